@@ -1,0 +1,1 @@
+"""Values shared by every mechanism: money, durations, calendars. Pure, no I/O."""

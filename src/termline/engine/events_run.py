@@ -1,0 +1,153 @@
+"""Applying one dated input event to a contract's state."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from termline.core.money import ZERO
+from termline.engine.actions import Action, action
+from termline.engine.billing_run import change_seats, issue_invoice
+from termline.engine.lifecycle import start_paid, terminate
+from termline.engine.payments_run import receive_payment, record_payment_failure
+from termline.engine.state import Context, ContractState, Notice
+from termline.invoice.billing import billing_period, months_in, period_lines
+from termline.subscription.term import Refused, effective_date, terms_for
+
+
+def refuse(ctx: Context, day: date, event: str, reason: str,
+           clauses: tuple[str, ...]) -> list[Action]:
+    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
+
+
+def apply_event(state: ContractState, ctx: Context, day: date, event: Any
+                ) -> tuple[ContractState, list[Action]]:
+    kind = event.type
+    if kind == "payment":
+        return receive_payment(state, ctx, day, event.amount, event.reference)
+    if kind == "payment_failed":
+        return record_payment_failure(state, ctx, day, event.reference)
+    if kind == "trial_converted":
+        return _convert(state, ctx, day)
+    if kind == "seat_change":
+        if state.status == "terminated":
+            return state, refuse(ctx, day, kind, "contract terminated", ctx.policy.seats.clause)
+        return change_seats(state, ctx, day, event.item, event.quantity)
+    if kind == "termination_notice":
+        return _notice(state, ctx, day, event.by)
+    if kind == "provider_termination":
+        return _provider_termination(state, ctx, day, event.reason)
+    if kind == "data_instruction":
+        return _data_instruction(state, ctx, day, event.instruction)
+    raise AssertionError(kind)  # pragma: no cover: the scenario schema admits no other type
+
+
+def _convert(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    trial = ctx.policy.trial
+    if state.status != "trial":
+        return state, refuse(ctx, day, "trial_converted", "no running trial", trial.clause)
+    keep = trial.data_on_conversion == "keep"
+    out = [action(day, "trial_ended", ctx.contract.id, trial.clause, converted=True,
+                  trial_data="kept" if keep else "discarded")]
+    if not keep:
+        out.append(action(day, "data_deleted", ctx.contract.id, trial.clause,
+                          basis="trial_data_discarded"))
+    state, acts = start_paid(replace(state, trial_end=None), ctx, day)
+    return state, out + acts
+
+
+def _notice(state: ContractState, ctx: Context, day: date, by: str
+            ) -> tuple[ContractState, list[Action]]:
+    rules = ctx.policy.termination
+    rule = rules.customer if by == "customer" else rules.provider
+    if state.status != "active":
+        return state, refuse(ctx, day, "termination_notice", f"contract is {state.status}",
+                             rule.clause)
+    if state.notice is not None:
+        return state, refuse(ctx, day, "termination_notice",
+                             f"notice already given, effective {state.notice.effective}",
+                             rule.clause)
+    assert state.paid_start is not None
+    terms = terms_for(ctx.policy, state.paid_start)
+    effective = effective_date(rule, ctx.policy, ctx.calendar, terms, day, terms.term(0)[1])
+    if isinstance(effective, Refused):
+        return state, refuse(ctx, day, "termination_notice", effective.reason, rule.clause)
+    notice = Notice(by="customer" if by == "customer" else "provider", received=day,
+                    effective=effective, clauses=rule.clause)
+    state = replace(state, notice=notice)
+    return state, [action(day, "termination_notice_received", ctx.contract.id, rule.clause,
+                          by=by, effective_date=effective)]
+
+
+def _provider_termination(state: ContractState, ctx: Context, day: date, reason: str
+                          ) -> tuple[ContractState, list[Action]]:
+    right = ctx.policy.provider_termination
+    if not right.enabled:
+        return state, refuse(ctx, day, "provider_termination",
+                             "the pack gives the provider no immediate termination right",
+                             right.clause)
+    if state.status in ("terminated", "pending"):
+        return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
+                             right.clause)
+    out: list[Action] = []
+    if right.accelerate_to_term_end and state.status == "active":
+        state, out = _accelerate(state, ctx, day)
+    state, acts = terminate(state, ctx, day, "breach", right.clause, detail=reason)
+    return state, out + acts
+
+
+def _accelerate(state: ContractState, ctx: Context, day: date
+                ) -> tuple[ContractState, list[Action]]:
+    """Invoice the not yet invoiced periods up to the end of the current term at once."""
+    assert state.billing_anchor is not None and state.term_end is not None
+    months = months_in(ctx.policy.billing.period)
+    out: list[Action] = []
+    right = ctx.policy.provider_termination
+    while True:
+        start, end = billing_period(ctx.policy, state.billing_anchor, state.next_period_index)
+        if start > state.term_end:
+            break
+        lines = period_lines(ctx.contract.lines, dict(state.quantities), months)
+        state = replace(state, next_period_index=state.next_period_index + 1)
+        if lines:
+            state, acts = issue_invoice(state, ctx, day, lines, start, end, "acceleration",
+                                        right.clause)
+            out += acts
+    return state, out
+
+
+def _data_instruction(state: ContractState, ctx: Context, day: date, instruction: str
+                      ) -> tuple[ContractState, list[Action]]:
+    retention = ctx.policy.retention
+    if instruction == "export":
+        return _export(state, ctx, day)
+    if retention.on_instruction is None:
+        return state, refuse(ctx, day, "data_instruction", "the terms give no deletion on request",
+                             retention.deletion.clause)
+    if state.data_deleted:
+        return state, refuse(ctx, day, "data_instruction", "data already deleted",
+                             retention.on_instruction.clause)
+    if state.status != "terminated":
+        state = replace(state, delete_instructed=day)
+        return state, [action(day, "data_deletion_instructed", ctx.contract.id,
+                              retention.on_instruction.clause)]
+    state = replace(state, data_deleted=True, delete_on=None)
+    return state, [action(day, "data_deleted", ctx.contract.id, retention.on_instruction.clause,
+                          basis="customer_instruction")]
+
+
+def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    retention = ctx.policy.retention
+    clauses = retention.clause
+    if state.data_deleted:
+        return state, refuse(ctx, day, "data_instruction", "data already deleted", clauses)
+    hold = retention.withhold_export_when_overdue
+    if hold is not None and hold.enabled and any(
+            it.open > ZERO and it.due < day for it in state.items):
+        return state, refuse(ctx, day, "data_instruction", "export withheld: overdue balance",
+                             hold.clause)
+    lead = retention.export_lead
+    deliver_by = ctx.calendar.add(day, lead) if lead is not None else day
+    return state, [action(day, "data_export_requested", ctx.contract.id, clauses,
+                          deliver_by=deliver_by)]

@@ -1,0 +1,116 @@
+"""Folding the daily step over a horizon, for every contract of a scenario."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from termline.core.money import ZERO, fmt, round_money
+from termline.engine.actions import Action
+from termline.engine.state import Context, ContractState
+from termline.engine.step import step
+from termline.overdue.interest import interest_on_chunks
+from termline.policy.schema import Policy
+from termline.rates.table import RateTable, builtin_rates
+from termline.scenario.loader import Scenario
+from termline.scenario.model import Contract, event_sort_key
+
+
+@dataclass(frozen=True)
+class Balance:
+    contract: str
+    currency: str
+    principal: Decimal
+    fees: Decimal
+    interest: Decimal
+    credit: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.principal + self.fees + self.interest
+
+    def to_json(self) -> dict[str, Any]:
+        return {"contract": self.contract, "principal": fmt(self.principal), "fees": fmt(self.fees),
+                "interest": fmt(self.interest), "total": fmt(self.total),
+                "credit": fmt(self.credit), "currency": self.currency}
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    actions: tuple[Action, ...]
+    balances: tuple[Balance, ...]
+    states: dict[str, ContractState]
+    contexts: dict[str, Context]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"actions": [a.to_json() for a in self.actions],
+                "balances": [b.to_json() for b in self.balances]}
+
+    def of(self, contract: str) -> list[Action]:
+        return [a for a in self.actions if a.contract == contract]
+
+
+def run_contract(ctx: Context, events: Sequence[Any], until: date
+                 ) -> tuple[ContractState, list[Action]]:
+    by_day: dict[date, list[Any]] = defaultdict(list)
+    for event in sorted(events, key=event_sort_key):
+        by_day[event.date].append(event)
+    state = ContractState()
+    actions: list[Action] = []
+    day = ctx.contract.start
+    while day <= until:
+        state, acts = step(state, ctx, day, by_day.get(day, ()))
+        actions += acts
+        day += timedelta(days=1)
+    return state, actions
+
+
+def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
+    principal = fees = interest = ZERO
+    rule = ctx.policy.interest
+    for it in state.items:
+        if it.kind == "invoice":
+            principal += it.open
+            if it.open > ZERO and rule.method != "none" and (
+                    rule.requires_step is None
+                    or state.step_date(it.ref, rule.requires_step) is not None):
+                chunks = (*it.principal_payments, (as_of, it.open))
+                interest += interest_on_chunks(rule, ctx.rates, it.issued, it.due, chunks).amount
+        elif it.kind == "fee":
+            fees += it.open
+        else:
+            interest += it.open
+    return Balance(ctx.contract.id, ctx.currency, principal, fees, round_money(interest),
+                   state.credit)
+
+
+def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events: Iterable[Any],
+             until: date, rates: RateTable | None = None) -> SimulationResult:
+    rates = rates or builtin_rates()
+    per_contract: dict[str, list[Any]] = defaultdict(list)
+    for event in events:
+        per_contract[event.contract].append(event)
+    all_actions: list[tuple[date, str, int, Action]] = []
+    balances = []
+    states: dict[str, ContractState] = {}
+    contexts: dict[str, Context] = {}
+    for contract in sorted(contracts, key=lambda c: c.id):
+        ctx = Context(contract, policies[contract.id], rates)
+        state, actions = run_contract(ctx, per_contract[contract.id], until)
+        all_actions += [(a.date, contract.id, i, a) for i, a in enumerate(actions)]
+        balances.append(balance(state, ctx, until))
+        states[contract.id] = state
+        contexts[contract.id] = ctx
+    ordered = tuple(a for *_, a in sorted(all_actions, key=lambda t: t[:3]))
+    return SimulationResult(ordered, tuple(balances), states, contexts)
+
+
+def simulate_scenario(scenario: Scenario, until: date | None = None,
+                      rates: RateTable | None = None) -> SimulationResult:
+    table = (rates or builtin_rates()).merged(scenario.statutory_rates, scenario.source)
+    return simulate(scenario.contracts, scenario.policies, scenario.events,
+                    until or scenario.until, table)

@@ -1,0 +1,115 @@
+"""The state of one contract between two days: immutable, replaced by each step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from termline.core.calendar import Calendar
+from termline.core.money import ZERO
+from termline.policy.schema import Policy
+from termline.rates.table import RateTable
+from termline.scenario.model import Contract
+
+Status = Literal["pending", "trial", "active", "terminated"]
+Access = Literal["none", "full", "suspended", "export_only"]
+ItemKind = Literal["invoice", "fee", "interest"]
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    item: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An open or settled item of the customer's account: invoice, fee or charged interest."""
+
+    ref: str
+    kind: ItemKind
+    issued: date
+    due: date
+    amount: Decimal
+    seq: int
+    paid: Decimal = ZERO
+    invoice: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    lines: tuple[InvoiceLine, ...] = ()
+    principal_payments: tuple[tuple[date, Decimal], ...] = ()
+    settled_on: date | None = None
+
+    @property
+    def open(self) -> Decimal:
+        return self.amount - self.paid
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    by: Literal["customer", "provider"]
+    received: date
+    effective: date
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ContractState:
+    status: Status = "pending"
+    access: Access = "none"
+    trial_end: date | None = None
+    paid_start: date | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    billing_anchor: date | None = None
+    next_period_index: int = 0
+    quantities: tuple[tuple[str, int], ...] = ()
+    seat_reductions: tuple[tuple[date, str, int], ...] = ()
+    notice: Notice | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = None
+    items: tuple[Item, ...] = ()
+    steps_done: tuple[tuple[str, str, date], ...] = ()
+    credit: Decimal = ZERO
+    suspended_for: tuple[str, ...] = ()
+    payment_failures: tuple[date, ...] = ()
+    delete_on: date | None = None
+    delete_instructed: date | None = None
+    data_deleted: bool = False
+    seq: int = 0
+
+    def quantity(self, item: str) -> int:
+        return dict(self.quantities)[item]
+
+    def step_date(self, invoice: str, step: str) -> date | None:
+        for ref, name, day in self.steps_done:
+            if ref == invoice and name == step:
+                return day
+        return None
+
+    def item(self, ref: str) -> Item:
+        for it in self.items:
+            if it.ref == ref:
+                return it
+        raise KeyError(ref)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step needs besides the state: the contract, its policy, calendars and rates."""
+
+    contract: Contract
+    policy: Policy
+    rates: RateTable
+    calendar: Calendar = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calendar", Calendar(self.policy.calendar))
+
+    @property
+    def currency(self) -> str:
+        return self.policy.currency

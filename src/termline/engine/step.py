@@ -1,0 +1,74 @@
+"""One contract, one day: the whole lifecycle as a pure function of state, events and date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from termline.core.money import ZERO
+from termline.engine.actions import Action, action
+from termline.engine.billing_run import apply_seat_reductions, issue_due_invoices
+from termline.engine.dunning_run import run_dunning
+from termline.engine.events_run import apply_event
+from termline.engine.lifecycle import begin, expire_trial_if_due, renew_if_due, terminate
+from termline.engine.state import Context, ContractState
+
+
+def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = ()
+         ) -> tuple[ContractState, list[Action]]:
+    """Everything that happens to one contract on `day`, in a fixed order.
+
+    Start of day: first day, renewal, seat reductions. Then the day's events (payments first),
+    then what the terms make due (invoices, dunning, data deletion), and at the end of the day
+    the trial expiry and a termination that takes effect that day.
+    """
+    out: list[Action] = []
+    if state.status == "pending":
+        if day < ctx.contract.start:
+            return state, []
+        state, acts = begin(ctx, day)
+        out += acts
+    for phase in (renew_if_due, apply_seat_reductions):
+        state, acts = phase(state, ctx, day)
+        out += acts
+    for event in events:
+        state, acts = apply_event(state, ctx, day, event)
+        out += acts
+    for phase in (issue_due_invoices, run_dunning, delete_data_if_due, expire_trial_if_due,
+                  end_if_notice_effective):
+        state, acts = phase(state, ctx, day)
+        out += acts
+    return state, out
+
+
+def end_if_notice_effective(state: ContractState, ctx: Context, day: date
+                            ) -> tuple[ContractState, list[Action]]:
+    notice = state.notice
+    if state.status != "active" or notice is None or notice.effective != day:
+        return state, []
+    reason = "notice" if notice.by == "customer" else "provider_notice"
+    clauses = tuple(dict.fromkeys((*notice.clauses, *ctx.policy.termination.no_refund.clause)))
+    return terminate(state, ctx, day, reason, clauses)
+
+
+def delete_data_if_due(state: ContractState, ctx: Context, day: date
+                       ) -> tuple[ContractState, list[Action]]:
+    if state.status != "terminated" or state.data_deleted or state.terminated_on is None:
+        return state, []
+    retention = ctx.policy.retention
+    early = retention.early_deletion
+    if early is not None and early.enabled:
+        when = ctx.calendar.add(ctx.calendar.add(state.terminated_on, early.after), early.delay)
+        overdue = any(it.kind == "invoice" and it.open > ZERO and it.due < day
+                      for it in state.items)
+        if day == when and overdue:
+            state = replace(state, data_deleted=True, delete_on=None)
+            return state, [action(day, "data_deleted", ctx.contract.id, early.clause,
+                                  basis="unpaid_invoices")]
+    if state.delete_on == day:
+        state = replace(state, data_deleted=True, delete_on=None)
+        return state, [action(day, "data_deleted", ctx.contract.id, retention.deletion.clause,
+                              basis="retention_period_ended")]
+    return state, []

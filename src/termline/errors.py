@@ -1,0 +1,46 @@
+"""One exception tree for the whole package; entrypoints map it to exit codes."""
+
+from __future__ import annotations
+
+
+class TermlineError(Exception):
+    """Base class of every error termline raises on purpose."""
+
+
+class InputError(TermlineError):
+    """A file or value given to termline is invalid; names where (file, line, field)."""
+
+    def __init__(self, message: str, *, source: str | None = None, line: int | None = None,
+                 field: str | None = None) -> None:
+        self.source = source
+        self.line = line
+        self.field = field
+        where = ", ".join(
+            part for part in (
+                source,
+                f"line {line}" if line is not None else None,
+                f"field {field!r}" if field else None,
+            ) if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+        self.message = message
+
+
+class PolicyError(InputError):
+    """A policy file does not validate."""
+
+
+class ScenarioError(InputError):
+    """A scenario file does not validate."""
+
+
+class UnknownPack(PolicyError):
+    """No built-in pack has that name and no file has that path."""
+
+
+class MissingRate(TermlineError):
+    """A statutory interest rate or an index value needed for a date is not known."""
+
+
+class CurrencyMismatch(TermlineError):
+    """Two amounts in different currencies were combined."""

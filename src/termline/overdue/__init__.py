@@ -1,0 +1,1 @@
+"""Overdue: the dunning ladder per unpaid invoice and late-payment interest."""

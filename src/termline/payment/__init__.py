@@ -1,0 +1,1 @@
+"""Payments: applied to the oldest open item first; what is left is the customer's credit."""

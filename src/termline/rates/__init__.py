@@ -1,0 +1,1 @@
+"""Dated statutory late-payment interest rates, shipped with their sources."""

@@ -1,0 +1,1 @@
+"""Data after termination: export window, deletion dates, deletion on instruction."""

@@ -1,0 +1,156 @@
+"""Reading a scenario file: located errors, pack resolution, overrides applied per contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+from termline.core.yamlsource import Located, pydantic_error, read_yaml
+from termline.errors import InputError, ScenarioError
+from termline.policy.loader import apply_overrides
+from termline.policy.schema import Policy
+from termline.scenario.model import Contract, Event, event_sort_key
+
+_EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
+
+
+class _ScenarioFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policy: str
+    until: date
+    index_series: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    statutory_rates: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    contracts: list[dict[str, Any]] = Field(min_length=1)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    policy_ref: str
+    until: date
+    contracts: tuple[Contract, ...]
+    policies: dict[str, Policy]
+    events: tuple[Any, ...]
+    statutory_rates: dict[str, dict[str, Any]]
+    index_series: dict[str, dict[str, Any]]
+    source: str
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario: {exc.strerror}", source=str(p)) from None
+    return parse_scenario(text, str(p), base_dir=p.parent)
+
+
+def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    located = read_yaml(text, source, ScenarioError)
+    if not isinstance(located.data, dict):
+        raise ScenarioError("a scenario is a YAML mapping", source=source, line=1)
+    try:
+        head = _ScenarioFile.model_validate(located.data)
+    except ValidationError as exc:
+        raise pydantic_error(exc, located, ScenarioError) from None
+    contracts = _contracts(head, located)
+    policies = _policies(head, contracts, located, base_dir)
+    events = _events(head, located, {c.id: c for c in contracts})
+    return Scenario(
+        policy_ref=head.policy, until=head.until, contracts=contracts, policies=policies,
+        events=tuple(sorted(events, key=event_sort_key)),
+        statutory_rates=head.statutory_rates, index_series=head.index_series, source=source,
+    )
+
+
+def _contracts(head: _ScenarioFile, located: Located) -> tuple[Contract, ...]:
+    out: list[Contract] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(head.contracts):
+        try:
+            contract = Contract.model_validate(raw)
+        except ValidationError as exc:
+            raise pydantic_error(exc, located, ScenarioError, prefix=("contracts", i)) from None
+        if contract.id in seen:
+            raise ScenarioError(f"contract id {contract.id!r} appears twice", source=located.source,
+                                line=located.line_of(["contracts", i, "id"]),
+                                field=f"contracts.{i}.id")
+        seen.add(contract.id)
+        out.append(contract)
+    return tuple(out)
+
+
+def _policies(head: _ScenarioFile, contracts: tuple[Contract, ...], located: Located,
+              base_dir: Path | None) -> dict[str, Policy]:
+    policies: dict[str, Policy] = {}
+    for i, contract in enumerate(contracts):
+        ref = contract.policy or head.policy
+        overrides = dict(contract.overrides)
+        if contract.billing_period is not None:
+            overrides.setdefault("billing.period", str(contract.billing_period))
+        try:
+            policy = apply_overrides(ref, overrides, source=located.source, base_dir=base_dir)
+        except InputError as exc:
+            key = "policy" if contract.policy else None
+            path: list[str | int] = ["contracts", i, key or "overrides"]
+            if exc.field and exc.field.startswith("overrides.") and key is None:
+                path = ["contracts", i, "overrides", exc.field.split(".", 1)[1]]
+            line = located.line_of(path) if exc.field else located.line_of(["policy"])
+            raise ScenarioError(exc.message, source=located.source, line=line,
+                                field=f"contracts.{i}." + (exc.field or "policy")) from None
+        if contract.trial_days is not None and not policy.trial.offered:
+            raise ScenarioError(f"pack {policy.pack!r} offers no trial", source=located.source,
+                                line=located.line_of(["contracts", i, "trial_days"]),
+                                field=f"contracts.{i}.trial_days")
+        policies[contract.id] = policy
+    return policies
+
+
+def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract]) -> list[Any]:
+    try:
+        events = _EVENTS.validate_python(head.events)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = list(first["loc"])
+        if len(loc) >= 2 and isinstance(loc[0], int) and first["type"] != "union_tag_invalid":
+            loc = [loc[0], *loc[2:]]  # drop the discriminator tag pydantic puts in the path
+        if first["type"] == "union_tag_invalid":
+            raw = head.events[loc[0]] if isinstance(loc[0], int) else None
+            tag = raw.get("type") if isinstance(raw, dict) else None
+            raise ScenarioError(
+                f"unknown event type {tag!r}", source=located.source,
+                line=located.line_of(["events", loc[0], "type"]), field=f"events.{loc[0]}.type",
+            ) from None
+        if first["type"] == "union_tag_not_found":
+            raise ScenarioError("event has no 'type'", source=located.source,
+                                line=located.line_of(["events", loc[0]]),
+                                field=f"events.{loc[0]}.type") from None
+        path = ["events", *loc]
+        raise ScenarioError(first["msg"] if first["type"] != "extra_forbidden" else
+                            "unknown field (not part of this event type)",
+                            source=located.source, line=located.line_of(path),
+                            field=".".join(str(p) for p in path)) from None
+    for i, event in enumerate(events):
+        contract = contracts.get(event.contract)
+        if contract is None:
+            raise ScenarioError(f"no contract with id {event.contract!r}", source=located.source,
+                                line=located.line_of(["events", i, "contract"]),
+                                field=f"events.{i}.contract")
+        if event.date < contract.start:
+            raise ScenarioError(
+                f"event dated {event.date} is before contract {contract.id!r} starts "
+                f"({contract.start})", source=located.source,
+                line=located.line_of(["events", i, "date"]), field=f"events.{i}.date")
+        if event.type == "seat_change" and event.item not in {ln.item for ln in contract.lines}:
+            raise ScenarioError(f"contract {contract.id!r} has no line {event.item!r}",
+                                source=located.source, line=located.line_of(["events", i, "item"]),
+                                field=f"events.{i}.item")
+        if event.type == "trial_converted" and contract.trial_days is None:
+            raise ScenarioError(f"contract {contract.id!r} has no trial",
+                                source=located.source, line=located.line_of(["events", i, "type"]),
+                                field=f"events.{i}.type")
+    return events

@@ -1,0 +1,1 @@
+"""Subscription: terms, tacit renewal and termination notices."""
