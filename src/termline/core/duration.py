@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from dateutil.relativedelta import relativedelta
 
 
-class Unit(str, Enum):
+class Unit(StrEnum):
     DAYS = "days"
     BUSINESS_DAYS = "business_days"
     WEEKS = "weeks"

@@ -13,7 +13,7 @@ CENT = Decimal("0.01")
 
 def D(value: str | int | Decimal) -> Decimal:
     """Build a Decimal from text or an int; a float would carry binary noise into money."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise TypeError(f"money must not come from {type(value).__name__}: {value!r}")
     if isinstance(value, Decimal):
         return value

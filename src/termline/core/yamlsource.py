@@ -69,7 +69,8 @@ def pydantic_error(exc: Any, located: Located, error: type[InputError],
                    prefix: Sequence[str | int] = ()) -> InputError:
     """Turn the first pydantic error into a located InputError."""
     first = exc.errors()[0]
-    loc = [*prefix, *[p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-"))]]
+    loc = [*prefix, *[p for p in first["loc"]
+                      if not (isinstance(p, str) and p.startswith("function-"))]]
     path = [p for p in loc if isinstance(p, (str, int))]
     dotted = ".".join(str(p) for p in path) or None
     message = first["msg"]

@@ -60,22 +60,23 @@ def _last_day(state: ContractState) -> date | None:
 
 def issue_due_invoices(state: ContractState, ctx: Context, day: date
                        ) -> tuple[ContractState, list[Action]]:
-    if state.status != "active" or state.billing_anchor is None or state.paid_start is None:
+    anchor, paid_start = state.billing_anchor, state.paid_start
+    if state.status != "active" or anchor is None or paid_start is None:
         return state, []
     policy = ctx.policy
     months = months_in(policy.billing.period)
     out: list[Action] = []
     clauses = tuple(dict.fromkeys((*policy.billing.clause, *policy.payment.clause)))
     if (state.next_period_index == 0 and policy.billing.stub == "prorated"
-            and state.billing_anchor > state.paid_start and day == state.paid_start):
+            and anchor > paid_start and day == paid_start):
         state, acts = _stub_invoice(state, ctx, day, months, clauses)
         out += acts
     while True:
-        start, end = billing_period(policy, state.billing_anchor, state.next_period_index)
+        start, end = billing_period(policy, anchor, state.next_period_index)
         last = _last_day(state)
         if last is not None and start > last:
             break
-        if issue_date(policy, start, state.paid_start) > day:
+        if issue_date(policy, start, paid_start) > day:
             break
         lines = period_lines(ctx.contract.lines, dict(state.quantities), months)
         state = replace(state, next_period_index=state.next_period_index + 1)

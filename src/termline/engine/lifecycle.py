@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from termline.engine.actions import Action, action
-from termline.engine.state import Context, ContractState
+from termline.engine.actions import Action, Value, action
+from termline.engine.state import Access, Context, ContractState
 from termline.invoice.billing import billing_anchor
 from termline.retention.data import deletion_date, export_until
 from termline.subscription.term import terms_for
@@ -52,14 +52,15 @@ def terminate(state: ContractState, ctx: Context, day: date, reason: str,
               clauses: tuple[str, ...], **detail: str) -> tuple[ContractState, list[Action]]:
     """End the contract at the end of `day`; schedule or carry out the data deletion."""
     retention = ctx.policy.retention
-    access = "export_only" if retention.access_after_termination == "export_only" else "none"
+    access: Access = "export_only" if retention.access_after_termination == "export_only" \
+        else "none"
     state = replace(state, status="terminated", access=access, terminated_on=day,
                     termination_reason=reason, suspended_for=())
     until = export_until(retention, ctx.calendar, day)
-    fields: dict[str, str | date | None] = {"effective_date": day, "reason": reason, **detail}
+    fields: dict[str, Value] = {"effective_date": day, "reason": reason, **detail}
     if until is not None:
         fields["export_until"] = until
-    out = [action(day, "contract_terminated", ctx.contract.id, clauses, **fields)]
+    out = [Action(day, "contract_terminated", ctx.contract.id, clauses, tuple(fields.items()))]
     if state.delete_instructed is not None and retention.on_instruction is not None:
         state = replace(state, data_deleted=True)
         out.append(action(day, "data_deleted", ctx.contract.id, retention.on_instruction.clause,

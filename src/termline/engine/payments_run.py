@@ -38,7 +38,8 @@ def interest_due(state: ContractState, ctx: Context, invoice: Item) -> bool:
     rule = ctx.policy.interest
     if rule.method == "none":
         return False
-    return rule.requires_step is None or state.step_date(invoice.ref, rule.requires_step) is not None
+    needed = rule.requires_step
+    return needed is None or state.step_date(invoice.ref, needed) is not None
 
 
 def charge_interest(state: ContractState, ctx: Context, day: date, invoice: Item

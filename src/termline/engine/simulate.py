@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -54,17 +54,32 @@ class SimulationResult:
         return [a for a in self.actions if a.contract == contract]
 
 
-def run_contract(ctx: Context, events: Sequence[Any], until: date
-                 ) -> tuple[ContractState, list[Action]]:
+Respond = Callable[[Action], Iterable[Any]]
+
+
+def run_contract(ctx: Context, events: Sequence[Any], until: date,
+                 respond: Respond | None = None) -> tuple[ContractState, list[Action]]:
+    """Fold the daily step from the contract's start to `until`.
+
+    `respond` models a customer who reacts to actions (pays an invoice some days later): it maps
+    an action to events dated after it, which join the input. Demo and benchmarks use it.
+    """
     by_day: dict[date, list[Any]] = defaultdict(list)
-    for event in sorted(events, key=event_sort_key):
+    for event in events:
         by_day[event.date].append(event)
     state = ContractState()
     actions: list[Action] = []
     day = ctx.contract.start
     while day <= until:
-        state, acts = step(state, ctx, day, by_day.get(day, ()))
+        todays = sorted(by_day.pop(day, ()), key=event_sort_key)
+        state, acts = step(state, ctx, day, todays)
         actions += acts
+        if respond is not None:
+            for act in acts:
+                for event in respond(act):
+                    if event.date <= day:
+                        raise ValueError(f"a response must come after {day}: {event}")
+                    by_day[event.date].append(event)
         day += timedelta(days=1)
     return state, actions
 
@@ -89,7 +104,8 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
 
 
 def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events: Iterable[Any],
-             until: date, rates: RateTable | None = None) -> SimulationResult:
+             until: date, rates: RateTable | None = None,
+             respond: Respond | None = None) -> SimulationResult:
     rates = rates or builtin_rates()
     per_contract: dict[str, list[Any]] = defaultdict(list)
     for event in events:
@@ -100,7 +116,7 @@ def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events:
     contexts: dict[str, Context] = {}
     for contract in sorted(contracts, key=lambda c: c.id):
         ctx = Context(contract, policies[contract.id], rates)
-        state, actions = run_contract(ctx, per_contract[contract.id], until)
+        state, actions = run_contract(ctx, per_contract[contract.id], until, respond)
         all_actions += [(a.date, contract.id, i, a) for i, a in enumerate(actions)]
         balances.append(balance(state, ctx, until))
         states[contract.id] = state

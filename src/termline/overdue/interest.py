@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from termline.core.duration import add_months
 from termline.core.money import ZERO, round_money
@@ -53,7 +54,7 @@ def _statutory(rule: InterestRule, table: RateTable, amount: Decimal, start: dat
     accrued = ZERO
     total = ZERO
     provisional = False
-    changes = sorted(d for d in table.change_dates(country) if start < d < end)
+    changes = _half_years(start, end)
     year = 1
     anniversaries = []
     if rule.compounding == "annual":
@@ -61,7 +62,7 @@ def _statutory(rule: InterestRule, table: RateTable, amount: Decimal, start: dat
             anniversaries.append(add_months(start, 12 * year))
             year += 1
     cuts = sorted({start, end, *changes, *anniversaries})
-    for seg_start, seg_end in zip(cuts, cuts[1:], strict=False):
+    for seg_start, seg_end in pairwise(cuts):
         period, carried = table.rate_on(country, seg_start)
         provisional |= carried
         days = Decimal((seg_end - seg_start).days)
@@ -71,6 +72,17 @@ def _statutory(rule: InterestRule, table: RateTable, amount: Decimal, start: dat
             total += accrued
             accrued = ZERO
     return Accrual(total + accrued, provisional)
+
+
+def _half_years(start: date, end: date) -> list[date]:
+    """1 January and 1 July strictly between start and end: statutory rates change there."""
+    out = []
+    for year in range(start.year, end.year + 1):
+        for month in (1, 7):
+            day = date(year, month, 1)
+            if start < day < end:
+                out.append(day)
+    return out
 
 
 def accrue(rule: InterestRule, table: RateTable, amount: Decimal, start: date, due: date,

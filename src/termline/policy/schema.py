@@ -88,7 +88,8 @@ class Source(Strict):
 # --- term, renewal and notices -------------------------------------------------------------
 
 class StartRule(Rule):
-    anchor: Literal["ordering_date", "order_confirmation", "contract_date", "signature", "acceptance"]
+    anchor: Literal["ordering_date", "order_confirmation", "contract_date", "signature",
+                    "acceptance"]
 
 
 class TermRule(Rule):
@@ -102,8 +103,8 @@ class NoticeRule(Rule):
 
     * ``term_end``: at the end of a term; the notice must arrive ``period`` before ``before``
       (inclusive). A late notice ends the following term (or the first one whose deadline it meets).
-    * ``end_of_calendar_month``: at the end of the calendar month in which the notice was given,
-      never before the end of the initial term.
+    * ``end_of_calendar_month``: at the end of the calendar month in which the notice was
+      given, never before the end of the initial term.
     * ``fixed_period``: ``period`` after the notice date, not aligned to any term.
     """
 
@@ -209,12 +210,14 @@ class DunningRule(Rule):
             allowed = {"invoice_date", "due_date", "previous_step", *names}
             if step.from_ not in allowed:
                 raise ValueError(
-                    f"step {step.name!r}: 'from' must be one of {sorted(allowed)}, got {step.from_!r}"
+                    f"step {step.name!r}: 'from' must be one of {sorted(allowed)}, "
+                    f"got {step.from_!r}"
                 )
             if step.from_ == "previous_step" and not names:
                 raise ValueError(f"step {step.name!r}: the first step has no previous step")
             if step.kind == "collection" and step.percent_of_principal is None:
-                raise ValueError(f"step {step.name!r}: a collection step needs percent_of_principal")
+                raise ValueError(f"step {step.name!r}: a collection step needs "
+                                 "percent_of_principal")
             if step.kind == "breach_notice" and step.remedy is None:
                 raise ValueError(f"step {step.name!r}: a breach notice needs a remedy period")
             names.append(step.name)

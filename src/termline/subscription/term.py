@@ -64,7 +64,7 @@ def _deadline(rule: NoticeRule, policy: Policy, calendar: Calendar, terms: Terms
     anchor = end if rule.before == "term_end" else end + timedelta(days=1)
     deadline = calendar.add(anchor, rule.period, sign=-1) if rule.period else anchor
     if rule.before_invoice_dispatch:
-        # The invoice for the next period must not have gone out: notice the day before at the latest.
+        # The next period's invoice must not have gone out: notice the day before at the latest.
         dispatch = issue_date(policy, end + timedelta(days=1), terms.start)
         deadline = min(deadline, dispatch - timedelta(days=1))
     return deadline

@@ -1,0 +1,1 @@
+"""Command-line entrypoints (the imperative shell): files in, the pure core, output out."""

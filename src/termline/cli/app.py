@@ -1,0 +1,174 @@
+"""`termline`: simulate scenarios, list deadlines, inspect policies, run the demo."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from termline.cli import render
+from termline.errors import InputError, TermlineError
+from termline.policy import BUILTIN_PACKS, load_pack, load_policy_file, resolve_policy
+
+app = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Run a SaaS provider's Terms & Conditions as executable policy.")
+policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
+app.add_typer(policy_app, name="policy")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _fail(exc: TermlineError) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {value!r}", field=option))
+    return None  # pragma: no cover
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _rates(path: Path | None) -> Any:
+    from termline.core.yamlsource import read_yaml
+    from termline.rates.table import builtin_rates
+
+    table = builtin_rates()
+    if path is None:
+        return table
+    located = read_yaml(path.read_text("utf-8"), str(path))
+    return table.merged(located.data or {}, str(path))
+
+
+@app.command()
+def simulate(
+    scenario: Path,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    until: Annotated[str | None, typer.Option(help="Last day simulated (YYYY-MM-DD).")] = None,
+    rates: Annotated[Path | None, typer.Option(help="Extra statutory rates (YAML).")] = None,
+) -> None:
+    """Run every contract of SCENARIO day by day and print what the terms make happen."""
+    from termline.engine import simulate_scenario
+    from termline.scenario import load_scenario
+
+    try:
+        result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates))
+    except TermlineError as exc:
+        _fail(exc)
+        return
+    if format is Format.json:
+        _print_json(result.to_json())
+    else:
+        render.print_simulation(out, result)
+
+
+@app.command()
+def deadlines(
+    scenario: Path,
+    on: Annotated[str | None, typer.Option(help="The day to look from (default: today).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """The next dates that matter for each contract: last day to give notice, term end, ..."""
+    from termline.engine.deadlines import deadlines as compute
+    from termline.engine.simulate import simulate_scenario
+    from termline.scenario import load_scenario
+
+    day = _date(on, "--on") or date.today()
+    try:
+        result = simulate_scenario(load_scenario(scenario), day)
+    except TermlineError as exc:
+        _fail(exc)
+        return
+    rows = [d.to_json() for cid in sorted(result.states)
+            for d in compute(result.states[cid], result.contexts[cid], day)]
+    if format is Format.json:
+        _print_json(rows)
+    else:
+        out.print(render.deadlines_table(rows, f"Deadlines as of {day}"))
+
+
+@policy_app.command("check")
+def policy_check(file: Path) -> None:
+    """Validate a policy file; errors name the file, line and field."""
+    try:
+        policy = load_policy_file(file)
+    except TermlineError as exc:
+        _fail(exc)
+        return
+    rules = len(render.policy_rules(policy))
+    out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
+              f"{len(policy.coverage)} coverage rows)")
+
+
+def _policy(ref: str) -> Any:
+    try:
+        return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
+    except TermlineError as exc:
+        _fail(exc)
+
+
+@policy_app.command("show")
+def policy_show(pack: str, format: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+                ) -> None:
+    """Print a pack's rules with their clauses and the readings chosen for ambiguous text."""
+    policy = _policy(pack)
+    if format is Format.json:
+        _print_json({"pack": policy.pack, "source": policy.source.model_dump(mode="json"),
+                     "rules": render.policy_rules(policy)})
+    else:
+        out.print(render.policy_table(policy))
+
+
+@policy_app.command("coverage")
+def policy_coverage(pack: str,
+                    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+                    ) -> None:
+    """Every operational clause of the seed: implemented (with its test), later, not operational."""
+    policy = _policy(pack)
+    if format is Format.json:
+        rows = []
+        for entry in policy.coverage:
+            row: dict[str, Any] = {"clause": entry.clause, "title": entry.title,
+                                   "status": entry.status}
+            if entry.test:
+                row["test"] = entry.test
+            if entry.mechanism:
+                row["mechanism"] = entry.mechanism
+            if entry.reason:
+                row["reason"] = entry.reason
+            rows.append(row)
+        _print_json(rows)
+    else:
+        out.print(render.coverage_table(policy))
+
+
+@app.command()
+def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out")) -> None:
+    """Run the five built-in packs over 24 months with a handful of customers each."""
+    from termline.demo import run_demo
+
+    run_demo(out_dir, out)
+
+
+def main() -> None:
+    app()

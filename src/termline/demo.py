@@ -1,0 +1,144 @@
+"""`make demo`: the five packs over 24 months, five customers each, timelines written to out/."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from termline.core.money import ZERO, fmt
+from termline.engine.actions import Action
+from termline.engine.simulate import SimulationResult, simulate
+from termline.policy import BUILTIN_PACKS, apply_overrides
+from termline.scenario.model import Contract, Payment, TerminationNotice
+
+START = date(2027, 1, 4)
+UNTIL = date(2028, 12, 31)
+
+_LINES = {
+    "smartconnect": {"item": "Contact center seat", "unit_price": "45.00", "per": "month",
+                     "quantity": 5},
+    "clientcom": {"item": "Smart voicemail", "unit_price": "29.00", "per": "month", "quantity": 1},
+    "smartweb": {"item": "SmartWeb Shop", "unit_price": "50.00", "per": "month", "quantity": 1},
+    "superoffice": {"item": "CRM Online Sales user", "unit_price": "55.00", "per": "month",
+                    "quantity": 4},
+    "smarttrackers": {"item": "SmartTrackers licence", "unit_price": "3000.00", "per": "year",
+                      "quantity": 1},
+}
+
+
+@dataclass(frozen=True)
+class Customer:
+    id: str
+    name: str
+    behaviour: str  # on_time | late | never | cancels | trial
+    start: date
+
+
+CUSTOMERS = (
+    Customer("ontime", "Prompt Payer Ltd", "on_time", START),
+    Customer("late", "Latecomer BV", "late", START + timedelta(days=10)),
+    Customer("never", "Never Pays NV", "never", START + timedelta(days=20)),
+    Customer("cancels", "Short Stay ApS", "cancels", START + timedelta(days=31)),
+    Customer("trial", "Just Looking AS", "trial", START + timedelta(days=45)),
+)
+
+
+def _contracts(pack: str) -> list[Contract]:
+    trial = apply_overrides(pack, {}).trial.offered
+    out = []
+    for c in CUSTOMERS:
+        raw: dict[str, Any] = {"id": c.id, "customer": {"name": c.name}, "start": c.start,
+                               "lines": [_LINES[pack]]}
+        if c.behaviour == "trial" and trial:
+            raw["trial_days"] = 30
+        out.append(Contract.model_validate(raw))
+    return out
+
+
+def _responder(behaviours: dict[str, str]) -> Callable[[Action], Iterable[Any]]:
+    """A customer's reaction to what termline sends: pay on time, late, or never."""
+    due: dict[str, date] = {}
+
+    def respond(act: Action) -> Iterable[Any]:
+        who = behaviours.get(act.contract)
+        if who in (None, "never"):
+            return ()
+        if act.kind == "invoice_issued":
+            ref = str(act.get("ref"))
+            due_date = act.get("due_date")
+            assert isinstance(due_date, date)
+            due[ref] = due_date
+            amount = act.get("amount")
+            pay_on = act.date + timedelta(days=5) if who != "late" else due_date + timedelta(25)
+            return (_payment(act.contract, pay_on, amount),)
+        if who == "late" and act.kind in ("reminder_sent", "collection_costs_charged"):
+            fee = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
+            if isinstance(fee, Decimal) and fee > ZERO:
+                pay_on = max(due[str(act.get("ref"))] + timedelta(25), act.date + timedelta(1))
+                return (_payment(act.contract, pay_on, fee),)
+        if act.kind == "interest_charged":
+            return (_payment(act.contract, act.date + timedelta(days=5), act.get("amount")),)
+        return ()
+
+    return respond
+
+
+def _payment(contract: str, day: date, amount: Any) -> Payment:
+    return Payment(type="payment", date=day, contract=contract, amount=amount)
+
+
+def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
+    contracts = _contracts(pack)
+    policies = {c.id: apply_overrides(pack, {}) for c in contracts}
+    events: list[Any] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
+                                           contract="cancels", by="customer")]
+    behaviours = {c.id: c.behaviour if c.behaviour != "cancels" else "on_time" for c in CUSTOMERS}
+    result = simulate(contracts, policies, events, UNTIL, respond=_responder(behaviours))
+    return result, contracts, events
+
+
+def _amount(act: Action) -> Decimal:
+    value = act.get("amount")
+    assert isinstance(value, Decimal)
+    return value
+
+
+def _summary(pack: str, result: SimulationResult) -> dict[str, Any]:
+    counts = Counter(a.kind for a in result.actions)
+    invoiced = sum((_amount(a) for a in result.actions if a.kind == "invoice_issued"), ZERO)
+    collected = sum((_amount(a) for a in result.actions if a.kind == "payment_applied"), ZERO)
+    open_total = sum((b.total for b in result.balances), ZERO)
+    return {"pack": pack, "actions": len(result.actions), "invoices": counts["invoice_issued"],
+            "invoiced": fmt(invoiced), "collected": fmt(collected),
+            "reminders": counts["reminder_sent"], "suspensions": counts["access_suspended"],
+            "terminations": counts["contract_terminated"], "deletions": counts["data_deleted"],
+            "open": fmt(open_total)}
+
+
+def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"termline demo: five packs, {START} to {UNTIL}")
+    columns = ("pack", "actions", "invoices", "invoiced", "collected", "reminders",
+               "suspensions", "terminations", "deletions", "open")
+    for col in columns:
+        table.add_column(col, justify="left" if col == "pack" else "right")
+    summaries = []
+    for pack in BUILTIN_PACKS:
+        result, _, _ = run_pack(pack)
+        (out_dir / f"{pack}.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        summary = _summary(pack, result)
+        summaries.append(summary)
+        table.add_row(*(str(summary[c]) for c in columns))
+    console.print(table)
+    console.print(f"Timelines written to {out_dir}/<pack>.json (EUR, excl. VAT).")
+    (out_dir / "summary.json").write_text(json.dumps(summaries, indent=2) + "\n")
+    return summaries
