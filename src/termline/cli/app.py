@@ -21,8 +21,9 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
 app.add_typer(policy_app, name="policy")
 
-out = Console()
-err = Console(stderr=True)
+# Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):

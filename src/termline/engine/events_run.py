@@ -40,6 +40,8 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
         return _provider_termination(state, ctx, day, event.reason)
     if kind == "data_instruction":
         return _data_instruction(state, ctx, day, event.instruction)
+    if kind == "invoice_disputed":
+        return _dispute(state, ctx, day, event.ref)
     raise AssertionError(kind)  # pragma: no cover: the scenario schema admits no other type
 
 
@@ -151,3 +153,22 @@ def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractStat
     deliver_by = ctx.calendar.add(day, lead) if lead is not None else day
     return state, [action(day, "data_export_requested", ctx.contract.id, clauses,
                           deliver_by=deliver_by)]
+
+
+def _dispute(state: ContractState, ctx: Context, day: date, ref: str
+             ) -> tuple[ContractState, list[Action]]:
+    """A written dispute counts only inside the pack's window; afterwards the invoice stands."""
+    payment = ctx.policy.payment
+    invoices = {it.ref: it for it in state.items if it.kind == "invoice"}
+    if ref not in invoices:
+        return state, refuse(ctx, day, "invoice_disputed", f"no invoice {ref}", payment.clause)
+    if payment.dispute_window is None:
+        return state, refuse(ctx, day, "invoice_disputed",
+                             "the terms set no dispute window", payment.clause)
+    window_end = ctx.calendar.add(invoices[ref].issued, payment.dispute_window)
+    if day > window_end:
+        return state, refuse(ctx, day, "invoice_disputed",
+                             f"deemed accepted: the dispute window ended {window_end}",
+                             payment.clause)
+    return state, [action(day, "invoice_dispute_received", ctx.contract.id, payment.clause,
+                          ref=ref, window_until=window_end)]

@@ -90,15 +90,20 @@ class DataInstruction(_Event):
     instruction: Literal["delete", "export"]
 
 
+class InvoiceDisputed(_Event):
+    type: Literal["invoice_disputed"]
+    ref: str = Field(min_length=1)
+
+
 Event = Annotated[
     Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
-    | TrialConverted | DataInstruction,
+    | TrialConverted | DataInstruction | InvoiceDisputed,
     Field(discriminator="type"),
 ]
 
 EVENT_TYPES = (
     "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
-    "provider_termination", "data_instruction",
+    "provider_termination", "data_instruction", "invoice_disputed",
 )
 
 

@@ -1,0 +1,361 @@
+"""SmartTrackers B.V. (seed 004, Dutch law): scenarios with hand-computed dates and amounts.
+
+Every expectation is worked out from the seed text (GTC 6, 14, 15.17, 16.1 and the DPA) with
+the pack's readings; the arithmetic is in the comments. Statutory interest uses the NL rates of
+src/termline/rates/statutory.yaml: 11.15 % from 2025-01-01, 10.15 % from 2025-07-01 and
+2026-01-01 (carried forward, provisional, after 2026-06-30); actual/365; the due day does not
+bear interest, the payment day does.
+"""
+
+from __future__ import annotations
+
+from scenario_helpers import actions, balance, kinds, one, run
+
+from termline.policy import load_pack
+
+# 250.00 per month, invoiced 12 months in advance: 12 x 250.00 = 3000.00 per invoice.
+LINE = '{item: SmartTrackers Platform, unit_price: "250.00", per: month, quantity: 1}'
+CUSTOMER = "{name: Acme B.V., country: NL, email: billing@acme.example}"
+
+
+def scenario(until: str, contracts: list[str], events: tuple[str, ...] | list[str] = ()) -> str:
+    body = ["policy: smarttrackers", f"until: {until}", "contracts:"]
+    body += contracts
+    body.append("events:" if events else "events: []")
+    body += [f"  - {e}" for e in events]
+    return "\n".join(body) + "\n"
+
+
+def contract(cid: str, start: str, overrides: str = "{}", extra: str = "") -> str:
+    return (f"  - id: {cid}\n    customer: {CUSTOMER}\n    start: {start}\n"
+            f"    overrides: {overrides}\n{extra}    lines:\n      - {LINE}")
+
+
+# --- 6.1 / 6.2, 6.6, 14.1: the good payer ---------------------------------------------------
+
+def test_good_payer_two_years_renews_tacitly_for_one_year() -> None:
+    """6.1/6.2, 6.6, 6.7, 14.1: yearly invoices in advance in EUR, due 30 days after the invoice
+    date, tacit renewal for one year; a payer on time owes nothing and gets no dunning."""
+    result = run(scenario("2026-12-31", [contract("good", "2025-01-01")], [
+        "{date: 2025-01-20, type: payment, contract: good, amount: '3000.00'}",
+        "{date: 2026-01-28, type: payment, contract: good, amount: '3000.00'}",
+    ]))
+    assert kinds(result, "good") == [
+        "contract_started", "invoice_issued", "payment_applied",
+        "contract_renewed", "invoice_issued", "payment_applied",
+    ]
+    # 14.1: start (agreed date) 2025-01-01, initial term of one year: 2025-01-01..2025-12-31.
+    started = one(result, "good", "contract_started")
+    assert (started["date"], started["term_start"], started["term_end"]) == (
+        "2025-01-01", "2025-01-01", "2025-12-31")
+    assert started["clauses"] == ["14.1"]
+    # 14.1: tacit renewal for one year on 2026-01-01: 2026-01-01..2026-12-31.
+    renewed = one(result, "good", "contract_renewed")
+    assert (renewed["date"], renewed["term_start"], renewed["term_end"]) == (
+        "2026-01-01", "2026-01-01", "2026-12-31")
+    invoices = actions(result, "good", "invoice_issued")
+    # 6.6: due = invoice date + 30 days: 2025-01-01 + 30 = 2025-01-31; 2026-01-01 + 30 = 2026-01-31.
+    assert [(i["date"], i["amount"], i["currency"], i["due_date"], i["period_start"],
+             i["period_end"]) for i in invoices] == [
+        ("2025-01-01", "3000.00", "EUR", "2025-01-31", "2025-01-01", "2025-12-31"),
+        ("2026-01-01", "3000.00", "EUR", "2026-01-31", "2026-01-01", "2026-12-31"),
+    ]
+    assert invoices[0]["clauses"] == ["6.6", "6.7"]
+    assert balance(result, "good") == {
+        "contract": "good", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+
+
+def test_agreed_term_invoice_dates_and_payment_term_come_from_the_agreement() -> None:
+    """1.1(e), 14.1, 6.6: the Agreement fixes a 24-month initial term, half-yearly invoices and a
+    14-day payment term; the pack's defaults yield to it."""
+    result = run(scenario("2026-12-31", [contract(
+        "agreed", "2025-01-01", '{"term.initial": "24 months", "payment.term": "14 days"}',
+        "    billing_period: 6 months\n")]))
+    started = one(result, "agreed", "contract_started")
+    # 2025-01-01 + 24 months - 1 day = 2026-12-31; no renewal inside the horizon.
+    assert started["term_end"] == "2026-12-31"
+    assert "contract_renewed" not in kinds(result, "agreed")
+    # 6 x 250.00 = 1500.00 per half-year; due = invoice date + 14 days.
+    assert [(i["date"], i["amount"], i["due_date"], i["period_end"])
+            for i in actions(result, "agreed", "invoice_issued")] == [
+        ("2025-01-01", "1500.00", "2025-01-15", "2025-06-30"),
+        ("2025-07-01", "1500.00", "2025-07-15", "2025-12-31"),
+        ("2026-01-01", "1500.00", "2026-01-15", "2026-06-30"),
+        ("2026-07-01", "1500.00", "2026-07-15", "2026-12-31"),
+    ]
+
+
+# --- 14.2 / 14.3: notices ---------------------------------------------------------------
+
+def test_customer_notice_on_the_deadline_ends_the_term() -> None:
+    """14.2/14.3, 6.7: term 2025-01-01..2025-12-31, deadline 2025-12-31 - 2 months = 2025-10-31
+    (catalogue example). A notice sent that day ends the contract on 2025-12-31; no refund, no
+    renewal and no invoice for 2026."""
+    result = run(scenario("2026-03-31", [contract("ontime", "2025-01-01")], [
+        "{date: 2025-10-31, type: termination_notice, contract: ontime, by: customer}",
+    ]))
+    notice = one(result, "ontime", "termination_notice_received")
+    assert (notice["date"], notice["effective_date"], notice["by"]) == (
+        "2025-10-31", "2025-12-31", "customer")
+    assert notice["clauses"] == ["14.2", "14.3"]
+    ended = one(result, "ontime", "contract_terminated")
+    assert (ended["date"], ended["effective_date"], ended["reason"]) == (
+        "2025-12-31", "2025-12-31", "notice")
+    assert ended["clauses"] == ["14.2", "14.3", "6.7"]
+    assert "contract_renewed" not in kinds(result, "ontime")
+    assert [i["date"] for i in actions(result, "ontime", "invoice_issued")] == ["2025-01-01"]
+    assert "credit_recorded" not in kinds(result, "ontime")
+
+
+def test_customer_notice_a_day_late_renews_for_a_year() -> None:
+    """14.2, 14.1: a notice on 2025-11-01 misses the 2025-10-31 deadline; the contract renews
+    tacitly for 2026-01-01..2026-12-31 (invoiced) and ends on 2026-12-31, whose deadline
+    2026-12-31 - 2 months = 2026-10-31 the notice meets."""
+    result = run(scenario("2027-03-31", [contract("late", "2025-01-01")], [
+        "{date: 2025-11-01, type: termination_notice, contract: late, by: customer}",
+    ]))
+    notice = one(result, "late", "termination_notice_received")
+    assert notice["effective_date"] == "2026-12-31"
+    renewed = one(result, "late", "contract_renewed")
+    assert (renewed["date"], renewed["term_end"]) == ("2026-01-01", "2026-12-31")
+    assert [i["date"] for i in actions(result, "late", "invoice_issued")] == [
+        "2025-01-01", "2026-01-01"]
+    ended = one(result, "late", "contract_terminated")
+    assert ended["effective_date"] == "2026-12-31"
+
+
+def test_provider_notice_takes_effect_at_the_end_of_the_term() -> None:
+    """14.2, 15.22: SmartTrackers' own notice, effective when sent, ends the contract only at the
+    end of the term. Sent 2025-06-16 (before the 2025-10-31 deadline): last day 2025-12-31."""
+    result = run(scenario("2026-01-31", [contract("prov", "2025-01-01")], [
+        "{date: 2025-06-16, type: termination_notice, contract: prov, by: provider}",
+    ]))
+    notice = one(result, "prov", "termination_notice_received")
+    assert (notice["date"], notice["by"], notice["effective_date"]) == (
+        "2025-06-16", "provider", "2025-12-31")
+    assert notice["clauses"] == ["14.2", "14.3", "15.22"]
+    ended = one(result, "prov", "contract_terminated")
+    assert (ended["effective_date"], ended["reason"]) == ("2025-12-31", "provider_notice")
+    assert ended["clauses"] == ["14.2", "14.3", "15.22", "6.7"]
+    assert "contract_renewed" not in kinds(result, "prov")
+
+
+def test_three_year_renewal_lock_defers_the_end() -> None:
+    """14.1 (renewal locked for three years, term.renewal = 36 months), 14.2: initial term
+    2025-01-01..2025-12-31; renewal 2026-01-01 + 36 months - 1 day = 2028-12-31. A notice on
+    2025-11-01 misses the first deadline (2025-10-31) and ends the locked term: 2028-12-31
+    (deadline 2028-10-31). Yearly invoices 2025..2028, none for 2029."""
+    result = run(scenario("2029-03-31", [contract("locked", "2025-01-01",
+                                                  '{"term.renewal": "36 months"}')], [
+        "{date: 2025-11-01, type: termination_notice, contract: locked, by: customer}",
+    ]))
+    renewed = actions(result, "locked", "contract_renewed")
+    assert [(r["date"], r["term_start"], r["term_end"]) for r in renewed] == [
+        ("2026-01-01", "2026-01-01", "2028-12-31")]
+    assert one(result, "locked", "termination_notice_received")["effective_date"] == "2028-12-31"
+    assert one(result, "locked", "contract_terminated")["effective_date"] == "2028-12-31"
+    assert [i["date"] for i in actions(result, "locked", "invoice_issued")] == [
+        "2025-01-01", "2026-01-01", "2027-01-01", "2028-01-01"]
+
+
+# --- 6.8 / 6.9: arrears ------------------------------------------------------------------
+
+def test_never_payer_gets_no_reminders_and_compounding_statutory_interest() -> None:
+    """6.8: no reminders, no fees, statutory interest (art. 6:119a BW) from the due date,
+    compounded after a full year; 14.4: non-payment does not end the contract (it renews).
+
+    Invoice 1: 3000.00 issued 2025-01-01, due 2025-01-31, unpaid until 2026-06-30.
+      year 1 (2025-01-31 .. 2026-01-31):
+        2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 3000 x 0.1115 x 151/365 = 138.382192
+        2025-07-01 -> 2026-01-01: 184 days at 10.15 %: 3000 x 0.1015 x 184/365 = 153.501370
+        2026-01-01 -> 2026-01-31:  30 days at 10.15 %: 3000 x 0.1015 x  30/365 =  25.027397
+        year-1 interest 316.910959 is added to the principal: 3316.910959
+      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 3316.910959 x 0.1015 x 150/365 = 138.356080
+      invoice 1: 316.910959 + 138.356080 = 455.267039 -> 455.27
+    Invoice 2 (renewal year): 3000.00 issued 2026-01-01, due 2026-01-31:
+      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 3000 x 0.1015 x 150/365 = 125.136986 -> 125.14
+    Balance interest 455.27 + 125.14 = 580.41; principal 6000.00.
+    """
+    result = run(scenario("2026-06-30", [contract("never", "2025-01-01")]))
+    assert kinds(result, "never") == [
+        "contract_started", "invoice_issued", "contract_renewed", "invoice_issued"]
+    assert balance(result, "never") == {
+        "contract": "never", "principal": "6000.00", "fees": "0.00", "interest": "580.41",
+        "total": "6580.41", "credit": "0.00", "currency": "EUR"}
+
+
+def test_late_payer_is_charged_statutory_interest_on_payment() -> None:
+    """6.8: interest charged when the late invoice is settled.
+
+    late: 3000.00 issued 2025-03-01, due 2025-03-31, paid 2025-09-15:
+      2025-03-31 -> 2025-07-01: 92 days at 11.15 %: 3000 x 0.1115 x 92/365 = 84.312329
+      2025-07-01 -> 2025-09-15: 76 days at 10.15 %: 3000 x 0.1015 x 76/365 = 63.402740
+      147.715068 -> 147.72
+    chunks: same invoice, 1000.00 paid 2025-04-30 and 2000.00 paid 2025-09-15:
+      1000 x 0.1115 x 30/365 = 9.164384 (2025-03-31 -> 2025-04-30)
+      2000 x 0.1115 x 92/365 = 56.208219; 2000 x 0.1015 x 76/365 = 42.268493
+      107.641096 -> 107.64
+    """
+    result = run(scenario("2025-12-31", [
+        contract("late", "2025-03-01"), contract("chunks", "2025-03-01")], [
+        "{date: 2025-09-15, type: payment, contract: late, amount: '3000.00'}",
+        "{date: 2025-04-30, type: payment, contract: chunks, amount: '1000.00'}",
+        "{date: 2025-09-15, type: payment, contract: chunks, amount: '2000.00'}",
+    ]))
+    charged = one(result, "late", "interest_charged")
+    assert (charged["date"], charged["amount"], charged["invoice"], charged["ref"]) == (
+        "2025-09-15", "147.72", "late-0001", "late-0001-INT")
+    assert charged["clauses"] == ["6.8"]
+    assert "provisional_rate" not in charged
+    assert "reminder_sent" not in kinds(result, "late")
+    assert balance(result, "late")["interest"] == "147.72"
+    assert balance(result, "late")["principal"] == "0.00"
+    chunked = one(result, "chunks", "interest_charged")
+    assert (chunked["date"], chunked["amount"]) == ("2025-09-15", "107.64")
+
+
+def test_interest_past_the_rate_table_is_provisional() -> None:
+    """6.8 with a rate carried forward: 3000.00 issued 2026-05-01, due 2026-05-31, paid
+    2026-08-30: 91 days at 10.15 % (the 2026-01-01 rate, carried forward after 2026-06-30):
+    3000 x 0.1015 x 91/365 = 75.916438 -> 75.92. July and August 2026 bear a carried-forward
+    rate, so the charge is marked provisional."""
+    result = run(scenario("2026-09-30", [contract("prov", "2026-05-01")], [
+        "{date: 2026-08-30, type: payment, contract: prov, amount: '3000.00'}",
+    ]))
+    charged = one(result, "prov", "interest_charged")
+    assert (charged["date"], charged["amount"]) == ("2026-08-30", "75.92")
+    assert charged.get("provisional_rate") is True
+
+
+def test_suspension_only_when_switched_on_and_lifted_on_payment() -> None:
+    """6.9: suspension needs written notice after a weighing of interests: off by default.
+
+    Invoice 3000.00 issued 2025-01-01, due 2025-01-31.
+    switched: notice on 2025-01-31 + 1 day = 2025-02-01; suspension 14 days after the notice:
+        2025-02-15; payment of the principal on 2025-03-10 restores access the same day and is
+        charged interest 2025-01-31 -> 2025-03-10, 38 days at 11.15 %:
+        3000 x 0.1115 x 38/365 = 34.824658 -> 34.82.
+    default: neither notice nor suspension. only_suspension: without the written notice there
+    is no suspension.
+    """
+    both = ('{"dunning.steps.suspension_notice.enabled": true, '
+            '"dunning.steps.suspension.enabled": true}')
+    result = run(scenario("2025-06-30", [
+        contract("switched", "2025-01-01", both),
+        contract("default", "2025-01-01"),
+        contract("only_suspension", "2025-01-01", '{"dunning.steps.suspension.enabled": true}'),
+    ], [
+        "{date: 2025-03-10, type: payment, contract: switched, amount: '3000.00'}",
+    ]))
+    notice = one(result, "switched", "payment_notice_sent")
+    assert (notice["date"], notice["clauses"]) == ("2025-02-01", ["6.9"])
+    suspended = one(result, "switched", "access_suspended")
+    assert (suspended["date"], suspended["ref"], suspended["clauses"]) == (
+        "2025-02-15", "switched-0001", ["6.9"])
+    restored = one(result, "switched", "access_restored")
+    assert (restored["date"], restored["clauses"]) == ("2025-03-10", ["6.9"])
+    assert one(result, "switched", "interest_charged")["amount"] == "34.82"
+    assert result.states["switched"].access == "full"
+    for cid in ("default", "only_suspension"):
+        assert kinds(result, cid) == ["contract_started", "invoice_issued"]
+        assert result.states[cid].access == "full"
+
+
+# --- 14.4 / 14.5: dissolution ----------------------------------------------------------------
+
+def test_dissolution_on_insolvency_is_immediate_and_not_retroactive() -> None:
+    """14.4: dissolution with immediate effect when the customer is declared bankrupt;
+    14.5: not retroactive, the unpaid 2025 invoice stays due and keeps bearing interest;
+    15.17: data deleted 2025-06-15 + 7 days, lapsed = 2025-06-23.
+
+    Interest to 2025-07-31 on 3000.00 due 2025-01-31:
+      2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 138.382192
+      2025-07-01 -> 2025-07-31:  30 days at 10.15 %: 3000 x 0.1015 x 30/365 = 25.027397
+      163.409589 -> 163.41
+    """
+    result = run(scenario("2025-07-31", [contract("bankrupt", "2025-01-01")], [
+        "{date: 2025-06-15, type: provider_termination, contract: bankrupt, "
+        "reason: customer declared bankrupt (14.4 a)}",
+    ]))
+    ended = one(result, "bankrupt", "contract_terminated")
+    assert (ended["date"], ended["effective_date"], ended["detail"]) == (
+        "2025-06-15", "2025-06-15", "customer declared bankrupt (14.4 a)")
+    assert ended["clauses"] == ["14.4"]
+    scheduled = one(result, "bankrupt", "data_deletion_scheduled")
+    assert scheduled["delete_on"] == "2025-06-23"
+    deleted = one(result, "bankrupt", "data_deleted")
+    assert (deleted["date"], deleted["basis"]) == ("2025-06-23", "retention_period_ended")
+    assert balance(result, "bankrupt") == {
+        "contract": "bankrupt", "principal": "3000.00", "fees": "0.00", "interest": "163.41",
+        "total": "3163.41", "credit": "0.00", "currency": "EUR"}
+
+
+# --- 14.6, 15.17, DPA 9.2: data ----------------------------------------------------------
+
+def test_data_deleted_eight_days_after_termination_without_request() -> None:
+    """14.6: no access after the last day; 15.17: the one-off delivery must be asked for
+    'immediately' (7-day window: 2025-12-31 + 7 = 2026-01-07), then the data is deleted without
+    notice on 2026-01-08. An export asked on 2026-01-05 is delivered; one on 2026-01-09 is
+    refused (data deleted)."""
+    result = run(scenario("2026-01-31", [contract("gone", "2025-01-01"),
+                                          contract("quiet", "2025-01-01")], [
+        "{date: 2025-10-01, type: termination_notice, contract: gone, by: customer}",
+        "{date: 2025-10-01, type: termination_notice, contract: quiet, by: customer}",
+        "{date: 2026-01-05, type: data_instruction, contract: gone, instruction: export}",
+        "{date: 2026-01-09, type: data_instruction, contract: gone, instruction: export}",
+    ]))
+    for cid in ("gone", "quiet"):
+        ended = one(result, cid, "contract_terminated")
+        assert (ended["effective_date"], ended["export_until"]) == ("2025-12-31", "2026-01-07")
+        scheduled = one(result, cid, "data_deletion_scheduled")
+        assert (scheduled["date"], scheduled["delete_on"], scheduled["clauses"]) == (
+            "2025-12-31", "2026-01-08", ["15.17"])
+        deleted = one(result, cid, "data_deleted")
+        assert (deleted["date"], deleted["basis"], deleted["clauses"]) == (
+            "2026-01-08", "retention_period_ended", ["15.17"])
+        assert result.states[cid].access == "none"
+    export = one(result, "gone", "data_export_requested")
+    assert (export["date"], export["deliver_by"], export["clauses"]) == (
+        "2026-01-05", "2026-01-05", ["15.17", "14.6"])
+    refused = one(result, "gone", "event_refused")
+    assert (refused["date"], refused["event"], refused["reason"]) == (
+        "2026-01-09", "data_instruction", "data already deleted")
+
+
+def test_deletion_on_the_customers_instruction() -> None:
+    """DPA 9.2, 15.17: the customer instructs deletion. Before the end (2025-12-01) the data is
+    deleted on the last day, 2025-12-31, and nothing is scheduled; after the end (2026-01-03,
+    inside the 7-day window) it is deleted that day instead of on 2026-01-08."""
+    result = run(scenario("2026-01-31", [contract("before", "2025-01-01"),
+                                          contract("after", "2025-01-01")], [
+        "{date: 2025-10-31, type: termination_notice, contract: before, by: customer}",
+        "{date: 2025-10-31, type: termination_notice, contract: after, by: customer}",
+        "{date: 2025-12-01, type: data_instruction, contract: before, instruction: delete}",
+        "{date: 2026-01-03, type: data_instruction, contract: after, instruction: delete}",
+    ]))
+    instructed = one(result, "before", "data_deletion_instructed")
+    assert (instructed["date"], instructed["clauses"]) == ("2025-12-01", ["15.17", "DPA-9.2"])
+    deleted = one(result, "before", "data_deleted")
+    assert (deleted["date"], deleted["basis"], deleted["clauses"]) == (
+        "2025-12-31", "customer_instruction", ["15.17", "DPA-9.2"])
+    assert "data_deletion_scheduled" not in kinds(result, "before")
+    later = one(result, "after", "data_deleted")
+    assert (later["date"], later["basis"]) == ("2026-01-03", "customer_instruction")
+    assert one(result, "after", "data_deletion_scheduled")["delete_on"] == "2026-01-08"
+
+
+# --- 16.1: metadata ------------------------------------------------------------------------
+
+def test_governing_law_and_venue_metadata() -> None:
+    """16.1: Dutch law; the competent court in the district of SmartTrackers' registered office;
+    EUR (6.2); version 'Versie 7 December 2023'."""
+    policy = load_pack("smarttrackers")
+    assert policy.source.governing_law == "NL"
+    assert policy.source.venue == "competent court in the district of SmartTrackers' registered office"
+    assert policy.source.law_clause == ("16.1",)
+    assert policy.source.version == "7 December 2023"
+    assert policy.source.provider == "SmartTrackers B.V."
+    assert (policy.currency, policy.timezone, policy.calendar) == ("EUR", "Europe/Amsterdam", "NL")
+    assert policy.trial.offered is False
+    assert policy.provider_termination.enabled is True
