@@ -10,7 +10,6 @@ data kept T+1..T+90 and deleted on T+91 (10.5), deleted on T+30 if an invoice is
 from __future__ import annotations
 
 from scenario_helpers import actions, balance, kinds, one, run
-
 from termline.policy import load_pack
 
 CUSTOMER = "{name: Contact NV, country: BE, email: billing@contact.example}"
@@ -492,7 +491,7 @@ def test_provider_termination_for_material_breach_10_2_10_3_10_4() -> None:
 
 
 def test_governing_law_and_venue_metadata_15_1_15_2() -> None:
-    """15.1 Belgian law (no conflict rules, no CISG); 15.2 ordinary courts at Smartconnect's seat."""
+    """15.1 Belgian law (no choice-of-law rules, no CISG); 15.2 Belgian courts, provider's seat."""
     policy = load_pack("smartconnect")
     assert policy.source.governing_law == "BE"
     assert policy.source.venue == "ordinary courts of Belgium at Smartconnect's seat"

@@ -10,7 +10,6 @@ bear interest, the payment day does.
 from __future__ import annotations
 
 from scenario_helpers import actions, balance, kinds, one, run
-
 from termline.policy import load_pack
 
 # 250.00 per month, invoiced 12 months in advance: 12 x 250.00 = 3000.00 per invoice.
@@ -85,6 +84,25 @@ def test_agreed_term_invoice_dates_and_payment_term_come_from_the_agreement() ->
         ("2026-07-01", "1500.00", "2026-07-15", "2026-12-31"),
     ]
 
+
+
+def test_invoice_due_after_30_days_and_disputes_only_within_30_days() -> None:
+    """6.6: no specific arrangement, so the invoice of 2025-01-01 is due 2025-01-01 + 30 days =
+    2025-01-31; a written dispute counts until 2025-01-01 + 30 days = 2025-01-31 (inclusive);
+    one on 2025-02-01 is too late, the invoice is deemed accepted."""
+    result = run(scenario("2025-02-28", [contract("ontime", "2025-01-01"),
+                                          contract("toolate", "2025-01-01")], [
+        "{date: 2025-01-31, type: invoice_disputed, contract: ontime, ref: ontime-0001}",
+        "{date: 2025-02-01, type: invoice_disputed, contract: toolate, ref: toolate-0001}",
+    ]))
+    assert one(result, "ontime", "invoice_issued")["due_date"] == "2025-01-31"
+    received = one(result, "ontime", "invoice_dispute_received")
+    assert (received["date"], received["ref"], received["window_until"], received["clauses"]) == (
+        "2025-01-31", "ontime-0001", "2025-01-31", ["6.6"])
+    refused = one(result, "toolate", "event_refused")
+    assert (refused["date"], refused["event"], refused["reason"]) == (
+        "2025-02-01", "invoice_disputed", "deemed accepted: the dispute window ended 2025-01-31")
+    assert "invoice_dispute_received" not in kinds(result, "toolate")
 
 # --- 14.2 / 14.3: notices ---------------------------------------------------------------
 
@@ -352,7 +370,8 @@ def test_governing_law_and_venue_metadata() -> None:
     EUR (6.2); version 'Versie 7 December 2023'."""
     policy = load_pack("smarttrackers")
     assert policy.source.governing_law == "NL"
-    assert policy.source.venue == "competent court in the district of SmartTrackers' registered office"
+    assert policy.source.venue == (
+        "competent court in the district of SmartTrackers' registered office")
     assert policy.source.law_clause == ("16.1",)
     assert policy.source.version == "7 December 2023"
     assert policy.source.provider == "SmartTrackers B.V."

@@ -78,13 +78,22 @@ def issue_due_invoices(state: ContractState, ctx: Context, day: date
             break
         if issue_date(policy, start, paid_start) > day:
             break
-        lines = period_lines(ctx.contract.lines, dict(state.quantities), months)
+        lines = period_lines(ctx.contract.lines, quantities_at(state, start), months)
         state = replace(state, next_period_index=state.next_period_index + 1)
         if lines:
             state, acts = issue_invoice(state, ctx, day, lines, start, end, "subscription",
                                         clauses)
             out += acts
     return state, out
+
+
+def quantities_at(state: ContractState, day: date) -> dict[str, int]:
+    """Seats billed for a period starting `day`: reductions scheduled by then already count."""
+    quantities = dict(state.quantities)
+    for effective, item, quantity in sorted(state.seat_reductions):
+        if effective <= day:
+            quantities[item] = quantity
+    return quantities
 
 
 def _stub_invoice(state: ContractState, ctx: Context, day: date, months: int,

@@ -13,6 +13,7 @@ from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
 from termline.invoice.billing import billing_period, months_in, period_lines
+from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 
 
@@ -144,6 +145,11 @@ def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractStat
     clauses = retention.clause
     if state.data_deleted:
         return state, refuse(ctx, day, "data_instruction", "data already deleted", clauses)
+    if state.terminated_on is not None:
+        until = export_until(retention, ctx.calendar, state.terminated_on)
+        if until is not None and day > until:
+            return state, refuse(ctx, day, "data_instruction",
+                                 f"the export window ended {until}", clauses)
     hold = retention.withhold_export_when_overdue
     if hold is not None and hold.enabled and any(
             it.open > ZERO and it.due < day for it in state.items):

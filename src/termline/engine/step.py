@@ -14,6 +14,7 @@ from termline.engine.dunning_run import run_dunning
 from termline.engine.events_run import apply_event
 from termline.engine.lifecycle import begin, expire_trial_if_due, renew_if_due, terminate
 from termline.engine.state import Context, ContractState
+from termline.retention.data import export_until
 
 
 def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = ()
@@ -55,9 +56,15 @@ def end_if_notice_effective(state: ContractState, ctx: Context, day: date
 
 def delete_data_if_due(state: ContractState, ctx: Context, day: date
                        ) -> tuple[ContractState, list[Action]]:
-    if state.status != "terminated" or state.data_deleted or state.terminated_on is None:
+    if state.status != "terminated" or state.terminated_on is None:
         return state, []
     retention = ctx.policy.retention
+    if state.access == "export_only":
+        until = export_until(retention, ctx.calendar, state.terminated_on)
+        if state.data_deleted or (until is not None and day > until):
+            state = replace(state, access="none")
+    if state.data_deleted:
+        return state, []
     early = retention.early_deletion
     if early is not None and early.enabled:
         when = ctx.calendar.add(ctx.calendar.add(state.terminated_on, early.after), early.delay)
