@@ -163,6 +163,12 @@ def policy_coverage(pack: str,
         out.print(render.coverage_table(policy))
 
 
+@policy_app.command("readings")
+def policy_readings() -> None:
+    """Every reading the built-in packs chose for ambiguous clauses, as Markdown."""
+    sys.stdout.write(render.readings_markdown([load_pack(p) for p in BUILTIN_PACKS]))
+
+
 @app.command()
 def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out")) -> None:
     """Run the five built-in packs over 24 months with a handful of customers each."""

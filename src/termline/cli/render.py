@@ -114,3 +114,17 @@ def coverage_table(policy: Policy) -> Table:
             evidence = f"{entry.mechanism}: {entry.reason}"
         table.add_row(entry.clause, entry.title, entry.status, evidence)
     return table
+
+
+def readings_markdown(policies: list[Policy]) -> str:
+    """Every reading a pack chose for ambiguous text: the notes next to its rules."""
+    lines = ["# Readings chosen where the seeds are ambiguous", "",
+             "Generated from the packs' `notes:` by `termline policy readings`; "
+             "`tests/test_docs.py` keeps this file in step with the packs.", ""]
+    for policy in policies:
+        lines += [f"## {policy.pack}: {policy.source.provider}", ""]
+        for row in policy_rules(policy):
+            for note in row["notes"]:
+                lines.append(f"- `{row['rule']}` ({', '.join(row['clauses'])}): {note}")
+        lines.append("")
+    return "\n".join(lines)
