@@ -96,7 +96,7 @@ def _provider_termination(state: ContractState, ctx: Context, day: date, reason:
     out: list[Action] = []
     if right.accelerate_to_term_end and state.status == "active":
         state, out = _accelerate(state, ctx, day)
-    state, acts = terminate(state, ctx, day, "breach", right.clause, detail=reason)
+    state, acts = terminate(state, ctx, day, right.reason, right.clause, detail=reason)
     return state, out + acts
 
 

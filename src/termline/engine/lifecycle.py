@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from termline.engine.actions import Action, Value, action
 from termline.engine.state import Access, Context, ContractState
 from termline.invoice.billing import billing_anchor
-from termline.retention.data import deletion_date, export_until
+from termline.retention.data import deletion_date, export_until, latest_deletion_date
 from termline.subscription.term import terms_for
 
 
@@ -69,8 +69,11 @@ def terminate(state: ContractState, ctx: Context, day: date, reason: str,
     if retention.deletion.enabled:
         delete_on = deletion_date(retention, ctx.calendar, day)
         state = replace(state, delete_on=delete_on)
+        latest = latest_deletion_date(retention, ctx.calendar, day)
+        clauses = retention.deletion.clause + (retention.deletion.latest_clause or ())
         out.append(action(day, "data_deletion_scheduled", ctx.contract.id,
-                          retention.deletion.clause, delete_on=delete_on))
+                          tuple(dict.fromkeys(clauses)), delete_on=delete_on,
+                          **({"delete_by": latest} if latest is not None else {})))
     return state, out
 
 

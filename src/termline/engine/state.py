@@ -108,7 +108,8 @@ class Context:
     calendar: Calendar = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "calendar", Calendar(self.policy.calendar))
+        closed = tuple((int(d[:2]), int(d[3:])) for d in self.policy.closed_days)
+        object.__setattr__(self, "calendar", Calendar(self.policy.calendar, closed))
 
     @property
     def currency(self) -> str:

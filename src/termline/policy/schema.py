@@ -11,7 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
 
 from termline.core.duration import Duration
 
@@ -134,6 +142,7 @@ class ProviderTerminationRight(Right):
     """Immediate termination at the provider's discretion (event ``provider_termination``)."""
 
     accelerate_to_term_end: bool = False
+    reason: Literal["breach", "dissolution"] = "breach"
 
 
 # --- trial -------------------------------------------------------------------------------
@@ -252,8 +261,16 @@ class InterestRule(Rule):
 # --- after termination ------------------------------------------------------------------
 
 class DeletionRule(Right):
+    """Scheduled deletion after termination, on the earliest day the clause permits.
+
+    ``latest`` is the outer limit a clause sets (e.g. "at most one year after"), reported as
+    ``delete_by`` so that a delay can never push the deletion past it.
+    """
+
     after: Dur
     lapsed: bool = False
+    latest: Dur | None = None
+    latest_clause: Clauses | None = None
 
 
 class EarlyDeletionRule(Right):
@@ -299,6 +316,7 @@ class Policy(Strict):
     currency: str = "EUR"
     timezone: str
     calendar: str
+    closed_days: tuple[str, ...] = ()
     overridable: tuple[str, ...] = ()
     start: StartRule
     term: TermRule
@@ -312,6 +330,16 @@ class Policy(Strict):
     interest: InterestRule
     retention: RetentionRule
     coverage: tuple[CoverageEntry, ...] = ()
+
+    @field_validator("closed_days")
+    @classmethod
+    def _month_days(cls, days: tuple[str, ...]) -> tuple[str, ...]:
+        for day in days:
+            month, _, dom = day.partition("-")
+            if not (month.isdigit() and dom.isdigit() and 1 <= int(month) <= 12
+                    and 1 <= int(dom) <= 31):
+                raise ValueError(f"closed days are written MM-DD, got {day!r}")
+        return days
 
     def step(self, name: str) -> DunningStep:
         for step in self.dunning.steps:

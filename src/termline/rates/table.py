@@ -78,7 +78,7 @@ def builtin_rates() -> RateTable:
     text = resources.files("termline.rates").joinpath("statutory.yaml").read_text("utf-8")
     raw = yaml.safe_load(text)
     periods = {
-        country: tuple(
+        str(country): tuple(
             RatePeriod(date.fromisoformat(str(row["from"])), Decimal(str(row["rate"])),
                        bool(row["verified"]), str(row["source"]))
             for row in body["periods"]

@@ -14,7 +14,15 @@ def deletion_date(rule: RetentionRule, calendar: Calendar, terminated: date) -> 
     day = calendar.add(terminated, deletion.after)
     if deletion.lapsed:
         day += timedelta(days=1)
-    return calendar.add(day, deletion.delay)
+    day = calendar.add(day, deletion.delay)
+    latest = latest_deletion_date(rule, calendar, terminated)
+    return min(day, latest) if latest is not None else day
+
+
+def latest_deletion_date(rule: RetentionRule, calendar: Calendar, terminated: date
+                         ) -> date | None:
+    latest = rule.deletion.latest
+    return calendar.add(terminated, latest) if latest is not None else None
 
 
 def export_until(rule: RetentionRule, calendar: Calendar, terminated: date) -> date | None:
