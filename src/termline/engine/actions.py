@@ -34,6 +34,8 @@ class Action:
         }
         has_money = False
         for key, value in self.fields:
+            if value is None:
+                continue
             if isinstance(value, Decimal):
                 out[key] = fmt(value)
                 has_money = True

@@ -73,7 +73,7 @@ def terminate(state: ContractState, ctx: Context, day: date, reason: str,
         clauses = retention.deletion.clause + (retention.deletion.latest_clause or ())
         out.append(action(day, "data_deletion_scheduled", ctx.contract.id,
                           tuple(dict.fromkeys(clauses)), delete_on=delete_on,
-                          **({"delete_by": latest} if latest is not None else {})))
+                          delete_by=latest))
     return state, out
 
 

@@ -14,7 +14,7 @@ from termline.engine.dunning_run import run_dunning
 from termline.engine.events_run import apply_event
 from termline.engine.lifecycle import begin, expire_trial_if_due, renew_if_due, terminate
 from termline.engine.state import Context, ContractState
-from termline.retention.data import export_until
+from termline.retention.data import early_deletion_date, export_until
 
 
 def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = ()
@@ -56,18 +56,19 @@ def end_if_notice_effective(state: ContractState, ctx: Context, day: date
 
 def delete_data_if_due(state: ContractState, ctx: Context, day: date
                        ) -> tuple[ContractState, list[Action]]:
-    if state.status != "terminated" or state.terminated_on is None:
+    terminated = state.terminated_on
+    if state.status != "terminated" or terminated is None:
         return state, []
     retention = ctx.policy.retention
     if state.access == "export_only":
-        until = export_until(retention, ctx.calendar, state.terminated_on)
+        until = export_until(retention, ctx.calendar, terminated)
         if state.data_deleted or (until is not None and day > until):
             state = replace(state, access="none")
     if state.data_deleted:
         return state, []
     early = retention.early_deletion
-    if early is not None and early.enabled:
-        when = ctx.calendar.add(ctx.calendar.add(state.terminated_on, early.after), early.delay)
+    when = early_deletion_date(retention, ctx.calendar, terminated)
+    if early is not None and when is not None:
         overdue = any(it.kind == "invoice" and it.open > ZERO and it.due < day
                       for it in state.items)
         if day == when and overdue:
