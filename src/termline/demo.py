@@ -18,7 +18,7 @@ from termline.core.money import ZERO, fmt
 from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
 from termline.policy import BUILTIN_PACKS, apply_overrides
-from termline.scenario.model import Contract, Payment, TerminationNotice
+from termline.scenario.model import Contract, Payment, PaymentFailed, TerminationNotice
 
 START = date(2027, 1, 4)
 UNTIL = date(2028, 12, 31)
@@ -70,7 +70,15 @@ def _responder(behaviours: dict[str, str]) -> Callable[[Action], Iterable[Any]]:
 
     def respond(act: Action) -> Iterable[Any]:
         who = behaviours.get(act.contract)
-        if who in (None, "never"):
+        if who is None:
+            return ()
+        if who == "never":
+            # The never-payer's direct debit bounces on the due date (ClientCom 5.2 reacts).
+            if act.kind == "invoice_issued":
+                due_date = act.get("due_date")
+                assert isinstance(due_date, date)
+                return (PaymentFailed(type="payment_failed", date=due_date,
+                                      contract=act.contract, reference=str(act.get("ref"))),)
             return ()
         if act.kind == "invoice_issued":
             ref = str(act.get("ref"))
