@@ -9,6 +9,7 @@ from typing import Any
 from termline.core.money import ZERO
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import change_seats, issue_invoice
+from termline.engine.extension import mechanisms
 from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
@@ -43,7 +44,11 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
         return _data_instruction(state, ctx, day, event.instruction)
     if kind == "invoice_disputed":
         return _dispute(state, ctx, day, event.ref)
-    raise AssertionError(kind)  # pragma: no cover: the scenario schema admits no other type
+    for mechanism in mechanisms():
+        handler = mechanism.handlers.get(kind)
+        if handler is not None:
+            return handler(state, ctx, day, event)
+    return state, refuse(ctx, day, kind, f"no mechanism handles {kind!r} yet", ())
 
 
 def _convert(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:

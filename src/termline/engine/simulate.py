@@ -17,7 +17,7 @@ from termline.overdue.interest import interest_on_chunks
 from termline.policy.schema import Policy
 from termline.rates.table import RateTable, builtin_rates
 from termline.scenario.loader import Scenario
-from termline.scenario.model import Contract, event_sort_key
+from termline.scenario.model import BROADCAST, Contract, event_sort_key
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,17 @@ def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events:
              until: date, rates: RateTable | None = None,
              respond: Respond | None = None) -> SimulationResult:
     rates = rates or builtin_rates()
+    contracts = sorted(contracts, key=lambda c: c.id)
     per_contract: dict[str, list[Any]] = defaultdict(list)
     for event in events:
-        per_contract[event.contract].append(event)
+        targets = [c.id for c in contracts] if event.contract == BROADCAST else [event.contract]
+        for target in targets:
+            per_contract[target].append(event)
     all_actions: list[tuple[date, str, int, Action]] = []
     balances = []
     states: dict[str, ContractState] = {}
     contexts: dict[str, Context] = {}
-    for contract in sorted(contracts, key=lambda c: c.id):
+    for contract in contracts:
         ctx = Context(contract, policies[contract.id], rates)
         state, actions = run_contract(ctx, per_contract[contract.id], until, respond)
         all_actions += [(a.date, contract.id, i, a) for i, a in enumerate(actions)]

@@ -7,11 +7,17 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from termline.backups.state import BackupState
 from termline.core.calendar import Calendar
 from termline.core.money import ZERO
 from termline.policy.schema import Policy
+from termline.pricing.state import PricingState
+from termline.privacy.state import PrivacyState
 from termline.rates.table import RateTable
 from termline.scenario.model import Contract
+from termline.sla.state import SlaState
+from termline.support.state import SupportState
+from termline.usage.state import UsageState
 
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
@@ -81,6 +87,12 @@ class ContractState:
     delete_instructed: date | None = None
     data_deleted: bool = False
     seq: int = 0
+    pricing: PricingState = field(default_factory=PricingState)
+    usage: UsageState = field(default_factory=UsageState)
+    sla: SlaState = field(default_factory=SlaState)
+    support: SupportState = field(default_factory=SupportState)
+    privacy: PrivacyState = field(default_factory=PrivacyState)
+    backups: BackupState = field(default_factory=BackupState)
 
     def quantity(self, item: str) -> int:
         return dict(self.quantities)[item]

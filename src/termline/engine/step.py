@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from functools import cache
 from typing import Any
 
 from termline.core.money import ZERO
@@ -12,6 +13,7 @@ from termline.engine.actions import Action, action
 from termline.engine.billing_run import apply_seat_reductions, issue_due_invoices
 from termline.engine.dunning_run import run_dunning
 from termline.engine.events_run import apply_event
+from termline.engine.extension import Phase, mechanisms
 from termline.engine.lifecycle import begin, expire_trial_if_due, renew_if_due, terminate
 from termline.engine.state import Context, ContractState
 from termline.retention.data import early_deletion_date, export_until
@@ -31,17 +33,24 @@ def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = 
             return state, []
         state, acts = begin(ctx, day)
         out += acts
-    for phase in (renew_if_due, apply_seat_reductions):
+    start_of_day: tuple[Phase, ...] = (renew_if_due, apply_seat_reductions)
+    for phase in start_of_day:
         state, acts = phase(state, ctx, day)
         out += acts
     for event in events:
         state, acts = apply_event(state, ctx, day, event)
         out += acts
-    for phase in (issue_due_invoices, run_dunning, delete_data_if_due, expire_trial_if_due,
-                  end_if_notice_effective):
+    rest: tuple[Phase, ...] = (issue_due_invoices, run_dunning, *_extension_phases(),
+                               delete_data_if_due, expire_trial_if_due, end_if_notice_effective)
+    for phase in rest:
         state, acts = phase(state, ctx, day)
         out += acts
     return state, out
+
+
+@cache
+def _extension_phases() -> tuple[Phase, ...]:
+    return tuple(phase for mechanism in mechanisms() for phase in mechanism.phases)
 
 
 def end_if_notice_effective(state: ContractState, ctx: Context, day: date

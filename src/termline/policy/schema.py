@@ -329,6 +329,13 @@ class Policy(Strict):
     dunning: DunningRule
     interest: InterestRule
     retention: RetentionRule
+    prices: PricesRule | None = None
+    usage: UsageRule | None = None
+    sla: SlaRule | None = None
+    support: SupportRule | None = None
+    privacy: PrivacyRule | None = None
+    backups: BackupRule | None = None
+    liability: LiabilityRule | None = None
     coverage: tuple[CoverageEntry, ...] = ()
 
     @field_validator("closed_days")
@@ -346,3 +353,16 @@ class Policy(Strict):
             if step.name == name:
                 return step
         raise KeyError(name)
+
+
+# The sections of the mechanisms beyond the lifecycle core live with their mechanism; imported
+# last because their models build on `Rule` above.
+from termline.backups.rules import BackupRule  # noqa: E402
+from termline.liability.rules import LiabilityRule  # noqa: E402
+from termline.pricing.rules import PricesRule  # noqa: E402
+from termline.privacy.rules import PrivacyRule  # noqa: E402
+from termline.sla.rules import SlaRule  # noqa: E402
+from termline.support.rules import SupportRule  # noqa: E402
+from termline.usage.rules import UsageRule  # noqa: E402
+
+Policy.model_rebuild()

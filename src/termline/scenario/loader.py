@@ -13,7 +13,7 @@ from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import InputError, ScenarioError
 from termline.policy.loader import apply_overrides
 from termline.policy.schema import Policy
-from termline.scenario.model import Contract, Event, event_sort_key
+from termline.scenario.model import BROADCAST, Contract, Event, _Broadcast, event_sort_key
 
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
 
@@ -135,6 +135,8 @@ def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract
                             source=located.source, line=located.line_of(path),
                             field=".".join(str(p) for p in path)) from None
     for i, event in enumerate(events):
+        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            continue
         contract = contracts.get(event.contract)
         if contract is None:
             raise ScenarioError(f"no contract with id {event.contract!r}", source=located.source,

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from termline.policy.schema import Dec, Dur
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a timestamp needs an offset, e.g. 2027-03-01T09:30:00+01:00")
+    return value
 
 
 class Strict(BaseModel):
@@ -90,6 +103,128 @@ class DataInstruction(_Event):
     instruction: Literal["delete", "export"]
 
 
+class _Broadcast(_Event):
+    """An event for one contract, or for every contract of the provider (`contract: "*"`).
+
+    Where the issue gives only timestamps, `date` (the provider's local date the engine handles
+    the event on) defaults to the date of the event's main timestamp in its own offset.
+    """
+
+    contract: str = "*"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "date" not in data:
+            for key in ("at", "reported_at", "start", "announced_at"):
+                value = data.get(key)
+                if value is not None:
+                    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(
+                        str(value))
+                    data = {**data, "date": stamp.date()}
+                    break
+        return data
+
+
+Stamp = Annotated[datetime, AfterValidator(_aware)]
+
+
+class PriceChangeAnnounced(_Broadcast):
+    type: Literal["price_change_announced"]
+    item: str
+    new_unit_price: Dec = Field(gt=Decimal("0"))
+    effective: date
+
+
+class TermsChangeAnnounced(_Broadcast):
+    type: Literal["terms_change_announced"]
+    effective: date
+    summary: str
+
+
+class Objection(_Event):
+    type: Literal["objection"]
+
+
+class Usage(_Event):
+    type: Literal["usage"]
+    meter: str
+    quantity: Dec = Field(ge=Decimal("0"))
+
+
+class Purchase(_Event):
+    type: Literal["purchase"]
+    item: str
+    amount: Dec = Field(gt=Decimal("0"))
+
+
+class Incident(_Broadcast):
+    type: Literal["incident"]
+    start: Stamp
+    end: Stamp
+    reported_at: Stamp
+
+
+class MaintenanceAnnounced(_Broadcast):
+    type: Literal["maintenance_announced"]
+    start: Stamp
+    end: Stamp
+    announced_at: Stamp | None = None
+    class_: Literal["standard", "emergency", "critical"] = Field(alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TicketOpened(_Event):
+    type: Literal["ticket_opened"]
+    ticket: str
+    at: Stamp
+    category: Literal["error", "question"] = "error"
+
+
+class TicketAnswered(_Event):
+    type: Literal["ticket_answered"]
+    ticket: str
+    at: Stamp
+
+
+class DefectReported(_Event):
+    type: Literal["defect_reported"]
+    defect: str
+    material: bool = True
+
+
+class DefectRemedied(_Event):
+    type: Literal["defect_remedied"]
+    defect: str
+
+
+class RestoreRequested(_Event):
+    type: Literal["restore_requested"]
+    backup_date: date | None = None
+
+
+class ExportRequested(_Event):
+    type: Literal["export_requested"]
+
+
+class SubprocessorChangeAnnounced(_Broadcast):
+    type: Literal["subprocessor_change_announced"]
+    effective: date | None = None
+    name: str | None = None
+
+
+class AuditRequested(_Event):
+    type: Literal["audit_requested"]
+    audit_date: date | None = None
+
+
+class ForceMajeure(_Broadcast):
+    type: Literal["force_majeure"]
+    start: date
+    end: date | None = None
+
+
 class InvoiceDisputed(_Event):
     type: Literal["invoice_disputed"]
     ref: str = Field(min_length=1)
@@ -97,14 +232,23 @@ class InvoiceDisputed(_Event):
 
 Event = Annotated[
     Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
-    | TrialConverted | DataInstruction | InvoiceDisputed,
+    | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
+    | TermsChangeAnnounced | Objection | Usage | Purchase | Incident | MaintenanceAnnounced
+    | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
+    | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure,
     Field(discriminator="type"),
 ]
 
 EVENT_TYPES = (
     "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
     "provider_termination", "data_instruction", "invoice_disputed",
+    "price_change_announced", "terms_change_announced", "objection", "usage", "purchase",
+    "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
+    "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
+    "audit_requested", "force_majeure",
 )
+
+BROADCAST = "*"
 
 
 def event_sort_key(event: Any) -> tuple[Any, ...]:

@@ -1,0 +1,1 @@
+"""Backups, restores, export requests and exit periods."""

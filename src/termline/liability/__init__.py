@@ -1,0 +1,1 @@
+"""Liability caps: the cap that applies on a date, with its arithmetic and clauses."""

@@ -1,0 +1,1 @@
+"""Price indexation and announced price and terms changes."""

@@ -1,0 +1,1 @@
+"""Sub-processor and hosting changes, audits, force majeure."""

@@ -1,0 +1,10 @@
+"""Per-contract state of the privacy mechanism (immutable, replaced by each step)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyState:
+    """Nothing yet: the mechanism adds its fields here."""

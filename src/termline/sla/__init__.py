@@ -1,0 +1,1 @@
+"""Availability per measuring window, SLA credits, maintenance notices."""

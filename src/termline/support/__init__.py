@@ -1,0 +1,1 @@
+"""Support response deadlines in business hours, defects and refunds."""

@@ -1,0 +1,1 @@
+"""Metered usage above allowances, one-off purchases, storage warnings."""
