@@ -17,6 +17,7 @@ from termline.invoice.billing import (
     prorated_line,
 )
 from termline.payment.allocation import allocate
+from termline.scenario.model import Line
 
 
 def _invoice_ref(ctx: Context, state: ContractState) -> str:
@@ -78,13 +79,24 @@ def issue_due_invoices(state: ContractState, ctx: Context, day: date
             break
         if issue_date(policy, start, paid_start) > day:
             break
-        lines = period_lines(ctx.contract.lines, quantities_at(state, start), months)
-        state = replace(state, next_period_index=state.next_period_index + 1)
+        lines = period_lines(lines_in_force(state, ctx), quantities_at(state, start), months)
+        lines = (*lines, *state.usage.pending)
+        state = replace(state, next_period_index=state.next_period_index + 1,
+                        usage=replace(state.usage, pending=()))
         if lines:
             state, acts = issue_invoice(state, ctx, day, lines, start, end, "subscription",
                                         clauses)
             out += acts
     return state, out
+
+
+def lines_in_force(state: ContractState, ctx: Context) -> tuple[Line, ...]:
+    """The contract's price list with the unit prices in force now (after indexation etc.)."""
+    prices = dict(state.pricing.prices)
+    if not prices:
+        return ctx.contract.lines
+    return tuple(line.model_copy(update={"unit_price": prices[line.item]})
+                 if line.item in prices else line for line in ctx.contract.lines)
 
 
 def quantities_at(state: ContractState, day: date) -> dict[str, int]:
@@ -105,7 +117,7 @@ def _stub_invoice(state: ContractState, ctx: Context, day: date, months: int,
     virtual_start = billing_period(ctx.policy, state.billing_anchor, -1)[0]
     lines = tuple(
         prorated_line(line, qty, months, virtual_start, stub_end, day, stub_end)
-        for line in ctx.contract.lines
+        for line in lines_in_force(state, ctx)
         if (qty := dict(state.quantities)[line.item]) > 0
     )
     del first_start, first_end
@@ -154,7 +166,7 @@ def _increase(state: ContractState, ctx: Context, day: date, item: str, current:
     if index >= state.next_period_index:
         return state, out  # the current period is not invoiced yet: it will bill the new count
     months = months_in(ctx.policy.billing.period)
-    line = next(ln for ln in ctx.contract.lines if ln.item == item)
+    line = next(ln for ln in lines_in_force(state, ctx) if ln.item == item)
     delta = quantity - current
     parts = [prorated_line(line, delta, months, start, end, day, end)]
     last_end = end

@@ -8,7 +8,7 @@ from typing import Any
 
 from termline.core.money import ZERO
 from termline.engine.actions import Action, action
-from termline.engine.billing_run import change_seats, issue_invoice
+from termline.engine.billing_run import change_seats, issue_invoice, lines_in_force
 from termline.engine.extension import mechanisms
 from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
@@ -116,7 +116,7 @@ def _accelerate(state: ContractState, ctx: Context, day: date
         start, end = billing_period(ctx.policy, state.billing_anchor, state.next_period_index)
         if start > state.term_end:
             break
-        lines = period_lines(ctx.contract.lines, dict(state.quantities), months)
+        lines = period_lines(lines_in_force(state, ctx), dict(state.quantities), months)
         state = replace(state, next_period_index=state.next_period_index + 1)
         if lines:
             state, acts = issue_invoice(state, ctx, day, lines, start, end, "acceleration",

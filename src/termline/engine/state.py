@@ -10,6 +10,7 @@ from typing import Literal
 from termline.backups.state import BackupState
 from termline.core.calendar import Calendar
 from termline.core.money import ZERO
+from termline.invoice.lines import InvoiceLine
 from termline.policy.schema import Policy
 from termline.pricing.state import PricingState
 from termline.privacy.state import PrivacyState
@@ -22,14 +23,7 @@ from termline.usage.state import UsageState
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
 ItemKind = Literal["invoice", "fee", "interest"]
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceLine:
-    item: str
-    quantity: int
-    unit_price: Decimal
-    amount: Decimal
+__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Status"]
 
 
 @dataclass(frozen=True, slots=True)

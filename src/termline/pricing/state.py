@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class PricingState:
-    """Nothing yet: the mechanism adds its fields here."""
+    """Unit prices in force now, where they differ from the contract's price list."""
+
+    prices: tuple[tuple[str, Decimal], ...] = ()

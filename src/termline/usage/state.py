@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from termline.invoice.lines import InvoiceLine
+
 
 @dataclass(frozen=True, slots=True)
 class UsageState:
-    """Nothing yet: the mechanism adds its fields here."""
+    """Charges waiting for the next subscription invoice (usage above allowances and the like)."""
+
+    pending: tuple[InvoiceLine, ...] = ()
