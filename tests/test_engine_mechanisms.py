@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from scenario_helpers import actions, balance, kinds, one, run
+
+PACKS = Path(__file__).resolve().parent.parent / "src" / "termline" / "policy" / "packs"
 
 BASE = """
 policy: {policy}
@@ -69,3 +73,27 @@ def test_seat_reduction_waits_for_the_next_uninvoiced_period() -> None:
                                                             ("2027-06-20", "300.00")]
     changed = one(result, "c", "seats_changed")
     assert (changed["date"], changed["quantity"], changed["previous"]) == ("2027-07-04", 1, 3)
+
+
+def test_a_prorated_stub_is_billed_as_the_tail_of_a_period(tmp_path: Path) -> None:
+    """SuperOffice 11.1 ¶2 with `billing.stub: prorated` (the pack's default is free): contract
+    date 2027-02-10, first invoice period from the month change 2027-03-01. The stub 02-10..02-28
+    (19 days) is charged as the tail of a year ending 2027-02-28 (2026-03-01..2027-02-28, 365
+    days): 4 users x 50.00 x 12 = 2400.00 a year x 19/365 = 124.93."""
+    pack = (tmp_path / "so.yaml")
+    source = (PACKS / "superoffice.yaml").read_text(encoding="utf-8")
+    pack.write_text(source.replace("stub: free", "stub: prorated"), encoding="utf-8")
+    result = run(f"""
+        policy: {pack}
+        until: 2027-03-01
+        contracts:
+          - id: c
+            customer: {{name: C}}
+            start: 2027-02-10
+            lines:
+              - {{item: User, unit_price: "50.00", per: month, quantity: 4}}
+        """)
+    invoices = [(a["date"], a["invoice_kind"], a["amount"], a["period_start"], a["period_end"])
+                for a in actions(result, "c", "invoice_issued")]
+    assert invoices == [("2027-02-10", "stub", "124.93", "2027-02-10", "2027-02-28"),
+                        ("2027-03-01", "subscription", "2400.00", "2027-03-01", "2028-02-29")]

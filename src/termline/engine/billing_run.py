@@ -111,16 +111,13 @@ def quantities_at(state: ContractState, day: date) -> dict[str, int]:
 def _stub_invoice(state: ContractState, ctx: Context, day: date, months: int,
                   clauses: tuple[str, ...]) -> tuple[ContractState, list[Action]]:
     assert state.billing_anchor is not None
-    first_start, first_end = billing_period(ctx.policy, state.billing_anchor, 0)
-    stub_end = state.billing_anchor - timedelta(days=1)
     # The stub is charged as the tail of a full period ending the day before the first period.
-    virtual_start = billing_period(ctx.policy, state.billing_anchor, -1)[0]
+    before_start, stub_end = billing_period(ctx.policy, state.billing_anchor, -1)
     lines = tuple(
-        prorated_line(line, qty, months, virtual_start, stub_end, day, stub_end)
+        prorated_line(line, qty, months, before_start, stub_end, day, stub_end)
         for line in lines_in_force(state, ctx)
         if (qty := dict(state.quantities)[line.item]) > 0
     )
-    del first_start, first_end
     return issue_invoice(state, ctx, day, lines, day, stub_end, "stub", clauses)
 
 
