@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,11 +13,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from termline.behaviour import customer_responder
 from termline.core.money import ZERO, fmt
 from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
 from termline.policy import BUILTIN_PACKS, apply_overrides
-from termline.scenario.model import Contract, Payment, PaymentFailed, TerminationNotice
+from termline.scenario.model import Contract, TerminationNotice
 
 START = date(2027, 1, 4)
 UNTIL = date(2028, 12, 31)
@@ -64,53 +64,13 @@ def _contracts(pack: str) -> list[Contract]:
     return out
 
 
-def _responder(behaviours: dict[str, str]) -> Callable[[Action], Iterable[Any]]:
-    """A customer's reaction to what termline sends: pay on time, late, or never."""
-    due: dict[str, date] = {}
-
-    def respond(act: Action) -> Iterable[Any]:
-        who = behaviours.get(act.contract)
-        if who is None:
-            return ()
-        if who == "never":
-            # The never-payer's direct debit bounces on the due date (ClientCom 5.2 reacts).
-            if act.kind == "invoice_issued":
-                due_date = act.get("due_date")
-                assert isinstance(due_date, date)
-                return (PaymentFailed(type="payment_failed", date=due_date,
-                                      contract=act.contract, reference=str(act.get("ref"))),)
-            return ()
-        if act.kind == "invoice_issued":
-            ref = str(act.get("ref"))
-            due_date = act.get("due_date")
-            assert isinstance(due_date, date)
-            due[ref] = due_date
-            amount = act.get("amount")
-            pay_on = act.date + timedelta(days=5) if who != "late" else due_date + timedelta(25)
-            return (_payment(act.contract, pay_on, amount),)
-        if who == "late" and act.kind in ("reminder_sent", "collection_costs_charged"):
-            fee = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
-            if isinstance(fee, Decimal) and fee > ZERO:
-                pay_on = max(due[str(act.get("ref"))] + timedelta(25), act.date + timedelta(1))
-                return (_payment(act.contract, pay_on, fee),)
-        if act.kind == "interest_charged":
-            return (_payment(act.contract, act.date + timedelta(days=5), act.get("amount")),)
-        return ()
-
-    return respond
-
-
-def _payment(contract: str, day: date, amount: Any) -> Payment:
-    return Payment(type="payment", date=day, contract=contract, amount=amount)
-
-
 def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
     contracts = _contracts(pack)
     policies = {c.id: apply_overrides(pack, {}) for c in contracts}
     events: list[Any] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
                                            contract="cancels", by="customer")]
     behaviours = {c.id: c.behaviour if c.behaviour != "cancels" else "on_time" for c in CUSTOMERS}
-    result = simulate(contracts, policies, events, UNTIL, respond=_responder(behaviours))
+    result = simulate(contracts, policies, events, UNTIL, respond=customer_responder(behaviours))
     return result, contracts, events
 
 

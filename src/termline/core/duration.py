@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -70,7 +71,7 @@ class Duration:
         if self.unit is Unit.WEEKS:
             return day + timedelta(weeks=n)
         if self.unit in (Unit.MONTHS, Unit.YEARS):
-            return day + relativedelta(months=sign * self.months)
+            return add_months(day, sign * self.months)
         raise ValueError("business days need a calendar: use Calendar.add")
 
     def __str__(self) -> str:
@@ -78,6 +79,10 @@ class Duration:
         return f"{self.number} {unit[:-1] if self.number == 1 else unit}"
 
 
+@lru_cache(maxsize=1 << 16)
 def add_months(day: date, months: int) -> date:
-    """`day` plus whole months, clamped to the month end (31 Jan + 1 = 28/29 Feb)."""
+    """`day` plus whole months, clamped to the month end (31 Jan + 1 = 28/29 Feb).
+
+    Cached: period boundaries are asked for every simulated day and repeat endlessly.
+    """
     return day + relativedelta(months=months)
