@@ -42,5 +42,9 @@ class MissingRate(TermlineError):
     """A statutory interest rate or an index value needed for a date is not known."""
 
 
+class MissingIndex(MissingRate):
+    """An index series, or one of its monthly values, needed for a price change is not known."""
+
+
 class CurrencyMismatch(TermlineError):
     """Two amounts in different currencies were combined."""

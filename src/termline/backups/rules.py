@@ -1,9 +1,83 @@
-"""The `backups:` section of a policy."""
+"""The `backups:` section of a policy: backup cadence and retention, restores, the purge of the
+last backup copies after the contract, and an exit period after termination.
+
+Export requests (event ``export_requested``) need no parameters here: they follow the pack's
+``retention`` rules (``export_window``, ``export_lead``, ``withhold_export_when_overdue``), the
+same checks as ``data_instruction: export``.
+"""
 
 from __future__ import annotations
 
-from termline.policy.schema import Rule
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from termline.core.duration import Duration, Unit
+from termline.policy.schema import Clauses, Dec, Dur, Rule
+
+
+class RestoreRule(Rule):
+    """Restoring a backup on the customer's request (event ``restore_requested``).
+
+    * Only a backup the retention keeps can be restored: taken on or after request day minus
+      ``backups.retention``, and before the request day (the backup of a day is taken at its end).
+    * ``charged: true``: each restored backup costs ``fee`` (contract-level where the terms state
+      no amount); ``billing: immediate`` invoices it on the request day, ``next_invoice`` adds
+      the line to the next subscription invoice. A charged restore without an agreed fee is
+      accepted with ``fee_agreed: false`` and nothing is invoiced (never a silent zero price).
+    * ``during_trial: false``: the provider owes no restore while the contract is a trial
+      (the refusal cites ``trial_clause``).
+    """
+
+    charged: bool = False
+    fee: Dec | None = Field(default=None, gt=0)
+    billing: Literal["immediate", "next_invoice"] = "immediate"
+    item: str = "Backup restore"
+    during_trial: bool = True
+    trial_clause: Clauses | None = None
+
+
+class PurgeRule(Rule):
+    """An outer limit after the contract's last day by which every copy, backups included, must
+    be gone (e.g. "a maximum storage duration of 1 year ... due to our back-up procedures")."""
+
+    latest: Dur
+
+
+class ExitPeriodRule(Rule):
+    """Exit assistance after the contract (migration to the customer or a third party).
+
+    A termination notice makes the parties' consultation due ``consult_before_end`` before the
+    contract's last day; after the last day the customer's exit period runs for at most
+    ``max_period``, except when the contract ended for one of ``excluded_reasons``.
+    """
+
+    consult_before_end: Dur
+    max_period: Dur
+    excluded_reasons: tuple[str, ...] = ()
 
 
 class BackupRule(Rule):
-    """Parameters of the backups mechanism, each citing its clause."""
+    """Parameters of the backups mechanism, each citing its clause.
+
+    ``cadence``: one backup every so many days while the contract runs (trial or paid), from
+    its first day through its last. ``retention``: how long each backup is kept (and so how far
+    back a restore can reach); the backups expire on that rolling schedule, after the contract
+    as during it. ``purge``: an outer limit after the contract's last day; the engine then emits
+    ``backup_purge_due`` on the day the last copy must be gone (the earlier of last day +
+    ``retention`` and last day + ``purge.latest``).
+    """
+
+    cadence: Dur | None = None
+    retention: Dur | None = None
+    restore: RestoreRule | None = None
+    purge: PurgeRule | None = None
+    exit_period: ExitPeriodRule | None = None
+
+    @field_validator("cadence")
+    @classmethod
+    def _whole_days(cls, value: Duration | None) -> Duration | None:
+        if value is not None and (value.unit not in (Unit.DAYS, Unit.WEEKS) or value.number < 1):
+            raise ValueError("a backup cadence is a number of days or weeks, e.g. '1 day'")
+        return value
+

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True, slots=True)
 class BackupState:
-    """Nothing yet: the mechanism adds its fields here."""
+    """Restores carried out so far: (request day, date of the backup restored)."""
+
+    restores: tuple[tuple[date, date], ...] = ()

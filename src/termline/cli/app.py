@@ -67,13 +67,18 @@ def simulate(
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
     until: Annotated[str | None, typer.Option(help="Last day simulated (YYYY-MM-DD).")] = None,
     rates: Annotated[Path | None, typer.Option(help="Extra statutory rates (YAML).")] = None,
+    indices: Annotated[Path | None, typer.Option(
+        help="Index series CSV (series,month,value); the scenario's index_series win.")] = None,
 ) -> None:
     """Run every contract of SCENARIO day by day and print what the terms make happen."""
     from termline.engine import simulate_scenario
+    from termline.pricing.series import load_index_csv
     from termline.scenario import load_scenario
 
     try:
-        result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates))
+        series = load_index_csv(indices) if indices is not None else None
+        result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates),
+                                   series)
     except TermlineError as exc:
         _fail(exc)
         return
@@ -106,6 +111,67 @@ def deadlines(
         _print_json(rows)
     else:
         out.print(render.deadlines_table(rows, f"Deadlines as of {day}"))
+
+
+class ClaimKind(StrEnum):
+    general = "general"
+    injury = "injury"
+
+
+def _amount(value: str | None, option: str) -> Any:
+    from termline.core.money import D
+
+    if value is None:
+        return None
+    try:
+        return D(value)
+    except ValueError:
+        _fail(InputError(f"not an amount: {value!r}", field=option))
+    return None  # pragma: no cover
+
+
+@app.command()
+def liability(
+    scenario: Path,
+    contract: Annotated[str, typer.Option(help="The contract's id in SCENARIO.")],
+    on: Annotated[str, typer.Option(help="The day of the event liability arises from.")],
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    kind: Annotated[ClaimKind, typer.Option(help="injury: death, injury, damage to property."
+                                            )] = ClaimKind.general,
+    discovered: Annotated[str | None, typer.Option(help="Day the damage was discovered.")] = None,
+    reported: Annotated[str | None, typer.Option(help="Day it was reported in writing.")] = None,
+    insurance_payout: Annotated[str | None, typer.Option(help="Insurer's payout.")] = None,
+    excess: Annotated[str | None, typer.Option(help="Provider's insurance excess.")] = None,
+    paid_out: Annotated[str | None, typer.Option(help="Liability already paid out.")] = None,
+) -> None:
+    """The cap on the provider's liability for an event on a date, with arithmetic and clauses."""
+    from termline.core.money import ZERO
+    from termline.engine.simulate import simulate_scenario
+    from termline.liability.cap import Claim
+    from termline.liability.compute import cap_on
+    from termline.scenario import load_scenario
+
+    day = _date(on, "--on")
+    assert day is not None
+    claim = Claim(event=day, kind=kind.value, discovered=_date(discovered, "--discovered"),
+                  reported=_date(reported, "--reported"),
+                  insurance_payout=_amount(insurance_payout, "--insurance-payout"),
+                  excess=_amount(excess, "--excess") or ZERO,
+                  paid_out=_amount(paid_out, "--paid-out") or ZERO)
+    try:
+        result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
+    except TermlineError as exc:
+        _fail(exc)
+        return
+    data = {"contract": contract, "on": day.isoformat(), "kind": kind.value, **result.to_json()}
+    if format is Format.json:
+        _print_json(data)
+        return
+    cap = "no contractual cap" if data["cap"] is None else f"{data['cap']} {data['currency']}"
+    out.print(f"[bold]Liability cap[/] for {contract} on {day} ({kind.value}): [bold]{cap}[/] "
+              f"(clauses {', '.join(result.clauses)})", highlight=False)
+    for line in (*result.explanation, *(f"condition: {c}" for c in result.conditions)):
+        out.print(f"  {line}", highlight=False)
 
 
 @policy_app.command("check")

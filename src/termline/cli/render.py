@@ -79,6 +79,14 @@ def policy_rules(policy: Policy) -> list[dict[str, Any]]:
                 children.append((f"{prefix}.{key}", value))
             elif isinstance(value, tuple) and value and isinstance(value[0], DunningStep):
                 children += [(f"{prefix}.steps.{step.name}", step) for step in value]
+            elif isinstance(value, dict) and value and all(
+                    isinstance(v, BaseModel) for v in value.values()):
+                children += [(f"{prefix}.{key}.{k}", v) for k, v in value.items()]
+            elif isinstance(value, tuple) and value and all(
+                    isinstance(v, BaseModel) for v in value):
+                children += [(f"{prefix}.{key}.{getattr(v, 'item', None) or '*'}"
+                              if "item" in type(v).model_fields else f"{prefix}.{key}.{i}", v)
+                             for i, v in enumerate(value)]
             elif value is not None:
                 params[key] = str(value) if not isinstance(value, (bool, int)) else value
         clauses = getattr(node, "clause", None)
@@ -91,6 +99,10 @@ def policy_rules(policy: Policy) -> list[dict[str, Any]]:
     for name in ("start", "term", "termination", "provider_termination", "trial", "billing",
                  "payment", "seats", "dunning", "interest", "retention"):
         walk(name, getattr(policy, name))
+    for name in ("prices", "usage", "sla", "support", "privacy", "backups", "liability"):
+        section = getattr(policy, name)
+        if section is not None:  # the optional sections of the issue-3 mechanisms
+            walk(name, section)
     return rows
 
 

@@ -79,7 +79,8 @@ def issue_due_invoices(state: ContractState, ctx: Context, day: date
             break
         if issue_date(policy, start, paid_start) > day:
             break
-        lines = period_lines(lines_in_force(state, ctx), quantities_at(state, start), months)
+        lines = period_lines(lines_in_force(state, ctx, start), quantities_at(state, start),
+                             months)
         lines = (*lines, *state.usage.pending)
         state = replace(state, next_period_index=state.next_period_index + 1,
                         usage=replace(state.usage, pending=()))
@@ -90,9 +91,14 @@ def issue_due_invoices(state: ContractState, ctx: Context, day: date
     return state, out
 
 
-def lines_in_force(state: ContractState, ctx: Context) -> tuple[Line, ...]:
-    """The contract's price list with the unit prices in force now (after indexation etc.)."""
-    prices = dict(state.pricing.prices)
+def lines_in_force(state: ContractState, ctx: Context, at: date | None = None
+                   ) -> tuple[Line, ...]:
+    """The contract's price list with the unit prices in force now (after indexation etc.).
+
+    With `at` (a billing period's start), price changes already scheduled to take effect by
+    then count too: an invoice issued ahead of its period carries the period's prices.
+    """
+    prices = state.pricing.prices_at(at)
     if not prices:
         return ctx.contract.lines
     return tuple(line.model_copy(update={"unit_price": prices[line.item]})

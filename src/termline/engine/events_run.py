@@ -145,25 +145,39 @@ def _data_instruction(state: ContractState, ctx: Context, day: date, instruction
                           basis="customer_instruction")]
 
 
-def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+def export_refusal(state: ContractState, ctx: Context, day: date
+                   ) -> tuple[str, tuple[str, ...]] | None:
+    """Why an export asked for on `day` cannot be served (reason, clauses), or None.
+
+    Shared by `data_instruction: export` and the `export_requested` event (backups mechanism).
+    """
     retention = ctx.policy.retention
     clauses = retention.clause
     if state.data_deleted:
-        return state, refuse(ctx, day, "data_instruction", "data already deleted", clauses)
+        return "data already deleted", clauses
     if state.terminated_on is not None:
         until = export_until(retention, ctx.calendar, state.terminated_on)
         if until is not None and day > until:
-            return state, refuse(ctx, day, "data_instruction",
-                                 f"the export window ended {until}", clauses)
+            return f"the export window ended {until}", clauses
     hold = retention.withhold_export_when_overdue
     if hold is not None and hold.enabled and any(
             it.open > ZERO and it.due < day for it in state.items):
-        return state, refuse(ctx, day, "data_instruction", "export withheld: overdue balance",
-                             hold.clause)
-    lead = retention.export_lead
-    deliver_by = ctx.calendar.add(day, lead) if lead is not None else day
-    return state, [action(day, "data_export_requested", ctx.contract.id, clauses,
-                          deliver_by=deliver_by)]
+        return "export withheld: overdue balance", hold.clause
+    return None
+
+
+def export_deliver_by(ctx: Context, day: date) -> date:
+    """The day an export asked for on `day` is due: the pack's export lead time later."""
+    lead = ctx.policy.retention.export_lead
+    return ctx.calendar.add(day, lead) if lead is not None else day
+
+
+def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    refusal = export_refusal(state, ctx, day)
+    if refusal is not None:
+        return state, refuse(ctx, day, "data_instruction", *refusal)
+    return state, [action(day, "data_export_requested", ctx.contract.id,
+                          ctx.policy.retention.clause, deliver_by=export_deliver_by(ctx, day))]
 
 
 def _dispute(state: ContractState, ctx: Context, day: date, ref: str

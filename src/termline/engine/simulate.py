@@ -15,6 +15,7 @@ from termline.engine.state import Context, ContractState
 from termline.engine.step import step
 from termline.overdue.interest import interest_on_chunks
 from termline.policy.schema import Policy
+from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import RateTable, builtin_rates
 from termline.scenario.loader import Scenario
 from termline.scenario.model import BROADCAST, Contract, event_sort_key
@@ -105,8 +106,10 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
 
 def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events: Iterable[Any],
              until: date, rates: RateTable | None = None,
-             respond: Respond | None = None) -> SimulationResult:
+             respond: Respond | None = None,
+             indices: IndexTable | None = None) -> SimulationResult:
     rates = rates or builtin_rates()
+    indices = indices or IndexTable()
     contracts = sorted(contracts, key=lambda c: c.id)
     per_contract: dict[str, list[Any]] = defaultdict(list)
     for event in events:
@@ -118,7 +121,7 @@ def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events:
     states: dict[str, ContractState] = {}
     contexts: dict[str, Context] = {}
     for contract in contracts:
-        ctx = Context(contract, policies[contract.id], rates)
+        ctx = Context(contract, policies[contract.id], rates, indices)
         state, actions = run_contract(ctx, per_contract[contract.id], until, respond)
         all_actions += [(a.date, contract.id, i, a) for i, a in enumerate(actions)]
         balances.append(balance(state, ctx, until))
@@ -129,7 +132,11 @@ def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events:
 
 
 def simulate_scenario(scenario: Scenario, until: date | None = None,
-                      rates: RateTable | None = None) -> SimulationResult:
+                      rates: RateTable | None = None,
+                      indices: IndexTable | None = None) -> SimulationResult:
+    """Simulate a scenario; its `index_series` win over `indices` (e.g. read from a CSV)."""
     table = (rates or builtin_rates()).merged(scenario.statutory_rates, scenario.source)
+    series = (indices or IndexTable()).merged(from_mapping(scenario.index_series,
+                                                           scenario.source))
     return simulate(scenario.contracts, scenario.policies, scenario.events,
-                    until or scenario.until, table)
+                    until or scenario.until, table, indices=series)

@@ -12,6 +12,7 @@ from termline.core.calendar import Calendar
 from termline.core.money import ZERO
 from termline.invoice.lines import InvoiceLine
 from termline.policy.schema import Policy
+from termline.pricing.series import IndexTable
 from termline.pricing.state import PricingState
 from termline.privacy.state import PrivacyState
 from termline.rates.table import RateTable
@@ -106,11 +107,13 @@ class ContractState:
 
 @dataclass(frozen=True)
 class Context:
-    """What a step needs besides the state: the contract, its policy, calendars and rates."""
+    """What a step needs besides the state: the contract, its policy, calendars, rates and
+    index series."""
 
     contract: Contract
     policy: Policy
     rates: RateTable
+    indices: IndexTable = field(default_factory=IndexTable)
     calendar: Calendar = field(init=False)
 
     def __post_init__(self) -> None:

@@ -9,6 +9,6 @@ from decimal import Decimal
 @dataclass(frozen=True, slots=True)
 class InvoiceLine:
     item: str
-    quantity: int
+    quantity: int | Decimal  # metered usage may be fractional (e.g. GB of storage)
     unit_price: Decimal
     amount: Decimal

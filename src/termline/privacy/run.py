@@ -1,19 +1,151 @@
-"""The privacy mechanism in the daily step: event handlers and a daily phase."""
+"""The privacy mechanism in the daily step: sub-processor changes, audits, force majeure.
+
+* Event ``subprocessor_change_announced`` (optional ``effective``, ``name``; broadcast allowed):
+  ``subprocessor_change_notified``, ``subprocessor_notice_violation`` when the notice is shorter
+  than the terms require, ``customer_right_opened`` (``right: subprocessor_objection``,
+  ``until``) where the terms give an objection window.
+* Event ``audit_requested`` (optional ``audit_date``): ``audit_accepted`` or ``audit_refused``.
+* Event ``force_majeure`` (``start``, optional ``end``; broadcast allowed):
+  ``force_majeure_recorded``; the daily phase opens the termination right of both parties
+  (``customer_right_opened`` and ``provider_right_opened``, ``right:
+  terminate_for_force_majeure``) once it has lasted longer than the terms allow.
+
+A broadcast event is ignored by contracts whose pack has no such rule or that are not running;
+an event addressed to one contract is refused with the reason instead.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
-from termline.engine.actions import Action
+from termline.engine.actions import Action, action
+from termline.engine.events_run import refuse
 from termline.engine.extension import Handler, Mechanism
 from termline.engine.state import Context, ContractState
+from termline.privacy.audits import check_audit
+from termline.privacy.rules import ForceMajeureRule
+from termline.privacy.state import ForceMajeure
+from termline.scenario.model import BROADCAST
+
+RUNNING = ("trial", "active")
+
+
+def _skip(ctx: Context, day: date, event: Any, reason: str, clauses: tuple[str, ...]
+          ) -> list[Action]:
+    """Nothing for a broadcast the contract is not concerned by; a refusal for its own event."""
+    return [] if event.contract == BROADCAST else refuse(ctx, day, event.type, reason, clauses)
+
+
+def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event: Any
+                           ) -> tuple[ContractState, list[Action]]:
+    privacy = ctx.policy.privacy
+    rule = privacy.subprocessor_change if privacy is not None else None
+    if rule is None:
+        return state, _skip(ctx, day, event, "the terms set no sub-processor change procedure",
+                            privacy.clause if privacy is not None else ())
+    if state.status not in RUNNING:
+        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+    effective: date | None = event.effective
+    cal = ctx.calendar
+    earliest = cal.add(day, rule.notice) if rule.notice is not None else None
+    out = [action(day, "subprocessor_change_notified", ctx.contract.id, rule.clause,
+                  name=event.name, effective_date=effective,
+                  earliest_effective=earliest if effective is None else None)]
+    if rule.notice is not None and effective is not None:
+        announce_by = cal.add(effective, rule.notice, sign=-1)
+        if day > announce_by:
+            out.append(action(day, "subprocessor_notice_violation", ctx.contract.id, rule.clause,
+                              name=event.name, effective_date=effective,
+                              announce_by=announce_by, notice=str(rule.notice),
+                              best_effort=rule.best_effort))
+    if rule.objection_window is not None:
+        out.append(action(day, "customer_right_opened", ctx.contract.id, rule.clause,
+                          right="subprocessor_objection", name=event.name,
+                          until=cal.add(day, rule.objection_window),
+                          then="terminate_affected_service" if rule.termination_right
+                          else None))
+    return state, out
+
+
+def on_audit(state: ContractState, ctx: Context, day: date, event: Any
+             ) -> tuple[ContractState, list[Action]]:
+    privacy = ctx.policy.privacy
+    rule = privacy.audit if privacy is not None else None
+    proposed: date | None = event.audit_date
+    if rule is None:
+        clauses = privacy.clause if privacy is not None else ()
+        return state, [action(day, "audit_refused", ctx.contract.id, clauses,
+                              audit_date=proposed, reason="the terms give no audit right")]
+    if state.status not in RUNNING:
+        return state, [action(day, "audit_refused", ctx.contract.id, rule.clause,
+                              audit_date=proposed, reason=f"contract is {state.status}")]
+    audits = state.privacy.audits
+    check = check_audit(rule, ctx.calendar, day, proposed, max(audits) if audits else None)
+    if check.audit_date is None:
+        return state, [action(day, "audit_refused", ctx.contract.id, rule.clause,
+                              audit_date=proposed, reason=check.reason)]
+    state = replace(state, privacy=replace(state.privacy, audits=(*audits, check.audit_date)))
+    return state, [action(day, "audit_accepted", ctx.contract.id, rule.clause,
+                          audit_date=check.audit_date, costs_borne_by=rule.costs)]
+
+
+def right_opens(rule: ForceMajeureRule, ctx: Context, start: date) -> date | None:
+    """The first day a force majeure that began on `start` has lasted longer than allowed."""
+    if rule.terminate_after is None:
+        return None
+    return ctx.calendar.add(start, rule.terminate_after) + timedelta(days=1)
+
+
+def on_force_majeure(state: ContractState, ctx: Context, day: date, event: Any
+                     ) -> tuple[ContractState, list[Action]]:
+    privacy = ctx.policy.privacy
+    rule = privacy.force_majeure if privacy is not None else None
+    if rule is None:
+        return state, _skip(ctx, day, event, "the terms set no force-majeure rule",
+                            privacy.clause if privacy is not None else ())
+    if state.status not in RUNNING:
+        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+    start: date = event.start
+    end: date | None = event.end
+    if end is not None and end < start:
+        return state, refuse(ctx, day, event.type, f"ends {end} before it starts {start}",
+                             rule.clause)
+    known = state.privacy.force_majeure
+    situations = [replace(fm, end=end) if fm.start == start else fm for fm in known]
+    if not any(fm.start == start for fm in known):
+        situations.append(ForceMajeure(start, end))
+    state = replace(state, privacy=replace(state.privacy, force_majeure=tuple(situations)))
+    return state, [action(day, "force_majeure_recorded", ctx.contract.id, rule.clause,
+                          start=start, end=end, payment_suspended=rule.suspends_payment,
+                          termination_right_from=right_opens(rule, ctx, start))]
 
 
 def daily(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
-    return state, []
+    privacy = ctx.policy.privacy
+    rule = privacy.force_majeure if privacy is not None else None
+    if rule is None or not state.privacy.force_majeure or state.status not in RUNNING:
+        return state, []
+    out: list[Action] = []
+    situations = []
+    for fm in state.privacy.force_majeure:
+        opens = right_opens(rule, ctx, fm.start)
+        if (not fm.right_opened and opens is not None and day >= opens
+                and (fm.end is None or fm.end >= day)):
+            fm = replace(fm, right_opened=True)
+            for kind in ("customer_right_opened", "provider_right_opened"):
+                out.append(action(day, kind, ctx.contract.id, rule.clause,
+                                  right="terminate_for_force_majeure",
+                                  force_majeure_start=fm.start, until=fm.end))
+        situations.append(fm)
+    return replace(state, privacy=replace(state.privacy, force_majeure=tuple(situations))), out
 
 
-HANDLERS: dict[str, Handler] = {}
+HANDLERS: dict[str, Handler] = {
+    "subprocessor_change_announced": on_subprocessor_change,
+    "audit_requested": on_audit,
+    "force_majeure": on_force_majeure,
+}
 MECHANISM = Mechanism("privacy", HANDLERS, (daily,))
-__all__ = ["MECHANISM", "Any"]
+__all__ = ["MECHANISM"]

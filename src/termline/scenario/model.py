@@ -116,7 +116,8 @@ class _Broadcast(_Event):
     @classmethod
     def _default_date(cls, data: Any) -> Any:
         if isinstance(data, dict) and "date" not in data:
-            for key in ("at", "reported_at", "start", "announced_at"):
+            # A maintenance announcement is handled on the day it is announced, not its start.
+            for key in ("at", "reported_at", "announced_at", "start"):
                 value = data.get(key)
                 if value is not None:
                     stamp = value if isinstance(value, datetime) else datetime.fromisoformat(
@@ -134,6 +135,7 @@ class PriceChangeAnnounced(_Broadcast):
     item: str
     new_unit_price: Dec = Field(gt=Decimal("0"))
     effective: date
+    exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
 
 
 class TermsChangeAnnounced(_Broadcast):

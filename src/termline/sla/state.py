@@ -3,8 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """An unavailability as counted: from `counted_from` (start or report) to `end`, UTC."""
+
+    counted_from: datetime
+    end: datetime
+    claimed_in_time: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Maintenance:
+    start: datetime
+    end: datetime
+    compliant: bool
 
 
 @dataclass(frozen=True, slots=True)
 class SlaState:
-    """Nothing yet: the mechanism adds its fields here."""
+    incidents: tuple[Incident, ...] = ()
+    maintenance: tuple[Maintenance, ...] = ()
+    in_service: bool = False
+    measured: tuple[str, ...] = ()
+    credited: tuple[tuple[str, Decimal], ...] = ()

@@ -3,8 +3,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    ticket: str
+    category: str
+    opened_at: datetime
+    due_at: datetime | None
+    clauses: tuple[str, ...]
+    breached: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Defect:
+    defect: str
+    reported: date
+    material: bool
+    right_opened: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class SupportState:
-    """Nothing yet: the mechanism adds its fields here."""
+    tickets: tuple[Ticket, ...] = ()
+    defects: tuple[Defect, ...] = ()

@@ -1,9 +1,80 @@
-"""The `usage:` section of a policy."""
+"""The `usage:` section of a policy: metered services above an allowance and one-off purchases.
+
+Allowances and unit prices are usually on the provider's price pages, not in the T&Cs: the pack
+leaves them empty and a contract sets them through its overrides
+(``usage.meters.<meter>.included`` / ``unit_price``). A usage event for a meter without them is
+refused with that explanation.
+"""
 
 from __future__ import annotations
 
-from termline.policy.schema import Rule
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from termline.policy.schema import Clauses, Dec, Rule
+
+
+class MeterRule(Rule):
+    """One metered service.
+
+    * ``measure: peak``: each usage event is a reading of a level (storage in use); the period's
+      use is the highest reading. ``measure: total``: each event is a count (mailings sent); the
+      period's use is their sum.
+    * Use above ``included`` in a measuring period costs ``unit_price`` per unit; the price in
+      force for ``item`` (after a price change) replaces ``unit_price`` when there is one.
+    * ``billing: next_invoice`` adds the overage line to the next subscription invoice;
+      ``immediate`` invoices it when the measuring period closes. A contract that ends first
+      gets its last overage invoiced on its last day.
+    * ``warn_at_percent``: a ``storage_warning`` when a reading reaches that share of
+      ``included``, once per crossing (it re-arms when a reading falls below it again).
+    """
+
+    item: str
+    unit: str
+    measure: Literal["peak", "total"]
+    period: Literal["calendar_month"] = "calendar_month"
+    billing: Literal["next_invoice", "immediate"] = "next_invoice"
+    included: Dec | None = Field(default=None, ge=0)
+    unit_price: Dec | None = Field(default=None, ge=0)
+    warn_at_percent: Dec | None = Field(default=None, gt=0, le=100)
+    warn_clause: Clauses | None = None
+
+
+class PurchaseRule(Rule):
+    """One-off items bought during the contract (event ``purchase``).
+
+    ``item`` names the item the rule covers; a rule without ``item`` covers every other item.
+    ``price`` is a price fixed by the terms: a purchase at another amount is refused.
+    ``invoicing: immediate`` issues a one-off invoice on the purchase day; ``next_invoice`` adds
+    the line to the next subscription invoice. ``cancellable: false`` records that the customer
+    cannot cancel the purchase: nothing is ever refunded or credited for it.
+    """
+
+    item: str | None = None
+    price: Dec | None = Field(default=None, gt=0)
+    invoicing: Literal["immediate", "next_invoice"]
+    cancellable: bool = False
 
 
 class UsageRule(Rule):
     """Parameters of the usage mechanism, each citing its clause."""
+
+    meters: dict[str, MeterRule] = Field(default_factory=dict)
+    purchases: tuple[PurchaseRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_rule_per_item(self) -> UsageRule:
+        items = [p.item for p in self.purchases]
+        if len(items) != len(set(items)):
+            raise ValueError("two purchase rules cover the same item")
+        for name, meter in self.meters.items():
+            if meter.warn_at_percent is not None and meter.warn_clause is None:
+                raise ValueError(f"meter {name!r}: a warning threshold needs its warn_clause")
+        return self
+
+    def purchase_rule(self, item: str) -> PurchaseRule | None:
+        exact = [p for p in self.purchases if p.item == item]
+        if exact:
+            return exact[0]
+        return next((p for p in self.purchases if p.item is None), None)

@@ -1,0 +1,128 @@
+"""Reading contract files and event files (YAML, CSV, JSON lines): located errors, no store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from termline.core.yamlsource import pydantic_error, read_yaml
+from termline.errors import InputError, ScenarioError
+from termline.policy.loader import apply_overrides
+from termline.policy.schema import Policy
+from termline.scenario.model import Contract, Event
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+@dataclass(frozen=True)
+class LocatedEvent:
+    event: Any
+    source: str
+    line: int | None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+
+
+def read_contracts(path: Path) -> list[tuple[Contract, Policy]]:
+    """A contract file: one contract mapping (scenario shape, with `policy`) or a list."""
+    located = read_yaml(_read(path), str(path), ScenarioError)
+    raw = located.data
+    items = raw if isinstance(raw, list) else [raw]
+    prefix_of = (lambda i: (i,)) if isinstance(raw, list) else (lambda i: ())
+    out = []
+    for i, item in enumerate(items):
+        prefix: tuple[int, ...] = prefix_of(i)
+        if not isinstance(item, dict):
+            raise ScenarioError("a contract is a mapping", source=str(path),
+                                line=located.line_of(list(prefix)))
+        try:
+            contract = Contract.model_validate(item)
+        except ValidationError as exc:
+            raise pydantic_error(exc, located, ScenarioError, prefix=prefix) from None
+        if contract.policy is None:
+            raise ScenarioError("a stored contract names its `policy` (pack or file)",
+                                source=str(path), line=located.line_of([*prefix, "id"]),
+                                field="policy")
+        out.append((contract, contract_policy(contract, str(path), path.parent,
+                                              lambda key, p=prefix: located.line_of([*p, key]))))
+    return out
+
+
+def contract_policy(contract: Contract, source: str, base_dir: Path | None,
+                    line_of: Any = None) -> Policy:
+    assert contract.policy is not None
+    overrides = dict(contract.overrides)
+    if contract.billing_period is not None:
+        overrides.setdefault("billing.period", str(contract.billing_period))
+    try:
+        policy = apply_overrides(contract.policy, overrides, source=source, base_dir=base_dir)
+    except InputError as exc:
+        key = "overrides" if exc.field else "policy"
+        raise ScenarioError(exc.message, source=source,
+                            line=line_of(key) if line_of else None,
+                            field=exc.field or "policy") from None
+    if contract.trial_days is not None and not policy.trial.offered:
+        raise ScenarioError(f"pack {policy.pack!r} offers no trial", source=source,
+                            line=line_of("trial_days") if line_of else None, field="trial_days")
+    return policy
+
+
+def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
+    if not isinstance(raw, dict):
+        raise InputError("an event is an object", source=source, line=line)
+    try:
+        return LocatedEvent(_EVENT.validate_python(raw), source, line)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if first["type"] == "union_tag_invalid":
+            raise InputError(f"unknown event type {raw.get('type')!r}", source=source,
+                             line=line, field="type") from None
+        if first["type"] == "union_tag_not_found":
+            raise InputError("event has no 'type'", source=source, line=line,
+                             field="type") from None
+        loc = [str(p) for p in first["loc"][1:]]  # drop the discriminator tag
+        message = "unknown field (not part of this event type)" \
+            if first["type"] == "extra_forbidden" else first["msg"]
+        raise InputError(message, source=source, line=line,
+                         field=".".join(loc) or None) from None
+
+
+def read_events(path: Path) -> list[LocatedEvent]:
+    """Events from a .csv (header row; empty cells are absent fields) or .jsonl file."""
+    text = _read(path)
+    source = str(path)
+    if path.suffix.lower() == ".csv":
+        reader = csv.DictReader(io.StringIO(text))
+        out = []
+        for row in reader:
+            raw = {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
+            out.append(_event(raw, source, reader.line_num))
+        return out
+    if path.suffix.lower() in (".jsonl", ".ndjson"):
+        out = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON: {exc.msg}", source=source,
+                                 line=number) from None
+            out.append(_event(raw, source, number))
+        return out
+    raise InputError("event files are .csv or .jsonl", source=source)
+
+
+def parse_event(raw: dict[str, Any], source: str = "<command line>") -> LocatedEvent:
+    return _event(raw, source, None)

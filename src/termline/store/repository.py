@@ -1,0 +1,296 @@
+"""The repository: engine objects in, engine objects out; SQL stays in this module."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from termline.engine.actions import Action
+from termline.engine.state import ContractState
+from termline.policy.schema import Policy
+from termline.scenario.model import BROADCAST, Contract, Customer, Event
+from termline.store import tables as t
+from termline.store.codec import decode, encode
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: int
+    name: str
+    timezone: str
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    id: int
+    tenant_id: int
+    contract: Contract
+    policy_version_id: int
+
+
+@dataclass(frozen=True)
+class RunState:
+    contract_id: int
+    state: ContractState
+    cursor: date
+    next_due: date
+    recompute_from: date | None
+    action_count: int
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    event: Any
+
+
+@dataclass(frozen=True)
+class StoredAction:
+    natural_key: str
+    seq: int
+    date: date
+    kind: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewAction:
+    action: Action
+    natural_key: str
+    cause_date: date
+    cause_events: tuple[int, ...]
+
+
+class Repository:
+    def __init__(self, connection: Connection) -> None:
+        self.conn = connection
+
+    # --- tenants and policy versions ------------------------------------------------------
+    def tenant(self, name: str) -> Tenant | None:
+        row = self.conn.execute(select(t.tenants).where(t.tenants.c.name == name)).first()
+        return None if row is None else Tenant(row.id, row.name, row.timezone,
+                                               json.loads(row.settings))
+
+    def tenants(self) -> list[Tenant]:
+        rows = self.conn.execute(select(t.tenants).order_by(t.tenants.c.id))
+        return [Tenant(r.id, r.name, r.timezone, json.loads(r.settings)) for r in rows]
+
+    def add_tenant(self, name: str, timezone: str, settings: dict[str, Any]) -> int:
+        result = self.conn.execute(insert(t.tenants).values(
+            name=name, timezone=timezone, settings=dumps(settings)))
+        return int(result.inserted_primary_key[0])
+
+    def set_tenant_settings(self, tenant_id: int, settings: dict[str, Any]) -> None:
+        self.conn.execute(update(t.tenants).where(t.tenants.c.id == tenant_id)
+                          .values(settings=dumps(settings)))
+
+    def policy_version(self, policy: Policy) -> int:
+        """The id of the stored version with this exact content, stored now if new."""
+        text = policy.model_dump_json(by_alias=True)
+        key = digest(text)
+        found = self.conn.execute(select(t.policy_versions.c.id)
+                                  .where(t.policy_versions.c.content_hash == key)).scalar()
+        if found is not None:
+            return int(found)
+        result = self.conn.execute(insert(t.policy_versions).values(
+            pack=policy.pack, content_hash=key, policy=text))
+        return int(result.inserted_primary_key[0])
+
+    def policy(self, version_id: int) -> Policy:
+        text = self.conn.execute(select(t.policy_versions.c.policy)
+                                 .where(t.policy_versions.c.id == version_id)).scalar_one()
+        return Policy.model_validate_json(text)
+
+    # --- customers and contracts ----------------------------------------------------------
+    def customer(self, tenant_id: int, customer: Customer) -> int:
+        key = digest(dumps([customer.name, customer.country, customer.email]))
+        found = self.conn.execute(select(t.customers.c.id).where(
+            t.customers.c.tenant_id == tenant_id, t.customers.c.key == key)).scalar()
+        if found is not None:
+            return int(found)
+        result = self.conn.execute(insert(t.customers).values(
+            tenant_id=tenant_id, key=key, name=customer.name, country=customer.country,
+            email=customer.email))
+        return int(result.inserted_primary_key[0])
+
+    def add_contract(self, tenant_id: int, contract: Contract, policy: Policy) -> int:
+        version = self.policy_version(policy)
+        result = self.conn.execute(insert(t.contracts).values(
+            tenant_id=tenant_id, ref=contract.id, customer_id=self.customer(tenant_id,
+                                                                            contract.customer),
+            policy_version_id=version, start=contract.start, currency=policy.currency,
+            document=contract.model_dump_json(by_alias=True)))
+        contract_id = int(result.inserted_primary_key[0])
+        self.conn.execute(insert(t.contract_runs).values(
+            contract_id=contract_id, tenant_id=tenant_id,
+            state=dumps(encode(ContractState(), ContractState)),
+            cursor=contract.start - timedelta(days=1), next_due=contract.start,
+            action_count=0))
+        return contract_id
+
+    def contracts(self, tenant_id: int | None = None, ref: str | None = None
+                  ) -> list[StoredContract]:
+        query = select(t.contracts).order_by(t.contracts.c.id)
+        if tenant_id is not None:
+            query = query.where(t.contracts.c.tenant_id == tenant_id)
+        if ref is not None:
+            query = query.where(t.contracts.c.ref == ref)
+        return [StoredContract(r.id, r.tenant_id, Contract.model_validate_json(r.document),
+                               r.policy_version_id) for r in self.conn.execute(query)]
+
+    def contract(self, contract_id: int) -> StoredContract:
+        r = self.conn.execute(select(t.contracts).where(t.contracts.c.id == contract_id)).one()
+        return StoredContract(r.id, r.tenant_id, Contract.model_validate_json(r.document),
+                              r.policy_version_id)
+
+    # --- the event log --------------------------------------------------------------------
+    def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
+                  natural_key: str) -> int | None:
+        """Append an event; None when an event with the same natural key is stored."""
+        exists = self.conn.execute(select(t.events.c.id).where(
+            t.events.c.tenant_id == tenant_id, t.events.c.natural_key == natural_key)).scalar()
+        if exists is not None:
+            return None
+        result = self.conn.execute(insert(t.events).values(
+            tenant_id=tenant_id, contract_id=contract_id, date=event.date, type=event.type,
+            natural_key=natural_key, payload=event.model_dump_json(by_alias=True)))
+        return int(result.inserted_primary_key[0])
+
+    def events(self, contract: StoredContract, after: date | None, until: date
+               ) -> list[StoredEvent]:
+        """The contract's own and its tenant's broadcast events, in received order."""
+        c = t.events.c
+        query = select(c.id, c.payload).where(
+            or_(c.contract_id == contract.id,
+                and_(c.tenant_id == contract.tenant_id, c.contract_id.is_(None))),
+            c.date <= until, c.date >= contract.contract.start).order_by(c.id)
+        if after is not None:
+            query = query.where(c.date > after)
+        return [StoredEvent(r.id, _EVENT.validate_json(r.payload))
+                for r in self.conn.execute(query)]
+
+    def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
+        """An event dated `day` arrived: make its contract(s) due, and recompute if back-dated."""
+        r = t.contract_runs.c
+        target = (r.contract_id == contract_id) if contract_id is not None else \
+            (r.tenant_id == tenant_id)
+        self.conn.execute(update(t.contract_runs).where(target, r.cursor >= day).values(
+            recompute_from=func.coalesce(func.min(r.recompute_from, day), day)
+            if self.conn.dialect.name == "sqlite" else
+            func.least(func.coalesce(r.recompute_from, day), day)))
+        self.conn.execute(update(t.contract_runs).where(target, r.next_due > day)
+                          .values(next_due=day))
+
+    # --- run state ------------------------------------------------------------------------
+    def due(self, tenant_id: int, until: date) -> list[int]:
+        r = t.contract_runs.c
+        return [int(x) for x in self.conn.execute(
+            select(r.contract_id).where(r.tenant_id == tenant_id, r.next_due <= until)
+            .order_by(r.contract_id)).scalars()]
+
+    def run_state(self, contract_id: int) -> RunState:
+        r = self.conn.execute(select(t.contract_runs)
+                              .where(t.contract_runs.c.contract_id == contract_id)).one()
+        return RunState(r.contract_id, decode(ContractState, json.loads(r.state)), r.cursor,
+                        r.next_due, r.recompute_from, r.action_count)
+
+    def save_run(self, old: RunState, new: RunState) -> bool:
+        """Store the new state if nobody moved the cursor meanwhile (optimistic check)."""
+        r = t.contract_runs.c
+        result = self.conn.execute(update(t.contract_runs).where(
+            r.contract_id == old.contract_id, r.cursor == old.cursor,
+            r.action_count == old.action_count).values(
+            state=dumps(encode(new.state, ContractState)), cursor=new.cursor,
+            next_due=new.next_due, recompute_from=new.recompute_from,
+            action_count=new.action_count))
+        return result.rowcount == 1
+
+    # --- the action ledger ----------------------------------------------------------------
+    def stored_actions(self, contract_id: int) -> list[StoredAction]:
+        a = t.actions.c
+        rows = self.conn.execute(select(a.natural_key, a.seq, a.date, a.kind, a.body)
+                                 .where(a.contract_id == contract_id).order_by(a.seq))
+        return [StoredAction(r.natural_key, r.seq, r.date, r.kind, json.loads(r.body))
+                for r in rows]
+
+    def add_actions(self, contract: StoredContract, first_seq: int, new: Sequence[NewAction],
+                    recorded_on: date) -> None:
+        if not new:
+            return
+        rows = []
+        for i, item in enumerate(new):
+            act = item.action
+            amount = dict(act.fields).get("amount")
+            rows.append({
+                "tenant_id": contract.tenant_id, "contract_id": contract.id,
+                "seq": first_seq + i, "date": act.date, "kind": act.kind,
+                "natural_key": item.natural_key, "clauses": dumps(list(act.clauses)),
+                "body": dumps(act.to_json()),
+                "amount": amount if isinstance(amount, Decimal) else None,
+                "currency": act.currency, "policy_version_id": contract.policy_version_id,
+                "cause_date": item.cause_date, "cause_events": dumps(list(item.cause_events)),
+                "recorded_on": recorded_on,
+            })
+        self.conn.execute(insert(t.actions), rows)
+
+    def ledger(self, tenant_id: int | None, contract_ref: str | None
+               ) -> list[tuple[date, str, int, dict[str, Any]]]:
+        """(date, contract ref, seq, action JSON) of the stored actions."""
+        a, c = t.actions.c, t.contracts.c
+        query = select(a.date, c.ref, a.seq, a.body).join(
+            t.contracts, t.contracts.c.id == a.contract_id)
+        if tenant_id is not None:
+            query = query.where(a.tenant_id == tenant_id)
+        if contract_ref is not None:
+            query = query.where(c.ref == contract_ref)
+        return [(r.date, r.ref, r.seq, json.loads(r.body)) for r in self.conn.execute(query)]
+
+
+def event_keys(events: Iterable[Any]) -> list[str]:
+    """Natural keys of a batch of events: content hash plus its occurrence in the batch.
+
+    The same file imported twice stores nothing new; two identical events in one batch are two
+    events. (Two identical payments sent separately need a `reference` to stay apart.)
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for event in events:
+        payload = event.model_dump(mode="json", by_alias=True)
+        key = digest(json.dumps(payload, sort_keys=True, ensure_ascii=False))[:40]
+        seen[key] = seen.get(key, 0) + 1
+        out.append(f"{key}:{seen[key]}")
+    return out
+
+
+def action_keys(actions: Iterable[Action]) -> list[str]:
+    """Natural keys of a contract's actions: date, kind, content hash and occurrence."""
+    seen: dict[str, int] = {}
+    out = []
+    for act in actions:
+        base = f"{act.date.isoformat()}|{act.kind}|{digest(dumps(act.to_json()))[:24]}"
+        seen[base] = seen.get(base, 0) + 1
+        out.append(f"{base}|{seen[base]}")
+    return out
+
+
+__all__ = ["BROADCAST", "NewAction", "Repository", "RunState", "StoredAction", "StoredContract",
+           "StoredEvent", "Tenant", "action_keys", "event_keys"]
