@@ -18,10 +18,15 @@ from termline.core.money import ZERO, fmt
 from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
 from termline.policy import BUILTIN_PACKS, apply_overrides
+from termline.pricing.series import IndexTable
 from termline.scenario.model import Contract, TerminationNotice
 
 START = date(2027, 1, 4)
 UNTIL = date(2028, 12, 31)
+# SAMPLE index values for the demo's Smartconnect 8.7 indexation (not official Agoria figures):
+# renewal 2028-01-04: 45.00 x (0.2 + 0.8 x 134.55 / 130.00) = 45.00 x 1.028 = 46.26.
+DEMO_INDICES = IndexTable.of({"agoria": {"2026-12": Decimal("130.00"),
+                                         "2027-12": Decimal("134.55")}})
 
 _LINES = {
     "smartconnect": {"item": "Contact center seat", "unit_price": "45.00", "per": "month",
@@ -70,7 +75,8 @@ def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
     events: list[Any] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
                                            contract="cancels", by="customer")]
     behaviours = {c.id: c.behaviour if c.behaviour != "cancels" else "on_time" for c in CUSTOMERS}
-    result = simulate(contracts, policies, events, UNTIL, respond=customer_responder(behaviours))
+    result = simulate(contracts, policies, events, UNTIL, respond=customer_responder(behaviours),
+                      indices=DEMO_INDICES)
     return result, contracts, events
 
 

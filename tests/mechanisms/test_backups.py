@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from pydantic import ValidationError
+
 from scenario_helpers import actions, kinds, one, run
 from termline.backups.rules import BackupRule
 from termline.backups.window import cadence_days, check_restore, latest_backup, purge_date
@@ -78,8 +81,6 @@ def test_purge_date_is_retention_after_the_last_day_capped_by_the_outer_limit() 
 
 
 def test_a_backup_cadence_is_whole_days_or_weeks() -> None:
-    import pytest
-    from pydantic import ValidationError
     with pytest.raises(ValidationError, match="days or weeks"):
         BackupRule.model_validate({"clause": "3.4", "cadence": "1 month"})
 

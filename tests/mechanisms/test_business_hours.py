@@ -94,7 +94,7 @@ def test_elapsed_counts_only_business_time() -> None:
 
 def test_naive_timestamps_and_negative_amounts_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        BRUSSELS.add(datetime(2027, 3, 1, 10), timedelta(hours=1))
+        BRUSSELS.add(datetime.fromisoformat("2027-03-01T10:00:00"), timedelta(hours=1))
     with pytest.raises(ValueError, match="forwards"):
         BRUSSELS.add(at("2027-03-01T10:00:00+01:00"), timedelta(hours=-1))
     with pytest.raises(ValueError, match="close after"):

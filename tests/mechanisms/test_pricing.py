@@ -372,7 +372,7 @@ def test_clientcom_increase_above_the_cpi_rise_is_refused_with_the_cap_5_5() -> 
     refused = one(result, "cc", "event_refused")
     assert refused["clauses"] == ["5.5"]
     assert "at most 52.00 is deemed agreed" in refused["reason"]
-    assert "2024-05 125 -> 2025-05 130" in refused["reason"]
+    assert "2024-05 125.00 -> 2025-05 130.00" in refused["reason"]
     assert "price_changed" not in kinds(result, "cc")
 
 
@@ -630,3 +630,45 @@ def test_broadcast_change_reaches_only_contracts_it_concerns() -> None:
     assert one(result, "a", "price_changed")["new_price"] == "105.00"
     for cid in ("b", "c"):
         assert not {"event_refused", "change_announced", "price_changed"} & set(kinds(result, cid))
+
+
+# --- the command line: an index CSV ---------------------------------------------------------
+
+def test_cli_simulate_reads_an_index_csv_and_the_scenario_wins(tmp_path: Path) -> None:
+    """--indices FILE: the sample CSV's agoria (Feb 2025 = 120, Dec 2025 = 126) indexes the
+    2026-03-01 renewal: 100 x (0.2 + 0.8 x 126/120) = 104.00 -> invoice 1248.00. The scenario's
+    own Dec 2025 = 132 wins over the CSV: 100 x 1.08 = 108.00 -> 1296.00. A broken CSV exits 2
+    with its line."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from termline.cli.app import app
+
+    scenario = """
+policy: smartconnect
+until: 2026-03-01
+contracts:
+  - id: sc
+    customer: {name: Contact NV, country: BE}
+    start: 2025-03-01
+    lines: [{item: Agent, unit_price: "100.00", per: month, quantity: 1}]
+"""
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario, "utf-8")
+    sample = ROOT / "examples" / "index-sample.csv"
+    runner = CliRunner()
+
+    def amounts(args: list[str]) -> list[str]:
+        result = runner.invoke(app, ["simulate", str(path), "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return [a["amount"] for a in json.loads(result.stdout)["actions"]
+                if a["kind"] == "invoice_issued"]
+
+    assert amounts(["--indices", str(sample)]) == ["1200.00", "1248.00"]
+    path.write_text(scenario + 'index_series: {agoria: {"2025-12": "132"}}\n', "utf-8")
+    assert amounts(["--indices", str(sample)]) == ["1200.00", "1296.00"]
+    broken = tmp_path / "broken.csv"
+    broken.write_text("series,month,value\nagoria,2025-12,\n", "utf-8")
+    result = runner.invoke(app, ["simulate", str(path), "--indices", str(broken)])
+    assert result.exit_code == 2 and "line 2" in result.output

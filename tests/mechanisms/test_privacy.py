@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from scenario_helpers import actions, kinds, one, run
 from termline.core.calendar import Calendar
 from termline.privacy.audits import check_audit

@@ -32,5 +32,5 @@ def cap_price(reference: Decimal, new_index: Decimal, base_index: Decimal) -> De
 
 
 def show(value: Decimal) -> str:
-    """An index value or factor as text (not money: no cent rounding)."""
-    return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    """An index value as text, as the series gives it (not money: no cent rounding)."""
+    return format(value, "f")

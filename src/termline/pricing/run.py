@@ -110,13 +110,10 @@ def price_change_announced(state: ContractState, ctx: Context, day: date, event:
         refusal = _frequency(state, rule, effective, event.exceptional)
         if refusal is not None:
             return state, _refuse(ctx, day, event.type, refusal, rule.clause)
-        capped = _index_cap(state, ctx, day, event.item, old, new)
-        if isinstance(capped, str):
-            cap_clause = ctx.policy.prices.index_cap.clause if ctx.policy.prices and \
-                ctx.policy.prices.index_cap else ()
-            return state, _refuse(ctx, day, event.type, capped,
-                                  tuple(dict.fromkeys((*rule.clause, *cap_clause))))
-        clauses = tuple(dict.fromkeys((*clauses, *capped)))
+        cap_clauses, excess = _index_cap(state, ctx, day, event.item, old, new)
+        clauses = tuple(dict.fromkeys((*clauses, *cap_clauses)))
+        if excess is not None:
+            return state, _refuse(ctx, day, event.type, excess, clauses)
     pricing = state.pricing
     ref = f"{ctx.contract.id}-change-{pricing.announcements + 1}"
     change = PendingChange(ref=ref, kind="price", announced=day, effective=effective,
@@ -152,12 +149,12 @@ def _frequency(state: ContractState, rule: ChangeRule, effective: date, exceptio
 
 
 def _index_cap(state: ContractState, ctx: Context, day: date, item: str, old: Decimal,
-               new: Decimal) -> tuple[str, ...] | str:
-    """The cap's clauses when the increase passes, or the reason it does not."""
+               new: Decimal) -> tuple[tuple[str, ...], str | None]:
+    """The cap's clauses, and why the increase exceeds the cap (None when it passes)."""
     prices = ctx.policy.prices
     cap = prices.index_cap if prices is not None else None
     if cap is None or item in cap.exempt_items:
-        return ()
+        return (), None
     assert state.paid_start is not None
     new_month = month_before(day)
     if cap.base == "price_in_force":
@@ -170,11 +167,12 @@ def _index_cap(state: ContractState, ctx: Context, day: date, item: str, old: De
     new_index = ctx.indices.value(cap.series, new_month, purpose=purpose)
     base_index = ctx.indices.value(cap.series, base_month, purpose=purpose)
     if within_cap(reference, new, new_index, base_index):
-        return cap.clause
-    return (f"{item}: {new} exceeds {basis} indexed with {cap.series} "
-            f"({base_month} {show(base_index)} -> {new_month} {show(new_index)}): at most "
-            f"{cap_price(reference, new_index, base_index)} is deemed agreed; a higher price "
-            "needs the customer's express consent")
+        return cap.clause, None
+    return cap.clause, (
+        f"{item}: {new} exceeds {basis} indexed with {cap.series} "
+        f"({base_month} {show(base_index)} -> {new_month} {show(new_index)}): at most "
+        f"{cap_price(reference, new_index, base_index)} is deemed agreed; a higher price "
+        "needs the customer's express consent")
 
 
 def terms_change_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
