@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from termline.core.duration import Duration, Unit
-from termline.policy.schema import Clauses, Dec, Dur, Rule
+from termline.core.rule import Clauses, Dec, Dur, Rule
 
 
 class RestoreRule(Rule):

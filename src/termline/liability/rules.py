@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from termline.policy.schema import Dec, Dur, Rule
+from termline.core.rule import Dec, Dur, Rule
 
 
 class PaidBasis(Rule):

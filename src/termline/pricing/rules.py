@@ -16,7 +16,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from termline.core.duration import Duration
-from termline.policy.schema import Dec, Dur, Rule
+from termline.core.rule import Dec, Dur, Rule
 
 
 class IndexationRule(Rule):

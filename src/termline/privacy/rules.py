@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from termline.policy.schema import Dur, Rule
+from termline.core.rule import Dur, Rule
 
 
 class SubprocessorChangeRule(Rule):

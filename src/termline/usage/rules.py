@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from termline.policy.schema import Clauses, Dec, Rule
+from termline.core.rule import Clauses, Dec, Rule
 
 
 class MeterRule(Rule):
