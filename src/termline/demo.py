@@ -19,7 +19,13 @@ from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
 from termline.policy import BUILTIN_PACKS, apply_overrides
 from termline.pricing.series import IndexTable
-from termline.scenario.model import Contract, TerminationNotice
+from termline.scenario.model import (
+    Contract,
+    Incident,
+    TerminationNotice,
+    TicketAnswered,
+    TicketOpened,
+)
 
 START = date(2027, 1, 4)
 UNTIL = date(2028, 12, 31)
@@ -69,11 +75,38 @@ def _contracts(pack: str) -> list[Contract]:
     return out
 
 
+def _service_events(pack: str) -> list[Any]:
+    """An outage for every contract and a support ticket answered late (sla, support).
+
+    SuperOffice 4: 3 h down on 14 Sept 2027, reported after 5 minutes, below 99.8 % for
+    September: a proportional credit. Smartconnect 5.4: an error report on Monday 4 Oct 16:00 is
+    due after 10 business hours (Wednesday 10:00) and answered at 15:00: a breach. Packs without
+    an availability rule pass the broadcast incident by; the ticket goes only to packs with an
+    error-report target.
+    """
+    incident = Incident.model_validate({
+        "type": "incident", "start": "2027-09-14T09:00:00+02:00",
+        "end": "2027-09-14T12:00:00+02:00", "reported_at": "2027-09-14T09:05:00+02:00"})
+    support = apply_overrides(pack, {}).support
+    if support is None or support.responses.error is None:
+        return [incident]
+    return [
+        incident,
+        TicketOpened.model_validate({"type": "ticket_opened", "date": "2027-10-04",
+                                     "contract": "ontime", "ticket": "T-1",
+                                     "at": "2027-10-04T16:00:00+02:00"}),
+        TicketAnswered.model_validate({"type": "ticket_answered", "date": "2027-10-06",
+                                       "contract": "ontime", "ticket": "T-1",
+                                       "at": "2027-10-06T15:00:00+02:00"}),
+    ]
+
+
 def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
     contracts = _contracts(pack)
     policies = {c.id: apply_overrides(pack, {}) for c in contracts}
     events: list[Any] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
                                            contract="cancels", by="customer")]
+    events += _service_events(pack)
     behaviours = {c.id: c.behaviour if c.behaviour != "cancels" else "on_time" for c in CUSTOMERS}
     result = simulate(contracts, policies, events, UNTIL, respond=customer_responder(behaviours),
                       indices=DEMO_INDICES)

@@ -408,3 +408,17 @@ def test_smarttrackers_maintenance_outside_office_hours_15_4() -> None:
         ("2027-03-15", False, True, ["15.4"]),
     ]
     assert "maintenance_notice_violation" not in kinds(result, "c")
+
+
+def test_an_incident_reported_after_its_month_revises_that_month_3_5() -> None:
+    """3.5: February (40,320 min) is measured on 28 February at 100 %. An incident from 23:00 to
+    23:30 on 28 February, reported at 00:10 on 1 March, revises it on 1 March:
+    (40,320 - 30) / 40,320 = 99.92559 % -> 99.925, still above 99.9 %."""
+    events = ('  - {type: incident, start: "2027-02-28T23:00:00+01:00", '
+              'end: "2027-02-28T23:30:00+01:00", reported_at: "2027-03-01T00:10:00+01:00"}')
+    result = run(SC.format(until="2027-03-01", trial="", events=events))
+    february = [(m["date"], m["percent"], m["met"], m.get("revised"))
+                for m in actions(result, "c", "availability_measured")
+                if m["window"] == "2027-02"]
+    assert february == [("2027-02-28", "100.000", True, None),
+                        ("2027-03-01", "99.925", True, True)]
