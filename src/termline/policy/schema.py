@@ -17,8 +17,15 @@ from pydantic import (
     model_validator,
 )
 
+from termline.backups.rules import BackupRule
 from termline.core.duration import Duration
 from termline.core.rule import Clauses, Dec, Dur, Right, Rule, Strict
+from termline.liability.rules import LiabilityRule
+from termline.pricing.rules import PricesRule
+from termline.privacy.rules import PrivacyRule
+from termline.sla.rules import SlaRule
+from termline.support.rules import SupportRule
+from termline.usage.rules import UsageRule
 
 __all__ = ["Clauses", "Dec", "Dur", "Policy", "Right", "Rule", "Strict"]
 
@@ -295,15 +302,3 @@ class Policy(Strict):
                 return step
         raise KeyError(name)
 
-
-# The sections of the mechanisms beyond the lifecycle core live with their mechanism; imported
-# last because their models build on `Rule` above.
-from termline.backups.rules import BackupRule  # noqa: E402
-from termline.liability.rules import LiabilityRule  # noqa: E402
-from termline.pricing.rules import PricesRule  # noqa: E402
-from termline.privacy.rules import PrivacyRule  # noqa: E402
-from termline.sla.rules import SlaRule  # noqa: E402
-from termline.support.rules import SupportRule  # noqa: E402
-from termline.usage.rules import UsageRule  # noqa: E402
-
-Policy.model_rebuild()

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainSerializer, model_validator
 
-from termline.policy.schema import Dec, Dur, Rule, Strict
+from termline.core.rule import Dec, Dur, Rule, Strict
 from termline.support.rules import Clock, Zone
 
 _LEAD = re.compile(r"^\s*(\d+)\s+(hour|hours|day|days|week|weeks)\s*$")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BeforeValidator, PlainSerializer, model_validator
 
-from termline.policy.schema import Dur, Rule, Strict
+from termline.core.rule import Dur, Rule, Strict
 
 
 def _clock(value: Any) -> time:
