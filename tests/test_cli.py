@@ -114,3 +114,15 @@ def test_demo_writes_a_timeline_per_pack(tmp_path: Path) -> None:
         data = json.loads((tmp_path / f"{pack}.json").read_text())
         kinds = {a["kind"] for a in data["actions"]}
         assert {"invoice_issued", "payment_applied", "contract_terminated"} <= kinds, pack
+    # A liability cap per pack for the on-time payer, event on the last day 2028-12-31.
+    # Smartconnect 13.5: licence fees paid 2027-12-31 .. 2028-12-30: the 2028 yearly invoice
+    # after indexation, 46.26 x 5 seats x 12 months = 2775.60 (< EUR 10,000).
+    # SuperOffice 7: one Contracttermijn (12 months) of the price list, 4 x 55.00 x 12 = 2640.00.
+    caps = {s["pack"]: s["liability"]
+            for s in json.loads((tmp_path / "summary.json").read_text())}
+    assert set(caps) == set(BUILTIN_PACKS)
+    assert all(c["contract"] == "ontime" and c["on"] == "2028-12-31" and c["clauses"]
+               for c in caps.values())
+    assert (caps["smartconnect"]["cap"], caps["smartconnect"]["clauses"]) == ("2775.60", ["13.5"])
+    assert (caps["superoffice"]["cap"], caps["superoffice"]["clauses"]) == ("2640.00", ["7"])
+    assert "Liability cap" in result.output

@@ -17,6 +17,8 @@ from termline.behaviour import customer_responder
 from termline.core.money import ZERO, fmt
 from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
+from termline.liability.cap import Claim
+from termline.liability.compute import cap_on
 from termline.policy import BUILTIN_PACKS, apply_overrides
 from termline.pricing.series import IndexTable
 from termline.scenario.model import (
@@ -131,6 +133,15 @@ def _summary(pack: str, result: SimulationResult) -> dict[str, Any]:
             "open": fmt(open_total)}
 
 
+LIABILITY_CONTRACT = "ontime"
+
+
+def _liability(result: SimulationResult) -> dict[str, Any]:
+    """The liability cap for the on-time payer, for a (general) event on the last day."""
+    cap = cap_on(result, LIABILITY_CONTRACT, Claim(event=UNTIL))
+    return {"contract": LIABILITY_CONTRACT, "on": UNTIL.isoformat(), **cap.to_json()}
+
+
 def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     table = Table(title=f"termline demo: five packs, {START} to {UNTIL}")
@@ -138,14 +149,24 @@ def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
                "suspensions", "terminations", "deletions", "open")
     for col in columns:
         table.add_column(col, justify="left" if col == "pack" else "right")
+    caps = Table(title=f"Liability cap for {LIABILITY_CONTRACT!r}, event on {UNTIL}")
+    for col in ("pack", "cap", "clauses", "basis"):
+        caps.add_column(col, justify="right" if col == "cap" else "left")
     summaries = []
     for pack in BUILTIN_PACKS:
         result, _, _ = run_pack(pack)
         (out_dir / f"{pack}.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
         summary = _summary(pack, result)
+        summary["liability"] = liability = _liability(result)
         summaries.append(summary)
         table.add_row(*(str(summary[c]) for c in columns))
+        cap = ("no cap" if liability["cap"] is None
+               else f"{liability['cap']} {liability['currency']}")
+        basis = "\n".join(line for line in liability["explanation"]
+                          if not line.startswith("cap:"))
+        caps.add_row(pack, cap, ", ".join(liability["clauses"]), basis)
     console.print(table)
+    console.print(caps)
     console.print(f"Timelines written to {out_dir}/<pack>.json (EUR, excl. VAT).")
     (out_dir / "summary.json").write_text(json.dumps(summaries, indent=2) + "\n")
     return summaries

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from termline.cli import render
+from termline.cli import render, store_commands
 from termline.errors import InputError, TermlineError
 from termline.policy import BUILTIN_PACKS, load_pack, load_policy_file, resolve_policy
 
@@ -20,6 +20,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Run a SaaS provider's Terms & Conditions as executable policy.")
 policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
 app.add_typer(policy_app, name="policy")
+store_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)

@@ -77,6 +77,8 @@ def restore_if_cleared(state: ContractState, ctx: Context, day: date
         return state, []
     if not all(_cleared(state, ctx, ref) for ref in state.suspended_for):
         return state, []
+    if state.privacy.access_held:  # a force majeure still holds access (privacy mechanism)
+        return replace(state, suspended_for=()), []
     state = replace(state, access="full", suspended_for=())
     clauses = ctx.policy.dunning.restore_clause or ctx.policy.dunning.clause
     return state, [action(day, "access_restored", ctx.contract.id, clauses)]

@@ -7,6 +7,22 @@ from typing import Literal
 from termline.core.rule import Dur, Rule
 
 
+class SubprocessorRegistryRule(Rule):
+    """Which sub-processor changes the notice procedure covers (the event's ``intra_group`` and
+    ``eu_eea`` flags).
+
+    * ``intra_group_exempt``: a sub-processor of the provider's own group located in the EU/EEA
+      may be engaged without notice or approval: such a change is recorded
+      (``subprocessor_change_recorded``) with no notice check and no objection right.
+    * ``transfer_safeguard``: a sub-processor outside the EU/EEA needs this legal ground for the
+      transfer (e.g. the EU Standard Contractual Clauses); the notice names it
+      (``transfer_safeguard``).
+    """
+
+    intra_group_exempt: bool = False
+    transfer_safeguard: str | None = None
+
+
 class SubprocessorChangeRule(Rule):
     """A change of sub-processor or hosting party announced by the provider (event
     ``subprocessor_change_announced``, dated the day the notice is given).
@@ -25,6 +41,20 @@ class SubprocessorChangeRule(Rule):
     best_effort: bool = False
     objection_window: Dur | None = None
     termination_right: bool = False
+    registry: SubprocessorRegistryRule | None = None
+
+
+class AssignmentRule(Rule):
+    """The provider's assignment of the contract to another party (event
+    ``assignment_announced``, dated the day it is announced, with ``effective``).
+
+    ``notice``: the assignment is announced at least this long before it takes effect; a
+    shorter notice gives ``assignment_notice_violation``; ``best_effort`` records terms that ask
+    for the notice only "where possible" (the flag is then a warning).
+    """
+
+    notice: Dur
+    best_effort: bool = False
 
 
 class AuditRule(Rule):
@@ -52,10 +82,14 @@ class ForceMajeureRule(Rule):
     false, so invoicing and dunning go on). When it lasts longer than ``terminate_after`` each
     party may terminate: the right opens on the first day after that period (start +
     ``terminate_after`` + 1 day) if the force majeure still lasts, for as long as it lasts.
+    ``suspend_access``: the provider suspends the customer's access from the first day of the
+    force majeure to its last (``access_suspended`` / ``access_restored`` the day after it ends,
+    unless a dunning suspension is still in force).
     """
 
     suspends_payment: bool = False
     terminate_after: Dur | None = None
+    suspend_access: bool = False
 
 
 class PrivacyRule(Rule):
@@ -64,3 +98,4 @@ class PrivacyRule(Rule):
     subprocessor_change: SubprocessorChangeRule | None = None
     audit: AuditRule | None = None
     force_majeure: ForceMajeureRule | None = None
+    assignment: AssignmentRule | None = None

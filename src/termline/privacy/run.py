@@ -3,12 +3,18 @@
 * Event ``subprocessor_change_announced`` (optional ``effective``, ``name``; broadcast allowed):
   ``subprocessor_change_notified``, ``subprocessor_notice_violation`` when the notice is shorter
   than the terms require, ``customer_right_opened`` (``right: subprocessor_objection``,
-  ``until``) where the terms give an objection window.
+  ``until``) where the terms give an objection window; with optional ``intra_group`` /
+  ``eu_eea`` and a registry rule, an exempt intra-group EU/EEA change is only recorded
+  (``subprocessor_change_recorded``) and a non-EU/EEA one names its ``transfer_safeguard``.
+* Event ``assignment_announced`` (``effective``, optional ``assignee``; broadcast allowed):
+  ``assignment_notified``, ``assignment_notice_violation`` when the notice is too short.
 * Event ``audit_requested`` (optional ``audit_date``): ``audit_accepted`` or ``audit_refused``.
 * Event ``force_majeure`` (``start``, optional ``end``; broadcast allowed):
   ``force_majeure_recorded``; the daily phase opens the termination right of both parties
   (``customer_right_opened`` and ``provider_right_opened``, ``right:
-  terminate_for_force_majeure``) once it has lasted longer than the terms allow.
+  terminate_for_force_majeure``) once it has lasted longer than the terms allow, and, where the
+  terms let the provider suspend access while it lasts, ``access_suspended`` from its start and
+  ``access_restored`` the day after its end (unless a dunning suspension is still in force).
 
 A broadcast event is ignored by contracts whose pack has no such rule or that are not running;
 an event addressed to one contract is refused with the reason instead.
@@ -25,6 +31,7 @@ from termline.engine.events_run import refuse
 from termline.engine.extension import Handler, Mechanism
 from termline.engine.state import Context, ContractState
 from termline.privacy.audits import check_audit
+from termline.privacy.notices import check_notice
 from termline.privacy.rules import ForceMajeureRule
 from termline.privacy.state import ForceMajeure
 from termline.scenario.model import BROADCAST
@@ -49,16 +56,27 @@ def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event:
         return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
     effective: date | None = event.effective
     cal = ctx.calendar
+    registry = rule.registry
+    if registry is not None and registry.intra_group_exempt and event.intra_group \
+            and event.eu_eea:
+        return state, [action(day, "subprocessor_change_recorded", ctx.contract.id,
+                              registry.clause, name=event.name, effective_date=effective,
+                              basis="intra_group_eu_eea", notice_required=False)]
+    safeguard = registry.transfer_safeguard if registry is not None and not event.eu_eea \
+        else None
+    clauses = rule.clause if safeguard is None or registry is None else tuple(
+        dict.fromkeys((*rule.clause, *registry.clause)))
     earliest = cal.add(day, rule.notice) if rule.notice is not None else None
-    out = [action(day, "subprocessor_change_notified", ctx.contract.id, rule.clause,
+    out = [action(day, "subprocessor_change_notified", ctx.contract.id, clauses,
                   name=event.name, effective_date=effective,
-                  earliest_effective=earliest if effective is None else None)]
+                  earliest_effective=earliest if effective is None else None,
+                  transfer_safeguard=safeguard)]
     if rule.notice is not None and effective is not None:
-        announce_by = cal.add(effective, rule.notice, sign=-1)
-        if day > announce_by:
+        check = check_notice(cal, day, effective, rule.notice)
+        if check.late:
             out.append(action(day, "subprocessor_notice_violation", ctx.contract.id, rule.clause,
                               name=event.name, effective_date=effective,
-                              announce_by=announce_by, notice=str(rule.notice),
+                              announce_by=check.announce_by, notice=str(rule.notice),
                               best_effort=rule.best_effort))
     if rule.objection_window is not None:
         out.append(action(day, "customer_right_opened", ctx.contract.id, rule.clause,
@@ -66,6 +84,28 @@ def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event:
                           until=cal.add(day, rule.objection_window),
                           then="terminate_affected_service" if rule.termination_right
                           else None))
+    return state, out
+
+
+def on_assignment(state: ContractState, ctx: Context, day: date, event: Any
+                  ) -> tuple[ContractState, list[Action]]:
+    privacy = ctx.policy.privacy
+    rule = privacy.assignment if privacy is not None else None
+    if rule is None:
+        return state, _skip(ctx, day, event, "the terms set no assignment notice",
+                            privacy.clause if privacy is not None else ())
+    if state.status not in RUNNING:
+        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+    effective: date = event.effective
+    check = check_notice(ctx.calendar, day, effective, rule.notice)
+    out = [action(day, "assignment_notified", ctx.contract.id, rule.clause,
+                  assignee=event.assignee, effective_date=effective,
+                  announce_by=check.announce_by)]
+    if check.late:
+        out.append(action(day, "assignment_notice_violation", ctx.contract.id, rule.clause,
+                          assignee=event.assignee, effective_date=effective,
+                          announce_by=check.announce_by, notice=str(rule.notice),
+                          best_effort=rule.best_effort))
     return state, out
 
 
@@ -127,7 +167,7 @@ def daily(state: ContractState, ctx: Context, day: date) -> tuple[ContractState,
     rule = privacy.force_majeure if privacy is not None else None
     if rule is None or not state.privacy.force_majeure or state.status not in RUNNING:
         return state, []
-    out: list[Action] = []
+    state, out = _access(state, ctx, day, rule) if rule.suspend_access else (state, [])
     situations = []
     for fm in state.privacy.force_majeure:
         opens = right_opens(rule, ctx, fm.start)
@@ -142,10 +182,39 @@ def daily(state: ContractState, ctx: Context, day: date) -> tuple[ContractState,
     return replace(state, privacy=replace(state.privacy, force_majeure=tuple(situations))), out
 
 
+def _access(state: ContractState, ctx: Context, day: date, rule: ForceMajeureRule
+            ) -> tuple[ContractState, list[Action]]:
+    """Suspend access while a force majeure lasts; give it back the day after the last one
+    ends, unless a dunning suspension is still in force (then paying restores it)."""
+    out: list[Action] = []
+    situations = []
+    for fm in state.privacy.force_majeure:
+        lasts = fm.start <= day and (fm.end is None or day <= fm.end)
+        if lasts and not fm.access_suspended:
+            fm = replace(fm, access_suspended=True)
+            if state.access == "full":
+                state = replace(state, access="suspended")
+                out.append(action(day, "access_suspended", ctx.contract.id, rule.clause,
+                                  reason="force_majeure", force_majeure_start=fm.start,
+                                  until=fm.end))
+        elif fm.access_suspended and not lasts:
+            fm = replace(fm, access_suspended=False)
+        situations.append(fm)
+    held = any(fm.access_suspended for fm in situations)
+    was_held = state.privacy.access_held
+    state = replace(state, privacy=replace(state.privacy, force_majeure=tuple(situations)))
+    if was_held and not held and state.access == "suspended" and not state.suspended_for:
+        state = replace(state, access="full")
+        out.append(action(day, "access_restored", ctx.contract.id, rule.clause,
+                          reason="force_majeure_ended"))
+    return state, out
+
+
 HANDLERS: dict[str, Handler] = {
     "subprocessor_change_announced": on_subprocessor_change,
     "audit_requested": on_audit,
     "force_majeure": on_force_majeure,
+    "assignment_announced": on_assignment,
 }
 MECHANISM = Mechanism("privacy", HANDLERS, (daily,))
 __all__ = ["MECHANISM"]

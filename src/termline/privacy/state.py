@@ -8,12 +8,13 @@ from datetime import date
 
 @dataclass(frozen=True, slots=True)
 class ForceMajeure:
-    """A force-majeure situation: its start, its end once known, and whether the termination
-    right it gives has been opened."""
+    """A force-majeure situation: its start, its end once known (its last day), whether the
+    termination right it gives has been opened and whether it holds the access suspended."""
 
     start: date
     end: date | None = None
     right_opened: bool = False
+    access_suspended: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,3 +23,8 @@ class PrivacyState:
 
     audits: tuple[date, ...] = ()
     force_majeure: tuple[ForceMajeure, ...] = ()
+
+    @property
+    def access_held(self) -> bool:
+        """Whether a force majeure holds the customer's access suspended."""
+        return any(fm.access_suspended for fm in self.force_majeure)

@@ -158,6 +158,8 @@ class Purchase(_Event):
     type: Literal["purchase"]
     item: str
     amount: Dec = Field(gt=Decimal("0"))
+    quantity: Dec | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours of work
+    accepted: bool | None = None  # the customer accepted the quote before delivery
 
 
 class Incident(_Broadcast):
@@ -214,6 +216,14 @@ class SubprocessorChangeAnnounced(_Broadcast):
     type: Literal["subprocessor_change_announced"]
     effective: date | None = None
     name: str | None = None
+    intra_group: bool = False  # a company of the provider's own group (SmartTrackers DPA 6.2)
+    eu_eea: bool = True  # located in the EU/EEA; False needs a transfer ground (DPA 6.3)
+
+
+class AssignmentAnnounced(_Broadcast):
+    type: Literal["assignment_announced"]
+    effective: date
+    assignee: str | None = None
 
 
 class AuditRequested(_Event):
@@ -237,7 +247,8 @@ Event = Annotated[
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
     | TermsChangeAnnounced | Objection | Usage | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
-    | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure,
+    | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
+    | AssignmentAnnounced,
     Field(discriminator="type"),
 ]
 
@@ -247,7 +258,7 @@ EVENT_TYPES = (
     "price_change_announced", "terms_change_announced", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
-    "audit_requested", "force_majeure",
+    "audit_requested", "force_majeure", "assignment_announced",
 )
 
 BROADCAST = "*"

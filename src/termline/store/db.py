@@ -9,14 +9,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
 
 DEFAULT_URL = "sqlite:///termline.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
+def make_engine(url: str, schema: str | None = None, pooled: bool = True) -> Engine:
     """An engine for `url`; `schema` puts every table in that PostgreSQL schema (tests)."""
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
     if url.startswith("postgresql") and schema is not None:
         kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
     engine = create_engine(url, **kwargs)
@@ -54,3 +55,11 @@ def downgrade(engine: Engine, revision: str) -> None:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, CursorResult, and_, func, insert, or_, select, update
 
 from termline.engine.actions import Action
 from termline.engine.state import ContractState
@@ -21,6 +21,12 @@ from termline.store import tables as t
 from termline.store.codec import decode, encode
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def dumps(data: Any) -> str:
@@ -97,7 +103,7 @@ class Repository:
     def add_tenant(self, name: str, timezone: str, settings: dict[str, Any]) -> int:
         result = self.conn.execute(insert(t.tenants).values(
             name=name, timezone=timezone, settings=dumps(settings)))
-        return int(result.inserted_primary_key[0])
+        return _new_id(result)
 
     def set_tenant_settings(self, tenant_id: int, settings: dict[str, Any]) -> None:
         self.conn.execute(update(t.tenants).where(t.tenants.c.id == tenant_id)
@@ -113,7 +119,7 @@ class Repository:
             return int(found)
         result = self.conn.execute(insert(t.policy_versions).values(
             pack=policy.pack, content_hash=key, policy=text))
-        return int(result.inserted_primary_key[0])
+        return _new_id(result)
 
     def policy(self, version_id: int) -> Policy:
         text = self.conn.execute(select(t.policy_versions.c.policy)
@@ -130,7 +136,7 @@ class Repository:
         result = self.conn.execute(insert(t.customers).values(
             tenant_id=tenant_id, key=key, name=customer.name, country=customer.country,
             email=customer.email))
-        return int(result.inserted_primary_key[0])
+        return _new_id(result)
 
     def add_contract(self, tenant_id: int, contract: Contract, policy: Policy) -> int:
         version = self.policy_version(policy)
@@ -139,7 +145,7 @@ class Repository:
                                                                             contract.customer),
             policy_version_id=version, start=contract.start, currency=policy.currency,
             document=contract.model_dump_json(by_alias=True)))
-        contract_id = int(result.inserted_primary_key[0])
+        contract_id = _new_id(result)
         self.conn.execute(insert(t.contract_runs).values(
             contract_id=contract_id, tenant_id=tenant_id,
             state=dumps(encode(ContractState(), ContractState)),
@@ -173,7 +179,7 @@ class Repository:
         result = self.conn.execute(insert(t.events).values(
             tenant_id=tenant_id, contract_id=contract_id, date=event.date, type=event.type,
             natural_key=natural_key, payload=event.model_dump_json(by_alias=True)))
-        return int(result.inserted_primary_key[0])
+        return _new_id(result)
 
     def events(self, contract: StoredContract, after: date | None, until: date
                ) -> list[StoredEvent]:

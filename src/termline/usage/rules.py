@@ -49,12 +49,30 @@ class PurchaseRule(Rule):
     ``invoicing: immediate`` issues a one-off invoice on the purchase day; ``next_invoice`` adds
     the line to the next subscription invoice. ``cancellable: false`` records that the customer
     cannot cancel the purchase: nothing is ever refunded or credited for it.
+    ``requires_acceptance: true``: the customer must have accepted the quote or signed the
+    separate agreement before delivery; a purchase event without ``accepted: true`` is refused.
+    ``unit`` (e.g. hours) prices the purchase per unit: the event gives its ``quantity`` and its
+    amount must be quantity x ``unit_price`` (rounded to the cent); ``unit_price`` is usually
+    contract-level (overrides ``usage.purchases.<name>.unit_price``): without it the purchase is
+    refused.
     """
 
+    name: str | None = None
     item: str | None = None
     price: Dec | None = Field(default=None, gt=0)
+    unit: str | None = None
+    unit_price: Dec | None = Field(default=None, gt=0)
     invoicing: Literal["immediate", "next_invoice"]
     cancellable: bool = False
+    requires_acceptance: bool = False
+
+    @model_validator(mode="after")
+    def _one_way_to_price(self) -> PurchaseRule:
+        if self.unit_price is not None and self.unit is None:
+            raise ValueError("a unit_price needs its unit")
+        if self.unit is not None and self.price is not None:
+            raise ValueError("a purchase is priced either at a fixed price or per unit")
+        return self
 
 
 class UsageRule(Rule):

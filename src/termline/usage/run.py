@@ -30,7 +30,8 @@ from termline.usage.metering import (
     record,
     warning_threshold,
 )
-from termline.usage.rules import MeterRule, UsageRule
+from termline.usage.purchase_price import per_unit_amount
+from termline.usage.rules import MeterRule, PurchaseRule, UsageRule
 from termline.usage.state import OpenPeriod, UsageState
 
 
@@ -153,6 +154,23 @@ def close_periods(state: ContractState, ctx: Context, day: date
     return state, out
 
 
+def _per_unit(rule: PurchaseRule, event: Any) -> tuple[Decimal, Decimal] | str | None:
+    """(quantity, unit price) of a purchase priced per unit, a refusal reason, or None."""
+    if rule.unit is None:
+        return None
+    if event.quantity is None:
+        return f"{event.item!r} is priced per {rule.unit}: the purchase needs its quantity"
+    if rule.unit_price is None:
+        where = f"usage.purchases.{rule.name}.unit_price" if rule.name else "unit_price"
+        return (f"no rate per {rule.unit} for {event.item!r}: it is contract-level "
+                f"(overrides {where})")
+    expected = per_unit_amount(event.quantity, rule.unit_price)
+    if event.amount != expected:
+        return (f"{quantity_value(event.quantity)} {rule.unit} x {rule.unit_price} = "
+                f"{expected}, not {event.amount}")
+    return event.quantity, rule.unit_price
+
+
 def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
                 ) -> tuple[ContractState, list[Action]]:
     rules = _rules(ctx)
@@ -168,10 +186,21 @@ def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
         return state, _refuse(ctx, day, "purchase",
                               f"the terms fix the price of {event.item!r} at {rule.price}",
                               rule.clause)
-    line = InvoiceLine(event.item, 1, amount, amount)
+    if rule.requires_acceptance and event.accepted is not True:
+        return state, _refuse(ctx, day, "purchase",
+                              f"{event.item!r} is billable only after the customer accepted it "
+                              "before delivery (accepted: true)", rule.clause)
+    priced = _per_unit(rule, event)
+    if isinstance(priced, str):
+        return state, _refuse(ctx, day, "purchase", priced, rule.clause)
+    quantity, unit_price = priced if priced is not None else (1, amount)
+    line = InvoiceLine(event.item, quantity, unit_price, amount)
+    extra: dict[str, Any] = {} if priced is None else {
+        "quantity": quantity_value(Decimal(quantity)), "unit": rule.unit,
+        "unit_price": unit_price}
     out = [action(day, "purchase_charged", ctx.contract.id, rule.clause, currency=ctx.currency,
                   item=event.item, amount=amount, billing=rule.invoicing,
-                  cancellable=rule.cancellable)]
+                  cancellable=rule.cancellable, **extra)]
     if rule.invoicing == "next_invoice":
         usage = replace(state.usage, pending=(*state.usage.pending, line))
         return replace(state, usage=usage), out

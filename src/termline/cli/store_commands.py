@@ -1,0 +1,268 @@
+"""Store commands: `db upgrade`, `tenant add`, `contract add`, `event add|import`, `import`,
+`run`, `ledger`, `timeline`. The database URL comes from TERMLINE_DATABASE_URL."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from termline.errors import InputError, TermlineError
+
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, soft_wrap=True)
+
+db_app = typer.Typer(no_args_is_help=True, help="The store's schema (migrations).")
+tenant_app = typer.Typer(no_args_is_help=True, help="Providers whose books the store runs.")
+contract_app = typer.Typer(no_args_is_help=True, help="Stored contracts.")
+event_app = typer.Typer(no_args_is_help=True, help="The input event log.")
+
+Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant name (default: default).")]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def _url() -> str:
+    from termline.store.db import DEFAULT_URL
+
+    return os.environ.get("TERMLINE_DATABASE_URL") or DEFAULT_URL
+
+
+def _fail(exc: Exception) -> None:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _uow() -> Callable[[], Any]:
+    """A unit-of-work factory on an up-to-date database (else: run `termline db upgrade`)."""
+    from termline.store.db import current_revision, head_revision, make_engine
+    from termline.store.uow import SqlUnitOfWork
+
+    engine = make_engine(_url(), pooled=False)  # a short-lived process: no idle connections
+    current = current_revision(engine)
+    if current != head_revision():
+        _fail(TermlineError(f"database {engine.url.render_as_string()} is at revision "
+                            f"{current or 'none'}: run `termline db upgrade`"))
+    return lambda: SqlUnitOfWork(engine)
+
+
+def _guard(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except TermlineError as exc:
+        _fail(exc)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations (an older database upgrades in place)."""
+    from termline.store.db import current_revision, make_engine, upgrade
+
+    engine = make_engine(_url(), pooled=False)
+    upgrade(engine, revision)
+    out.print(f"database at revision {current_revision(engine)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (`base`: an empty database)."""
+    from termline.store.db import current_revision, downgrade, make_engine
+
+    engine = make_engine(_url(), pooled=False)
+    downgrade(engine, revision)
+    out.print(f"database at revision {current_revision(engine) or 'base'}")
+
+
+@tenant_app.command("add")
+def tenant_add(name: str, timezone: Annotated[str, typer.Option("--timezone")] = "UTC") -> None:
+    """Add a tenant; its runs count days in TIMEZONE."""
+    from termline.service import intake
+
+    uow = _uow()
+    _guard(lambda: intake.add_tenant(uow(), name, timezone))
+    out.print(f"tenant {name} ({timezone})")
+
+
+@contract_app.command("add")
+def contract_add(file: Path, tenant: Tenant = None) -> None:
+    """Store the contract(s) of FILE (a scenario `contracts` entry, with `policy`)."""
+    from termline.service import intake
+    from termline.service.inputs import read_contracts
+
+    contracts = _guard(lambda: read_contracts(file))
+    uow = _uow()
+    ids = _guard(lambda: intake.add_contracts(uow(), contracts, tenant))
+    out.print(f"{len(ids)} contract(s) stored: {', '.join(c.id for c, _ in contracts)}")
+
+
+def _field(pair: str) -> tuple[str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key:
+        _fail(InputError(f"expected key=value, got {pair!r}", field="--field"))
+    return key.strip(), value
+
+
+@event_app.command("add")
+def event_add(
+    contract: Annotated[str | None, typer.Option("--contract")] = None,
+    type_: Annotated[str | None, typer.Option("--type")] = None,
+    date_: Annotated[str | None, typer.Option("--date")] = None,
+    field: Annotated[list[str] | None, typer.Option("--field", help="key=value")] = None,
+    json_: Annotated[str | None, typer.Option("--json", help="The event as JSON.")] = None,
+    tenant: Tenant = None,
+) -> None:
+    """Store one event (validated against its contract)."""
+    from termline.service import intake
+    from termline.service.inputs import parse_event
+
+    raw: dict[str, Any] = {}
+    if json_ is not None:
+        try:
+            raw = json.loads(json_)
+        except json.JSONDecodeError as exc:
+            _fail(InputError(f"not valid JSON: {exc.msg}", field="--json"))
+    for key, value in (("contract", contract), ("type", type_), ("date", date_)):
+        if value is not None:
+            raw[key] = value
+    raw.update(_field(p) for p in field or ())
+    located = _guard(lambda: parse_event(raw))
+    uow = _uow()
+    added, _ = _guard(lambda: intake.add_events(uow(), [located], tenant))
+    out.print("event stored" if added else "event already stored (same content)")
+
+
+@event_app.command("import")
+def event_import(file: Path, tenant: Tenant = None) -> None:
+    """Store every event of FILE (.csv or .jsonl), or none if one is invalid."""
+    from termline.service import intake
+    from termline.service.inputs import read_events
+
+    events = _guard(lambda: read_events(file))
+    uow = _uow()
+    added, dup = _guard(lambda: intake.add_events(uow(), events, tenant))
+    out.print(f"{added} event(s) stored, {dup} already stored")
+
+
+def import_scenario(scenario: Path, tenant: Tenant = None) -> None:
+    """Store a scenario file's contracts and events in one step (its `until` is ignored)."""
+    from termline.scenario import load_scenario
+    from termline.service import intake
+
+    loaded = _guard(lambda: load_scenario(scenario))
+    uow = _uow()
+    contracts, events = _guard(lambda: intake.import_scenario(uow(), loaded, tenant))
+    out.print(f"{contracts} contract(s) and {events} event(s) stored")
+
+
+def _today_by_tenant(uow: Callable[[], Any]) -> dict[str, date]:
+    with uow() as unit:
+        return {tn.name: datetime.now(ZoneInfo(tn.timezone)).date()
+                for tn in unit.repo.tenants()}
+
+
+def run(
+    until: Annotated[str | None, typer.Option(help="Last day run (default: each tenant's "
+                                                   "today in its time zone).")] = None,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Do everything due up to and including UNTIL, each contract day by day."""
+    from termline.service import run as service
+
+    uow = _uow()
+    if until is not None:
+        try:
+            day: date | dict[str, date] = date.fromisoformat(until)
+        except ValueError:
+            _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
+            return
+    else:
+        day = _today_by_tenant(uow)
+    started = time.perf_counter()
+    if sys.stdout.isatty() and not json_:
+        with Progress(console=out, transient=True) as bar:
+            task = bar.add_task("running contracts", total=None)
+            report = service.run(uow, day, lambda done, total: bar.update(
+                task, completed=done, total=total))
+    else:
+        report = service.run(uow, day)
+    wall = time.perf_counter() - started
+    if json_:
+        _print_json({**report.to_json(), "wall_s": round(wall, 3)})
+    else:
+        out.print(f"{report.contracts} contract(s), {report.days} day(s), {report.actions} "
+                  f"action(s), {report.corrections} correction(s) in {wall:.2f}s")
+
+
+def ledger(
+    tenant: Tenant = None,
+    contract: Annotated[str | None, typer.Option("--contract")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.json,
+) -> None:
+    """The stored actions (and balances), in the shape of `simulate --format json`."""
+    from termline.service import views
+
+    uow = _uow()
+    data = _guard(lambda: views.ledger(uow(), tenant, contract))
+    if format is Format.json:
+        _print_json(data)
+        return
+    table = Table("date", "contract", "kind", "clauses", title="Ledger")
+    for row in data["actions"]:
+        table.add_row(row["date"], row["contract"], row["kind"], ", ".join(row["clauses"]))
+    out.print(table)
+
+
+def timeline(
+    contract: str,
+    tenant: Tenant = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """A stored contract's past actions with their clauses and its upcoming deadlines."""
+    from termline.service import views
+
+    uow = _uow()
+    data = _guard(lambda: views.timeline(uow(), contract, tenant))
+    if format is Format.json:
+        _print_json(data)
+        return
+    table = Table("date", "kind", "clauses", "detail", title=f"{contract} (as of "
+                  f"{data['as_of']})")
+    skip = {"date", "kind", "contract", "clauses"}
+    for row in data["actions"]:
+        detail = ", ".join(f"{k}={v}" for k, v in row.items() if k not in skip)
+        table.add_row(row["date"], row["kind"], ", ".join(row["clauses"]), detail)
+    for row in data["deadlines"]:
+        detail = ", ".join(f"{k}={v}" for k, v in row.items() if k not in skip)
+        table.add_row(row["date"], f"[bold]next: {row['kind']}[/]", ", ".join(row["clauses"]),
+                      detail)
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.add_typer(tenant_app, name="tenant")
+    app.add_typer(contract_app, name="contract")
+    app.add_typer(event_app, name="event")
+    app.command("import")(import_scenario)
+    app.command("run")(run)
+    app.command("ledger")(ledger)
+    app.command("timeline")(timeline)

@@ -1,0 +1,62 @@
+"""Store fixtures: every store test runs on a SQLite file and on PostgreSQL.
+
+PostgreSQL: 127.0.0.1:5432, database `test`, trust auth; each test gets its own schema and
+drops it. Under CI=true an unreachable server fails the test; elsewhere it skips with why.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from termline.store.db import make_engine, upgrade
+from termline.store.uow import SqlUnitOfWork
+
+PG_URL = os.environ.get("TERMLINE_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+
+
+def _pg_listening() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty database (a SQLite file, or a fresh PostgreSQL schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'termline.db'}"
+        return
+    if not _pg_listening():
+        reason = "no PostgreSQL server listens on 127.0.0.1:5432"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (mandatory under CI=true)")
+        pytest.skip(reason)
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def uow(db_url: str) -> Iterator[Callable[[], Any]]:
+    """A unit-of-work factory on an upgraded database."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield lambda: SqlUnitOfWork(engine)
+    engine.dispose()
