@@ -109,6 +109,8 @@ def close_periods(state: ContractState, ctx: Context, day: date
         return state, []
     last = _last_day(state)
     ending = last is not None and last <= day
+    if not ending and all(p.end > day for p in state.usage.open_periods):
+        return state, []  # the common day: nothing closes, leave the state untouched
     out: list[Action] = []
     keep: list[OpenPeriod] = []
     now: list[InvoiceLine] = []
