@@ -14,6 +14,7 @@ from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
 from termline.invoice.billing import billing_period, months_in, period_lines
+from termline.pricing.migration import premature_end
 from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 
@@ -81,10 +82,14 @@ def _notice(state: ContractState, ctx: Context, day: date, by: str
     effective = effective_date(rule, ctx.policy, ctx.calendar, terms, day, terms.term(0)[1])
     if isinstance(effective, Refused):
         return state, refuse(ctx, day, "termination_notice", effective.reason, rule.clause)
+    clauses = rule.clause
+    premature = premature_end(state, ctx, day)
+    if premature is not None and premature[0] < effective:
+        effective, clauses = premature
     notice = Notice(by="customer" if by == "customer" else "provider", received=day,
-                    effective=effective, clauses=rule.clause)
+                    effective=effective, clauses=clauses)
     state = replace(state, notice=notice)
-    return state, [action(day, "termination_notice_received", ctx.contract.id, rule.clause,
+    return state, [action(day, "termination_notice_received", ctx.contract.id, clauses,
                           by=by, effective_date=effective)]
 
 

@@ -109,8 +109,20 @@ class ChangeRule(Rule):
         return self
 
 
+class MigrationRule(Rule):
+    """Migration to a replacement application whose costs the customer may decline.
+
+    A decline gives both parties a premature termination on ``termination_notice``: a notice
+    then ends the contract at notice + that period when this is earlier than the term end.
+    """
+
+    termination_notice: Dur
+
+
 class PricesRule(Rule):
     """Parameters of the pricing mechanism, each citing its clause."""
+
+    migration: MigrationRule | None = None
 
     indexation: IndexationRule | None = None
     index_cap: IndexCapRule | None = None

@@ -32,6 +32,7 @@ from termline.pricing.indexation import (
     show,
     within_cap,
 )
+from termline.pricing.migration import migration_announced, migration_declined
 from termline.pricing.rules import ChangeRule, IndexationRule
 from termline.pricing.series import month_before, shift_month
 from termline.pricing.state import PendingChange, PriceBase
@@ -379,6 +380,8 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
 
 
 HANDLERS: dict[str, Handler] = {
+    "migration_announced": migration_announced,
+    "migration_declined": migration_declined,
     "price_change_announced": price_change_announced,
     "terms_change_announced": terms_change_announced,
     "objection": objection,

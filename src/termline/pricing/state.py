@@ -54,6 +54,8 @@ class PricingState:
     bases: tuple[PriceBase, ...] = ()
     indexed_until: date | None = None
     announcements: int = 0
+    migration_announced: date | None = None
+    migration_declined: date | None = None
 
     def prices_at(self, day: date | None) -> dict[str, Decimal]:
         """Prices in force on `day`, counting pending price changes effective by then."""

@@ -144,6 +144,16 @@ class TermsChangeAnnounced(_Broadcast):
     summary: str
 
 
+class MigrationAnnounced(_Event):
+    type: Literal["migration_announced"]
+    costs: Dec = Field(ge=Decimal("0"))
+    migration_date: date | None = None
+
+
+class MigrationDeclined(_Event):
+    type: Literal["migration_declined"]
+
+
 class Objection(_Event):
     type: Literal["objection"]
 
@@ -245,7 +255,8 @@ class InvoiceDisputed(_Event):
 Event = Annotated[
     Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
-    | TermsChangeAnnounced | Objection | Usage | Purchase | Incident | MaintenanceAnnounced
+    | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
+    | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
     | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
     | AssignmentAnnounced,
@@ -255,7 +266,8 @@ Event = Annotated[
 EVENT_TYPES = (
     "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
     "provider_termination", "data_instruction", "invoice_disputed",
-    "price_change_announced", "terms_change_announced", "objection", "usage", "purchase",
+    "price_change_announced", "terms_change_announced", "migration_announced",
+    "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
     "audit_requested", "force_majeure", "assignment_announced",
