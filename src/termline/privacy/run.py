@@ -45,15 +45,25 @@ def _skip(ctx: Context, day: date, event: Any, reason: str, clauses: tuple[str, 
     return [] if event.contract == BROADCAST else refuse(ctx, day, event.type, reason, clauses)
 
 
+def _gate(state: ContractState, ctx: Context, day: date, event: Any, section: str,
+          missing: str) -> tuple[Any, list[Action]]:
+    """The privacy rule `section` that applies to this event, or what to emit instead."""
+    privacy = ctx.policy.privacy
+    rule = getattr(privacy, section) if privacy is not None else None
+    if rule is None:
+        return None, _skip(ctx, day, event, missing,
+                           privacy.clause if privacy is not None else ())
+    if state.status not in RUNNING:
+        return None, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+    return rule, []
+
+
 def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event: Any
                            ) -> tuple[ContractState, list[Action]]:
-    privacy = ctx.policy.privacy
-    rule = privacy.subprocessor_change if privacy is not None else None
+    rule, skipped = _gate(state, ctx, day, event, "subprocessor_change",
+                          "the terms set no sub-processor change procedure")
     if rule is None:
-        return state, _skip(ctx, day, event, "the terms set no sub-processor change procedure",
-                            privacy.clause if privacy is not None else ())
-    if state.status not in RUNNING:
-        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+        return state, skipped
     effective: date | None = event.effective
     cal = ctx.calendar
     registry = rule.registry
@@ -89,13 +99,10 @@ def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event:
 
 def on_assignment(state: ContractState, ctx: Context, day: date, event: Any
                   ) -> tuple[ContractState, list[Action]]:
-    privacy = ctx.policy.privacy
-    rule = privacy.assignment if privacy is not None else None
+    rule, skipped = _gate(state, ctx, day, event, "assignment",
+                          "the terms set no assignment notice")
     if rule is None:
-        return state, _skip(ctx, day, event, "the terms set no assignment notice",
-                            privacy.clause if privacy is not None else ())
-    if state.status not in RUNNING:
-        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+        return state, skipped
     effective: date = event.effective
     check = check_notice(ctx.calendar, day, effective, rule.notice)
     out = [action(day, "assignment_notified", ctx.contract.id, rule.clause,
@@ -140,13 +147,10 @@ def right_opens(rule: ForceMajeureRule, ctx: Context, start: date) -> date | Non
 
 def on_force_majeure(state: ContractState, ctx: Context, day: date, event: Any
                      ) -> tuple[ContractState, list[Action]]:
-    privacy = ctx.policy.privacy
-    rule = privacy.force_majeure if privacy is not None else None
+    rule, skipped = _gate(state, ctx, day, event, "force_majeure",
+                          "the terms set no force-majeure rule")
     if rule is None:
-        return state, _skip(ctx, day, event, "the terms set no force-majeure rule",
-                            privacy.clause if privacy is not None else ())
-    if state.status not in RUNNING:
-        return state, _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
+        return state, skipped
     start: date = event.start
     end: date | None = event.end
     if end is not None and end < start:
