@@ -1,6 +1,7 @@
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,3 +18,38 @@ def shared() -> Path:
             pytest.fail(f"{SHARED} is missing under CI=true")
         pytest.skip(f"reference folder {SHARED} is absent")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every contract any test simulates is also run on its wake and event days only
+    (`engine.wake`, which the store's run uses): actions and final state must be identical.
+
+    This makes each scenario of the suite a test of the wake functions: a mechanism that acts
+    on a day its wake did not announce fails the test that exercised it.
+    """
+    import importlib
+
+    from termline.engine.wake import run_contract_sparse
+
+    simulate_module = importlib.import_module("termline.engine.simulate")
+    daily = simulate_module.run_contract
+
+    def checked(ctx: Any, events: Any, until: Any, respond: Any = None) -> Any:
+        responded: list[Any] = []
+
+        def recording(act: Any) -> list[Any]:
+            out = list(respond(act))
+            responded.extend(out)
+            return out
+
+        state, actions = daily(ctx, events, until, recording if respond else None)
+        sparse_state, sparse_actions = run_contract_sparse(ctx, [*events, *responded], until)
+        for i, (a, b) in enumerate(zip(actions, sparse_actions, strict=False)):
+            assert a == b, f"{ctx.contract.id}: action {i} differs on wake days: {a} != {b}"
+        assert len(actions) == len(sparse_actions), \
+            f"{ctx.contract.id}: {len(actions)} actions daily, {len(sparse_actions)} on wake days"
+        assert state == sparse_state, f"{ctx.contract.id}: final state differs on wake days"
+        return state, actions
+
+    monkeypatch.setattr(simulate_module, "run_contract", checked)

@@ -23,7 +23,7 @@ from termline.backups.window import cadence_days, check_restore, latest_backup, 
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import issue_invoice
 from termline.engine.events_run import export_deliver_by, export_refusal, refuse
-from termline.engine.extension import Handler, Mechanism
+from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.state import Context, ContractState
 from termline.invoice.lines import InvoiceLine
 from termline.retention.data import export_until
@@ -130,5 +130,25 @@ def _purge(ctx: Context, day: date, rules: BackupRule, last: date) -> list[Actio
 
 
 HANDLERS: dict[str, Handler] = {"restore_requested": on_restore, "export_requested": on_export}
-MECHANISM = Mechanism("backups", HANDLERS, (daily,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """The exit consultation, the exit right the day after the end, the purge deadline."""
+    rules = ctx.policy.backups
+    if rules is None:
+        return None
+    exit_rule = rules.exit_period
+    out: list[date | None] = []
+    if exit_rule is not None and state.notice is not None and state.status == "active":
+        out.append(state.notice.received)
+    last = state.terminated_on
+    if state.status == "terminated" and last is not None:
+        if exit_rule is not None:
+            out.append(last + timedelta(days=1))
+        if rules.purge is not None:
+            out.append(purge_date(ctx.calendar, last, rules.retention, rules.purge.latest))
+    return soonest(d for d in out if d is not None and d > day)
+
+
+MECHANISM = Mechanism("backups", HANDLERS, (daily,), wake)
 __all__ = ["MECHANISM"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,6 +12,9 @@ from termline.engine.state import Context, ContractState
 
 Handler = Callable[[ContractState, Context, date, Any], tuple[ContractState, list[Action]]]
 Phase = Callable[[ContractState, Context, date], tuple[ContractState, list[Action]]]
+# The earliest day after the given one on which the mechanism's phases could act without an
+# event (a lower bound), or None for never; see engine/wake.py.
+Wake = Callable[[ContractState, Context, date], date | None]
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,13 @@ class Mechanism:
     name: str
     handlers: Mapping[str, Handler]
     phases: tuple[Phase, ...] = ()
+    wake: Wake | None = None  # None: the phases may act on any day
+
+
+def soonest(days: Iterable[date | None]) -> date | None:
+    """The earliest of some dates, None if there is none."""
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
 
 
 def mechanisms() -> tuple[Mechanism, ...]:

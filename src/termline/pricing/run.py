@@ -21,7 +21,7 @@ from typing import Any
 
 from termline.core.duration import add_months
 from termline.engine.actions import Action, action
-from termline.engine.extension import Handler, Mechanism
+from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.state import Context, ContractState, Notice
 from termline.pricing.effective import earliest_effective, frequency_ok, notice_until
 from termline.pricing.indexation import (
@@ -386,5 +386,38 @@ HANDLERS: dict[str, Handler] = {
     "terms_change_announced": terms_change_announced,
     "objection": objection,
 }
-MECHANISM = Mechanism("pricing", HANDLERS, (daily,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """Next day the daily phase could act: a pending change takes effect, or the next
+    renewal's indexation is computed."""
+    if state.status != "active":
+        return None
+    out: list[date | None] = [c.effective for c in state.pricing.pending]
+    prices = ctx.policy.prices
+    rule = prices.indexation if prices is not None else None
+    if rule is not None and state.paid_start is not None:
+        out.append(_indexation_wake(state, ctx, rule, state.paid_start, day))
+    return soonest(out)
+
+
+def _indexation_wake(state: ContractState, ctx: Context, rule: IndexationRule,
+                     paid_start: date, day: date) -> date | None:
+    lead = ctx.policy.billing.invoice_lead
+
+    def schedule_on(renewal: date) -> date:
+        return max(lead.add_to(renewal, -1), paid_start) - timedelta(days=1)
+
+    tomorrow = day + timedelta(days=1)
+    renewal = _next_anniversary(rule, paid_start, tomorrow)
+    indexed = state.pricing.indexed_until
+    if indexed is None or indexed < renewal:
+        if state.notice is not None and state.notice.effective < renewal:
+            return None  # the contract ends before this renewal: nothing to index
+        return max(schedule_on(renewal), tomorrow)
+    following = _next_anniversary(rule, paid_start, renewal)
+    return max(renewal, schedule_on(following))
+
+
+MECHANISM = Mechanism("pricing", HANDLERS, (daily,), wake)
 __all__ = ["MECHANISM"]

@@ -28,7 +28,7 @@ from typing import Any
 
 from termline.engine.actions import Action, action
 from termline.engine.events_run import refuse
-from termline.engine.extension import Handler, Mechanism
+from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.state import Context, ContractState
 from termline.privacy.audits import check_audit
 from termline.privacy.notices import check_notice
@@ -220,5 +220,31 @@ HANDLERS: dict[str, Handler] = {
     "force_majeure": on_force_majeure,
     "assignment_announced": on_assignment,
 }
-MECHANISM = Mechanism("privacy", HANDLERS, (daily,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """A force majeure begins or ends (access), or its termination right opens."""
+    privacy = ctx.policy.privacy
+    rule = privacy.force_majeure if privacy is not None else None
+    if rule is None or not state.privacy.force_majeure or state.status not in RUNNING:
+        return None
+    tomorrow = day + timedelta(days=1)
+    out: list[date | None] = []
+    for fm in state.privacy.force_majeure:
+        first = max(fm.start, tomorrow)
+        lasts = fm.end is None or first <= fm.end
+        if rule.suspend_access:
+            if not fm.access_suspended and lasts:
+                out.append(first)
+            if fm.access_suspended and fm.end is not None:
+                out.append(fm.end + timedelta(days=1))
+        opens = right_opens(rule, ctx, fm.start)
+        if not fm.right_opened and opens is not None:
+            when = max(opens, tomorrow)
+            if fm.end is None or when <= fm.end:
+                out.append(when)
+    return soonest(out)
+
+
+MECHANISM = Mechanism("privacy", HANDLERS, (daily,), wake)
 __all__ = ["MECHANISM"]

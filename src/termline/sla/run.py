@@ -198,5 +198,21 @@ def _close_window(state: ContractState, ctx: Context, day: date, rule: Availabil
 
 
 HANDLERS: dict[str, Handler] = {"incident": on_incident, "maintenance_announced": on_maintenance}
-MECHANISM = Mechanism("sla", HANDLERS, (daily,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """The last day of the current measuring window, while the service is owed."""
+    sla = ctx.policy.sla
+    rule = sla.availability if sla is not None else None
+    if sla is None or rule is None:
+        return None
+    owed = _in_service(state, sla)
+    if owed and not state.sla.in_service:
+        return day + timedelta(days=1)  # the daily phase records that the service is owed
+    if not state.sla.in_service:
+        return None
+    return window_containing(day + timedelta(days=1), rule.window).last
+
+
+MECHANISM = Mechanism("sla", HANDLERS, (daily,), wake)
 __all__ = ["MECHANISM"]

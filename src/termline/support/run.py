@@ -11,7 +11,7 @@ from termline.core.money import ZERO
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import lines_in_force, quantities_at
 from termline.engine.events_run import refuse
-from termline.engine.extension import Handler, Mechanism
+from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.payments_run import receive_payment
 from termline.engine.state import Context, ContractState
 from termline.invoice.billing import billing_period, months_in, period_lines
@@ -199,5 +199,23 @@ HANDLERS: dict[str, Handler] = {
     "defect_reported": on_defect_reported,
     "defect_remedied": on_defect_remedied,
 }
-MECHANISM = Mechanism("support", HANDLERS, (daily,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """A response falls due, or a defect's termination right opens."""
+    rule = ctx.policy.support
+    if rule is None:
+        return None
+    tz = ZoneInfo(ctx.policy.timezone)
+    out: list[date | None] = [t.due_at.astimezone(tz).date() for t in state.support.tickets
+                              if t.due_at is not None and not t.breached]
+    right = rule.defects.termination_right if rule.defects is not None else None
+    if right is not None and state.status == "active":
+        out += [ctx.calendar.add(d.reported, right.after) + timedelta(days=1)
+                for d in state.support.defects
+                if not d.right_opened and (d.material or not right.material_only)]
+    return soonest(out)
+
+
+MECHANISM = Mechanism("support", HANDLERS, (daily,), wake)
 __all__ = ["MECHANISM"]

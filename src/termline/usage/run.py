@@ -19,7 +19,7 @@ from typing import Any
 from termline.core.money import ZERO
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import issue_invoice
-from termline.engine.extension import Handler, Mechanism
+from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.state import Context, ContractState
 from termline.invoice.lines import InvoiceLine
 from termline.usage.metering import (
@@ -211,5 +211,18 @@ def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
 
 
 HANDLERS: dict[str, Handler] = {"usage": on_usage, "purchase": on_purchase}
-MECHANISM = Mechanism("usage", HANDLERS, (close_periods,))
+
+
+def wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """A measuring period ends, or the contract does with usage still to bill."""
+    if _rules(ctx) is None:
+        return None
+    usage = state.usage
+    out: list[date | None] = [p.end for p in usage.open_periods]
+    if usage.open_periods or usage.pending:
+        out.append(_last_day(state))
+    return soonest(out)
+
+
+MECHANISM = Mechanism("usage", HANDLERS, (close_periods,), wake)
 __all__ = ["MECHANISM", "UsageState"]

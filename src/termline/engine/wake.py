@@ -1,0 +1,150 @@
+"""The next day on which anything can happen to a contract when no event arrives.
+
+`step` is a pure function of (state, day, events). Between two days on which it acts (emits an
+action or changes the state) the state does not move, so a run may step a contract only on its
+wake days and on the days its events arrive, and jump over everything else: the store's run
+costs what is due, not the number of contracts times the number of days.
+
+Each part of the daily step answers for itself with a *lower bound*: the earliest day after
+`day` on which it could act, or None if it never will without an event. Waking early is
+harmless (the step just does nothing); waking late would be a bug, which the property tests
+check by stepping every pack's scenarios and synthetic books both daily and only on wake days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from termline.core.money import ZERO
+from termline.engine.actions import Action
+from termline.engine.extension import mechanisms
+from termline.engine.state import Context, ContractState
+from termline.engine.step import step
+from termline.invoice.billing import billing_period, issue_date
+from termline.overdue.dunning import step_date
+from termline.retention.data import early_deletion_date, export_until
+from termline.scenario.model import event_sort_key
+
+ONE_DAY = timedelta(days=1)
+
+
+def earliest(after: date, candidates: Iterable[date | None]) -> date | None:
+    """The first candidate strictly after `after`.
+
+    Candidates on or before `after` are dropped: the wake is asked right after a step, which
+    has done everything due by then; what it left pending waits for an event.
+    """
+    best: date | None = None
+    for day in candidates:
+        if day is not None and day > after and (best is None or day < best):
+            best = day
+    return best
+
+
+def next_wake(state: ContractState, ctx: Context, day: date) -> date | None:
+    """The earliest day after `day` on which `step` could act without an event, or None."""
+    if state.status == "pending":
+        return max(ctx.contract.start, day + ONE_DAY)
+    found = earliest(day, (*_lifecycle(state, ctx), *_billing(state, ctx),
+                           *_dunning(state, ctx, day), *_retention(state, ctx)))
+    for mechanism in mechanisms():
+        found = earliest(day, (found, mechanism.wake(state, ctx, day)
+                               if mechanism.wake is not None else day + ONE_DAY))
+    return found
+
+
+def _lifecycle(state: ContractState, ctx: Context) -> list[date | None]:
+    out: list[date | None] = [r[0] for r in state.seat_reductions]
+    if state.status == "trial":
+        out.append(state.trial_end)
+    if state.status == "active":
+        if state.term_end is not None:
+            out.append(state.term_end + ONE_DAY)
+        if state.notice is not None:
+            out.append(state.notice.effective)
+    return out
+
+
+def _billing(state: ContractState, ctx: Context) -> list[date | None]:
+    anchor, paid_start = state.billing_anchor, state.paid_start
+    if state.status != "active" or anchor is None or paid_start is None:
+        return []
+    start, _ = billing_period(ctx.policy, anchor, state.next_period_index)
+    last = state.notice.effective if state.notice else None
+    if last is not None and start > last:
+        return []
+    return [issue_date(ctx.policy, start, paid_start)]
+
+
+def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]:
+    rule = ctx.policy.dunning
+    out: list[date | None] = []
+    for it in state.items:
+        if it.kind != "invoice" or it.open <= ZERO:
+            continue
+        for index, dstep in enumerate(rule.steps):
+            if state.step_date(it.ref, dstep.name) is not None:
+                continue
+            when = step_date(rule, index, it, state, ctx.calendar)
+            # A step already due but not taken waits for its condition (a failed payment): an
+            # event, which wakes the contract anyway.
+            out.append(when)
+    return out
+
+
+def _retention(state: ContractState, ctx: Context) -> list[date | None]:
+    terminated = state.terminated_on
+    if state.status != "terminated" or terminated is None:
+        return []
+    retention = ctx.policy.retention
+    out: list[date | None] = []
+    if state.access == "export_only":
+        until = export_until(retention, ctx.calendar, terminated)
+        out.append(None if until is None else until + ONE_DAY)
+    if not state.data_deleted:
+        out.append(state.delete_on)
+        if retention.early_deletion is not None:
+            out.append(early_deletion_date(retention, ctx.calendar, terminated))
+    return out
+
+
+def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
+                events_by_day: Mapping[date, Sequence[Any]]
+                ) -> Iterator[tuple[date, ContractState, list[Action]]]:
+    """Step from the day after `after` up to `until`, only on wake days and event days.
+
+    Yields (day, state after the day, actions) for each day stepped. `events_by_day` holds the
+    events of the days in (after, until], each day's list in the order the step takes them.
+    """
+    event_days = sorted(d for d in events_by_day if after < d <= until)
+    pending = 0
+    day = after
+    while True:
+        wake = next_wake(state, ctx, day)
+        while pending < len(event_days) and event_days[pending] <= day:
+            pending += 1
+        nxt = event_days[pending] if pending < len(event_days) else None
+        candidates = [d for d in (wake, nxt) if d is not None]
+        if not candidates:
+            return
+        day = min(candidates)
+        if day > until:
+            return
+        state, acts = step(state, ctx, day, events_by_day.get(day, ()))
+        yield day, state, acts
+
+
+def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date
+                        ) -> tuple[ContractState, list[Action]]:
+    """`simulate.run_contract` stepping only on wake and event days: the same result."""
+    by_day: dict[date, list[Any]] = {}
+    for event in events:
+        by_day.setdefault(event.date, []).append(event)
+    ordered = {day: sorted(todays, key=event_sort_key) for day, todays in by_day.items()}
+    final, actions = ContractState(), []
+    for _, after, acts in step_sparse(final, ctx, ctx.contract.start - ONE_DAY, until, ordered):
+        final = after
+        actions += acts
+    return final, actions
