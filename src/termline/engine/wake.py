@@ -13,7 +13,8 @@ check by stepping every pack's scenarios and synthetic books both daily and only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import heapq
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from termline.retention.data import early_deletion_date, export_until
 from termline.scenario.model import event_sort_key
 
 ONE_DAY = timedelta(days=1)
+Respond = Callable[[Action], Iterable[Any]]
 
 
 def earliest(after: date, candidates: Iterable[date | None]) -> date | None:
@@ -48,7 +50,7 @@ def next_wake(state: ContractState, ctx: Context, day: date) -> date | None:
     if state.status == "pending":
         return max(ctx.contract.start, day + ONE_DAY)
     found = earliest(day, (*_lifecycle(state, ctx), *_billing(state, ctx),
-                           *_dunning(state, ctx, day), *_retention(state, ctx)))
+                           *_dunning(state, ctx, day), *_retention(state, ctx, day)))
     for mechanism in mechanisms():
         found = earliest(day, (found, mechanism.wake(state, ctx, day)
                                if mechanism.wake is not None else day + ONE_DAY))
@@ -94,14 +96,15 @@ def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]
     return out
 
 
-def _retention(state: ContractState, ctx: Context) -> list[date | None]:
+def _retention(state: ContractState, ctx: Context, day: date) -> list[date | None]:
     terminated = state.terminated_on
     if state.status != "terminated" or terminated is None:
         return []
     retention = ctx.policy.retention
     out: list[date | None] = []
     if state.access == "export_only":
-        until = export_until(retention, ctx.calendar, terminated)
+        # data deleted (on instruction) closes the export window the next day
+        until = day if state.data_deleted else export_until(retention, ctx.calendar, terminated)
         out.append(None if until is None else until + ONE_DAY)
     if not state.data_deleted:
         out.append(state.delete_on)
@@ -136,15 +139,31 @@ def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
         yield day, state, acts
 
 
-def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date
-                        ) -> tuple[ContractState, list[Action]]:
+def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
+                        respond: Respond | None = None) -> tuple[ContractState, list[Action]]:
     """`simulate.run_contract` stepping only on wake and event days: the same result."""
     by_day: dict[date, list[Any]] = {}
     for event in events:
         by_day.setdefault(event.date, []).append(event)
-    ordered = {day: sorted(todays, key=event_sort_key) for day, todays in by_day.items()}
-    final, actions = ContractState(), []
-    for _, after, acts in step_sparse(final, ctx, ctx.contract.start - ONE_DAY, until, ordered):
-        final = after
+    days = list(by_day)
+    heapq.heapify(days)
+    state, actions = ContractState(), []
+    day = ctx.contract.start - ONE_DAY
+    while True:
+        while days and days[0] <= day:
+            heapq.heappop(days)
+        candidates = [d for d in (next_wake(state, ctx, day), days[0] if days else None)
+                      if d is not None]
+        if not candidates or min(candidates) > until:
+            return state, actions
+        day = min(candidates)
+        state, acts = step(state, ctx, day, sorted(by_day.pop(day, ()), key=event_sort_key))
         actions += acts
-    return final, actions
+        if respond is not None:
+            for act in acts:
+                for event in respond(act):
+                    if event.date <= day:
+                        raise ValueError(f"a response must come after {day}: {event}")
+                    if event.date not in by_day:
+                        heapq.heappush(days, event.date)
+                    by_day.setdefault(event.date, []).append(event)
