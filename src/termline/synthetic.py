@@ -59,3 +59,45 @@ def synthetic_book(n: int, first_start: date = date(2027, 1, 1), seed: int = 7) 
                                      quantity=quantity + rng.randrange(1, 4),
                                      date=start + timedelta(days=rng.randrange(10, 200))))
     return Book(tuple(contracts), policies, behaviours, tuple(events))
+
+
+def with_payments(book: Book, until: date) -> Book:
+    """The book plus the payments (and failed direct debits) its customers make up to `until`,
+    as the demo's customer responder makes them: a complete event log for a store run."""
+    from termline.behaviour import customer_responder
+    from termline.engine.state import Context
+    from termline.engine.wake import run_contract_sparse
+    from termline.rates.table import builtin_rates
+
+    respond = customer_responder(book.behaviours)
+    rates = builtin_rates()
+    own: dict[str, list[Any]] = {}
+    for event in book.events:
+        own.setdefault(event.contract, []).append(event)
+    events = list(book.events)
+    for contract in book.contracts:
+        answers: list[Any] = []
+
+        def recording(act: Any, answers: list[Any] = answers) -> list[Any]:
+            out = list(respond(act))
+            answers.extend(out)
+            return out
+
+        ctx = Context(contract, book.policies[contract.id], rates)
+        run_contract_sparse(ctx, own.get(contract.id, []), until, recording)
+        events += [e for e in answers if e.date <= until]
+    return Book(book.contracts, book.policies, book.behaviours, tuple(events))
+
+
+def scenario_document(book: Book, until: date) -> dict[str, Any]:
+    """The book as a scenario document (`termline import`/`simulate` read it as YAML)."""
+    contracts = []
+    for contract in book.contracts:
+        raw = contract.model_dump(mode="json", by_alias=True, exclude_none=True,
+                                  exclude_defaults=True)
+        raw["policy"] = book.policies[contract.id].pack
+        contracts.append(raw)
+    events = [e.model_dump(mode="json", by_alias=True, exclude_none=True)
+              for e in sorted(book.events, key=lambda e: (e.date, e.contract))]
+    return {"policy": BUILTIN_PACKS[0], "until": until.isoformat(), "contracts": contracts,
+            "events": events}

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
 
 from termline.policy import load_pack
+from termline.synthetic import scenario_document, synthetic_book, with_payments
 
 
 def scenario_text(pack: str, seed: int = 7, until: str = "2028-03-31") -> str:
@@ -51,3 +55,11 @@ def scenario_text(pack: str, seed: int = 7, until: str = "2028-03-31") -> str:
                       f'amount: "1000.00"}}')
     return (f"policy: {pack}\nuntil: {until}\ncontracts:\n" + "\n".join(contracts)
             + "\nevents:\n" + "\n".join(events) + "\n")
+
+
+def synthetic_scenario(path: Path, contracts: int, until: date, seed: int = 7) -> Path:
+    """A scenario file of the benchmarks' synthetic book (five packs, a year of start dates,
+    on-time, late and never payers, notices, seat changes, trials) with its payments."""
+    book = with_payments(synthetic_book(contracts, date(2027, 1, 1), seed), until)
+    path.write_text(yaml.safe_dump(scenario_document(book, until), sort_keys=False), "utf-8")
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from datetime import date
 from enum import StrEnum
@@ -89,25 +90,73 @@ def simulate(
         render.print_simulation(out, result)
 
 
+_WITHIN_SHORT = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$")
+
+
+def _within(value: str | None) -> Any:
+    """`--within`: 90d, 12w, 3m, 1y, or as the terms write it ("90 days", "3 months")."""
+    from termline.core.duration import Duration, Unit
+
+    if value is None:
+        return None
+    short = _WITHIN_SHORT.match(value.lower())
+    if short:
+        unit = {"d": Unit.DAYS, "w": Unit.WEEKS, "m": Unit.MONTHS, "y": Unit.YEARS}
+        return Duration(int(short.group(1)), unit[short.group(2)])
+    try:
+        found = Duration.parse(value)
+    except ValueError:
+        found = None
+    if found is None or not found.is_calendar():
+        _fail(InputError(f"not a calendar duration: {value!r} (write e.g. 90d, 12w, 3m, 1y, "
+                         "'90 days', '3 months')", field="--within"))
+    return found
+
+
 @app.command()
 def deadlines(
-    scenario: Path,
-    on: Annotated[str | None, typer.Option(help="The day to look from (default: today).")] = None,
+    scenario: Annotated[Path | None, typer.Argument(
+        help="A scenario file; without it the deadlines of the store's contracts.")] = None,
+    on: Annotated[str | None, typer.Option(help="The day to look from (default: today; from "
+                                           "the store, in the tenant's time zone).")] = None,
+    within: Annotated[str | None, typer.Option(
+        help="Only deadlines from ON to ON + WITHIN: 90d, 12w, 3m, 1y, '90 days'.")] = None,
+    ics: Annotated[Path | None, typer.Option(
+        help="Also write the deadlines as an iCalendar file (one all-day event each).")] = None,
+    tenant: Annotated[str | None, typer.Option(
+        help="Store only: this tenant's contracts (default: every tenant's).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """The next dates that matter for each contract: last day to give notice, term end, ..."""
+    """The next dates that matter for each contract: last day to give notice, term end, ...
+
+    From the store, each contract's state is as of its last run: run the book up to ON first.
+    """
     from termline.engine.deadlines import deadlines as compute
     from termline.engine.simulate import simulate_scenario
     from termline.scenario import load_scenario
+    from termline.service.calendar_export import calendar_bytes
+    from termline.service.views import in_window
 
-    day = _date(on, "--on") or date.today()
-    try:
-        result = simulate_scenario(load_scenario(scenario), day)
-    except TermlineError as exc:
-        _fail(exc)
-        return
-    rows = [d.to_json() for cid in sorted(result.states)
-            for d in compute(result.states[cid], result.contexts[cid], day)]
+    window = _within(within)
+    given = _date(on, "--on")
+    if scenario is None:
+        rows, day = store_commands.book_deadlines(tenant, given, window)
+    else:
+        if tenant is not None:
+            _fail(InputError("--tenant selects stored contracts: not with a SCENARIO file",
+                             field="--tenant"))
+        day = given or date.today()
+        try:
+            result = simulate_scenario(load_scenario(scenario), day)
+        except TermlineError as exc:
+            _fail(exc)
+            return
+        rows = [d.to_json() for cid in sorted(result.states)
+                for d in in_window(compute(result.states[cid], result.contexts[cid], day),
+                                   day, window)]
+    if ics is not None:
+        ics.write_bytes(calendar_bytes(rows, day))
+        err.print(f"{len(rows)} deadline(s) written to {ics}", highlight=False)
     if format is Format.json:
         _print_json(rows)
     else:

@@ -1,5 +1,6 @@
 """Store commands: `db upgrade`, `tenant add`, `contract add`, `event add|import`, `import`,
-`run`, `ledger`, `timeline`. The database URL comes from TERMLINE_DATABASE_URL."""
+`run`, `ledger`, `timeline` (and the store side of `deadlines`). The database URL comes from
+TERMLINE_DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -53,7 +54,7 @@ def _uow() -> Callable[[], Any]:
     from termline.store.db import current_revision, head_revision, make_engine
     from termline.store.uow import SqlUnitOfWork
 
-    engine = make_engine(_url(), pooled=False)  # a short-lived process: no idle connections
+    engine = make_engine(_url())  # one pooled connection: reopening SQLite costs a checkpoint
     current = current_revision(engine)
     if current != head_revision():
         _fail(TermlineError(f"database {engine.url.render_as_string()} is at revision "
@@ -179,37 +180,76 @@ def _today_by_tenant(uow: Callable[[], Any]) -> dict[str, date]:
                 for tn in unit.repo.tenants()}
 
 
+def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, date]:
+    if until is None:
+        return _today_by_tenant(uow)
+    try:
+        return date.fromisoformat(until)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
+        raise  # unreachable: _fail exits
+
+
+def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
+              label: str) -> dict[str, Any]:
+    from termline.service import run as service
+
+    started = time.perf_counter()
+    if sys.stdout.isatty() and not json_:
+        with Progress(console=out, transient=True) as bar:
+            task = bar.add_task(label, total=None)
+            report = service.run(uow, day, lambda done, total: bar.update(
+                task, completed=done, total=total))
+    else:
+        report = service.run(uow, day)
+    return {**report.to_json(), "wall_s": round(time.perf_counter() - started, 3)}
+
+
+def _summary(data: dict[str, Any]) -> str:
+    return (f"{data['contracts']} contract day(s), {data['days']} day(s) stepped, "
+            f"{data['actions']} action(s), {data['corrections']} correction(s) in "
+            f"{data['wall_s']:.2f}s")
+
+
 def run(
     until: Annotated[str | None, typer.Option(help="Last day run (default: each tenant's "
                                                    "today in its time zone).")] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Do everything due up to and including UNTIL, each contract day by day."""
-    from termline.service import run as service
-
     uow = _uow()
-    if until is not None:
-        try:
-            day: date | dict[str, date] = date.fromisoformat(until)
-        except ValueError:
-            _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
-            return
-    else:
-        day = _today_by_tenant(uow)
-    started = time.perf_counter()
-    if sys.stdout.isatty() and not json_:
-        with Progress(console=out, transient=True) as bar:
-            task = bar.add_task("running contracts", total=None)
-            report = service.run(uow, day, lambda done, total: bar.update(
-                task, completed=done, total=total))
-    else:
-        report = service.run(uow, day)
-    wall = time.perf_counter() - started
+    data = _one_pass(uow, _run_until(uow, until), json_, "running contracts")
     if json_:
-        _print_json({**report.to_json(), "wall_s": round(wall, 3)})
+        _print_json(data)
     else:
-        out.print(f"{report.contracts} contract(s), {report.days} day(s), {report.actions} "
-                  f"action(s), {report.corrections} correction(s) in {wall:.2f}s")
+        out.print(_summary(data))
+
+
+def worker(
+    until: Annotated[str | None, typer.Option(help="Last day run (default: each tenant's "
+                                                   "today in its time zone, read anew on "
+                                                   "each pass).")] = None,
+    poll: Annotated[float, typer.Option(help="Seconds between passes; 0: stop when nothing "
+                                             "is due.")] = 0.0,
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Claim due contracts and run them, alongside any number of other workers.
+
+    Workers share the book through the store: on PostgreSQL each claims its contracts with
+    FOR UPDATE SKIP LOCKED; on SQLite they take turns (one writer at a time). Every contract
+    day is stored exactly once, whichever worker runs it.
+    """
+    uow = _uow()
+    while True:
+        data = _one_pass(uow, _run_until(uow, until), json_, "worker")
+        if json_:
+            sys.stdout.write(json.dumps(data) + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(_summary(data))
+        if poll <= 0:
+            return
+        time.sleep(poll)
 
 
 def ledger(
@@ -229,6 +269,23 @@ def ledger(
     for row in data["actions"]:
         table.add_row(row["date"], row["contract"], row["kind"], ", ".join(row["clauses"]))
     out.print(table)
+
+
+def book_deadlines(tenant: str | None, on: date | None, within: Any
+                   ) -> tuple[list[dict[str, Any]], date]:
+    """`termline deadlines` without a scenario: the stored contracts' deadlines, and the day
+    they are computed for (ON, else today in each tenant's time zone; the earliest of them)."""
+    from termline.service import views
+
+    uow = _uow()
+    when: date | dict[str, date] = on if on is not None else _today_by_tenant(uow)
+    if isinstance(when, dict) and tenant is not None:
+        # An unknown tenant gets any day: the view then says it does not exist.
+        when = when.get(tenant) or datetime.now(UTC).date()
+    rows = _guard(lambda: views.deadlines(uow(), tenant, on=when, within=within))
+    day = when if isinstance(when, date) else min(when.values(),
+                                                   default=datetime.now(UTC).date())
+    return rows, day
 
 
 def timeline(
@@ -264,5 +321,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(event_app, name="event")
     app.command("import")(import_scenario)
     app.command("run")(run)
+    app.command("worker")(worker)
     app.command("ledger")(ledger)
     app.command("timeline")(timeline)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from termline.engine.actions import Action
@@ -31,6 +32,7 @@ def soonest(days: Iterable[date | None]) -> date | None:
     return min(found) if found else None
 
 
+@cache
 def mechanisms() -> tuple[Mechanism, ...]:
     """The mechanisms beyond the lifecycle core, in the order their phases run each day."""
     from termline.backups.run import MECHANISM as backups

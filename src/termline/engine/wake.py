@@ -147,7 +147,7 @@ def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
         by_day.setdefault(event.date, []).append(event)
     days = list(by_day)
     heapq.heapify(days)
-    state, actions = ContractState(), []
+    state, actions = ContractState(), list[Action]()
     day = ctx.contract.start - ONE_DAY
     while True:
         while days and days[0] <= day:

@@ -17,9 +17,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from termline.engine.actions import Action
-from termline.engine.simulate import run_contract
 from termline.engine.state import Context, ContractState
-from termline.engine.step import step
+from termline.engine.wake import next_wake, run_contract_sparse, step_sparse
 from termline.policy.schema import Policy
 from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import RateTable, builtin_rates
@@ -76,71 +75,105 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 
 Progress = Callable[[int, int], None]
+NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 
 
 def run(uow_factory: UowFactory, until: date | Mapping[str, date],
         progress: Progress | None = None) -> RunReport:
-    """Everything due up to and including `until` (one date, or one per tenant name)."""
+    """Everything due up to and including `until` (one date, or one per tenant name).
+
+    Contracts are claimed one at a time, most overdue first, so any number of workers may run
+    this at once (see `Repository.claim`). Each claim stores one contract day in its own
+    transaction; a contract with more due days is claimed again.
+    """
     with uow_factory() as uow:
-        tenants = uow.repo.tenants()
-        work = [(tn, day, cid) for tn in tenants
+        work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]
-                if day is not None for cid in uow.repo.due(tn.id, day)]
+                if day is not None]
+        total = sum(uow.repo.count_due(tn.id, day) for tn, day in work)
     report = RunReport()
     caches = _Caches()
-    for done, (tn, day, cid) in enumerate(work, start=1):
-        advance(uow_factory, tn, cid, day, report, caches)
-        if progress is not None:
-            progress(done, len(work))
+    finished = 0
+    for tn, day in work:
+        while True:
+            outcome = advance_one(uow_factory, tn, day, report, caches)
+            if outcome is None:
+                break
+            if outcome > day:
+                finished += 1
+                if progress is not None:
+                    progress(finished, total)
+        with uow_factory() as uow:
+            if uow.repo.count_due(tn.id, day) == 0:  # another worker may still hold one
+                uow.repo.record_run(tn.id, day)
+                uow.commit()
     return report
 
 
-def advance(uow_factory: UowFactory, tenant: Tenant, contract_id: int, until: date,
-            report: RunReport, caches: _Caches | None = None) -> None:
-    """Bring one contract up to `until`, one committed transaction per day that does work."""
+def as_of(run_state: RunState, run_through: date | None) -> date:
+    """The day a stored state holds for: its cursor, or the tenant's last run when the contract
+    was not due by then (nothing happened to it in between)."""
+    if run_through is None or run_state.recompute_from is not None \
+            or run_state.next_due <= run_through:
+        return run_state.cursor
+    return max(run_state.cursor, run_through)
+
+
+def advance_one(uow_factory: UowFactory, tenant: Tenant, until: date, report: RunReport,
+                caches: _Caches | None = None) -> date | None:
+    """Claim the tenant's most overdue contract and store its next day that does something.
+
+    Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
+    actions (a state change only) is folded into the transaction of the next day that acts,
+    or stored with the cursor when none is due by `until`. Returns the contract's new
+    next_due, or None when no contract of the tenant is due by `until`.
+    """
     with uow_factory() as uow:
-        contract = uow.repo.contract(contract_id)
-        run_state = uow.repo.run_state(contract_id)
-        if run_state.cursor >= until and run_state.recompute_from is None:
-            return
+        claimed = uow.repo.claim(tenant.id, until)
+        if claimed is None:
+            return None
+        contract, old = claimed
         ctx = context(uow, contract, tenant, caches)
-        report.contracts += 1
-        if run_state.recompute_from is not None:
-            new = _recompute(uow, contract, ctx, run_state, until, report)
-            if new is None:
-                return
-            run_state = new
-        events = uow.repo.events(contract, run_state.cursor, until)
-        uow.rollback()  # end the read transaction before stepping
+        if old.recompute_from is not None:
+            new = _recompute(uow, contract, ctx, old, until, report)
+            return None if new is None else new.next_due
+        events = uow.repo.events(contract, old.cursor)
         by_day: dict[date, list[StoredEvent]] = defaultdict(list)
         for stored in events:
             by_day[stored.event.date].append(stored)
-        state, day = run_state.state, run_state.cursor
-        while day < until:
-            day += timedelta(days=1)
-            todays = sorted(by_day.pop(day, ()), key=lambda e: event_sort_key(e.event))
-            state, acts = step(state, ctx, day, [e.event for e in todays])
+        for todays in by_day.values():
+            todays.sort(key=lambda e: event_sort_key(e.event))
+        inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
+        state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
+        acts: list[Action] = []
+        for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
+            state = after
             report.days += 1
-            if not acts and not todays and day < until:
-                continue
-            cause = tuple(e.id for e in todays)
-            new_state = RunState(contract_id, state, day, day + timedelta(days=1), None,
-                                 run_state.action_count + len(acts))
-            items = [NewAction(a, k, day, cause) for a, k in zip(acts, action_keys(acts),
-                                                                  strict=True)]
-            if not _store(uow, contract, run_state, new_state, items, until):
-                report.conflicts += 1
-                return
-            report.actions += len(acts)
-            run_state = new_state
+            if acts or day in inputs:
+                cursor = day  # ...unless a day acts: it is stored alone, the rest comes next
+                break
+        later = [d for d in by_day if d > cursor]
+        next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
+                       default=NEVER)
+        cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
+        items = [NewAction(a, k, cursor, cause)
+                 for a, k in zip(acts, action_keys(acts), strict=True)]
+        new = RunState(contract.id, state, cursor, next_due, None, old.action_count + len(items))
+        report.contracts += 1
+        if not _store(uow, contract, old, new, items, until):
+            report.conflicts += 1
+            return None
+        report.actions += len(items)
+        return next_due
 
 
 def _store(uow: UnitOfWork, contract: StoredContract, old: RunState, new: RunState,
-           items: Sequence[NewAction], recorded_on: date) -> bool:
+           items: Sequence[NewAction], recorded_on: date,
+           replayed: Sequence[NewAction] | None = None) -> bool:
     if not uow.repo.save_run(old, new):
         uow.rollback()
         return False
-    uow.repo.add_actions(contract, old.action_count, items, recorded_on)
+    uow.repo.add_actions(contract, old.action_count, items, recorded_on, new.state, replayed)
     uow.commit()
     return True
 
@@ -153,13 +186,13 @@ def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: Run
     appended; a stored action the rerun no longer produces gets its own `action_corrected`.
     """
     events = uow.repo.events(contract, None, old.cursor)
-    state, actions = run_contract(ctx, [e.event for e in events], old.cursor)
+    state, actions = run_contract_sparse(ctx, [e.event for e in events], old.cursor)
     stored = uow.repo.stored_actions(contract.id)
     have = {s.natural_key for s in stored}
     keys = action_keys(actions)
     wanted = set(keys)
-    new = [NewAction(a, k, a.date, ()) for a, k in zip(actions, keys, strict=True)
-           if k not in have]
+    replayed = [NewAction(a, k, a.date, ()) for a, k in zip(actions, keys, strict=True)]
+    new = [n for n in replayed if n.natural_key not in have]
     corrected = {s.body.get("natural_key") for s in stored if s.kind == CORRECTION}
     for s in stored:
         if s.kind == CORRECTION or s.natural_key in wanted or s.natural_key in corrected:
@@ -167,9 +200,10 @@ def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: Run
         fix = correction(s.body, s.natural_key, run_date)
         new.append(NewAction(fix, "correction|" + s.natural_key, run_date, ()))
         report.corrections += 1
+    # step_sparse may have stopped before the cursor: the days in between do nothing
     after = RunState(contract.id, state, old.cursor, old.cursor + timedelta(days=1), None,
                      old.action_count + len(new))
-    if not _store(uow, contract, old, after, new, run_date):
+    if not _store(uow, contract, old, after, new, run_date, replayed):
         report.conflicts += 1
         return None
     report.actions += len(new)

@@ -23,10 +23,19 @@ def make_engine(url: str, schema: str | None = None, pooled: bool = True) -> Eng
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
 
 
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # A transaction that reads a contract and then writes its day must not find, at its first
+    # write, that another process wrote meanwhile (SQLITE_BUSY, which no timeout retries):
+    # taking the write lock at BEGIN makes concurrent workers wait their turn instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # transactions are begun by the "begin" event
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -19,6 +19,7 @@ from termline.policy.schema import Policy
 from termline.scenario.model import BROADCAST, Contract, Customer, Event
 from termline.store import tables as t
 from termline.store.codec import decode, encode
+from termline.store.projection import project
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -181,14 +182,16 @@ class Repository:
             natural_key=natural_key, payload=event.model_dump_json(by_alias=True)))
         return _new_id(result)
 
-    def events(self, contract: StoredContract, after: date | None, until: date
+    def events(self, contract: StoredContract, after: date | None, until: date | None = None
                ) -> list[StoredEvent]:
         """The contract's own and its tenant's broadcast events, in received order."""
         c = t.events.c
         query = select(c.id, c.payload).where(
             or_(c.contract_id == contract.id,
                 and_(c.tenant_id == contract.tenant_id, c.contract_id.is_(None))),
-            c.date <= until, c.date >= contract.contract.start).order_by(c.id)
+            c.date >= contract.contract.start).order_by(c.id)
+        if until is not None:
+            query = query.where(c.date <= until)
         if after is not None:
             query = query.where(c.date > after)
         return [StoredEvent(r.id, _EVENT.validate_json(r.payload))
@@ -212,6 +215,48 @@ class Repository:
         return [int(x) for x in self.conn.execute(
             select(r.contract_id).where(r.tenant_id == tenant_id, r.next_due <= until)
             .order_by(r.contract_id)).scalars()]
+
+    def count_due(self, tenant_id: int, until: date) -> int:
+        r = t.contract_runs.c
+        return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
+            r.tenant_id == tenant_id, r.next_due <= until)).scalar_one())
+
+    def claim(self, tenant_id: int, until: date) -> tuple[StoredContract, RunState] | None:
+        """The tenant's most overdue contract, locked for this transaction.
+
+        On PostgreSQL the row is taken `FOR UPDATE SKIP LOCKED`: concurrent workers each get
+        another contract. SQLite has one writer at a time; the optimistic check of `save_run`
+        keeps a second process from storing a day twice.
+        """
+        r, c = t.contract_runs, t.contracts
+        row = self.conn.execute(
+            select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
+                   r.c.action_count, c.c.tenant_id, c.c.document, c.c.policy_version_id)
+            .join(c, c.c.id == r.c.contract_id)
+            .where(r.c.tenant_id == tenant_id, r.c.next_due <= until)
+            .order_by(r.c.next_due, r.c.contract_id).limit(1)
+            .with_for_update(skip_locked=True, of=r)).first()
+        if row is None:
+            return None
+        stored = StoredContract(row.contract_id, row.tenant_id,
+                                Contract.model_validate_json(row.document),
+                                row.policy_version_id)
+        return stored, RunState(row.contract_id, decode(ContractState, json.loads(row.state)),
+                                row.cursor, row.next_due, row.recompute_from, row.action_count)
+
+    def run_through(self, tenant_id: int) -> date | None:
+        return self.conn.execute(select(t.tenant_runs.c.run_through).where(
+            t.tenant_runs.c.tenant_id == tenant_id)).scalar()
+
+    def record_run(self, tenant_id: int, day: date) -> None:
+        """Note that the tenant's book has been run through `day` (never moves back)."""
+        runs = t.tenant_runs.c
+        done = self.conn.execute(update(t.tenant_runs).where(runs.tenant_id == tenant_id)
+                                 .values(run_through=day)
+                                 .where(runs.run_through < day)).rowcount
+        if done == 0 and self.run_through(tenant_id) is None:
+            self.conn.execute(insert(t.tenant_runs).values(tenant_id=tenant_id,
+                                                           run_through=day))
 
     def run_state(self, contract_id: int) -> RunState:
         r = self.conn.execute(select(t.contract_runs)
@@ -239,7 +284,13 @@ class Repository:
                 for r in rows]
 
     def add_actions(self, contract: StoredContract, first_seq: int, new: Sequence[NewAction],
-                    recorded_on: date) -> None:
+                    recorded_on: date, state: ContractState,
+                    replayed: Sequence[NewAction] | None = None) -> None:
+        """Append to the ledger, and project invoices, payments and allocations from it.
+
+        `state` is the contract's state after `new`; `replayed`, for a recompute, every action
+        of the rerun (see `store.projection.project`).
+        """
         if not new:
             return
         rows = []
@@ -257,6 +308,7 @@ class Repository:
                 "recorded_on": recorded_on,
             })
         self.conn.execute(insert(t.actions), rows)
+        project(self.conn, contract, state, new, replayed)
 
     def ledger(self, tenant_id: int | None, contract_ref: str | None
                ) -> list[tuple[date, str, int, dict[str, Any]]]:

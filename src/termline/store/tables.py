@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -119,4 +120,97 @@ contract_runs = Table(
     Column("recompute_from", Date),  # a back-dated event arrived: recompute from the start
     Column("action_count", Integer, nullable=False),
     Index(None, "tenant_id", "next_due"),
+)
+
+
+# --- invoices, payments, allocations (migration 0002) -------------------------------------
+# A projection of the ledger, written in the transaction that appends the actions
+# (`store.projection`). Append-only like the ledger: a correction adds rows and never deletes
+# or updates one, so an invoice or allocation whose action was later corrected stays, and the
+# ledger's `action_corrected` (natural key "correction|" + the original's) says so. Each row
+# names its action by the contract's natural key, a foreign key into `actions`: a replay can
+# never insert it twice.
+
+# Metered quantities and unit prices may go below the cent (e.g. 0.0125 per GB).
+Quantity = Numeric(19, 6, asdecimal=True)
+
+invoices = Table(
+    "invoices", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=False),
+    Column("ref", String(200), nullable=False),
+    # 0 for an invoice number's first issue; a recompute that issues the number again with
+    # other content (a back-dated seat change) appends revision 1, 2, ...
+    Column("revision", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),  # subscription, stub, proration, usage, ...
+    Column("issued", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    Column("period_start", Date),
+    Column("period_end", Date),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("action_key", String(200), nullable=False),  # its invoice_issued action
+    Column("policy_version_id", ForeignKey("policy_versions.id"), nullable=False),
+    UniqueConstraint("contract_id", "ref", "revision"),
+    UniqueConstraint("contract_id", "action_key"),
+    ForeignKeyConstraint(["contract_id", "action_key"],
+                         ["actions.contract_id", "actions.natural_key"]),
+    Index(None, "tenant_id", "issued"),
+)
+
+invoice_lines = Table(
+    "invoice_lines", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("invoice_id", ForeignKey("invoices.id"), nullable=False),
+    Column("position", Integer, nullable=False),  # 1, 2, ... in the invoice's order
+    Column("item", String(200), nullable=False),
+    Column("quantity", Quantity, nullable=False),
+    Column("unit_price", Quantity, nullable=False),
+    Column("amount", Money, nullable=False),
+    UniqueConstraint("invoice_id", "position"),
+)
+
+payments = Table(
+    "payments", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=False),
+    Column("event_id", ForeignKey("events.id"), nullable=False, unique=True),
+    Column("date", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reference", Text),
+    Index(None, "tenant_id", "date"),
+)
+
+allocations = Table(
+    "allocations", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=False),
+    # NULL unless source is "payment": money from credit, an SLA credit or a defect refund.
+    Column("payment_id", ForeignKey("payments.id")),
+    Column("source", String(16), nullable=False),  # payment, credit, sla_credit, defect_refund
+    Column("item_ref", String(200), nullable=False),
+    Column("item_kind", String(16), nullable=False),  # invoice, fee, interest
+    Column("date", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("action_key", String(200), nullable=False),  # its payment_applied action
+    UniqueConstraint("contract_id", "action_key"),
+    ForeignKeyConstraint(["contract_id", "action_key"],
+                         ["actions.contract_id", "actions.natural_key"]),
+    Index(None, "payment_id"),
+    Index(None, "contract_id", "item_ref"),
+)
+
+
+# --- the run's schedule (migration 0003) ---------------------------------------------------
+# How far each tenant's book has been run. A contract not due by then has nothing happen to it
+# between its cursor and this date, so its state (balances, deadlines) holds as of this date.
+tenant_runs = Table(
+    "tenant_runs", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("run_through", Date, nullable=False),
 )

@@ -1,0 +1,269 @@
+"""Invoices with their lines, payments and allocations, projected from the actions a run appends.
+
+`Repository.add_actions` calls `project` in the transaction that appends the actions and the
+new contract state, so the tables and the ledger commit together or not at all.
+
+* `invoices` + `invoice_lines`: one row per `invoice_issued` action; the lines are the invoice
+  item's lines in the new state (`state.item(ref).lines`), which add up to its amount.
+* `payments`: one row per `payment` event the engine has processed.
+* `allocations`: one row per `payment_applied` action, with where its money came from: a
+  payment event (`payment_id`), the customer's credit, an SLA credit or a defect refund.
+
+Append-only, like the ledger. A back-dated event makes the run recompute the contract: the
+actions the rerun adds get their rows, and rows of actions it no longer produces stay; the
+ledger's `action_corrected` (natural key "correction|" + the original's) marks them. An invoice
+number issued again with other content gets the next `revision`. So totals over these tables
+hold for the rows whose action is not corrected.
+
+No backfill: after an upgrade from 0001 the tables fill from the next stored day on (a
+recompute also records the payments of earlier days, since it replays them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, literal, select
+
+from termline.core.money import ZERO
+from termline.engine.actions import Action
+from termline.engine.state import ContractState, Item
+from termline.errors import TermlineError
+from termline.scenario.model import Payment, event_sort_key
+from termline.store import tables as t
+
+if TYPE_CHECKING:
+    from termline.store.repository import NewAction, StoredContract
+
+MONEY_IN = ("payment_applied", "credit_recorded")
+# Money settled like a payment without a payment event, by the reference the engine gives it.
+SETTLEMENTS = {"sla-credit ": "sla_credit", "defect-refund ": "defect_refund"}
+
+
+class ProjectionError(TermlineError):
+    """The actions to project disagree with the state or the events they came from, or a value
+    does not fit its column without rounding."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    id: int
+    event: Payment
+
+
+Source = tuple[str, int | None]  # ("payment", event id) | ("credit" | "sla_credit" | ..., None)
+
+
+def sources(day: Sequence[Action], payments: Sequence[PaymentEvent]) -> list[Source | None]:
+    """Where the money of each `payment_applied` of one day came from (None for other actions).
+
+    `day` is all of one day's actions in the engine's order and `payments` the day's payment
+    events in the engine's order (`event_sort_key`). Events come before the day's invoices,
+    dunning and mechanism phases, and payments before other events (docs/engine-semantics.md,
+    "Order within a day"), so the day's first `payment_applied` (not from credit) and
+    `credit_recorded` actions are the payments', each payment's adding up to its amount.
+    """
+    out: list[Source | None] = [None] * len(day)
+    money = iter([i for i, act in enumerate(day)
+                  if act.kind in MONEY_IN and _field(act, "source") != "credit"])
+    for pay in payments:
+        remaining = pay.event.amount
+        while remaining > ZERO:
+            i = next(money, None)
+            if i is None:
+                raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: "
+                                      f"{remaining} of it is applied by no action")
+            act = day[i]
+            if act.kind == "payment_applied":
+                if _field(act, "reference") != (pay.event.reference or None):
+                    raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: "
+                                          f"applied under reference {_field(act, 'reference')}")
+                out[i] = ("payment", pay.id)
+            remaining -= _amount(act)
+        if remaining != ZERO:
+            raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: its actions "
+                                  f"add up to {pay.event.amount - remaining}, "
+                                  f"not {pay.event.amount}")
+    for i, act in enumerate(day):
+        if act.kind != "payment_applied" or out[i] is not None:
+            continue
+        if _field(act, "source") == "credit":
+            out[i] = ("credit", None)
+            continue
+        reference = str(_field(act, "reference") or "")
+        found = next((name for prefix, name in SETTLEMENTS.items()
+                      if reference.startswith(prefix)), None)
+        if found is None:
+            raise ProjectionError(f"payment_applied on {act.date} to {_field(act, 'ref')}: "
+                                  "no payment event, credit or settlement behind it")
+        out[i] = (found, None)
+    return out
+
+
+def project(conn: Connection, contract: StoredContract, state: ContractState,
+            stored: Sequence[NewAction], replayed: Sequence[NewAction] | None = None) -> None:
+    """Add the rows for the actions `stored` appends to the ledger (already inserted).
+
+    `state` is the contract's state after them. `replayed`: every action of the days of
+    `stored` in the engine's order, when `stored` is only the part the ledger lacked (a
+    recompute); by default `stored` holds whole days.
+    """
+    whole = stored if replayed is None else replayed
+    if any(n.action.kind in MONEY_IN for n in whole):
+        paid = _payment_events(conn, contract, stored, replayed)
+        payment_rows = _add_payments(conn, contract, paid)
+        _add_allocations(conn, contract, state, stored, whole, paid, payment_rows)
+    _add_invoices(conn, contract, state, [n for n in stored if n.action.kind == "invoice_issued"])
+
+
+def _payment_events(conn: Connection, contract: StoredContract, stored: Sequence[NewAction],
+                    replayed: Sequence[NewAction] | None) -> dict[date, list[PaymentEvent]]:
+    """The payment events the engine saw on the days projected, by day, in the engine's order."""
+    e = t.events.c
+    query = select(e.id, e.payload).where(e.type == "payment")
+    if replayed is None:  # a run's day: exactly the events it was given
+        ids = sorted({i for n in stored for i in n.cause_events})
+        if not ids:
+            return {}
+        query = query.where(e.id.in_(ids))
+    else:  # a recompute replays the whole log up to its last day
+        last = max(n.action.date for n in replayed)
+        query = query.where(e.contract_id == contract.id,
+                            e.date >= contract.contract.start, e.date <= last)
+    by_day: dict[date, list[PaymentEvent]] = defaultdict(list)
+    for row in conn.execute(query):
+        event = Payment.model_validate_json(row.payload)
+        by_day[event.date].append(PaymentEvent(int(row.id), event))
+    for events in by_day.values():
+        events.sort(key=lambda p: event_sort_key(p.event))
+    return by_day
+
+
+def _add_payments(conn: Connection, contract: StoredContract,
+                  paid: dict[date, list[PaymentEvent]]) -> dict[int, int]:
+    """Insert the payments not stored yet; the payment row id of each event id."""
+    events = [p for day in paid.values() for p in day]
+    if not events:
+        return {}
+    p = t.payments.c
+    ids = [ev.id for ev in events]
+    have = set(conn.execute(select(p.event_id).where(p.event_id.in_(ids))).scalars())
+    new = [ev for ev in events if ev.id not in have]
+    if new:
+        currency = conn.execute(select(t.contracts.c.currency)
+                                .where(t.contracts.c.id == contract.id)).scalar_one()
+        conn.execute(insert(t.payments), [{
+            "tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": ev.id,
+            "date": ev.event.date, "amount": _fits(ev.event.amount, 4, "payment amount"),
+            "currency": currency, "reference": ev.event.reference} for ev in new])
+    return {int(r.event_id): int(r.id)
+            for r in conn.execute(select(p.id, p.event_id).where(p.event_id.in_(ids)))}
+
+
+def _add_allocations(conn: Connection, contract: StoredContract, state: ContractState,
+                     stored: Sequence[NewAction], whole: Sequence[NewAction],
+                     paid: dict[date, list[PaymentEvent]], payment_rows: dict[int, int]) -> None:
+    new_keys = {n.natural_key for n in stored if n.action.kind == "payment_applied"}
+    if not new_keys:
+        return
+    days = {n.action.date for n in stored if n.natural_key in new_keys}
+    rows: list[dict[str, Any]] = []
+    for day in sorted(days):
+        todays = [n for n in whole if n.action.date == day]
+        found = sources([n.action for n in todays], paid.get(day, []))
+        for n, source in zip(todays, found, strict=True):
+            if n.natural_key not in new_keys or source is None:
+                continue
+            act = n.action
+            ref = str(act.get("ref"))
+            try:
+                item_kind = state.item(ref).kind
+            except KeyError:
+                raise ProjectionError(f"payment_applied on {act.date}: no item {ref} in the "
+                                      "contract's state") from None
+            kind, event_id = source
+            rows.append({
+                "tenant_id": contract.tenant_id, "contract_id": contract.id,
+                "payment_id": payment_rows[event_id] if event_id is not None else None,
+                "source": kind, "item_ref": ref, "item_kind": item_kind, "date": act.date,
+                "amount": _fits(_amount(act), 4, "allocation"), "currency": act.currency,
+                "action_key": n.natural_key})
+    if rows:
+        conn.execute(insert(t.allocations), rows)
+
+
+def _add_invoices(conn: Connection, contract: StoredContract, state: ContractState,
+                  issued: Sequence[NewAction]) -> None:
+    if not issued:
+        return
+    i = t.invoices.c
+    refs = [str(n.action.get("ref")) for n in issued]
+    revisions: dict[str, int] = {str(r.ref): int(r.n) for r in conn.execute(
+        select(i.ref, func.count().label("n")).where(i.contract_id == contract.id,
+                                                     i.ref.in_(refs)).group_by(i.ref))}
+    for n, ref in zip(issued, refs, strict=True):
+        act = n.action
+        item = _invoice_item(state, act, ref)
+        revision = revisions.get(ref, 0)
+        revisions[ref] = revision + 1
+        result = conn.execute(insert(t.invoices).values(
+            tenant_id=contract.tenant_id, contract_id=contract.id, ref=ref, revision=revision,
+            kind=str(act.get("invoice_kind")), issued=act.date, due=act.get("due_date"),
+            period_start=act.get("period_start"), period_end=act.get("period_end"),
+            amount=_fits(item.amount, 4, "invoice amount"), currency=act.currency,
+            action_key=n.natural_key, policy_version_id=contract.policy_version_id))
+        key = result.inserted_primary_key
+        assert key is not None
+        if item.lines:
+            conn.execute(insert(t.invoice_lines), [{
+                "invoice_id": int(key[0]), "position": pos, "item": line.item,
+                "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
+                "unit_price": _fits(line.unit_price, 6, "unit price"),
+                "amount": _fits(line.amount, 4, "line amount"),
+            } for pos, line in enumerate(item.lines, start=1)])
+
+
+def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
+    try:
+        item = state.item(ref)
+    except KeyError:
+        raise ProjectionError(f"invoice {ref} of {act.date}: not in the contract's state") \
+            from None
+    total = sum((line.amount for line in item.lines), ZERO)
+    if item.kind != "invoice" or item.issued != act.date or item.amount != _amount(act) \
+            or total != item.amount:
+        raise ProjectionError(f"invoice {ref} of {act.date}: the action says {_amount(act)}, "
+                              f"the state's item {item.amount} issued {item.issued} with lines "
+                              f"adding up to {total}")
+    return item
+
+
+def _field(act: Action, key: str) -> Any:
+    return dict(act.fields).get(key)
+
+
+def _amount(act: Action) -> Decimal:
+    value = _field(act, "amount")
+    if not isinstance(value, Decimal):
+        raise ProjectionError(f"{act.kind} of {act.date} has no amount")
+    return value
+
+
+def _fits(value: Decimal, places: int, what: str) -> Decimal:
+    """The value unchanged, or an error: a NUMERIC column would round it silently."""
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ProjectionError(f"{what} {value} has more than {places} decimal places")
+    return value
+
+
+def uncorrected(table: Table) -> ColumnElement[bool]:
+    """A filter on `invoices` or `allocations`: the rows whose action the ledger has not
+    corrected (the run keys a correction "correction|" + the corrected action's key)."""
+    a = t.actions.c
+    return ~exists().where(a.contract_id == table.c.contract_id,
+                           a.natural_key == literal("correction|") + table.c.action_key)
