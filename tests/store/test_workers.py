@@ -71,22 +71,25 @@ def test_two_workers_at_once_store_each_action_exactly_once(db_url: str,
 
 def test_a_run_killed_at_random_moments_resumes_with_nothing_lost_or_doubled(
         db_url: str, tmp_path: Path) -> None:
-    """`termline run` is killed with SIGKILL at random moments while it stores contract days
-    (each one transaction); the next run picks up where it stopped and the ledger ends exactly
-    as `simulate` computes it."""
+    """`termline run --batch 1` (one transaction per contract day) is killed with SIGKILL at
+    random moments while it stores; the next run picks up where it stopped and the ledger ends
+    exactly as `simulate` computes it."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 120, UNTIL)
     termline(db_url, "db", "upgrade")
     termline(db_url, "import", str(scenario))
+    total = len(json.loads(termline(db_url, "simulate", str(scenario), "--format", "json",
+                                    "--until", UNTIL.isoformat()))["actions"])
     rng = random.Random(20261122)
     kills, seen = 0, []
     for _ in range(4):
         before = _stored_actions(db_url)
-        proc = _start(db_url, "run", "--until", UNTIL.isoformat(), "--json")
-        deadline = time.monotonic() + 60
-        while _stored_actions(db_url) == before and proc.poll() is None \
+        # a random point in the first third of what is left to store
+        kill_at = before + rng.randint(1, max(1, (total - before) // 3))
+        proc = _start(db_url, "run", "--until", UNTIL.isoformat(), "--json", "--batch", "1")
+        deadline = time.monotonic() + 120
+        while _stored_actions(db_url) < kill_at and proc.poll() is None \
                 and time.monotonic() < deadline:
-            time.sleep(0.02)  # wait until this run has stored something
-        time.sleep(rng.uniform(0.0, 0.6))
+            time.sleep(0.005)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1

@@ -191,7 +191,7 @@ def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, da
 
 
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
-              label: str) -> dict[str, Any]:
+              label: str, batch: int) -> dict[str, Any]:
     from termline.service import run as service
 
     started = time.perf_counter()
@@ -199,9 +199,9 @@ def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
         with Progress(console=out, transient=True) as bar:
             task = bar.add_task(label, total=None)
             report = service.run(uow, day, lambda done, total: bar.update(
-                task, completed=done, total=total))
+                task, completed=done, total=total), batch=batch)
     else:
-        report = service.run(uow, day)
+        report = service.run(uow, day, batch=batch)
     return {**report.to_json(), "wall_s": round(time.perf_counter() - started, 3)}
 
 
@@ -215,10 +215,11 @@ def run(
     until: Annotated[str | None, typer.Option(help="Last day run (default: each tenant's "
                                                    "today in its time zone).")] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
+    batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 50,
 ) -> None:
     """Do everything due up to and including UNTIL, each contract day by day."""
     uow = _uow()
-    data = _one_pass(uow, _run_until(uow, until), json_, "running contracts")
+    data = _one_pass(uow, _run_until(uow, until), json_, "running contracts", batch)
     if json_:
         _print_json(data)
     else:
@@ -232,6 +233,7 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between passes; 0: stop when nothing "
                                              "is due.")] = 0.0,
     json_: Annotated[bool, typer.Option("--json")] = False,
+    batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 50,
 ) -> None:
     """Claim due contracts and run them, alongside any number of other workers.
 
@@ -241,7 +243,7 @@ def worker(
     """
     uow = _uow()
     while True:
-        data = _one_pass(uow, _run_until(uow, until), json_, "worker")
+        data = _one_pass(uow, _run_until(uow, until), json_, "worker", batch)
         if json_:
             sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()

@@ -10,15 +10,17 @@ contract at once cannot both store a day.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from termline.engine.actions import Action
 from termline.engine.state import Context, ContractState
 from termline.engine.wake import next_wake, run_contract_sparse, step_sparse
+from termline.errors import TermlineError
 from termline.policy.schema import Policy
 from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import RateTable, builtin_rates
@@ -26,6 +28,7 @@ from termline.scenario.model import event_sort_key
 from termline.service.unit_of_work import UnitOfWork, UowFactory
 from termline.store.repository import (
     NewAction,
+    RunDay,
     RunState,
     StoredContract,
     StoredEvent,
@@ -76,15 +79,18 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 Progress = Callable[[int, int], None]
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
+BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
 
 
 def run(uow_factory: UowFactory, until: date | Mapping[str, date],
-        progress: Progress | None = None) -> RunReport:
+        progress: Progress | None = None, batch: int = BATCH,
+        wait: Callable[[float], None] = time.sleep) -> RunReport:
     """Everything due up to and including `until` (one date, or one per tenant name).
 
-    Contracts are claimed one at a time, most overdue first, so any number of workers may run
-    this at once (see `Repository.claim`). Each claim stores one contract day in its own
-    transaction; a contract with more due days is claimed again.
+    Contracts are claimed in batches, most overdue first, so any number of workers may run
+    this at once (see `Repository.claim`). A claim moves each of its contracts to its next day
+    that acts and stores those days together; a contract with more due days is claimed again.
+    When every due contract is held by another worker, this one waits for them.
     """
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
@@ -96,17 +102,18 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
     finished = 0
     for tn, day in work:
         while True:
-            outcome = advance_one(uow_factory, tn, day, report, caches)
-            if outcome is None:
-                break
-            if outcome > day:
-                finished += 1
-                if progress is not None:
-                    progress(finished, total)
-        with uow_factory() as uow:
-            if uow.repo.count_due(tn.id, day) == 0:  # another worker may still hold one
-                uow.repo.record_run(tn.id, day)
-                uow.commit()
+            moved = advance_batch(uow_factory, tn, day, report, caches, batch)
+            if moved is None:
+                with uow_factory() as uow:
+                    if uow.repo.count_due(tn.id, day) == 0:
+                        uow.repo.record_run(tn.id, day)
+                        uow.commit()
+                        break
+                wait(0.05)  # the rest is claimed by other workers: let them finish
+                continue
+            finished += moved
+            if progress is not None:
+                progress(finished, max(total, finished))
     return report
 
 
@@ -119,67 +126,79 @@ def as_of(run_state: RunState, run_through: date | None) -> date:
     return max(run_state.cursor, run_through)
 
 
-def advance_one(uow_factory: UowFactory, tenant: Tenant, until: date, report: RunReport,
-                caches: _Caches | None = None) -> date | None:
-    """Claim the tenant's most overdue contract and store its next day that does something.
+def advance_batch(uow_factory: UowFactory, tenant: Tenant, until: date, report: RunReport,
+                  caches: _Caches | None = None, size: int = BATCH) -> int | None:
+    """Claim up to `size` due contracts and store each one's next day that does something.
 
-    Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
-    actions (a state change only) is folded into the transaction of the next day that acts,
-    or stored with the cursor when none is due by `until`. Returns the contract's new
-    next_due, or None when no contract of the tenant is due by `until`.
+    All in one transaction: a contract day is stored whole (state, cursor, actions, invoices,
+    payments) or not at all. Returns how many contracts are done up to `until`, or None when
+    no contract of the tenant could be claimed.
     """
     with uow_factory() as uow:
-        claimed = uow.repo.claim(tenant.id, until)
-        if claimed is None:
+        claimed = uow.repo.claim(tenant.id, until, size)
+        if not claimed:
             return None
-        contract, old = claimed
-        ctx = context(uow, contract, tenant, caches)
-        if old.recompute_from is not None:
-            new = _recompute(uow, contract, ctx, old, until, report)
-            return None if new is None else new.next_due
-        events = uow.repo.events(contract, old.cursor)
-        by_day: dict[date, list[StoredEvent]] = defaultdict(list)
-        for stored in events:
-            by_day[stored.event.date].append(stored)
-        for todays in by_day.values():
-            todays.sort(key=lambda e: event_sort_key(e.event))
-        inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
-        state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
-        acts: list[Action] = []
-        for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
-            state = after
-            report.days += 1
-            if acts or day in inputs:
-                cursor = day  # ...unless a day acts: it is stored alone, the rest comes next
-                break
-        later = [d for d in by_day if d > cursor]
-        next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
-                       default=NEVER)
-        cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
-        items = [NewAction(a, k, cursor, cause)
-                 for a, k in zip(acts, action_keys(acts), strict=True)]
-        new = RunState(contract.id, state, cursor, next_due, None, old.action_count + len(items))
-        report.contracts += 1
-        if not _store(uow, contract, old, new, items, until):
-            report.conflicts += 1
-            return None
-        report.actions += len(items)
-        return next_due
+        events = uow.repo.events_after(tenant.id, [(c, old.cursor) for c, old in claimed
+                                                   if old.recompute_from is None])
+        days: list[RunDay] = []
+        pairs: list[tuple[RunState, RunState]] = []
+        done = 0
+        for contract, old in claimed:
+            ctx = context(uow, contract, tenant, caches)
+            if old.recompute_from is not None:
+                new = _recompute(uow, contract, ctx, old, until, report)
+            else:
+                new, items = next_day(ctx, old, events.get(contract.id, []), until, report)
+                pairs.append((old, new))
+                days.append(RunDay(contract, old.action_count, new.state, items))
+            done += new.next_due > until
+        if not uow.repo.save_runs(pairs):
+            uow.rollback()
+            report.conflicts += len(claimed)
+            return 0
+        uow.repo.add_days(days, until)
+        uow.commit()
+        report.contracts += len(claimed)
+        report.actions += sum(len(d.items) for d in days)
+        return done
 
 
-def _store(uow: UnitOfWork, contract: StoredContract, old: RunState, new: RunState,
-           items: Sequence[NewAction], recorded_on: date,
-           replayed: Sequence[NewAction] | None = None) -> bool:
-    if not uow.repo.save_run(old, new):
-        uow.rollback()
-        return False
-    uow.repo.add_actions(contract, old.action_count, items, recorded_on, new.state, replayed)
-    uow.commit()
-    return True
+def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,
+             report: RunReport) -> tuple[RunState, list[NewAction]]:
+    """The contract's next day that acts (or every day to `until` if none does): its state.
+
+    Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
+    actions (a state change only) is folded into the next day that acts.
+    """
+    by_day: dict[date, list[StoredEvent]] = defaultdict(list)
+    for stored in events:
+        by_day[stored.event.date].append(stored)
+    for todays in by_day.values():
+        todays.sort(key=lambda e: event_sort_key(e.event))
+    inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
+    state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
+    acts: list[Action] = []
+    for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
+        state = after
+        report.days += 1
+        if acts or day in inputs:
+            cursor = day  # ...unless a day acts: it is stored alone, the rest comes next
+            break
+    later = [d for d in by_day if d > cursor]
+    next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
+                   default=NEVER)
+    cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
+    items = [NewAction(a, k, cursor, cause) for a, k in zip(acts, action_keys(acts), strict=True)]
+    return RunState(old.contract_id, state, cursor, next_due, None,
+                    old.action_count + len(items)), items
+
+
+class StoreConflict(TermlineError):
+    """A contract's stored run moved under a transaction that read it (never under claims)."""
 
 
 def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: RunState,
-               run_date: date, report: RunReport) -> RunState | None:
+               run_date: date, report: RunReport) -> RunState:
     """A back-dated event arrived: rerun the contract from its start with the full log.
 
     Actions already in the ledger stay; those the rerun now produces and the ledger lacks are
@@ -203,11 +222,11 @@ def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: Run
     # step_sparse may have stopped before the cursor: the days in between do nothing
     after = RunState(contract.id, state, old.cursor, old.cursor + timedelta(days=1), None,
                      old.action_count + len(new))
-    if not _store(uow, contract, old, after, new, run_date, replayed):
-        report.conflicts += 1
-        return None
+    if not uow.repo.save_run(old, after):
+        raise StoreConflict(f"contract {contract.contract.id} moved during its recompute")
+    uow.repo.add_actions(contract, old.action_count, new, run_date, after.state, replayed)
     report.actions += len(new)
-    return replace(after)
+    return after
 
 
 def correction(original: dict[str, Any], natural_key: str, day: date) -> Action:

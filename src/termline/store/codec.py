@@ -8,14 +8,22 @@ frozensets, `dict[str, V]`, `Decimal`, `date`, `datetime`, `str`, `int`, `bool` 
 so a state written before a mechanism added a field still loads (the field takes its default).
 Unions other than `X | None` are tagged (`[type name, value]`) because the JSON alone would
 be ambiguous (a date and a string, a Decimal and a string).
+
+The persistent run decodes, steps and re-encodes a state for every contract day it stores, so
+the type hints are read once per type: `_encoder(tp)` and `_decoder(tp)` compile a closure per
+hint (a dataclass's closes over its fields' compiled codecs) and cache it. A hint the codec
+cannot handle compiles to a closure that raises, so the error comes, as before, only when a
+value of that type is actually met (a field typed `Any` left at its default still encodes).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import types
 import typing
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -23,10 +31,28 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_
 
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
+_NONE = type(None)
+
+Codec = Callable[[Any], Any]
 
 
 class CodecError(TypeError):
     """A value or a JSON document does not fit the type the codec was asked to use."""
+
+
+def encode(value: Any, tp: Any = None) -> Any:
+    """The JSON-ready form of `value` read as type `tp` (default: the value's own class)."""
+    hint: Any = type(value) if tp is None else tp
+    return _encoder(hint)(value)
+
+
+def decode(tp: type[T] | Any, data: Any) -> T:
+    """Rebuild a value of type `tp` from `encode`'s output."""
+    hint: Any = tp
+    return typing.cast(T, _decoder(hint)(data))
+
+
+# -- reading the hints ------------------------------------------------------------------------
 
 
 @cache
@@ -54,140 +80,303 @@ def _union_args(tp: Any) -> tuple[Any, ...] | None:
     return None
 
 
+def _is_dataclass_type(tp: Any) -> bool:
+    return dataclasses.is_dataclass(tp) and isinstance(tp, type)
+
+
 def _tag(tp: Any) -> str:
     origin = get_origin(tp) or tp
     return getattr(origin, "__name__", str(origin))
 
 
-def _matches(value: Any, tp: Any) -> bool:
+def _matcher(tp: Any) -> Callable[[Any], bool]:
+    """Whether a value belongs to the union member `tp` (bool is no int, datetime no date)."""
     origin = get_origin(tp)
     if origin is Literal:
-        return value in get_args(tp)
+        allowed = get_args(tp)
+        return lambda value: value in allowed
     if origin is not None:
-        return isinstance(value, origin)
+        return lambda value: isinstance(value, origin)
     if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
     if tp is date:
-        return isinstance(value, date) and not isinstance(value, datetime)
-    return isinstance(value, tp)
+        return lambda value: isinstance(value, date) and not isinstance(value, datetime)
+    return lambda value: isinstance(value, tp)
 
 
-def encode(value: Any, tp: Any = None) -> Any:
-    """The JSON-ready form of `value` read as type `tp` (default: the value's own class)."""
+def _raises(message: str) -> Codec:
+    def fail(_: Any) -> Any:
+        raise CodecError(message)
+
+    return fail
+
+
+# -- encoding ---------------------------------------------------------------------------------
+
+
+@cache
+def _encoder(tp: Any) -> Codec:
+    """The compiled encoder of hint `tp`; the checks run in the order they always have."""
     if tp is None:
-        tp = type(value)
+        # A bare `None` inside a builtin generic (`tuple[None, int]`) stays unresolved by
+        # typing; as an argument it has always meant "the value's own class".
+        return lambda value: encode(value)
     if tp is Any:
-        raise CodecError("fields typed Any cannot be stored: give them a concrete type")
+        return _raises("fields typed Any cannot be stored: give them a concrete type")
     union = _union_args(tp)
     if union is not None:
-        if value is None and type(None) in union:
-            return None
-        options = [a for a in union if a is not type(None)]
-        if len(options) == 1:
-            return encode(value, options[0])
-        for option in options:
-            if _matches(value, option):
-                return [_tag(option), encode(value, option)]
-        raise CodecError(f"{value!r} fits none of {tp}")
+        return _union_encoder(tp, union)
     origin = get_origin(tp)
     if origin is Literal:
-        return value.value if isinstance(value, enum.Enum) else value
+        return _literal_encoder
     if origin is tuple:
-        args = get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return [encode(v, args[0]) for v in value]
-        if len(args) != len(value):
-            raise CodecError(f"{value!r} does not have the {len(args)} items of {tp}")
-        return [encode(v, a) for v, a in zip(value, args, strict=True)]
+        return _tuple_encoder(tp)
     if origin is frozenset:
-        (arg,) = get_args(tp)
-        return sorted((encode(v, arg) for v in value), key=repr)
+        return _frozenset_encoder(tp)
     if origin is dict:
-        key_tp, val_tp = get_args(tp)
-        if key_tp is not str:
-            return [[encode(k, key_tp), encode(v, val_tp)] for k, v in value.items()]
-        return {k: encode(v, val_tp) for k, v in value.items()}
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
-        if not isinstance(value, tp):
-            raise CodecError(f"{value!r} is not a {tp.__name__}")
-        out: dict[str, Any] = {}
-        for name, hint, default in _fields(tp):
-            current = getattr(value, name)
-            if default is not _MISSING and current == default:
-                continue
-            out[name] = encode(current, hint)
-        return out
+        return _dict_encoder(*get_args(tp))
+    if _is_dataclass_type(tp):
+        return _dataclass_encoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return value.value
+        return _enum_encoder
     if tp is Decimal:
-        return str(value)
-    if tp is datetime:
-        return value.isoformat()
-    if tp is date:
-        return value.isoformat()
-    if tp in (str, int, bool, type(None)):
-        if not _matches(value, tp):
-            raise CodecError(f"{value!r} is not a {tp.__name__}")
-        return value
-    raise CodecError(f"the store cannot encode type {tp!r}")
+        return str
+    if tp is datetime or tp is date:
+        return _isoformat
+    if tp in (str, int, bool, _NONE):
+        return _checked(tp)
+    return _raises(f"the store cannot encode type {tp!r}")
 
 
-def decode(tp: type[T] | Any, data: Any) -> T:
-    """Rebuild a value of type `tp` from `encode`'s output."""
-    return typing.cast(T, _decode(tp, data))
+def _literal_encoder(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else value
 
 
-def _decode(tp: Any, data: Any) -> Any:
+def _enum_encoder(value: Any) -> Any:
+    return value.value
+
+
+def _isoformat(value: Any) -> Any:
+    return value.isoformat()
+
+
+def _checked(tp: type) -> Codec:
+    """The value itself once it is a `tp` (str, int, bool or None; bool is no int): the
+    encoder and the decoder of the plain JSON types."""
+    name = tp.__name__
+    if tp is int:
+
+        def check_int(value: Any) -> Any:
+            if value.__class__ is int or (isinstance(value, int) and not isinstance(value, bool)):
+                return value
+            raise CodecError(f"{value!r} is not a {name}")
+
+        return check_int
+
+    def check(value: Any) -> Any:
+        if isinstance(value, tp):
+            return value
+        raise CodecError(f"{value!r} is not a {name}")
+
+    return check
+
+
+def _union_encoder(tp: Any, union: tuple[Any, ...]) -> Codec:
+    nullable = _NONE in union
+    options = [a for a in union if a is not _NONE]
+    if len(options) == 1:
+        if options[0] is date or options[0] is datetime:
+            # The commonest field of all (`date | None`), worth one call less.
+            return lambda value: None if value is None else value.isoformat()
+        encode_option = _encoder(options[0])
+        return lambda value: None if value is None else encode_option(value)
+    tagged = tuple((_matcher(a), _tag(a), _encoder(a)) for a in options)
+
+    def encode_tagged(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        for matches, tag, encode_option in tagged:
+            if matches(value):
+                return [tag, encode_option(value)]
+        raise CodecError(f"{value!r} fits none of {tp}")
+
+    return encode_tagged
+
+
+def _tuple_encoder(tp: Any) -> Codec:
+    args = get_args(tp)
+    if len(args) == 2 and args[1] is Ellipsis:
+        encode_item = _encoder(args[0])
+        return lambda value: [encode_item(v) for v in value]
+    encoders = tuple(_encoder(a) for a in args)
+    size = len(args)
+
+    def encode_fixed(value: Any) -> Any:
+        if len(value) != size:
+            raise CodecError(f"{value!r} does not have the {size} items of {tp}")
+        return [e(v) for v, e in zip(value, encoders, strict=True)]
+
+    return encode_fixed
+
+
+def _frozenset_encoder(tp: Any) -> Codec:
+    (arg,) = get_args(tp)
+    encode_item = _encoder(arg)
+    # Sorted so that equal sets always store the same text.
+    return lambda value: sorted((encode_item(v) for v in value), key=repr)
+
+
+def _dict_encoder(key_tp: Any, val_tp: Any) -> Codec:
+    encode_value = _encoder(val_tp)
+    if key_tp is not str:
+        encode_key = _encoder(key_tp)
+        return lambda value: [[encode_key(k), encode_value(v)] for k, v in value.items()]
+    return lambda value: {k: encode_value(v) for k, v in value.items()}
+
+
+def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
+    """Reads all the named attributes in one C call (`attrgetter` of one name returns the bare
+    value, of none cannot be built)."""
+    if len(names) > 1:
+        return operator.attrgetter(*names)
+    if names:
+        getter = operator.attrgetter(names[0])
+        return lambda value: (getter(value),)
+    return lambda value: ()
+
+
+def _dataclass_encoder(cls: type) -> Codec:
+    name = cls.__name__
+    # The fields' codecs are compiled on first use, not here, so that a dataclass that refers
+    # to itself compiles (its own encoder is cached by then).
+    plan: list[tuple[str, Any, Codec]] = []
+    read: Callable[[Any], tuple[Any, ...]] = tuple
+    compiled = False
+
+    def encode_dataclass(value: Any) -> Any:
+        nonlocal compiled, read
+        if not isinstance(value, cls):
+            raise CodecError(f"{value!r} is not a {name}")
+        if not compiled:
+            fields = _fields(cls)
+            plan[:] = [(f, d, _encoder(h)) for f, h, d in fields]
+            read = _reader([f for f, _, _ in fields])
+            compiled = True
+        out: dict[str, Any] = {}
+        for (field, default, encode_field), current in zip(plan, read(value), strict=True):
+            # `is` first: most fields at their default hold the very default object (None,
+            # (), an interned literal); `==` decides for the rest (a copied empty sub-state).
+            if default is not _MISSING and (current is default or current == default):
+                continue
+            out[field] = encode_field(current)
+        return out
+
+    return encode_dataclass
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+
+@cache
+def _decoder(tp: Any) -> Codec:
+    """The compiled decoder of hint `tp`; the checks run in the order they always have."""
     union = _union_args(tp)
     if union is not None:
-        if data is None and type(None) in union:
+        return _union_decoder(tp, union)
+    origin = get_origin(tp)
+    if origin is Literal:
+        return _literal_decoder(get_args(tp))
+    if origin is tuple:
+        return _tuple_decoder(get_args(tp))
+    if origin is frozenset:
+        decode_item = _decoder(get_args(tp)[0])
+        return lambda data: frozenset([decode_item(v) for v in data])
+    if origin is dict:
+        return _dict_decoder(*get_args(tp))
+    if _is_dataclass_type(tp):
+        return _dataclass_decoder(tp)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return typing.cast(Codec, tp)
+    if tp is Decimal:
+        return Decimal
+    if tp is datetime:
+        return datetime.fromisoformat
+    if tp is date:
+        return date.fromisoformat
+    if tp in (str, int, bool):
+        return _checked(tp)
+    if tp is _NONE:
+        return lambda data: None
+    return _raises(f"the store cannot decode type {tp!r}")
+
+
+def _literal_decoder(allowed: tuple[Any, ...]) -> Codec:
+    def decode_literal(data: Any) -> Any:
+        if data not in allowed:
+            raise CodecError(f"{data!r} is not one of {allowed}")
+        return data
+
+    return decode_literal
+
+
+def _union_decoder(tp: Any, union: tuple[Any, ...]) -> Codec:
+    nullable = _NONE in union
+    options = [a for a in union if a is not _NONE]
+    if len(options) == 1:
+        decode_option = _decoder(options[0])
+        return lambda data: None if data is None else decode_option(data)
+    by_tag: dict[str, Codec] = {}
+    for option in options:
+        by_tag.setdefault(_tag(option), _decoder(option))
+
+    def decode_tagged(data: Any) -> Any:
+        if data is None and nullable:
             return None
-        options = [a for a in union if a is not type(None)]
-        if len(options) == 1:
-            return _decode(options[0], data)
         if not (isinstance(data, list) and len(data) == 2):
             raise CodecError(f"a tagged union value [type, value] is expected for {tp}")
-        for option in options:
-            if _tag(option) == data[0]:
-                return _decode(option, data[1])
-        raise CodecError(f"{data[0]!r} is none of {tp}")
-    origin = get_origin(tp)
-    if origin is Literal:
-        if data not in get_args(tp):
-            raise CodecError(f"{data!r} is not one of {get_args(tp)}")
-        return data
-    if origin is tuple:
-        args = get_args(tp)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_decode(args[0], v) for v in data)
-        return tuple(_decode(a, v) for a, v in zip(args, data, strict=True))
-    if origin is frozenset:
-        return frozenset(_decode(get_args(tp)[0], v) for v in data)
-    if origin is dict:
-        key_tp, val_tp = get_args(tp)
-        if key_tp is not str:
-            return {_decode(key_tp, k): _decode(val_tp, v) for k, v in data}
-        return {k: _decode(val_tp, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        tag = data[0]
+        decode_option = by_tag.get(tag) if isinstance(tag, str) else None
+        if decode_option is None:
+            raise CodecError(f"{tag!r} is none of {tp}")
+        return decode_option(data[1])
+
+    return decode_tagged
+
+
+def _tuple_decoder(args: tuple[Any, ...]) -> Codec:
+    if len(args) == 2 and args[1] is Ellipsis:
+        decode_item = _decoder(args[0])
+        return lambda data: tuple([decode_item(v) for v in data])
+    decoders = tuple(_decoder(a) for a in args)
+    return lambda data: tuple([d(v) for d, v in zip(decoders, data, strict=True)])
+
+
+def _dict_decoder(key_tp: Any, val_tp: Any) -> Codec:
+    decode_value = _decoder(val_tp)
+    if key_tp is not str:
+        decode_key = _decoder(key_tp)
+        return lambda data: {decode_key(k): decode_value(v) for k, v in data}
+    return lambda data: {k: decode_value(v) for k, v in data.items()}
+
+
+def _dataclass_decoder(cls: type) -> Codec:
+    name = cls.__name__
+    # Compiled on first use for the same reason as the encoder's plan.
+    decoders: dict[str, Codec] = {}
+    known: frozenset[str] = frozenset()
+    compiled = False
+
+    def decode_dataclass(data: Any) -> Any:
+        nonlocal known, compiled
         if not isinstance(data, dict):
-            raise CodecError(f"{tp.__name__} is stored as an object, got {data!r}")
-        known = {name: hint for name, hint, _ in _fields(tp)}
-        unknown = set(data) - set(known)
-        if unknown:
-            raise CodecError(f"{tp.__name__} has no field(s) {', '.join(sorted(unknown))}")
-        return tp(**{name: _decode(known[name], v) for name, v in data.items()})
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return tp(data)
-    if tp is Decimal:
-        return Decimal(data)
-    if tp is datetime:
-        return datetime.fromisoformat(data)
-    if tp is date:
-        return date.fromisoformat(data)
-    if tp in (str, int, bool):
-        if not _matches(data, tp):
-            raise CodecError(f"{data!r} is not a {tp.__name__}")
-        return data
-    if tp is type(None):
-        return None
-    raise CodecError(f"the store cannot decode type {tp!r}")
+            raise CodecError(f"{name} is stored as an object, got {data!r}")
+        if not compiled:
+            decoders.update((f, _decoder(h)) for f, h, _ in _fields(cls))
+            known = frozenset(decoders)
+            compiled = True
+        if not known.issuperset(data):
+            unknown = set(data) - known
+            raise CodecError(f"{name} has no field(s) {', '.join(sorted(unknown))}")
+        return cls(**{f: decoders[f](v) for f, v in data.items()})
+
+    return decode_dataclass

@@ -121,6 +121,90 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     _add_invoices(conn, contract, state, [n for n in stored if n.action.kind == "invoice_issued"])
 
 
+def project_days(conn: Connection,
+                 days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+                 ) -> None:
+    """`project` for whole run days of many contracts, in a few statements for the batch."""
+    if not days:
+        return
+    e, p = t.events.c, t.payments.c
+    ids = sorted({i for _, _, stored in days if any(n.action.kind in MONEY_IN for n in stored)
+                  for n in stored for i in n.cause_events})
+    events = {int(r.id): PaymentEvent(int(r.id), Payment.model_validate_json(r.payload))
+              for r in conn.execute(select(e.id, e.payload).where(e.type == "payment",
+                                                                   e.id.in_(ids)))} \
+        if ids else {}
+    paid_by_contract: list[dict[date, list[PaymentEvent]]] = []
+    for _, _, stored in days:
+        by_day: dict[date, list[PaymentEvent]] = defaultdict(list)
+        for i in sorted({i for n in stored for i in n.cause_events if i in events}):
+            by_day[events[i].event.date].append(events[i])
+        for todays in by_day.values():
+            todays.sort(key=lambda pe: event_sort_key(pe.event))
+        paid_by_contract.append(by_day)
+    payment_rows: dict[int, int] = {}
+    if events:
+        have = set(conn.execute(select(p.event_id).where(p.event_id.in_(list(events))))
+                   .scalars())
+        currency = dict(conn.execute(select(t.contracts.c.id, t.contracts.c.currency).where(
+            t.contracts.c.id.in_([c.id for c, _, _ in days]))).all())
+        new = [{"tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": pe.id,
+                "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
+                "currency": currency[contract.id], "reference": pe.event.reference}
+               for (contract, _, _), paid in zip(days, paid_by_contract, strict=True)
+               for todays in paid.values() for pe in todays if pe.id not in have]
+        if new:
+            conn.execute(insert(t.payments), new)
+        payment_rows = {int(r.event_id): int(r.id) for r in conn.execute(
+            select(p.id, p.event_id).where(p.event_id.in_(list(events))))}
+    allocations = [row for (contract, state, stored), paid in zip(days, paid_by_contract,
+                                                                   strict=True)
+                   for row in _allocation_rows(contract, state, stored, stored, paid,
+                                               payment_rows)]
+    if allocations:
+        conn.execute(insert(t.allocations), allocations)
+    _add_invoices_of_days(conn, days)
+
+
+def _add_invoices_of_days(conn: Connection,
+                          days: Sequence[tuple[StoredContract, ContractState,
+                                               Sequence[NewAction]]]) -> None:
+    issued = [(contract, state, n, str(n.action.get("ref"))) for contract, state, stored in days
+              for n in stored if n.action.kind == "invoice_issued"]
+    if not issued:
+        return
+    i = t.invoices.c
+    revisions: dict[tuple[int, str], int] = {
+        (int(r.contract_id), str(r.ref)): int(r.n) for r in conn.execute(
+            select(i.contract_id, i.ref, func.count().label("n")).where(
+                i.contract_id.in_({c.id for c, _, _, _ in issued}),
+                i.ref.in_({ref for _, _, _, ref in issued})).group_by(i.contract_id, i.ref))}
+    rows, items = [], []
+    for contract, state, n, ref in issued:
+        act = n.action
+        item = _invoice_item(state, act, ref)
+        revision = revisions.get((contract.id, ref), 0)
+        revisions[(contract.id, ref)] = revision + 1
+        rows.append({
+            "tenant_id": contract.tenant_id, "contract_id": contract.id, "ref": ref,
+            "revision": revision, "kind": str(act.get("invoice_kind")), "issued": act.date,
+            "due": act.get("due_date"), "period_start": act.get("period_start"),
+            "period_end": act.get("period_end"),
+            "amount": _fits(item.amount, 4, "invoice amount"), "currency": act.currency,
+            "action_key": n.natural_key, "policy_version_id": contract.policy_version_id})
+        items.append(item)
+    new_ids = conn.execute(insert(t.invoices).returning(i.id, sort_by_parameter_order=True),
+                           rows).scalars().all()
+    lines = [{"invoice_id": int(invoice_id), "position": pos, "item": line.item,
+              "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
+              "unit_price": _fits(line.unit_price, 6, "unit price"),
+              "amount": _fits(line.amount, 4, "line amount")}
+             for invoice_id, item in zip(new_ids, items, strict=True)
+             for pos, line in enumerate(item.lines, start=1)]
+    if lines:
+        conn.execute(insert(t.invoice_lines), lines)
+
+
 def _payment_events(conn: Connection, contract: StoredContract, stored: Sequence[NewAction],
                     replayed: Sequence[NewAction] | None) -> dict[date, list[PaymentEvent]]:
     """The payment events the engine saw on the days projected, by day, in the engine's order."""
@@ -168,9 +252,18 @@ def _add_payments(conn: Connection, contract: StoredContract,
 def _add_allocations(conn: Connection, contract: StoredContract, state: ContractState,
                      stored: Sequence[NewAction], whole: Sequence[NewAction],
                      paid: dict[date, list[PaymentEvent]], payment_rows: dict[int, int]) -> None:
+    rows = _allocation_rows(contract, state, stored, whole, paid, payment_rows)
+    if rows:
+        conn.execute(insert(t.allocations), rows)
+
+
+def _allocation_rows(contract: StoredContract, state: ContractState,
+                     stored: Sequence[NewAction], whole: Sequence[NewAction],
+                     paid: dict[date, list[PaymentEvent]], payment_rows: dict[int, int]
+                     ) -> list[dict[str, Any]]:
     new_keys = {n.natural_key for n in stored if n.action.kind == "payment_applied"}
     if not new_keys:
-        return
+        return []
     days = {n.action.date for n in stored if n.natural_key in new_keys}
     rows: list[dict[str, Any]] = []
     for day in sorted(days):
@@ -193,8 +286,7 @@ def _add_allocations(conn: Connection, contract: StoredContract, state: Contract
                 "source": kind, "item_ref": ref, "item_kind": item_kind, "date": act.date,
                 "amount": _fits(_amount(act), 4, "allocation"), "currency": act.currency,
                 "action_key": n.natural_key})
-    if rows:
-        conn.execute(insert(t.allocations), rows)
+    return rows
 
 
 def _add_invoices(conn: Connection, contract: StoredContract, state: ContractState,

@@ -11,7 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import Connection, CursorResult, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    and_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from termline.engine.actions import Action
 from termline.engine.state import ContractState
@@ -19,9 +29,15 @@ from termline.policy.schema import Policy
 from termline.scenario.model import BROADCAST, Contract, Customer, Event
 from termline.store import tables as t
 from termline.store.codec import decode, encode
-from termline.store.projection import project
+from termline.store.projection import project, project_days
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+_RUN = t.contract_runs.c
+_SAVE_RUN = update(t.contract_runs).where(
+    _RUN.contract_id == bindparam("cid"), _RUN.cursor == bindparam("old_cursor"),
+    _RUN.action_count == bindparam("old_count")).values(
+    state=bindparam("state"), cursor=bindparam("cursor"), next_due=bindparam("next_due"),
+    recompute_from=bindparam("recompute_from"), action_count=bindparam("action_count"))
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -85,6 +101,16 @@ class NewAction:
     natural_key: str
     cause_date: date
     cause_events: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RunDay:
+    """One contract day a run stores: the state after it and the actions it appends."""
+
+    contract: StoredContract
+    first_seq: int
+    state: ContractState
+    items: Sequence[NewAction]
 
 
 class Repository:
@@ -221,28 +247,51 @@ class Repository:
         return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
             r.tenant_id == tenant_id, r.next_due <= until)).scalar_one())
 
-    def claim(self, tenant_id: int, until: date) -> tuple[StoredContract, RunState] | None:
-        """The tenant's most overdue contract, locked for this transaction.
+    def claim(self, tenant_id: int, until: date, limit: int = 1
+              ) -> list[tuple[StoredContract, RunState]]:
+        """Up to `limit` of the tenant's most overdue contracts, locked for this transaction.
 
-        On PostgreSQL the row is taken `FOR UPDATE SKIP LOCKED`: concurrent workers each get
-        another contract. SQLite has one writer at a time; the optimistic check of `save_run`
-        keeps a second process from storing a day twice.
+        On PostgreSQL the rows are taken `FOR UPDATE SKIP LOCKED`: concurrent workers each get
+        other contracts. On SQLite the transaction holds the write lock from its start (see
+        `store.db`), so workers take turns; the optimistic check of `save_runs` stays as a
+        guard either way.
         """
         r, c = t.contract_runs, t.contracts
-        row = self.conn.execute(
+        rows = self.conn.execute(
             select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
                    r.c.action_count, c.c.tenant_id, c.c.document, c.c.policy_version_id)
             .join(c, c.c.id == r.c.contract_id)
             .where(r.c.tenant_id == tenant_id, r.c.next_due <= until)
-            .order_by(r.c.next_due, r.c.contract_id).limit(1)
-            .with_for_update(skip_locked=True, of=r)).first()
-        if row is None:
-            return None
-        stored = StoredContract(row.contract_id, row.tenant_id,
+            .order_by(r.c.next_due, r.c.contract_id).limit(limit)
+            .with_for_update(skip_locked=True, of=r))
+        return [(StoredContract(row.contract_id, row.tenant_id,
                                 Contract.model_validate_json(row.document),
-                                row.policy_version_id)
-        return stored, RunState(row.contract_id, decode(ContractState, json.loads(row.state)),
-                                row.cursor, row.next_due, row.recompute_from, row.action_count)
+                                row.policy_version_id),
+                 RunState(row.contract_id, decode(ContractState, json.loads(row.state)),
+                          row.cursor, row.next_due, row.recompute_from, row.action_count))
+                for row in rows]
+
+    def events_after(self, tenant_id: int, cursors: Sequence[tuple[StoredContract, date]]
+                     ) -> dict[int, list[StoredEvent]]:
+        """Each contract's own and broadcast events dated after its cursor, in received order
+        (one query for a batch of contracts)."""
+        if not cursors:
+            return {}
+        c = t.events.c
+        low = min(cursor for _, cursor in cursors)
+        rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.payload).where(
+            or_(c.contract_id.in_([sc.id for sc, _ in cursors]),
+                and_(c.tenant_id == tenant_id, c.contract_id.is_(None))),
+            c.date > low).order_by(c.id))
+        bounds = {sc.id: (cursor, sc.contract.start) for sc, cursor in cursors}
+        out: dict[int, list[StoredEvent]] = {}
+        for row in rows:
+            event = _EVENT.validate_json(row.payload)
+            for cid in [row.contract_id] if row.contract_id is not None else bounds:
+                cursor, start = bounds[cid]
+                if row.date > cursor and row.date >= start:
+                    out.setdefault(cid, []).append(StoredEvent(row.id, event))
+        return out
 
     def run_through(self, tenant_id: int) -> date | None:
         return self.conn.execute(select(t.tenant_runs.c.run_through).where(
@@ -266,14 +315,20 @@ class Repository:
 
     def save_run(self, old: RunState, new: RunState) -> bool:
         """Store the new state if nobody moved the cursor meanwhile (optimistic check)."""
-        r = t.contract_runs.c
-        result = self.conn.execute(update(t.contract_runs).where(
-            r.contract_id == old.contract_id, r.cursor == old.cursor,
-            r.action_count == old.action_count).values(
-            state=dumps(encode(new.state, ContractState)), cursor=new.cursor,
-            next_due=new.next_due, recompute_from=new.recompute_from,
-            action_count=new.action_count))
-        return result.rowcount == 1
+        return self.save_runs([(old, new)])
+
+    def save_runs(self, pairs: Sequence[tuple[RunState, RunState]]) -> bool:
+        """`save_run` for a batch in one statement; False if any contract moved meanwhile."""
+        if not pairs:
+            return True
+        result = self.conn.execute(_SAVE_RUN, [{
+            "cid": old.contract_id, "old_cursor": old.cursor, "old_count": old.action_count,
+            "state": dumps(encode(new.state, ContractState)), "cursor": new.cursor,
+            "next_due": new.next_due, "recompute_from": new.recompute_from,
+            "action_count": new.action_count} for old, new in pairs])
+        if not self.conn.dialect.supports_sane_multi_rowcount and len(pairs) > 1:
+            return True  # the claim's row locks already exclude a concurrent writer
+        return result.rowcount == len(pairs)
 
     # --- the action ledger ----------------------------------------------------------------
     def stored_actions(self, contract_id: int) -> list[StoredAction]:
@@ -293,22 +348,16 @@ class Repository:
         """
         if not new:
             return
-        rows = []
-        for i, item in enumerate(new):
-            act = item.action
-            amount = dict(act.fields).get("amount")
-            rows.append({
-                "tenant_id": contract.tenant_id, "contract_id": contract.id,
-                "seq": first_seq + i, "date": act.date, "kind": act.kind,
-                "natural_key": item.natural_key, "clauses": dumps(list(act.clauses)),
-                "body": dumps(act.to_json()),
-                "amount": amount if isinstance(amount, Decimal) else None,
-                "currency": act.currency, "policy_version_id": contract.policy_version_id,
-                "cause_date": item.cause_date, "cause_events": dumps(list(item.cause_events)),
-                "recorded_on": recorded_on,
-            })
-        self.conn.execute(insert(t.actions), rows)
+        self.conn.execute(insert(t.actions), _action_rows(contract, first_seq, new, recorded_on))
         project(self.conn, contract, state, new, replayed)
+
+    def add_days(self, days: Sequence[RunDay], recorded_on: date) -> None:
+        """`add_actions` for a batch of contract days: one insert, one projection."""
+        rows = [row for day in days
+                for row in _action_rows(day.contract, day.first_seq, day.items, recorded_on)]
+        if rows:
+            self.conn.execute(insert(t.actions), rows)
+            project_days(self.conn, [(d.contract, d.state, d.items) for d in days if d.items])
 
     def ledger(self, tenant_id: int | None, contract_ref: str | None
                ) -> list[tuple[date, str, int, dict[str, Any]]]:
@@ -321,6 +370,25 @@ class Repository:
         if contract_ref is not None:
             query = query.where(c.ref == contract_ref)
         return [(r.date, r.ref, r.seq, json.loads(r.body)) for r in self.conn.execute(query)]
+
+
+def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewAction],
+                 recorded_on: date) -> list[dict[str, Any]]:
+    rows = []
+    for i, item in enumerate(new):
+        act = item.action
+        amount = dict(act.fields).get("amount")
+        rows.append({
+            "tenant_id": contract.tenant_id, "contract_id": contract.id,
+            "seq": first_seq + i, "date": act.date, "kind": act.kind,
+            "natural_key": item.natural_key, "clauses": dumps(list(act.clauses)),
+            "body": dumps(act.to_json()),
+            "amount": amount if isinstance(amount, Decimal) else None,
+            "currency": act.currency, "policy_version_id": contract.policy_version_id,
+            "cause_date": item.cause_date, "cause_events": dumps(list(item.cause_events)),
+            "recorded_on": recorded_on,
+        })
+    return rows
 
 
 def event_keys(events: Iterable[Any]) -> list[str]:
