@@ -5,6 +5,7 @@ changes, trials). Deterministic for a given seed."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,27 +31,33 @@ class Book:
     events: tuple[Any, ...]
 
 
-def synthetic_book(n: int, first_start: date = date(2027, 1, 1), seed: int = 7) -> Book:
+@dataclass(frozen=True)
+class SyntheticContract:
+    contract: Contract
+    policy: Policy
+    behaviour: str  # on_time, late, never
+    events: tuple[Any, ...]
+
+
+def synthetic_contracts(n: int, first_start: date = date(2027, 1, 1), seed: int = 7,
+                        spread: int = 365) -> Iterator[SyntheticContract]:
+    """The contracts of a synthetic book one at a time (a million need not fit in memory),
+    their start dates spread over `spread` days from `first_start`."""
     rng = random.Random(seed)
     packs = {name: apply_overrides(name, {}) for name in BUILTIN_PACKS}
-    contracts: list[Contract] = []
-    policies: dict[str, Policy] = {}
-    behaviours: dict[str, str] = {}
-    events: list[Any] = []
     for i in range(n):
         pack = BUILTIN_PACKS[i % len(BUILTIN_PACKS)]
         cid = f"c{i:07d}"
         item, price, quantity = _LINES[pack]
-        start = first_start + timedelta(days=rng.randrange(365))
+        start = first_start + timedelta(days=rng.randrange(spread))
         raw: dict[str, Any] = {"id": cid, "customer": {"name": f"Customer {i}"}, "start": start,
                                "lines": [{"item": item, "unit_price": price, "per": "month",
                                           "quantity": quantity}]}
         roll = rng.random()
         if packs[pack].trial.offered and roll < 0.05:
             raw["trial_days"] = 30
-        contracts.append(Contract.model_validate(raw))
-        policies[cid] = packs[pack]
-        behaviours[cid] = "on_time" if roll < 0.85 else "late" if roll < 0.95 else "never"
+        behaviour = "on_time" if roll < 0.85 else "late" if roll < 0.95 else "never"
+        events: list[Any] = []
         if rng.random() < 0.05:
             events.append(TerminationNotice(type="termination_notice", contract=cid, by="customer",
                                             date=start + timedelta(days=rng.randrange(30, 300))))
@@ -58,6 +65,20 @@ def synthetic_book(n: int, first_start: date = date(2027, 1, 1), seed: int = 7) 
             events.append(SeatChange(type="seat_change", contract=cid, item=item,
                                      quantity=quantity + rng.randrange(1, 4),
                                      date=start + timedelta(days=rng.randrange(10, 200))))
+        yield SyntheticContract(Contract.model_validate(raw), packs[pack], behaviour,
+                                tuple(events))
+
+
+def synthetic_book(n: int, first_start: date = date(2027, 1, 1), seed: int = 7) -> Book:
+    contracts: list[Contract] = []
+    policies: dict[str, Policy] = {}
+    behaviours: dict[str, str] = {}
+    events: list[Any] = []
+    for made in synthetic_contracts(n, first_start, seed):
+        contracts.append(made.contract)
+        policies[made.contract.id] = made.policy
+        behaviours[made.contract.id] = made.behaviour
+        events += made.events
     return Book(tuple(contracts), policies, behaviours, tuple(events))
 
 

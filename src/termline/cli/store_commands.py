@@ -324,5 +324,47 @@ def register(app: typer.Typer) -> None:
     app.command("import")(import_scenario)
     app.command("run")(run)
     app.command("worker")(worker)
+    app.command("bench")(bench)
     app.command("ledger")(ledger)
     app.command("timeline")(timeline)
+
+
+def bench(
+    contracts: Annotated[int, typer.Option(min=1, help="Contracts in the synthetic book.")],
+    days: Annotated[int, typer.Option(min=1, help="Days run, from the first start date.")],
+    db: Annotated[str, typer.Option(help="Database URL the bench owns: a SQLite file is "
+                                         "replaced, PostgreSQL gets schema termline_bench.")],
+    spread: Annotated[int, typer.Option(min=1, help="Days over which start dates spread.")]
+    = 365,
+    batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 500,
+    first: Annotated[str, typer.Option(help="First start date.")] = "2027-01-01",
+    json_: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Benchmark the persistent run on a synthetic book (see termline.bench)."""
+    from termline import bench as runner
+
+    try:
+        start = date.fromisoformat(first)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {first!r}", field="--first"))
+        return
+    if sys.stderr.isatty() and not json_:
+        with Progress(console=err, transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def show(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            report = runner.bench(db, contracts, days, start, spread, batch, progress=show)
+    else:
+        report = runner.bench(db, contracts, days, start, spread, batch)
+    data = report.to_json()
+    if json_:
+        _print_json(data)
+        return
+    table = Table("measure", "value", title=f"termline bench ({data['db']})")
+    for key, value in data.items():
+        table.add_row(key, str(value))
+    out.print(table)
