@@ -18,6 +18,7 @@ replaced. Steps, each timed apart:
 
 from __future__ import annotations
 
+import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ class BenchReport:
     contracts: int
     days: int
     batch: int
+    workers: int
     load_s: float = 0.0
     day_walls: list[float] = field(default_factory=list)
     due: list[int] = field(default_factory=list)
@@ -67,6 +69,7 @@ class BenchReport:
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         return {
             "db": self.db, "contracts": self.contracts, "days": self.days, "batch": self.batch,
+            "workers": self.workers,
             "actions": self.actions, "invoices": self.invoices,
             "contract_days_stored": self.contract_days,
             "wall_s": round(wall, 3),
@@ -106,13 +109,28 @@ def floor_url(url: str) -> str:
     return fresh_database(url.split("?")[0], SCHEMA + "_floor")
 
 
+_worker_engine: Engine | None = None
+
+
+def _start_worker(url: str) -> None:
+    global _worker_engine
+    _worker_engine = make_engine(url)
+
+
+def _worker_day(day: date, batch: int) -> dict[str, int]:
+    engine = _worker_engine
+    assert engine is not None
+    return run(lambda: SqlUnitOfWork(engine), day, batch=batch).to_json()
+
+
 def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
           spread: int = 365, batch: int = 500, seed: int = 7,
-          progress: Callable[[str, int, int], None] | None = None) -> BenchReport:
+          progress: Callable[[str, int, int], None] | None = None,
+          workers: int = 1) -> BenchReport:
     target = fresh_database(url, SCHEMA)
     engine = make_engine(target)
     upgrade(engine)
-    report = BenchReport(engine.dialect.name, contracts, days, batch)
+    report = BenchReport(engine.dialect.name, contracts, days, batch, workers)
     behaviours = bytearray(contracts + 1)  # by contract id (ids are 1..N in load order)
     started = time.perf_counter()
     tenant = _load(engine, synthetic_contracts(contracts, first, seed, spread), behaviours,
@@ -123,18 +141,31 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
         return SqlUnitOfWork(engine)
 
     totals = RunReport()
+    # Worker processes claim contracts side by side (PostgreSQL: SKIP LOCKED); the children
+    # are forked before any connection of this process is used by them.
+    pool = multiprocessing.get_context("fork").Pool(
+        workers, _start_worker, (target,)) if workers > 1 else None
     for i in range(days):
         day = first + timedelta(days=i)
         with factory() as uow:
             report.due.append(uow.repo.count_due(tenant, day))
         started = time.perf_counter()
-        _add(totals, run(factory, day, batch=batch))
+        if pool is None:
+            _add(totals, run(factory, day, batch=batch))
+        else:
+            for part in pool.starmap(_worker_day, [(day, batch)] * workers):
+                totals.contracts += part["contracts"]
+                totals.days += part["days"]
+                totals.actions += part["actions"]
         report.day_walls.append(time.perf_counter() - started)
         started = time.perf_counter()
         _answer_invoices(engine, tenant, day, behaviours)
         report.intake_s += time.perf_counter() - started
         if progress is not None:
             progress("days", i + 1, days)
+    if pool is not None:
+        pool.close()
+        pool.join()
     started = time.perf_counter()
     idle = run(factory, first + timedelta(days=days - 1), batch=batch)
     report.idle_day_s = time.perf_counter() - started

@@ -338,6 +338,8 @@ def bench(
     = 365,
     batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 500,
     first: Annotated[str, typer.Option(help="First start date.")] = "2027-01-01",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes running each day "
+                                                     "(PostgreSQL: side by side).")] = 1,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Benchmark the persistent run on a synthetic book (see termline.bench)."""
@@ -357,9 +359,10 @@ def bench(
                     tasks[stage] = bar.add_task(stage, total=total)
                 bar.update(tasks[stage], completed=done, total=total)
 
-            report = runner.bench(db, contracts, days, start, spread, batch, progress=show)
+            report = runner.bench(db, contracts, days, start, spread, batch, progress=show,
+                                  workers=workers)
     else:
-        report = runner.bench(db, contracts, days, start, spread, batch)
+        report = runner.bench(db, contracts, days, start, spread, batch, workers=workers)
     data = report.to_json()
     if json_:
         _print_json(data)
