@@ -27,6 +27,8 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	mkdir -p out
+	$(BIN)/termline bench --contracts 20000 --days 90 --db sqlite:///out/bench.db
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

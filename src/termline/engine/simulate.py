@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -75,14 +75,21 @@ def run_contract(ctx: Context, events: Sequence[Any], until: date,
         todays = sorted(by_day.pop(day, ()), key=event_sort_key)
         state, acts = step(state, ctx, day, todays)
         actions += acts
-        if respond is not None:
-            for act in acts:
-                for event in respond(act):
-                    if event.date <= day:
-                        raise ValueError(f"a response must come after {day}: {event}")
-                    by_day[event.date].append(event)
+        for event in responses(respond, acts, day):
+            by_day[event.date].append(event)
         day += timedelta(days=1)
     return state, actions
+
+
+def responses(respond: Respond | None, acts: Iterable[Action], day: date) -> Iterator[Any]:
+    """The events a responder answers the day's actions with, all dated after the day."""
+    if respond is None:
+        return
+    for act in acts:
+        for event in respond(act):
+            if event.date <= day:
+                raise ValueError(f"a response must come after {day}: {event}")
+            yield event
 
 
 def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:

@@ -14,13 +14,14 @@ check by stepping every pack's scenarios and synthetic books both daily and only
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from termline.core.money import ZERO
 from termline.engine.actions import Action
 from termline.engine.extension import mechanisms
+from termline.engine.simulate import Respond, responses
 from termline.engine.state import Context, ContractState
 from termline.engine.step import step
 from termline.invoice.billing import billing_period, issue_date
@@ -29,7 +30,6 @@ from termline.retention.data import early_deletion_date, export_until
 from termline.scenario.model import event_sort_key
 
 ONE_DAY = timedelta(days=1)
-Respond = Callable[[Action], Iterable[Any]]
 
 
 def earliest(after: date, candidates: Iterable[date | None]) -> date | None:
@@ -159,11 +159,7 @@ def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
         day = min(candidates)
         state, acts = step(state, ctx, day, sorted(by_day.pop(day, ()), key=event_sort_key))
         actions += acts
-        if respond is not None:
-            for act in acts:
-                for event in respond(act):
-                    if event.date <= day:
-                        raise ValueError(f"a response must come after {day}: {event}")
-                    if event.date not in by_day:
-                        heapq.heappush(days, event.date)
-                    by_day.setdefault(event.date, []).append(event)
+        for event in responses(respond, acts, day):
+            if event.date not in by_day:
+                heapq.heappush(days, event.date)
+            by_day.setdefault(event.date, []).append(event)
