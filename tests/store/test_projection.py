@@ -69,9 +69,10 @@ def check_projection(engine: Engine) -> None:
     ln = t.invoice_lines.c
     with engine.connect() as conn:
         invoices = {(r.contract_id, r.action_key): r for r in conn.execute(select(t.invoices))}
-        lines: dict[int, list[Any]] = defaultdict(list)
-        for r in conn.execute(select(t.invoice_lines).order_by(ln.invoice_id, ln.position)):
-            lines[r.invoice_id].append(r)
+        lines: dict[tuple[int, str], list[Any]] = defaultdict(list)
+        for r in conn.execute(select(t.invoice_lines).order_by(ln.contract_id, ln.invoice_key,
+                                                                ln.position)):
+            lines[(r.contract_id, r.invoice_key)].append(r)
         payments = {r.event_id: r for r in conn.execute(select(t.payments))}
         allocations = {(r.contract_id, r.action_key): r
                        for r in conn.execute(select(t.allocations))}
@@ -87,9 +88,10 @@ def check_projection(engine: Engine) -> None:
         assert row.amount == Decimal(body["amount"])
     # The lines add up to the invoice to the cent, numbered 1..n.
     for row in invoices.values():
-        assert [x.position for x in lines[row.id]] == list(range(1, len(lines[row.id]) + 1))
-        assert sum((x.amount for x in lines[row.id]), Decimal(0)) == row.amount
-    assert set(lines) <= {row.id for row in invoices.values()}
+        own = lines[(row.contract_id, row.action_key)]
+        assert [x.position for x in own] == list(range(1, len(own) + 1))
+        assert sum((x.amount for x in own), Decimal(0)) == row.amount
+    assert set(lines) <= set(invoices)  # no line without its invoice
     # One payment per processed payment event.
     assert {k: (v.date, v.amount) for k, v in payments.items()} == _processed_payments(engine)
     # One allocation per payment_applied action; payment_id exactly when a payment paid it.
@@ -145,7 +147,8 @@ def _rows(engine: Engine, ref: str) -> dict[str, list[tuple[Any, ...]]]:
             "lines": [(r.ref, r.position, r.item, f"{r.quantity:.0f}", f"{r.unit_price:.2f}",
                        f"{r.amount:.2f}") for r in conn.execute(
                 select(i.ref, ln.position, ln.item, ln.quantity, ln.unit_price, ln.amount)
-                .join(t.invoices, i.id == ln.invoice_id).where(i.contract_id == cid)
+                .join(t.invoices, (i.contract_id == ln.contract_id)
+                      & (i.action_key == ln.invoice_key)).where(i.contract_id == cid)
                 .order_by(i.id, ln.position))],
             "payments": [(r.date.isoformat(), f"{r.amount:.2f}", r.currency, r.reference)
                          for r in conn.execute(select(t.payments).where(p.contract_id == cid)

@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
 from termline.backups.rules import BackupRule, RestoreRule
 from termline.backups.window import cadence_days, check_restore, latest_backup, purge_date
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import issue_invoice
 from termline.engine.events_run import export_deliver_by, export_refusal, refuse

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from termline.core.money import ZERO, round_money
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import add_item
 from termline.engine.lifecycle import terminate

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from termline.core.money import ZERO
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import change_seats, issue_invoice, lines_in_force
 from termline.engine.extension import mechanisms

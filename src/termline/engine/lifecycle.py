@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
+from termline.core.records import replace
 from termline.engine.actions import Action, Value, action
 from termline.engine.state import Access, Context, ContractState
 from termline.invoice.billing import billing_anchor

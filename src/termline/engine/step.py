@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
 
 from termline.core.money import ZERO
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import apply_seat_reductions, issue_due_invoices
 from termline.engine.dunning_run import run_dunning

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 from termline.core.money import ZERO
+from termline.core.records import replace
 from termline.engine.state import Item
 
 

@@ -3,10 +3,10 @@ customer who declines them gives both parties a premature termination on a long 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.state import Context, ContractState
 from termline.pricing.rules import MigrationRule

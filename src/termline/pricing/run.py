@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from termline.core.duration import add_months
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.state import Context, ContractState, Notice

@@ -22,10 +22,10 @@ an event addressed to one contract is refused with the reason instead.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.events_run import refuse
 from termline.engine.extension import Handler, Mechanism, soonest

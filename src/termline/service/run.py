@@ -34,6 +34,7 @@ from termline.store.repository import (
     StoredEvent,
     Tenant,
     action_keys,
+    keyed_bodies,
 )
 
 CORRECTION = "action_corrected"
@@ -188,7 +189,8 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
                    default=NEVER)
     cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
-    items = [NewAction(a, k, cursor, cause) for a, k in zip(acts, action_keys(acts), strict=True)]
+    items = [NewAction(a, key, cursor, cause, body)
+             for a, (key, body) in zip(acts, keyed_bodies(acts), strict=True)]
     return RunState(old.contract_id, state, cursor, next_due, None,
                     old.action_count + len(items)), items
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from termline.core.money import ZERO
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import lines_in_force
 from termline.engine.events_run import refuse

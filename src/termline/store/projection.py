@@ -32,7 +32,7 @@ from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, l
 
 from termline.core.money import ZERO
 from termline.engine.actions import Action
-from termline.engine.state import ContractState, Item
+from termline.engine.state import ContractState, InvoiceLine, Item
 from termline.errors import TermlineError
 from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
@@ -185,21 +185,10 @@ def _add_invoices_of_days(conn: Connection,
         item = _invoice_item(state, act, ref)
         revision = revisions.get((contract.id, ref), 0)
         revisions[(contract.id, ref)] = revision + 1
-        rows.append({
-            "tenant_id": contract.tenant_id, "contract_id": contract.id, "ref": ref,
-            "revision": revision, "kind": str(act.get("invoice_kind")), "issued": act.date,
-            "due": act.get("due_date"), "period_start": act.get("period_start"),
-            "period_end": act.get("period_end"),
-            "amount": _fits(item.amount, 4, "invoice amount"), "currency": act.currency,
-            "action_key": n.natural_key, "policy_version_id": contract.policy_version_id})
+        rows.append(_invoice_row(contract, n, ref, revision, item))
         items.append(item)
-    new_ids = conn.execute(insert(t.invoices).returning(i.id, sort_by_parameter_order=True),
-                           rows).scalars().all()
-    lines = [{"invoice_id": int(invoice_id), "position": pos, "item": line.item,
-              "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
-              "unit_price": _fits(line.unit_price, 6, "unit price"),
-              "amount": _fits(line.amount, 4, "line amount")}
-             for invoice_id, item in zip(new_ids, items, strict=True)
+    conn.execute(insert(t.invoices), rows)
+    lines = [_line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
              for pos, line in enumerate(item.lines, start=1)]
     if lines:
         conn.execute(insert(t.invoice_lines), lines)
@@ -303,21 +292,30 @@ def _add_invoices(conn: Connection, contract: StoredContract, state: ContractSta
         item = _invoice_item(state, act, ref)
         revision = revisions.get(ref, 0)
         revisions[ref] = revision + 1
-        result = conn.execute(insert(t.invoices).values(
-            tenant_id=contract.tenant_id, contract_id=contract.id, ref=ref, revision=revision,
-            kind=str(act.get("invoice_kind")), issued=act.date, due=act.get("due_date"),
-            period_start=act.get("period_start"), period_end=act.get("period_end"),
-            amount=_fits(item.amount, 4, "invoice amount"), currency=act.currency,
-            action_key=n.natural_key, policy_version_id=contract.policy_version_id))
-        key = result.inserted_primary_key
-        assert key is not None
+        row = _invoice_row(contract, n, ref, revision, item)
+        conn.execute(insert(t.invoices), [row])
         if item.lines:
-            conn.execute(insert(t.invoice_lines), [{
-                "invoice_id": int(key[0]), "position": pos, "item": line.item,
-                "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
-                "unit_price": _fits(line.unit_price, 6, "unit price"),
-                "amount": _fits(line.amount, 4, "line amount"),
-            } for pos, line in enumerate(item.lines, start=1)])
+            conn.execute(insert(t.invoice_lines), [
+                _line_row(row, pos, line) for pos, line in enumerate(item.lines, start=1)])
+
+
+def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int, item: Item
+                 ) -> dict[str, Any]:
+    act = n.action
+    return {"tenant_id": contract.tenant_id, "contract_id": contract.id, "ref": ref,
+            "revision": revision, "kind": str(act.get("invoice_kind")), "issued": act.date,
+            "due": act.get("due_date"), "period_start": act.get("period_start"),
+            "period_end": act.get("period_end"),
+            "amount": _fits(item.amount, 4, "invoice amount"), "currency": act.currency,
+            "action_key": n.natural_key, "policy_version_id": contract.policy_version_id}
+
+
+def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> dict[str, Any]:
+    return {"contract_id": invoice["contract_id"], "invoice_key": invoice["action_key"],
+            "position": position, "item": line.item,
+            "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
+            "unit_price": _fits(line.unit_price, 6, "unit price"),
+            "amount": _fits(line.amount, 4, "line amount")}
 
 
 def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:

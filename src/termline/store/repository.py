@@ -101,6 +101,7 @@ class NewAction:
     natural_key: str
     cause_date: date
     cause_events: tuple[int, ...]
+    body: str | None = None  # the action's JSON, when already written (keyed_bodies)
 
 
 @dataclass(frozen=True)
@@ -382,7 +383,7 @@ def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewActi
             "tenant_id": contract.tenant_id, "contract_id": contract.id,
             "seq": first_seq + i, "date": act.date, "kind": act.kind,
             "natural_key": item.natural_key, "clauses": dumps(list(act.clauses)),
-            "body": dumps(act.to_json()),
+            "body": item.body if item.body is not None else dumps(act.to_json()),
             "amount": amount if isinstance(amount, Decimal) else None,
             "currency": act.currency, "policy_version_id": contract.policy_version_id,
             "cause_date": item.cause_date, "cause_events": dumps(list(item.cause_events)),
@@ -409,12 +410,18 @@ def event_keys(events: Iterable[Any]) -> list[str]:
 
 def action_keys(actions: Iterable[Action]) -> list[str]:
     """Natural keys of a contract's actions: date, kind, content hash and occurrence."""
+    return [key for key, _ in keyed_bodies(actions)]
+
+
+def keyed_bodies(actions: Iterable[Action]) -> list[tuple[str, str]]:
+    """(natural key, JSON body) of each action; the body is what the ledger stores."""
     seen: dict[str, int] = {}
     out = []
     for act in actions:
-        base = f"{act.date.isoformat()}|{act.kind}|{digest(dumps(act.to_json()))[:24]}"
+        body = dumps(act.to_json())
+        base = f"{act.date.isoformat()}|{act.kind}|{digest(body)[:24]}"
         seen[base] = seen.get(base, 0) + 1
-        out.append(f"{base}|{seen[base]}")
+        out.append((f"{base}|{seen[base]}", body))
     return out
 
 

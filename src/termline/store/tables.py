@@ -162,13 +162,17 @@ invoices = Table(
 invoice_lines = Table(
     "invoice_lines", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("invoice_id", ForeignKey("invoices.id"), nullable=False),
+    # the invoice by its natural key, so a batch of lines needs no ids back from the database
+    Column("contract_id", Id, nullable=False),
+    Column("invoice_key", String(200), nullable=False),  # invoices.action_key
     Column("position", Integer, nullable=False),  # 1, 2, ... in the invoice's order
     Column("item", String(200), nullable=False),
     Column("quantity", Quantity, nullable=False),
     Column("unit_price", Quantity, nullable=False),
     Column("amount", Money, nullable=False),
-    UniqueConstraint("invoice_id", "position"),
+    UniqueConstraint("contract_id", "invoice_key", "position"),
+    ForeignKeyConstraint(["contract_id", "invoice_key"],
+                         ["invoices.contract_id", "invoices.action_key"]),
 )
 
 payments = Table(

@@ -11,12 +11,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from termline.core.money import ZERO
+from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import issue_invoice
 from termline.engine.extension import Handler, Mechanism, soonest
