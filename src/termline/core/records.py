@@ -42,6 +42,11 @@ def replace(obj: T, /, **changes: Any) -> T:
         unknown = sorted(set(changes) - known)
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(unknown)}")
     new: T = object.__new__(cls)
+    if hasattr(obj, "__dict__"):  # no slots: copy the instance dictionary in one go
+        fields = new.__dict__
+        fields.update(obj.__dict__)
+        fields.update(changes)
+        return new
     for name in names:
         _set(new, name, changes[name] if name in changes else getattr(obj, name))
     return new

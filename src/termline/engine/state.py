@@ -58,7 +58,7 @@ class Notice:
     clauses: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `core.records.replace` copies its __dict__ at once
 class ContractState:
     status: Status = "pending"
     access: Access = "none"
