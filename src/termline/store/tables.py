@@ -86,6 +86,8 @@ events = Table(
     UniqueConstraint("tenant_id", "natural_key"),
     Index(None, "contract_id", "date"),
     Index(None, "tenant_id", "date"),
+    # a tenant's broadcast events (contract_id NULL) without walking its contracts' (0003)
+    Index(None, "tenant_id", "contract_id", "date"),
 )
 
 actions = Table(
@@ -119,7 +121,8 @@ contract_runs = Table(
     Column("next_due", Date, nullable=False),
     Column("recompute_from", Date),  # a back-dated event arrived: recompute from the start
     Column("action_count", Integer, nullable=False),
-    Index(None, "tenant_id", "next_due"),
+    # the claim's order (most overdue first, then by id) read straight off the index (0003)
+    Index(None, "tenant_id", "next_due", "contract_id"),
 )
 
 
