@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 DEFAULT_URL = "sqlite:///termline.db"
+WRITE_OPTION = "termline_write"  # execution option of connections that write (units of work)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -28,10 +29,12 @@ def make_engine(url: str, schema: str | None = None, pooled: bool = True) -> Eng
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
-    # A transaction that reads a contract and then writes its day must not find, at its first
+    # A unit of work that reads a contract and then writes its day must not find, at its first
     # write, that another process wrote meanwhile (SQLITE_BUSY, which no timeout retries):
-    # taking the write lock at BEGIN makes concurrent workers wait their turn instead.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # taking the write lock at BEGIN makes concurrent workers wait their turn instead. Other
+    # connections (readers) begin as usual and read the last committed state alongside.
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -6,6 +6,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from termline.store.db import WRITE_OPTION
 from termline.store.repository import Repository
 
 
@@ -18,7 +19,7 @@ class SqlUnitOfWork:
         self.repo: Repository
 
     def __enter__(self) -> SqlUnitOfWork:
-        self._conn = self.engine.connect()
+        self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
         self._conn.begin()
         self.repo = Repository(self._conn)
         return self
