@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from termline.store import tables as t
-from termline.store.db import make_engine
+from termline.store.db import make_engine, upgrade
+from termline.store.uow import SqlUnitOfWork
 from tests.store.books import synthetic_scenario
 from tests.store.test_equivalence import termline
 
@@ -99,3 +101,36 @@ def test_a_run_killed_at_random_moments_resumes_with_nothing_lost_or_doubled(
     assert seen == sorted(seen)  # the ledger only grows
     termline(db_url, "run", "--until", UNTIL.isoformat())
     _expect_simulation(db_url, scenario)
+
+
+def test_workers_finishing_together_both_record_the_run(db_url: str) -> None:
+    """Two workers that finish a tenant's day at the same moment both record how far the book
+    is run (`tenant_runs`): the second waits for the first and neither fails (a unique
+    violation here once stopped the 100,000-contract year benchmark on PostgreSQL)."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with SqlUnitOfWork(engine) as uow:
+        tenant = uow.repo.add_tenant("t", "Europe/Brussels", {})
+        uow.commit()
+    first = SqlUnitOfWork(engine).__enter__()
+    first.repo.record_run(tenant, date(2027, 1, 1))  # inserted, not committed yet
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with SqlUnitOfWork(engine) as uow:
+                uow.repo.record_run(tenant, date(2027, 1, 2))
+                uow.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    other = threading.Thread(target=second)
+    other.start()
+    time.sleep(0.5)  # the second worker is now waiting on the first one's row or lock
+    first.commit()
+    first.__exit__(None, None, None)
+    other.join(timeout=30)
+    assert errors == []
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.repo.run_through(tenant) == date(2027, 1, 2)
+    engine.dispose()

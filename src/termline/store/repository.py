@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.engine.actions import Action
 from termline.engine.state import ContractState
@@ -299,14 +300,18 @@ class Repository:
             t.tenant_runs.c.tenant_id == tenant_id)).scalar()
 
     def record_run(self, tenant_id: int, day: date) -> None:
-        """Note that the tenant's book has been run through `day` (never moves back)."""
+        """Note that the tenant's book has been run through `day` (never moves back).
+
+        Workers finishing together all record: the row is created if missing without a
+        conflict (ON CONFLICT DO NOTHING waits for a concurrent creator), then moved forward.
+        """
         runs = t.tenant_runs.c
-        done = self.conn.execute(update(t.tenant_runs).where(runs.tenant_id == tenant_id)
-                                 .values(run_through=day)
-                                 .where(runs.run_through < day)).rowcount
-        if done == 0 and self.run_through(tenant_id) is None:
-            self.conn.execute(insert(t.tenant_runs).values(tenant_id=tenant_id,
-                                                           run_through=day))
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
+        self.conn.execute(dialect.insert(t.tenant_runs).values(
+            tenant_id=tenant_id, run_through=day).on_conflict_do_nothing())
+        self.conn.execute(update(t.tenant_runs).where(runs.tenant_id == tenant_id,
+                                                      runs.run_through < day)
+                          .values(run_through=day))
 
     def run_state(self, contract_id: int) -> RunState:
         r = self.conn.execute(select(t.contract_runs)
