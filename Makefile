@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/termline demo --out out
+	mkdir -p out
+	$(BIN)/termline bench --contracts 2000 --days 365 --db sqlite:///out/book.db
+	TERMLINE_DATABASE_URL=sqlite:///out/book.db $(BIN)/termline deadlines --on 2027-12-31 \
+		--within 2d --ics out/deadlines.ics
 
 test: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider
