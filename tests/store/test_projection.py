@@ -27,6 +27,7 @@ from termline.store import tables as t
 from termline.store.db import current_revision, head_revision, make_engine
 from termline.store.projection import PaymentEvent, ProjectionError, sources, uncorrected
 from tests.store.books import scenario_text
+from tests.store.test_backdated import SCENARIO as BACKDATED_SCENARIO
 
 PROJECTED = ("invoices", "invoice_lines", "payments", "allocations")
 
@@ -298,17 +299,7 @@ def test_sources_of_one_day_follow_the_engine_order() -> None:
         sources(acts, short)
 
 
-BACKDATED = textwrap.dedent("""\
-    policy: smartweb
-    until: 2025-03-31
-    contracts:
-      - id: acme
-        customer: {name: Acme ApS, country: DK}
-        start: 2025-01-01
-        lines:
-          - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
-    events: []
-    """)
+BACKDATED = BACKDATED_SCENARIO  # the back-dated seat change book of test_backdated.py
 
 
 def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> None:
