@@ -20,7 +20,7 @@ from typing import Any
 
 from termline.core.money import ZERO
 from termline.engine.actions import Action
-from termline.engine.extension import mechanisms
+from termline.engine.extension import mechanisms, soonest
 from termline.engine.simulate import Respond, responses
 from termline.engine.state import Context, ContractState
 from termline.engine.step import step
@@ -38,23 +38,18 @@ def earliest(after: date, candidates: Iterable[date | None]) -> date | None:
     Candidates on or before `after` are dropped: the wake is asked right after a step, which
     has done everything due by then; what it left pending waits for an event.
     """
-    best: date | None = None
-    for day in candidates:
-        if day is not None and day > after and (best is None or day < best):
-            best = day
-    return best
+    return soonest(d for d in candidates if d is not None and d > after)
 
 
 def next_wake(state: ContractState, ctx: Context, day: date) -> date | None:
     """The earliest day after `day` on which `step` could act without an event, or None."""
     if state.status == "pending":
         return max(ctx.contract.start, day + ONE_DAY)
-    found = earliest(day, (*_lifecycle(state, ctx), *_billing(state, ctx),
-                           *_dunning(state, ctx, day), *_retention(state, ctx, day)))
-    for mechanism in mechanisms():
-        found = earliest(day, (found, mechanism.wake(state, ctx, day)
-                               if mechanism.wake is not None else day + ONE_DAY))
-    return found
+    mechanism_wakes = (m.wake(state, ctx, day) if m.wake is not None else day + ONE_DAY
+                       for m in mechanisms())
+    return earliest(day, (*_lifecycle(state, ctx), *_billing(state, ctx),
+                          *_dunning(state, ctx, day), *_retention(state, ctx, day),
+                          *mechanism_wakes))
 
 
 def _lifecycle(state: ContractState, ctx: Context) -> list[date | None]:
@@ -114,29 +109,31 @@ def _retention(state: ContractState, ctx: Context, day: date) -> list[date | Non
 
 
 def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
-                events_by_day: Mapping[date, Sequence[Any]]
+                events_by_day: Mapping[date, Sequence[Any]], respond: Respond | None = None
                 ) -> Iterator[tuple[date, ContractState, list[Action]]]:
     """Step from the day after `after` up to `until`, only on wake days and event days.
 
-    Yields (day, state after the day, actions) for each day stepped. `events_by_day` holds the
-    events of the days in (after, until], each day's list in the order the step takes them.
+    Yields (day, state after the day, actions) for each day stepped. Each day's events are
+    taken in `event_sort_key` order (stable: received order otherwise); `respond` answers the
+    day's actions with later events, as in `simulate.run_contract`.
     """
-    event_days = sorted(d for d in events_by_day if after < d <= until)
-    pending = 0
+    pending = {d: list(todays) for d, todays in events_by_day.items() if d > after}
+    days = list(pending)
+    heapq.heapify(days)
     day = after
     while True:
-        wake = next_wake(state, ctx, day)
-        while pending < len(event_days) and event_days[pending] <= day:
-            pending += 1
-        nxt = event_days[pending] if pending < len(event_days) else None
-        candidates = [d for d in (wake, nxt) if d is not None]
-        if not candidates:
+        while days and days[0] <= day:
+            heapq.heappop(days)
+        found = earliest(day, (next_wake(state, ctx, day), days[0] if days else None))
+        if found is None or found > until:
             return
-        day = min(candidates)
-        if day > until:
-            return
-        state, acts = step(state, ctx, day, events_by_day.get(day, ()))
+        day = found
+        state, acts = step(state, ctx, day, sorted(pending.pop(day, ()), key=event_sort_key))
         yield day, state, acts
+        for event in responses(respond, acts, day):
+            if event.date not in pending:
+                heapq.heappush(days, event.date)
+            pending.setdefault(event.date, []).append(event)
 
 
 def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
@@ -145,21 +142,9 @@ def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
     by_day: dict[date, list[Any]] = {}
     for event in events:
         by_day.setdefault(event.date, []).append(event)
-    days = list(by_day)
-    heapq.heapify(days)
-    state, actions = ContractState(), list[Action]()
-    day = ctx.contract.start - ONE_DAY
-    while True:
-        while days and days[0] <= day:
-            heapq.heappop(days)
-        candidates = [d for d in (next_wake(state, ctx, day), days[0] if days else None)
-                      if d is not None]
-        if not candidates or min(candidates) > until:
-            return state, actions
-        day = min(candidates)
-        state, acts = step(state, ctx, day, sorted(by_day.pop(day, ()), key=event_sort_key))
+    final, actions = ContractState(), list[Action]()
+    for _, after, acts in step_sparse(final, ctx, ctx.contract.start - ONE_DAY, until, by_day,
+                                      respond):
+        final = after
         actions += acts
-        for event in responses(respond, acts, day):
-            if event.date not in by_day:
-                heapq.heappush(days, event.date)
-            by_day.setdefault(event.date, []).append(event)
+    return final, actions
