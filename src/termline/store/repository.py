@@ -189,13 +189,7 @@ class Repository:
             query = query.where(t.contracts.c.tenant_id == tenant_id)
         if ref is not None:
             query = query.where(t.contracts.c.ref == ref)
-        return [StoredContract(r.id, r.tenant_id, Contract.model_validate_json(r.document),
-                               r.policy_version_id) for r in self.conn.execute(query)]
-
-    def contract(self, contract_id: int) -> StoredContract:
-        r = self.conn.execute(select(t.contracts).where(t.contracts.c.id == contract_id)).one()
-        return StoredContract(r.id, r.tenant_id, Contract.model_validate_json(r.document),
-                              r.policy_version_id)
+        return [_stored_contract(r.id, r) for r in self.conn.execute(query)]
 
     # --- the event log --------------------------------------------------------------------
     def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
@@ -238,12 +232,6 @@ class Repository:
                           .values(next_due=day))
 
     # --- run state ------------------------------------------------------------------------
-    def due(self, tenant_id: int, until: date) -> list[int]:
-        r = t.contract_runs.c
-        return [int(x) for x in self.conn.execute(
-            select(r.contract_id).where(r.tenant_id == tenant_id, r.next_due <= until)
-            .order_by(r.contract_id)).scalars()]
-
     def count_due(self, tenant_id: int, until: date) -> int:
         r = t.contract_runs.c
         return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
@@ -266,12 +254,7 @@ class Repository:
             .where(r.c.tenant_id == tenant_id, r.c.next_due <= until)
             .order_by(r.c.next_due, r.c.contract_id).limit(limit)
             .with_for_update(skip_locked=True, of=r))
-        return [(StoredContract(row.contract_id, row.tenant_id,
-                                Contract.model_validate_json(row.document),
-                                row.policy_version_id),
-                 RunState(row.contract_id, decode(ContractState, json.loads(row.state)),
-                          row.cursor, row.next_due, row.recompute_from, row.action_count))
-                for row in rows]
+        return [(_stored_contract(row.contract_id, row), _run_state(row)) for row in rows]
 
     def events_after(self, tenant_id: int, cursors: Sequence[tuple[StoredContract, date]]
                      ) -> dict[int, list[StoredEvent]]:
@@ -314,10 +297,8 @@ class Repository:
                           .values(run_through=day))
 
     def run_state(self, contract_id: int) -> RunState:
-        r = self.conn.execute(select(t.contract_runs)
-                              .where(t.contract_runs.c.contract_id == contract_id)).one()
-        return RunState(r.contract_id, decode(ContractState, json.loads(r.state)), r.cursor,
-                        r.next_due, r.recompute_from, r.action_count)
+        return _run_state(self.conn.execute(select(t.contract_runs).where(
+            t.contract_runs.c.contract_id == contract_id)).one())
 
     def save_run(self, old: RunState, new: RunState) -> bool:
         """Store the new state if nobody moved the cursor meanwhile (optimistic check)."""
@@ -376,6 +357,16 @@ class Repository:
         if contract_ref is not None:
             query = query.where(c.ref == contract_ref)
         return [(r.date, r.ref, r.seq, json.loads(r.body)) for r in self.conn.execute(query)]
+
+
+def _stored_contract(contract_id: int, row: Any) -> StoredContract:
+    return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
+                          row.policy_version_id)
+
+
+def _run_state(row: Any) -> RunState:
+    return RunState(row.contract_id, decode(ContractState, json.loads(row.state)), row.cursor,
+                    row.next_due, row.recompute_from, row.action_count)
 
 
 def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewAction],
