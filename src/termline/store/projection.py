@@ -113,12 +113,17 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     `stored` in the engine's order, when `stored` is only the part the ledger lacked (a
     recompute); by default `stored` holds whole days.
     """
-    whole = stored if replayed is None else replayed
-    if any(n.action.kind in MONEY_IN for n in whole):
-        paid = _payment_events(conn, contract, stored, replayed)
-        payment_rows = _add_payments(conn, contract, paid)
-        _add_allocations(conn, contract, state, stored, whole, paid, payment_rows)
-    _add_invoices(conn, contract, state, [n for n in stored if n.action.kind == "invoice_issued"])
+    if replayed is None:
+        project_days(conn, [(contract, state, stored)])
+        return
+    paid: dict[date, list[PaymentEvent]] = {}
+    payment_rows: dict[int, int] = {}
+    if any(n.action.kind in MONEY_IN for n in replayed):
+        paid = _replayed_payment_events(conn, contract, replayed)
+        payment_rows = _add_payments(conn, [(contract, paid)])
+    _insert(conn, t.allocations,
+            _allocation_rows(contract, state, stored, replayed, paid, payment_rows))
+    _add_invoices(conn, [(contract, state, stored)])
 
 
 def project_days(conn: Connection,
@@ -127,48 +132,28 @@ def project_days(conn: Connection,
     """`project` for whole run days of many contracts, in a few statements for the batch."""
     if not days:
         return
-    e, p = t.events.c, t.payments.c
+    e = t.events.c
     ids = sorted({i for _, _, stored in days if any(n.action.kind in MONEY_IN for n in stored)
                   for n in stored for i in n.cause_events})
     events = {int(r.id): PaymentEvent(int(r.id), Payment.model_validate_json(r.payload))
               for r in conn.execute(select(e.id, e.payload).where(e.type == "payment",
                                                                    e.id.in_(ids)))} \
         if ids else {}
-    paid_by_contract: list[dict[date, list[PaymentEvent]]] = []
-    for _, _, stored in days:
-        by_day: dict[date, list[PaymentEvent]] = defaultdict(list)
-        for i in sorted({i for n in stored for i in n.cause_events if i in events}):
-            by_day[events[i].event.date].append(events[i])
-        for todays in by_day.values():
-            todays.sort(key=lambda pe: event_sort_key(pe.event))
-        paid_by_contract.append(by_day)
-    payment_rows: dict[int, int] = {}
-    if events:
-        have = set(conn.execute(select(p.event_id).where(p.event_id.in_(list(events))))
-                   .scalars())
-        currency = dict(conn.execute(select(t.contracts.c.id, t.contracts.c.currency).where(
-            t.contracts.c.id.in_([c.id for c, _, _ in days]))).all())
-        new = [{"tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": pe.id,
-                "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
-                "currency": currency[contract.id], "reference": pe.event.reference}
-               for (contract, _, _), paid in zip(days, paid_by_contract, strict=True)
-               for todays in paid.values() for pe in todays if pe.id not in have]
-        if new:
-            conn.execute(insert(t.payments), new)
-        payment_rows = {int(r.event_id): int(r.id) for r in conn.execute(
-            select(p.id, p.event_id).where(p.event_id.in_(list(events))))}
-    allocations = [row for (contract, state, stored), paid in zip(days, paid_by_contract,
-                                                                   strict=True)
-                   for row in _allocation_rows(contract, state, stored, stored, paid,
-                                               payment_rows)]
-    if allocations:
-        conn.execute(insert(t.allocations), allocations)
-    _add_invoices_of_days(conn, days)
+    paid_by_contract = [_by_day([events[i] for i in sorted(
+        {i for n in stored for i in n.cause_events if i in events})]) for _, _, stored in days]
+    payment_rows = _add_payments(conn, [(contract, paid) for (contract, _, _), paid
+                                        in zip(days, paid_by_contract, strict=True)])
+    _insert(conn, t.allocations, [
+        row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
+        for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)])
+    _add_invoices(conn, days)
 
 
-def _add_invoices_of_days(conn: Connection,
-                          days: Sequence[tuple[StoredContract, ContractState,
-                                               Sequence[NewAction]]]) -> None:
+def _add_invoices(conn: Connection,
+                  days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+                  ) -> None:
+    """The invoices and lines of the `invoice_issued` actions stored; an invoice number issued
+    again (a recompute) gets the next revision."""
     issued = [(contract, state, n, str(n.action.get("ref"))) for contract, state, stored in days
               for n in stored if n.action.kind == "invoice_issued"]
     if not issued:
@@ -181,69 +166,64 @@ def _add_invoices_of_days(conn: Connection,
                 i.ref.in_({ref for _, _, _, ref in issued})).group_by(i.contract_id, i.ref))}
     rows, items = [], []
     for contract, state, n, ref in issued:
-        act = n.action
-        item = _invoice_item(state, act, ref)
+        item = _invoice_item(state, n.action, ref)
         revision = revisions.get((contract.id, ref), 0)
         revisions[(contract.id, ref)] = revision + 1
         rows.append(_invoice_row(contract, n, ref, revision, item))
         items.append(item)
     conn.execute(insert(t.invoices), rows)
-    lines = [_line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
-             for pos, line in enumerate(item.lines, start=1)]
-    if lines:
-        conn.execute(insert(t.invoice_lines), lines)
+    _insert(conn, t.invoice_lines, [
+        _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
+        for pos, line in enumerate(item.lines, start=1)])
 
 
-def _payment_events(conn: Connection, contract: StoredContract, stored: Sequence[NewAction],
-                    replayed: Sequence[NewAction] | None) -> dict[date, list[PaymentEvent]]:
-    """The payment events the engine saw on the days projected, by day, in the engine's order."""
+def _replayed_payment_events(conn: Connection, contract: StoredContract,
+                             replayed: Sequence[NewAction]) -> dict[date, list[PaymentEvent]]:
+    """The payment events a recompute replayed: the contract's log up to its last day."""
     e = t.events.c
-    query = select(e.id, e.payload).where(e.type == "payment")
-    if replayed is None:  # a run's day: exactly the events it was given
-        ids = sorted({i for n in stored for i in n.cause_events})
-        if not ids:
-            return {}
-        query = query.where(e.id.in_(ids))
-    else:  # a recompute replays the whole log up to its last day
-        last = max(n.action.date for n in replayed)
-        query = query.where(e.contract_id == contract.id,
-                            e.date >= contract.contract.start, e.date <= last)
+    last = max(n.action.date for n in replayed)
+    return _by_day([PaymentEvent(int(row.id), Payment.model_validate_json(row.payload))
+                    for row in conn.execute(select(e.id, e.payload).where(
+                        e.type == "payment", e.contract_id == contract.id,
+                        e.date >= contract.contract.start, e.date <= last))])
+
+
+def _by_day(events: Sequence[PaymentEvent]) -> dict[date, list[PaymentEvent]]:
+    """Payment events by day, each day in the engine's order."""
     by_day: dict[date, list[PaymentEvent]] = defaultdict(list)
-    for row in conn.execute(query):
-        event = Payment.model_validate_json(row.payload)
-        by_day[event.date].append(PaymentEvent(int(row.id), event))
-    for events in by_day.values():
-        events.sort(key=lambda p: event_sort_key(p.event))
+    for pe in events:
+        by_day[pe.event.date].append(pe)
+    for todays in by_day.values():
+        todays.sort(key=lambda pe: event_sort_key(pe.event))
     return by_day
 
 
-def _add_payments(conn: Connection, contract: StoredContract,
-                  paid: dict[date, list[PaymentEvent]]) -> dict[int, int]:
+def _add_payments(conn: Connection,
+                  paid: Sequence[tuple[StoredContract, dict[date, list[PaymentEvent]]]]
+                  ) -> dict[int, int]:
     """Insert the payments not stored yet; the payment row id of each event id."""
-    events = [p for day in paid.values() for p in day]
-    if not events:
+    owners = {pe.id: (contract, pe) for contract, by_day in paid
+              for todays in by_day.values() for pe in todays}
+    if not owners:
         return {}
     p = t.payments.c
-    ids = [ev.id for ev in events]
-    have = set(conn.execute(select(p.event_id).where(p.event_id.in_(ids))).scalars())
-    new = [ev for ev in events if ev.id not in have]
+    have = set(conn.execute(select(p.event_id).where(p.event_id.in_(list(owners)))).scalars())
+    new = [(contract, pe) for event_id, (contract, pe) in owners.items() if event_id not in have]
     if new:
-        currency = conn.execute(select(t.contracts.c.currency)
-                                .where(t.contracts.c.id == contract.id)).scalar_one()
+        currency = dict(conn.execute(select(t.contracts.c.id, t.contracts.c.currency).where(
+            t.contracts.c.id.in_({contract.id for contract, _ in new}))).all())
         conn.execute(insert(t.payments), [{
-            "tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": ev.id,
-            "date": ev.event.date, "amount": _fits(ev.event.amount, 4, "payment amount"),
-            "currency": currency, "reference": ev.event.reference} for ev in new])
-    return {int(r.event_id): int(r.id)
-            for r in conn.execute(select(p.id, p.event_id).where(p.event_id.in_(ids)))}
+            "tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": pe.id,
+            "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
+            "currency": currency[contract.id], "reference": pe.event.reference}
+            for contract, pe in new])
+    return {int(r.event_id): int(r.id) for r in conn.execute(
+        select(p.id, p.event_id).where(p.event_id.in_(list(owners))))}
 
 
-def _add_allocations(conn: Connection, contract: StoredContract, state: ContractState,
-                     stored: Sequence[NewAction], whole: Sequence[NewAction],
-                     paid: dict[date, list[PaymentEvent]], payment_rows: dict[int, int]) -> None:
-    rows = _allocation_rows(contract, state, stored, whole, paid, payment_rows)
+def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     if rows:
-        conn.execute(insert(t.allocations), rows)
+        conn.execute(insert(table), rows)
 
 
 def _allocation_rows(contract: StoredContract, state: ContractState,
@@ -276,27 +256,6 @@ def _allocation_rows(contract: StoredContract, state: ContractState,
                 "amount": _fits(_amount(act), 4, "allocation"), "currency": act.currency,
                 "action_key": n.natural_key})
     return rows
-
-
-def _add_invoices(conn: Connection, contract: StoredContract, state: ContractState,
-                  issued: Sequence[NewAction]) -> None:
-    if not issued:
-        return
-    i = t.invoices.c
-    refs = [str(n.action.get("ref")) for n in issued]
-    revisions: dict[str, int] = {str(r.ref): int(r.n) for r in conn.execute(
-        select(i.ref, func.count().label("n")).where(i.contract_id == contract.id,
-                                                     i.ref.in_(refs)).group_by(i.ref))}
-    for n, ref in zip(issued, refs, strict=True):
-        act = n.action
-        item = _invoice_item(state, act, ref)
-        revision = revisions.get(ref, 0)
-        revisions[ref] = revision + 1
-        row = _invoice_row(contract, n, ref, revision, item)
-        conn.execute(insert(t.invoices), [row])
-        if item.lines:
-            conn.execute(insert(t.invoice_lines), [
-                _line_row(row, pos, line) for pos, line in enumerate(item.lines, start=1)])
 
 
 def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int, item: Item
