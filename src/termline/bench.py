@@ -117,10 +117,10 @@ def _start_worker(url: str) -> None:
     _worker_engine = make_engine(url)
 
 
-def _worker_day(day: date, batch: int) -> dict[str, int]:
+def _worker_day(day: date, batch: int) -> RunReport:
     engine = _worker_engine
     assert engine is not None
-    return run(lambda: SqlUnitOfWork(engine), day, batch=batch).to_json()
+    return run(lambda: SqlUnitOfWork(engine), day, batch=batch)
 
 
 def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
@@ -151,12 +151,10 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
             report.due.append(uow.repo.count_due(tenant, day))
         started = time.perf_counter()
         if pool is None:
-            _add(totals, run(factory, day, batch=batch))
+            totals.add(run(factory, day, batch=batch))
         else:
             for part in pool.starmap(_worker_day, [(day, batch)] * workers):
-                totals.contracts += part["contracts"]
-                totals.days += part["days"]
-                totals.actions += part["actions"]
+                totals.add(part)
         report.day_walls.append(time.perf_counter() - started)
         started = time.perf_counter()
         _answer_invoices(engine, tenant, day, behaviours)
@@ -178,12 +176,6 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     report.floor_s = _floor(engine, report.contract_days, progress)
     engine.dispose()
     return report
-
-
-def _add(total: RunReport, part: RunReport) -> None:
-    total.contracts += part.contracts
-    total.days += part.days
-    total.actions += part.actions
 
 
 def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -52,6 +52,14 @@ class RunReport:
         return {"contracts": self.contracts, "days": self.days, "actions": self.actions,
                 "corrections": self.corrections, "conflicts": self.conflicts}
 
+    def add(self, other: RunReport) -> None:
+        """Count another run (or worker) in."""
+        self.contracts += other.contracts
+        self.days += other.days
+        self.actions += other.actions
+        self.corrections += other.corrections
+        self.conflicts += other.conflicts
+
 
 @dataclass
 class _Caches:
