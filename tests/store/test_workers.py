@@ -4,6 +4,7 @@ once, and a `termline run` killed with SIGKILL at random moments, leave exactly 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -33,12 +35,19 @@ def _start(db_url: str, *args: str) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _stored_actions(db_url: str) -> int:
-    engine = make_engine(db_url, pooled=False)
-    with engine.connect() as conn:
-        count = int(conn.execute(select(func.count()).select_from(t.actions)).scalar_one())
-    engine.dispose()
-    return count
+@contextlib.contextmanager
+def _ledger_size(db_url: str) -> Iterator[Callable[[], int]]:
+    """How many actions are stored now, read on one connection kept for the test."""
+    engine = make_engine(db_url)
+
+    def count() -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t.actions)).scalar_one())
+
+    try:
+        yield count
+    finally:
+        engine.dispose()
 
 
 def _expect_simulation(db_url: str, scenario: Path) -> None:
@@ -64,7 +73,8 @@ def test_two_workers_at_once_store_each_action_exactly_once(db_url: str,
         stdout, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr
         reports.append(json.loads(stdout.splitlines()[-1]))
-    assert sum(r["actions"] for r in reports) == _stored_actions(db_url)
+    with _ledger_size(db_url) as stored_actions:
+        assert sum(r["actions"] for r in reports) == stored_actions()
     if db_url.startswith("postgresql"):
         assert all(r["contracts"] > 0 for r in reports), reports  # both did share the work
         assert sum(r["conflicts"] for r in reports) == 0  # SKIP LOCKED: nobody collided
@@ -83,20 +93,22 @@ def test_a_run_killed_at_random_moments_resumes_with_nothing_lost_or_doubled(
                                     "--until", UNTIL.isoformat()))["actions"])
     rng = random.Random(20261122)
     kills, seen = 0, []
-    for _ in range(4):
-        before = _stored_actions(db_url)
-        # a random point in the first third of what is left to store
-        kill_at = before + rng.randint(1, max(1, (total - before) // 3))
-        proc = _start(db_url, "run", "--until", UNTIL.isoformat(), "--json", "--batch", "1")
-        deadline = time.monotonic() + 120
-        while _stored_actions(db_url) < kill_at and proc.poll() is None \
-                and time.monotonic() < deadline:
-            time.sleep(0.005)
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.communicate(timeout=60)
-        seen.append(_stored_actions(db_url))
+    with _ledger_size(db_url) as stored_actions:
+        for _ in range(4):
+            before = stored_actions()
+            # a random point in the first third of what is left to store
+            kill_at = before + rng.randint(1, max(1, (total - before) // 3))
+            proc = _start(db_url, "run", "--until", UNTIL.isoformat(), "--json",
+                          "--batch", "1")
+            deadline = time.monotonic() + 120
+            while stored_actions() < kill_at and proc.poll() is None \
+                    and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            proc.communicate(timeout=60)
+            seen.append(stored_actions())
     assert kills >= 2, f"the runs ended before they could be killed: {seen}"
     assert seen == sorted(seen)  # the ledger only grows
     termline(db_url, "run", "--until", UNTIL.isoformat())
