@@ -48,3 +48,15 @@ class MissingIndex(MissingRate):
 
 class CurrencyMismatch(TermlineError):
     """Two amounts in different currencies were combined."""
+
+
+class StepFailed(TermlineError):
+    """The daily step of one contract could not be computed (a value out of range, an input
+    the mechanisms cannot handle): the run sets that contract aside and goes on."""
+
+    def __init__(self, contract: str, day: object, cause: BaseException) -> None:
+        self.contract = contract
+        self.day = day
+        self.cause = cause
+        detail = str(cause) or type(cause).__name__
+        super().__init__(f"contract {contract!r}: the step of {day} failed: {detail}")

@@ -4,6 +4,7 @@ TERMLINE_DATABASE_URL."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -148,7 +149,7 @@ def event_add(
     located = _guard(lambda: parse_event(raw))
     uow = _uow()
     added, _ = _guard(lambda: intake.add_events(uow(), [located], tenant))
-    out.print("event stored" if added else "event already stored (same content)")
+    out.print("event stored" if added else "event already stored (same reference)")
 
 
 @event_app.command("import")
@@ -159,7 +160,8 @@ def event_import(file: Path, tenant: Tenant = None) -> None:
 
     events = _guard(lambda: read_events(file))
     uow = _uow()
-    added, dup = _guard(lambda: intake.add_events(uow(), events, tenant))
+    origin = hashlib.sha256(file.read_bytes()).hexdigest()  # the file's identity (event_key)
+    added, dup = _guard(lambda: intake.add_events(uow(), events, tenant, origin))
     out.print(f"{added} event(s) stored, {dup} already stored")
 
 

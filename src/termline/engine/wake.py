@@ -24,6 +24,7 @@ from termline.engine.extension import mechanisms, soonest
 from termline.engine.simulate import Respond, responses
 from termline.engine.state import Context, ContractState
 from termline.engine.step import step
+from termline.errors import StepFailed
 from termline.invoice.billing import billing_period, issue_date
 from termline.overdue.dunning import step_date
 from termline.retention.data import early_deletion_date, export_until
@@ -124,11 +125,18 @@ def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
     while True:
         while days and days[0] <= day:
             heapq.heappop(days)
-        found = earliest(day, (next_wake(state, ctx, day), days[0] if days else None))
-        if found is None or found > until:
-            return
-        day = found
-        state, acts = step(state, ctx, day, sorted(pending.pop(day, ()), key=event_sort_key))
+        try:
+            found = earliest(day, (next_wake(state, ctx, day), days[0] if days else None))
+            if found is None or found > until:
+                return
+            day = found
+            state, acts = step(state, ctx, day, sorted(pending.pop(day, ()),
+                                                       key=event_sort_key))
+        except Exception as exc:
+            # whatever the mechanisms cannot handle (a date past 9999, a missing index month,
+            # an amount out of range) is named with its contract and day: the store's run sets
+            # that one contract aside and runs the others
+            raise StepFailed(ctx.contract.id, day, exc) from exc
         yield day, state, acts
         for event in responses(respond, acts, day):
             if event.date not in pending:

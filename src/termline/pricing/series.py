@@ -88,6 +88,9 @@ class IndexTable:
     def has(self, name: str) -> bool:
         return name in self._lookup
 
+    def has_month(self, name: str, month: str) -> bool:
+        return month in self._lookup.get(name, {})
+
     def value(self, name: str, month: str, *, purpose: str = "") -> Decimal:
         why = f" (needed for {purpose})" if purpose else ""
         values = self._lookup.get(name)

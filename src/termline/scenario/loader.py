@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import InputError, ScenarioError
 from termline.policy.loader import apply_overrides
 from termline.policy.schema import Policy
+from termline.scenario.checks import event_problems
 from termline.scenario.model import BROADCAST, Contract, Event, _Broadcast, event_sort_key
 
 _EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
@@ -38,6 +40,7 @@ class Scenario:
     statutory_rates: dict[str, dict[str, Any]]
     index_series: dict[str, dict[str, Any]]
     source: str
+    digest: str = ""  # of the file's text: the identity of its events in a store
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -59,11 +62,12 @@ def parse_scenario(text: str, source: str = "<scenario>", base_dir: Path | None 
         raise pydantic_error(exc, located, ScenarioError) from None
     contracts = _contracts(head, located)
     policies = _policies(head, contracts, located, base_dir)
-    events = _events(head, located, {c.id: c for c in contracts})
+    events = _events(head, located, {c.id: c for c in contracts}, policies)
     return Scenario(
         policy_ref=head.policy, until=head.until, contracts=contracts, policies=policies,
         events=tuple(sorted(events, key=event_sort_key)),
         statutory_rates=head.statutory_rates, index_series=head.index_series, source=source,
+        digest=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
 
 
@@ -110,7 +114,8 @@ def _policies(head: _ScenarioFile, contracts: tuple[Contract, ...], located: Loc
     return policies
 
 
-def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract]) -> list[Any]:
+def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract],
+            policies: dict[str, Policy]) -> list[Any]:
     try:
         events = _EVENTS.validate_python(head.events)
     except ValidationError as exc:
@@ -138,21 +143,8 @@ def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract
         if event.contract == BROADCAST and isinstance(event, _Broadcast):
             continue
         contract = contracts.get(event.contract)
-        if contract is None:
-            raise ScenarioError(f"no contract with id {event.contract!r}", source=located.source,
-                                line=located.line_of(["events", i, "contract"]),
-                                field=f"events.{i}.contract")
-        if event.date < contract.start:
-            raise ScenarioError(
-                f"event dated {event.date} is before contract {contract.id!r} starts "
-                f"({contract.start})", source=located.source,
-                line=located.line_of(["events", i, "date"]), field=f"events.{i}.date")
-        if event.type == "seat_change" and event.item not in {ln.item for ln in contract.lines}:
-            raise ScenarioError(f"contract {contract.id!r} has no line {event.item!r}",
-                                source=located.source, line=located.line_of(["events", i, "item"]),
-                                field=f"events.{i}.item")
-        if event.type == "trial_converted" and contract.trial_days is None:
-            raise ScenarioError(f"contract {contract.id!r} has no trial",
-                                source=located.source, line=located.line_of(["events", i, "type"]),
-                                field=f"events.{i}.type")
+        for field, message in event_problems(event, contract, policies.get(event.contract)):
+            raise ScenarioError(message, source=located.source,
+                                line=located.line_of(["events", i, field]),
+                                field=f"events.{i}.{field}")
     return events

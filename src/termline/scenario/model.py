@@ -9,13 +9,21 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
     model_validator,
 )
 
 from termline.policy.schema import Dec, Dur
+
+# Every amount stays far below what the store's NUMERIC(19,4) holds (10^15), so that sums over
+# a contract's life, interest and fees still fit; no real subscription comes near it.
+MAX_AMOUNT = Decimal("1E13")
+MAX_QUANTITY = 1_000_000
+MAX_TEXT = 1000  # free text kept in the event log
 
 
 def _aware(value: datetime) -> datetime:
@@ -24,25 +32,75 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
+def _bounded(decimals: int) -> Any:
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a finite number")
+        if abs(value) >= MAX_AMOUNT:
+            raise ValueError(f"{value} is out of range (at most {MAX_AMOUNT:,.0f})")
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > decimals:
+            raise ValueError(f"{value} has more than {decimals} decimals")
+        return value
+    return AfterValidator(check)
+
+
+# a sum of money (its currency's cents are checked against the policy: `scenario.checks`)
+Amount = Annotated[Dec, _bounded(4)]
+# a price per unit may go below the cent (0.0125 per GB), as far as the store keeps it
+UnitPrice = Annotated[Dec, _bounded(4)]
+Quantity = Annotated[Dec, _bounded(6)]
+# identifiers the store keeps in columns of 200 characters
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+def _country(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _no_nul_nor_huge(data: Any, path: str = "") -> None:
+    """NUL bytes cannot be stored (PostgreSQL refuses them in text) and no field of an input
+    needs more than MAX_TEXT characters: both are refused with the field named."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise ValueError(f"{path or 'a value'} contains a NUL byte")
+        if len(data) > MAX_TEXT:
+            raise ValueError(f"{path or 'a value'} is longer than {MAX_TEXT} characters")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _no_nul_nor_huge(key, path)
+            _no_nul_nor_huge(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            _no_nul_nor_huge(value, f"{path}.{i}" if path else str(i))
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        _no_nul_nor_huge(data)
+        return data
+
 
 class Customer(Strict):
-    name: str
-    country: str | None = None
-    email: str | None = None
+    name: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    country: Annotated[str, BeforeValidator(_country),
+                       StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    email: Annotated[str, StringConstraints(max_length=400)] | None = None
 
 
 class Line(Strict):
-    item: str
-    unit_price: Dec
+    item: Ident
+    unit_price: UnitPrice = Field(gt=Decimal("0"))
     per: Literal["month", "year", "period"] = "month"
-    quantity: int = Field(default=1, ge=0)
+    quantity: int = Field(default=1, ge=0, le=MAX_QUANTITY)
 
 
 class Contract(Strict):
-    id: str = Field(min_length=1)
+    id: Ident
     customer: Customer
     start: date
     policy: str | None = None
@@ -59,23 +117,29 @@ class Contract(Strict):
             if line.item in seen:
                 raise ValueError(f"item {line.item!r} appears twice")
             seen.add(line.item)
+        total = sum((ln.unit_price * ln.quantity * (12 if ln.per == "month" else 1)
+                     for ln in lines), Decimal(0))
+        if total >= MAX_AMOUNT:
+            raise ValueError(f"the lines come to {total:,.2f} a year, out of range "
+                             f"(at most {MAX_AMOUNT:,.0f})")
         return lines
 
 
 class _Event(Strict):
     date: date
-    contract: str
+    contract: Ident
+    # the event's identity as its sender knows it (a bank's entry reference, an API's
+    # idempotency key): the store keeps one event per reference (`service.intake`)
+    reference: Ident | None = None
 
 
 class Payment(_Event):
     type: Literal["payment"]
-    amount: Dec = Field(gt=Decimal("0"))
-    reference: str | None = None
+    amount: Amount = Field(gt=Decimal("0"))
 
 
 class PaymentFailed(_Event):
     type: Literal["payment_failed"]
-    reference: str | None = None
 
 
 class TerminationNotice(_Event):
@@ -133,7 +197,7 @@ Stamp = Annotated[datetime, AfterValidator(_aware)]
 class PriceChangeAnnounced(_Broadcast):
     type: Literal["price_change_announced"]
     item: str
-    new_unit_price: Dec = Field(gt=Decimal("0"))
+    new_unit_price: UnitPrice = Field(gt=Decimal("0"))
     effective: date
     exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
 
@@ -146,7 +210,7 @@ class TermsChangeAnnounced(_Broadcast):
 
 class MigrationAnnounced(_Event):
     type: Literal["migration_announced"]
-    costs: Dec = Field(ge=Decimal("0"))
+    costs: Amount = Field(ge=Decimal("0"))
     migration_date: date | None = None
 
 
@@ -161,14 +225,14 @@ class Objection(_Event):
 class Usage(_Event):
     type: Literal["usage"]
     meter: str
-    quantity: Dec = Field(ge=Decimal("0"))
+    quantity: Quantity = Field(ge=Decimal("0"))
 
 
 class Purchase(_Event):
     type: Literal["purchase"]
     item: str
-    amount: Dec = Field(gt=Decimal("0"))
-    quantity: Dec | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours of work
+    amount: Amount = Field(gt=Decimal("0"))
+    quantity: Quantity | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours
     accepted: bool | None = None  # the customer accepted the quote before delivery
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from termline.errors import InputError
 from termline.policy.schema import Policy
-from termline.pricing.series import from_mapping
+from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import builtin_rates
+from termline.scenario.checks import event_problems
 from termline.scenario.loader import Scenario
 from termline.scenario.model import BROADCAST, Contract, _Broadcast
 from termline.service.inputs import LocatedEvent
+from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
-from termline.store.repository import Repository, StoredContract, Tenant, event_keys
+from termline.store.repository import Repository, StoredContract, Tenant, digest
 
 DEFAULT_TENANT = "default"
 
@@ -71,38 +74,61 @@ def add_contracts(uow: UnitOfWork, contracts: Sequence[tuple[Contract, Policy]],
     return ids
 
 
-def check_event(event: Any, contract: Contract | None, where: LocatedEvent | None) -> None:
-    """What the scenario loader checks against the contract, for events given to the store."""
+def check_event(event: Any, contract: StoredContract | None, policy: Policy | None,
+                indices: IndexTable | None, where: LocatedEvent | None) -> None:
+    """What `simulate` checks of an event against its contract, for events given to the store;
+    with the tenant's index data, also what a price change will need."""
     source, line = (where.source, where.line) if where else (None, None)
-    if contract is None:
-        raise InputError(f"no contract with id {event.contract!r}", source=source, line=line,
-                         field="contract")
-    if event.date < contract.start:
-        raise InputError(f"event dated {event.date} is before contract {contract.id!r} starts "
-                         f"({contract.start})", source=source, line=line, field="date")
-    if event.type == "seat_change" and event.item not in {ln.item for ln in contract.lines}:
-        raise InputError(f"contract {contract.id!r} has no line {event.item!r}", source=source,
-                         line=line, field="item")
-    if event.type == "trial_converted" and contract.trial_days is None:
-        raise InputError(f"contract {contract.id!r} has no trial", source=source, line=line,
-                         field="type")
+    for field, message in event_problems(event, contract.contract if contract else None,
+                                         policy, indices):
+        raise InputError(message, source=source, line=line, field=field)
+
+
+def event_key(event: Any, origin: str | None, position: int) -> str:
+    """An event's identity in the log, the natural key that keeps it from being stored twice.
+
+    The sender's `reference` when it gives one (the same reference twice is one event);
+    otherwise its place in the file it came from (`origin`: the file's content hash), so the
+    same file imported twice is applied once; otherwise (a single `event add`) a fresh
+    identity: two identical transfers on one day are two payments.
+    """
+    if event.reference is not None:
+        return "ref:" + digest(event.reference)[:60]
+    if origin is not None:
+        return f"src:{origin[:40]}:{position}"
+    return "one:" + uuid4().hex
 
 
 def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
-                located: Sequence[LocatedEvent | None]) -> tuple[int, int]:
+                located: Sequence[LocatedEvent | None], origin: str | None
+                ) -> tuple[int, int]:
     by_ref: dict[str, StoredContract] = {c.contract.id: c for c in repo.contracts(owner.id)}
+    policies: dict[int, Policy] = {}
+
+    def policy_of(stored: StoredContract) -> Policy:
+        if stored.policy_version_id not in policies:
+            policies[stored.policy_version_id] = repo.policy(stored.policy_version_id)
+        return policies[stored.policy_version_id]
+
+    indices = tenant_tables(owner)[1]
     targets: list[int | None] = []
     for event, where in zip(events, located, strict=True):
         if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            for stored in by_ref.values():
+                if event.date >= stored.contract.start:
+                    check_event(event, stored, policy_of(stored), indices, where)
             targets.append(None)
             continue
-        stored = by_ref.get(event.contract)
-        check_event(event, stored.contract if stored else None, where)
-        assert stored is not None
-        targets.append(stored.id)
+        found = by_ref.get(event.contract)
+        check_event(event, found, policy_of(found) if found else None, indices, where)
+        assert found is not None
+        targets.append(found.id)
     added = duplicates = 0
-    for event, target, key in zip(events, targets, event_keys(events), strict=True):
+    for position, (event, target, where) in enumerate(zip(events, targets, located,
+                                                          strict=True)):
+        key = event_key(event, origin, where.line if where and where.line else position)
         if repo.add_event(owner.id, target, event, key) is None:
+            _same_as_stored(repo, owner, event, key, where)
             duplicates += 1
             continue
         added += 1
@@ -110,12 +136,27 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     return added, duplicates
 
 
+def _same_as_stored(repo: Repository, owner: Tenant, event: Any, key: str,
+                    where: LocatedEvent | None) -> None:
+    """A reference already stored must name the same event, or the sender has two."""
+    if event.reference is None:
+        return
+    stored = repo.event_key_payload(owner.id, key)
+    if stored is not None and stored != event.model_dump_json(by_alias=True):
+        raise InputError(f"reference {event.reference!r} names another stored event: "
+                         f"{stored}", source=where.source if where else None,
+                         line=where.line if where else None, field="reference")
+
+
 def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
-               tenant_name: str | None = None) -> tuple[int, int]:
-    """Validate every event against the store, then store them all: (added, already stored)."""
+               tenant_name: str | None = None, origin: str | None = None) -> tuple[int, int]:
+    """Validate every event against the store, then store them all: (added, already stored).
+
+    `origin` identifies the file they come from (its content hash; see `event_key`).
+    """
     with uow:
         counts = _add_events(uow.repo, tenant(uow.repo, tenant_name),
-                             [e.event for e in events], list(events))
+                             [e.event for e in events], list(events), origin)
         uow.commit()
     return counts
 
@@ -138,8 +179,10 @@ def import_scenario(uow: UnitOfWork, scenario: Scenario, tenant_name: str | None
                 settings[key] = merged
         if settings != owner.settings:
             uow.repo.set_tenant_settings(owner.id, settings)
+            owner = Tenant(owner.id, owner.name, owner.timezone, settings)
         ids = _add_contracts(uow.repo, owner,
                              [(c, scenario.policies[c.id]) for c in scenario.contracts])
-        added, _ = _add_events(uow.repo, owner, scenario.events, [None] * len(scenario.events))
+        added, _ = _add_events(uow.repo, owner, scenario.events, [None] * len(scenario.events),
+                               scenario.digest)
         uow.commit()
     return len(ids), added

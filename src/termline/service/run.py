@@ -20,13 +20,15 @@ from typing import Any
 from termline.engine.actions import Action
 from termline.engine.state import Context, ContractState
 from termline.engine.wake import next_wake, run_contract_sparse, step_sparse
-from termline.errors import TermlineError
+from termline.errors import StepFailed, TermlineError
 from termline.policy.schema import Policy
 from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import RateTable, builtin_rates
 from termline.scenario.model import event_sort_key
 from termline.service.unit_of_work import UnitOfWork, UowFactory
+from termline.store.db import DATA_REFUSED, STORE_ERROR
 from termline.store.repository import (
+    NEVER,
     NewAction,
     RunDay,
     RunState,
@@ -47,10 +49,13 @@ class RunReport:
     actions: int = 0
     corrections: int = 0
     conflicts: int = 0
+    # contracts whose step failed, by ref: why (see `set_aside`); the rest of the book ran on
+    set_aside: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, int]:
+    def to_json(self) -> dict[str, Any]:
         return {"contracts": self.contracts, "days": self.days, "actions": self.actions,
-                "corrections": self.corrections, "conflicts": self.conflicts}
+                "corrections": self.corrections, "conflicts": self.conflicts,
+                "set_aside": dict(sorted(self.set_aside.items()))}
 
     def add(self, other: RunReport) -> None:
         """Count another run (or worker) in."""
@@ -59,6 +64,7 @@ class RunReport:
         self.actions += other.actions
         self.corrections += other.corrections
         self.conflicts += other.conflicts
+        self.set_aside.update(other.set_aside)
 
 
 @dataclass
@@ -87,7 +93,6 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 
 Progress = Callable[[int, int], None]
-NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
 
 
@@ -140,36 +145,97 @@ def advance_batch(uow_factory: UowFactory, tenant: Tenant, until: date, report: 
     """Claim up to `size` due contracts and store each one's next day that does something.
 
     All in one transaction: a contract day is stored whole (state, cursor, actions, invoices,
-    payments) or not at all. Returns how many contracts are done up to `until`, or None when
-    no contract of the tenant could be claimed.
+    payments) or not at all. A contract whose step fails is set aside in that transaction
+    (`Repository.set_aside`); a batch the store refuses (a value its columns cannot hold) is
+    redone one contract per transaction, so that only the contract at fault is set aside.
+    Returns how many contracts are done up to `until`, or None when no contract of the
+    tenant could be claimed.
     """
+    caches = caches or _Caches()
     with uow_factory() as uow:
         claimed = uow.repo.claim(tenant.id, until, size)
         if not claimed:
             return None
-        events = uow.repo.events_after(tenant.id, [(c, old.cursor) for c, old in claimed
-                                                   if old.recompute_from is None])
-        days: list[RunDay] = []
-        pairs: list[tuple[RunState, RunState]] = []
-        done = 0
-        for contract, old in claimed:
+        try:
+            return _advance(uow, claimed, tenant, until, report, caches)
+        except DATA_REFUSED:
+            if len(claimed) == 1:
+                raise
+            uow.rollback()
+    done = 0
+    for contract, _ in claimed:
+        done += _advance_alone(uow_factory, contract.id, tenant, until, report, caches)
+    return done
+
+
+def _advance_alone(uow_factory: UowFactory, contract_id: int, tenant: Tenant, until: date,
+                   report: RunReport, caches: _Caches) -> int:
+    with uow_factory() as uow:
+        claimed = uow.repo.claim_ids([contract_id])
+        if not claimed or claimed[0][1].next_due > until:
+            return 1  # another worker took it meanwhile
+        try:
+            return _advance(uow, claimed, tenant, until, report, caches)
+        except DATA_REFUSED as exc:
+            uow.rollback()
+            contract, old = claimed[0]
+            problem = _problem(exc, None, [], old)
+            uow.repo.set_aside(contract_id, problem)
+            uow.commit()
+            report.set_aside[contract.contract.id] = problem
+            return 1
+
+
+def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]],
+             tenant: Tenant, until: date, report: RunReport, caches: _Caches) -> int:
+    """The claimed contracts' next days, stored and committed; counted in `report` once
+    committed."""
+    batch = RunReport()
+    events = uow.repo.events_after(tenant.id, [(c, old.cursor) for c, old in claimed
+                                               if old.recompute_from is None])
+    days: list[RunDay] = []
+    pairs: list[tuple[RunState, RunState]] = []
+    done = 0
+    for contract, old in claimed:
+        todays = events.get(contract.id, [])
+        try:
             ctx = context(uow, contract, tenant, caches)
             if old.recompute_from is not None:
-                new = _recompute(uow, contract, ctx, old, until, report)
+                new = _recompute(uow, contract, ctx, old, until, batch)
             else:
-                new, items = next_day(ctx, old, events.get(contract.id, []), until, report)
+                new, items = next_day(ctx, old, todays, until, batch)
                 pairs.append((old, new))
                 days.append(RunDay(contract, old.action_count, new.state, items))
-            done += new.next_due > until
-        if not uow.repo.save_runs(pairs):
-            uow.rollback()
-            report.conflicts += len(claimed)
-            return 0
-        uow.repo.add_days(days, until)
-        uow.commit()
-        report.contracts += len(claimed)
-        report.actions += sum(len(d.items) for d in days)
-        return done
+        except (STORE_ERROR, StoreConflict):
+            raise
+        except Exception as exc:  # one contract's failure never stops the book
+            problem = _problem(exc, getattr(exc, "day", None), todays, old)
+            uow.repo.set_aside(contract.id, problem)
+            batch.set_aside[contract.contract.id] = problem
+            done += 1
+            continue
+        done += new.next_due > until
+    if not uow.repo.save_runs(pairs):
+        uow.rollback()
+        report.conflicts += len(claimed)
+        return 0
+    uow.repo.add_days(days, until)
+    uow.commit()
+    batch.contracts = len(claimed)
+    batch.actions += sum(len(d.items) for d in days)
+    report.add(batch)
+    return done
+
+
+def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: RunState
+             ) -> dict[str, Any]:
+    """Why a contract was set aside, for the operator: the error, the day, that day's events."""
+    cause = exc.cause if isinstance(exc, StepFailed) else exc
+    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return {"error": f"{type(cause).__name__}: {message}" if message else type(cause).__name__,
+            "day": day.isoformat() if isinstance(day, date) else None,
+            "events": [e.id for e in events if isinstance(day, date) and e.event.date == day],
+            "cursor": old.cursor.isoformat()}
 
 
 def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,

@@ -9,11 +9,18 @@ from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
 DEFAULT_URL = "sqlite:///termline.db"
 WRITE_OPTION = "termline_write"  # execution option of connections that write (units of work)
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# What the database refuses for the data of a statement (an amount its columns cannot hold, a
+# string too long, a key that exists): the fault of that data, unlike a lost connection or a
+# serialisation failure, which are the store's.
+DATA_REFUSED = (sa_exc.DataError, sa_exc.IntegrityError, sa_exc.ProgrammingError, OverflowError)
+STORE_ERROR = sa_exc.SQLAlchemyError
 
 
 def make_engine(url: str, schema: str | None = None, pooled: bool = True) -> Engine:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,12 +33,17 @@ from termline.store.codec import decode, encode
 from termline.store.projection import project, project_days
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 _RUN = t.contract_runs.c
 _SAVE_RUN = update(t.contract_runs).where(
     _RUN.contract_id == bindparam("cid"), _RUN.cursor == bindparam("old_cursor"),
     _RUN.action_count == bindparam("old_count")).values(
     state=bindparam("state"), cursor=bindparam("cursor"), next_due=bindparam("next_due"),
-    recompute_from=bindparam("recompute_from"), action_count=bindparam("action_count"))
+    recompute_from=bindparam("recompute_from"), action_count=bindparam("action_count"),
+    problem=None)
+# an event's own rows, less those an operator voided (`event_voids`)
+_LIVE = ~select(t.event_voids.c.event_id).where(
+    t.event_voids.c.event_id == t.events.c.id).exists()
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -79,12 +84,24 @@ class RunState:
     next_due: date
     recompute_from: date | None
     action_count: int
+    problem: dict[str, Any] | None = None  # why the run set the contract aside
 
 
 @dataclass(frozen=True)
 class StoredEvent:
     id: int
     event: Any
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event of the log as an operator lists it: its id, identity and whether voided."""
+
+    id: int
+    contract: str | None  # the contract's ref; None for a broadcast event
+    natural_key: str
+    payload: dict[str, Any]
+    void_reason: str | None
 
 
 @dataclass(frozen=True)
@@ -194,15 +211,15 @@ class Repository:
     # --- the event log --------------------------------------------------------------------
     def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
                   natural_key: str) -> int | None:
-        """Append an event; None when an event with the same natural key is stored."""
-        exists = self.conn.execute(select(t.events.c.id).where(
-            t.events.c.tenant_id == tenant_id, t.events.c.natural_key == natural_key)).scalar()
-        if exists is not None:
-            return None
-        result = self.conn.execute(insert(t.events).values(
+        """Append an event; None when an event with the same natural key is stored (also
+        when a concurrent transaction stores it first: the insert waits for it)."""
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
+        result = self.conn.execute(dialect.insert(t.events).values(
             tenant_id=tenant_id, contract_id=contract_id, date=event.date, type=event.type,
-            natural_key=natural_key, payload=event.model_dump_json(by_alias=True)))
-        return _new_id(result)
+            natural_key=natural_key, payload=event.model_dump_json(by_alias=True))
+            .on_conflict_do_nothing().returning(t.events.c.id))
+        found = result.scalar()
+        return None if found is None else int(found)
 
     def events(self, contract: StoredContract, after: date | None, until: date | None = None
                ) -> list[StoredEvent]:
@@ -211,7 +228,7 @@ class Repository:
         query = select(c.id, c.payload).where(
             or_(c.contract_id == contract.id,
                 and_(c.tenant_id == contract.tenant_id, c.contract_id.is_(None))),
-            c.date >= contract.contract.start).order_by(c.id)
+            c.date >= contract.contract.start, _LIVE).order_by(c.id)
         if until is not None:
             query = query.where(c.date <= until)
         if after is not None:
@@ -220,10 +237,20 @@ class Repository:
                 for r in self.conn.execute(query)]
 
     def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
-        """An event dated `day` arrived: make its contract(s) due, and recompute if back-dated."""
+        """An event dated `day` arrived (or was voided): make its contract(s) due, and
+        recompute if back-dated.
+
+        The run rows are locked first. A worker that has claimed the contract holds its row
+        until the day it computes is stored, and it read the event log before this event was
+        committed: waiting for it here means the conditions below see the cursor it stored,
+        so an event dated before that cursor triggers the recompute instead of being passed
+        over (PostgreSQL; on SQLite the write lock already serialises the two).
+        """
         r = t.contract_runs.c
         target = (r.contract_id == contract_id) if contract_id is not None else \
             (r.tenant_id == tenant_id)
+        self.conn.execute(select(r.contract_id).where(target).order_by(r.contract_id)
+                          .with_for_update())
         self.conn.execute(update(t.contract_runs).where(target, r.cursor >= day).values(
             recompute_from=func.coalesce(func.min(r.recompute_from, day), day)
             if self.conn.dialect.name == "sqlite" else
@@ -249,7 +276,8 @@ class Repository:
         r, c = t.contract_runs, t.contracts
         rows = self.conn.execute(
             select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
-                   r.c.action_count, c.c.tenant_id, c.c.document, c.c.policy_version_id)
+                   r.c.action_count, r.c.problem, c.c.tenant_id, c.c.document,
+                   c.c.policy_version_id)
             .join(c, c.c.id == r.c.contract_id)
             .where(r.c.tenant_id == tenant_id, r.c.next_due <= until)
             .order_by(r.c.next_due, r.c.contract_id).limit(limit)
@@ -267,7 +295,7 @@ class Repository:
         rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.payload).where(
             or_(c.contract_id.in_([sc.id for sc, _ in cursors]),
                 and_(c.tenant_id == tenant_id, c.contract_id.is_(None))),
-            c.date > low).order_by(c.id))
+            c.date > low, _LIVE).order_by(c.id))
         bounds = {sc.id: (cursor, sc.contract.start) for sc, cursor in cursors}
         out: dict[int, list[StoredEvent]] = {}
         for row in rows:
@@ -277,6 +305,81 @@ class Repository:
                 if row.date > cursor and row.date >= start:
                     out.setdefault(cid, []).append(StoredEvent(row.id, event))
         return out
+
+    def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
+        """These contracts, locked for this transaction (waiting for another holder)."""
+        r, c = t.contract_runs, t.contracts
+        rows = self.conn.execute(
+            select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
+                   r.c.action_count, r.c.problem, c.c.tenant_id, c.c.document,
+                   c.c.policy_version_id)
+            .join(c, c.c.id == r.c.contract_id)
+            .where(r.c.contract_id.in_(contract_ids)).order_by(r.c.contract_id)
+            .with_for_update(of=r))
+        return [(_stored_contract(row.contract_id, row), _run_state(row)) for row in rows]
+
+    def set_aside(self, contract_id: int, problem: dict[str, Any]) -> None:
+        """Stop running the contract until its input is corrected (`note_event`) or it is
+        resumed: the claim passes over it, the rest of the book runs on."""
+        self.conn.execute(update(t.contract_runs)
+                          .where(t.contract_runs.c.contract_id == contract_id)
+                          .values(problem=dumps(problem), next_due=NEVER))
+
+    def resume(self, contract_id: int) -> bool:
+        """Run a set-aside contract again from the day after its cursor; False if it was not
+        set aside."""
+        r = t.contract_runs.c
+        cursor = self.conn.execute(select(r.cursor).where(
+            r.contract_id == contract_id, r.problem.is_not(None)).with_for_update()).scalar()
+        if cursor is None:
+            return False
+        self.conn.execute(update(t.contract_runs).where(r.contract_id == contract_id)
+                          .values(next_due=cursor + timedelta(days=1)))
+        return True
+
+    def problems(self, tenant_id: int) -> dict[int, dict[str, Any]]:
+        """The set-aside contracts of a tenant, with why."""
+        r = t.contract_runs.c
+        rows = self.conn.execute(select(r.contract_id, r.problem).where(
+            r.tenant_id == tenant_id, r.problem.is_not(None)))
+        return {row.contract_id: json.loads(row.problem) for row in rows}
+
+    def event_log(self, tenant_id: int, contract_id: int | None = None) -> list[LoggedEvent]:
+        """The tenant's events in received order (one contract's own and the broadcast ones
+        when `contract_id` is given), voided ones included and marked."""
+        e, v, c = t.events.c, t.event_voids.c, t.contracts.c
+        query = (select(e.id, c.ref, e.natural_key, e.payload, v.reason)
+                 .select_from(t.events.outerjoin(t.contracts, c.id == e.contract_id)
+                              .outerjoin(t.event_voids, v.event_id == e.id))
+                 .where(e.tenant_id == tenant_id).order_by(e.id))
+        if contract_id is not None:
+            query = query.where(or_(e.contract_id == contract_id, e.contract_id.is_(None)))
+        return [LoggedEvent(r.id, r.ref, r.natural_key, json.loads(r.payload), r.reason)
+                for r in self.conn.execute(query)]
+
+    def void_event(self, tenant_id: int, event_id: int, reason: str, at: datetime
+                   ) -> tuple[int | None, date]:
+        """Record that an event is withdrawn: (its contract id or None, its date). Raises
+        LookupError when the tenant has no such event, ValueError when it is voided already."""
+        e = t.events.c
+        row = self.conn.execute(select(e.contract_id, e.date).where(
+            e.id == event_id, e.tenant_id == tenant_id)).first()
+        if row is None:
+            raise LookupError(event_id)
+        dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
+        done = self.conn.execute(dialect.insert(t.event_voids).values(
+            event_id=event_id, tenant_id=tenant_id, reason=reason, recorded_at=at)
+            .on_conflict_do_nothing())
+        if not done.rowcount:
+            raise ValueError(event_id)
+        return row.contract_id, row.date
+
+    def event_key_payload(self, tenant_id: int, natural_key: str) -> str | None:
+        """The payload stored under a natural key, if any."""
+        e = t.events.c
+        found = self.conn.execute(select(e.payload).where(
+            e.tenant_id == tenant_id, e.natural_key == natural_key)).scalar()
+        return None if found is None else str(found)
 
     def run_through(self, tenant_id: int) -> date | None:
         return self.conn.execute(select(t.tenant_runs.c.run_through).where(
@@ -366,7 +469,8 @@ def _stored_contract(contract_id: int, row: Any) -> StoredContract:
 
 def _run_state(row: Any) -> RunState:
     return RunState(row.contract_id, decode(ContractState, json.loads(row.state)), row.cursor,
-                    row.next_due, row.recompute_from, row.action_count)
+                    row.next_due, row.recompute_from, row.action_count,
+                    json.loads(row.problem) if row.problem else None)
 
 
 def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewAction],
@@ -388,22 +492,6 @@ def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewActi
     return rows
 
 
-def event_keys(events: Iterable[Any]) -> list[str]:
-    """Natural keys of a batch of events: content hash plus its occurrence in the batch.
-
-    The same file imported twice stores nothing new; two identical events in one batch are two
-    events. (Two identical payments sent separately need a `reference` to stay apart.)
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for event in events:
-        payload = event.model_dump(mode="json", by_alias=True)
-        key = digest(json.dumps(payload, sort_keys=True, ensure_ascii=False))[:40]
-        seen[key] = seen.get(key, 0) + 1
-        out.append(f"{key}:{seen[key]}")
-    return out
-
-
 def action_keys(actions: Iterable[Action]) -> list[str]:
     """Natural keys of a contract's actions: date, kind, content hash and occurrence."""
     return [key for key, _ in keyed_bodies(actions)]
@@ -422,4 +510,4 @@ def keyed_bodies(actions: Iterable[Action]) -> list[tuple[str, str]]:
 
 
 __all__ = ["BROADCAST", "NewAction", "Repository", "RunState", "StoredAction", "StoredContract",
-           "StoredEvent", "Tenant", "action_keys", "event_keys"]
+           "StoredEvent", "Tenant", "action_keys"]

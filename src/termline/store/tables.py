@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Date,
+    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -121,6 +122,8 @@ contract_runs = Table(
     Column("next_due", Date, nullable=False),
     Column("recompute_from", Date),  # a back-dated event arrived: recompute from the start
     Column("action_count", Integer, nullable=False),
+    # why the run set this contract aside (JSON: error, day, events), NULL when it runs (0004)
+    Column("problem", Text),
     # the claim's order (most overdue first, then by id) read straight off the index (0003)
     Index(None, "tenant_id", "next_due", "contract_id"),
 )
@@ -210,6 +213,18 @@ allocations = Table(
                          ["actions.contract_id", "actions.natural_key"]),
     Index(None, "payment_id"),
     Index(None, "contract_id", "item_ref"),
+)
+
+
+# --- corrections (migration 0004) ---------------------------------------------------------
+# An event an operator withdrew. The log itself is never edited: the run reads it without the
+# voided events and recomputes what they had caused (`action_corrected`).
+event_voids = Table(
+    "event_voids", metadata,
+    Column("event_id", ForeignKey("events.id"), primary_key=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
 
 
