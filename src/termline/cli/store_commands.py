@@ -210,7 +210,16 @@ def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
 def _summary(data: dict[str, Any]) -> str:
     return (f"{data['contracts']} contract day(s), {data['days']} day(s) stepped, "
             f"{data['actions']} action(s), {data['corrections']} correction(s) in "
-            f"{data['wall_s']:.2f}s")
+            f"{data['wall_s']:.2f}s") + _set_aside(data.get("set_aside", {}))
+
+
+def _set_aside(found: dict[str, Any]) -> str:
+    if not found:
+        return ""
+    names = "; ".join(f"{ref} ({p['error']})" for ref, p in sorted(found.items())[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return (f"\n{len(found)} contract(s) set aside, the rest ran on: {names}{more}. "
+            "See `termline contract problems`, correct with `termline event void`.")
 
 
 def run(
@@ -323,6 +332,9 @@ def register(app: typer.Typer) -> None:
     app.add_typer(tenant_app, name="tenant")
     app.add_typer(contract_app, name="contract")
     app.add_typer(event_app, name="event")
+    from termline.cli import corrections
+
+    corrections.register(event_app, contract_app)
     app.command("import")(import_scenario)
     app.command("run")(run)
     app.command("worker")(worker)

@@ -35,6 +35,7 @@ from termline.store.repository import (
     StoredContract,
     StoredEvent,
     Tenant,
+    Unreadable,
     action_keys,
     keyed_bodies,
 )
@@ -159,8 +160,6 @@ def advance_batch(uow_factory: UowFactory, tenant: Tenant, until: date, report: 
         try:
             return _advance(uow, claimed, tenant, until, report, caches)
         except DATA_REFUSED:
-            if len(claimed) == 1:
-                raise
             uow.rollback()
     done = 0
     for contract, _ in claimed:
@@ -234,7 +233,8 @@ def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: R
     message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     return {"error": f"{type(cause).__name__}: {message}" if message else type(cause).__name__,
             "day": day.isoformat() if isinstance(day, date) else None,
-            "events": [e.id for e in events if isinstance(day, date) and e.event.date == day],
+            "events": getattr(exc, "event_ids", None)
+            or [e.id for e in events if isinstance(day, date) and e.event.date == day],
             "cursor": old.cursor.isoformat()}
 
 
@@ -245,6 +245,10 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
     actions (a state change only) is folded into the next day that acts.
     """
+    unreadable = [e for e in events if isinstance(e.event, Unreadable) and e.event.date <= until]
+    if unreadable:
+        first = min(unreadable, key=lambda e: e.event.date)
+        raise UnreadableEvent(first.id, first.event.date, first.event.problem)
     by_day: dict[date, list[StoredEvent]] = defaultdict(list)
     for stored in events:
         by_day[stored.event.date].append(stored)
@@ -269,6 +273,15 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
                     old.action_count + len(items)), items
 
 
+class UnreadableEvent(TermlineError):
+    """A stored event that no longer validates: its contract cannot run past its date."""
+
+    def __init__(self, event_id: int, day: date, problem: str) -> None:
+        self.day = day
+        self.event_ids = [event_id]
+        super().__init__(f"stored event {event_id} of {day} is not valid: {problem}")
+
+
 class StoreConflict(TermlineError):
     """A contract's stored run moved under a transaction that read it (never under claims)."""
 
@@ -281,6 +294,9 @@ def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: Run
     appended; a stored action the rerun no longer produces gets its own `action_corrected`.
     """
     events = uow.repo.events(contract, None, old.cursor)
+    for logged in events:
+        if isinstance(logged.event, Unreadable):
+            raise UnreadableEvent(logged.id, logged.event.date, logged.event.problem)
     state, actions = run_contract_sparse(ctx, [e.event for e in events], old.cursor)
     stored = uow.repo.stored_actions(contract.id)
     have = {s.natural_key for s in stored}

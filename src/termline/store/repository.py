@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import (
     Connection,
     CursorResult,
@@ -90,7 +90,26 @@ class RunState:
 @dataclass(frozen=True)
 class StoredEvent:
     id: int
-    event: Any
+    event: Any  # the validated event, or Unreadable
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored event the current model refuses (stored by an older version, or by hand):
+    the run sets its contract aside with `problem` instead of failing the whole batch."""
+
+    date: date
+    problem: str
+
+
+def _event(event_id: int, day: date, payload: str) -> StoredEvent:
+    try:
+        return StoredEvent(event_id, _EVENT.validate_json(payload))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return StoredEvent(event_id, Unreadable(day, f"{where}: {first['msg']}" if where
+                                                else first["msg"]))
 
 
 @dataclass(frozen=True)
@@ -225,7 +244,7 @@ class Repository:
                ) -> list[StoredEvent]:
         """The contract's own and its tenant's broadcast events, in received order."""
         c = t.events.c
-        query = select(c.id, c.payload).where(
+        query = select(c.id, c.date, c.payload).where(
             or_(c.contract_id == contract.id,
                 and_(c.tenant_id == contract.tenant_id, c.contract_id.is_(None))),
             c.date >= contract.contract.start, _LIVE).order_by(c.id)
@@ -233,7 +252,7 @@ class Repository:
             query = query.where(c.date <= until)
         if after is not None:
             query = query.where(c.date > after)
-        return [StoredEvent(r.id, _EVENT.validate_json(r.payload))
+        return [_event(r.id, r.date, r.payload)
                 for r in self.conn.execute(query)]
 
     def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
@@ -299,11 +318,11 @@ class Repository:
         bounds = {sc.id: (cursor, sc.contract.start) for sc, cursor in cursors}
         out: dict[int, list[StoredEvent]] = {}
         for row in rows:
-            event = _EVENT.validate_json(row.payload)
+            event = _event(row.id, row.date, row.payload)
             for cid in [row.contract_id] if row.contract_id is not None else bounds:
                 cursor, start = bounds[cid]
                 if row.date > cursor and row.date >= start:
-                    out.setdefault(cid, []).append(StoredEvent(row.id, event))
+                    out.setdefault(cid, []).append(event)
         return out
 
     def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
