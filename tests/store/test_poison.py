@@ -131,7 +131,7 @@ def test_a_stored_event_that_no_longer_validates_sets_aside_only_its_contract(
     the field named; the 39 others run to the end."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 40, UNTIL, seed=5)
     document = yaml.safe_load(scenario.read_text("utf-8"))
-    first = [c for c in document["contracts"] if str(c["start"]) < "2027-05-01"][0]
+    first = next(c for c in document["contracts"] if str(c["start"]) < "2027-05-01")
     victim, start = first["id"], str(first["start"])
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", TENANT)
@@ -155,7 +155,7 @@ def test_a_batch_the_store_refuses_is_redone_contract_by_contract(
     only that contract is set aside; the others' days are stored once."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 30, UNTIL, seed=9)
     loaded = load_scenario(scenario)
-    victim = [c for c in loaded.contracts if c.start < date(2027, 5, 1)][0].id
+    victim = next(c for c in loaded.contracts if c.start < date(2027, 5, 1)).id
     intake.add_tenant(uow(), TENANT)
     intake.import_scenario(uow(), loaded, TENANT)
     original = Repository.add_days

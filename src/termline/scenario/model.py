@@ -50,46 +50,48 @@ Amount = Annotated[Dec, _bounded(4)]
 # a price per unit may go below the cent (0.0125 per GB), as far as the store keeps it
 UnitPrice = Annotated[Dec, _bounded(4)]
 Quantity = Annotated[Dec, _bounded(6)]
-# identifiers the store keeps in columns of 200 characters
-Ident = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
 
 
 def _country(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-def _no_nul_nor_huge(data: Any, path: str = "") -> None:
+def _storable(data: Any, path: str = "") -> Any:
     """NUL bytes cannot be stored (PostgreSQL refuses them in text) and no field of an input
     needs more than MAX_TEXT characters: both are refused with the field named."""
     if isinstance(data, str):
         if "\x00" in data:
-            raise ValueError(f"{path or 'a value'} contains a NUL byte")
+            raise ValueError("contains a NUL byte")
         if len(data) > MAX_TEXT:
-            raise ValueError(f"{path or 'a value'} is longer than {MAX_TEXT} characters")
+            raise ValueError(f"{path or 'text'} is longer than {MAX_TEXT} characters")
     elif isinstance(data, dict):
         for key, value in data.items():
-            _no_nul_nor_huge(key, path)
-            _no_nul_nor_huge(value, f"{path}.{key}" if path else str(key))
+            _storable(key, path)
+            _storable(value, f"{path}.{key}" if path else str(key))
     elif isinstance(data, (list, tuple)):
         for i, value in enumerate(data):
-            _no_nul_nor_huge(value, f"{path}.{i}" if path else str(i))
+            _storable(value, f"{path}.{i}" if path else str(i))
+    return data
+
+
+# text as the store keeps it: no NUL byte (PostgreSQL refuses them), at most MAX_TEXT long;
+# identifiers in columns of 200 characters
+Text = Annotated[str, AfterValidator(_storable)]
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable)]
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    @model_validator(mode="before")
-    @classmethod
-    def _storable_text(cls, data: Any) -> Any:
-        _no_nul_nor_huge(data)
-        return data
-
 
 class Customer(Strict):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=400)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=400),
+                    AfterValidator(_storable)]
     country: Annotated[str, BeforeValidator(_country),
                        StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    email: Annotated[str, StringConstraints(max_length=400)] | None = None
+    email: Annotated[str, StringConstraints(max_length=400), AfterValidator(_storable)] \
+        | None = None
 
 
 class Line(Strict):
@@ -100,13 +102,15 @@ class Line(Strict):
 
 
 class Contract(Strict):
-    id: Ident
+    # invoice numbers and references are built on it and kept in columns of 200
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100),
+                  AfterValidator(_storable)]
     customer: Customer
     start: date
-    policy: str | None = None
+    policy: Text | None = None
     trial_days: int | None = Field(default=None, ge=1)
     billing_period: Dur | None = None
-    overrides: dict[str, Any] = Field(default_factory=dict)
+    overrides: Annotated[dict[str, Any], AfterValidator(_storable)] = Field(default_factory=dict)
     lines: tuple[Line, ...] = Field(min_length=1)
 
     @field_validator("lines")
@@ -149,12 +153,12 @@ class TerminationNotice(_Event):
 
 class ProviderTermination(_Event):
     type: Literal["provider_termination"]
-    reason: str = Field(min_length=1)
+    reason: Text = Field(min_length=1)
 
 
 class SeatChange(_Event):
     type: Literal["seat_change"]
-    item: str
+    item: Ident
     quantity: int = Field(ge=0)
 
 
@@ -174,7 +178,7 @@ class _Broadcast(_Event):
     the event on) defaults to the date of the event's main timestamp in its own offset.
     """
 
-    contract: str = "*"
+    contract: Ident = "*"
 
     @model_validator(mode="before")
     @classmethod
@@ -196,7 +200,7 @@ Stamp = Annotated[datetime, AfterValidator(_aware)]
 
 class PriceChangeAnnounced(_Broadcast):
     type: Literal["price_change_announced"]
-    item: str
+    item: Ident
     new_unit_price: UnitPrice = Field(gt=Decimal("0"))
     effective: date
     exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
@@ -205,7 +209,7 @@ class PriceChangeAnnounced(_Broadcast):
 class TermsChangeAnnounced(_Broadcast):
     type: Literal["terms_change_announced"]
     effective: date
-    summary: str
+    summary: Text
 
 
 class MigrationAnnounced(_Event):
@@ -224,13 +228,13 @@ class Objection(_Event):
 
 class Usage(_Event):
     type: Literal["usage"]
-    meter: str
+    meter: Ident
     quantity: Quantity = Field(ge=Decimal("0"))
 
 
 class Purchase(_Event):
     type: Literal["purchase"]
-    item: str
+    item: Ident
     amount: Amount = Field(gt=Decimal("0"))
     quantity: Quantity | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours
     accepted: bool | None = None  # the customer accepted the quote before delivery
@@ -255,26 +259,26 @@ class MaintenanceAnnounced(_Broadcast):
 
 class TicketOpened(_Event):
     type: Literal["ticket_opened"]
-    ticket: str
+    ticket: Ident
     at: Stamp
     category: Literal["error", "question"] = "error"
 
 
 class TicketAnswered(_Event):
     type: Literal["ticket_answered"]
-    ticket: str
+    ticket: Ident
     at: Stamp
 
 
 class DefectReported(_Event):
     type: Literal["defect_reported"]
-    defect: str
+    defect: Ident
     material: bool = True
 
 
 class DefectRemedied(_Event):
     type: Literal["defect_remedied"]
-    defect: str
+    defect: Ident
 
 
 class RestoreRequested(_Event):
@@ -289,7 +293,7 @@ class ExportRequested(_Event):
 class SubprocessorChangeAnnounced(_Broadcast):
     type: Literal["subprocessor_change_announced"]
     effective: date | None = None
-    name: str | None = None
+    name: Text | None = None
     intra_group: bool = False  # a company of the provider's own group (SmartTrackers DPA 6.2)
     eu_eea: bool = True  # located in the EU/EEA; False needs a transfer ground (DPA 6.3)
 
@@ -297,7 +301,7 @@ class SubprocessorChangeAnnounced(_Broadcast):
 class AssignmentAnnounced(_Broadcast):
     type: Literal["assignment_announced"]
     effective: date
-    assignee: str | None = None
+    assignee: Text | None = None
 
 
 class AuditRequested(_Event):
@@ -313,7 +317,7 @@ class ForceMajeure(_Broadcast):
 
 class InvoiceDisputed(_Event):
     type: Literal["invoice_disputed"]
-    ref: str = Field(min_length=1)
+    ref: Ident
 
 
 Event = Annotated[
