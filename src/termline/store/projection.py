@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, literal, select
 
@@ -36,9 +36,7 @@ from termline.engine.state import ContractState, InvoiceLine, Item
 from termline.errors import TermlineError
 from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
-
-if TYPE_CHECKING:
-    from termline.store.repository import NewAction, StoredContract
+from termline.store.records import NewAction, StoredContract
 
 MONEY_IN = ("payment_applied", "credit_recorded")
 # Money settled like a payment without a payment event, by the reference the engine gives it.

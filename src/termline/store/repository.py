@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,6 +30,17 @@ from termline.scenario.model import BROADCAST, Contract, Customer, Event
 from termline.store import tables as t
 from termline.store.codec import decode, encode
 from termline.store.projection import project, project_days
+from termline.store.records import (
+    LoggedEvent,
+    NewAction,
+    RunDay,
+    RunState,
+    StoredAction,
+    StoredContract,
+    StoredEvent,
+    Tenant,
+    Unreadable,
+)
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
@@ -60,48 +70,6 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Tenant:
-    id: int
-    name: str
-    timezone: str
-    settings: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class StoredContract:
-    id: int
-    tenant_id: int
-    contract: Contract
-    policy_version_id: int
-
-
-@dataclass(frozen=True)
-class RunState:
-    contract_id: int
-    state: ContractState
-    cursor: date
-    next_due: date
-    recompute_from: date | None
-    action_count: int
-    problem: dict[str, Any] | None = None  # why the run set the contract aside
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    event: Any  # the validated event, or Unreadable
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """A stored event the current model refuses (stored by an older version, or by hand):
-    the run sets its contract aside with `problem` instead of failing the whole batch."""
-
-    date: date
-    problem: str
-
-
 def _event(event_id: int, day: date, payload: str) -> StoredEvent:
     try:
         return StoredEvent(event_id, _EVENT.validate_json(payload))
@@ -110,45 +78,6 @@ def _event(event_id: int, day: date, payload: str) -> StoredEvent:
         where = ".".join(str(p) for p in first["loc"])
         return StoredEvent(event_id, Unreadable(day, f"{where}: {first['msg']}" if where
                                                 else first["msg"]))
-
-
-@dataclass(frozen=True)
-class LoggedEvent:
-    """An event of the log as an operator lists it: its id, identity and whether voided."""
-
-    id: int
-    contract: str | None  # the contract's ref; None for a broadcast event
-    natural_key: str
-    payload: dict[str, Any]
-    void_reason: str | None
-
-
-@dataclass(frozen=True)
-class StoredAction:
-    natural_key: str
-    seq: int
-    date: date
-    kind: str
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class NewAction:
-    action: Action
-    natural_key: str
-    cause_date: date
-    cause_events: tuple[int, ...]
-    body: str | None = None  # the action's JSON, when already written (keyed_bodies)
-
-
-@dataclass(frozen=True)
-class RunDay:
-    """One contract day a run stores: the state after it and the actions it appends."""
-
-    contract: StoredContract
-    first_seq: int
-    state: ContractState
-    items: Sequence[NewAction]
 
 
 class Repository:
@@ -528,5 +457,5 @@ def keyed_bodies(actions: Iterable[Action]) -> list[tuple[str, str]]:
     return out
 
 
-__all__ = ["BROADCAST", "NewAction", "Repository", "RunState", "StoredAction", "StoredContract",
-           "StoredEvent", "Tenant", "action_keys"]
+__all__ = ["BROADCAST", "LoggedEvent", "NewAction", "Repository", "RunDay", "RunState",
+           "StoredAction", "StoredContract", "StoredEvent", "Tenant", "Unreadable", "action_keys"]
