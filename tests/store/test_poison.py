@@ -90,6 +90,9 @@ def test_one_poisoned_contract_of_300_is_set_aside_and_the_299_others_run_to_the
     problem = report["set_aside"][victim]
     assert problem["day"] == "2027-03-10"
     assert "MissingIndex" in problem["error"] and "dk-npi" in problem["error"].lower()
+    # its balances and deadlines hold as of the day before, not as of the book's run
+    assert json.loads(termline(db_url, "timeline", victim, "--tenant", TENANT, "--format",
+                               "json"))["as_of"] == "2027-03-09"
 
     # the 299 others: exactly what simulate gives for the book without the victim
     expected = json.loads(termline(db_url, "simulate", str(_without(

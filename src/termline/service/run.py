@@ -135,6 +135,10 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
 def as_of(run_state: RunState, run_through: date | None) -> date:
     """The day a stored state holds for: its cursor, or the tenant's last run when the contract
     was not due by then (nothing happened to it in between)."""
+    if run_state.problem is not None:  # set aside: nothing happened before the failing day
+        failed = run_state.problem.get("day")
+        return max(run_state.cursor, date.fromisoformat(failed) - timedelta(days=1)) \
+            if failed else run_state.cursor
     if run_through is None or run_state.recompute_from is not None \
             or run_state.next_due <= run_through:
         return run_state.cursor
