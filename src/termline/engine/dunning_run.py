@@ -62,6 +62,19 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
                      ref=invoice.ref, amount=amount)
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-COL", amount, [act])
+    if step.kind == "hand_over":
+        return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
+    if step.kind == "charge":
+        assert step.charge_name is not None
+        if step.percent_of_principal is not None:
+            amount = round_money(invoice.open * step.percent_of_principal / 100)
+        else:
+            amount = step.fee or ZERO
+        amount = max(amount, step.minimum_fee or ZERO)
+        act = action(day, "charge_applied", cid, clauses, currency=ctx.currency,
+                     ref=invoice.ref, name=step.charge_name, amount=amount,
+                     charge_ref=f"{invoice.ref}-{step.name}")
+        return _fee(state, ctx, day, invoice, f"{invoice.ref}-{step.name}", amount, [act])
     if step.kind == "suspension":
         refs = (*state.suspended_for, invoice.ref)
         if state.access == "suspended":

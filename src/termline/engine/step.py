@@ -59,7 +59,8 @@ def end_if_notice_effective(state: ContractState, ctx: Context, day: date
     if state.status != "active" or notice is None or notice.effective != day:
         return state, []
     reason = "notice" if notice.by == "customer" else "provider_notice"
-    clauses = tuple(dict.fromkeys((*notice.clauses, *ctx.policy.termination.no_refund.clause)))
+    no_refund = ctx.policy.termination.no_refund
+    clauses = tuple(dict.fromkeys((*notice.clauses, *(no_refund.clause if no_refund else ()))))
     return terminate(state, ctx, day, reason, clauses)
 
 

@@ -8,6 +8,7 @@ chosen where the seed is ambiguous. Durations are written as the T&Cs write them
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import (
@@ -19,7 +20,17 @@ from pydantic import (
 
 from termline.backups.rules import BackupRule
 from termline.core.duration import Duration
-from termline.core.rule import Clauses, Dec, Dur, Right, Rule, Strict
+from termline.core.rule import (
+    CalendarCode,
+    Clauses,
+    Currency,
+    Dec,
+    Dur,
+    Right,
+    Rule,
+    Strict,
+    TimeZone,
+)
 from termline.liability.rules import LiabilityRule
 from termline.pricing.rules import PricesRule
 from termline.privacy.rules import PrivacyRule
@@ -39,6 +50,7 @@ class Source(Strict):
     venue: str
     version: str | None = None
     law_clause: Clauses
+    parts: dict[str, str] = Field(default_factory=dict)
 
 
 # --- term, renewal and notices -------------------------------------------------------------
@@ -49,8 +61,15 @@ class StartRule(Rule):
 
 
 class TermRule(Rule):
+    """The initial term and each renewal.
+
+    ``renewal``: a duration, ``billing_period`` (each renewal lasts one billing period), or
+    ``initial`` (each renewal lasts as long as the initial term, also when a contract overrides
+    the initial term: the two cannot drift apart).
+    """
+
     initial: Dur
-    renewal: Dur | Literal["billing_period"]
+    renewal: Dur | Literal["billing_period", "initial"]
     initial_anchor: Literal["start", "first_billing_period"] = "start"
 
 
@@ -81,13 +100,19 @@ class NoticeRule(Rule):
 
 
 class TerminationRules(Strict):
+    """``no_refund`` cites the clause that keeps prepaid fees at termination; leave it out when
+    the terms say nothing (nothing is refunded either way: the engine never refunds fees)."""
+
     customer: NoticeRule
     provider: NoticeRule
-    no_refund: Rule
+    no_refund: Rule | None = None
 
 
 class ProviderTerminationRight(Right):
-    """Immediate termination at the provider's discretion (event ``provider_termination``)."""
+    """Immediate termination at the provider's discretion (event ``provider_termination``).
+
+    Optional: without it the event is refused (the terms give the provider no such right).
+    """
 
     accelerate_to_term_end: bool = False
     reason: Literal["breach", "dissolution"] = "breach"
@@ -96,10 +121,20 @@ class ProviderTerminationRight(Right):
 # --- trial -------------------------------------------------------------------------------
 
 class TrialRule(Rule):
+    """A free trial. Optional: without a ``trial:`` section no trial is offered and no clause
+    needs citing."""
+
+    clause: Clauses = ()
     offered: bool = True
     default_days: int | None = None
     on_expiry: Literal["terminate_and_delete", "terminate"] = "terminate_and_delete"
     data_on_conversion: Literal["keep", "discard"] = "keep"
+
+    @model_validator(mode="after")
+    def _offered_cites(self) -> TrialRule:
+        if self.offered and not self.clause:
+            raise ValueError("a trial that is offered cites its clause")
+        return self
 
 
 # --- billing, payment, seats -----------------------------------------------------------
@@ -128,7 +163,7 @@ class SeatChangeRule(Rule):
 
 StepKind = Literal[
     "reminder", "default_notice", "payment_notice", "suspension", "breach_notice",
-    "termination", "collection",
+    "termination", "collection", "hand_over", "charge",
 ]
 
 
@@ -136,21 +171,37 @@ class DunningStep(Right):
     """One rung of the overdue ladder, run per unpaid invoice.
 
     The step happens on ``from`` + ``after`` (+ one day when ``lapsed``: the period must have
-    run out completely, "within seven days" ends on day seven) + ``delay``.
+    run out completely, "within seven days" ends on day seven) + ``delay``. ``from`` is one
+    anchor or a list of them: the step counts from the **latest** of those dates ("21 days
+    after the due date and after the third reminder") and waits until all have happened.
+    ``requires_steps`` names earlier steps that must have happened first ("after at least
+    three reminders") without moving the date.
+
+    Kinds: ``reminder`` (optional ``fee``), ``default_notice``, ``payment_notice``,
+    ``suspension``, ``breach_notice`` (needs ``remedy``), ``termination``, ``collection``
+    (collection costs: ``percent_of_principal``, optional ``minimum_fee``), ``hand_over`` (the
+    claim goes to a collection agency; charges nothing), ``charge`` (a named one-off charge,
+    ``charge_name``, with ``fee`` or ``percent_of_principal``, e.g. a fixed interest of 15 %).
     """
 
     name: str
     kind: StepKind
     after: Dur
-    from_: str = Field(alias="from")
+    from_: str | tuple[str, ...] = Field(alias="from")
     lapsed: bool = False
     fee: Dec | None = None
     percent_of_principal: Dec | None = None
     minimum_fee: Dec | None = None
     remedy: Dur | None = None
     requires: Literal["payment_failed"] | None = None
+    requires_steps: tuple[str, ...] = ()
+    charge_name: str | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        return (self.from_,) if isinstance(self.from_, str) else self.from_
 
 
 class DunningRule(Rule):
@@ -161,23 +212,44 @@ class DunningRule(Rule):
     @model_validator(mode="after")
     def _anchors_exist(self) -> DunningRule:
         names: list[str] = []
+        problems: list[str] = []
         for step in self.steps:
             if step.name in names:
-                raise ValueError(f"duplicate dunning step name {step.name!r}")
+                problems.append(f"step '{step.name}': duplicate dunning step name")
             allowed = {"invoice_date", "due_date", "previous_step", *names}
-            if step.from_ not in allowed:
-                raise ValueError(
-                    f"step {step.name!r}: 'from' must be one of {sorted(allowed)}, "
-                    f"got {step.from_!r}"
-                )
+            for anchor in step.anchors:
+                if anchor not in allowed:
+                    problems.append(f"step '{step.name}': 'from' must be one of "
+                                    f"{sorted(allowed)}, got {anchor!r}")
             if step.from_ == "previous_step" and not names:
-                raise ValueError(f"step {step.name!r}: the first step has no previous step")
+                problems.append(f"step '{step.name}': the first step has no previous step")
             if step.kind == "collection" and step.percent_of_principal is None:
-                raise ValueError(f"step {step.name!r}: a collection step needs "
-                                 "percent_of_principal")
+                problems.append(f"step '{step.name}': a collection step needs "
+                                "percent_of_principal")
             if step.kind == "breach_notice" and step.remedy is None:
-                raise ValueError(f"step {step.name!r}: a breach notice needs a remedy period")
+                problems.append(f"step '{step.name}': a breach notice needs a remedy period")
+            if not step.anchors:
+                problems.append(f"step '{step.name}': 'from' names at least one anchor")
+            if "previous_step" in step.anchors and len(step.anchors) > 1:
+                problems.append(f"step '{step.name}': previous_step stands alone")
+            for required in step.requires_steps:
+                if required not in names:
+                    problems.append(f"step '{step.name}': requires_steps names {required!r}, "
+                                    "which is not an earlier step")
+            charges = (step.fee, step.percent_of_principal, step.minimum_fee)
+            if step.kind == "hand_over" and any(c is not None for c in charges):
+                problems.append(f"step '{step.name}': a hand-over step charges nothing")
+            if step.kind == "charge":
+                if not step.charge_name:
+                    problems.append(f"step '{step.name}': a charge step needs a charge_name")
+                if (step.fee is None) == (step.percent_of_principal is None):
+                    problems.append(f"step '{step.name}': a charge step has either a fee or "
+                                    "a percent_of_principal")
+            elif step.charge_name is not None:
+                problems.append(f"step '{step.name}': charge_name only applies to kind: charge")
             names.append(step.name)
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
 
@@ -257,20 +329,40 @@ class CoverageEntry(Strict):
         return self
 
 
+class ContractParameter(Strict):
+    """A value the terms leave to each contract ("the term agreed in the order form"): the
+    policy gives no value at ``path``; a contract that omits it is refused, naming ``path``
+    and ``clause``. ``example`` only lets the policy itself be checked and shown."""
+
+    path: str
+    clause: Clauses
+    example: str | int | bool
+    notes: tuple[str, ...] = ()
+
+
+def longer(a: Duration, b: Duration) -> bool:
+    """Whether `a` is longer than `b` from any day (business days are not compared)."""
+    if not (a.is_calendar() and b.is_calendar()):
+        return False
+    starts = (date(2001, 1, 31), date(2001, 3, 1), date(2004, 2, 29))
+    return any(a.add_to(d) > b.add_to(d) for d in starts)
+
+
 class Policy(Strict):
     pack: str
     title: str
     source: Source
-    currency: str = "EUR"
-    timezone: str
-    calendar: str
+    currency: Currency = "EUR"
+    timezone: TimeZone
+    calendar: CalendarCode
     closed_days: tuple[str, ...] = ()
     overridable: tuple[str, ...] = ()
     start: StartRule
     term: TermRule
     termination: TerminationRules
-    provider_termination: ProviderTerminationRight
-    trial: TrialRule
+    provider_termination: ProviderTerminationRight = Field(
+        default_factory=lambda: ProviderTerminationRight(clause=(), enabled=False))
+    trial: TrialRule = Field(default_factory=lambda: TrialRule(offered=False))
     billing: BillingRule
     payment: PaymentRule
     seats: SeatChangeRule
@@ -284,6 +376,7 @@ class Policy(Strict):
     privacy: PrivacyRule | None = None
     backups: BackupRule | None = None
     liability: LiabilityRule | None = None
+    contract_parameters: tuple[ContractParameter, ...] = ()
     coverage: tuple[CoverageEntry, ...] = ()
 
     @field_validator("closed_days")
@@ -295,6 +388,19 @@ class Policy(Strict):
                     and 1 <= int(dom) <= 31):
                 raise ValueError(f"closed days are written MM-DD, got {day!r}")
         return days
+
+    @model_validator(mode="after")
+    def _billing_fits_the_term(self) -> Policy:
+        period = self.billing.period
+        terms = [("initial term", self.term.initial)]
+        if isinstance(self.term.renewal, Duration):
+            terms.append(("renewal term", self.term.renewal))
+        for label, term in terms:
+            if longer(period, term):
+                raise ValueError(
+                    f"billing.period {period} is longer than the {label} {term} (clause "
+                    f"{', '.join(self.term.clause)}): a period would outlast the contract")
+        return self
 
     def step(self, name: str) -> DunningStep:
         for step in self.dunning.steps:

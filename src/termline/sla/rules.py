@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, PlainSerializer, model_validator
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
 
 from termline.core.rule import Dec, Dur, Rule, Strict
 from termline.support.rules import Clock, Zone
@@ -53,7 +53,9 @@ class Lead:
         return f"{self.number} {self.unit[:-1] if self.number == 1 else self.unit}"
 
 
-LeadTime = Annotated[Lead, BeforeValidator(Lead.parse), PlainSerializer(str)]
+LeadTime = Annotated[Lead, BeforeValidator(Lead.parse), PlainSerializer(str), WithJsonSchema(
+    {"type": "string", "pattern": r"^\s*\d+\s+(hour|hours|day|days|week|weeks)\s*$",
+     "description": "A notice lead time: '4 hours', '3 days', '4 weeks'."})]
 
 
 class SlaCredit(Rule):

@@ -6,7 +6,7 @@ from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, PlainSerializer, model_validator
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
 
 from termline.core.rule import Dur, Rule, Strict
 
@@ -34,7 +34,9 @@ def _zone(value: Any) -> str:
     return value
 
 
-Clock = Annotated[time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M"))]
+Clock = Annotated[time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M")),
+                  WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$",
+                                  "description": "A wall-clock time, HH:MM."})]
 Zone = Annotated[str, BeforeValidator(_zone)]
 
 
