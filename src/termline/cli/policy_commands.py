@@ -268,3 +268,11 @@ def policy_new(
     file.write_text(_HEADER.format(name=name, base=from_, file=file.name) + text, "utf-8")
     err.print(f"{file} written from {from_}: edit it, then `termline policy check {file}`",
               highlight=False)
+
+
+@policy_app.command("reference")
+def policy_reference() -> None:
+    """Print the format reference (Markdown) generated from the models: docs/policy-reference.md."""
+    from termline.policy.reference import reference_markdown
+
+    sys.stdout.write(reference_markdown())

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from termline.core.yamlsource import Located, read_yaml
 from termline.errors import PolicyError
-from termline.policy.schema import Policy
+from termline.policy.schema import Policy, ladder_problems
 
 Severity = Literal["error", "warning"]
 _STEP = re.compile(r"step '(?P<name>[^']+)'")
@@ -97,6 +97,23 @@ def _errors(exc: ValidationError, located: Located) -> list[Problem]:
     return problems
 
 
+def _ladder(located: Located, known: set[str]) -> list[Problem]:
+    """The ladder's problems when a bad step field kept the model from checking the ladder."""
+    dunning = located.data.get("dunning")
+    steps = dunning.get("steps") if isinstance(dunning, dict) else None
+    if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
+        return []
+    out = []
+    for message in ladder_problems(steps):
+        if message in known:
+            continue
+        step = _STEP.search(message)
+        line = _step_line(located, ["dunning"], step.group("name")) if step else None
+        out.append(Problem("error", message, line or located.line_of(["dunning", "steps"]),
+                           "dunning.steps"))
+    return out
+
+
 def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
     """The policy (None if invalid) and every problem found, errors first, in line order."""
     try:
@@ -109,6 +126,7 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
         policy = Policy.model_validate(located.data)
     except ValidationError as exc:
         problems = _errors(exc, located)
+        problems += _ladder(located, {p.message for p in problems})
         return None, sorted(problems, key=lambda p: (p.line or 0))
     return policy, sorted(smells(policy, located), key=lambda p: (p.line or 0))
 

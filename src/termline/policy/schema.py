@@ -8,8 +8,9 @@ chosen where the seed is ambiguous. Durations are written as the T&Cs write them
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -204,6 +205,59 @@ class DunningStep(Right):
         return (self.from_,) if isinstance(self.from_, str) else self.from_
 
 
+def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every problem of the ladder as a whole (anchors, order, what each kind needs).
+
+    Works on the steps as written (mappings), so that `policy check` reports these problems
+    also when a step has a bad field and the model stops short of this check.
+    """
+    names: list[str] = []
+    problems: list[str] = []
+    for step in steps:
+        name, kind = step.get("name"), step.get("kind")
+        raw_from = step.get("from")
+        anchors = (raw_from,) if isinstance(raw_from, str) else tuple(raw_from or ())
+
+        def has(key: str, step: Mapping[str, Any] = step) -> bool:
+            return step.get(key) is not None
+
+        if name in names:
+            problems.append(f"step '{name}': duplicate dunning step name")
+        allowed = {"invoice_date", "due_date", "previous_step", *names}
+        for anchor in anchors:
+            if anchor not in allowed:
+                problems.append(f"step '{name}': 'from' must be one of {sorted(allowed)}, "
+                                f"got {anchor!r}")
+        if not anchors:
+            problems.append(f"step '{name}': 'from' names at least one anchor")
+        if "previous_step" in anchors and not names:
+            problems.append(f"step '{name}': the first step has no previous step")
+        if "previous_step" in anchors and len(anchors) > 1:
+            problems.append(f"step '{name}': previous_step stands alone")
+        if kind == "collection" and not has("percent_of_principal"):
+            problems.append(f"step '{name}': a collection step needs percent_of_principal")
+        if kind == "breach_notice" and not has("remedy"):
+            problems.append(f"step '{name}': a breach notice needs a remedy period")
+        for required in step.get("requires_steps") or ():
+            if required not in names:
+                problems.append(f"step '{name}': requires_steps names {required!r}, which is "
+                                "not an earlier step")
+        if kind == "hand_over" and any(has(k) for k in
+                                       ("fee", "percent_of_principal", "minimum_fee")):
+            problems.append(f"step '{name}': a hand-over step charges nothing")
+        if kind == "charge":
+            if not step.get("charge_name"):
+                problems.append(f"step '{name}': a charge step needs a charge_name")
+            if has("fee") == has("percent_of_principal"):
+                problems.append(f"step '{name}': a charge step has either a fee or a "
+                                "percent_of_principal")
+        elif has("charge_name"):
+            problems.append(f"step '{name}': charge_name only applies to kind: charge")
+        if isinstance(name, str):
+            names.append(name)
+    return problems
+
+
 class DunningRule(Rule):
     steps: tuple[DunningStep, ...] = ()
     restore_on: Literal["principal_paid", "principal_and_fees_paid"] = "principal_and_fees_paid"
@@ -211,43 +265,7 @@ class DunningRule(Rule):
 
     @model_validator(mode="after")
     def _anchors_exist(self) -> DunningRule:
-        names: list[str] = []
-        problems: list[str] = []
-        for step in self.steps:
-            if step.name in names:
-                problems.append(f"step '{step.name}': duplicate dunning step name")
-            allowed = {"invoice_date", "due_date", "previous_step", *names}
-            for anchor in step.anchors:
-                if anchor not in allowed:
-                    problems.append(f"step '{step.name}': 'from' must be one of "
-                                    f"{sorted(allowed)}, got {anchor!r}")
-            if step.from_ == "previous_step" and not names:
-                problems.append(f"step '{step.name}': the first step has no previous step")
-            if step.kind == "collection" and step.percent_of_principal is None:
-                problems.append(f"step '{step.name}': a collection step needs "
-                                "percent_of_principal")
-            if step.kind == "breach_notice" and step.remedy is None:
-                problems.append(f"step '{step.name}': a breach notice needs a remedy period")
-            if not step.anchors:
-                problems.append(f"step '{step.name}': 'from' names at least one anchor")
-            if "previous_step" in step.anchors and len(step.anchors) > 1:
-                problems.append(f"step '{step.name}': previous_step stands alone")
-            for required in step.requires_steps:
-                if required not in names:
-                    problems.append(f"step '{step.name}': requires_steps names {required!r}, "
-                                    "which is not an earlier step")
-            charges = (step.fee, step.percent_of_principal, step.minimum_fee)
-            if step.kind == "hand_over" and any(c is not None for c in charges):
-                problems.append(f"step '{step.name}': a hand-over step charges nothing")
-            if step.kind == "charge":
-                if not step.charge_name:
-                    problems.append(f"step '{step.name}': a charge step needs a charge_name")
-                if (step.fee is None) == (step.percent_of_principal is None):
-                    problems.append(f"step '{step.name}': a charge step has either a fee or "
-                                    "a percent_of_principal")
-            elif step.charge_name is not None:
-                problems.append(f"step '{step.name}': charge_name only applies to kind: charge")
-            names.append(step.name)
+        problems = ladder_problems([s.model_dump(by_alias=True) for s in self.steps])
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -361,7 +379,7 @@ class Policy(Strict):
     term: TermRule
     termination: TerminationRules
     provider_termination: ProviderTerminationRight = Field(
-        default_factory=lambda: ProviderTerminationRight(clause=(), enabled=False))
+        default_factory=lambda: ProviderTerminationRight.model_construct(clause=(), enabled=False))
     trial: TrialRule = Field(default_factory=lambda: TrialRule(offered=False))
     billing: BillingRule
     payment: PaymentRule
