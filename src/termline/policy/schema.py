@@ -409,15 +409,14 @@ class Policy(Strict):
 
     @model_validator(mode="after")
     def _billing_fits_the_term(self) -> Policy:
-        period = self.billing.period
-        terms = [("initial term", self.term.initial)]
-        if isinstance(self.term.renewal, Duration):
-            terms.append(("renewal term", self.term.renewal))
-        for label, term in terms:
-            if longer(period, term):
-                raise ValueError(
-                    f"billing.period {period} is longer than the {label} {term} (clause "
-                    f"{', '.join(self.term.clause)}): a period would outlast the contract")
+        """Each renewal lasts at least one billing period (an initial term may be shorter:
+        the renewal then continues the period already invoiced)."""
+        period, renewal = self.billing.period, self.term.renewal
+        term = self.term.initial if renewal == "initial" else renewal
+        if isinstance(term, Duration) and longer(period, term):
+            raise ValueError(
+                f"billing.period {period} is longer than the renewal term {term} (clause "
+                f"{', '.join(self.term.clause)}): every period would outlast its term")
         return self
 
     def step(self, name: str) -> DunningStep:

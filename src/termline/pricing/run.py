@@ -348,6 +348,7 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
         return state, []
     pricing = state.pricing
     prices = dict(pricing.prices)
+    cited = dict(pricing.price_clauses)
     bases = {b.item: b for b in pricing.bases}
     out: list[Action] = []
     for change in due:
@@ -360,6 +361,7 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
         assert change.item is not None and change.new_price is not None
         old = prices.get(change.item, _line_price(ctx, change.item))
         prices[change.item] = change.new_price
+        cited[change.item] = change.clauses
         out.append(action(day, "price_changed", ctx.contract.id, change.clauses,
                           currency=ctx.currency, item=change.item, old_price=old,
                           new_price=change.new_price, index=change.index,
@@ -375,7 +377,8 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
                               effective_date=change.effective))
     pending = tuple(c for c in pricing.pending if c.effective > day)
     state = replace(state, pricing=replace(pricing, prices=tuple(sorted(prices.items())),
-                                           pending=pending, bases=tuple(bases.values())))
+                                           pending=pending, bases=tuple(bases.values()),
+                                           price_clauses=tuple(sorted(cited.items()))))
     return state, out
 
 
