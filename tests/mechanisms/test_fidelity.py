@@ -105,3 +105,50 @@ def test_smartconnect_8_7_invoice_at_an_indexed_price_cites_the_indexation_claus
     assert "8.7" not in first_clauses
     assert invoices == [("2024-03-15", "1200.00", first_clauses),
                         ("2025-03-15", "1248.00", (*first_clauses, "8.7"))]
+
+
+SC_LATE = """
+policy: smartconnect
+until: 2027-03-31
+contracts:
+  - id: late
+    customer: {name: Late NV, country: BE}
+    start: 2027-01-04
+    OVERRIDES
+    lines:
+      - {item: Smartconnect Agent, unit_price: "100.00", per: month, quantity: 1}
+  - id: ontime
+    customer: {name: On Time NV, country: BE}
+    start: 2027-01-04
+    OVERRIDES
+    lines:
+      - {item: Smartconnect Agent, unit_price: "100.00", per: month, quantity: 1}
+events:
+  - {date: 2027-02-03, type: payment, contract: ontime, amount: "1200.00"}
+"""
+COMPENSATION = ('overrides: {compensation: {clause: "BE law 2 Aug 2002 art. 6", '
+                'amount: "40.00"}}')
+
+
+def test_statutory_fixed_compensation_is_off_by_default_and_a_contract_can_switch_it_on(
+) -> None:
+    """Directive 2011/7/EU art. 6 / BE law of 2 August 2002 art. 6: EUR 40 per late invoice,
+    no reminder needed. Smartconnect's terms (8.5) name interest only: the pack charges
+    nothing. Switched on for the contract: invoice 2027-01-04 of 12 x 100.00 = 1200.00, due
+    2027-01-04 + 30 days = 2027-02-03 (8.3); unpaid, EUR 40.00 is charged on 2027-02-04 as
+    its own item INV-COMP. Paid on the due date (ontime): nothing."""
+    off = run(SC_LATE.replace("    OVERRIDES\n", ""))
+    assert [a for a in off.actions if a.kind == "compensation_charged"] == []
+
+    on = run(SC_LATE.replace("OVERRIDES", COMPENSATION))
+    charged = [a for a in on.actions if a.kind == "compensation_charged"]
+    assert len(charged) == 1
+    act = charged[0]
+    invoice = next(a for a in on.of("late") if a.kind == "invoice_issued")
+    assert (invoice.date.isoformat(), str(invoice.get("amount")),
+            str(invoice.get("due_date"))) == ("2027-01-04", "1200.00", "2027-02-03")
+    assert (act.contract, act.date.isoformat(), str(act.get("amount")), act.clauses) == (
+        "late", "2027-02-04", "40.00", ("BE law 2 Aug 2002 art. 6",))
+    assert act.get("charge_ref") == f"{invoice.get('ref')}-COMP"
+    assert any(it.ref == act.get("charge_ref") and str(it.amount) == "40.00"
+               for it in on.states["late"].items)

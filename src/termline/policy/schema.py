@@ -296,6 +296,21 @@ class InterestRule(Rule):
         return self
 
 
+class CompensationRight(Right):
+    """Statutory fixed compensation for recovery costs on a late invoice (Late Payment
+    Directive 2011/7/EU art. 6 as transposed: BE law of 2 August 2002 art. 6 and NL art. 6:96
+    BW, EUR 40; DK renteloven § 9 a stk. 3, DKK 310; NO forsinkelsesrenteloven § 3a).
+
+    ``amount`` (in the policy's currency) is charged once per invoice still unpaid after its
+    due date, on the day after the due date, without a reminder, as a named charge of that
+    invoice (reference ``INVOICE-COMP``). Without this section nothing is charged: a pack
+    whose terms do not mention it leaves it out, and a contract may switch it on where the
+    pack marks ``compensation`` overridable.
+    """
+
+    amount: Dec = Field(gt=0, examples=['"40.00"'])
+
+
 # --- after termination ------------------------------------------------------------------
 
 class DeletionRule(Right):
@@ -386,6 +401,7 @@ class Policy(Strict):
     seats: SeatChangeRule
     dunning: DunningRule
     interest: InterestRule
+    compensation: CompensationRight | None = None
     retention: RetentionRule
     prices: PricesRule | None = None
     usage: UsageRule | None = None
