@@ -98,7 +98,7 @@ def _provider_termination(state: ContractState, ctx: Context, day: date, reason:
     right = ctx.policy.provider_termination
     if not right.enabled:
         return state, refuse(ctx, day, "provider_termination",
-                             "the pack gives the provider no immediate termination right",
+                             "the terms give the provider no immediate termination right",
                              right.clause)
     if state.status in ("terminated", "pending"):
         return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
@@ -195,7 +195,10 @@ def _dispute(state: ContractState, ctx: Context, day: date, ref: str
     if payment.dispute_window is None:
         return state, refuse(ctx, day, "invoice_disputed",
                              "the terms set no dispute window", payment.clause)
-    window_end = ctx.calendar.add(invoices[ref].issued, payment.dispute_window)
+    invoice = invoices[ref]
+    start = (invoice.period_end or invoice.issued if payment.dispute_from == "service_date"
+             else invoice.issued)
+    window_end = ctx.calendar.add(start, payment.dispute_window)
     if day > window_end:
         return state, refuse(ctx, day, "invoice_disputed",
                              f"deemed accepted: the dispute window ended {window_end}",

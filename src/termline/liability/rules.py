@@ -9,6 +9,7 @@ contract together: liability already paid out is deducted from it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -27,6 +28,9 @@ class PaidBasis(Rule):
     window: Dur
     counts: Literal["payments", "licence_fees"] = "payments"
     aggregate: bool = False
+    percent: Dec = Field(default=Decimal(100), gt=0, le=100,
+                         description="The cap is this percentage of the basis (\"50\": half "
+                         "of what was paid).", examples=['"50"'])
 
 
 class FeesBasis(Rule):
@@ -40,6 +44,9 @@ class FeesBasis(Rule):
     period: Dur
     limit_to_term: bool = False
     aggregate: bool = False
+    percent: Dec = Field(default=Decimal(100), gt=0, le=100,
+                         description="The cap is this percentage of the basis.",
+                         examples=['"50"'])
 
 
 class CapAmount(Rule):

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from termline.core.yamlsource import Located, read_yaml
 from termline.errors import PolicyError
+from termline.policy.loader import with_examples
 from termline.policy.schema import Policy, ladder_problems
 
 Severity = Literal["error", "warning"]
@@ -123,7 +124,11 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
     if not isinstance(located.data, dict):
         return None, [Problem("error", "a policy is a YAML mapping", 1)]
     try:
-        policy = Policy.model_validate(located.data)
+        data = with_examples(located.data, located.source, located)
+    except PolicyError as exc:
+        return None, [Problem("error", exc.message, exc.line, exc.field)]
+    try:
+        policy = Policy.model_validate(data)
     except ValidationError as exc:
         problems = _errors(exc, located)
         problems += _ladder(located, {p.message for p in problems})

@@ -149,8 +149,17 @@ class BillingRule(Rule):
 
 
 class PaymentRule(Rule):
+    """The payment term, the allocation of payments, and the window to dispute an invoice.
+
+    ``dispute_window`` is counted from ``dispute_from``: ``invoice_date`` (the day the invoice
+    is issued) or ``service_date`` (the last day of the service the invoice charges: the end of
+    its period, or its issue day when it has no period, as for a one-off charge). A dispute
+    after the window is refused: the invoice is deemed accepted.
+    """
+
     term: Dur
     dispute_window: Dur | None = None
+    dispute_from: Literal["invoice_date", "service_date"] = "invoice_date"
     allocation: Literal["oldest_first"] = "oldest_first"
 
 
