@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
 from termline.cli import policy_commands, render, store_commands
 from termline.errors import InputError, TermlineError
 

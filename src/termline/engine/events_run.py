@@ -14,7 +14,6 @@ from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
 from termline.invoice.billing import billing_period, months_in, period_lines
-from termline.pricing.migration import premature_end
 from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 
@@ -83,9 +82,11 @@ def _notice(state: ContractState, ctx: Context, day: date, by: str
     if isinstance(effective, Refused):
         return state, refuse(ctx, day, "termination_notice", effective.reason, rule.clause)
     clauses = rule.clause
-    premature = premature_end(state, ctx, day)
-    if premature is not None and premature[0] < effective:
-        effective, clauses = premature
+    for mechanism in mechanisms():
+        for limit in mechanism.notice_limits:
+            earlier = limit(state, ctx, day)
+            if earlier is not None and earlier[0] < effective:
+                effective, clauses = earlier
     notice = Notice(by="customer" if by == "customer" else "provider", received=day,
                     effective=effective, clauses=clauses)
     state = replace(state, notice=notice)

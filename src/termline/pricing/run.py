@@ -32,7 +32,7 @@ from termline.pricing.indexation import (
     show,
     within_cap,
 )
-from termline.pricing.migration import migration_announced, migration_declined
+from termline.pricing.migration import migration_announced, migration_declined, premature_end
 from termline.pricing.rules import ChangeRule, IndexationRule
 from termline.pricing.series import month_before, shift_month
 from termline.pricing.state import PendingChange, PriceBase
@@ -450,5 +450,5 @@ def _indexation_wake(state: ContractState, ctx: Context, rule: IndexationRule,
     return max(renewal, schedule_on(following))
 
 
-MECHANISM = Mechanism("pricing", HANDLERS, (daily,), wake)
+MECHANISM = Mechanism("pricing", HANDLERS, (daily,), wake, notice_limits=(premature_end,))
 __all__ = ["MECHANISM"]
