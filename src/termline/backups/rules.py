@@ -34,10 +34,13 @@ class RestoreRule(Rule):
     """
 
     charged: bool = False
+    """Whether each restore is charged."""
     fee: Dec | None = Field(default=None, gt=0)
     billing: Literal["immediate", "next_invoice"] = "immediate"
     item: str = "Backup restore"
+    """The invoice line's item for a charged restore."""
     during_trial: bool = True
+    """Whether restores are owed during a trial."""
     trial_clause: Clauses | None = None
 
 
@@ -46,6 +49,7 @@ class PurgeRule(Rule):
     be gone (e.g. "a maximum storage duration of 1 year ... due to our back-up procedures")."""
 
     latest: Dur
+    """The outer limit after the contract's last day by which every copy is gone."""
 
 
 class ExitPeriodRule(Rule):
@@ -69,6 +73,7 @@ class BackupTier(Strict):
     """
 
     name: str
+    """The tier's name (shown in refusals)."""
     every: Literal["daily", "weekly", "monthly"]
     keep: Dur
 

@@ -129,7 +129,7 @@ Dec = Annotated[Decimal, BeforeValidator(_decimal), PlainSerializer(str),
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class Rule(Strict):

@@ -66,8 +66,9 @@ def _meaning(model: type[BaseModel], name: str, info: FieldInfo) -> str:
     doc = " ".join(inspect.cleandoc(model.__doc__ or "").split())
     key = info.alias or name
     hits = [s.strip() for s in re.split(r"(?<=[.;])\s+(?=[A-Z*`])", doc)
-            if f"``{key}``" in s]
-    return " ".join(hits).replace("``", "`").replace("|", "\\|")
+            if f"``{key}``" in s and len(s) <= 200]
+    text = " ".join(hits).replace("``", "`").replace("|", "\\|")
+    return text or ("See the text above." if f"``{key}``" in doc else "")
 
 
 def _field_type(info: FieldInfo) -> str:

@@ -44,14 +44,24 @@ __all__ = ["Clauses", "Dec", "Dur", "Policy", "Right", "Rule", "Strict"]
 
 class Source(Strict):
     file: str
+    """The terms text the policy was written from."""
     provider: str
+    """The provider's legal name."""
     product: str
+    """The product or service the terms cover."""
     language: str
+    """Language of the terms (ISO 639-1)."""
     governing_law: str
+    """The governing law (country code)."""
     venue: str
+    """The courts with jurisdiction."""
     version: str | None = None
+    """The version or date of the terms, as the text gives it."""
     law_clause: Clauses
+    """The clause choosing law and venue."""
     parts: dict[str, str] = Field(default_factory=dict)
+    """Prefixes for the clauses of appendices whose numbering restarts: {"Appendix 1": DPA}
+    makes its 6.4 the clause DPA-6.4."""
 
 
 # --- term, renewal and notices -------------------------------------------------------------
@@ -70,7 +80,8 @@ class TermRule(Rule):
     """
 
     initial: Dur
-    renewal: Dur | Literal["billing_period", "initial"]
+    renewal: Dur | Literal["billing_period", "initial"] = Field(
+        examples=["12 months", "billing_period", "initial"])
     initial_anchor: Literal["start", "first_billing_period"] = "start"
 
 
@@ -85,12 +96,15 @@ class NoticeRule(Rule):
     """
 
     allowed: bool = True
+    """Whether the party may terminate by notice at all."""
     effect: Literal["term_end", "end_of_calendar_month", "fixed_period"] = "term_end"
     period: Dur | None = None
     before: Literal["term_end", "next_term_start"] = "term_end"
     basis: Literal["sent", "received"] = "received"
     before_invoice_dispatch: bool = False
+    """The notice must also arrive before the next period's invoice is dispatched."""
     non_terminable: Dur | None = None
+    """A first stretch of the contract during which a notice cannot end it."""
     min_commitment_mode: Literal["end_of_first_term", "after_first_term"] = "end_of_first_term"
 
     @model_validator(mode="after")
@@ -116,6 +130,7 @@ class ProviderTerminationRight(Right):
     """
 
     accelerate_to_term_end: bool = False
+    """The fees up to the end of the current term become due at once."""
     reason: Literal["breach", "dissolution"] = "breach"
 
 
@@ -127,7 +142,9 @@ class TrialRule(Rule):
 
     clause: Clauses = ()
     offered: bool = True
+    """Whether the terms offer a free trial."""
     default_days: int | None = None
+    """The trial's length in days when a contract does not give `trial_days`."""
     on_expiry: Literal["terminate_and_delete", "terminate"] = "terminate_and_delete"
     data_on_conversion: Literal["keep", "discard"] = "keep"
 
@@ -142,8 +159,11 @@ class TrialRule(Rule):
 
 class BillingRule(Rule):
     period: Dur
+    """The length of a billing period (months or years)."""
     in_advance: Literal[True] = True
+    """Periods are invoiced in advance (the only mode so far)."""
     invoice_lead: Dur = Field(default_factory=lambda: Duration.parse("0 days"))
+    """How long before its period an invoice is dated."""
     alignment: Literal["contract_start", "next_month_start"] = "contract_start"
     stub: Literal["free", "prorated"] = "free"
 
@@ -158,14 +178,19 @@ class PaymentRule(Rule):
     """
 
     term: Dur
+    """The payment term: the due date is the invoice date plus this."""
     dispute_window: Dur | None = None
-    dispute_from: Literal["invoice_date", "service_date"] = "invoice_date"
+    dispute_from: Literal["invoice_date", "service_date"] = Field(
+        default="invoice_date", examples=["service_date"])
     allocation: Literal["oldest_first"] = "oldest_first"
+    """Which open items a payment settles first."""
 
 
 class SeatChangeRule(Rule):
     increase: Literal["prorata_to_period_end"] = "prorata_to_period_end"
+    """How added users are billed: pro rata to the end of the invoiced period(s)."""
     decrease_notice: Dur | None = None
+    """How long before a period's end a reduction must be notified to apply from the next period."""
     decrease_basis: Literal["sent", "received", "sent_and_received"] = "received"
 
 
@@ -182,32 +207,50 @@ class DunningStep(Right):
 
     The step happens on ``from`` + ``after`` (+ one day when ``lapsed``: the period must have
     run out completely, "within seven days" ends on day seven) + ``delay``. ``from`` is one
-    anchor or a list of them: the step counts from the **latest** of those dates ("21 days
-    after the due date and after the third reminder") and waits until all have happened.
-    ``requires_steps`` names earlier steps that must have happened first ("after at least
-    three reminders") without moving the date.
+    anchor or a list of them (counted from the latest). ``requires_steps`` waits for earlier
+    steps without moving the date: the step falls on the later of its own date and theirs
+    ("21 days after the due date and after the third reminder", "after at least three
+    reminders").
 
     Kinds: ``reminder`` (optional ``fee``), ``default_notice``, ``payment_notice``,
     ``suspension``, ``breach_notice`` (needs ``remedy``), ``termination``, ``collection``
     (collection costs: ``percent_of_principal``, optional ``minimum_fee``), ``hand_over`` (the
     claim goes to a collection agency; charges nothing), ``charge`` (a named one-off charge,
-    ``charge_name``, with ``fee`` or ``percent_of_principal``, e.g. a fixed interest of 15 %).
+    ``charge_name``, with ``fee`` or ``percent_of_principal``, e.g. a fixed interest of 15 %;
+    its item is referenced INVOICE-STEPNAME, so two charges on one invoice never share one).
     """
 
     name: str
+    """The step's name, unique in the ladder; later steps refer to it."""
     kind: StepKind
+    """What the step does (see the kinds above)."""
     after: Dur
-    from_: str | tuple[str, ...] = Field(alias="from")
+    """The time from the anchor to the step."""
+    from_: str | tuple[str, ...] = Field(alias="from", examples=["due_date", "previous_step",
+                                                                "[due_date, reminder_2]"])
+    """The anchor: invoice_date, due_date, previous_step or an earlier step's name; a list
+    counts from the latest of them and waits until all have happened."""
     lapsed: bool = False
+    """The period must run out completely: the step is on the day after."""
     fee: Dec | None = None
+    """A fixed amount the step charges (a reminder fee, a charge's amount)."""
     percent_of_principal: Dec | None = None
+    """A percentage of the invoice's unpaid principal the step charges (collection, charge)."""
     minimum_fee: Dec | None = None
+    """The least a percentage charge amounts to."""
     remedy: Dur | None = None
+    """The remedy period a breach notice gives."""
     requires: Literal["payment_failed"] | None = None
-    requires_steps: tuple[str, ...] = ()
-    charge_name: str | None = None
+    """The step happens only after a failed payment (payment_failed event)."""
+    requires_steps: tuple[str, ...] = Field(default=(), examples=["[reminder_1, reminder_2, "
+                                                                  "reminder_3]"])
+    """Earlier steps that must have happened first; the step then falls on the later of its
+    own date and theirs."""
+    charge_name: str | None = Field(default=None, examples=["fixed interest", "penalty"])
+    """The name a `charge` step's amount carries in the ledger (charge_applied)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              use_attribute_docstrings=True)
 
     @property
     def anchors(self) -> tuple[str, ...]:
@@ -271,6 +314,7 @@ class DunningRule(Rule):
     steps: tuple[DunningStep, ...] = ()
     restore_on: Literal["principal_paid", "principal_and_fees_paid"] = "principal_and_fees_paid"
     restore_clause: Clauses | None = None
+    """The clause that restores suspended access once paid."""
 
     @model_validator(mode="after")
     def _anchors_exist(self) -> DunningRule:
@@ -292,9 +336,11 @@ class InterestRule(Rule):
     method: Literal["none", "statutory", "monthly_started", "monthly_compound"]
     rate: Dec | None = None
     jurisdiction: str | None = None
+    """The country whose statutory commercial rate applies (method statutory)."""
     compounding: Literal["none", "annual"] = "none"
     accrues_from: Literal["invoice_date", "due_date"] = "due_date"
     requires_step: str | None = None
+    """Interest is charged only once this dunning step has happened (e.g. a default notice)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> InterestRule:
@@ -330,23 +376,32 @@ class DeletionRule(Right):
     """
 
     after: Dur
+    """The deletion delay after termination."""
     lapsed: bool = False
+    """The delay must run out completely: deletion on the day after."""
     latest: Dur | None = None
     latest_clause: Clauses | None = None
+    """The clause that sets `latest`."""
 
 
 class EarlyDeletionRule(Right):
     after: Dur
+    """The delay after termination of the early deletion."""
     condition: Literal["overdue_balance"] = "overdue_balance"
+    """When data may be deleted early: an overdue balance."""
 
 
 class RetentionRule(Rule):
     access_after_termination: Literal["none", "export_only"] = "none"
     export_window: Dur | None = None
+    """How long after termination the customer may still export its data."""
     deletion: DeletionRule
     on_instruction: Rule | None = None
+    """The clause for deleting or exporting data on the customer's instruction."""
     early_deletion: EarlyDeletionRule | None = None
+    """Deletion before the usual date when a condition holds (section EarlyDeletionRule)."""
     export_lead: Dur | None = None
+    """How long the provider has to deliver an export."""
     withhold_export_when_overdue: Right | None = None
 
 
@@ -355,10 +410,15 @@ class RetentionRule(Rule):
 class CoverageEntry(Strict):
     clause: str
     title: str
+    """What the clause is about, in a few words."""
     status: Literal["implemented", "later", "not_operational"]
     test: str | None = None
+    """The evidence of an implemented clause: a test (file::name) or a scenario file that must
+    run and cite the clause."""
     mechanism: str | None = None
+    """The mechanism a clause left for later needs."""
     reason: str | None = None
+    """Why a clause is not operational (or a remark on an implemented one)."""
 
     @model_validator(mode="after")
     def _evidence(self) -> CoverageEntry:
@@ -392,26 +452,41 @@ def longer(a: Duration, b: Duration) -> bool:
 
 class Policy(Strict):
     pack: str
+    """The policy's name: a contract refers to a built-in pack by it, to a custom policy by its
+    file path."""
     title: str
+    """A human title: provider and product."""
     source: Source
+    """Where the terms come from: file, provider, product, language, law."""
     currency: Currency = "EUR"
+    """The currency of every amount of the policy and its contracts."""
     timezone: TimeZone
+    """The provider's time zone: days, deadlines and timestamps are counted in it."""
     calendar: CalendarCode
+    """The public holidays that make business days (with `closed_days`)."""
     closed_days: tuple[str, ...] = ()
+    """Extra days the provider is closed every year, written MM-DD (e.g. 12-24)."""
     overridable: tuple[str, ...] = ()
+    """Dotted paths a contract may set in its `overrides` (a path covers everything below it)."""
     start: StartRule
+    """What day a contract starts on (section StartRule)."""
     term: TermRule
     termination: TerminationRules
     provider_termination: ProviderTerminationRight = Field(
         default_factory=lambda: ProviderTerminationRight.model_construct(clause=(), enabled=False))
     trial: TrialRule = Field(default_factory=lambda: TrialRule(offered=False))
     billing: BillingRule
+    """How and when subscription fees are invoiced (section BillingRule)."""
     payment: PaymentRule
     seats: SeatChangeRule
+    """How changes in the number of users are billed (section SeatChangeRule)."""
     dunning: DunningRule
+    """The overdue ladder run per unpaid invoice (section DunningRule)."""
     interest: InterestRule
-    compensation: CompensationRight | None = None
+    compensation: CompensationRight | None = Field(default=None, examples=[
+        '{clause: "4.4", amount: "40.00"}'])
     retention: RetentionRule
+    """Data after termination: access, export and deletion (section RetentionRule)."""
     prices: PricesRule | None = None
     usage: UsageRule | None = None
     sla: SlaRule | None = None
@@ -419,8 +494,12 @@ class Policy(Strict):
     privacy: PrivacyRule | None = None
     backups: BackupRule | None = None
     liability: LiabilityRule | None = None
-    contract_parameters: tuple[ContractParameter, ...] = ()
+    contract_parameters: tuple[ContractParameter, ...] = Field(default=(), examples=[
+        '[{path: term.initial, clause: "2.1", example: 12 months}]'])
+    """Values the terms leave to each contract, with no default (section ContractParameter)."""
     coverage: tuple[CoverageEntry, ...] = ()
+    """One row per clause of the terms: implemented (with its test), later, or not operational
+    (with a reason)."""
 
     @field_validator("closed_days")
     @classmethod

@@ -31,11 +31,14 @@ class IndexationRule(Rule):
     """
 
     series: str
+    """The index series (by name) whose values drive the indexation."""
     fixed_share: Dec = Decimal("0.2")
+    """The share of the price that is not indexed (0.2 in 0.2 + 0.8 S/S0)."""
     base: Literal["original", "chain"] = "original"
     new_month: Literal["december_before"] = "december_before"
     base_month: Literal["month_before_start"] = "month_before_start"
     every: Dur = Field(default_factory=lambda: Duration.parse("12 months"))
+    """How often prices are indexed (on each anniversary of the paid start)."""
 
     @model_validator(mode="after")
     def _share(self) -> IndexationRule:
@@ -56,6 +59,7 @@ class IndexCapRule(Rule):
     """
 
     series: str
+    """The index series the increases are compared with."""
     base: Literal["price_in_force", "price_at_start"]
     exempt_items: tuple[str, ...] = ()
 

@@ -76,6 +76,7 @@ class AvailabilityRule(Rule):
     """Availability = (minutes in the window - unavailable minutes) / minutes in the window."""
 
     target: Dec
+    """The availability target, in percent."""
     window: Literal["calendar_month", "calendar_year"]
     counted_from: Literal["start", "reported_at"] = "start"
     exclude_maintenance: Literal["none", "announced", "compliant"] = "none"
@@ -100,14 +101,18 @@ class MaintenanceWindow(Rule):
 
     kind: Literal["daily", "outside_business_hours"]
     timezone: Zone
+    """The time zone of the window."""
     starts: Clock
     ends: Clock
 
 
 class MaintenanceNotice(Strict):
     standard: LeadTime | None = None
+    """Notice for standard maintenance."""
     emergency: LeadTime | None = None
+    """Notice for emergency maintenance."""
     critical: LeadTime | None = None
+    """Notice for critical maintenance."""
 
     def lead(self, klass: str) -> Lead | None:
         value: Lead | None = getattr(self, klass)
@@ -117,6 +122,7 @@ class MaintenanceNotice(Strict):
 class MaintenanceRule(Rule):
     window: MaintenanceWindow | None = None
     notice: MaintenanceNotice | None = None
+    """How long before maintenance it must be announced, per class (section MaintenanceNotice)."""
 
 
 class SlaRule(Rule):
@@ -124,4 +130,6 @@ class SlaRule(Rule):
 
     availability: AvailabilityRule | None = None
     maintenance: MaintenanceRule | None = None
+    """Maintenance windows and their notice (section MaintenanceRule)."""
     trial_exempt: Rule | None = None
+    """The clause exempting trials from the service levels."""
