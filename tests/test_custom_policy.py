@@ -329,3 +329,28 @@ def test_optional_sections_need_no_clause_and_refusals_are_neutral() -> None:
     assert refusal.get("reason") == "the terms give the provider no immediate termination right"
     assert refusal.clauses == ()
     assert not any(PACK_NAMES.search(str(a.to_json())) for a in result.actions)
+
+
+def test_a_step_counted_from_the_latest_of_two_anchors() -> None:
+    """`from: [due_date, reminder_2]` counts from the later of the two dates. SmartWeb, invoice
+    2025-01-01 due 01-09 (4.2), reminders 01-19 and 01-29; the breach notice (30 days, lapsed)
+    set per contract to count from the due date and the second reminder: 01-29 + 30 = 02-28
+    runs out, the notice goes out on 03-01 (from the due date alone: 02-09); termination 10
+    days later, lapsed: 03-12."""
+    result = run("""
+policy: smartweb
+until: 2025-03-31
+contracts:
+  - id: acme
+    customer: {name: Acme ApS, country: DK}
+    start: 2025-01-01
+    overrides: {dunning.steps.breach_notice.from: [due_date, reminder_2]}
+    lines:
+      - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
+events: []
+""")
+    dated = [(a.kind, a.date) for a in result.of("acme")
+             if a.kind in ("reminder_sent", "breach_notice_sent", "contract_terminated")]
+    assert dated == [("reminder_sent", date(2025, 1, 19)), ("reminder_sent", date(2025, 1, 29)),
+                     ("breach_notice_sent", date(2025, 3, 1)),
+                     ("contract_terminated", date(2025, 3, 12))]

@@ -99,6 +99,10 @@ def test_check_warns_about_smells_and_still_passes(tmp_path: Path) -> None:
     text = text.replace('      fee: "14.00"\n      notes: ["\'no earlier',
                         '      fee: "0"\n      notes: ["\'no earlier')
     text = text.replace("overridable:\n", "overridable:\n  - term.initial\n")
+    text = text.replace("\nprices:\n  clause: [\"3.2\", \"3.3\"]\n",
+                        "\nprices:\n  clause: [\"3.2\", \"3.3\"]\n  increase_cap:\n"
+                        "    clause: \"3.3\"\n    percent: \"5\"\n"
+                        "    below_list_price_only: true\n")
     path = tmp_path / "smelly.yaml"
     path.write_text(text, "utf-8")
     policy, problems = check_text(text, str(path))
@@ -107,8 +111,9 @@ def test_check_warns_about_smells_and_still_passes(tmp_path: Path) -> None:
     assert all(p.severity == "warning" for p in problems)
     assert any("fee 0 charges nothing" in m for m in messages)
     assert any("term.renewal is not" in m for m in messages)
+    assert any("without list_prices" in m for m in messages)
     result = runner.invoke(app, ["policy", "check", str(path)])
-    assert result.exit_code == 0 and "2 warnings" in result.stdout
+    assert result.exit_code == 0 and "3 warnings" in result.stdout
 
 
 def test_clauses_of_numbering_styles_without_amounts_or_dates() -> None:
@@ -158,3 +163,23 @@ def test_policy_new_writes_a_commented_starting_point_that_checks(tmp_path: Path
     assert "\npack: my-terms\n" in text
     assert runner.invoke(app, ["policy", "check", str(path)]).exit_code == 0
     assert runner.invoke(app, ["policy", "new", "--from", "smartweb", str(path)]).exit_code == 2
+
+
+def test_the_ladder_is_checked_as_a_whole_every_problem_named_by_step() -> None:
+    """requires_steps naming a later step, a hand-over that charges, a charge without a name
+    or with both a fee and a percentage, a list anchor with previous_step: one problem each."""
+    from termline.policy.schema import ladder_problems
+
+    problems = ladder_problems([
+        {"name": "r1", "kind": "reminder", "from": "due_date", "requires_steps": ["r2"]},
+        {"name": "r2", "kind": "reminder", "from": ["previous_step", "due_date"]},
+        {"name": "agency", "kind": "hand_over", "from": "r2", "fee": "10.00"},
+        {"name": "fine", "kind": "charge", "from": "r2", "fee": "5", "percent_of_principal": "1"},
+    ])
+    assert problems == [
+        "step 'r1': requires_steps names 'r2', which is not an earlier step",
+        "step 'r2': previous_step stands alone",
+        "step 'agency': a hand-over step charges nothing",
+        "step 'fine': a charge step needs a charge_name",
+        "step 'fine': a charge step has either a fee or a percent_of_principal",
+    ]

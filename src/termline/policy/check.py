@@ -181,6 +181,12 @@ def smells(policy: Policy, located: Located) -> list[Problem]:
              "restore_clause")
     if not policy.provider_termination.enabled and policy.provider_termination.delay.number:
         warn("a delay on a switched-off right changes nothing", "provider_termination", "delay")
+    cap = policy.prices.increase_cap if policy.prices is not None else None
+    if (cap is not None and cap.below_list_price_only and not cap.list_prices
+            and not any("prices.increase_cap".startswith(p) or
+                        p.startswith("prices.increase_cap.list_prices") for p in overridable)):
+        warn("below_list_price_only without list_prices (and not overridable) caps nothing",
+             "prices", "increase_cap", "below_list_price_only")
     for path in policy.overridable:
         head = path.split(".")[0]
         if head not in type(policy).model_fields:
