@@ -98,10 +98,12 @@ def test_the_custom_policy_checks_validates_and_covers_its_own_terms() -> None:
 
 
 def test_coverage_names_a_missing_clause_a_row_outside_the_text_and_bad_evidence(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the 4.4 row, clause 4.4 of the text is not accounted for; a row for 9.9 names a
     clause the text lacks; a scenario given as evidence that never cites its clause (5.2:
-    nothing is deleted before the contract ends) fails the row. Exit 1 in each case."""
+    nothing is deleted before the contract ends) fails the row, and so does a test that does
+    not exist. Exit 1."""
+    monkeypatch.chdir(FIXTURE.parent.parent.parent)  # the tests named file::name are found
     for name in ("terms.txt", "late.yaml"):
         shutil.copy(FIXTURE / name, tmp_path / name)
     text = POLICY.read_text("utf-8")
@@ -113,6 +115,8 @@ def test_coverage_names_a_missing_clause_a_row_outside_the_text_and_bad_evidence
                                'test: "late.yaml"'))
     broken += ('  - {clause: "9.9", title: "No such clause", status: not_operational, '
                'reason: "none"}\n')
+    broken = broken.replace("test_liability_cap_is_half_of_the_payments_aggregate_6_1",
+                            "test_no_such_test_6_1")
     policy = tmp_path / "policy.yaml"
     policy.write_text(broken, "utf-8")
     result = runner.invoke(app, ["policy", "coverage", str(policy), "--terms",
@@ -123,7 +127,9 @@ def test_coverage_names_a_missing_clause_a_row_outside_the_text_and_bad_evidence
     assert data["rows_not_in_text"] == [{"row": "9.9", "clause": "9.9"}]
     assert data["citations_not_covered"] == [{"rule": "compensation", "clause": "4.4"}]
     assert data["evidence_problems"] == [
-        {"row": "5.2", "problem": "scenario late.yaml: no action cites 5.2"}]
+        {"row": "5.2", "problem": "scenario late.yaml: no action cites 5.2"},
+        {"row": "6.1", "problem": "tests/test_custom_policy.py has no test "
+                                  "test_no_such_test_6_1"}]
 
 
 # --- format capabilities, each simulated -------------------------------------------------

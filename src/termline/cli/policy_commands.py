@@ -128,6 +128,21 @@ def policy_clauses(
     out.print(table)
 
 
+def _test_exists(ref: str, base: Path | None) -> str | None:
+    """A `file::name` test that can be found (from here or the policy's folder) must define
+    `name`; one that cannot be found here is left to the test suite."""
+    import ast
+
+    file, _, name = ref.partition("::")
+    candidates = [Path(file)] + ([base / file] if base is not None else [])
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        return None
+    tree = ast.parse(path.read_text("utf-8"))
+    names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    return None if name.split("[")[0] in names else f"{file} has no test {name}"
+
+
 def _scenario_evidence(base: Path | None) -> Any:
     """A check of a coverage row whose evidence is a scenario file: it runs, and some action
     of it cites one of the row's clauses."""
@@ -136,6 +151,8 @@ def _scenario_evidence(base: Path | None) -> Any:
     from termline.scenario import load_scenario
 
     def check(entry: Any) -> str | None:
+        if "::" in entry.test:
+            return _test_exists(entry.test, base)
         path = Path(entry.test)
         if not path.is_absolute() and base is not None and (base / path).exists():
             path = base / path
@@ -163,8 +180,9 @@ def policy_coverage(
     """Every clause of the terms: implemented (with its test), later, not operational.
 
     With --terms, exit 0 only when every clause of the text is accounted for, no row names a
-    clause the text lacks, every clause a rule cites has a row, and every scenario given as
-    evidence runs and cites its clause.
+    clause the text lacks, every clause a rule cites has a row, every scenario given as
+    evidence runs and cites its clause, and every test named (file::name) that can be found
+    from here exists.
     """
     policy = _policy(pack)
     if terms is not None:

@@ -176,7 +176,7 @@ def _listed(clause: str, keys: set[str]) -> bool:
 
 
 def cover_text(policy: Policy, clauses: list[Clause],
-               scenario_check: Any = None) -> TextCoverage:
+               evidence_check: Any = None) -> TextCoverage:
     """Account for every clause of the text with the policy's coverage rows."""
     result = TextCoverage(clauses)
     order = [c.clause for c in clauses]
@@ -195,8 +195,8 @@ def cover_text(policy: Policy, clauses: list[Clause],
                     direct.setdefault(key, entry.clause)
                 elif not any(a in in_text for a in ancestors(key)):
                     result.unknown_rows.append((entry.clause, key))
-        if scenario_check is not None and entry.test and entry.test.endswith((".yaml", ".yml")):
-            problem = scenario_check(entry)
+        if evidence_check is not None and entry.test:
+            problem = evidence_check(entry)
             if problem:
                 result.evidence.append((entry.clause, problem))
     children: dict[str, list[str]] = {}
