@@ -26,7 +26,7 @@ import termline.policy
 from scenario_helpers import run
 from termline.cli.app import app
 from termline.core.yamlsource import read_yaml
-from termline.errors import ScenarioError
+from termline.errors import PolicyError, ScenarioError
 from termline.liability.cap import Claim
 from termline.liability.compute import cap_on
 
@@ -360,3 +360,21 @@ events: []
     assert dated == [("reminder_sent", date(2025, 1, 19)), ("reminder_sent", date(2025, 1, 29)),
                      ("breach_notice_sent", date(2025, 3, 1)),
                      ("contract_terminated", date(2025, 3, 12))]
+
+
+def test_a_contract_parameter_cannot_also_have_a_value_in_the_policy(tmp_path: Path) -> None:
+    """A value agreed per contract has no default: writing one in the policy is an error at
+    load and at `policy check`, on the line of the value."""
+    text = POLICY.read_text("utf-8").replace("  renewal: initial\n",
+                                             "  initial: 12 months\n  renewal: initial\n")
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, "utf-8")
+    line = text.splitlines().index("  initial: 12 months") + 1
+    with pytest.raises(PolicyError, match=r"term\.initial is a contract parameter") as err:
+        termline.policy.load_policy_file(path)
+    assert err.value.line == line
+    result = runner.invoke(app, ["policy", "check", str(path), "-f", "json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["problems"] == [{
+        "severity": "error", "line": line, "where": "term.initial",
+        "message": "term.initial is a contract parameter: the policy gives no value for it"}]
