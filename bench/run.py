@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
+import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
 from termline.behaviour import customer_responder
 from termline.engine.simulate import simulate
 from termline.synthetic import synthetic_book

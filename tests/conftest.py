@@ -9,6 +9,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 SHARED = ROOT.parent / "shared"
 
+import termline.mechanisms  # noqa: E402, F401  (installs the mechanisms the engine runs)
+
 
 @pytest.fixture
 def shared() -> Path:

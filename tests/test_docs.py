@@ -17,3 +17,10 @@ def test_readings_doc_is_generated_from_the_packs() -> None:
 def test_readme_keeps_the_two_commands() -> None:
     text = (ROOT / "README.md").read_text("utf-8")
     assert "make demo" in text and "make test" in text
+
+
+def test_policy_reference_is_generated_from_the_models() -> None:
+    from termline.policy.reference import reference_markdown
+
+    assert (ROOT / "docs" / "policy-reference.md").read_text("utf-8") == reference_markdown(), (
+        "regenerate: .venv/bin/termline policy reference > docs/policy-reference.md")

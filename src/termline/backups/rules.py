@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from termline.core.duration import Duration, Unit
-from termline.core.rule import Clauses, Dec, Dur, Rule
+from termline.core.rule import Clauses, Dec, Dur, Rule, Strict
+
+
+def cadence_of(cadence: Duration | None) -> int:
+    return 1 if cadence is None else cadence.number * (7 if cadence.unit is Unit.WEEKS else 1)
 
 
 class RestoreRule(Rule):
@@ -30,10 +34,13 @@ class RestoreRule(Rule):
     """
 
     charged: bool = False
+    """Whether each restore is charged."""
     fee: Dec | None = Field(default=None, gt=0)
     billing: Literal["immediate", "next_invoice"] = "immediate"
     item: str = "Backup restore"
+    """The invoice line's item for a charged restore."""
     during_trial: bool = True
+    """Whether restores are owed during a trial."""
     trial_clause: Clauses | None = None
 
 
@@ -42,6 +49,7 @@ class PurgeRule(Rule):
     be gone (e.g. "a maximum storage duration of 1 year ... due to our back-up procedures")."""
 
     latest: Dur
+    """The outer limit after the contract's last day by which every copy is gone."""
 
 
 class ExitPeriodRule(Rule):
@@ -57,6 +65,19 @@ class ExitPeriodRule(Rule):
     excluded_reasons: tuple[str, ...] = ()
 
 
+class BackupTier(Strict):
+    """One retention tier: the backups of the days the tier keeps, each for ``keep``.
+
+    ``daily``: every day's backup; ``weekly``: the backup of each Sunday (the end of an ISO
+    week); ``monthly``: the backup of each month's last day.
+    """
+
+    name: str
+    """The tier's name (shown in refusals)."""
+    every: Literal["daily", "weekly", "monthly"]
+    keep: Dur
+
+
 class BackupRule(Rule):
     """Parameters of the backups mechanism, each citing its clause.
 
@@ -70,9 +91,23 @@ class BackupRule(Rule):
 
     cadence: Dur | None = None
     retention: Dur | None = None
+    tiers: tuple[BackupTier, ...] = Field(default=(), examples=[
+        "[{name: daily, every: daily, keep: 7 days}, {name: weekly, every: weekly, keep: "
+        "4 weeks}, {name: monthly, every: monthly, keep: 3 months}]"])
     restore: RestoreRule | None = None
     purge: PurgeRule | None = None
     exit_period: ExitPeriodRule | None = None
+
+    @model_validator(mode="after")
+    def _one_retention(self) -> BackupRule:
+        if self.tiers and self.retention is not None:
+            raise ValueError("give either retention or tiers, not both")
+        if self.tiers and cadence_of(self.cadence) != 1:
+            raise ValueError("retention tiers keep daily backups: cadence is 1 day")
+        names = [t.name for t in self.tiers]
+        if len(names) != len(set(names)):
+            raise ValueError("retention tier names are unique")
+        return self
 
     @field_validator("cadence")
     @classmethod

@@ -51,7 +51,7 @@ def on_restore(state: ContractState, ctx: Context, day: date, event: Any
         return state, _refused(ctx, day, restore.trial_clause or restore.clause,
                                "the provider owes no restore during the trial", requested)
     check = check_restore(ctx.calendar, ctx.contract.start, day, requested,
-                          cadence_days(rules.cadence), rules.retention)
+                          cadence_days(rules.cadence), rules.retention, rules.tiers)
     clauses = tuple(dict.fromkeys((*restore.clause, *rules.clause)))
     if check.backup is None:
         return state, _refused(ctx, day, clauses, check.reason or "", requested)
@@ -119,7 +119,8 @@ def _purge(ctx: Context, day: date, rules: BackupRule, last: date) -> list[Actio
     simply expire on their rolling retention, after the contract as during it."""
     if rules.purge is None:
         return []
-    when = purge_date(ctx.calendar, last, rules.retention, rules.purge.latest)
+    when = purge_date(ctx.calendar, last, rules.retention, rules.purge.latest,
+                                      rules.tiers)
     if when is None or day != when:
         return []
     clauses = (*rules.clause, *rules.purge.clause)
@@ -146,7 +147,8 @@ def wake(state: ContractState, ctx: Context, day: date) -> date | None:
         if exit_rule is not None:
             out.append(last + timedelta(days=1))
         if rules.purge is not None:
-            out.append(purge_date(ctx.calendar, last, rules.retention, rules.purge.latest))
+            out.append(purge_date(ctx.calendar, last, rules.retention, rules.purge.latest,
+                                      rules.tiers))
     return soonest(d for d in out if d is not None and d > day)
 
 

@@ -8,9 +8,11 @@ restored when X >= D - retention (month arithmetic clamps to the month end).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from termline.backups.rules import BackupTier
 from termline.core.calendar import Calendar
 from termline.core.duration import Duration, Unit
 
@@ -39,13 +41,52 @@ class RestoreCheck:
     restorable_from: date | None = None
 
 
+def in_tier(tier: BackupTier, backup: date) -> bool:
+    if tier.every == "weekly":
+        return backup.weekday() == 6
+    if tier.every == "monthly":
+        return (backup + timedelta(days=1)).day == 1
+    return True
+
+
+def kept_by_tiers(calendar: Calendar, tiers: Sequence[BackupTier], day: date, backup: date
+                  ) -> bool:
+    """Whether one of the tiers the backup belongs to still keeps it on `day`."""
+    return any(in_tier(t, backup) and backup >= calendar.add(day, t.keep, sign=-1)
+               for t in tiers)
+
+
+def tier_expiry(calendar: Calendar, tiers: Sequence[BackupTier], last_day: date) -> date | None:
+    """The day the last copy kept by any tier expires, no backup being taken after
+    `last_day`."""
+    expiries = []
+    for tier in tiers:
+        member = last_day
+        while not in_tier(tier, member):
+            member -= timedelta(days=1)
+        expiries.append(calendar.add(member, tier.keep))
+    return max(expiries) if expiries else None
+
+
 def check_restore(calendar: Calendar, first: date, day: date, requested: date | None,
-                  every: int, retention: Duration | None) -> RestoreCheck:
+                  every: int, retention: Duration | None,
+                  tiers: Sequence[BackupTier] = ()) -> RestoreCheck:
     """Resolve a restore request made on `day` for the backup of `requested` (None: the latest).
 
     `first` is the contract's first day (the first backup is of that day).
     """
-    oldest = calendar.add(day, retention, sign=-1) if retention is not None else first
+    if tiers:
+        oldest = min(calendar.add(day, t.keep, sign=-1) for t in tiers)
+        if (requested is not None and max(oldest, first) <= requested < day
+                and not kept_by_tiers(calendar, tiers, day, requested)):
+            kept = "; ".join(f"{t.name}: from {max(calendar.add(day, t.keep, sign=-1), first)}"
+                             for t in tiers)
+            return RestoreCheck(None, f"the backup of {requested} is no longer kept ({kept})",
+                                max(oldest, first))
+    elif retention is not None:
+        oldest = calendar.add(day, retention, sign=-1)
+    else:
+        oldest = first
     window_from = max(oldest, first)
     latest = latest_backup(first, day, every)
     if latest is None:
@@ -69,12 +110,16 @@ def check_restore(calendar: Calendar, first: date, day: date, requested: date | 
 
 
 def purge_date(calendar: Calendar, last_day: date, retention: Duration | None,
-               latest: Duration | None) -> date | None:
+               latest: Duration | None, tiers: Sequence[BackupTier] = ()) -> date | None:
     """The day the last backup copy must be gone: the backup of the contract's last day expires
-    `retention` later, and never later than `latest` after the last day."""
+    `retention` later (with tiers: the last copy any tier keeps), and never later than `latest`
+    after the last day."""
     dates = []
     if retention is not None:
         dates.append(calendar.add(last_day, retention))
+    expiry = tier_expiry(calendar, tiers, last_day)
+    if expiry is not None:
+        dates.append(expiry)
     if latest is not None:
         dates.append(calendar.add(last_day, latest))
     return min(dates) if dates else None

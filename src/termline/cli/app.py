@@ -13,14 +13,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from termline.cli import render, store_commands
+import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
+from termline.cli import policy_commands, render, store_commands
 from termline.errors import InputError, TermlineError
-from termline.policy import BUILTIN_PACKS, load_pack, load_policy_file, resolve_policy
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Run a SaaS provider's Terms & Conditions as executable policy.")
-policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
-app.add_typer(policy_app, name="policy")
+policy_commands.register(app)
 store_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
@@ -222,67 +221,6 @@ def liability(
               f"(clauses {', '.join(result.clauses)})", highlight=False)
     for line in (*result.explanation, *(f"condition: {c}" for c in result.conditions)):
         out.print(f"  {line}", highlight=False)
-
-
-@policy_app.command("check")
-def policy_check(file: Path) -> None:
-    """Validate a policy file; errors name the file, line and field."""
-    try:
-        policy = load_policy_file(file)
-    except TermlineError as exc:
-        _fail(exc)
-        return
-    rules = len(render.policy_rules(policy))
-    out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
-              f"{len(policy.coverage)} coverage rows)")
-
-
-def _policy(ref: str) -> Any:
-    try:
-        return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
-    except TermlineError as exc:
-        _fail(exc)
-
-
-@policy_app.command("show")
-def policy_show(pack: str, format: Annotated[Format, typer.Option("--format", "-f")] = Format.table
-                ) -> None:
-    """Print a pack's rules with their clauses and the readings chosen for ambiguous text."""
-    policy = _policy(pack)
-    if format is Format.json:
-        _print_json({"pack": policy.pack, "source": policy.source.model_dump(mode="json"),
-                     "rules": render.policy_rules(policy)})
-    else:
-        out.print(render.policy_table(policy))
-
-
-@policy_app.command("coverage")
-def policy_coverage(pack: str,
-                    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table
-                    ) -> None:
-    """Every operational clause of the seed: implemented (with its test), later, not operational."""
-    policy = _policy(pack)
-    if format is Format.json:
-        rows = []
-        for entry in policy.coverage:
-            row: dict[str, Any] = {"clause": entry.clause, "title": entry.title,
-                                   "status": entry.status}
-            if entry.test:
-                row["test"] = entry.test
-            if entry.mechanism:
-                row["mechanism"] = entry.mechanism
-            if entry.reason:
-                row["reason"] = entry.reason
-            rows.append(row)
-        _print_json(rows)
-    else:
-        out.print(render.coverage_table(policy))
-
-
-@policy_app.command("readings")
-def policy_readings() -> None:
-    """Every reading the built-in packs chose for ambiguous clauses, as Markdown."""
-    sys.stdout.write(render.readings_markdown([load_pack(p) for p in BUILTIN_PACKS]))
 
 
 @app.command()

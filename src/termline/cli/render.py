@@ -87,6 +87,9 @@ def policy_rules(policy: Policy) -> list[dict[str, Any]]:
                 children += [(f"{prefix}.{key}.{getattr(v, 'item', None) or '*'}"
                               if "item" in type(v).model_fields else f"{prefix}.{key}.{i}", v)
                              for i, v in enumerate(value)]
+            elif isinstance(value, tuple):
+                if value:
+                    params[key] = [str(v) for v in value]
             elif value is not None:
                 params[key] = str(value) if not isinstance(value, (bool, int)) else value
         clauses = getattr(node, "clause", None)
@@ -99,7 +102,8 @@ def policy_rules(policy: Policy) -> list[dict[str, Any]]:
     for name in ("start", "term", "termination", "provider_termination", "trial", "billing",
                  "payment", "seats", "dunning", "interest", "retention"):
         walk(name, getattr(policy, name))
-    for name in ("prices", "usage", "sla", "support", "privacy", "backups", "liability"):
+    for name in ("compensation", "prices", "usage", "sla", "support", "privacy", "backups",
+                 "liability"):
         section = getattr(policy, name)
         if section is not None:  # the optional sections of the issue-3 mechanisms
             walk(name, section)

@@ -79,16 +79,32 @@ def issue_due_invoices(state: ContractState, ctx: Context, day: date
             break
         if issue_date(policy, start, paid_start) > day:
             break
-        lines = period_lines(lines_in_force(state, ctx, start), quantities_at(state, start),
-                             months)
+        quantities = quantities_at(state, start)
+        lines = period_lines(lines_in_force(state, ctx, start), quantities, months)
         lines = (*lines, *state.usage.pending)
+        shaped = _shaping_clauses(state, ctx, start, quantities)
         state = replace(state, next_period_index=state.next_period_index + 1,
                         usage=replace(state.usage, pending=()))
         if lines:
             state, acts = issue_invoice(state, ctx, day, lines, start, end, "subscription",
-                                        clauses)
+                                        tuple(dict.fromkeys((*clauses, *shaped))))
             out += acts
     return state, out
+
+
+def _shaping_clauses(state: ContractState, ctx: Context, start: date,
+                     quantities: dict[str, int]) -> tuple[str, ...]:
+    """The clauses that made a period's invoice differ from the contract's price list: the
+    seat-change clause when a count differs, each price change's clause when a price does."""
+    out: list[str] = []
+    changed = state.pricing.clauses_at(start)
+    prices = state.pricing.prices_at(start)
+    for line in ctx.contract.lines:
+        if quantities.get(line.item, line.quantity) != line.quantity:
+            out += ctx.policy.seats.clause
+        if line.item in prices and prices[line.item] != line.unit_price:
+            out += changed.get(line.item, ())
+    return tuple(out)
 
 
 def lines_in_force(state: ContractState, ctx: Context, at: date | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from termline.core.money import ZERO, round_money
 from termline.core.records import replace
@@ -20,6 +20,7 @@ def run_dunning(state: ContractState, ctx: Context, day: date
                 ) -> tuple[ContractState, list[Action]]:
     out: list[Action] = []
     rule = ctx.policy.dunning
+    state, out = _compensation(state, ctx, day)
     for invoice in [it for it in state.items if it.kind == "invoice"]:
         for index, step in enumerate(rule.steps):
             current = state.item(invoice.ref)
@@ -36,6 +37,35 @@ def run_dunning(state: ContractState, ctx: Context, day: date
             state = replace(state, steps_done=(*state.steps_done, (invoice.ref, step.name, day)))
             state, acts = _perform(state, ctx, day, step, current)
             out += acts
+    return state, out
+
+
+def compensation_date(ctx: Context, invoice: Item) -> date | None:
+    """The day statutory compensation falls due on an invoice: the day after its due date."""
+    right = ctx.policy.compensation
+    if right is None or not right.enabled:
+        return None
+    return ctx.calendar.add(invoice.due + timedelta(days=1), right.delay)
+
+
+def _compensation(state: ContractState, ctx: Context, day: date
+                  ) -> tuple[ContractState, list[Action]]:
+    right = ctx.policy.compensation
+    if right is None or not right.enabled:
+        return state, []
+    out: list[Action] = []
+    for invoice in [it for it in state.items if it.kind == "invoice"]:
+        current = state.item(invoice.ref)
+        when = compensation_date(ctx, current)
+        ref = f"{invoice.ref}-COMP"
+        if (current.open <= ZERO or when is None or when != day
+                or any(it.ref == ref for it in state.items)):
+            continue
+        act = action(day, "compensation_charged", ctx.contract.id, right.clause,
+                     currency=ctx.currency, ref=invoice.ref, amount=right.amount,
+                     charge_ref=ref)
+        state, acts = _fee(state, ctx, day, current, ref, right.amount, [act])
+        out += acts
     return state, out
 
 
@@ -62,6 +92,19 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
                      ref=invoice.ref, amount=amount)
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-COL", amount, [act])
+    if step.kind == "hand_over":
+        return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
+    if step.kind == "charge":
+        assert step.charge_name is not None
+        if step.percent_of_principal is not None:
+            amount = round_money(invoice.open * step.percent_of_principal / 100)
+        else:
+            amount = step.fee or ZERO
+        amount = max(amount, step.minimum_fee or ZERO)
+        act = action(day, "charge_applied", cid, clauses, currency=ctx.currency,
+                     ref=invoice.ref, name=step.charge_name, amount=amount,
+                     charge_ref=f"{invoice.ref}-{step.name}")
+        return _fee(state, ctx, day, invoice, f"{invoice.ref}-{step.name}", amount, [act])
     if step.kind == "suspension":
         refs = (*state.suspended_for, invoice.ref)
         if state.access == "suspended":

@@ -14,7 +14,6 @@ from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
 from termline.invoice.billing import billing_period, months_in, period_lines
-from termline.pricing.migration import premature_end
 from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 
@@ -83,9 +82,11 @@ def _notice(state: ContractState, ctx: Context, day: date, by: str
     if isinstance(effective, Refused):
         return state, refuse(ctx, day, "termination_notice", effective.reason, rule.clause)
     clauses = rule.clause
-    premature = premature_end(state, ctx, day)
-    if premature is not None and premature[0] < effective:
-        effective, clauses = premature
+    for mechanism in mechanisms():
+        for limit in mechanism.notice_limits:
+            earlier = limit(state, ctx, day)
+            if earlier is not None and earlier[0] < effective:
+                effective, clauses = earlier
     notice = Notice(by="customer" if by == "customer" else "provider", received=day,
                     effective=effective, clauses=clauses)
     state = replace(state, notice=notice)
@@ -98,7 +99,7 @@ def _provider_termination(state: ContractState, ctx: Context, day: date, reason:
     right = ctx.policy.provider_termination
     if not right.enabled:
         return state, refuse(ctx, day, "provider_termination",
-                             "the pack gives the provider no immediate termination right",
+                             "the terms give the provider no immediate termination right",
                              right.clause)
     if state.status in ("terminated", "pending"):
         return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
@@ -195,7 +196,10 @@ def _dispute(state: ContractState, ctx: Context, day: date, ref: str
     if payment.dispute_window is None:
         return state, refuse(ctx, day, "invoice_disputed",
                              "the terms set no dispute window", payment.clause)
-    window_end = ctx.calendar.add(invoices[ref].issued, payment.dispute_window)
+    invoice = invoices[ref]
+    start = (invoice.period_end or invoice.issued if payment.dispute_from == "service_date"
+             else invoice.issued)
+    window_end = ctx.calendar.add(start, payment.dispute_window)
     if day > window_end:
         return state, refuse(ctx, day, "invoice_disputed",
                              f"deemed accepted: the dispute window ended {window_end}",

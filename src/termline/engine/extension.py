@@ -1,11 +1,15 @@
-"""How a mechanism plugs into the daily step: event handlers plus phases run after dunning."""
+"""How a mechanism plugs into the daily step: event handlers, phases run after dunning, a wake
+function, and limits on when a notice can take effect.
+
+The engine never imports a mechanism: `termline.mechanisms`, above both, imports each one and
+installs them here (`install`), so a new mechanism is one new package and one line there.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 from termline.engine.actions import Action
@@ -16,6 +20,9 @@ Phase = Callable[[ContractState, Context, date], tuple[ContractState, list[Actio
 # The earliest day after the given one on which the mechanism's phases could act without an
 # event (a lower bound), or None for never; see engine/wake.py.
 Wake = Callable[[ContractState, Context, date], date | None]
+# An earlier end a termination notice given on the day can reach through the mechanism (e.g. a
+# premature termination right), with the clauses that give it; None when there is none.
+NoticeLimit = Callable[[ContractState, Context, date], tuple[date, tuple[str, ...]] | None]
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,23 @@ class Mechanism:
     handlers: Mapping[str, Handler]
     phases: tuple[Phase, ...] = ()
     wake: Wake | None = None  # None: the phases may act on any day
+    notice_limits: tuple[NoticeLimit, ...] = ()
+
+
+class MechanismsNotInstalled(RuntimeError):
+    """The engine ran before `termline.mechanisms` installed the mechanisms."""
+
+
+_installed: tuple[Mechanism, ...] | None = None
+
+
+def install(found: tuple[Mechanism, ...]) -> None:
+    """Set the mechanisms the engine runs, in the order their phases run each day."""
+    global _installed
+    names = [m.name for m in found]
+    if len(names) != len(set(names)):
+        raise ValueError(f"mechanism names repeat: {names}")
+    _installed = found
 
 
 def soonest(days: Iterable[date | None]) -> date | None:
@@ -32,14 +56,9 @@ def soonest(days: Iterable[date | None]) -> date | None:
     return min(found) if found else None
 
 
-@cache
 def mechanisms() -> tuple[Mechanism, ...]:
     """The mechanisms beyond the lifecycle core, in the order their phases run each day."""
-    from termline.backups.run import MECHANISM as backups
-    from termline.pricing.run import MECHANISM as pricing
-    from termline.privacy.run import MECHANISM as privacy
-    from termline.sla.run import MECHANISM as sla
-    from termline.support.run import MECHANISM as support
-    from termline.usage.run import MECHANISM as usage
-
-    return (pricing, usage, sla, support, privacy, backups)
+    if _installed is None:
+        raise MechanismsNotInstalled(
+            "no mechanisms installed: import termline.mechanisms before running the engine")
+    return _installed

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from functools import cache
 from typing import Any
 
 from termline.core.money import ZERO
@@ -48,9 +47,16 @@ def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = 
     return state, out
 
 
-@cache
+_PHASES: list[tuple[Any, tuple[Phase, ...]]] = []
+
+
 def _extension_phases() -> tuple[Phase, ...]:
-    return tuple(phase for mechanism in mechanisms() for phase in mechanism.phases)
+    """The installed mechanisms' phases, computed once per installed set (step is hot)."""
+    installed = mechanisms()
+    if not _PHASES or _PHASES[0][0] is not installed:
+        _PHASES[:] = [(installed, tuple(phase for mechanism in installed
+                                        for phase in mechanism.phases))]
+    return _PHASES[0][1]
 
 
 def end_if_notice_effective(state: ContractState, ctx: Context, day: date
@@ -59,7 +65,8 @@ def end_if_notice_effective(state: ContractState, ctx: Context, day: date
     if state.status != "active" or notice is None or notice.effective != day:
         return state, []
     reason = "notice" if notice.by == "customer" else "provider_notice"
-    clauses = tuple(dict.fromkeys((*notice.clauses, *ctx.policy.termination.no_refund.clause)))
+    no_refund = ctx.policy.termination.no_refund
+    clauses = tuple(dict.fromkeys((*notice.clauses, *(no_refund.clause if no_refund else ()))))
     return terminate(state, ctx, day, reason, clauses)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from termline.core.money import ZERO
 from termline.engine.actions import Action
+from termline.engine.dunning_run import compensation_date
 from termline.engine.extension import mechanisms, soonest
 from termline.engine.simulate import Respond, responses
 from termline.engine.state import Context, ContractState
@@ -82,6 +83,7 @@ def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]
     for it in state.items:
         if it.kind != "invoice" or it.open <= ZERO:
             continue
+        out.append(compensation_date(ctx, it))
         for index, dstep in enumerate(rule.steps):
             if state.step_date(it.ref, dstep.name) is not None:
                 continue

@@ -172,6 +172,17 @@ def _deduct(steps: _Steps, clauses: tuple[str, ...], limit: Decimal, paid_out: D
 
 def _basis(rule: LiabilityRule, steps: _Steps, calendar: Calendar, claim: Claim,
            money: ContractMoney) -> Decimal:
+    total = _basis_amount(rule, steps, calendar, claim, money)
+    percent = rule.basis.percent
+    if percent == 100:
+        return total
+    part = round_money(total * percent / 100)
+    steps.add(rule.basis.clause, f"{percent:f} % of {steps.money(total)} = {steps.money(part)}")
+    return part
+
+
+def _basis_amount(rule: LiabilityRule, steps: _Steps, calendar: Calendar, claim: Claim,
+                  money: ContractMoney) -> Decimal:
     basis = rule.basis
     if basis.kind == "paid_in_window":
         first, total, count = paid_in_window(basis, calendar, claim.event, money.payments)

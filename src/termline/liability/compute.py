@@ -15,11 +15,18 @@ from termline.invoice.billing import months_in
 from termline.liability.cap import CapResult, Claim, ContractMoney, liability_cap
 from termline.liability.rules import LiabilityRule
 
+# Money the provider gives back (a defect refund, an SLA credit): the engine receives it like a
+# payment, settling open items and keeping the rest as credit. It is never the customer's payment.
+PROVIDER_MONEY = ("defect_refund", "sla_credit")
+
 
 def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRule
                      ) -> tuple[tuple[date, Decimal], ...]:
-    """Money applied to the contract's items (`payment_applied`), dated the day it was applied.
+    """The customer's money applied to the contract's items (`payment_applied`), dated the day
+    it was applied.
 
+    Money the provider gives back never counts: the part of a refund or credit applied at once
+    is left out, and the part kept as credit is spent first when credit pays a later item.
     With ``counts: licence_fees`` only the share of each payment that went to price-list lines
     counts: an invoice's payment times (its price-list lines / its total); fees, interest,
     usage and purchases count for nothing.
@@ -29,11 +36,36 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
     licence_only = rule.basis.kind == "paid_in_window" and rule.basis.counts == "licence_fees"
     price_items = {line.item for line in ctx.contract.lines}
     out: list[tuple[date, Decimal]] = []
+    incoming = ZERO  # provider money received and not yet applied or credited
+    provider_credit = ZERO  # the provider's money in the customer's credit
     for act in result.of(contract):
+        if act.kind in PROVIDER_MONEY:
+            given = act.get("amount")
+            assert isinstance(given, Decimal)
+            incoming += given
+            continue
+        if act.kind == "credit_recorded" and incoming > ZERO:
+            credited = act.get("amount")
+            assert isinstance(credited, Decimal)
+            part = min(credited, incoming)
+            provider_credit += part
+            incoming -= part
+            continue
         if act.kind != "payment_applied":
             continue
         amount = act.get("amount")
         assert isinstance(amount, Decimal)
+        from_credit = ("source", "credit") in act.fields
+        if from_credit and provider_credit > ZERO:
+            part = min(amount, provider_credit)
+            provider_credit -= part
+            amount -= part
+        elif not from_credit and incoming > ZERO:
+            part = min(amount, incoming)
+            incoming -= part
+            amount -= part
+        if amount <= ZERO:
+            continue
         if licence_only:
             item = state.item(str(act.get("ref")))
             if item.kind != "invoice" or item.amount <= ZERO:

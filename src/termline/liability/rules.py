@@ -9,6 +9,7 @@ contract together: liability already paid out is deducted from it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -24,9 +25,15 @@ class PaidBasis(Rule):
     """
 
     kind: Literal["paid_in_window"]
+    """paid_in_window: the basis is what the customer paid in a window before the event."""
     window: Dur
     counts: Literal["payments", "licence_fees"] = "payments"
     aggregate: bool = False
+    """The cap holds for all claims of the contract together (liability already paid out is
+    deducted)."""
+    percent: Dec = Field(default=Decimal(100), gt=0, le=100,
+                         description="The cap is this percentage of the basis (\"50\": half "
+                         "of what was paid).", examples=['"50"'])
 
 
 class FeesBasis(Rule):
@@ -37,14 +44,21 @@ class FeesBasis(Rule):
     """
 
     kind: Literal["fees_for_period"]
+    """fees_for_period: the basis is the fees of the price list for a period."""
     period: Dur
     limit_to_term: bool = False
     aggregate: bool = False
+    """The cap holds for all claims of the contract together."""
+    percent: Dec = Field(default=Decimal(100), gt=0, le=100,
+                         description="The cap is this percentage of the basis.",
+                         examples=['"50"'])
 
 
 class CapAmount(Rule):
     amount: Dec = Field(gt=0)
+    """The amount, in the policy's currency."""
     aggregate: bool = False
+    """The amount holds for all claims of the contract together."""
 
 
 class InsuranceRule(Rule):
@@ -65,6 +79,8 @@ class LiabilityRule(Rule):
 
     basis: LiabilityBasis
     maximum: CapAmount | None = None
+    """A fixed maximum on the cap (section CapAmount)."""
     injury: CapAmount | None = None
+    """A separate cap for death, injury or damage to property (section CapAmount)."""
     insurance: InsuranceRule | None = None
     reporting: ReportingRule | None = None

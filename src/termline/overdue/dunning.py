@@ -9,14 +9,25 @@ from termline.engine.state import ContractState, Item
 from termline.policy.schema import DunningRule, DunningStep
 
 
+def _anchor(rule: DunningRule, anchor: str, index: int, invoice: Item,
+            state: ContractState) -> date | None:
+    if anchor == "invoice_date":
+        return invoice.issued
+    if anchor == "due_date":
+        return invoice.due
+    name = rule.steps[index - 1].name if anchor == "previous_step" else anchor
+    return state.step_date(invoice.ref, name)
+
+
 def anchor_date(rule: DunningRule, step: DunningStep, index: int, invoice: Item,
                 state: ContractState) -> date | None:
-    if step.from_ == "invoice_date":
-        return invoice.issued
-    if step.from_ == "due_date":
-        return invoice.due
-    name = rule.steps[index - 1].name if step.from_ == "previous_step" else step.from_
-    return state.step_date(invoice.ref, name)
+    """The latest of the step's anchors, None while one of them has not happened."""
+    days = [_anchor(rule, a, index, invoice, state) for a in step.anchors]
+    if any(d is None for d in days):
+        return None
+    if any(state.step_date(invoice.ref, name) is None for name in step.requires_steps):
+        return None
+    return max(d for d in days if d is not None)
 
 
 def step_date(rule: DunningRule, index: int, invoice: Item, state: ContractState,

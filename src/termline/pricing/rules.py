@@ -4,6 +4,8 @@
   (Smartconnect 8.7): new = P_ref × (fixed_share + (1 − fixed_share) × S / S0).
 * ``index_cap``: announced price increases are deemed agreed only up to an index's rise
   (ClientCom 5.5, SmartWeb 3.3); a larger increase is refused with the price that would pass.
+* ``increase_cap``: announced increases pass only up to a fixed percentage per term, optionally
+  only while the price is below a list price.
 * ``price_changes`` / ``terms_changes``: the lead time, the date a change may take effect, the
   frequency cap and the customer's objection or termination right for announced changes.
 """
@@ -29,11 +31,14 @@ class IndexationRule(Rule):
     """
 
     series: str
+    """The index series (by name) whose values drive the indexation."""
     fixed_share: Dec = Decimal("0.2")
+    """The share of the price that is not indexed (0.2 in 0.2 + 0.8 S/S0)."""
     base: Literal["original", "chain"] = "original"
     new_month: Literal["december_before"] = "december_before"
     base_month: Literal["month_before_start"] = "month_before_start"
     every: Dur = Field(default_factory=lambda: Duration.parse("12 months"))
+    """How often prices are indexed (on each anniversary of the paid start)."""
 
     @model_validator(mode="after")
     def _share(self) -> IndexationRule:
@@ -54,8 +59,27 @@ class IndexCapRule(Rule):
     """
 
     series: str
+    """The index series the increases are compared with."""
     base: Literal["price_in_force", "price_at_start"]
     exempt_items: tuple[str, ...] = ()
+
+
+class PercentCapRule(Rule):
+    """An announced increase passes only up to ``percent`` % per term, with no index series.
+
+    The new price is at most the price in force before the term in which the change takes
+    effect (the contract's price in the first term) x (1 + ``percent`` / 100): several
+    increases in one term share the allowance. With ``below_list_price_only``, only an item
+    whose price is below its ``list_prices`` entry is capped, and never above that list
+    price ("at most 5 % a year until the list price is reached"); an item at or above its list
+    price, or without one, is not capped by this rule. A larger increase is refused with the
+    highest price that passes.
+    """
+
+    percent: Dec = Field(gt=0, examples=['"5"'])
+    below_list_price_only: bool = False
+    list_prices: dict[str, Dec] = Field(default_factory=dict,
+                                        examples=['{"ERP Seat": "60.00"}'])
 
 
 class ChangeRule(Rule):
@@ -126,5 +150,6 @@ class PricesRule(Rule):
 
     indexation: IndexationRule | None = None
     index_cap: IndexCapRule | None = None
+    increase_cap: PercentCapRule | None = None
     price_changes: ChangeRule | None = None
     terms_changes: ChangeRule | None = None

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from termline.core.duration import add_months
@@ -32,12 +32,12 @@ from termline.pricing.indexation import (
     show,
     within_cap,
 )
-from termline.pricing.migration import migration_announced, migration_declined
+from termline.pricing.migration import migration_announced, migration_declined, premature_end
 from termline.pricing.rules import ChangeRule, IndexationRule
 from termline.pricing.series import month_before, shift_month
 from termline.pricing.state import PendingChange, PriceBase
 from termline.scenario.model import BROADCAST
-from termline.subscription.term import Refused
+from termline.subscription.term import Refused, terms_for
 
 Result = tuple[ContractState, list[Action]]
 
@@ -111,10 +111,12 @@ def price_change_announced(state: ContractState, ctx: Context, day: date, event:
         refusal = _frequency(state, rule, effective, event.exceptional)
         if refusal is not None:
             return state, _refuse(ctx, day, event.type, refusal, rule.clause)
-        cap_clauses, excess = _index_cap(state, ctx, day, event.item, old, new)
-        clauses = tuple(dict.fromkeys((*clauses, *cap_clauses)))
-        if excess is not None:
-            return state, _refuse(ctx, day, event.type, excess, clauses)
+        for check in (_index_cap(state, ctx, day, event.item, old, new),
+                      _percent_cap(state, ctx, effective, event.item, new)):
+            cap_clauses, excess = check
+            clauses = tuple(dict.fromkeys((*clauses, *cap_clauses)))
+            if excess is not None:
+                return state, _refuse(ctx, day, event.type, excess, clauses)
     pricing = state.pricing
     ref = f"{ctx.contract.id}-change-{pricing.announcements + 1}"
     change = PendingChange(ref=ref, kind="price", announced=day, effective=effective,
@@ -174,6 +176,32 @@ def _index_cap(state: ContractState, ctx: Context, day: date, item: str, old: De
         f"({base_month} {show(base_index)} -> {new_month} {show(new_index)}): at most "
         f"{cap_price(reference, new_index, base_index)} is deemed agreed; a higher price "
         "needs the customer's express consent")
+
+
+def _percent_cap(state: ContractState, ctx: Context, effective: date, item: str, new: Decimal
+                 ) -> tuple[tuple[str, ...], str | None]:
+    """The percentage cap's clauses, and why the increase exceeds it (None when it passes)."""
+    prices = ctx.policy.prices
+    cap = prices.increase_cap if prices is not None else None
+    if cap is None:
+        return (), None
+    assert state.paid_start is not None
+    terms = terms_for(ctx.policy, state.paid_start)
+    term_start, _ = terms.term(terms.index_of(effective))
+    base = (_line_price(ctx, item) if term_start <= state.paid_start
+            else _price_at(state, ctx, item, term_start - timedelta(days=1)))
+    highest = (base * (100 + cap.percent) / 100).quantize(Decimal("0.01"), ROUND_DOWN)
+    why = f"{cap.percent} % above {base}, the price before the term from {term_start}"
+    listed = cap.list_prices.get(item)
+    if cap.below_list_price_only:
+        if listed is None or base >= listed:
+            return (), None
+        if listed < highest:
+            highest, why = listed, f"the list price {listed}"
+    if new <= highest:
+        return cap.clause, None
+    return cap.clause, (f"{item}: {new} exceeds {why}: at most {highest} is deemed agreed; a "
+                        "higher price needs the customer's express consent")
 
 
 def terms_change_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
@@ -348,6 +376,7 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
         return state, []
     pricing = state.pricing
     prices = dict(pricing.prices)
+    cited = dict(pricing.price_clauses)
     bases = {b.item: b for b in pricing.bases}
     out: list[Action] = []
     for change in due:
@@ -360,6 +389,7 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
         assert change.item is not None and change.new_price is not None
         old = prices.get(change.item, _line_price(ctx, change.item))
         prices[change.item] = change.new_price
+        cited[change.item] = change.clauses
         out.append(action(day, "price_changed", ctx.contract.id, change.clauses,
                           currency=ctx.currency, item=change.item, old_price=old,
                           new_price=change.new_price, index=change.index,
@@ -375,7 +405,8 @@ def _apply_due(state: ContractState, ctx: Context, day: date) -> Result:
                               effective_date=change.effective))
     pending = tuple(c for c in pricing.pending if c.effective > day)
     state = replace(state, pricing=replace(pricing, prices=tuple(sorted(prices.items())),
-                                           pending=pending, bases=tuple(bases.values())))
+                                           pending=pending, bases=tuple(bases.values()),
+                                           price_clauses=tuple(sorted(cited.items()))))
     return state, out
 
 
@@ -419,5 +450,5 @@ def _indexation_wake(state: ContractState, ctx: Context, rule: IndexationRule,
     return max(renewal, schedule_on(following))
 
 
-MECHANISM = Mechanism("pricing", HANDLERS, (daily,), wake)
+MECHANISM = Mechanism("pricing", HANDLERS, (daily,), wake, notice_limits=(premature_end,))
 __all__ = ["MECHANISM"]

@@ -56,6 +56,18 @@ class PricingState:
     announcements: int = 0
     migration_announced: date | None = None
     migration_declined: date | None = None
+    # the clauses of the change that set each item's price in force (cited by its invoices)
+    price_clauses: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def clauses_at(self, day: date | None) -> dict[str, tuple[str, ...]]:
+        """For each item whose price a change set, by `day`, the clauses of that change."""
+        clauses = dict(self.price_clauses)
+        if day is None:
+            return clauses
+        for change in sorted(self.pending, key=lambda c: c.effective):
+            if change.kind == "price" and change.effective <= day and change.item is not None:
+                clauses[change.item] = change.clauses
+        return clauses
 
     def prices_at(self, day: date | None) -> dict[str, Decimal]:
         """Prices in force on `day`, counting pending price changes effective by then."""

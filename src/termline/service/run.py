@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
 from termline.engine.actions import Action
 from termline.engine.state import Context, ContractState
 from termline.engine.wake import next_wake, run_contract_sparse, step_sparse

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, PlainSerializer, model_validator
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
 
 from termline.core.rule import Dec, Dur, Rule, Strict
 from termline.support.rules import Clock, Zone
@@ -53,7 +53,9 @@ class Lead:
         return f"{self.number} {self.unit[:-1] if self.number == 1 else self.unit}"
 
 
-LeadTime = Annotated[Lead, BeforeValidator(Lead.parse), PlainSerializer(str)]
+LeadTime = Annotated[Lead, BeforeValidator(Lead.parse), PlainSerializer(str), WithJsonSchema(
+    {"type": "string", "pattern": r"^\s*\d+\s+(hour|hours|day|days|week|weeks)\s*$",
+     "description": "A notice lead time: '4 hours', '3 days', '4 weeks'."})]
 
 
 class SlaCredit(Rule):
@@ -74,6 +76,7 @@ class AvailabilityRule(Rule):
     """Availability = (minutes in the window - unavailable minutes) / minutes in the window."""
 
     target: Dec
+    """The availability target, in percent."""
     window: Literal["calendar_month", "calendar_year"]
     counted_from: Literal["start", "reported_at"] = "start"
     exclude_maintenance: Literal["none", "announced", "compliant"] = "none"
@@ -98,14 +101,18 @@ class MaintenanceWindow(Rule):
 
     kind: Literal["daily", "outside_business_hours"]
     timezone: Zone
+    """The time zone of the window."""
     starts: Clock
     ends: Clock
 
 
 class MaintenanceNotice(Strict):
     standard: LeadTime | None = None
+    """Notice for standard maintenance."""
     emergency: LeadTime | None = None
+    """Notice for emergency maintenance."""
     critical: LeadTime | None = None
+    """Notice for critical maintenance."""
 
     def lead(self, klass: str) -> Lead | None:
         value: Lead | None = getattr(self, klass)
@@ -115,6 +122,7 @@ class MaintenanceNotice(Strict):
 class MaintenanceRule(Rule):
     window: MaintenanceWindow | None = None
     notice: MaintenanceNotice | None = None
+    """How long before maintenance it must be announced, per class (section MaintenanceNotice)."""
 
 
 class SlaRule(Rule):
@@ -122,4 +130,6 @@ class SlaRule(Rule):
 
     availability: AvailabilityRule | None = None
     maintenance: MaintenanceRule | None = None
+    """Maintenance windows and their notice (section MaintenanceRule)."""
     trial_exempt: Rule | None = None
+    """The clause exempting trials from the service levels."""

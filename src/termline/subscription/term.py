@@ -45,7 +45,8 @@ class Terms:
 
 def terms_for(policy: Policy, paid_start: date) -> Terms:
     renewal = policy.term.renewal
-    length = policy.billing.period if renewal == "billing_period" else renewal
+    length = (policy.billing.period if renewal == "billing_period"
+              else policy.term.initial if renewal == "initial" else renewal)
     assert isinstance(length, Duration)
     anchor = paid_start
     if policy.term.initial_anchor == "first_billing_period":

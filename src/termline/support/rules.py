@@ -6,7 +6,7 @@ from datetime import time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, PlainSerializer, model_validator
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema, model_validator
 
 from termline.core.rule import Dur, Rule, Strict
 
@@ -34,7 +34,9 @@ def _zone(value: Any) -> str:
     return value
 
 
-Clock = Annotated[time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M"))]
+Clock = Annotated[time, BeforeValidator(_clock), PlainSerializer(lambda t: t.strftime("%H:%M")),
+                  WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}$",
+                                  "description": "A wall-clock time, HH:MM."})]
 Zone = Annotated[str, BeforeValidator(_zone)]
 
 
@@ -42,8 +44,11 @@ class HoursRule(Rule):
     """Opening hours on the pack's business days (its `calendar` and `closed_days`)."""
 
     timezone: Zone
+    """The time zone of the support hours."""
     opens: Clock
+    """Opening time, HH:MM."""
     closes: Clock
+    """Closing time, HH:MM."""
 
     @model_validator(mode="after")
     def _ordered(self) -> HoursRule:
@@ -83,17 +88,21 @@ class DefectRefund(Rule):
     """Reimbursement of the subscription fee for each day a remedy takes beyond the deadline."""
 
     material_only: bool = True
+    """Only material defects are refunded."""
 
 
 class DefectTerminationRight(Rule):
     """The customer may terminate once a (material) defect stays unremedied this long."""
 
     after: Dur
+    """How long after the notice an unremedied defect opens the right."""
     material_only: bool = True
+    """Only material defects open the right."""
 
 
 class DefectRule(Rule):
     remedy_within: Dur
+    """How long after the defect notice the remedy is due."""
     refund: DefectRefund | None = None
     termination_right: DefectTerminationRight | None = None
 
@@ -104,7 +113,9 @@ class SupportRule(Rule):
     hours: HoursRule | None = None
     responses: Responses = Responses()
     defects: DefectRule | None = None
+    """Remedy of reported defects, refunds and rights (section DefectRule)."""
     trial_exempt: Rule | None = None
+    """The clause exempting trials from support obligations."""
 
     @model_validator(mode="after")
     def _hours_for_targets(self) -> SupportRule:

@@ -32,13 +32,16 @@ class MeterRule(Rule):
 
     item: str
     unit: str
+    """The unit the meter counts (e.g. minutes, GB)."""
     measure: Literal["peak", "total"]
     period: Literal["calendar_month"] = "calendar_month"
+    """The period over which usage is totalled and billed."""
     billing: Literal["next_invoice", "immediate"] = "next_invoice"
     included: Dec | None = Field(default=None, ge=0)
     unit_price: Dec | None = Field(default=None, ge=0)
     warn_at_percent: Dec | None = Field(default=None, gt=0, le=100)
     warn_clause: Clauses | None = None
+    """The clause for the usage warning threshold."""
 
 
 class PurchaseRule(Rule):
@@ -58,13 +61,16 @@ class PurchaseRule(Rule):
     """
 
     name: str | None = None
+    """A name for the purchase rule (one per item or kind of purchase)."""
     item: str | None = None
     price: Dec | None = Field(default=None, gt=0)
     unit: str | None = None
     unit_price: Dec | None = Field(default=None, gt=0)
     invoicing: Literal["immediate", "next_invoice"]
     cancellable: bool = False
+    """Whether a purchase may be cancelled (and credited)."""
     requires_acceptance: bool = False
+    """The purchase needs the customer's written acceptance (event field accepted: true)."""
 
     @model_validator(mode="after")
     def _one_way_to_price(self) -> PurchaseRule:
