@@ -4,7 +4,7 @@ the buyer as the contract gives it. Pure: no store, no clock."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -93,9 +93,12 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
     note = None
     if cat.code == "AE":
         note = cat.exemption_reason
+    seller, buyer = seller_party(profile), buyer_party(customer)
+    if cat.code == "O":  # BR-O-02: no VAT identifiers on a document outside the scope of VAT
+        seller, buyer = replace(seller, vat_number=None), replace(buyer, vat_number=None)
     return Document(kind=issued.kind, number=issued.number, issued=issued.issued,
-                    due=issued.due, currency=issued.currency, seller=seller_party(profile),
-                    buyer=buyer_party(customer), lines=lines, payment=payment,
+                    due=issued.due, currency=issued.currency, seller=seller,
+                    buyer=buyer, lines=lines, payment=payment,
                     buyer_reference=contract.id, period=issued.period,
                     credit_note_for=issued.credit_note_for,
                     credit_note_for_date=issued.credit_note_for_date, terms=terms, note=note,

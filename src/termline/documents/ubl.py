@@ -78,7 +78,8 @@ def _party(parent: Any, party: Party, role: str) -> None:
 def _category(parent: Any, tag: str, line: Line | None, cat: Any, with_reason: bool) -> None:
     c = _sub(parent, tag)
     _sub(c, "cbc:ID", cat.code)
-    _sub(c, "cbc:Percent", _number(cat.percent))
+    if cat.code != "O":  # BR-O-05: no rate on an item outside the scope of VAT
+        _sub(c, "cbc:Percent", _number(cat.percent))
     if with_reason and cat.exemption_code:
         _sub(c, "cbc:TaxExemptionReasonCode", cat.exemption_code)
         _sub(c, "cbc:TaxExemptionReason", cat.exemption_reason)

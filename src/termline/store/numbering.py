@@ -3,8 +3,9 @@
 * Each invoice row the projection adds (every revision: a back-dated correction that issues an
   invoice again with other content gets a new number) becomes a numbered invoice; the revision
   it replaces gets a credit note in full (reason `correction`) referring to its number.
-* Each allocation settled by an SLA credit or a defect refund becomes a credit note for the
-  invoice it is applied to.
+* Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
+  note for the contract's latest invoice issued by then, whether the engine applies the money
+  to an open invoice or keeps it as credit.
 
 Numbers are `{prefix}{year}-{n:06d}` (or `{prefix}{n:06d}` for a tenant numbering across years,
 profile `number_per_year: false`), gapless per tenant, series and year: the counter row is
@@ -20,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, and_, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,7 +29,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.documents.references import ogm_digits
 from termline.store import tables as t
 
-SETTLEMENT_REASONS = {"sla_credit", "defect_refund"}
+if TYPE_CHECKING:
+    from termline.store.repository import NewAction
+
+CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +66,10 @@ def series_of(settings: dict[str, Any]) -> Series:
 
 
 def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
-               allocation_rows: Sequence[dict[str, Any]]) -> None:
-    """Number the documents behind the invoice and allocation rows just inserted."""
-    pending = _invoices(conn, invoice_rows) + _settlements(conn, allocation_rows)
+               credits: Sequence[tuple[int, int, NewAction]]) -> None:
+    """Number the invoices just inserted and the credit notes of the SLA credits and defect
+    refunds just stored ((tenant id, contract id, action))."""
+    pending = _invoices(conn, invoice_rows) + _credits(conn, credits)
     if not pending:
         return
     tenants = {p.tenant_id for p in pending}
@@ -129,23 +134,26 @@ def _invoices(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Pending]
     return out
 
 
-def _settlements(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Pending]:
-    settled = [r for r in rows if r["source"] in SETTLEMENT_REASONS]
-    if not settled:
+def _credits(conn: Connection, credits: Sequence[tuple[int, int, NewAction]]) -> list[Pending]:
+    """Credit notes for SLA credits and defect refunds, each for the contract's latest invoice
+    issued by then (the period the credit is for is billed by then)."""
+    if not credits:
         return []
-    a, d = t.actions.c, t.documents.c
-    keys = {(r["contract_id"], r["action_key"]) for r in settled}
-    labels = {(int(x.contract_id), str(x.natural_key)): json.loads(x.body).get("reference")
-              for x in conn.execute(select(a.contract_id, a.natural_key, a.body).where(
-                  a.contract_id.in_({c for c, _ in keys}),
-                  a.natural_key.in_({k for _, k in keys})))}
-    numbers = {}
-    for x in conn.execute(select(d.contract_id, d.source_ref, d.number).where(
-            d.contract_id.in_({c for c, _ in keys}), d.kind == "invoice",
-            d.source_ref.in_({r["item_ref"] for r in settled})).order_by(d.id)):
-        numbers[(int(x.contract_id), str(x.source_ref))] = str(x.number)  # latest revision
-    return [Pending(r["tenant_id"], r["contract_id"], "credit_note", r["source"], r["date"],
-                    r["date"], r["action_key"],
-                    str(labels.get((r["contract_id"], r["action_key"])) or r["source"]),
-                    r["amount"], r["currency"], numbers.get((r["contract_id"], r["item_ref"])))
-            for r in settled]
+    d = t.documents.c
+    latest: dict[int, list[tuple[date, str]]] = {}
+    for x in conn.execute(select(d.contract_id, d.issued, d.number).where(
+            d.contract_id.in_({c for _, c, _ in credits}), d.kind == "invoice")
+            .order_by(d.id)):
+        latest.setdefault(int(x.contract_id), []).append((x.issued, str(x.number)))
+    out = []
+    for tenant_id, contract_id, n in credits:
+        act = n.action
+        amount = act.get("amount")
+        assert isinstance(amount, Decimal)
+        label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
+                 else f"defect-refund {act.get('defect')}")
+        before = [number for issued, number in latest.get(contract_id, []) if issued <= act.date]
+        out.append(Pending(tenant_id, contract_id, "credit_note", act.kind, act.date, act.date,
+                           n.natural_key, label, amount, act.currency or "EUR",
+                           before[-1] if before else None))
+    return out

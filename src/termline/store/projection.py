@@ -36,7 +36,7 @@ from termline.engine.state import ContractState, InvoiceLine, Item
 from termline.errors import TermlineError
 from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
-from termline.store.numbering import number_new
+from termline.store.numbering import CREDIT_KINDS, number_new
 
 if TYPE_CHECKING:
     from termline.store.repository import NewAction, StoredContract
@@ -124,7 +124,8 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
         payment_rows = _add_payments(conn, [(contract, paid)])
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
     _insert(conn, t.allocations, allocated)
-    number_new(conn, _add_invoices(conn, [(contract, state, stored)]), allocated)
+    number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
+               _credits([(contract, state, stored)]))
 
 
 def project_days(conn: Connection,
@@ -148,7 +149,7 @@ def project_days(conn: Connection,
         row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
     _insert(conn, t.allocations, allocated)
-    number_new(conn, _add_invoices(conn, days), allocated)
+    number_new(conn, _add_invoices(conn, days), _credits(days))
 
 
 def _add_invoices(conn: Connection,
@@ -178,6 +179,12 @@ def _add_invoices(conn: Connection,
         _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
         for pos, line in enumerate(item.lines, start=1)])
     return rows
+
+
+def _credits(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+             ) -> list[tuple[int, int, NewAction]]:
+    return [(contract.tenant_id, contract.id, n) for contract, _, stored in days for n in stored
+            if n.action.kind in CREDIT_KINDS]
 
 
 def _replayed_payment_events(conn: Connection, contract: StoredContract,

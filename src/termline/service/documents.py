@@ -1,0 +1,174 @@
+"""Handlers for seller profiles and the documents the store holds (`termline tenant profile`,
+`termline invoice list|show|ubl|pdf`). A document's UBL and PDF are rendered once and stored
+by content; later requests get the stored bytes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from termline.core.money import ZERO, fmt
+from termline.documents.build import Issued, document, lines_of
+from termline.documents.model import Document, DocumentError, gross_of
+from termline.documents.parties import SellerProfile
+from termline.documents.pdf import render
+from termline.documents.ubl import write
+from termline.errors import InputError, TermlineError
+from termline.policy.schema import Policy
+from termline.service.intake import tenant
+from termline.service.unit_of_work import UnitOfWork
+from termline.store.documents import DocumentStore, StoredDocument
+from termline.store.repository import Repository
+
+
+class UnknownDocument(InputError):
+    """No document of the tenant has that number."""
+
+
+class NoProfile(TermlineError):
+    """The tenant has no seller profile: documents cannot name the seller."""
+
+
+def set_profile(uow: UnitOfWork, tenant_name: str, data: Any, source: str) -> SellerProfile:
+    try:
+        profile = SellerProfile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(first["msg"], source=source,
+                         field=".".join(str(p) for p in first["loc"]) or None) from None
+    with uow:
+        owner = tenant(uow.repo, tenant_name)
+        uow.repo.set_tenant_settings(owner.id, {**owner.settings, "profile": profile.to_json()})
+        uow.commit()
+    return profile
+
+
+def profile_of(repo: Repository, tenant_name: str | None) -> SellerProfile:
+    owner = tenant(repo, tenant_name)
+    raw = owner.settings.get("profile")
+    if raw is None:
+        raise NoProfile(f"tenant {owner.name!r} has no seller profile: "
+                        "`termline tenant profile NAME FILE.yaml`")
+    return SellerProfile.model_validate(raw)
+
+
+def show_profile(uow: UnitOfWork, tenant_name: str) -> dict[str, Any]:
+    with uow:
+        return profile_of(uow.repo, tenant_name).to_json()
+
+
+def terms_text(policy: Policy, profile: SellerProfile) -> str:
+    """The clause governing payment and late fees, for the document's payment terms."""
+    pay, interest = policy.payment, policy.interest
+    parts = [f"{policy.title}: payment within {pay.term} (clause "
+             f"{', '.join(pay.clause)})"]
+    if interest.method != "none":
+        parts.append(f"late-payment interest {interest.method.replace('_', ' ')}"
+                     f"{f' {interest.rate} %' if interest.rate else ''} (clause "
+                     f"{', '.join(interest.clause)})")
+    if profile.terms_url:
+        parts.append(profile.terms_url)
+    return "; ".join(parts)
+
+
+def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> Document:
+    docs = DocumentStore(repo.conn)
+    contract = repo.contracts(stored.tenant_id, stored.contract_ref)[0]
+    period = None
+    if stored.kind == "invoice" or stored.reason == "correction":
+        rows = docs.invoice_lines(stored.contract_id, stored.action_key)
+        period = docs.invoice_period(stored.contract_id, stored.action_key)
+    else:
+        label = stored.source_ref.replace("sla-credit", "Service credit (SLA)").replace(
+            "defect-refund", "Refund for a defect")
+        rows = [(label, Decimal(1), stored.amount, stored.amount)]
+    issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
+                    number=stored.number, issued=stored.issued, due=stored.due,
+                    currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
+                    invoice_kind=stored.reason, period=period,
+                    credit_note_for=stored.credit_note_for)
+    policy = repo.policy(contract.policy_version_id)
+    return document(issued, profile, contract.contract, terms_text(policy, profile))
+
+
+def open_net(repo: Repository, stored: StoredDocument) -> Decimal:
+    """The engine's (net) amount of an invoice still open; 0 for a replaced revision."""
+    docs = DocumentStore(repo.conn)
+    if stored.kind != "invoice" or \
+            docs.latest_number(stored.contract_id, stored.source_ref) != stored.number:
+        return ZERO
+    return max(stored.amount - docs.paid(stored.contract_id, stored.source_ref), ZERO)
+
+
+def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str | None
+                   ) -> list[dict[str, Any]]:
+    with uow:
+        profile = profile_of(uow.repo, tenant_name)
+        owner = tenant(uow.repo, tenant_name)
+        out = []
+        for stored in DocumentStore(uow.repo.conn).documents(owner.id, contract_ref):
+            doc = build(uow.repo, stored, profile)
+            out.append({"number": stored.number, "ref": stored.source_ref,
+                        "contract": stored.contract_ref, "kind": stored.kind,
+                        "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
+                        "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
+                        "currency": stored.currency,
+                        "open": fmt(gross_of(open_net(uow.repo, stored), doc)),
+                        "credit_note_for": stored.credit_note_for})
+        return out
+
+
+def _stored(uow: UnitOfWork, tenant_name: str | None, number: str
+            ) -> tuple[StoredDocument, SellerProfile]:
+    owner = tenant(uow.repo, tenant_name)
+    stored = DocumentStore(uow.repo.conn).document(owner.id, number)
+    if stored is None:
+        raise UnknownDocument(f"tenant {owner.name!r} has no document {number!r}",
+                              field="NUMBER")
+    return stored, profile_of(uow.repo, tenant_name)
+
+
+def show(uow: UnitOfWork, tenant_name: str | None, number: str) -> Document:
+    with uow:
+        stored, profile = _stored(uow, tenant_name, number)
+        return build(uow.repo, stored, profile)
+
+
+def _file(uow: UnitOfWork, tenant_name: str | None, number: str, fmt_: str) -> bytes:
+    with uow:
+        stored, profile = _stored(uow, tenant_name, number)
+        docs = DocumentStore(uow.repo.conn)
+        found = docs.file(stored.id, fmt_)
+        if found is not None:
+            return found
+        doc = build(uow.repo, stored, profile)
+        pdf = docs.file(stored.id, "pdf")
+        if pdf is None:
+            pdf = render(doc, profile.logo)
+            docs.add_file(stored.id, "pdf", "application/pdf", pdf)
+        if fmt_ == "pdf":
+            uow.commit()
+            return pdf
+        try:
+            ubl = write(_with_pdf(doc, pdf))
+        except DocumentError as exc:
+            raise TermlineError(f"{number}: {exc}") from None
+        docs.add_file(stored.id, "ubl", "application/xml", ubl)
+        uow.commit()
+        return ubl
+
+
+def _with_pdf(doc: Document, pdf: bytes) -> Document:
+    from dataclasses import replace
+
+    return replace(doc, attachments=((f"{doc.number}.pdf", "application/pdf", pdf),))
+
+
+def ubl(uow: UnitOfWork, tenant_name: str | None, number: str) -> bytes:
+    return _file(uow, tenant_name, number, "ubl")
+
+
+def pdf(uow: UnitOfWork, tenant_name: str | None, number: str) -> bytes:
+    return _file(uow, tenant_name, number, "pdf")
