@@ -1,14 +1,7 @@
-"""Document fixtures: the official validator compiled once per session, a seller profile."""
+"""A seller profile for document tests (the validator fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-
-import pytest
-
-from conftest import SHARED
-from termline.documents.validate import Assertion, Validator
 
 PROFILE = {
     "legal_name": "Smartconnect BV", "street": "Kerkstraat 1", "city": "Gent",
@@ -19,22 +12,3 @@ PROFILE = {
 }
 
 
-@pytest.fixture(scope="session")
-def peppol() -> Validator:
-    """CEN EN 16931 and Peppol BIS 3.0 rules from ../shared/peppol/xslt (compiled once)."""
-    if not SHARED.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{SHARED} is missing under CI=true")
-        pytest.skip(f"reference folder {SHARED} is absent")
-    return Validator(SHARED / "peppol" / "xslt")
-
-
-@pytest.fixture(scope="session")
-def valid(peppol: Validator) -> Callable[[bytes], None]:
-    """Assert a UBL document passes both rule sets without a fatal assertion."""
-
-    def check(document: bytes) -> None:
-        fatal: list[Assertion] = peppol.fatal(document)
-        assert fatal == [], "\n".join(f"{a.rule_set} {a.id}: {a.text}" for a in fatal)
-
-    return check

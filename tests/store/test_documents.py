@@ -1,0 +1,165 @@
+"""Numbered documents from the store (issue 10): gapless numbers assigned in the run's
+transaction (also with two workers at once), a credit note for an SLA credit, the `invoice`
+commands' output, every stored UBL valid under the official rules, and the PDF's pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from documents.conftest import PROFILE
+from termline.store import tables as t
+from termline.store.db import make_engine
+from tests.store.books import synthetic_scenario
+from tests.store.test_equivalence import termline
+from tests.store.test_workers import UNTIL, _start
+
+SO = """
+policy: superoffice
+until: 2027-04-30
+contracts:
+  - id: c
+    customer: {name: Klant BV, country: BE, vat_number: BE0477472701, language: nl,
+               address: {street: Rue 2, city: Liège, postal_code: "4000"}}
+    start: 2027-01-01
+    billing_period: 1 month
+    lines:
+      - {item: CRM Online, unit_price: "50.00", per: month, quantity: 10}
+events:
+  - {date: 2027-01-01, type: payment, contract: c, amount: "500.00"}
+  - {date: 2027-02-01, type: payment, contract: c, amount: "500.00"}
+  - {date: 2027-03-01, type: payment, contract: c, amount: "500.00"}
+  - {type: maintenance_announced, start: "2027-03-10T10:00:00+01:00",
+     end: "2027-03-10T10:30:00+01:00", class: emergency,
+     announced_at: "2027-03-09T12:00:00+01:00"}
+  - {type: incident, contract: c, start: "2027-03-10T09:00:00+01:00",
+     end: "2027-03-10T12:00:00+01:00", reported_at: "2027-03-10T09:30:00+01:00"}
+"""
+
+
+def _profile(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "profile.yaml"
+    path.write_text(yaml.safe_dump(PROFILE))
+    termline(db_url, "tenant", "profile", "default", str(path))
+
+
+def _book(db_url: str, tmp_path: Path) -> list[dict[str, str]]:
+    termline(db_url, "db", "upgrade")
+    scenario = tmp_path / "so.yaml"
+    scenario.write_text(SO)
+    termline(db_url, "import", str(scenario))
+    _profile(db_url, tmp_path)
+    termline(db_url, "run", "--until", "2027-04-30")
+    rows: list[dict[str, str]] = json.loads(termline(db_url, "invoice", "list", "--format",
+                                                     "json"))
+    return rows
+
+
+def test_sla_credit_becomes_a_credit_note_for_the_months_invoice_4(
+        db_url: str, tmp_path: Path, valid: Callable[[bytes], None]) -> None:
+    """SuperOffice 4 (see test_sla): 10 users x 50.00 billed monthly from 1 January; March's
+    outage earns 500.00 x 120 / 44,580 = 1.35 on 31 March. Four invoices SC2027-000001..4
+    (1 Jan, 1 Feb, 1 Mar, 1 Apr), each 500.00 + 21 % = 605.00 (a Belgian customer); the
+    credit note SCCN2027-000001 of 31 March credits the March invoice SC2027-000003:
+    1.35 + 0.28 VAT (1.35 x 21 % = 0.2835) = 1.63. January to March are paid; April is open
+    for 500.00 - 1.35 (the credit the engine used) = 498.65 net = 605.00 x 498.65 / 500.00
+    = 603.3665 -> 603.37 gross."""
+    rows = _book(db_url, tmp_path)
+    assert [list(r) for r in rows][0] == ["number", "ref", "contract", "kind", "issued", "due",
+                                          "net", "vat", "total", "currency", "open",
+                                          "credit_note_for"]
+    assert [(r["number"], r["kind"], r["issued"], r["net"], r["vat"], r["total"], r["open"],
+             r["credit_note_for"]) for r in rows] == [
+        ("SC2027-000001", "invoice", "2027-01-01", "500.00", "105.00", "605.00", "0.00", None),
+        ("SC2027-000002", "invoice", "2027-02-01", "500.00", "105.00", "605.00", "0.00", None),
+        ("SC2027-000003", "invoice", "2027-03-01", "500.00", "105.00", "605.00", "0.00", None),
+        ("SCCN2027-000001", "credit_note", "2027-03-31", "1.35", "0.28", "1.63", "0.00",
+         "SC2027-000003"),
+        ("SC2027-000004", "invoice", "2027-04-01", "500.00", "105.00", "605.00", "603.37",
+         None),
+    ]
+    for row in rows:
+        out = tmp_path / f"{row['number']}.xml"
+        termline(db_url, "invoice", "ubl", row["number"], "-o", str(out))
+        valid(out.read_bytes())
+    # stored once: asking again serves the same bytes, one blob per distinct content
+    again = tmp_path / "again.xml"
+    termline(db_url, "invoice", "ubl", "SC2027-000004", "-o", str(again))
+    assert again.read_bytes() == (tmp_path / "SC2027-000004.xml").read_bytes()
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        files = conn.execute(select(t.document_files.c.format)).scalars().all()
+        assert sorted(files) == ["pdf"] * 5 + ["ubl"] * 5
+    engine.dispose()
+
+
+def _pdftoppm() -> str:
+    found = shutil.which("pdftoppm")
+    if found is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftoppm (poppler-utils) is missing under CI=true")
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    return found
+
+
+def test_pdf_pages_render_and_show_number_total_and_ogm(db_url: str, tmp_path: Path) -> None:
+    """The April invoice's PDF in Dutch (the customer's language): one A4 page rendered to PNG
+    by pdftoppm; its text shows the number, the total 605,00 (Belgian Dutch: decimal comma),
+    the OGM +++202/7000/00425+++ (2,027,000,004 = 97 x 20,896,907 + 25) and the payment clause."""
+    pdftoppm = _pdftoppm()
+    _book(db_url, tmp_path)
+    pdf = tmp_path / "april.pdf"
+    termline(db_url, "invoice", "pdf", "SC2027-000004", "-o", str(pdf))
+    subprocess.run([pdftoppm, "-r", "50", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1 and pages[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = subprocess.run([str(Path(pdftoppm).with_name("pdftotext")), "-layout", str(pdf),
+                           "-"], check=True, capture_output=True, text=True).stdout
+    assert "Factuur SC2027-000004" in text
+    assert "€ 605,00" in text
+    assert "+++202/7000/00425+++" in text
+    assert "clause" in text
+
+
+def test_two_workers_number_invoices_without_gaps(db_url: str, tmp_path: Path) -> None:
+    """Two `termline worker` processes run a 60-contract book at once (PostgreSQL: side by
+    side, SQLite: taking turns). Every invoice gets exactly one number, and per year the
+    numbers are 1..n with no gap and no repeat; the series' counter ends at n."""
+    scenario = synthetic_scenario(tmp_path / "book.yaml", 60, UNTIL)
+    termline(db_url, "db", "upgrade")
+    termline(db_url, "import", str(scenario))
+    _profile(db_url, tmp_path)
+    workers = [_start(db_url, "worker", "--until", UNTIL.isoformat(), "--json", "--batch", "3")
+               for _ in range(2)]
+    reports = []
+    for proc in workers:
+        stdout, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 0, stderr
+        reports.append(json.loads(stdout.splitlines()[-1]))
+    if db_url.startswith("postgresql"):
+        assert all(r["contracts"] > 0 for r in reports), reports  # both took numbers
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        invoices = conn.execute(select(t.invoices.c.action_key)).scalars().all()
+        d = t.documents.c
+        numbers = conn.execute(select(d.number, d.action_key).where(d.kind == "invoice")).all()
+        series = {(r.series, r.year): r.last for r in conn.execute(select(t.document_series))}
+    engine.dispose()
+    assert sorted(k for _, k in numbers) == sorted(invoices)
+    by_year: dict[str, list[int]] = {}
+    for number, _ in numbers:
+        year, seq = number.removeprefix("SC").split("-")
+        by_year.setdefault(year, []).append(int(seq))
+    assert len(by_year) >= 2
+    for year, seqs in by_year.items():
+        assert sorted(seqs) == list(range(1, len(seqs) + 1)), year
+        assert series[("SC", int(year))] == len(seqs)
