@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 PROFILE = {
     "legal_name": "Smartconnect BV", "street": "Kerkstraat 1", "city": "Gent",
     "postal_code": "9000", "country": "BE", "vat_number": "BE 0403.019.261",
