@@ -163,3 +163,53 @@ def test_two_workers_number_invoices_without_gaps(db_url: str, tmp_path: Path) -
     for year, seqs in by_year.items():
         assert sorted(seqs) == list(range(1, len(seqs) + 1)), year
         assert series[("SC", int(year))] == len(seqs)
+
+
+SW = """
+policy: smartweb
+until: 2027-03-31
+contracts:
+  - id: dk
+    customer: {name: Kunde ApS, country: DK, vat_number: DK13585628, language: da,
+               address: {street: Vej 1, city: København, postal_code: "1000"}}
+    start: 2027-01-04
+    lines:
+      - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
+events:
+  - {date: 2027-02-20, type: payment, contract: dk, amount: "50.00"}
+"""
+
+
+def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
+        db_url: str, tmp_path: Path, valid: Callable[[bytes], None]) -> None:
+    """SmartWeb 4.1/4.2 with a Belgian seller and a Danish business customer: the 6-month
+    invoice of 4 January (6 x 50.00 = 300.00, due after 8 days on 12 January) is reverse
+    charged (AE, no VAT). Unpaid, it gets reminders 10 days after the due date (22 January)
+    and 10 days later (1 February), each with a 14.00 fee: two invoices of their own, outside
+    the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February goes to the
+    oldest item, the invoice: 250.00 open; the fees stay open."""
+    termline(db_url, "db", "upgrade")
+    scenario = tmp_path / "sw.yaml"
+    scenario.write_text(SW)
+    termline(db_url, "import", str(scenario))
+    _profile(db_url, tmp_path)
+    termline(db_url, "run", "--until", "2027-03-31")
+    rows = json.loads(termline(db_url, "invoice", "list", "--format", "json"))
+    assert [(r["number"], r["ref"], r["issued"], r["due"], r["net"], r["vat"], r["total"],
+             r["open"]) for r in rows] == [
+        ("SC2027-000001", "dk-0001", "2027-01-04", "2027-01-12", "300.00", "0.00", "300.00",
+         "250.00"),
+        ("SC2027-000002", "dk-0001-R1", "2027-01-22", "2027-01-22", "14.00", "0.00", "14.00",
+         "14.00"),
+        ("SC2027-000003", "dk-0001-R2", "2027-02-01", "2027-02-01", "14.00", "0.00", "14.00",
+         "14.00"),
+    ]
+    shown = json.loads(termline(db_url, "invoice", "show", "SC2027-000002"))
+    assert shown["vat"] == [{"category": "O", "percent": "0", "taxable": "14.00",
+                             "tax": "0.00"}]
+    assert json.loads(termline(db_url, "invoice", "show", "SC2027-000001"))["vat"][0][
+        "category"] == "AE"
+    for row in rows:
+        out = tmp_path / f"{row['number']}.xml"
+        termline(db_url, "invoice", "ubl", row["number"], "-o", str(out))
+        valid(out.read_bytes())

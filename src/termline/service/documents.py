@@ -77,12 +77,12 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> D
     docs = DocumentStore(repo.conn)
     contract = repo.contracts(stored.tenant_id, stored.contract_ref)[0]
     period = None
-    if stored.kind == "invoice" or stored.reason == "correction":
+    if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
+            or stored.reason == "correction":
         rows = docs.invoice_lines(stored.contract_id, stored.action_key)
         period = docs.invoice_period(stored.contract_id, stored.action_key)
     else:
-        label = stored.source_ref.replace("sla-credit", "Service credit (SLA)").replace(
-            "defect-refund", "Refund for a defect")
+        label = _label(stored)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
     issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
                     number=stored.number, issued=stored.issued, due=stored.due,
@@ -91,6 +91,18 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> D
                     credit_note_for=stored.credit_note_for)
     policy = repo.policy(contract.policy_version_id)
     return document(issued, profile, contract.contract, terms_text(policy, profile))
+
+
+CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
+                 "interest": "Late-payment interest on invoice"}
+
+
+def _label(stored: StoredDocument) -> str:
+    if stored.reason in CHARGE_LABELS:
+        invoice = stored.source_ref.rsplit("-", 1)[0]
+        return f"{CHARGE_LABELS[stored.reason]} {invoice} ({stored.source_ref})"
+    return stored.source_ref.replace("sla-credit", "Service credit (SLA)").replace(
+        "defect-refund", "Refund for a defect")
 
 
 def open_net(repo: Repository, stored: StoredDocument) -> Decimal:

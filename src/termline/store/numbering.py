@@ -5,7 +5,8 @@
   it replaces gets a credit note in full (reason `correction`) referring to its number.
 * Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
   note for the contract's latest invoice issued by then, whether the engine applies the money
-  to an open invoice or keeps it as credit.
+  to an open invoice or keeps it as credit; each reminder fee, collection cost and interest
+  charge becomes an invoice of its own.
 
 Numbers are `{prefix}{year}-{n:06d}` (or `{prefix}{n:06d}` for a tenant numbering across years,
 profile `number_per_year: false`), gapless per tenant, series and year: the counter row is
@@ -30,9 +31,11 @@ from termline.documents.references import ogm_digits
 from termline.store import tables as t
 
 if TYPE_CHECKING:
+    from termline.engine.actions import Action
     from termline.store.repository import NewAction
 
 CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
+CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +69,10 @@ def series_of(settings: dict[str, Any]) -> Series:
 
 
 def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
-               credits: Sequence[tuple[int, int, NewAction]]) -> None:
-    """Number the invoices just inserted and the credit notes of the SLA credits and defect
-    refunds just stored ((tenant id, contract id, action))."""
-    pending = _invoices(conn, invoice_rows) + _credits(conn, credits)
+               charges: Sequence[tuple[int, int, NewAction]]) -> None:
+    """Number the invoices just inserted and the documents of the charges and credits just
+    stored ((tenant id, contract id, action), see `_charges`)."""
+    pending = _invoices(conn, invoice_rows) + _charges(conn, charges)
     if not pending:
         return
     tenants = {p.tenant_id for p in pending}
@@ -134,26 +137,45 @@ def _invoices(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Pending]
     return out
 
 
-def _credits(conn: Connection, credits: Sequence[tuple[int, int, NewAction]]) -> list[Pending]:
-    """Credit notes for SLA credits and defect refunds, each for the contract's latest invoice
-    issued by then (the period the credit is for is billed by then)."""
-    if not credits:
+def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) -> list[Pending]:
+    """Documents for the engine's other money actions: a credit note for each SLA credit and
+    defect refund, for the contract's latest invoice issued by then (the period the credit is
+    for is billed by then); an invoice for each reminder fee, collection cost and interest
+    charge (compensation, outside the scope of VAT: docs/readings.md)."""
+    if not charges:
         return []
     d = t.documents.c
     latest: dict[int, list[tuple[date, str]]] = {}
     for x in conn.execute(select(d.contract_id, d.issued, d.number).where(
-            d.contract_id.in_({c for _, c, _ in credits}), d.kind == "invoice")
-            .order_by(d.id)):
+            d.contract_id.in_({c for _, c, _ in charges}), d.kind == "invoice",
+            d.reason.not_in(("fee", "interest"))).order_by(d.id)):
         latest.setdefault(int(x.contract_id), []).append((x.issued, str(x.number)))
     out = []
-    for tenant_id, contract_id, n in credits:
+    for tenant_id, contract_id, n in charges:
         act = n.action
-        amount = act.get("amount")
+        amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
         assert isinstance(amount, Decimal)
-        label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
-                 else f"defect-refund {act.get('defect')}")
-        before = [number for issued, number in latest.get(contract_id, []) if issued <= act.date]
-        out.append(Pending(tenant_id, contract_id, "credit_note", act.kind, act.date, act.date,
-                           n.natural_key, label, amount, act.currency or "EUR",
-                           before[-1] if before else None))
+        currency = act.currency or "EUR"
+        if act.kind in CREDIT_KINDS:
+            label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
+                     else f"defect-refund {act.get('defect')}")
+            before = [num for issued, num in latest.get(contract_id, []) if issued <= act.date]
+            out.append(Pending(tenant_id, contract_id, "credit_note", act.kind, act.date,
+                               act.date, n.natural_key, label, amount, currency,
+                               before[-1] if before else None))
+            continue
+        ref = {"reminder_sent": f"{act.get('ref')}-R{act.get('number')}",
+               "collection_costs_charged": f"{act.get('ref')}-COL"}.get(act.kind,
+                                                                         str(act.get("ref")))
+        reason = "interest" if act.kind == "interest_charged" else "fee"
+        out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
+                           n.natural_key, ref, amount, currency))
     return out
+
+
+def is_charge(act: Action) -> bool:
+    """An action that becomes a document of its own (see `_charges`)."""
+    if act.kind == "reminder_sent":
+        fee = act.get("fee")
+        return isinstance(fee, Decimal) and fee > 0
+    return act.kind in CHARGE_KINDS

@@ -36,7 +36,7 @@ from termline.engine.state import ContractState, InvoiceLine, Item
 from termline.errors import TermlineError
 from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
-from termline.store.numbering import CREDIT_KINDS, number_new
+from termline.store.numbering import is_charge, number_new
 
 if TYPE_CHECKING:
     from termline.store.repository import NewAction, StoredContract
@@ -125,7 +125,7 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
     _insert(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
-               _credits([(contract, state, stored)]))
+               _charges([(contract, state, stored)]))
 
 
 def project_days(conn: Connection,
@@ -149,7 +149,7 @@ def project_days(conn: Connection,
         row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
     _insert(conn, t.allocations, allocated)
-    number_new(conn, _add_invoices(conn, days), _credits(days))
+    number_new(conn, _add_invoices(conn, days), _charges(days))
 
 
 def _add_invoices(conn: Connection,
@@ -181,10 +181,10 @@ def _add_invoices(conn: Connection,
     return rows
 
 
-def _credits(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+def _charges(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
              ) -> list[tuple[int, int, NewAction]]:
     return [(contract.tenant_id, contract.id, n) for contract, _, stored in days for n in stored
-            if n.action.kind in CREDIT_KINDS]
+            if is_charge(n.action)]
 
 
 def _replayed_payment_events(conn: Connection, contract: StoredContract,
