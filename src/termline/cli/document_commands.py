@@ -118,3 +118,45 @@ def register(app: typer.Typer) -> None:
     app.add_typer(invoice_app, name="invoice")
     app.add_typer(bank_app, name="bank")
     app.add_typer(sepa_app, name="sepa")
+
+
+@bank_app.command("import")
+def bank_import(file: Path, tenant: Tenant = None,
+                json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Match the credits of a CAMT.053 statement to open invoices; store them as payments."""
+    from termline.bank.camt import read
+    from termline.service import bank
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(InputError(str(exc), source=str(file)))
+    credits = _guard(lambda: read(data, str(file)))
+    uow = _uow()
+    report = _guard(lambda: bank.import_statement(uow(), credits, tenant))
+    if json_:
+        _print_json(report)
+    else:
+        out.print(f"{report['entries']} credit(s): {report['matched']} matched, "
+                  f"{report['unmatched']} unmatched, {report['already_imported']} already "
+                  "imported")
+
+
+@bank_app.command("unmatched")
+def bank_unmatched(tenant: Tenant = None,
+                   format: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+                   ) -> None:
+    """Imported credits no invoice was found for, to review."""
+    from termline.service import bank
+
+    uow = _uow()
+    rows = _guard(lambda: bank.unmatched(uow(), tenant))
+    if format is Format.json:
+        _print_json(rows)
+        return
+    table = Table("entry", "booked", "amount", "debtor", "reference", "text",
+                  title="Unmatched credits")
+    for r in rows:
+        table.add_row(r["entry_ref"], r["booked"], f"{r['amount']} {r['currency']}",
+                      r["debtor"] or "", r["structured_ref"] or "", r["text"] or "")
+    out.print(table)

@@ -164,9 +164,12 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
                                act.date, n.natural_key, label, amount, currency,
                                before[-1] if before else None))
             continue
-        ref = {"reminder_sent": f"{act.get('ref')}-R{act.get('number')}",
-               "collection_costs_charged": f"{act.get('ref')}-COL"}.get(act.kind,
-                                                                         str(act.get("ref")))
+        if act.kind == "reminder_sent":
+            ref = f"{act.get('ref')}-R{act.get('number')}"
+        elif act.kind == "collection_costs_charged":
+            ref = f"{act.get('ref')}-COL"
+        else:
+            ref = str(act.get("ref"))
         reason = "interest" if act.kind == "interest_charged" else "fee"
         out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
                            n.natural_key, ref, amount, currency))
