@@ -160,3 +160,42 @@ def bank_unmatched(tenant: Tenant = None,
         table.add_row(r["entry_ref"], r["booked"], f"{r['amount']} {r['currency']}",
                       r["debtor"] or "", r["structured_ref"] or "", r["text"] or "")
     out.print(table)
+
+
+@sepa_app.command("collect")
+def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date.")],
+                 output: Annotated[Path, typer.Option("-o", "--output")],
+                 tenant: Tenant = None) -> None:
+    """Write the pain.008.001.02 file of the direct debits due ON."""
+    from datetime import date
+
+    from termline.service import sepa
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
+        return
+    uow = _uow()
+    data = _guard(lambda: sepa.collect(uow(), day, tenant))
+    output.write_bytes(data)
+    out.print(f"written {output}")
+
+
+@sepa_app.command("returns")
+def sepa_returns(file: Path, tenant: Tenant = None) -> None:
+    """Store a payment_failed event for each returned collection (pain.002 XML or CSV with
+    date,end_to_end_id,reason)."""
+    from termline.bank.sepa import read_pain002, read_returns_csv
+    from termline.service import sepa
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        _fail(InputError(str(exc), source=str(file)))
+        return
+    found = _guard(lambda: read_returns_csv(data.decode("utf-8"), str(file))
+                   if file.suffix.lower() == ".csv" else read_pain002(data, str(file)))
+    uow = _uow()
+    added, dup = _guard(lambda: sepa.returns(uow(), found, tenant, str(file)))
+    out.print(f"{added} failed collection(s) stored, {dup} already stored")

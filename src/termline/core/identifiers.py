@@ -58,3 +58,13 @@ def check_bic(value: str) -> str:
         return str(std_bic.validate(value))
     except ValidationError as exc:
         raise ValueError(f"invalid BIC {value!r}: {exc}") from None
+
+
+def check_creditor_id(value: str) -> str:
+    """A SEPA creditor identifier (EPC AT-02), e.g. BE69ZZZ050D000000008."""
+    from stdnum.eu import at_02
+
+    try:
+        return str(at_02.validate(value))
+    except ValidationError as exc:
+        raise ValueError(f"invalid SEPA creditor identifier {value!r}: {exc}") from None

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from termline.core.identifiers import (
     check_bic,
     check_company_id,
+    check_creditor_id,
     check_iban,
     check_peppol_id,
     check_vat,
@@ -67,6 +68,11 @@ class SellerProfile(BaseModel):
         if value is None:
             return None
         return check_bic(value)
+
+    @field_validator("creditor_id")
+    @classmethod
+    def _creditor(cls, value: str | None) -> str | None:
+        return None if value is None else check_creditor_id(value)
 
     @field_validator("peppol_id")
     @classmethod
