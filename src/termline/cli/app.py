@@ -287,11 +287,13 @@ def policy_readings() -> None:
 
 
 @app.command()
-def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out")) -> None:
+def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out"),
+         documents: Annotated[bool, typer.Option(help="Also write each pack's invoices as "
+                                                      "UBL and PDF.")] = True) -> None:
     """Run the five built-in packs over 24 months with a handful of customers each."""
     from termline.demo import run_demo
 
-    run_demo(out_dir, out)
+    run_demo(out_dir, out, documents)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ def check_vat(number: str) -> str:
         from stdnum.no import mva
 
         try:
-            return "NO" + mva.validate(text[2:-3]) + "MVA"
+            return "NO" + str(mva.validate(text))
         except ValidationError as exc:
             raise ValueError(f"invalid Norwegian VAT number {number!r}: {exc}") from None
     try:

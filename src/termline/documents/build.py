@@ -116,3 +116,16 @@ def _line(line: IssuedLine, cat: object, period: tuple[date, date] | None) -> Li
 
 def lines_of(rows: Sequence[tuple[str, Decimal, Decimal, Decimal]]) -> tuple[IssuedLine, ...]:
     return tuple(IssuedLine(item, Decimal(q), Decimal(p), Decimal(a)) for item, q, p, a in rows)
+
+
+CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
+                 "interest": "Late-payment interest on invoice"}
+
+
+def charge_label(reason: str, source_ref: str) -> str:
+    """The line text of a one-line document: a fee, interest, an SLA credit, a refund."""
+    if reason in CHARGE_LABELS:
+        invoice = source_ref.rsplit("-", 1)[0]
+        return f"{CHARGE_LABELS[reason]} {invoice} ({source_ref})"
+    return source_ref.replace("sla-credit", "Service credit (SLA)").replace(
+        "defect-refund", "Refund for a defect")

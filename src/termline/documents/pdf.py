@@ -61,7 +61,7 @@ def html(doc: Document, logo: str | None = None) -> str:
                   "taxable": money(s.taxable), "tax": money(s.tax),
                   "reason": s.category.exemption_reason} for s in tot.subtotals]
     payload = qr_payload(doc)
-    qr = epc_qr(payload).svg_data_uri(scale=4) if payload else None
+    qr = epc_qr(payload).png_data_uri(scale=4, border=0) if payload else None
     logo_uri = None
     if logo and Path(logo).is_file():
         data = base64.b64encode(Path(logo).read_bytes()).decode("ascii")

@@ -64,6 +64,12 @@ def _party(parent: Any, party: Party, role: str) -> None:
         tax = _sub(p, "cac:PartyTaxScheme")
         _sub(tax, "cbc:CompanyID", party.vat_number)
         _scheme(tax, "VAT")
+    if role == "seller" and party.country == "NO":
+        # NO-R-002: a Norwegian company states its registration in Foretaksregisteret
+        # (foretaksregisterloven § 10-2), as a tax registration with scheme TAX (BT-32).
+        tax = _sub(p, "cac:PartyTaxScheme")
+        _sub(tax, "cbc:CompanyID", "Foretaksregisteret")
+        _scheme(tax, "TAX")
     legal = _sub(p, "cac:PartyLegalEntity")
     _sub(legal, "cbc:RegistrationName", party.name)
     if party.company_id:

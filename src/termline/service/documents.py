@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.core.money import ZERO, fmt
-from termline.documents.build import Issued, document, lines_of
+from termline.documents.build import CHARGE_LABELS, Issued, charge_label, document, lines_of
 from termline.documents.model import Document, DocumentError, gross_of
 from termline.documents.parties import SellerProfile
 from termline.documents.pdf import render
@@ -82,7 +82,7 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> D
         rows = docs.invoice_lines(stored.contract_id, stored.action_key)
         period = docs.invoice_period(stored.contract_id, stored.action_key)
     else:
-        label = _label(stored)
+        label = charge_label(stored.reason, stored.source_ref)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
     issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
                     number=stored.number, issued=stored.issued, due=stored.due,
@@ -91,18 +91,6 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> D
                     credit_note_for=stored.credit_note_for)
     policy = repo.policy(contract.policy_version_id)
     return document(issued, profile, contract.contract, terms_text(policy, profile))
-
-
-CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
-                 "interest": "Late-payment interest on invoice"}
-
-
-def _label(stored: StoredDocument) -> str:
-    if stored.reason in CHARGE_LABELS:
-        invoice = stored.source_ref.rsplit("-", 1)[0]
-        return f"{CHARGE_LABELS[stored.reason]} {invoice} ({stored.source_ref})"
-    return stored.source_ref.replace("sla-credit", "Service credit (SLA)").replace(
-        "defect-refund", "Refund for a defect")
 
 
 def open_net(repo: Repository, stored: StoredDocument) -> Decimal:

@@ -4,8 +4,9 @@
   of another member state.
 * AE: reverse charge, for B2B services to a buyer established in another EU member state with
   a valid VAT number (Directive 2006/112/EC art. 44 and 196): the buyer accounts for the VAT.
-* O: outside the scope of VAT: services to a buyer outside the EU from an EU supplier (place of
-  supply with the buyer, art. 44), and late-payment interest, reminder fees and collection
+* O: outside the scope of VAT: B2B services to a business in another country where seller and
+  buyer are not both in the EU (place of supply with the buyer, art. 44; Norway's
+  merverdiavgiftsloven § 3-30 likewise), and late-payment interest, reminder fees and collection
   costs, which are compensation for damage and not consideration for a supply (see
   docs/readings.md, "VAT on fees and interest").
 """
@@ -58,7 +59,9 @@ def category(seller_country: str, buyer_country: str | None, buyer_vat: str | No
     buyer_state = vat_country(buyer_vat)
     if seller_country in EU and buyer_state in EU and buyer_state != seller_country:
         return VatCategory("AE", Decimal("0"), *REVERSE_CHARGE)
-    if seller_country in EU and buyer_country and buyer_country not in EU \
-            and buyer_vat is not None:
+    abroad = buyer_state or buyer_country
+    if buyer_vat is not None and abroad and abroad != seller_country:
+        # B2B services to a business in another country, not both in the EU: the place of
+        # supply is where the customer is established, outside the seller's VAT.
         return VatCategory("O", Decimal("0"), *NOT_SUBJECT)
     return VatCategory("S", standard_rate(seller_country, day).rate)
