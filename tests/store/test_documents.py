@@ -217,3 +217,34 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
         out = tmp_path / f"{row['number']}.xml"
         termline(db_url, "invoice", "ubl", row["number"], "-o", str(out))
         valid(out.read_bytes())
+
+
+def test_profile_and_buyer_numbers_are_checked_when_stored(db_url: str, tmp_path: Path) -> None:
+    """python-stdnum checks when data is stored: an IBAN with a wrong check digit is refused
+    with the field named and nothing stored; a stored profile shows normalised numbers; a
+    customer's VAT number with a wrong mod 97 check is refused with its line and field."""
+    from typer.testing import CliRunner
+
+    from termline.cli.app import app
+
+    termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "acme")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**PROFILE, "iban": "BE36 3101 2345 6737"}))
+    runner = CliRunner()
+    env = {"TERMLINE_DATABASE_URL": db_url}
+    refused = runner.invoke(app, ["tenant", "profile", "acme", str(bad)], env=env)
+    assert refused.exit_code == 2
+    assert "field 'iban'" in refused.stderr and "bad.yaml" in refused.stderr
+    assert runner.invoke(app, ["tenant", "profile", "acme"], env=env).exit_code == 2
+    _ok = tmp_path / "ok.yaml"
+    _ok.write_text(yaml.safe_dump(PROFILE))
+    termline(db_url, "tenant", "profile", "acme", str(_ok))
+    shown = json.loads(termline(db_url, "tenant", "profile", "acme"))
+    assert (shown["vat_number"], shown["company_id"], shown["iban"], shown["peppol_id"]) == (
+        "BE0403019261", "0403019261", "BE35310123456737", "0208:0403019261")
+    scenario = tmp_path / "bad-customer.yaml"
+    scenario.write_text(SO.replace("BE0477472701", "BE0477472702"))
+    bad_vat = runner.invoke(app, ["import", str(scenario)], env=env)
+    assert bad_vat.exit_code == 2
+    assert "vat_number" in bad_vat.stderr and "checksum" in bad_vat.stderr
