@@ -248,3 +248,35 @@ def test_profile_and_buyer_numbers_are_checked_when_stored(db_url: str, tmp_path
     bad_vat = runner.invoke(app, ["import", str(scenario)], env=env)
     assert bad_vat.exit_code == 2
     assert "vat_number" in bad_vat.stderr and "checksum" in bad_vat.stderr
+
+
+def test_a_back_dated_correction_reissues_under_a_new_number_with_a_credit_note(
+        db_url: str, tmp_path: Path, valid: Callable[[bytes], None]) -> None:
+    """SmartWeb 4.1: 1 x 50.00 x 6 months = 300.00 invoiced 4 January (SC2027-000001) and paid
+    on the 5th. On 10 January a seat change to 3 dated 4 January arrives: the run recomputes,
+    the invoice is issued again as 3 x 50.00 x 6 = 900.00 under a new number (SC2027-000002;
+    a number is never reused) and SC2027-000001 is credited in full by SCCN2027-000001, dated
+    the day the correction is recorded. Open: 900.00 - 300.00 paid = 600.00 (reverse charged,
+    no VAT)."""
+    termline(db_url, "db", "upgrade")
+    scenario = tmp_path / "sw.yaml"
+    scenario.write_text(SW.replace('date: 2027-02-20, type: payment, contract: dk, amount: '
+                                   '"50.00"', 'date: 2027-01-05, type: payment, contract: dk, '
+                                   'amount: "300.00"'))
+    termline(db_url, "import", str(scenario))
+    _profile(db_url, tmp_path)
+    termline(db_url, "run", "--until", "2027-01-10")
+    termline(db_url, "event", "add", "--contract", "dk", "--type", "seat_change", "--date",
+             "2027-01-04", "--field", "item=SmartWeb Shop", "--field", "quantity=3")
+    termline(db_url, "run", "--until", "2027-01-10")
+    rows = json.loads(termline(db_url, "invoice", "list", "--format", "json"))
+    assert [(r["number"], r["kind"], r["issued"], r["total"], r["open"], r["credit_note_for"])
+            for r in rows] == [
+        ("SC2027-000001", "invoice", "2027-01-04", "300.00", "0.00", None),
+        ("SC2027-000002", "invoice", "2027-01-04", "900.00", "600.00", None),
+        ("SCCN2027-000001", "credit_note", "2027-01-10", "300.00", "0.00", "SC2027-000001"),
+    ]
+    for row in rows:
+        out = tmp_path / f"{row['number']}.xml"
+        termline(db_url, "invoice", "ubl", row["number"], "-o", str(out))
+        valid(out.read_bytes())

@@ -127,13 +127,21 @@ def _invoices(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Pending]
         .where(or_(*(and_(i.contract_id == r["contract_id"], i.ref == r["ref"],
                           i.revision == r["revision"] - 1) for r in revised)))).all()
     by_ref = {(int(e.contract_id), str(e.ref)): e for e in earlier}
+    a = t.actions.c
+    # the credit note is issued the day the ledger records the correction
+    corrected = {(int(x.contract_id), str(x.natural_key)): x.date for x in conn.execute(
+        select(a.contract_id, a.natural_key, a.date).where(
+            a.contract_id.in_({r["contract_id"] for r in revised}),
+            a.natural_key.in_({"correction|" + str(e.action_key) for e in earlier})))}
     for r in revised:
         old = by_ref.get((r["contract_id"], r["ref"]))
         if old is None:
             continue  # issued before documents were numbered (no backfill)
+        day = corrected.get((r["contract_id"], "correction|" + str(old.action_key)),
+                            r["issued"])
         out.append(Pending(r["tenant_id"], r["contract_id"], "credit_note", "correction",
-                           r["issued"], r["issued"], str(old.action_key), r["ref"],
-                           Decimal(old.amount), r["currency"], str(old.number)))
+                           day, day, str(old.action_key), r["ref"], Decimal(old.amount),
+                           r["currency"], str(old.number)))
     return out
 
 
