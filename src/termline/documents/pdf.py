@@ -44,6 +44,10 @@ def html(doc: Document, logo: str | None = None) -> str:
     def money(value: Decimal) -> str:
         return str(format_currency(value, doc.currency, locale=locale))
 
+    def price(value: Decimal) -> str:  # unit prices may go below the cent (per GB)
+        return str(format_currency(value.normalize(), doc.currency, locale=locale,
+                                   decimal_quantization=False))
+
     def day(value: Any) -> str:
         return str(format_date(value, format="medium", locale=locale))
 
@@ -52,9 +56,9 @@ def html(doc: Document, logo: str | None = None) -> str:
 
     lines = []
     for ln in doc.lines:
-        qty, price = ubl_line_values(ln)
+        qty, unit = ubl_line_values(ln)
         lines.append({"name": ln.name, "quantity": format_decimal(qty, locale=locale),
-                      "price": money(price), "net": money(ln.net),
+                      "price": price(unit), "net": money(ln.net),
                       "category": rate(ln.category)})
     tot = doc.totals
     subtotals = [{"label": rate(s.category),

@@ -19,6 +19,7 @@ from termline.bank.camt import Credit
 from termline.bank.matching import OpenInvoice, match
 from termline.core.money import fmt
 from termline.documents.model import Document, gross_of, net_of
+from termline.documents.references import structured
 from termline.scenario.model import Payment
 from termline.service.documents import build, open_net, profile_of
 from termline.service.intake import tenant
@@ -46,7 +47,9 @@ def _candidates(repo: Repository, tenant_id: int, tenant_name: str | None
             continue
         doc = build(repo, stored, profile)
         remaining = open_net(repo, stored)
-        out.append(_Candidate(OpenInvoice(stored.number, stored.payment_reference,
+        # the reference as printed on the document (the OGM's digits for a Belgian seller)
+        printed = structured(doc.payment.reference) or doc.payment.reference
+        out.append(_Candidate(OpenInvoice(stored.number, printed,
                                           stored.contract_ref, doc.buyer.name,
                                           gross_of(remaining, doc), stored.currency),
                               stored, doc, remaining))
