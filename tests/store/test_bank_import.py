@@ -5,8 +5,10 @@ restores the suspended contract on the next run, and applies nothing when import
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -138,7 +140,7 @@ def test_two_equal_credits_are_two_payments_and_the_name_match_needs_one_candida
                             Decimal("242.00"), "EUR")]
 
     def credit(ref: str, amount: str, debtor: str, text: str = "") -> Credit:
-        return Credit(ref, __import__("datetime").date(2027, 5, 3), Decimal(amount), "EUR",
+        return Credit(ref, date(2027, 5, 3), Decimal(amount), "EUR",
                       debtor, None, None, text)
 
     one = match(credit("E1", "121.00", "acme n.v."), invoices)
@@ -151,3 +153,46 @@ def test_two_equal_credits_are_two_payments_and_the_name_match_needs_one_candida
     assert match(credit("E4", "5.00", "x", "SC2027-0000091"), invoices) is None
     assert [c.entry_ref for c in read(STATEMENT.encode())] == [
         "B7A0406-0001", "B7A0406-0002", "B7A0406-0003"]
+
+
+def test_the_same_statement_imported_twice_at_once_applies_once(uow: Any,
+                                                               tmp_path: Path) -> None:
+    """Two imports of one statement side by side (PostgreSQL: concurrent transactions; SQLite:
+    one waits for the write lock): between them 2 credits matched and 1 unmatched, once; the
+    other import finds every entry imported. Two payment events are stored, not four."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from termline.scenario import load_scenario
+    from termline.service import bank, documents, intake
+    from termline.service import run as service
+    from termline.store import tables as t
+
+    (tmp_path / "book.yaml").write_text(BOOK)
+    intake.import_scenario(uow(), load_scenario(tmp_path / "book.yaml"))
+    documents.set_profile(uow(), "default", PROFILE, "profile.yaml")
+    service.run(uow, date(2027, 4, 5))
+    credits = read(STATEMENT.encode())
+    reports: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def one() -> None:
+        try:
+            reports.append(bank.import_statement(uow, credits, None))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=120)
+    assert errors == []
+    assert sum(r["matched"] for r in reports) == 2
+    assert sum(r["unmatched"] for r in reports) == 1
+    assert sum(r["already_imported"] for r in reports) == 3
+    with uow() as unit:
+        payments = unit.repo.conn.execute(select(func.count()).select_from(t.events).where(
+            t.events.c.type == "payment")).scalar_one()
+    assert payments == 2

@@ -133,7 +133,7 @@ def bank_import(file: Path, tenant: Tenant = None,
         _fail(InputError(str(exc), source=str(file)))
     credits = _guard(lambda: read(data, str(file)))
     uow = _uow()
-    report = _guard(lambda: bank.import_statement(uow(), credits, tenant))
+    report = _guard(lambda: bank.import_statement(uow, credits, tenant))
     if json_:
         _print_json(report)
     else:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from termline.bank.camt import Credit
 from termline.bank.matching import OpenInvoice, match
 from termline.core.money import fmt
@@ -23,7 +25,7 @@ from termline.documents.references import structured
 from termline.scenario.model import Payment
 from termline.service.documents import build, open_net, profile_of
 from termline.service.intake import tenant
-from termline.service.unit_of_work import UnitOfWork
+from termline.service.unit_of_work import UnitOfWork, UowFactory
 from termline.store.documents import DocumentStore, StoredDocument
 from termline.store.repository import Repository, event_keys
 
@@ -56,8 +58,22 @@ def _candidates(repo: Repository, tenant_id: int, tenant_name: str | None
     return out
 
 
-def import_statement(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None
-                     ) -> dict[str, Any]:
+def import_statement(uow_factory: UowFactory, credits: list[Credit], tenant_name: str | None,
+                     attempts: int = 3) -> dict[str, Any]:
+    """Import in one transaction. Two imports of one statement at once: the second waits on
+    the first's entry rows (unique per tenant and reference), fails on them, and is retried:
+    it then finds them imported."""
+    for attempt in range(attempts):
+        try:
+            return _import(uow_factory(), credits, tenant_name)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None
+            ) -> dict[str, Any]:
     report = {"entries": len(credits), "matched": 0, "unmatched": 0, "already_imported": 0}
     with uow:
         owner = tenant(uow.repo, tenant_name)
