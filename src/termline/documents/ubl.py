@@ -169,10 +169,16 @@ def write(doc: Document) -> bytes:
 
 def ubl_line_values(line: Line) -> tuple[Decimal, Decimal]:
     """(quantity, price) as written: the price is never negative (BR-27) and quantity × price
-    equals the net amount within the rules' slack (PEPPOL-EN16931-R120); a line whose engine
-    amount is not quantity × unit price (pro rata) is one unit at its net amount."""
+    equals the net amount within the rules' slack (PEPPOL-EN16931-R120). A line whose engine
+    amount is not quantity × unit price (a monthly price billed for a year, pro rata) is priced
+    per unit for the period where that is exact to 4 decimals, else one unit at its net."""
     qty, price = line.quantity, line.unit_price
-    if qty == 0 or abs(qty * price - line.net) > Decimal("0.01"):
+    if qty != 0 and abs(qty * price - line.net) > Decimal("0.01"):
+        # a unit price per month billed for a longer period: the price of the period per unit
+        per_unit = line.net / qty
+        qty, price = (qty, per_unit) if per_unit == per_unit.quantize(Decimal("0.0001")) \
+            else (Decimal(1), line.net)
+    elif qty == 0:
         qty, price = Decimal(1), line.net
     if price < 0:
         qty, price = -qty, -price
