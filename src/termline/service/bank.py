@@ -23,7 +23,7 @@ from termline.core.money import fmt
 from termline.documents.model import Document, gross_of, net_of
 from termline.documents.references import structured
 from termline.scenario.model import Payment
-from termline.service.documents import build, open_net, profile_of
+from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import tenant
 from termline.service.unit_of_work import UnitOfWork, UowFactory
 from termline.store.documents import DocumentStore, StoredDocument
@@ -43,12 +43,14 @@ def _candidates(repo: Repository, tenant_id: int, tenant_name: str | None
     profile = profile_of(repo, tenant_name)
     docs = DocumentStore(repo.conn)
     out = []
+    lookups = Lookups(bulk=docs.bulk(tenant_id))
+    assert lookups.bulk is not None
     for stored in docs.documents(tenant_id):
         if stored.kind != "invoice" or \
-                docs.latest_number(stored.contract_id, stored.source_ref) != stored.number:
+                lookups.bulk.latest.get((stored.contract_id, stored.source_ref)) != stored.number:
             continue
-        doc = build(repo, stored, profile)
-        remaining = open_net(repo, stored)
+        doc = build(repo, stored, profile, lookups)
+        remaining = open_net(repo, stored, lookups)
         # the reference as printed on the document (the OGM's digits for a Belgian seller)
         printed = structured(doc.payment.reference) or doc.payment.reference
         out.append(_Candidate(OpenInvoice(stored.number, printed,

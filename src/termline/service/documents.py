@@ -4,6 +4,7 @@ by content; later requests get the stored bytes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +20,8 @@ from termline.errors import InputError, TermlineError
 from termline.policy.schema import Policy
 from termline.service.intake import tenant
 from termline.service.unit_of_work import UnitOfWork
-from termline.store.documents import DocumentStore, StoredDocument
-from termline.store.repository import Repository
+from termline.store.documents import Bulk, DocumentStore, StoredDocument
+from termline.store.repository import Repository, StoredContract
 
 
 class UnknownDocument(InputError):
@@ -73,14 +74,44 @@ def terms_text(policy: Policy, profile: SellerProfile) -> str:
     return "; ".join(parts)
 
 
-def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> Document:
+@dataclass
+class Lookups:
+    """Contracts and policies read once for a listing of many documents."""
+
+    contracts: dict[tuple[int, str], StoredContract] = field(default_factory=dict)
+    terms: dict[int, str] = field(default_factory=dict)
+    bulk: Bulk | None = None  # the tenant's lines, periods, payments, latest numbers
+
+    def contract(self, repo: Repository, tenant_id: int, ref: str) -> StoredContract:
+        key = (tenant_id, ref)
+        if key not in self.contracts:
+            if not self.contracts:  # first use: the tenant's contracts in one query
+                self.contracts.update({(c.tenant_id, c.contract.id): c
+                                       for c in repo.contracts(tenant_id)})
+            if key not in self.contracts:
+                self.contracts[key] = repo.contracts(tenant_id, ref)[0]
+        return self.contracts[key]
+
+    def terms_of(self, repo: Repository, version: int, profile: SellerProfile) -> str:
+        if version not in self.terms:
+            self.terms[version] = terms_text(repo.policy(version), profile)
+        return self.terms[version]
+
+
+def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
+          lookups: Lookups | None = None) -> Document:
+    lookups = lookups or Lookups()
     docs = DocumentStore(repo.conn)
-    contract = repo.contracts(stored.tenant_id, stored.contract_ref)[0]
+    contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
     period = None
     if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
             or stored.reason == "correction":
-        rows = docs.invoice_lines(stored.contract_id, stored.action_key)
-        period = docs.invoice_period(stored.contract_id, stored.action_key)
+        key = (stored.contract_id, stored.action_key)
+        if lookups.bulk is not None:
+            rows, period = lookups.bulk.lines.get(key, []), lookups.bulk.periods.get(key)
+        else:
+            rows = docs.invoice_lines(*key)
+            period = docs.invoice_period(*key)
     else:
         label = charge_label(stored.reason, stored.source_ref)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
@@ -89,17 +120,21 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile) -> D
                     currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
                     invoice_kind=stored.reason, period=period,
                     credit_note_for=stored.credit_note_for)
-    policy = repo.policy(contract.policy_version_id)
-    return document(issued, profile, contract.contract, terms_text(policy, profile))
+    return document(issued, profile, contract.contract,
+                    lookups.terms_of(repo, contract.policy_version_id, profile))
 
 
-def open_net(repo: Repository, stored: StoredDocument) -> Decimal:
+def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None
+             ) -> Decimal:
     """The engine's (net) amount of an invoice still open; 0 for a replaced revision."""
     docs = DocumentStore(repo.conn)
-    if stored.kind != "invoice" or \
-            docs.latest_number(stored.contract_id, stored.source_ref) != stored.number:
+    key = (stored.contract_id, stored.source_ref)
+    bulk = lookups.bulk if lookups is not None else None
+    latest = bulk.latest.get(key) if bulk is not None else docs.latest_number(*key)
+    if stored.kind != "invoice" or latest != stored.number:
         return ZERO
-    return max(stored.amount - docs.paid(stored.contract_id, stored.source_ref), ZERO)
+    paid = bulk.paid.get(key, ZERO) if bulk is not None else docs.paid(*key)
+    return max(stored.amount - paid, ZERO)
 
 
 def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str | None
@@ -108,14 +143,16 @@ def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str |
         profile = profile_of(uow.repo, tenant_name)
         owner = tenant(uow.repo, tenant_name)
         out = []
-        for stored in DocumentStore(uow.repo.conn).documents(owner.id, contract_ref):
-            doc = build(uow.repo, stored, profile)
+        store = DocumentStore(uow.repo.conn)
+        lookups = Lookups(bulk=store.bulk(owner.id))
+        for stored in store.documents(owner.id, contract_ref):
+            doc = build(uow.repo, stored, profile, lookups)
             out.append({"number": stored.number, "ref": stored.source_ref,
                         "contract": stored.contract_ref, "kind": stored.kind,
                         "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
                         "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
                         "currency": stored.currency,
-                        "open": fmt(gross_of(open_net(uow.repo, stored), doc)),
+                        "open": fmt(gross_of(open_net(uow.repo, stored, lookups), doc)),
                         "credit_note_for": stored.credit_note_for})
         return out
 

@@ -9,7 +9,7 @@ from termline.bank.sepa import Collection, Creditor, Return, pain008
 from termline.documents.model import gross_of
 from termline.errors import InputError, TermlineError
 from termline.scenario.model import PaymentFailed
-from termline.service.documents import build, open_net, profile_of
+from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import tenant
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.documents import DocumentStore
@@ -28,6 +28,7 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
         contracts = {c.contract.id: c.contract for c in uow.repo.contracts(owner.id)}
         docs = DocumentStore(uow.repo.conn)
         collections = []
+        lookups = Lookups()
         earlier: set[str] = set()
         for stored in docs.documents(owner.id):
             contract = contracts[stored.contract_ref]
@@ -41,7 +42,7 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
             remaining = open_net(uow.repo, stored)
             if remaining <= 0:
                 continue
-            doc = build(uow.repo, stored, profile)
+            doc = build(uow.repo, stored, profile, lookups)
             mandate = contract.mandate
             collections.append(Collection(
                 end_to_end=stored.number, debtor=contract.customer.name, iban=mandate.iban,

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, and_, func, insert, select
 
 from termline.core.money import ZERO
 from termline.store import tables as t
@@ -34,9 +34,47 @@ class StoredDocument:
     payment_reference: str
 
 
+@dataclass(frozen=True)
+class Bulk:
+    """What building a tenant's documents reads, in four queries instead of four per document."""
+
+    lines: dict[tuple[int, str], list[tuple[str, Decimal, Decimal, Decimal]]]
+    periods: dict[tuple[int, str], tuple[date, date] | None]
+    paid: dict[tuple[int, str], Decimal]
+    latest: dict[tuple[int, str], str]
+
+
 class DocumentStore:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def bulk(self, tenant_id: int) -> Bulk:
+        ln, d, i, a = t.invoice_lines.c, t.documents.c, t.invoices.c, t.allocations.c
+        lines: dict[tuple[int, str], list[tuple[str, Decimal, Decimal, Decimal]]] = {}
+        for r in self.conn.execute(
+                select(ln.contract_id, ln.invoice_key, ln.item, ln.quantity, ln.unit_price,
+                       ln.amount).join(t.invoices, and_(i.contract_id == ln.contract_id,
+                                                        i.action_key == ln.invoice_key))
+                .where(i.tenant_id == tenant_id).order_by(ln.contract_id, ln.invoice_key,
+                                                          ln.position)):
+            lines.setdefault((int(r.contract_id), str(r.invoice_key)), []).append(
+                (r.item, r.quantity, r.unit_price, r.amount))
+        periods = {(int(p.contract_id), str(p.action_key)):
+                   (p.period_start, p.period_end)
+                   if p.period_start is not None and p.period_end is not None else None
+                   for p in self.conn.execute(select(i.contract_id, i.action_key,
+                                                     i.period_start, i.period_end)
+                                              .where(i.tenant_id == tenant_id))}
+        paid = {(int(x.contract_id), str(x.item_ref)): Decimal(x.total)
+                for x in self.conn.execute(
+                    select(a.contract_id, a.item_ref, func.sum(a.amount).label("total"))
+                    .where(a.tenant_id == tenant_id, uncorrected(t.allocations))
+                    .group_by(a.contract_id, a.item_ref))}
+        latest = {}
+        for n in self.conn.execute(select(d.contract_id, d.source_ref, d.number).where(
+                d.tenant_id == tenant_id, d.kind == "invoice").order_by(d.id)):
+            latest[(int(n.contract_id), str(n.source_ref))] = str(n.number)
+        return Bulk(lines, periods, paid, latest)
 
     def _select(self) -> Any:
         d, c = t.documents.c, t.contracts.c
