@@ -116,7 +116,7 @@ def test_returned_debits_become_payment_failed_and_block_access_after_30_days_5_
     termline(db_url, "run", "--until", "2027-03-10")
     actions = json.loads(termline(db_url, "timeline", "dd", "-f", "json"))["actions"]
     assert [(a["date"], a.get("reference")) for a in actions
-            if a["kind"] == "payment_failed"] == [("2027-02-05", "SC2027-000001"),
-                                                  ("2027-03-08", "SC2027-000002")]
+            if a["kind"] == "payment_failed"] == [("2027-02-05", "SC2027-000001@2027-02-05"),
+                                                  ("2027-03-08", "SC2027-000002@2027-03-08")]
     assert [(a["date"], a["ref"]) for a in actions if a["kind"] == "access_suspended"] == [
         ("2027-03-06", "dd-0001")]

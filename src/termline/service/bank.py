@@ -27,7 +27,7 @@ from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import tenant
 from termline.service.unit_of_work import UnitOfWork, UowFactory
 from termline.store.documents import DocumentStore, StoredDocument
-from termline.store.repository import Repository, event_keys
+from termline.store.repository import Repository, digest
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +101,7 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None
                                     contract=cand.stored.contract_ref, amount=net,
                                     reference=credit.entry_ref)
                     event_id = uow.repo.add_event(owner.id, stored_contract.id, event,
-                                                  event_keys([event])[0])
+                                                  reference_key(str(event.reference)))
                     if event_id is not None:
                         uow.repo.note_event(owner.id, stored_contract.id, event.date)
             docs.add_bank_entry(
@@ -121,3 +121,9 @@ def unmatched(uow: UnitOfWork, tenant_name: str | None) -> list[dict[str, Any]]:
         owner = tenant(uow.repo, tenant_name)
         return [{**row, "booked": row["booked"].isoformat(), "amount": fmt(row["amount"])}
                 for row in DocumentStore(uow.repo.conn).unmatched(owner.id)]
+
+
+def reference_key(reference: str) -> str:
+    """The natural key of an event identified by its sender's reference (the bank's entry
+    reference, a returned collection): the same reference twice is one event."""
+    return "ref:" + digest(reference)[:60]

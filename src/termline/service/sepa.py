@@ -9,11 +9,11 @@ from termline.bank.sepa import Collection, Creditor, Return, pain008
 from termline.documents.model import gross_of
 from termline.errors import InputError, TermlineError
 from termline.scenario.model import PaymentFailed
+from termline.service.bank import reference_key
 from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import tenant
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.documents import DocumentStore
-from termline.store.repository import event_keys
 
 
 def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
@@ -58,7 +58,8 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
 def returns(uow: UnitOfWork, found: list[Return], tenant_name: str | None, source: str
             ) -> tuple[int, int]:
     """A `payment_failed` event for each returned collection (its invoice's contract, the day
-    of the return, reference = the invoice number): (added, already stored)."""
+    of the return, reference = the invoice number @ the day: a collection returned again later
+    is another failure, the same return read twice is one): (added, already stored)."""
     added = dup = 0
     with uow:
         owner = tenant(uow.repo, tenant_name)
@@ -71,8 +72,10 @@ def returns(uow: UnitOfWork, found: list[Return], tenant_name: str | None, sourc
                                  source=source, field="end_to_end_id")
             sc = contracts[stored.contract_ref]
             event = PaymentFailed(type="payment_failed", date=ret.day,
-                                  contract=stored.contract_ref, reference=ret.end_to_end)
-            if uow.repo.add_event(owner.id, sc.id, event, event_keys([event])[0]) is None:
+                                  contract=stored.contract_ref,
+                                  reference=f"{ret.end_to_end}@{ret.day.isoformat()}")
+            key = reference_key(str(event.reference))
+            if uow.repo.add_event(owner.id, sc.id, event, key) is None:
                 dup += 1
                 continue
             uow.repo.note_event(owner.id, sc.id, ret.day)
