@@ -280,3 +280,44 @@ def test_a_back_dated_correction_reissues_under_a_new_number_with_a_credit_note(
         out = tmp_path / f"{row['number']}.xml"
         termline(db_url, "invoice", "ubl", row["number"], "-o", str(out))
         valid(out.read_bytes())
+
+
+CC = """
+policy: clientcom
+until: 2027-04-30
+contracts:
+  - id: dd
+    customer: {name: Klant NV, country: BE, vat_number: BE0477472701,
+               address: {street: Rue 2, city: Liège, postal_code: "4000"}}
+    start: 2027-01-04
+    lines:
+      - {item: Smart voicemail, unit_price: "29.00", per: month, quantity: 1}
+events: []
+"""
+
+
+def test_an_invoice_a_correction_no_longer_issues_is_credited_in_full_6_2(
+        db_url: str, tmp_path: Path, valid: Callable[[bytes], None]) -> None:
+    """ClientCom 6.1/6.2: 29.00 + 21 % = 35.09 invoiced on 4 January and 4 February (monthly
+    renewal). A termination notice dated 10 January arrives on 10 February: the contract ends
+    at max(end of January, end of the first month 3 February) = 3 February, so the February
+    invoice SC2027-000002 no longer follows. It keeps its number and is cancelled by credit
+    note SCCN2027-000001 of 10 February (35.09), and is no longer open."""
+    termline(db_url, "db", "upgrade")
+    (tmp_path / "cc.yaml").write_text(CC)
+    termline(db_url, "import", str(tmp_path / "cc.yaml"))
+    _profile(db_url, tmp_path)
+    termline(db_url, "run", "--until", "2027-02-10")
+    termline(db_url, "event", "add", "--contract", "dd", "--type", "termination_notice",
+             "--date", "2027-01-10", "--field", "by=customer")
+    termline(db_url, "run", "--until", "2027-02-10")
+    rows = json.loads(termline(db_url, "invoice", "list", "--format", "json"))
+    assert [(r["number"], r["issued"], r["total"], r["open"], r["credit_note_for"])
+            for r in rows] == [
+        ("SC2027-000001", "2027-01-04", "35.09", "35.09", None),
+        ("SC2027-000002", "2027-02-04", "35.09", "0.00", None),
+        ("SCCN2027-000001", "2027-02-10", "35.09", "0.00", "SC2027-000002"),
+    ]
+    out = tmp_path / "cn.xml"
+    termline(db_url, "invoice", "ubl", "SCCN2027-000001", "-o", str(out))
+    valid(out.read_bytes())

@@ -112,6 +112,10 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
         else:
             rows = docs.invoice_lines(*key)
             period = docs.invoice_period(*key)
+        if not rows:  # the correction of a fee or interest invoice: its one line
+            reason = "interest" if stored.source_ref.endswith("-INT") else "fee"
+            label = charge_label(reason, stored.source_ref)
+            rows = [(label, Decimal(1), stored.amount, stored.amount)]
     else:
         label = charge_label(stored.reason, stored.source_ref)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
@@ -126,12 +130,17 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
 
 def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None
              ) -> Decimal:
-    """The engine's (net) amount of an invoice still open; 0 for a replaced revision."""
+    """The engine's (net) amount of an invoice still open; 0 for a replaced revision or an
+    invoice a correction credit note cancels."""
     docs = DocumentStore(repo.conn)
     key = (stored.contract_id, stored.source_ref)
     bulk = lookups.bulk if lookups is not None else None
     latest = bulk.latest.get(key) if bulk is not None else docs.latest_number(*key)
     if stored.kind != "invoice" or latest != stored.number:
+        return ZERO
+    cancelled = (stored.number in bulk.corrected if bulk is not None
+                 else docs.is_corrected(stored.tenant_id, stored.number))
+    if cancelled:
         return ZERO
     paid = bulk.paid.get(key, ZERO) if bulk is not None else docs.paid(*key)
     return max(stored.amount - paid, ZERO)

@@ -42,6 +42,7 @@ class Bulk:
     periods: dict[tuple[int, str], tuple[date, date] | None]
     paid: dict[tuple[int, str], Decimal]
     latest: dict[tuple[int, str], str]
+    corrected: set[str]  # invoice numbers a correction credit note cancels
 
 
 class DocumentStore:
@@ -74,7 +75,9 @@ class DocumentStore:
         for n in self.conn.execute(select(d.contract_id, d.source_ref, d.number).where(
                 d.tenant_id == tenant_id, d.kind == "invoice").order_by(d.id)):
             latest[(int(n.contract_id), str(n.source_ref))] = str(n.number)
-        return Bulk(lines, periods, paid, latest)
+        corrected = set(self.conn.execute(select(d.credit_note_for).where(
+            d.tenant_id == tenant_id, d.reason == "correction")).scalars())
+        return Bulk(lines, periods, paid, latest, {str(n) for n in corrected})
 
     def _select(self) -> Any:
         d, c = t.documents.c, t.contracts.c
@@ -125,6 +128,13 @@ class DocumentStore:
             a.contract_id == contract_id, a.item_ref == item_ref,
             uncorrected(t.allocations))).scalar()
         return Decimal(value) if value is not None else ZERO
+
+    def is_corrected(self, tenant_id: int, number: str) -> bool:
+        """A correction credit note cancels this invoice."""
+        d = t.documents.c
+        return self.conn.execute(select(d.id).where(
+            d.tenant_id == tenant_id, d.reason == "correction",
+            d.credit_note_for == number)).first() is not None
 
     def latest_number(self, contract_id: int, source_ref: str) -> str | None:
         d = t.documents.c

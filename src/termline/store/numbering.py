@@ -1,8 +1,10 @@
 """Legal numbers for the invoices and credit notes a run issues, in the run's transaction.
 
 * Each invoice row the projection adds (every revision: a back-dated correction that issues an
-  invoice again with other content gets a new number) becomes a numbered invoice; the revision
-  it replaces gets a credit note in full (reason `correction`) referring to its number.
+  invoice again with other content gets a new number) becomes a numbered invoice.
+* Each invoice whose action the ledger corrects (`action_corrected`: the revision a recompute
+  replaces, an invoice it no longer issues, a fee or interest charge that no longer follows)
+  gets a credit note in full (reason `correction`) referring to its number.
 * Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
   note for the contract's latest invoice issued by then, whether the engine applies the money
   to an open invoice or keeps it as credit; each reminder fee, collection cost and interest
@@ -24,7 +26,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.documents.references import ogm_digits
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from termline.store.repository import NewAction
 
 CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
+CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the original's
 CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged"}
 
 
@@ -72,7 +75,10 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                charges: Sequence[tuple[int, int, NewAction]]) -> None:
     """Number the invoices just inserted and the documents of the charges and credits just
     stored ((tenant id, contract id, action), see `_charges`)."""
-    pending = _invoices(conn, invoice_rows) + _charges(conn, charges)
+    pending = (_invoices(invoice_rows)
+               + _charges(conn, [c for c in charges if c[2].action.kind != "action_corrected"])
+               + _corrections(conn, [c for c in charges
+                                     if c[2].action.kind == "action_corrected"]))
     if not pending:
         return
     tenants = {p.tenant_id for p in pending}
@@ -113,35 +119,32 @@ def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) 
     return int(last)
 
 
-def _invoices(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[Pending]:
-    out = [Pending(r["tenant_id"], r["contract_id"], "invoice", r["kind"], r["issued"], r["due"],
-                   r["action_key"], r["ref"], r["amount"], r["currency"]) for r in rows]
-    revised = [r for r in rows if r["revision"] > 0]
-    if not revised:
-        return out
-    i, d = t.invoices.c, t.documents.c
-    earlier = conn.execute(
-        select(i.contract_id, i.ref, i.revision, i.action_key, d.number, d.amount, d.issued)
-        .join(t.documents, and_(d.contract_id == i.contract_id, d.action_key == i.action_key,
-                                d.kind == "invoice"))
-        .where(or_(*(and_(i.contract_id == r["contract_id"], i.ref == r["ref"],
-                          i.revision == r["revision"] - 1) for r in revised)))).all()
-    by_ref = {(int(e.contract_id), str(e.ref)): e for e in earlier}
-    a = t.actions.c
-    # the credit note is issued the day the ledger records the correction
-    corrected = {(int(x.contract_id), str(x.natural_key)): x.date for x in conn.execute(
-        select(a.contract_id, a.natural_key, a.date).where(
-            a.contract_id.in_({r["contract_id"] for r in revised}),
-            a.natural_key.in_({"correction|" + str(e.action_key) for e in earlier})))}
-    for r in revised:
-        old = by_ref.get((r["contract_id"], r["ref"]))
-        if old is None:
-            continue  # issued before documents were numbered (no backfill)
-        day = corrected.get((r["contract_id"], "correction|" + str(old.action_key)),
-                            r["issued"])
-        out.append(Pending(r["tenant_id"], r["contract_id"], "credit_note", "correction",
-                           day, day, str(old.action_key), r["ref"], Decimal(old.amount),
-                           r["currency"], str(old.number)))
+def _invoices(rows: Sequence[dict[str, Any]]) -> list[Pending]:
+    return [Pending(r["tenant_id"], r["contract_id"], "invoice", r["kind"], r["issued"],
+                    r["due"], r["action_key"], r["ref"], r["amount"], r["currency"])
+            for r in rows]
+
+
+def _corrections(conn: Connection, fixes: Sequence[tuple[int, int, NewAction]]
+                 ) -> list[Pending]:
+    """A credit note in full for each invoice (also a fee or interest invoice) whose action
+    the ledger corrects, dated the day the correction is recorded."""
+    if not fixes:
+        return []
+    d = t.documents.c
+    originals = {(c, n.natural_key.removeprefix(CORRECTED)): (tenant_id, n)
+                 for tenant_id, c, n in fixes}
+    found = conn.execute(select(d.contract_id, d.action_key, d.number, d.source_ref,
+                                d.amount, d.currency).where(
+        d.contract_id.in_({c for c, _ in originals}), d.kind == "invoice",
+        d.action_key.in_({k for _, k in originals}))).all()
+    out = []
+    for doc in found:
+        tenant_id, n = originals[(int(doc.contract_id), str(doc.action_key))]
+        out.append(Pending(tenant_id, int(doc.contract_id), "credit_note", "correction",
+                           n.action.date, n.action.date, str(doc.action_key),
+                           str(doc.source_ref), Decimal(doc.amount), str(doc.currency),
+                           str(doc.number)))
     return out
 
 
@@ -185,7 +188,9 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
 
 
 def is_charge(act: Action) -> bool:
-    """An action that becomes a document of its own (see `_charges`)."""
+    """An action that becomes a document of its own (see `_charges`, `_corrections`)."""
+    if act.kind == "action_corrected":
+        return True
     if act.kind == "reminder_sent":
         fee = act.get("fee")
         return isinstance(fee, Decimal) and fee > 0
