@@ -1,5 +1,6 @@
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,26 @@ def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatc
         return state, actions
 
     monkeypatch.setattr(simulate_module, "run_contract", checked)
+
+
+@pytest.fixture(scope="session")
+def peppol() -> Any:
+    """CEN EN 16931 and Peppol BIS 3.0 rules from ../shared/peppol/xslt (compiled once)."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED} is missing under CI=true")
+        pytest.skip(f"reference folder {SHARED} is absent")
+    from termline.documents.validate import Validator
+
+    return Validator(SHARED / "peppol" / "xslt")
+
+
+@pytest.fixture(scope="session")
+def valid(peppol: Any) -> Callable[[bytes], None]:
+    """Assert a UBL document passes both rule sets without a fatal assertion."""
+
+    def check(document: bytes) -> None:
+        fatal = peppol.fatal(document)
+        assert fatal == [], "\n".join(f"{a.rule_set} {a.id}: {a.text}" for a in fatal)
+
+    return check

@@ -108,7 +108,7 @@ def test_unknown_pack_is_an_error() -> None:
 
 
 def test_demo_writes_a_timeline_per_pack(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path), "--no-documents"])
     assert result.exit_code == 0, result.output
     for pack in BUILTIN_PACKS:
         data = json.loads((tmp_path / f"{pack}.json").read_text())

@@ -1,10 +1,14 @@
-"""`make demo`: the five packs over 24 months, five customers each, timelines written to out/."""
+"""`make demo`: the five packs over 24 months, five customers each, timelines written to out/,
+and each pack's invoices and credit notes as Peppol UBL and PDF in out/<pack>/.
+
+Sellers and buyers here are SAMPLE parties: their VAT, enterprise and account numbers have
+valid check digits but belong to no one."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,6 +19,11 @@ from rich.table import Table
 
 from termline.behaviour import customer_responder
 from termline.core.money import ZERO, fmt
+from termline.documents.from_simulation import documents
+from termline.documents.model import Document
+from termline.documents.parties import SellerProfile
+from termline.documents.pdf import render as render_pdf
+from termline.documents.ubl import write as write_ubl
 from termline.engine.actions import Action
 from termline.engine.simulate import SimulationResult, simulate
 from termline.liability.cap import Claim
@@ -56,6 +65,53 @@ class Customer:
     start: date
 
 
+# SAMPLE seller profiles, one per pack's provider (country of its governing law or seat).
+_SELLER_BASE = {"street": "Demostraat 1", "invoice_prefix": "", "terms_url": None}
+SELLERS: dict[str, dict[str, Any]] = {
+    "smartconnect": {"legal_name": "Smartconnect NV (sample)", "city": "Gent",
+                     "postal_code": "9000", "country": "BE", "vat_number": "BE0906790345",
+                     "company_id": "0906790345", "iban": "BE23310229628691",
+                     "bic": "BBRUBEBB", "peppol_id": "0208:0906790345",
+                     "invoice_prefix": "SC", "language": "nl"},
+    "clientcom": {"legal_name": "ClientCom BV (sample)", "city": "Antwerpen",
+                  "postal_code": "2000", "country": "BE", "vat_number": "BE0774208765",
+                  "company_id": "0774208765", "iban": "BE79001161316433", "bic": "GEBABEBB",
+                  "peppol_id": "0208:0774208765", "invoice_prefix": "CC",
+                  "creditor_id": "BE69ZZZ050D000000008", "language": "nl"},
+    "smarttrackers": {"legal_name": "SmartTrackers B.V. (sample)", "city": "Utrecht",
+                      "postal_code": "3511 AA", "country": "NL", "vat_number": "NL879712776B01",
+                      "company_id": "12345678", "iban": "NL91ABNA0417164300",
+                      "bic": "ABNANL2A", "peppol_id": "0106:12345678",
+                      "invoice_prefix": "ST"},
+    "smartweb": {"legal_name": "SmartWeb ApS (sample)", "city": "København",
+                 "postal_code": "1050", "country": "DK", "vat_number": "DK95387454",
+                 "company_id": "95387454", "iban": "DK5000400440116243", "bic": "DABADKKK",
+                 "peppol_id": "0184:95387454", "invoice_prefix": "SW", "language": "da"},
+    "superoffice": {"legal_name": "SuperOffice AS (sample)", "city": "Oslo",
+                    "postal_code": "0150", "country": "NO", "vat_number": "NO852326387MVA",
+                    "company_id": "852326387", "iban": "NO9386011117947", "bic": "DNBANOKK",
+                    "peppol_id": "0192:852326387", "invoice_prefix": "SO"},
+}
+# SAMPLE buyers: Belgian, Dutch, Belgian, Danish and Norwegian businesses.
+BUYERS: dict[str, dict[str, Any]] = {
+    "ontime": {"country": "BE", "vat_number": "BE0513506221", "company_id": "0513506221",
+               "language": "en", "address": {"street": "Kouter 7", "city": "Gent",
+                                             "postal_code": "9000"}},
+    "late": {"country": "NL", "vat_number": "NL609024309B01", "language": "nl",
+             "address": {"street": "Oudegracht 12", "city": "Utrecht",
+                         "postal_code": "3511 AB"}},
+    "never": {"country": "BE", "vat_number": "BE0956644781", "company_id": "0956644781",
+              "language": "fr", "address": {"street": "Rue Neuve 3", "city": "Bruxelles",
+                                            "postal_code": "1000"}},
+    "cancels": {"country": "DK", "vat_number": "DK63124478", "language": "da",
+                "address": {"street": "Strøget 5", "city": "København",
+                            "postal_code": "1160"}},
+    "trial": {"country": "NO", "vat_number": "NO810018836MVA", "language": "en",
+              "address": {"street": "Karl Johans gate 9", "city": "Oslo",
+                          "postal_code": "0154"}},
+}
+
+
 CUSTOMERS = (
     Customer("ontime", "Prompt Payer Ltd", "on_time", START),
     Customer("late", "Latecomer BV", "late", START + timedelta(days=10)),
@@ -63,16 +119,23 @@ CUSTOMERS = (
     Customer("cancels", "Short Stay ApS", "cancels", START + timedelta(days=31)),
     Customer("trial", "Just Looking AS", "trial", START + timedelta(days=45)),
 )
+# ClientCom 5.2 collects by monthly direct debit: each demo customer signed a SAMPLE mandate.
+DEBTOR_IBANS = {"ontime": "BE27063787789373", "late": "BE43063287921701",
+                "never": "BE78063421809686", "cancels": "BE44063792908145",
+                "trial": "BE45063003390789"}
 
 
 def _contracts(pack: str) -> list[Contract]:
     trial = apply_overrides(pack, {}).trial.offered
     out = []
     for c in CUSTOMERS:
-        raw: dict[str, Any] = {"id": c.id, "customer": {"name": c.name}, "start": c.start,
-                               "lines": [_LINES[pack]]}
+        raw: dict[str, Any] = {"id": c.id, "customer": {"name": c.name, **BUYERS[c.id]},
+                               "start": c.start, "lines": [_LINES[pack]]}
         if c.behaviour == "trial" and trial:
             raw["trial_days"] = 30
+        if pack == "clientcom":
+            raw["mandate"] = {"id": f"CC-MANDATE-{c.id.upper()}",
+                              "signed": c.start - timedelta(days=7), "iban": DEBTOR_IBANS[c.id]}
         out.append(Contract.model_validate(raw))
     return out
 
@@ -142,7 +205,32 @@ def _liability(result: SimulationResult) -> dict[str, Any]:
     return {"contract": LIABILITY_CONTRACT, "on": UNTIL.isoformat(), **cap.to_json()}
 
 
-def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
+def seller(pack: str) -> SellerProfile:
+    return SellerProfile.model_validate({**_SELLER_BASE, **SELLERS[pack]})
+
+
+def pack_documents(pack: str, result: SimulationResult | None = None) -> list[Document]:
+    """The invoices and credit notes of a pack's demo ledger."""
+    if result is None:
+        result, _, _ = run_pack(pack)
+    return documents(result, seller(pack))
+
+
+def write_documents(pack: str, result: SimulationResult, out_dir: Path) -> int:
+    """Each document's PDF and its UBL (with the PDF embedded) in out_dir/<pack>/."""
+    folder = out_dir / pack
+    folder.mkdir(parents=True, exist_ok=True)
+    docs = pack_documents(pack, result)
+    for doc in docs:
+        pdf = render_pdf(doc)
+        (folder / f"{doc.number}.pdf").write_bytes(pdf)
+        attached = replace(doc, attachments=((f"{doc.number}.pdf", "application/pdf", pdf),))
+        (folder / f"{doc.number}.xml").write_bytes(write_ubl(attached))
+    return len(docs)
+
+
+def run_demo(out_dir: Path, console: Console, with_documents: bool = True
+             ) -> list[dict[str, Any]]:
     out_dir.mkdir(parents=True, exist_ok=True)
     table = Table(title=f"termline demo: five packs, {START} to {UNTIL}")
     columns = ("pack", "actions", "invoices", "invoiced", "collected", "reminders",
@@ -157,6 +245,8 @@ def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
         result, _, _ = run_pack(pack)
         (out_dir / f"{pack}.json").write_text(json.dumps(result.to_json(), indent=2) + "\n")
         summary = _summary(pack, result)
+        if with_documents:
+            summary["documents"] = write_documents(pack, result, out_dir)
         summary["liability"] = liability = _liability(result)
         summaries.append(summary)
         table.add_row(*(str(summary[c]) for c in columns))
@@ -168,5 +258,9 @@ def run_demo(out_dir: Path, console: Console) -> list[dict[str, Any]]:
     console.print(table)
     console.print(caps)
     console.print(f"Timelines written to {out_dir}/<pack>.json (EUR, excl. VAT).")
+    if with_documents:
+        console.print(f"Invoices and credit notes (Peppol UBL with the PDF embedded, and PDF) "
+                      f"written to {out_dir}/<pack>/: "
+                      f"{sum(s['documents'] for s in summaries)} documents.")
     (out_dir / "summary.json").write_text(json.dumps(summaries, indent=2) + "\n")
     return summaries

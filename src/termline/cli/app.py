@@ -14,13 +14,14 @@ import typer
 from rich.console import Console
 
 import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
-from termline.cli import policy_commands, render, store_commands
+from termline.cli import document_commands, policy_commands, render, store_commands
 from termline.errors import InputError, TermlineError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
                   help="Run a SaaS provider's Terms & Conditions as executable policy.")
 policy_commands.register(app)
 store_commands.register(app)
+document_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
@@ -224,11 +225,13 @@ def liability(
 
 
 @app.command()
-def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out")) -> None:
+def demo(out_dir: Annotated[Path, typer.Option("--out")] = Path("out"),
+         documents: Annotated[bool, typer.Option(help="Also write each pack's invoices as "
+                                                      "UBL and PDF.")] = True) -> None:
     """Run the five built-in packs over 24 months with a handful of customers each."""
     from termline.demo import run_demo
 
-    run_demo(out_dir, out)
+    run_demo(out_dir, out, documents)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from termline.engine.simulate import SimulationResult
 from termline.policy.schema import DunningStep, Policy
+from termline.tax.readings import vat_markdown
 
 _CORE = ("date", "kind", "contract", "clauses", "currency")
 
@@ -143,4 +144,5 @@ def readings_markdown(policies: list[Policy]) -> str:
             for note in row["notes"]:
                 lines.append(f"- `{row['rule']}` ({', '.join(row['clauses'])}): {note}")
         lines.append("")
+    lines += vat_markdown(policies)
     return "\n".join(lines)

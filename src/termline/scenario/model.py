@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from termline.core.identifiers import check_company_id, check_iban, check_peppol_id, check_vat
 from termline.policy.schema import Dec, Dur
 
 # Every amount stays far below what the store's NUMERIC(19,4) holds (10^15), so that sums over
@@ -85,13 +86,57 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Address(Strict):
+    street: Text | None = None
+    city: Text | None = None
+    postal_code: Text | None = None
+
+
 class Customer(Strict):
+    """The buyer. VAT and enterprise numbers and Peppol ids are checked (python-stdnum)."""
+
     name: Annotated[str, StringConstraints(min_length=1, max_length=400),
                     AfterValidator(_storable)]
     country: Annotated[str, BeforeValidator(_country),
                        StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     email: Annotated[str, StringConstraints(max_length=400), AfterValidator(_storable)] \
         | None = None
+    vat_number: Text | None = None
+    company_id: Text | None = None
+    peppol_id: Text | None = None
+    language: Literal["en", "nl", "fr", "da"] | None = None
+    address: Address | None = None
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        return None if value is None else check_vat(value)
+
+    @field_validator("peppol_id")
+    @classmethod
+    def _peppol(cls, value: str | None) -> str | None:
+        return None if value is None else check_peppol_id(value)
+
+    @model_validator(mode="after")
+    def _company(self) -> Customer:
+        if self.company_id is not None:
+            object.__setattr__(self, "company_id",
+                               check_company_id(self.company_id, self.country))
+        return self
+
+
+class Mandate(Strict):
+    """A SEPA direct-debit mandate the customer signed (pain.008 MndtId, DtOfSgntr)."""
+
+    id: str = Field(min_length=1, max_length=35)
+    signed: date
+    iban: Text
+    bic: Text | None = None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return check_iban(value)
 
 
 class Line(Strict):
@@ -112,6 +157,7 @@ class Contract(Strict):
     billing_period: Dur | None = None
     overrides: Annotated[dict[str, Any], AfterValidator(_storable)] = Field(default_factory=dict)
     lines: tuple[Line, ...] = Field(min_length=1)
+    mandate: Mandate | None = None
 
     @field_validator("lines")
     @classmethod

@@ -36,6 +36,7 @@ from termline.engine.state import ContractState, InvoiceLine, Item
 from termline.errors import TermlineError
 from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
+from termline.store.numbering import is_charge, number_new
 from termline.store.records import NewAction, StoredContract
 
 MONEY_IN = ("payment_applied", "credit_recorded")
@@ -119,9 +120,10 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     if any(n.action.kind in MONEY_IN for n in replayed):
         paid = _replayed_payment_events(conn, contract, replayed)
         payment_rows = _add_payments(conn, [(contract, paid)])
-    _insert(conn, t.allocations,
-            _allocation_rows(contract, state, stored, replayed, paid, payment_rows))
-    _add_invoices(conn, [(contract, state, stored)])
+    allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
+    _insert(conn, t.allocations, allocated)
+    number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
+               _charges([(contract, state, stored)]))
 
 
 def project_days(conn: Connection,
@@ -141,21 +143,22 @@ def project_days(conn: Connection,
         {i for n in stored for i in n.cause_events if i in events})]) for _, _, stored in days]
     payment_rows = _add_payments(conn, [(contract, paid) for (contract, _, _), paid
                                         in zip(days, paid_by_contract, strict=True)])
-    _insert(conn, t.allocations, [
+    allocated = [
         row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
-        for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)])
-    _add_invoices(conn, days)
+        for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
+    _insert(conn, t.allocations, allocated)
+    number_new(conn, _add_invoices(conn, days), _charges(days))
 
 
 def _add_invoices(conn: Connection,
                   days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
-                  ) -> None:
-    """The invoices and lines of the `invoice_issued` actions stored; an invoice number issued
-    again (a recompute) gets the next revision."""
+                  ) -> list[dict[str, Any]]:
+    """The invoices and lines of the `invoice_issued` actions stored (the invoice rows added);
+    an invoice number issued again (a recompute) gets the next revision."""
     issued = [(contract, state, n, str(n.action.get("ref"))) for contract, state, stored in days
               for n in stored if n.action.kind == "invoice_issued"]
     if not issued:
-        return
+        return []
     i = t.invoices.c
     revisions: dict[tuple[int, str], int] = {
         (int(r.contract_id), str(r.ref)): int(r.n) for r in conn.execute(
@@ -173,6 +176,13 @@ def _add_invoices(conn: Connection,
     _insert(conn, t.invoice_lines, [
         _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
         for pos, line in enumerate(item.lines, start=1)])
+    return rows
+
+
+def _charges(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+             ) -> list[tuple[int, int, NewAction]]:
+    return [(contract.tenant_id, contract.id, n) for contract, _, stored in days for n in stored
+            if is_charge(n.action)]
 
 
 def _replayed_payment_events(conn: Connection, contract: StoredContract,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -235,4 +236,74 @@ tenant_runs = Table(
     "tenant_runs", metadata,
     Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
     Column("run_through", Date, nullable=False),
+)
+
+
+# --- legal documents, their files and bank statement lines (migration 0006) ----------------
+# Numbers are gapless per tenant, series and year: `document_series` holds the last number
+# given; the run takes the next ones in the transaction that stores the invoice, so a rolled
+# back run gives its numbers back and a committed one never gives them again.
+document_series = Table(
+    "document_series", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("series", String(40), primary_key=True),  # the prefix: invoices', credit notes'
+    Column("year", Integer, primary_key=True),  # 0 where the tenant numbers across years
+    Column("last", Integer, nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contract_id", ForeignKey("contracts.id"), nullable=False),
+    Column("number", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),  # invoice | credit_note
+    Column("reason", String(32), nullable=False),  # invoice kind, or sla_credit, correction...
+    Column("issued", Date, nullable=False),
+    Column("due", Date, nullable=False),
+    # the action behind it: the invoice_issued (an invoice, or the invoice a correction
+    # credits) or the payment_applied of a settlement
+    Column("action_key", String(200), nullable=False),
+    Column("source_ref", String(200), nullable=False),  # engine item ref or settlement label
+    Column("amount", Money, nullable=False),  # VAT-exclusive, as the engine counts it
+    Column("currency", String(3), nullable=False),
+    Column("credit_note_for", String(64)),  # the invoice number a credit note corrects
+    Column("payment_reference", String(64), nullable=False),  # OGM digits or the number
+    UniqueConstraint("tenant_id", "number"),
+    UniqueConstraint("contract_id", "kind", "action_key"),
+    Index(None, "tenant_id", "payment_reference"),
+    Index(None, "contract_id", "source_ref"),
+)
+
+# Rendered files, stored once by content (SHA-256); a document names its UBL and PDF.
+blobs = Table(
+    "blobs", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("media_type", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+document_files = Table(
+    "document_files", metadata,
+    Column("document_id", ForeignKey("documents.id"), primary_key=True),
+    Column("format", String(8), primary_key=True),  # ubl | pdf
+    Column("sha256", ForeignKey("blobs.sha256"), nullable=False),
+)
+
+# Credit lines of imported bank statements; the bank's entry reference is the natural key.
+bank_entries = Table(
+    "bank_entries", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("entry_ref", String(200), nullable=False),
+    Column("booked", Date, nullable=False),
+    Column("amount", Money, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("debtor", String(400)),
+    Column("structured_ref", String(64)),
+    Column("text", Text),
+    Column("status", String(16), nullable=False),  # matched | unmatched
+    Column("document_number", String(64)),
+    Column("event_id", ForeignKey("events.id")),
+    UniqueConstraint("tenant_id", "entry_ref"),
 )
