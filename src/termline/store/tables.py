@@ -221,3 +221,7 @@ tenant_runs = Table(
     Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
     Column("run_through", Date, nullable=False),
 )
+
+
+# The service's tables (migration 0005) share this metadata.
+from termline.store import service_tables as _service_tables  # noqa: E402, F401
