@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from termline.cli import render, store_commands
+from termline.cli import render, service_commands, store_commands
 from termline.errors import InputError, TermlineError
 from termline.policy import BUILTIN_PACKS, load_pack, load_policy_file, resolve_policy
 
@@ -22,6 +22,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
 app.add_typer(policy_app, name="policy")
 store_commands.register(app)
+service_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
