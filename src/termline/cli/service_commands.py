@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -86,7 +87,11 @@ def serve(
 
     app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan)
     err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
+    # handler it found: this one makes that a clean exit (status 0) instead of a kill.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(app, host=host, port=port, log_level="warning", lifespan="on")
+    err.print("termline stopped")
 
 
 @key_app.command("create")
