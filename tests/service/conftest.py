@@ -69,7 +69,7 @@ def receiver() -> Iterator[Receiver]:
     box = Receiver(f"http://127.0.0.1:{port}/hooks")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["content-length"]))
             if box.delay:
                 time.sleep(box.delay)
@@ -96,7 +96,7 @@ class Mailbox:
     url: str
     messages: list[Message] = field(default_factory=list)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
 

@@ -19,7 +19,7 @@ log = logging.getLogger("termline.api")
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Payload too large",
           415: "Unsupported media type", 422: "Unprocessable content",
-          500: "Internal server error"}
+          500: "Internal server error", 503: "Service unavailable"}
 
 
 class FieldError(BaseModel):
@@ -113,7 +113,9 @@ def install(app: FastAPI) -> None:
         return problem_response(500, "internal error (logged)")
 
 
-# The error responses every route documents (OpenAPI), in problem+json.
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"description": TITLES.get(status, "Error"), "model": ProblemBody,
-                     "content": {MEDIA: {}}} for status in statuses}
+def errors(*statuses: int, keyed: bool = True) -> dict[int | str, dict[str, Any]]:
+    """The error responses a route documents (OpenAPI; `app.problem_media` files them under
+    problem+json): `statuses`, plus 401, 403 and 422 for a route that takes a key."""
+    wanted = sorted({*statuses, *((401, 403, 422) if keyed else ())})
+    return {status: {"description": TITLES.get(status, "Error"), "model": ProblemBody}
+            for status in wanted}

@@ -22,7 +22,7 @@ Pack = Annotated[str, Path(description="A built-in pack name.", max_length=100)]
 RENEWAL_REMINDER_DAYS = 30
 
 
-@router.get("/v1/health", response_model=Health, tags=["meta"], responses=errors(503))
+@router.get("/v1/health", response_model=Health, tags=["meta"], responses=errors(503, keyed=False))
 def health(ctx: Ctx) -> dict[str, Any]:
     """200 once the store is reachable (no key needed)."""
     try:
@@ -94,7 +94,11 @@ def patch_tenant(body: TenantPatch, who: Admin, ctx: Ctx) -> dict[str, Any]:
     with ctx.engine.begin() as conn:
         settings = json.loads(conn.execute(select(tn.settings).where(
             tn.id == who.tenant_id)).scalar_one())
-        settings.update(body.model_dump(exclude_unset=True))
+        for name, value in body.model_dump(exclude_unset=True).items():
+            if value is None:
+                settings.pop(name, None)  # null: back to the default
+            else:
+                settings[name] = value
         conn.execute(update(t.tenants).where(tn.id == who.tenant_id).values(
             settings=json.dumps(settings)))
     return _tenant(ctx, who.tenant_id)
