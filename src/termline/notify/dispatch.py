@@ -5,7 +5,8 @@ At least once: a row is marked delivered only after its receiver accepted it, so
 killed in between sends it again. In order per contract: a delivery waits while an earlier one
 of the same endpoint and contract is pending. A failed attempt is retried with exponential
 backoff over about three days (`BACKOFF`); each attempt is logged with status, latency and an
-excerpt of the answer. An endpoint failing for three days is disabled and its tenant told.
+excerpt of the answer. An endpoint that gives a delivery up after failing for days is disabled
+and its tenant told (`notice_email`).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ Clock = Callable[[], datetime]
 
 # Seconds to wait after the n-th failed attempt: about 2.8 days in all, then given up.
 BACKOFF = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 57600, 86400)
-DISABLE_AFTER = timedelta(days=3)
+# An endpoint that gives up a delivery after failing this long is disabled.
+DISABLE_AFTER = timedelta(days=2)
 EXCERPT = 500
 
 
@@ -151,7 +153,7 @@ class Dispatcher:
             if row.failing_since is None:
                 conn.execute(update(s.webhook_endpoints).where(e.id == row.endpoint_id)
                              .values(failing_since=now))
-            elif now - _aware(since, now) >= DISABLE_AFTER:
+            elif again is None and now - _aware(since, now) >= DISABLE_AFTER:
                 conn.execute(update(s.webhook_endpoints).where(e.id == row.endpoint_id)
                              .values(enabled=False, disabled_at=now))
                 self._notice_disabled(conn, row, now)
