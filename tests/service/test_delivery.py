@@ -17,12 +17,12 @@ from sqlalchemy import func, select, update
 
 from termline.api.app import create_app
 from termline.notify.dispatch import BACKOFF, Dispatcher, MailSettings
+from termline.scenario.model import Contract
 from termline.service import intake
 from termline.service import run as service
 from termline.service.inputs import contract_policy
 from termline.service.keys import create_key
 from termline.service.webhooks import add_endpoint
-from termline.scenario.model import Contract
 from termline.store import service_tables as s
 from termline.store import tables as t
 from termline.store.db import make_engine, upgrade

@@ -4,6 +4,7 @@ delivered for an action that is not in the ledger (a rolled-back run announces n
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
@@ -53,10 +54,8 @@ def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_unstored(
     assert client.post("/v1/runs", json={"until": "2027-01-31"}).status_code == 200
 
     def later_run() -> None:
-        try:
+        with contextlib.suppress(httpx.HTTPError):  # killed under it
             client.post("/v1/runs", json={"until": "2027-06-30"})
-        except httpx.HTTPError:
-            pass  # killed under it
 
     runner = threading.Thread(target=later_run)
     runner.start()
@@ -64,7 +63,7 @@ def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_unstored(
     serve.stop(signal.SIGKILL)
     runner.join()
     killed_at = len(receiver.got)
-    assert 40 <= killed_at
+    assert killed_at >= 40
 
     serve.start()
     assert client.post("/v1/runs", json={"until": "2027-06-30"}).status_code == 200
