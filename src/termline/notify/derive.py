@@ -108,3 +108,33 @@ def email_rows(entries: Sequence[NewEntry], recipients: Mapping[int, Recipient],
             "kind": entry.kind, "to_addr": recipient.email, "subject": mail.subject,
             "body": mail.body, "status": "pending", "attempts": 0})
     return rows
+
+
+@dataclass(frozen=True)
+class NoticeDeadline:
+    """A contract's last day to give notice, as `engine.deadlines` gives it."""
+    tenant_id: int
+    contract_id: int
+    date: str
+    term_end: str
+    clauses: tuple[str, ...]
+
+
+def renewal_rows(deadlines: Sequence[NoticeDeadline], recipients: Mapping[int, Recipient],
+                 tenants: Mapping[int, TenantInfo]) -> list[dict[str, Any]]:
+    """One renewal reminder per notice deadline (the customer-side radar), to the contract's
+    customer; its id is derived from the deadline, so each is sent once however often asked."""
+    rows = []
+    for d in deadlines:
+        recipient = recipients.get(d.contract_id)
+        if recipient is None or not recipient.email:
+            continue
+        body = {"date": d.date, "effective": d.term_end, "clauses": list(d.clauses)}
+        mail = render("renewal_reminder", recipient.language,
+                      email_context(body, recipient, tenants[d.tenant_id]))
+        rows.append({
+            "tenant_id": d.tenant_id, "contract_id": d.contract_id,
+            "msg_id": "eml_" + _digest(f"{d.contract_id}|renewal|{d.date}")[:40],
+            "kind": "renewal_reminder", "to_addr": recipient.email, "subject": mail.subject,
+            "body": mail.body, "status": "pending", "attempts": 0})
+    return rows

@@ -4,7 +4,8 @@ A pass runs every tenant whose contracts are due by its local date (the clock is
 a tenant's day is run as soon as it begins in its time zone, and an event the API stores for
 today or earlier (which brings its contract's `next_due` forward) is run at the next pass:
 passes follow each other every `poll` seconds, or at once when `wake` is rung (the API rings it
-after storing an event). `stop` lets the batch in hand finish and claims nothing more.
+after storing an event). Once a tenant's day is run, its renewal reminders for that day are
+written (`service.reminders`). `stop` lets the batch in hand finish and claims nothing more.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from termline.service.reminders import due_reminders
 from termline.service.run import RunReport, _Caches, advance_batch
 from termline.service.unit_of_work import UowFactory
 
@@ -33,6 +35,7 @@ class Scheduler:
         self.after_pass = after_pass
         self._stop = threading.Event()
         self._bell = threading.Event()
+        self._reminded: dict[int, date] = {}  # the day each tenant's reminders were written
 
     def wake(self) -> None:
         self._bell.set()
@@ -63,7 +66,7 @@ class Scheduler:
                       if (uow.repo.run_through(tn.id) or date.min) < today[tn.id]}
         for tn in tenants:
             day = today[tn.id]
-            if not due[tn.id] and tn.id not in behind:
+            if not due[tn.id] and tn.id not in behind and self._reminded.get(tn.id) == day:
                 continue
             while not self.stopping:
                 if advance_batch(self.uow_factory, tn, day, report, caches, self.batch) is None:
@@ -71,9 +74,13 @@ class Scheduler:
             if self.stopping:
                 break
             with self.uow_factory() as uow:
-                if uow.repo.count_due(tn.id, day) == 0:
+                caught_up = uow.repo.count_due(tn.id, day) == 0
+                if caught_up:
                     uow.repo.record_run(tn.id, day)
                     uow.commit()
+            if caught_up and self._reminded.get(tn.id) != day:
+                due_reminders(self.uow_factory, tn, day)
+                self._reminded[tn.id] = day
         return report
 
     def run_forever(self) -> None:
