@@ -1,5 +1,5 @@
 """Service commands: `serve` (the API, the scheduler and the outbox delivery in one process),
-`key create|list|revoke`, `webhook add|list|disable`. The database URL comes from
+`key create|list|revoke`, `webhook add|list`. The database URL comes from
 TERMLINE_DATABASE_URL; e-mail from TERMLINE_SMTP_URL or, without it, .eml files under
 TERMLINE_OUTBOX_DIR (default outbox/)."""
 
@@ -13,7 +13,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +23,7 @@ from rich.table import Table
 from termline.cli.store_commands import _fail, _url, err, out
 from termline.errors import TermlineError
 
+PURGE_EVERY = timedelta(hours=1)
 key_app = typer.Typer(no_args_is_help=True, help="API keys (shown once, stored hashed).")
 webhook_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints of a tenant.")
 
@@ -56,6 +57,7 @@ def serve(
     import uvicorn
 
     from termline.api.app import create_app
+    from termline.api.idempotency import purge
     from termline.notify.dispatch import Dispatcher, MailSettings
     from termline.service.scheduler import Scheduler
     from termline.store.uow import SqlUnitOfWork
@@ -66,8 +68,16 @@ def serve(
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
     dispatcher = Dispatcher(engine, now, mail, poll=poll)
+    purged = [now() - PURGE_EVERY]
+
+    def after_pass(_: Any) -> None:
+        dispatcher.wake()  # the pass may have written outbox rows
+        if now() - purged[0] >= PURGE_EVERY:  # idempotency keys older than 48 hours
+            purge(engine, now())
+            purged[0] = now()
+
     scheduler = Scheduler(lambda: SqlUnitOfWork(engine), now, poll=poll, batch=batch,
-                          after_pass=lambda report: dispatcher.wake())
+                          after_pass=after_pass)
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:

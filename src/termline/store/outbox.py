@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, insert, select
 
 from termline.notify.derive import (
+    EMAIL_KINDS,
     Endpoint,
     NewEntry,
     Recipient,
@@ -51,6 +52,9 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     if hooks:
         conn.execute(insert(s.webhook_deliveries), hooks)
     contracts = {c.id: c for c, _ in days}
+    if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].contract.customer.email
+               for e in new):
+        return  # nothing to tell a customer by e-mail: no more queries for this batch
     info = s.contract_info.c
     languages = dict(conn.execute(select(info.contract_id, info.language).where(
         info.contract_id.in_(list(contracts)))).all())
