@@ -118,3 +118,18 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
         ("POST", "/v1/contracts", 201), ("POST", "/v1/events/bulk", 404),
         ("POST", "/v1/events/bulk", 202), ("POST", "/v1/runs", 200)]
     assert {k for *_, k in audit} == {1}
+
+
+def test_metadata_string_maps_on_customers_and_contracts(api: tuple[TestClient, Any]) -> None:
+    client, _ = api
+    (customer,) = client.get("/v1/customers").json()["data"]
+    assert customer["contracts"] == ["c1"] and customer["metadata"] == {}
+    patched = client.patch(f"/v1/customers/{customer['id']}",
+                           json={"metadata": {"segment": "smb"}}).json()
+    assert patched["metadata"] == {"segment": "smb"}
+    assert client.get(f"/v1/customers/{customer['id']}").json()["metadata"] == {
+        "segment": "smb"}
+    contract = client.patch("/v1/contracts/c1", json={"metadata": {"crm": "42"}}).json()
+    assert contract["metadata"] == {"crm": "42"} and contract["customer"]["language"] == "fr"
+    refused = client.patch("/v1/contracts/c1", json={"metadata": {"n": 1}})
+    assert refused.status_code == 422 and refused.json()["field"] == "body.metadata.n"

@@ -14,6 +14,7 @@ from termline.store.tables import metadata
 TABLES = {"tenants", "policy_versions", "customers", "contracts", "events", "actions",
           "contract_runs", "invoices", "invoice_lines", "payments", "allocations",
           "tenant_runs", "api_keys", "idempotency_keys", "audit_log", "contract_info",
+          "customer_info",
           "webhook_endpoints", "webhook_deliveries", "webhook_attempts", "emails"}
 
 

@@ -12,7 +12,16 @@ from sqlalchemy import Engine
 from termline.api import problems
 from termline.api.deps import Clock, ServiceContext
 from termline.api.idempotency import IdempotencyAndAudit
-from termline.api.routes import actions, contracts, events, meta, runs, webhooks
+from termline.api.routes import (
+    actions,
+    contracts,
+    customers,
+    events,
+    invoices,
+    meta,
+    runs,
+    webhooks,
+)
 
 DESCRIPTION = """Termline runs SaaS contracts under their terms and conditions: every action
 names the clause behind it. Authenticate with an API key (`Authorization: Bearer tl_…`).
@@ -27,7 +36,7 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None))
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
-    for module in (meta, contracts, events, actions, runs, webhooks):
+    for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

@@ -157,3 +157,44 @@ class TenantPatch(Strict):
 class SimulateIn(Strict):
     scenario: dict[str, Any]
     until: date | None = None
+
+
+class CustomerOut(BaseModel):
+    id: str
+    name: str
+    country: str | None
+    email: str | None
+    contracts: list[str]
+    metadata: Metadata
+
+
+class CustomerList(BaseModel):
+    data: list[CustomerOut]
+    has_more: bool
+
+
+class InvoiceLineOut(BaseModel):
+    item: str
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+class InvoiceOut(BaseModel):
+    id: str
+    number: str
+    revision: int
+    contract: str
+    kind: str
+    issued: date
+    due: date
+    period_start: date | None
+    period_end: date | None
+    amount: str
+    currency: str
+    lines: list[InvoiceLineOut]
+
+
+class InvoiceList(BaseModel):
+    data: list[InvoiceOut]
+    has_more: bool

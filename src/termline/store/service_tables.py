@@ -73,6 +73,13 @@ contract_info = Table(
     Column("language", String(8), nullable=False),  # the customer's: en, nl, fr, da
 )
 
+customer_info = Table(
+    "customer_info", metadata,
+    Column("customer_id", ForeignKey("customers.id"), primary_key=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("metadata", Text, nullable=False),  # JSON string map
+)
+
 webhook_endpoints = Table(
     "webhook_endpoints", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),

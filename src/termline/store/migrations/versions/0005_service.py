@@ -1,4 +1,4 @@
-"""The service: API keys, idempotency keys, the audit trail, contract metadata, webhook
+"""The service: API keys, idempotency keys, the audit trail, customer and contract metadata, webhook
 endpoints, the webhook and e-mail outboxes and the delivery log.
 
 Nothing to backfill: the outboxes fill from the next stored day on (actions stored before the
@@ -84,6 +84,15 @@ def upgrade() -> None:
         _fk("contract_info", "tenant_id", "tenants"),
     )
     op.create_table(
+        "customer_info",
+        sa.Column("customer_id", Id, nullable=False),
+        sa.Column("tenant_id", Id, nullable=False),
+        sa.Column("metadata", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", name="pk_customer_info"),
+        _fk("customer_info", "customer_id", "customers"),
+        _fk("customer_info", "tenant_id", "tenants"),
+    )
+    op.create_table(
         "webhook_endpoints", _id(),
         sa.Column("tenant_id", Id, nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
@@ -166,5 +175,5 @@ def downgrade() -> None:
                          ("ix_audit_log_tenant_id_id", "audit_log")):
         op.drop_index(index, table)
     for table in ("emails", "webhook_attempts", "webhook_deliveries", "webhook_endpoints",
-                  "contract_info", "audit_log", "idempotency_keys", "api_keys"):
+                  "customer_info", "contract_info", "audit_log", "idempotency_keys", "api_keys"):
         op.drop_table(table)
