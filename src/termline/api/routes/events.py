@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 from pydantic import Field
+from sqlalchemy.exc import IntegrityError
 
 from termline.api.deps import Ctx, Writer
 from termline.api.models import BulkAccepted, EventAccepted
@@ -46,8 +47,16 @@ def _store(ctx: Any, who: Principal, events: list[Any]) -> tuple[int, int]:
     with ctx.uow() as uow:
         for i, event in enumerate(events):
             _check(uow, who, event, f"{i}." if len(events) > 1 else "")
-    return intake.add_events(ctx.uow(), [LocatedEvent(e, "request body", None) for e in events],
-                             who.tenant_name)
+    located = [LocatedEvent(e, "request body", None) for e in events]
+    for _ in range(3):
+        try:
+            return intake.add_events(ctx.uow(), located, who.tenant_name)
+        except IntegrityError:
+            # The same event stored by a concurrent request between our check and insert:
+            # again, it is now found and counted as a duplicate.
+            continue
+    raise Problem(409, "the same events are being stored concurrently; retry",
+                  kind="conflict")
 
 
 @router.post("", status_code=202, response_model=EventAccepted,
