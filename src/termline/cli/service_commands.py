@@ -63,6 +63,7 @@ def serve(
     from termline.store.uow import SqlUnitOfWork
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per delivery otherwise
     engine = _engine(upgrade_schema=True)
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),

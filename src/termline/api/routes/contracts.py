@@ -23,6 +23,7 @@ from termline.engine.deadlines import deadlines as contract_deadlines
 from termline.engine.simulate import balance
 from termline.errors import InputError
 from termline.policy.loader import BUILTIN_PACKS
+from termline.scenario.model import Contract
 from termline.service.entitlement import entitlement
 from termline.service.inputs import contract_policy
 from termline.service.keys import Principal
@@ -60,7 +61,7 @@ def _info(conn: Connection, contract_id: int) -> tuple[dict[str, str], str]:
 def show(conn: Connection, stored: StoredContract) -> dict[str, Any]:
     metadata, language = _info(conn, stored.id)
     data = stored.contract.model_dump(mode="json")
-    policy = conn.execute(select(t.policy_versions.c.pack, ).where(
+    policy = conn.execute(select(t.policy_versions.c.pack).where(
         t.policy_versions.c.id == stored.policy_version_id)).scalar_one()
     currency = conn.execute(select(t.contracts.c.currency).where(
         t.contracts.c.id == stored.id)).scalar_one()
@@ -116,20 +117,13 @@ def list_contracts(who: Reader, ctx: Ctx, limit: Limit = 20,
                               kind="invalid-input")
             query = query.where(c.id > after)
         ids = list(conn.execute(query.order_by(c.id).limit(limit + 1)).scalars())
-        repo = Repository(conn)
         page = []
         for cid in ids[:limit]:
             row = conn.execute(select(t.contracts).where(c.id == cid)).one()
-            page.append(show(conn, StoredContract(cid, row.tenant_id, _contract(row.document),
+            page.append(show(conn, StoredContract(cid, row.tenant_id,
+                                                  Contract.model_validate_json(row.document),
                                                   row.policy_version_id)))
-        del repo
     return {"data": page, "has_more": len(ids) > limit}
-
-
-def _contract(document: str) -> Any:
-    from termline.scenario.model import Contract
-
-    return Contract.model_validate_json(document)
 
 
 @router.get("/{contract_id}", response_model=ContractOut, responses=errors(401, 403, 404))
