@@ -133,3 +133,21 @@ def test_metadata_string_maps_on_customers_and_contracts(api: tuple[TestClient, 
     assert contract["metadata"] == {"crm": "42"} and contract["customer"]["language"] == "fr"
     refused = client.patch("/v1/contracts/c1", json={"metadata": {"n": 1}})
     assert refused.status_code == 422 and refused.json()["field"] == "body.metadata.n"
+
+
+def test_an_idempotency_key_left_pending_by_a_dead_process_runs_again_after_five_minutes(
+        api: tuple[TestClient, Any]) -> None:
+    client, engine = api
+    body = {**CONTRACT, "id": "c9"}
+    first = client.post("/v1/contracts", json=body, headers={"Idempotency-Key": "k9"})
+    assert first.status_code == 201
+    with engine.begin() as conn:  # as if the process died before recording the answer
+        conn.execute(s.idempotency_keys.update().values(status=0, body=""))
+    busy = client.post("/v1/contracts", json=body, headers={"Idempotency-Key": "k9"})
+    assert busy.status_code == 409 and busy.json()["type"].endswith("idempotency-in-progress")
+    with engine.begin() as conn:
+        conn.execute(s.idempotency_keys.update().values(created_at=NOW.replace(hour=8)))
+    again = client.post("/v1/contracts", json=body, headers={"Idempotency-Key": "k9"})
+    assert again.status_code == 409 and again.json()["field"] == "id"  # it ran: c9 exists
+    assert client.post("/v1/contracts", json=body, headers={"Idempotency-Key": "k9"}
+                       ).json() == again.json()  # and that answer is now the key's

@@ -26,6 +26,9 @@ from termline.store import service_tables as s
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 KEEP = timedelta(hours=48)  # at least the promised 24 hours
 PENDING = 0  # the status of a key whose first request is still running
+# A reservation still pending after this long belongs to a process that died mid-request: the
+# next request with the key runs again instead of being refused until the key expires.
+ABANDONED = timedelta(minutes=5)
 
 
 def _hash(request: Request, body: bytes) -> str:
@@ -44,7 +47,12 @@ def _reserve(engine: Engine, tenant_id: int, key: str, digest: str, now: datetim
                 created_at=now))
         return None
     except IntegrityError:
-        with engine.connect() as conn:
+        with engine.begin() as conn:
+            taken = conn.execute(update(s.idempotency_keys).where(
+                i.tenant_id == tenant_id, i.key == key, i.status == PENDING,
+                i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
+            if taken.rowcount:
+                return None
             row = conn.execute(select(i.status, i.body, i.request_hash).where(
                 i.tenant_id == tenant_id, i.key == key)).one()
         return int(row.status), str(row.body), str(row.request_hash)

@@ -146,6 +146,9 @@ class Dispatcher:
                              .values(failing_since=None))
                 return
             again = retry_at(now, attempts)
+            log.warning("webhook %s to we_%s failed (%s, attempt %d): %s", row.msg_id,
+                        row.endpoint_id, status or "no answer", attempts,
+                        "retry at " + again.isoformat() if again else "given up")
             conn.execute(update(s.webhook_deliveries).where(d.id == row.id).values(
                 status="pending" if again else "failed", attempts=attempts,
                 next_attempt_at=again or now))
