@@ -118,6 +118,10 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
         ("POST", "/v1/contracts", 201), ("POST", "/v1/events/bulk", 404),
         ("POST", "/v1/events/bulk", 202), ("POST", "/v1/runs", 200)]
     assert {k for *_, k in audit} == {1}
+    mails = client.get("/v1/emails", params={"contract": "c1"}).json()["data"]
+    assert [(m["kind"], m["to"], m["status"]) for m in mails] == [
+        ("invoice_issued", "c1@example.com", "pending")]  # no delivery loop in this test
+    assert mails[0]["subject"] == "Facture c1-0001 de p"  # the customer's language: fr
 
 
 def test_metadata_string_maps_on_customers_and_contracts(api: tuple[TestClient, Any]) -> None:

@@ -99,6 +99,7 @@ def _calls(s: dict[str, Any]) -> list[tuple[str, str, str, Any, set[int]]]:
          f"/v1/webhook_endpoints/{ep}/enable", None, {404}),
         ("GET", "/v1/webhook_endpoints/{endpoint_id}/deliveries",
          f"/v1/webhook_endpoints/{ep}/deliveries", None, {404}),
+        ("GET", "/v1/emails", "/v1/emails?contract=ours", None, {200}),
         ("POST", "/v1/webhook_deliveries/{delivery_id}/redeliver",
          f"/v1/webhook_deliveries/{dl}/redeliver", None, {404}),
     ]

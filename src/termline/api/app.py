@@ -16,6 +16,7 @@ from termline.api.routes import (
     actions,
     contracts,
     customers,
+    emails,
     events,
     invoices,
     meta,
@@ -36,7 +37,8 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None))
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
-    for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks):
+    for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
+                   emails):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

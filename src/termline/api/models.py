@@ -198,3 +198,21 @@ class InvoiceOut(BaseModel):
 class InvoiceList(BaseModel):
     data: list[InvoiceOut]
     has_more: bool
+
+
+class EmailOut(BaseModel):
+    id: str
+    kind: str
+    contract: str | None
+    to: str
+    subject: str
+    status: Literal["pending", "sent", "failed"]
+    attempts: int
+    created_at: str
+    sent_at: str | None
+    last_error: str | None
+
+
+class EmailList(BaseModel):
+    data: list[EmailOut]
+    has_more: bool
