@@ -1,6 +1,7 @@
 """Write paths under concurrency, against `termline serve` on SQLite and PostgreSQL: the same
 contract created by eight clients at once is stored once; the same Idempotency-Key sent eight
-times at once runs once; the same event posted eight times at once is stored once. No 5xx."""
+times at once runs once; the same event (same reference) posted eight times at once is stored
+once. No 5xx."""
 
 from __future__ import annotations
 
@@ -42,7 +43,8 @@ def test_concurrent_writes_are_stored_once(serve: Server) -> None:
     assert set(codes) <= {201, 409} and codes.count(201) >= 1, codes
     assert len({r.text for r in same if r.status_code == 201}) == 1  # replays: the first answer
 
-    pay = {"date": "2027-01-05", "type": "payment", "contract": "race", "amount": "600.00"}
+    pay = {"date": "2027-01-05", "type": "payment", "contract": "race", "amount": "600.00",
+           "reference": "bank-tx-1"}  # the sender's reference: the same one is one event
     posted = _at_once(serve, key, "/v1/events", pay)
     assert [r.status_code for r in posted] == [202] * CLIENTS
     assert sorted(r.json()["status"] for r in posted) == ["duplicate"] * (CLIENTS - 1) + [
