@@ -31,10 +31,10 @@ DEFAULT_TERMS_URL = ""
 
 
 def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[NewEntry]:
-    from termline.store.repository import dumps
-
+    # the body the ledger stores (the run passes it; the repository's `dumps` otherwise)
     return [NewEntry(contract.tenant_id, contract.id, n.natural_key, n.action.kind,
-                     n.body if n.body is not None else dumps(n.action.to_json()))
+                     n.body if n.body is not None else json.dumps(
+                         n.action.to_json(), ensure_ascii=False, separators=(",", ":")))
             for contract, new in days for n in new]
 
 
