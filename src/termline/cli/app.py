@@ -14,7 +14,13 @@ import typer
 from rich.console import Console
 
 import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
-from termline.cli import document_commands, policy_commands, render, store_commands
+from termline.cli import (
+    document_commands,
+    policy_commands,
+    render,
+    service_commands,
+    store_commands,
+)
 from termline.errors import InputError, TermlineError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -22,6 +28,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False,
 policy_commands.register(app)
 store_commands.register(app)
 document_commands.register(app)
+service_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)

@@ -124,6 +124,7 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     _insert(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
                _charges([(contract, state, stored)]))
+    notices(conn, [(contract, stored)])
 
 
 def project_days(conn: Connection,
@@ -148,6 +149,16 @@ def project_days(conn: Connection,
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
     _insert(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, days), _charges(days))
+    notices(conn, [(contract, stored) for contract, _, stored in days])
+
+
+def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]]
+            ) -> None:
+    """The service's hook: the webhook and e-mail outbox rows of the new actions, in this
+    same transaction (`store.outbox`; nothing when no endpoint or address wants them)."""
+    from termline.store.outbox import enqueue
+
+    enqueue(conn, days)
 
 
 def _add_invoices(conn: Connection,

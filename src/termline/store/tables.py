@@ -239,7 +239,7 @@ tenant_runs = Table(
 )
 
 
-# --- legal documents, their files and bank statement lines (migration 0006) ----------------
+# --- legal documents, their files and bank statement lines (migration 0005) ----------------
 # Numbers are gapless per tenant, series and year: `document_series` holds the last number
 # given; the run takes the next ones in the transaction that stores the invoice, so a rolled
 # back run gives its numbers back and a committed one never gives them again.
@@ -307,3 +307,7 @@ bank_entries = Table(
     Column("event_id", ForeignKey("events.id")),
     UniqueConstraint("tenant_id", "entry_ref"),
 )
+
+
+# The service's tables (migration 0006) share this metadata.
+from termline.store import service_tables as _service_tables  # noqa: E402, F401

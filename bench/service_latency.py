@@ -1,0 +1,142 @@
+"""Benchmark of the service: payment posted -> `access_restored` webhook received.
+
+Starts `termline serve` on a fresh database (a SQLite file by default, or --db URL), a
+webhook receiver on loopback, and N SmartWeb contracts started 40 days ago, so each is
+suspended today (4.3); then posts, one at a time, the payment that reopens each one and times
+how long the signed `access_restored` webhook takes to arrive. Prints p50, p95 and max.
+
+Usage: python bench/service_latency.py [--tries 200] [--db URL] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+from standardwebhooks.webhooks import Webhook
+
+TERMLINE = str(Path(sys.executable).parent / "termline")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.secret = ""
+        self.arrived: dict[tuple[str, str], float] = {}
+        self.cond = threading.Condition()
+
+    def wait(self, key: tuple[str, str], timeout: float = 60) -> float:
+        with self.cond:
+            if not self.cond.wait_for(lambda: key in self.arrived, timeout):
+                raise TimeoutError(f"no {key[1]} webhook for {key[0]}")
+            return self.arrived[key]
+
+
+def receiver(inbox: Inbox) -> str:
+    port = free_port()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["content-length"]))
+            at = time.perf_counter()
+            data = Webhook(inbox.secret).verify(body, dict(self.headers.items()))
+            with inbox.cond:
+                inbox.arrived[(data["data"]["contract"], data["type"])] = at
+                inbox.cond.notify_all()
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{port}/hooks"
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    return subprocess.run([TERMLINE, *args], env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tries", type=int, default=200)
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="termline-bench-"))
+    db = args.db or f"sqlite:///{work / 'service.db'}"
+    env = {**os.environ, "TERMLINE_DATABASE_URL": db, "TERMLINE_OUTBOX_DIR": str(work / "out")}
+    cli(env, "db", "upgrade")
+    cli(env, "tenant", "add", "bench", "--timezone", "UTC")
+    key = json.loads(cli(env, "key", "create", "--tenant", "bench", "--scope", "write",
+                         "--json"))["key"]
+    port = free_port()
+    server = subprocess.Popen([TERMLINE, "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60,
+                              headers={"Authorization": f"Bearer {key}"})
+        for _ in range(300):
+            try:
+                if client.get("/v1/health").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        inbox = Inbox()
+        made = client.post("/v1/webhook_endpoints", json={
+            "url": receiver(inbox), "events": ["access_suspended", "access_restored"]}).json()
+        inbox.secret = made["secret"]
+        today = datetime.now(UTC).date()
+        start = today - timedelta(days=40)
+        ids = [f"b{i:04d}" for i in range(args.tries)]
+        for cid in ids:
+            client.post("/v1/contracts", json={
+                "id": cid, "policy": "smartweb", "start": start.isoformat(),
+                "customer": {"name": cid},
+                "lines": [{"item": "SmartWeb Shop", "unit_price": "100.00"}]}
+            ).raise_for_status()
+        for cid in ids:
+            inbox.wait((cid, "access_suspended"))
+        latencies = []
+        for cid in ids:
+            posted = time.perf_counter()
+            client.post("/v1/events", json={"date": today.isoformat(), "type": "payment",
+                                            "contract": cid, "amount": "628.00"}
+                        ).raise_for_status()
+            latencies.append(inbox.wait((cid, "access_restored")) - posted)
+    finally:
+        server.terminate()
+        server.wait()
+    ms = sorted(x * 1000 for x in latencies)
+    report = {"db": db.split(":")[0], "tries": len(ms),
+              "p50_ms": round(statistics.median(ms), 1),
+              "p95_ms": round(ms[max(0, int(len(ms) * 0.95) - 1)], 1),
+              "max_ms": round(ms[-1], 1)}
+    print(json.dumps(report) if args.json else
+          f"payment posted -> access_restored received over {report['tries']} tries "
+          f"({report['db']}): p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms, "
+          f"max {report['max_ms']} ms")
+
+
+if __name__ == "__main__":
+    main()
