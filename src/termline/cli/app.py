@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 
 from termline.cli import render, store_commands
+from termline.cli.errors import ErrorBoundary, fail
 from termline.errors import InputError, TermlineError
 from termline.policy import BUILTIN_PACKS, load_pack, load_policy_file, resolve_policy
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=ErrorBoundary, no_args_is_help=True, add_completion=False,
                   help="Run a SaaS provider's Terms & Conditions as executable policy.")
 policy_app = typer.Typer(no_args_is_help=True, help="Check, show and cover policy packs.")
 app.add_typer(policy_app, name="policy")
@@ -34,8 +35,22 @@ class Format(StrEnum):
 
 
 def _fail(exc: TermlineError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(2)
+    fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"termline {version('termline')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+          = False) -> None:
+    """Run a SaaS provider's Terms & Conditions as executable policy."""
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -59,7 +74,9 @@ def _rates(path: Path | None) -> Any:
     table = builtin_rates()
     if path is None:
         return table
-    located = read_yaml(path.read_text("utf-8"), str(path))
+    from termline.core.textfile import read_text
+
+    located = read_yaml(read_text(path, "rates file"), str(path))
     return table.merged(located.data or {}, str(path))
 
 
@@ -139,6 +156,12 @@ def deadlines(
 
     window = _within(within)
     given = _date(on, "--on")
+    if ics is not None:
+        if ics.is_dir():
+            _fail(InputError(f"{ics} is a folder: give a file name (e.g. {ics}/deadlines.ics)",
+                             field="--ics"))
+        if not ics.parent.is_dir():
+            _fail(InputError(f"folder {ics.parent} does not exist", field="--ics"))
     if scenario is None:
         rows, day = store_commands.book_deadlines(tenant, given, window)
     else:
@@ -151,7 +174,8 @@ def deadlines(
         except TermlineError as exc:
             _fail(exc)
             return
-        rows = [d.to_json() for cid in sorted(result.states)
+        rows = [{"customer": result.contexts[cid].contract.customer.name, **d.to_json()}
+                for cid in sorted(result.states)
                 for d in in_window(compute(result.states[cid], result.contexts[cid], day),
                                    day, window)]
     if ics is not None:

@@ -5,7 +5,6 @@ TERMLINE_DATABASE_URL."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -20,7 +19,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from termline.errors import InputError, TermlineError
+from termline.cli import database, listing
+from termline.cli.errors import fail
+from termline.errors import InputError
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -30,7 +31,9 @@ tenant_app = typer.Typer(no_args_is_help=True, help="Providers whose books the s
 contract_app = typer.Typer(no_args_is_help=True, help="Stored contracts.")
 event_app = typer.Typer(no_args_is_help=True, help="The input event log.")
 
-Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant name (default: default).")]
+Tenant = Annotated[str | None, typer.Option(
+    "--tenant", envvar="TERMLINE_TENANT",
+    help="Tenant name; needed when the store has several (or set TERMLINE_TENANT).")]
 
 
 class Format(StrEnum):
@@ -38,35 +41,24 @@ class Format(StrEnum):
     json = "json"
 
 
-def _url() -> str:
-    from termline.store.db import DEFAULT_URL
-
-    return os.environ.get("TERMLINE_DATABASE_URL") or DEFAULT_URL
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(2)
+_fail = fail
 
 
 def _uow() -> Callable[[], Any]:
     """A unit-of-work factory on an up-to-date database (else: run `termline db upgrade`)."""
-    from termline.store.db import current_revision, head_revision, make_engine
+    from termline.store.db import current_revision, head_revision
     from termline.store.uow import SqlUnitOfWork
 
-    engine = make_engine(_url())  # one pooled connection: reopening SQLite costs a checkpoint
+    engine = database.engine()  # one pooled connection: reopening SQLite costs a checkpoint
     current = current_revision(engine)
     if current != head_revision():
-        _fail(TermlineError(f"database {engine.url.render_as_string()} is at revision "
-                            f"{current or 'none'}: run `termline db upgrade`"))
+        fail(f"database {engine.url.render_as_string()} is at revision "
+             f"{current or 'none'}: run `termline db upgrade`")
     return lambda: SqlUnitOfWork(engine)
 
 
 def _guard(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except TermlineError as exc:
-        _fail(exc)
+    return call()  # errors reach the boundary (cli.errors)
 
 
 def _print_json(data: Any) -> None:
@@ -76,9 +68,9 @@ def _print_json(data: Any) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (an older database upgrades in place)."""
-    from termline.store.db import current_revision, make_engine, upgrade
+    from termline.store.db import current_revision, upgrade
 
-    engine = make_engine(_url(), pooled=False)
+    engine = database.engine(pooled=False, must_exist=False)
     upgrade(engine, revision)
     out.print(f"database at revision {current_revision(engine)}")
 
@@ -86,9 +78,9 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION (`base`: an empty database)."""
-    from termline.store.db import current_revision, downgrade, make_engine
+    from termline.store.db import current_revision, downgrade
 
-    engine = make_engine(_url(), pooled=False)
+    engine = database.engine(pooled=False)
     downgrade(engine, revision)
     out.print(f"database at revision {current_revision(engine) or 'base'}")
 
@@ -138,9 +130,14 @@ def event_add(
     raw: dict[str, Any] = {}
     if json_ is not None:
         try:
-            raw = json.loads(json_)
+            given = json.loads(json_)
         except json.JSONDecodeError as exc:
             _fail(InputError(f"not valid JSON: {exc.msg}", field="--json"))
+        if not isinstance(given, dict):
+            _fail(InputError(f"an event is a JSON object ({{\"type\": ...}}), not "
+                             f"{type(given).__name__ if given is not None else 'null'}",
+                             field="--json"))
+        raw = given
     for key, value in (("contract", contract), ("type", type_), ("date", date_)):
         if value is not None:
             raw[key] = value
@@ -193,7 +190,10 @@ def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, da
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
               label: str, batch: int) -> dict[str, Any]:
     from termline.service import run as service
+    from termline.store import reports
 
+    with uow() as unit:
+        before = reports.last_action_id(unit.repo.conn)
     started = time.perf_counter()
     if sys.stdout.isatty() and not json_:
         with Progress(console=out, transient=True) as bar:
@@ -202,13 +202,20 @@ def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
                 task, completed=done, total=total), batch=batch)
     else:
         report = service.run(uow, day, batch=batch)
-    return {**report.to_json(), "wall_s": round(time.perf_counter() - started, 3)}
+    wall = round(time.perf_counter() - started, 3)
+    with uow() as unit:
+        kinds = reports.kinds_since(unit.repo.conn, before)
+        suspended = reports.contracts_suspended_since(unit.repo.conn, before)
+    return {**report.to_json(), "wall_s": wall, "kinds": dict(sorted(kinds.items())),
+            "contracts_suspended": suspended}
 
 
 def _summary(data: dict[str, Any]) -> str:
-    return (f"{data['contracts']} contract day(s), {data['days']} day(s) stepped, "
-            f"{data['actions']} action(s), {data['corrections']} correction(s) in "
-            f"{data['wall_s']:.2f}s")
+    """The run in the user's words: "1,204 invoices issued, 37 reminders sent, ..."."""
+    from termline.cli.words import run_summary
+
+    return run_summary(data["kinds"], data["contracts_suspended"], data["contracts"],
+                       data["wall_s"])
 
 
 def run(
@@ -223,7 +230,7 @@ def run(
     if json_:
         _print_json(data)
     else:
-        out.print(_summary(data))
+        out.print(_summary(data), soft_wrap=True, highlight=False)
 
 
 def worker(
@@ -248,7 +255,7 @@ def worker(
             sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()
         else:
-            out.print(_summary(data))
+            out.print(_summary(data), soft_wrap=True, highlight=False)
         if poll <= 0:
             return
         time.sleep(poll)
@@ -257,29 +264,31 @@ def worker(
 def ledger(
     tenant: Tenant = None,
     contract: Annotated[str | None, typer.Option("--contract")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.json,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """The stored actions (and balances), in the shape of `simulate --format json`."""
+    """The stored actions with amounts (a corrected action is marked).
+
+    `--format json` prints actions and balances as `simulate --format json` does."""
+    from termline.cli.listing import ledger_table
     from termline.service import views
 
     uow = _uow()
-    data = _guard(lambda: views.ledger(uow(), tenant, contract))
     if format is Format.json:
-        _print_json(data)
+        _print_json(views.ledger(uow(), tenant, contract))
         return
-    table = Table("date", "contract", "kind", "clauses", title="Ledger")
-    for row in data["actions"]:
-        table.add_row(row["date"], row["contract"], row["kind"], ", ".join(row["clauses"]))
-    out.print(table)
+    ledger_table(uow, tenant, contract)
 
 
 def book_deadlines(tenant: str | None, on: date | None, within: Any
                    ) -> tuple[list[dict[str, Any]], date]:
     """`termline deadlines` without a scenario: the stored contracts' deadlines, and the day
     they are computed for (ON, else today in each tenant's time zone; the earliest of them)."""
+    from termline.cli.listing import past_last_run
     from termline.service import views
 
     uow = _uow()
+    if on is not None:
+        past_last_run(uow, tenant, on)
     when: date | dict[str, date] = on if on is not None else _today_by_tenant(uow)
     if isinstance(when, dict) and tenant is not None:
         # An unknown tenant gets any day: the view then says it does not exist.
@@ -327,6 +336,7 @@ def register(app: typer.Typer) -> None:
     app.command("bench")(bench)
     app.command("ledger")(ledger)
     app.command("timeline")(timeline)
+    listing.register(app, tenant_app, contract_app)
 
 
 def bench(

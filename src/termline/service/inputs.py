@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from termline.core.textfile import read_text
 from termline.core.yamlsource import pydantic_error, read_yaml
 from termline.errors import InputError, ScenarioError
 from termline.policy.loader import apply_overrides
@@ -28,10 +29,7 @@ class LocatedEvent:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    return read_text(path)
 
 
 def read_contracts(path: Path) -> list[tuple[Contract, Policy]]:
