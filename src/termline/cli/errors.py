@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import DecimalException
 from typing import Any, NoReturn
 
 import typer
@@ -21,6 +22,7 @@ from termline.errors import TermlineError
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 URL_VARIABLE = "TERMLINE_DATABASE_URL"
+_DATE_RANGE = re.compile(r"\byear -?\d+ is out of range|date value out of range")
 _PASSWORD = re.compile(r"(://[^:/@\s]*:)([^@\s]*)(@)")
 
 
@@ -66,9 +68,13 @@ def describe(exc: BaseException, argv: list[str]) -> str | None:
     if isinstance(exc, UnicodeDecodeError):
         return (f"an input of `{command}` is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
                 f"at offset {exc.start}); save it as UTF-8")
-    if isinstance(exc, OverflowError):
-        return (f"a date or number is out of range in `{command}` ({exc}); dates end at "
+    if isinstance(exc, OverflowError) or (
+            isinstance(exc, ValueError) and _DATE_RANGE.search(str(exc))):
+        return (f"a date is out of range in `{command}` ({exc}): the calendar ends at "
                 "9999-12-31")
+    if isinstance(exc, DecimalException):
+        return (f"an amount in `{command}` is out of range for money (too large or too "
+                "precise)")
     if isinstance(exc, YAMLError):
         return f"not valid YAML in `{command}`: {one_line(str(exc))}"
     if isinstance(exc, RecursionError):

@@ -28,13 +28,13 @@ class LocatedEvent:
     line: int | None
 
 
-def _read(path: Path) -> str:
-    return read_text(path)
+def _read(path: Path, what: str) -> str:
+    return read_text(path, what)
 
 
 def read_contracts(path: Path) -> list[tuple[Contract, Policy]]:
     """A contract file: one contract mapping (scenario shape, with `policy`) or a list."""
-    located = read_yaml(_read(path), str(path), ScenarioError)
+    located = read_yaml(_read(path, "contract file"), str(path), ScenarioError)
     raw = located.data
     items = raw if isinstance(raw, list) else [raw]
     prefix_of = (lambda i: (i,)) if isinstance(raw, list) else (lambda i: ())
@@ -98,7 +98,7 @@ def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
 
 def read_events(path: Path) -> list[LocatedEvent]:
     """Events from a .csv (header row; empty cells are absent fields) or .jsonl file."""
-    text = _read(path)
+    text = _read(path, "event file")
     source = str(path)
     if path.suffix.lower() == ".csv":
         reader = csv.DictReader(io.StringIO(text))
