@@ -148,13 +148,23 @@ def event_add(
     out.print("event stored" if added else "event already stored (same content)")
 
 
+DecimalComma = Annotated[bool | None, typer.Option(
+    "--decimal-comma/--decimal-point",
+    help="CSV numbers are written 250,00 (or 250.00); default: detected when unambiguous.")]
+
+
 @event_app.command("import")
-def event_import(file: Path, tenant: Tenant = None) -> None:
-    """Store every event of FILE (.csv or .jsonl), or none if one is invalid."""
+def event_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalComma = None) -> None:
+    """Store every event of FILE (.csv or .jsonl), or none if one is invalid.
+
+    CSV: a header row naming the event fields (see the README), `,` or `;` between cells."""
     from termline.service import intake
     from termline.service.inputs import read_events
 
-    events = _guard(lambda: read_events(file))
+    notes: list[str] = []
+    events = read_events(file, decimal_comma, notes)
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
     uow = _uow()
     added, dup = _guard(lambda: intake.add_events(uow(), events, tenant))
     out.print(f"{added} event(s) stored, {dup} already stored")
@@ -326,6 +336,8 @@ def timeline(
 
 
 def register(app: typer.Typer) -> None:
+    from termline.cli import spreadsheets
+
     app.add_typer(db_app, name="db")
     app.add_typer(tenant_app, name="tenant")
     app.add_typer(contract_app, name="contract")
@@ -337,6 +349,7 @@ def register(app: typer.Typer) -> None:
     app.command("ledger")(ledger)
     app.command("timeline")(timeline)
     listing.register(app, tenant_app, contract_app)
+    spreadsheets.register(contract_app)
 
 
 def bench(
