@@ -97,13 +97,13 @@ def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
                          field=".".join(loc) or None) from None
 
 
-def _models(union: Any) -> list[type[BaseModel]]:
+def event_models(union: Any) -> list[type[BaseModel]]:
     found: list[type[BaseModel]] = []
     for arg in get_args(union):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             found.append(arg)
         else:
-            found += _models(arg)
+            found += event_models(arg)
     return found
 
 
@@ -112,7 +112,7 @@ def event_columns() -> tuple[frozenset[str], frozenset[str]]:
     """Every field of any event type (the CSV columns), and those that hold decimals."""
     columns: set[str] = set()
     numeric: set[str] = set()
-    for model in _models(Event):
+    for model in event_models(Event):
         for name, info in model.model_fields.items():
             key = info.alias or name
             columns.add(key)
