@@ -193,6 +193,12 @@ def test_ledger_table_marks_corrections_and_summaries_speak_plainly(db_url: str,
     correction = next(line for line in lines if "action_corrected" in line)
     assert "undoes reminder_sent of 2025-01-19" in correction
     assert "300.00 EUR" in next(line for line in lines if "invoice_issued" in line)
+    rows = list(csv.DictReader(io.StringIO(termline(db_url, "ledger", "-f", "csv")[0])))
+    assert [(r["date"], r["action"], r["amount"], r["note"]) for r in rows
+            if r["action"] in ("reminder_sent", "action_corrected", "payment_applied")] == [
+        ("2025-01-08", "payment_applied", "300.00", ""),  # recomputed: the invoice is paid
+        ("2025-01-19", "reminder_sent", "14.00", "corrected"),
+        ("2025-03-31", "action_corrected", "", "undoes reminder_sent of 2025-01-19")]
 
 
 def test_version_and_deadlines_past_the_last_run(db_url: str, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -94,13 +95,9 @@ def simulate(
     from termline.pricing.series import load_index_csv
     from termline.scenario import load_scenario
 
-    try:
-        series = load_index_csv(indices) if indices is not None else None
-        result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates),
-                                   series)
-    except TermlineError as exc:
-        _fail(exc)
-        return
+    series = load_index_csv(indices) if indices is not None else None
+    result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates),
+                               series)
     if format is Format.json:
         _print_json(result.to_json())
     else:
@@ -141,7 +138,8 @@ def deadlines(
     ics: Annotated[Path | None, typer.Option(
         help="Also write the deadlines as an iCalendar file (one all-day event each).")] = None,
     tenant: Annotated[str | None, typer.Option(
-        help="Store only: this tenant's contracts (default: every tenant's).")] = None,
+        envvar="TERMLINE_TENANT", help="Store only: the tenant, needed when the store has "
+        "several (or set TERMLINE_TENANT).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """The next dates that matter for each contract: last day to give notice, term end, ...
@@ -165,15 +163,11 @@ def deadlines(
     if scenario is None:
         rows, day = store_commands.book_deadlines(tenant, given, window)
     else:
-        if tenant is not None:
+        if tenant is not None and tenant != os.environ.get("TERMLINE_TENANT"):
             _fail(InputError("--tenant selects stored contracts: not with a SCENARIO file",
                              field="--tenant"))
         day = given or date.today()
-        try:
-            result = simulate_scenario(load_scenario(scenario), day)
-        except TermlineError as exc:
-            _fail(exc)
-            return
+        result = simulate_scenario(load_scenario(scenario), day)
         rows = [{"customer": result.contexts[cid].contract.customer.name, **d.to_json()}
                 for cid in sorted(result.states)
                 for d in in_window(compute(result.states[cid], result.contexts[cid], day),
@@ -232,11 +226,7 @@ def liability(
                   insurance_payout=_amount(insurance_payout, "--insurance-payout"),
                   excess=_amount(excess, "--excess") or ZERO,
                   paid_out=_amount(paid_out, "--paid-out") or ZERO)
-    try:
-        result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
-    except TermlineError as exc:
-        _fail(exc)
-        return
+    result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
     data = {"contract": contract, "on": day.isoformat(), "kind": kind.value, **result.to_json()}
     if format is Format.json:
         _print_json(data)
@@ -251,21 +241,14 @@ def liability(
 @policy_app.command("check")
 def policy_check(file: Path) -> None:
     """Validate a policy file; errors name the file, line and field."""
-    try:
-        policy = load_policy_file(file)
-    except TermlineError as exc:
-        _fail(exc)
-        return
+    policy = load_policy_file(file)
     rules = len(render.policy_rules(policy))
     out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
               f"{len(policy.coverage)} coverage rows)")
 
 
 def _policy(ref: str) -> Any:
-    try:
-        return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
-    except TermlineError as exc:
-        _fail(exc)
+    return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
 
 
 @policy_app.command("show")

@@ -173,9 +173,10 @@ def past_last_run(uow: Any, tenant: str | None, day: date) -> None:
              f"`termline run --until {day}` first for figures as of that day")
 
 
-def ledger_table(uow: Any, tenant: str | None, contract: str | None) -> None:
-    """The ledger as a table with amounts and customer names; an action a later correction
-    undid is marked `corrected` (and its correction says what it undid)."""
+def ledger_table(uow: Any, tenant: str | None, contract: str | None,
+                 format: Format = Format.table) -> None:
+    """The ledger as a table (or CSV) with amounts and customer names; an action a later
+    correction undid is marked `corrected` (and its correction says what it undid)."""
     from termline.service.intake import tenant as find_tenant
     from termline.store import reports
 
@@ -186,20 +187,29 @@ def ledger_table(uow: Any, tenant: str | None, contract: str | None) -> None:
     undone = {body.get("natural_key") for _, body in rows if body["kind"] == "action_corrected"}
     if contract is not None and not rows and contract not in names:
         fail(f"no contract {contract!r} for tenant {owner.name!r}")
+    lines = []
+    for key, body in rows:
+        amount = body.get("amount") or body.get("fee")
+        note = ""
+        if key in undone:
+            note = "corrected"
+        elif body["kind"] == "action_corrected":
+            note = f"undoes {body.get('original_kind')} of {body.get('original_date')}"
+        lines.append({"date": body["date"], "contract": body["contract"],
+                      "customer": names.get(body["contract"], ""), "action": body["kind"],
+                      "amount": amount, "currency": body.get("currency") if amount else None,
+                      "clauses": ", ".join(body["clauses"]), "note": note})
+    if format is Format.csv:
+        emit(lines, format, "", list(lines[0]) if lines else ["date", "contract", "action"])
+        return
     table = Table("date", "contract", "customer", "action", "amount", "clauses", "note",
                   title=f"Ledger of {owner.name}")
     table.columns[4].justify = "right"
-    for key, body in rows:
-        amount = body.get("amount") or body.get("fee")
-        money = f"{amount} {body.get('currency', '')}".strip() if amount is not None else ""
-        note = ""
-        style = None
-        if key in undone:
-            note, style = "corrected", "strike dim"
-        elif body["kind"] == "action_corrected":
-            note = f"undoes {body.get('original_kind')} of {body.get('original_date')}"
-        table.add_row(body["date"], body["contract"], names.get(body["contract"], ""),
-                      body["kind"], money, ", ".join(body["clauses"]), note, style=style)
+    for line in lines:
+        money = f"{line['amount']} {line['currency']}" if line["amount"] is not None else ""
+        table.add_row(line["date"], line["contract"], line["customer"], line["action"], money,
+                      line["clauses"], line["note"],
+                      style="strike dim" if line["note"] == "corrected" else None)
     out.print(table)
 
 

@@ -57,10 +57,6 @@ def _uow() -> Callable[[], Any]:
     return lambda: SqlUnitOfWork(engine)
 
 
-def _guard(call: Callable[[], Any]) -> Any:
-    return call()  # errors reach the boundary (cli.errors)
-
-
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
@@ -91,7 +87,7 @@ def tenant_add(name: str, timezone: Annotated[str, typer.Option("--timezone")] =
     from termline.service import intake
 
     uow = _uow()
-    _guard(lambda: intake.add_tenant(uow(), name, timezone))
+    intake.add_tenant(uow(), name, timezone)
     out.print(f"tenant {name} ({timezone})")
 
 
@@ -101,9 +97,9 @@ def contract_add(file: Path, tenant: Tenant = None) -> None:
     from termline.service import intake
     from termline.service.inputs import read_contracts
 
-    contracts = _guard(lambda: read_contracts(file))
+    contracts = read_contracts(file)
     uow = _uow()
-    ids = _guard(lambda: intake.add_contracts(uow(), contracts, tenant))
+    ids = intake.add_contracts(uow(), contracts, tenant)
     out.print(f"{len(ids)} contract(s) stored: {', '.join(c.id for c, _ in contracts)}")
 
 
@@ -142,9 +138,9 @@ def event_add(
         if value is not None:
             raw[key] = value
     raw.update(_field(p) for p in field or ())
-    located = _guard(lambda: parse_event(raw))
+    located = parse_event(raw)
     uow = _uow()
-    added, _ = _guard(lambda: intake.add_events(uow(), [located], tenant))
+    added, _ = intake.add_events(uow(), [located], tenant)
     out.print("event stored" if added else "event already stored (same content)")
 
 
@@ -166,7 +162,7 @@ def event_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalComma 
     for note in notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
     uow = _uow()
-    added, dup = _guard(lambda: intake.add_events(uow(), events, tenant))
+    added, dup = intake.add_events(uow(), events, tenant)
     out.print(f"{added} event(s) stored, {dup} already stored")
 
 
@@ -175,9 +171,9 @@ def import_scenario(scenario: Path, tenant: Tenant = None) -> None:
     from termline.scenario import load_scenario
     from termline.service import intake
 
-    loaded = _guard(lambda: load_scenario(scenario))
+    loaded = load_scenario(scenario)
     uow = _uow()
-    contracts, events = _guard(lambda: intake.import_scenario(uow(), loaded, tenant))
+    contracts, events = intake.import_scenario(uow(), loaded, tenant)
     out.print(f"{contracts} contract(s) and {events} event(s) stored")
 
 
@@ -274,7 +270,7 @@ def worker(
 def ledger(
     tenant: Tenant = None,
     contract: Annotated[str | None, typer.Option("--contract")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    format: Annotated[listing.Format, typer.Option("--format", "-f")] = listing.Format.table,
 ) -> None:
     """The stored actions with amounts (a corrected action is marked).
 
@@ -283,10 +279,10 @@ def ledger(
     from termline.service import views
 
     uow = _uow()
-    if format is Format.json:
+    if format is listing.Format.json:
         _print_json(views.ledger(uow(), tenant, contract))
         return
-    ledger_table(uow, tenant, contract)
+    ledger_table(uow, tenant, contract, format)
 
 
 def book_deadlines(tenant: str | None, on: date | None, within: Any
@@ -303,7 +299,7 @@ def book_deadlines(tenant: str | None, on: date | None, within: Any
     if isinstance(when, dict) and tenant is not None:
         # An unknown tenant gets any day: the view then says it does not exist.
         when = when.get(tenant) or datetime.now(UTC).date()
-    rows = _guard(lambda: views.deadlines(uow(), tenant, on=when, within=within))
+    rows = views.deadlines(uow(), tenant, on=when, within=within)
     day = when if isinstance(when, date) else min(when.values(),
                                                    default=datetime.now(UTC).date())
     return rows, day
@@ -318,12 +314,12 @@ def timeline(
     from termline.service import views
 
     uow = _uow()
-    data = _guard(lambda: views.timeline(uow(), contract, tenant))
+    data = views.timeline(uow(), contract, tenant)
     if format is Format.json:
         _print_json(data)
         return
-    table = Table("date", "kind", "clauses", "detail", title=f"{contract} (as of "
-                  f"{data['as_of']})")
+    table = Table("date", "kind", "clauses", "detail", title=f"{contract} — "
+                  f"{data['customer']} (as of {data['as_of']})")
     skip = {"date", "kind", "contract", "clauses"}
     for row in data["actions"]:
         detail = ", ".join(f"{k}={v}" for k, v in row.items() if k not in skip)

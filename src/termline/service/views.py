@@ -55,7 +55,8 @@ def timeline(uow: UnitOfWork, contract_ref: str, tenant_name: str | None = None
         ctx = context(uow, stored, owner)
         day = as_of(run_state, uow.repo.run_through(owner.id))
         upcoming = contract_deadlines(run_state.state, ctx, day)
-    return {"contract": contract_ref, "as_of": day.isoformat(),
+    return {"contract": contract_ref, "customer": stored.contract.customer.name,
+            "as_of": day.isoformat(),
             "actions": [body for *_, body in rows],
             "deadlines": [d.to_json() for d in upcoming]}
 
