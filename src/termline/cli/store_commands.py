@@ -57,6 +57,11 @@ def _uow() -> Callable[[], Any]:
     return lambda: SqlUnitOfWork(engine)
 
 
+def _guard(call: Callable[[], Any]) -> Any:
+    """Kept for commands written before the boundary: errors now reach `cli.errors`."""
+    return call()
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
