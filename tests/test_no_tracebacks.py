@@ -106,6 +106,8 @@ def _cases() -> list[Any]:
     cases += [
         pytest.param(["db", "upgrade"], "sqlite:///{d}/missing/book.db", "missing",
                      id="url-missing-folder-upgrade"),
+        pytest.param(["bench", "--contracts", "1", "--days", "1", "--db", "not a url"], None,
+                     "--db", id="bench-db-not-a-url"),
         pytest.param(["deadlines", "--on", "2027-05-01", "--ics", "{d}/missing/x.ics"], None,
                      "--ics", id="ics-missing-folder"),
         pytest.param(["deadlines", "--on", "2027-05-01", "--ics", "{d}"], None, "--ics",

@@ -374,6 +374,7 @@ def bench(
     except ValueError:
         _fail(InputError(f"not a date (YYYY-MM-DD): {first!r}", field="--first"))
         return
+    db = database.url(db, must_exist=False, name="--db")
     if sys.stderr.isatty() and not json_:
         with Progress(console=err, transient=True) as bar:
             tasks: dict[str, Any] = {}
