@@ -54,13 +54,21 @@ def warn(message: str) -> None:
 
 def describe(exc: BaseException, argv: list[str]) -> str | None:
     """The one-line message for an error the user can act on; None for a bug."""
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+    from sqlalchemy.exc import (
+        ArgumentError,
+        DataError,
+        InterfaceError,
+        NoSuchModuleError,
+        OperationalError,
+    )
     from yaml import YAMLError
 
     command = " ".join(argv)
     if isinstance(exc, TermlineError):
         return str(exc)
-    if isinstance(exc, OperationalError | DBAPIError):
+    # the database is unreachable or refuses a value; an IntegrityError stays a traceback: a
+    # bug (or a race) the user cannot fix
+    if isinstance(exc, OperationalError | InterfaceError | DataError):
         reason = one_line(str(exc.orig)) if exc.orig is not None else type(exc).__name__
         return f"database {database_label()}: {reason}"
     if isinstance(exc, NoSuchModuleError | ArgumentError):
