@@ -117,8 +117,11 @@ def _cases() -> list[Any]:
         pytest.param(["simulate", "{d}/huge.yaml"], None, "huge.yaml", id="unit-price-1e30"),
         pytest.param(["event", "add", "--json", "[1,2,3]"], None, "--json", id="json-list"),
         pytest.param(["simulate", "{d}/far.yaml"], None, "far.yaml", id="date-overflow-simulate"),
-        pytest.param(["run", "--until", "9999-12-31"], None, "9999-12-31",
+        pytest.param(["run", "--until", "9999-12-30"], None, "9999-12-30",
                      id="date-overflow-run"),
+        # 9999-12-31 is the store's "never": a run to it used to claim the same contracts
+        # forever (terminated ones included), so it is refused
+        pytest.param(["run", "--until", "9999-12-31"], None, "9999-12-30", id="run-to-never"),
     ]
     return cases
 

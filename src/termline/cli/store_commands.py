@@ -8,7 +8,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -191,11 +191,18 @@ def _today_by_tenant(uow: Callable[[], Any]) -> dict[str, date]:
 def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, date]:
     if until is None:
         return _today_by_tenant(uow)
+    from termline.service.run import NEVER
+
     try:
-        return date.fromisoformat(until)
+        day = date.fromisoformat(until)
     except ValueError:
         _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
-        raise  # unreachable: _fail exits
+    if day >= NEVER:
+        # the store marks "nothing can happen to this contract" with that date: a run up to
+        # it would claim those contracts again and again
+        _fail(InputError(f"the last day a run can reach is {NEVER - timedelta(days=1)}",
+                         field="--until"))
+    return day
 
 
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
