@@ -241,14 +241,21 @@ def liability(
 @policy_app.command("check")
 def policy_check(file: Path) -> None:
     """Validate a policy file; errors name the file, line and field."""
-    policy = load_policy_file(file)
+    try:
+        policy = load_policy_file(file)
+    except TermlineError as exc:
+        _fail(exc)
+        return
     rules = len(render.policy_rules(policy))
     out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
               f"{len(policy.coverage)} coverage rows)")
 
 
 def _policy(ref: str) -> Any:
-    return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
+    try:
+        return load_pack(ref) if ref in BUILTIN_PACKS else resolve_policy(ref)
+    except TermlineError as exc:
+        _fail(exc)
 
 
 @policy_app.command("show")
