@@ -145,7 +145,7 @@ def event_add(
     raw.update(_field(p) for p in field or ())
     located = parse_event(raw)
     uow = _uow()
-    added, _ = intake.add_events(uow(), [located], tenant)
+    added, _ = _guard(lambda: intake.add_events(uow(), [located], tenant))
     out.print("event stored" if added else "event already stored (same content)")
 
 
@@ -167,7 +167,7 @@ def event_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalComma 
     for note in notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
     uow = _uow()
-    added, dup = intake.add_events(uow(), events, tenant)
+    added, dup = _guard(lambda: intake.add_events(uow(), events, tenant))
     out.print(f"{added} event(s) stored, {dup} already stored")
 
 
