@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean
+.PHONY: demo test lint typecheck bench clean sysdeps
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -12,14 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+sysdeps:
+	bash .ci/system-deps
+
+demo: $(STAMP) sysdeps
 	$(BIN)/termline demo --out out
 	mkdir -p out
 	$(BIN)/termline bench --contracts 2000 --days 365 --db sqlite:///out/book.db
 	TERMLINE_DATABASE_URL=sqlite:///out/book.db $(BIN)/termline deadlines --on 2027-12-31 \
 		--within 2d --ics out/deadlines.ics
 
-test: $(STAMP)
+test: $(STAMP) sysdeps
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: $(STAMP)

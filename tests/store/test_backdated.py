@@ -29,6 +29,7 @@ PAID = {"date": "2025-01-08", "type": "payment", "contract": "acme", "amount": "
 
 
 def test_a_back_dated_payment_stops_what_is_not_yet_sent(uow: Callable[[], Any]) -> None:
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(SCENARIO))
     run.run(uow, date(2025, 1, 20))
     before = views.ledger(uow())["actions"]
@@ -68,6 +69,7 @@ def _key(a: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def test_an_event_after_the_cursor_needs_no_recomputation(uow: Callable[[], Any]) -> None:
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(SCENARIO))
     run.run(uow, date(2025, 1, 5))
     intake.add_events(uow(), [parse_event(PAID)])

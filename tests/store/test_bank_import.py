@@ -86,6 +86,7 @@ def test_camt053_import_pays_two_invoices_restores_access_and_is_idempotent(
     access back the same day (8.4: principal paid). A second import applies nothing."""
     # (Belgian statutory rate: 10.5 % from 2026-01-01, carried forward as provisional.)
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     book, profile, statement = (tmp_path / "book.yaml", tmp_path / "profile.yaml",
                                 tmp_path / "statement.xml")
     book.write_text(BOOK)
@@ -170,6 +171,7 @@ def test_the_same_statement_imported_twice_at_once_applies_once(uow: Any,
     from termline.store import tables as t
 
     (tmp_path / "book.yaml").write_text(BOOK)
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), load_scenario(tmp_path / "book.yaml"))
     documents.set_profile(uow(), "default", PROFILE, "profile.yaml")
     service.run(uow, date(2027, 4, 5))

@@ -78,6 +78,7 @@ def _book(db_url: str, tmp_path: Path) -> None:
     scenario = tmp_path / "smartconnect.yaml"
     scenario.write_text(BOOK, "utf-8")
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     termline(db_url, "run", "--until", "2027-04-01")
 
@@ -101,7 +102,8 @@ def test_store_deadlines_are_the_hand_computed_dates(db_url: str, tmp_path: Path
     assert _triples(rows) == EXPECTED
     assert {r["tenant"] for r in rows} == {"default"}
     notice = rows[3]
-    assert notice == {"tenant": "default", "contract": "paid", "kind": "notice_deadline",
+    assert notice == {"tenant": "default", "customer": "Paid NV", "contract": "paid",
+                      "kind": "notice_deadline",
                       "date": "2027-12-15", "clauses": ["10.1"], "term_end": "2028-03-14"}
     dunning = rows[1]
     assert (dunning["step"], dunning["ref"], dunning["clauses"]) == \
@@ -150,10 +152,10 @@ def test_ics_export_parses_back_and_is_byte_stable(db_url: str, tmp_path: Path) 
     assert len({str(ev["UID"]) for ev in events}) == len(EXPECTED)
     assert {ev.decoded("DTSTAMP") for ev in events} == {datetime(2027, 4, 1, tzinfo=UTC)}
     notice = events[3]
-    assert str(notice["SUMMARY"]) == "Last day to give notice — paid"
+    assert str(notice["SUMMARY"]) == "Last day to give notice — Paid NV (paid)"
     assert "Clauses: 10.1" in str(notice["DESCRIPTION"])
     assert "term_end: 2028-03-14" in str(notice["DESCRIPTION"])
-    assert str(events[1]["SUMMARY"]) == "Next dunning step (reminder_3) — late"
+    assert str(events[1]["SUMMARY"]) == "Next dunning step (reminder_3) — Late NV (late)"
     assert len(rows) == len(events)
     # A later export keeps each deadline's UID: the calendar updates instead of doubling.
     third = tmp_path / "c.ics"
@@ -175,8 +177,10 @@ def test_tenant_filter_and_errors(db_url: str, tmp_path: Path) -> None:
                               ("acme", "next_invoice", "2027-06-20"),
                               ("acme", "term_end", "2027-07-03")]
     assert {r["tenant"] for r in mine} == {"acme-provider"}
-    both = _rows(db_url, "--on", "2027-05-01")
-    assert {r["tenant"] for r in both} == {"default", "acme-provider"}
+    # Issue 8, one tenant rule: with two tenants, no --tenant is an error that lists them.
+    both = invoke(db_url, "deadlines", "--on", "2027-05-01")
+    assert both.exit_code == 2
+    assert "2 tenants (acme-provider, default)" in both.stderr and "--tenant" in both.stderr
     for args, option in ((["--within", "2 business days"], "--within"),
                          (["--within", "soon"], "--within"),
                          (["--tenant", "nobody"], "--tenant"),
@@ -202,7 +206,7 @@ def test_scenario_file_with_within_and_ics(tmp_path: Path) -> None:
     events = _events(path)
     assert [(ev.decoded("DTSTART").isoformat(), str(ev["UID"])) for ev in events] == \
         [(r["date"], uid("", r["contract"], r["kind"], r["date"])) for r in rows]
-    assert "Last day to give notice — acme" in [str(ev["SUMMARY"]) for ev in events]
+    assert "Last day to give notice — Acme ApS (acme)" in [str(ev["SUMMARY"]) for ev in events]
     again = tmp_path / "again.ics"
     CliRunner().invoke(app, ["deadlines", str(SMARTWEB), "--on", "2027-05-01",
                              "--within", "60d", "--ics", str(again)])

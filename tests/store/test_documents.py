@@ -53,6 +53,7 @@ def _profile(db_url: str, tmp_path: Path) -> None:
 
 def _book(db_url: str, tmp_path: Path) -> list[dict[str, str]]:
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     scenario = tmp_path / "so.yaml"
     scenario.write_text(SO)
     termline(db_url, "import", str(scenario))
@@ -137,6 +138,7 @@ def test_two_workers_number_invoices_without_gaps(db_url: str, tmp_path: Path) -
     counter ends at n."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 30, UNTIL)
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     _profile(db_url, tmp_path)
     workers = [_start(db_url, "worker", "--until", UNTIL.isoformat(), "--json", "--batch", "3")
@@ -193,6 +195,7 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
     the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February goes to the
     oldest item, the invoice: 250.00 open; the fees stay open."""
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     scenario = tmp_path / "sw.yaml"
     scenario.write_text(SW)
     termline(db_url, "import", str(scenario))
@@ -259,6 +262,7 @@ def test_a_back_dated_correction_reissues_under_a_new_number_with_a_credit_note(
     the day the correction is recorded. Open: 900.00 - 300.00 paid = 600.00 (reverse charged,
     no VAT)."""
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     scenario = tmp_path / "sw.yaml"
     scenario.write_text(SW.replace('date: 2027-02-20, type: payment, contract: dk, amount: '
                                    '"50.00"', 'date: 2027-01-05, type: payment, contract: dk, '
@@ -304,6 +308,7 @@ def test_an_invoice_a_correction_no_longer_issues_is_credited_in_full_6_2(
     invoice SC2027-000002 no longer follows. It keeps its number and is cancelled by credit
     note SCCN2027-000001 of 10 February (35.09), and is no longer open."""
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     (tmp_path / "cc.yaml").write_text(CC)
     termline(db_url, "import", str(tmp_path / "cc.yaml"))
     _profile(db_url, tmp_path)

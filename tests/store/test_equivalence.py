@@ -25,6 +25,7 @@ def termline(db_url: str, *args: str) -> str:
 
 def _check(db_url: str, scenario: Path, until: str, midway: str) -> None:
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     termline(db_url, "run", "--until", midway)  # a first run part of the way
     termline(db_url, "run", "--until", until)
@@ -54,6 +55,7 @@ def test_ledger_filters_by_contract_keep_simulate_order(db_url: str, tmp_path: P
     scenario = tmp_path / "smartweb.yaml"
     scenario.write_text(scenario_text("smartweb"), "utf-8")
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     termline(db_url, "run", "--until", "2027-12-31")
     full = json.loads(termline(db_url, "simulate", str(scenario), "--format", "json",

@@ -106,6 +106,10 @@ def test_one_poisoned_contract_of_300_is_set_aside_and_the_299_others_run_to_the
     problems = json.loads(termline(db_url, "contract", "problems", "--tenant", TENANT,
                                    "--format", "json"))
     assert list(problems) == [victim]
+    listed = {row["contract"]: row for row in json.loads(termline(
+        db_url, "contract", "list", "--tenant", TENANT, "--format", "json"))}
+    assert listed[victim]["problem"].startswith("2027-03-10: MissingIndex")
+    assert sum(1 for row in listed.values() if row["problem"]) == 1
     log = json.loads(termline(db_url, "event", "list", "--contract", victim, "--tenant",
                               TENANT, "--format", "json"))
     bad = [e for e in log if e["type"] == "price_change_announced"]
@@ -174,6 +178,11 @@ def test_a_batch_the_store_refuses_is_redone_contract_by_contract(
     assert list(report.set_aside) == [victim]
     assert "DataError" in report.set_aside[victim]["error"]
     monkeypatch.setattr(Repository, "add_days", original)
+    with uow() as u:  # set aside means never claimed, not even by a run to 9999-12-31
+        owner = u.repo.tenant(TENANT)
+        assert owner is not None
+        claimed = [c.contract.id for c, _ in u.repo.claim(owner.id, date(9999, 12, 31), 1000)]
+        assert claimed and victim not in claimed
     others = [c for c in loaded.contracts if c.id != victim]
     expected = simulate_scenario(dataclasses.replace(
         loaded, contracts=tuple(others),

@@ -121,6 +121,7 @@ def test_the_tables_are_the_ledger_and_the_event_log(uow: Callable[[], Any], pac
     up to the invoice to the cent, payments = the processed payment events, allocations = the
     payment_applied actions, at most the payment per payment and the invoice per invoice. A
     second run over the same days adds no row."""
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text(pack)))
     run.run(uow, date(2027, 6, 15))
     run.run(uow, date(2028, 3, 31))
@@ -171,6 +172,7 @@ def test_smartweb_late_payer_by_hand(uow: Callable[[], Any]) -> None:
     settlement (4.2, 1.5 % per completed month from 01-19): 100 x 1.5 % (1 month to 03-02) +
     620 x (1.015^2 - 1) (2 months to 04-06) = 1.50 + 18.7395 = 20.24, paid from the credit: an
     allocation without a payment."""
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     assert _rows(_engine(uow), "late") == {
@@ -197,6 +199,7 @@ def test_smartweb_seats_proration_and_a_payment_that_is_all_credit(uow: Callable
     from the credit. 2.1/3.1: 3 more seats on 02-15, pro rata to the period end: 156 of 181
     days (02-15 .. 07-20 of 01-21 .. 07-20) x 3 x 15.00 x 6 = 232.7072 -> 232.71, one line of
     quantity 3, also paid from the credit."""
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     rows = _rows(_engine(uow), "seats")
@@ -241,6 +244,7 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     86.81, then the fees 14.00 + 14.00; 85.19 is credit, from which the interest at settlement
     is paid: 13.19 x 1.5 % (01-11 .. 02-15: 1 month) + 86.81 x 1.5 % (01-11 .. 03-01: 1 month)
     = 0.19785 + 1.30215 = 1.50."""
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(SHOP))
     run.run(uow, date(2028, 3, 31))
     engine = _engine(uow)
@@ -308,6 +312,7 @@ def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> No
     acme-0001 stays as revision 0 (its action corrected in the ledger), the new one is
     revision 1; the payment and its allocation are added. Without the corrected rows the tables
     are the live ledger again."""
+    intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(BACKDATED))
     run.run(uow, date(2025, 1, 20))
     intake.add_events(uow(), [
@@ -351,6 +356,7 @@ def test_a_0001_database_with_data_upgrades_in_place(db_url: str, tmp_path: Path
     scenario = tmp_path / "smartweb.yaml"
     scenario.write_text(scenario_text("smartweb"), "utf-8")
     _termline(db_url, "db", "upgrade")
+    _termline(db_url, "tenant", "add", "default")
     _termline(db_url, "import", str(scenario))
     _termline(db_url, "run", "--until", "2027-06-15")
     assert _termline(db_url, "db", "downgrade", "0001").strip() == "database at revision 0001"

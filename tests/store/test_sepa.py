@@ -46,6 +46,7 @@ PAIN002 = """<?xml version="1.0" encoding="UTF-8"?>
 
 def _setup(db_url: str, tmp_path: Path) -> None:
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     (tmp_path / "book.yaml").write_text(BOOK)
     (tmp_path / "profile.yaml").write_text(yaml.safe_dump(
         {**PROFILE, "creditor_id": "BE69ZZZ050D000000008"}))

@@ -65,6 +65,7 @@ def test_two_workers_at_once_store_each_action_exactly_once(db_url: str,
     `simulate`'s, and the actions the two report add up to it."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 120, UNTIL)
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     workers = [_start(db_url, "worker", "--until", UNTIL.isoformat(), "--json")
                for _ in range(2)]
@@ -88,6 +89,7 @@ def test_a_run_killed_at_random_moments_resumes_with_nothing_lost_or_doubled(
     exactly as `simulate` computes it."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 120, UNTIL)
     termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     total = len(json.loads(termline(db_url, "simulate", str(scenario), "--format", "json",
                                     "--until", UNTIL.isoformat()))["actions"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from datetime import date
@@ -21,9 +22,10 @@ from termline.cli import (
     service_commands,
     store_commands,
 )
+from termline.cli.errors import ErrorBoundary, fail
 from termline.errors import InputError, TermlineError
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
+app = typer.Typer(cls=ErrorBoundary, no_args_is_help=True, add_completion=False,
                   help="Run a SaaS provider's Terms & Conditions as executable policy.")
 policy_commands.register(app)
 store_commands.register(app)
@@ -41,8 +43,22 @@ class Format(StrEnum):
 
 
 def _fail(exc: TermlineError) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(2)
+    fail(exc)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"termline {version('termline')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Print the version and exit.")]
+          = False) -> None:
+    """Run a SaaS provider's Terms & Conditions as executable policy."""
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -66,7 +82,9 @@ def _rates(path: Path | None) -> Any:
     table = builtin_rates()
     if path is None:
         return table
-    located = read_yaml(path.read_text("utf-8"), str(path))
+    from termline.core.textfile import read_text
+
+    located = read_yaml(read_text(path, "rates file"), str(path))
     return table.merged(located.data or {}, str(path))
 
 
@@ -84,13 +102,9 @@ def simulate(
     from termline.pricing.series import load_index_csv
     from termline.scenario import load_scenario
 
-    try:
-        series = load_index_csv(indices) if indices is not None else None
-        result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates),
-                                   series)
-    except TermlineError as exc:
-        _fail(exc)
-        return
+    series = load_index_csv(indices) if indices is not None else None
+    result = simulate_scenario(load_scenario(scenario), _date(until, "--until"), _rates(rates),
+                               series)
     if format is Format.json:
         _print_json(result.to_json())
     else:
@@ -131,7 +145,8 @@ def deadlines(
     ics: Annotated[Path | None, typer.Option(
         help="Also write the deadlines as an iCalendar file (one all-day event each).")] = None,
     tenant: Annotated[str | None, typer.Option(
-        help="Store only: this tenant's contracts (default: every tenant's).")] = None,
+        envvar="TERMLINE_TENANT", help="Store only: the tenant, needed when the store has "
+        "several (or set TERMLINE_TENANT).")] = None,
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """The next dates that matter for each contract: last day to give notice, term end, ...
@@ -146,19 +161,22 @@ def deadlines(
 
     window = _within(within)
     given = _date(on, "--on")
+    if ics is not None:
+        if ics.is_dir():
+            _fail(InputError(f"{ics} is a folder: give a file name (e.g. {ics}/deadlines.ics)",
+                             field="--ics"))
+        if not ics.parent.is_dir():
+            _fail(InputError(f"folder {ics.parent} does not exist", field="--ics"))
     if scenario is None:
         rows, day = store_commands.book_deadlines(tenant, given, window)
     else:
-        if tenant is not None:
+        if tenant is not None and tenant != os.environ.get("TERMLINE_TENANT"):
             _fail(InputError("--tenant selects stored contracts: not with a SCENARIO file",
                              field="--tenant"))
         day = given or date.today()
-        try:
-            result = simulate_scenario(load_scenario(scenario), day)
-        except TermlineError as exc:
-            _fail(exc)
-            return
-        rows = [d.to_json() for cid in sorted(result.states)
+        result = simulate_scenario(load_scenario(scenario), day)
+        rows = [{"customer": result.contexts[cid].contract.customer.name, **d.to_json()}
+                for cid in sorted(result.states)
                 for d in in_window(compute(result.states[cid], result.contexts[cid], day),
                                    day, window)]
     if ics is not None:
@@ -215,11 +233,7 @@ def liability(
                   insurance_payout=_amount(insurance_payout, "--insurance-payout"),
                   excess=_amount(excess, "--excess") or ZERO,
                   paid_out=_amount(paid_out, "--paid-out") or ZERO)
-    try:
-        result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
-    except TermlineError as exc:
-        _fail(exc)
-        return
+    result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
     data = {"contract": contract, "on": day.isoformat(), "kind": kind.value, **result.to_json()}
     if format is Format.json:
         _print_json(data)

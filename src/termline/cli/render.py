@@ -55,12 +55,13 @@ def print_simulation(console: Console, result: SimulationResult) -> None:
 
 def deadlines_table(rows: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title)
-    for col in ("contract", "kind", "date", "clauses", "details"):
+    for col in ("contract", "customer", "kind", "date", "clauses", "details"):
         table.add_column(col, overflow="fold")
     for row in rows:
         detail = ", ".join(f"{k}={v}" for k, v in row.items()
-                           if k not in ("contract", "kind", "date", "clauses"))
-        table.add_row(row["contract"], row["kind"], row["date"], ", ".join(row["clauses"]), detail)
+                           if k not in ("contract", "customer", "kind", "date", "clauses"))
+        table.add_row(row["contract"], row.get("customer", ""), row["kind"], row["date"],
+                      ", ".join(row["clauses"]), detail)
     return table
 
 

@@ -20,7 +20,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from termline.cli.store_commands import _fail, _url, err, out
+from termline.cli import database
+from termline.cli.errors import fail as _fail
+from termline.cli.errors import mask
+from termline.cli.store_commands import err, out
 from termline.errors import TermlineError
 
 PURGE_EVERY = timedelta(hours=1)
@@ -35,12 +38,12 @@ def now() -> datetime:
 def _engine(upgrade_schema: bool = False) -> Any:
     from termline.store.db import current_revision, head_revision, make_engine, upgrade
 
-    engine = make_engine(_url())
+    engine = make_engine(database.url(must_exist=not upgrade_schema))
     if upgrade_schema:
         upgrade(engine)
     elif current_revision(engine) != head_revision():
-        _fail(TermlineError(f"database {engine.url.render_as_string()} is not upgraded: run "
-                            "`termline db upgrade`"))
+        _fail(TermlineError(f"database {mask(engine.url.render_as_string())} is not upgraded: "
+                            "run `termline db upgrade`"))
     return engine
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,7 +20,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from termline.errors import InputError, TermlineError
+from termline.cli import database, listing
+from termline.cli.errors import fail
+from termline.errors import InputError
 
 out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True, soft_wrap=True)
@@ -31,7 +32,7 @@ tenant_app = typer.Typer(no_args_is_help=True, help="Providers whose books the s
 contract_app = typer.Typer(no_args_is_help=True, help="Stored contracts.")
 event_app = typer.Typer(no_args_is_help=True, help="The input event log.")
 
-Tenant = Annotated[str | None, typer.Option("--tenant", help="Tenant name (default: default).")]
+Tenant = listing.Tenant
 
 
 class Format(StrEnum):
@@ -39,35 +40,25 @@ class Format(StrEnum):
     json = "json"
 
 
-def _url() -> str:
-    from termline.store.db import DEFAULT_URL
-
-    return os.environ.get("TERMLINE_DATABASE_URL") or DEFAULT_URL
-
-
-def _fail(exc: Exception) -> None:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(2)
+_fail = fail
 
 
 def _uow() -> Callable[[], Any]:
     """A unit-of-work factory on an up-to-date database (else: run `termline db upgrade`)."""
-    from termline.store.db import current_revision, head_revision, make_engine
+    from termline.store.db import current_revision, head_revision
     from termline.store.uow import SqlUnitOfWork
 
-    engine = make_engine(_url())  # one pooled connection: reopening SQLite costs a checkpoint
+    engine = database.engine()  # one pooled connection: reopening SQLite costs a checkpoint
     current = current_revision(engine)
     if current != head_revision():
-        _fail(TermlineError(f"database {engine.url.render_as_string()} is at revision "
-                            f"{current or 'none'}: run `termline db upgrade`"))
+        fail(f"database {engine.url.render_as_string()} is at revision "
+             f"{current or 'none'}: run `termline db upgrade`")
     return lambda: SqlUnitOfWork(engine)
 
 
 def _guard(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except TermlineError as exc:
-        _fail(exc)
+    """Kept for commands written before the boundary: errors now reach `cli.errors`."""
+    return call()
 
 
 def _print_json(data: Any) -> None:
@@ -77,9 +68,9 @@ def _print_json(data: Any) -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (an older database upgrades in place)."""
-    from termline.store.db import current_revision, make_engine, upgrade
+    from termline.store.db import current_revision, upgrade
 
-    engine = make_engine(_url(), pooled=False)
+    engine = database.engine(pooled=False, must_exist=False)
     upgrade(engine, revision)
     out.print(f"database at revision {current_revision(engine)}")
 
@@ -87,9 +78,9 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION (`base`: an empty database)."""
-    from termline.store.db import current_revision, downgrade, make_engine
+    from termline.store.db import current_revision, downgrade
 
-    engine = make_engine(_url(), pooled=False)
+    engine = database.engine(pooled=False)
     downgrade(engine, revision)
     out.print(f"database at revision {current_revision(engine) or 'base'}")
 
@@ -100,7 +91,7 @@ def tenant_add(name: str, timezone: Annotated[str, typer.Option("--timezone")] =
     from termline.service import intake
 
     uow = _uow()
-    _guard(lambda: intake.add_tenant(uow(), name, timezone))
+    intake.add_tenant(uow(), name, timezone)
     out.print(f"tenant {name} ({timezone})")
 
 
@@ -110,9 +101,9 @@ def contract_add(file: Path, tenant: Tenant = None) -> None:
     from termline.service import intake
     from termline.service.inputs import read_contracts
 
-    contracts = _guard(lambda: read_contracts(file))
+    contracts = read_contracts(file)
     uow = _uow()
-    ids = _guard(lambda: intake.add_contracts(uow(), contracts, tenant))
+    ids = intake.add_contracts(uow(), contracts, tenant)
     out.print(f"{len(ids)} contract(s) stored: {', '.join(c.id for c, _ in contracts)}")
 
 
@@ -139,26 +130,41 @@ def event_add(
     raw: dict[str, Any] = {}
     if json_ is not None:
         try:
-            raw = json.loads(json_)
+            given = json.loads(json_)
         except json.JSONDecodeError as exc:
             _fail(InputError(f"not valid JSON: {exc.msg}", field="--json"))
+        if not isinstance(given, dict):
+            _fail(InputError(f"an event is a JSON object ({{\"type\": ...}}), not "
+                             f"{type(given).__name__ if given is not None else 'null'}",
+                             field="--json"))
+        raw = given
     for key, value in (("contract", contract), ("type", type_), ("date", date_)):
         if value is not None:
             raw[key] = value
     raw.update(_field(p) for p in field or ())
-    located = _guard(lambda: parse_event(raw))
+    located = parse_event(raw)
     uow = _uow()
     added, _ = _guard(lambda: intake.add_events(uow(), [located], tenant))
     out.print("event stored" if added else "event already stored (same reference)")
 
 
+DecimalComma = Annotated[bool | None, typer.Option(
+    "--decimal-comma/--decimal-point",
+    help="CSV numbers are written 250,00 (or 250.00); default: detected when unambiguous.")]
+
+
 @event_app.command("import")
-def event_import(file: Path, tenant: Tenant = None) -> None:
-    """Store every event of FILE (.csv or .jsonl), or none if one is invalid."""
+def event_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalComma = None) -> None:
+    """Store every event of FILE (.csv or .jsonl), or none if one is invalid.
+
+    CSV: a header row naming the event fields (see the README), `,` or `;` between cells."""
     from termline.service import intake
     from termline.service.inputs import read_events
 
-    events = _guard(lambda: read_events(file))
+    notes: list[str] = []
+    events = read_events(file, decimal_comma, notes)
+    for note in notes:
+        err.print(f"note: {note}", highlight=False, soft_wrap=True)
     uow = _uow()
     origin = hashlib.sha256(file.read_bytes()).hexdigest()  # the file's identity (event_key)
     added, dup = _guard(lambda: intake.add_events(uow(), events, tenant, origin))
@@ -170,9 +176,9 @@ def import_scenario(scenario: Path, tenant: Tenant = None) -> None:
     from termline.scenario import load_scenario
     from termline.service import intake
 
-    loaded = _guard(lambda: load_scenario(scenario))
+    loaded = load_scenario(scenario)
     uow = _uow()
-    contracts, events = _guard(lambda: intake.import_scenario(uow(), loaded, tenant))
+    contracts, events = intake.import_scenario(uow(), loaded, tenant)
     out.print(f"{contracts} contract(s) and {events} event(s) stored")
 
 
@@ -185,17 +191,27 @@ def _today_by_tenant(uow: Callable[[], Any]) -> dict[str, date]:
 def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, date]:
     if until is None:
         return _today_by_tenant(uow)
+    from termline.service.run import NEVER
+
     try:
-        return date.fromisoformat(until)
+        day = date.fromisoformat(until)
     except ValueError:
         _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
-        raise  # unreachable: _fail exits
+    if day >= NEVER:
+        # the store marks "nothing can happen to this contract" with that date: a run up to
+        # it would claim those contracts again and again
+        _fail(InputError(f"the last day a run can reach is {NEVER - timedelta(days=1)}",
+                         field="--until"))
+    return day
 
 
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
               label: str, batch: int) -> dict[str, Any]:
     from termline.service import run as service
+    from termline.store import reports
 
+    with uow() as unit:
+        before = reports.last_action_id(unit.repo.conn)
     started = time.perf_counter()
     if sys.stdout.isatty() and not json_:
         with Progress(console=out, transient=True) as bar:
@@ -204,13 +220,20 @@ def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
                 task, completed=done, total=total), batch=batch)
     else:
         report = service.run(uow, day, batch=batch)
-    return {**report.to_json(), "wall_s": round(time.perf_counter() - started, 3)}
+    wall = round(time.perf_counter() - started, 3)
+    with uow() as unit:
+        kinds = reports.kinds_since(unit.repo.conn, before)
+        suspended = reports.contracts_suspended_since(unit.repo.conn, before)
+    return {**report.to_json(), "wall_s": wall, "kinds": dict(sorted(kinds.items())),
+            "contracts_suspended": suspended}
 
 
 def _summary(data: dict[str, Any]) -> str:
-    return (f"{data['contracts']} contract day(s), {data['days']} day(s) stepped, "
-            f"{data['actions']} action(s), {data['corrections']} correction(s) in "
-            f"{data['wall_s']:.2f}s") + _set_aside(data.get("set_aside", {}))
+    """The run in the user's words: "1,204 invoices issued, 37 reminders sent, ..."."""
+    from termline.cli.words import run_summary
+
+    return run_summary(data["kinds"], data["contracts_suspended"], data["contracts"],
+                       data["wall_s"]) + _set_aside(data.get("set_aside", {}))
 
 
 def _set_aside(found: dict[str, Any]) -> str:
@@ -234,7 +257,7 @@ def run(
     if json_:
         _print_json(data)
     else:
-        out.print(_summary(data))
+        out.print(_summary(data), soft_wrap=True, highlight=False)
 
 
 def worker(
@@ -259,7 +282,7 @@ def worker(
             sys.stdout.write(json.dumps(data) + "\n")
             sys.stdout.flush()
         else:
-            out.print(_summary(data))
+            out.print(_summary(data), soft_wrap=True, highlight=False)
         if poll <= 0:
             return
         time.sleep(poll)
@@ -268,34 +291,36 @@ def worker(
 def ledger(
     tenant: Tenant = None,
     contract: Annotated[str | None, typer.Option("--contract")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f")] = Format.json,
+    format: Annotated[listing.Format, typer.Option("--format", "-f")] = listing.Format.table,
 ) -> None:
-    """The stored actions (and balances), in the shape of `simulate --format json`."""
+    """The stored actions with amounts (a corrected action is marked).
+
+    `--format json` prints actions and balances as `simulate --format json` does."""
+    from termline.cli.listing import ledger_table
     from termline.service import views
 
     uow = _uow()
-    data = _guard(lambda: views.ledger(uow(), tenant, contract))
-    if format is Format.json:
-        _print_json(data)
+    if format is listing.Format.json:
+        _print_json(views.ledger(uow(), tenant, contract))
         return
-    table = Table("date", "contract", "kind", "clauses", title="Ledger")
-    for row in data["actions"]:
-        table.add_row(row["date"], row["contract"], row["kind"], ", ".join(row["clauses"]))
-    out.print(table)
+    ledger_table(uow, tenant, contract, format)
 
 
 def book_deadlines(tenant: str | None, on: date | None, within: Any
                    ) -> tuple[list[dict[str, Any]], date]:
     """`termline deadlines` without a scenario: the stored contracts' deadlines, and the day
     they are computed for (ON, else today in each tenant's time zone; the earliest of them)."""
+    from termline.cli.listing import past_last_run
     from termline.service import views
 
     uow = _uow()
+    if on is not None:
+        past_last_run(uow, tenant, on)
     when: date | dict[str, date] = on if on is not None else _today_by_tenant(uow)
     if isinstance(when, dict) and tenant is not None:
         # An unknown tenant gets any day: the view then says it does not exist.
         when = when.get(tenant) or datetime.now(UTC).date()
-    rows = _guard(lambda: views.deadlines(uow(), tenant, on=when, within=within))
+    rows = views.deadlines(uow(), tenant, on=when, within=within)
     day = when if isinstance(when, date) else min(when.values(),
                                                    default=datetime.now(UTC).date())
     return rows, day
@@ -310,12 +335,12 @@ def timeline(
     from termline.service import views
 
     uow = _uow()
-    data = _guard(lambda: views.timeline(uow(), contract, tenant))
+    data = views.timeline(uow(), contract, tenant)
     if format is Format.json:
         _print_json(data)
         return
-    table = Table("date", "kind", "clauses", "detail", title=f"{contract} (as of "
-                  f"{data['as_of']})")
+    table = Table("date", "kind", "clauses", "detail", title=f"{contract} — "
+                  f"{data['customer']} (as of {data['as_of']})")
     skip = {"date", "kind", "contract", "clauses"}
     for row in data["actions"]:
         detail = ", ".join(f"{k}={v}" for k, v in row.items() if k not in skip)
@@ -328,6 +353,8 @@ def timeline(
 
 
 def register(app: typer.Typer) -> None:
+    from termline.cli import spreadsheets
+
     app.add_typer(db_app, name="db")
     app.add_typer(tenant_app, name="tenant")
     app.add_typer(contract_app, name="contract")
@@ -341,6 +368,8 @@ def register(app: typer.Typer) -> None:
     app.command("bench")(bench)
     app.command("ledger")(ledger)
     app.command("timeline")(timeline)
+    listing.register(app, tenant_app, contract_app)
+    spreadsheets.register(contract_app)
 
 
 def bench(
@@ -364,6 +393,7 @@ def bench(
     except ValueError:
         _fail(InputError(f"not a date (YYYY-MM-DD): {first!r}", field="--first"))
         return
+    db = database.url(db, must_exist=False, name="--db")
     if sys.stderr.isatty() and not json_:
         with Progress(console=err, transient=True) as bar:
             tasks: dict[str, Any] = {}

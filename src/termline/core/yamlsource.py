@@ -62,6 +62,8 @@ def read_yaml(text: str, source: str, error: type[InputError] = InputError) -> L
             f"not valid YAML: {exc.problem}", source=source,
             line=mark.line + 1 if mark is not None else None,
         ) from None
+    except yaml.YAMLError as exc:  # e.g. a control character (ReaderError has no mark)
+        raise error(f"not valid YAML: {' '.join(str(exc).split())}", source=source) from None
     return Located(data=data, root=root, source=source)
 
 

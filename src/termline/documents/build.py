@@ -12,6 +12,7 @@ from termline.core.money import round_money
 from termline.documents.model import Document, DocumentKind, Line, Party, Payment
 from termline.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfile
 from termline.documents.references import payment_reference
+from termline.engine.actions import Action
 from termline.scenario.model import Contract, Customer
 from termline.tax.categories import Supply, category
 
@@ -120,6 +121,18 @@ def lines_of(rows: Sequence[tuple[str, Decimal, Decimal, Decimal]]) -> tuple[Iss
 
 CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
                  "interest": "Late-payment interest on invoice"}
+
+
+def charge_source(act: Action) -> tuple[str, str]:
+    """(source ref, reason) of a fee or interest charge that becomes a document of its own:
+    a reminder's fee is `<invoice>-R<n>`, collection costs `<invoice>-COL`."""
+    if act.kind == "reminder_sent":
+        ref = f"{act.get('ref')}-R{act.get('number')}"
+    elif act.kind == "collection_costs_charged":
+        ref = f"{act.get('ref')}-COL"
+    else:
+        ref = str(act.get("ref"))
+    return ref, "interest" if act.kind == "interest_charged" else "fee"
 
 
 def charge_label(reason: str, source_ref: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from termline.documents.build import Issued, IssuedLine, charge_label, document
+from termline.documents.build import Issued, IssuedLine, charge_label, charge_source, document
 from termline.documents.model import Document
 from termline.documents.parties import SellerProfile
 from termline.engine.actions import Action
@@ -79,13 +79,7 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
             (isinstance(fee, Decimal) and fee > 0):
         amount = fee if fee is not None else act.get("amount")
         assert isinstance(amount, Decimal)
-        if act.kind == "reminder_sent":
-            ref = f"{act.get('ref')}-R{act.get('number')}"
-        elif act.kind == "collection_costs_charged":
-            ref = f"{act.get('ref')}-COL"
-        else:
-            ref = str(act.get("ref"))
-        reason = "interest" if act.kind == "interest_charged" else "fee"
+        ref, reason = charge_source(act)
         return Issued("invoice", _number(profile, counters, False, act.date.year), act.date,
                       act.date, currency,
                       (IssuedLine(charge_label(reason, ref), Decimal(1), amount, amount),),

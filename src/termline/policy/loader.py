@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from termline.core.textfile import read_text
 from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import PolicyError, UnknownPack
 from termline.policy.schema import Policy
@@ -75,11 +76,9 @@ def load_pack(name: str) -> Policy:
 
 def load_policy_file(path: str | Path) -> Policy:
     p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise UnknownPack(f"cannot read policy file: {exc.strerror}", source=str(p)) from None
-    return _validate(read_yaml(text, str(p), PolicyError))
+    if not p.exists():
+        raise UnknownPack("cannot read policy file: No such file or directory", source=str(p))
+    return _validate(read_yaml(read_text(p, "policy file", PolicyError), str(p), PolicyError))
 
 
 def _raw(policy_ref: str, base_dir: Path | None) -> tuple[Policy, Any]:
@@ -92,7 +91,7 @@ def _raw(policy_ref: str, base_dir: Path | None) -> tuple[Policy, Any]:
         raise UnknownPack(
             f"{policy_ref!r} is neither a built-in pack ({', '.join(BUILTIN_PACKS)}) nor a file"
         )
-    text = path.read_text("utf-8")
+    text = read_text(path, "policy file", PolicyError)
     located = read_yaml(text, str(path), PolicyError)
     return _validate(located), located.data
 

@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from termline.core.textfile import read_text
 from termline.errors import InputError, MissingIndex, ScenarioError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -170,8 +171,4 @@ def parse_index_csv(text: str, source: str = "<csv>") -> IndexTable:
 def load_index_csv(path: str | Path) -> IndexTable:
     """Read an index CSV file (I/O: for the CLI and callers outside the pure core)."""
     p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read index file: {exc.strerror}", source=str(p)) from None
-    return parse_index_csv(text, str(p))
+    return parse_index_csv(read_text(p, "index file"), str(p))

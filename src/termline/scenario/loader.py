@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from termline.core.textfile import read_text
 from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import InputError, ScenarioError
 from termline.policy.loader import apply_overrides
@@ -45,10 +46,7 @@ class Scenario:
 
 def load_scenario(path: str | Path) -> Scenario:
     p = Path(path)
-    try:
-        text = p.read_text("utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario: {exc.strerror}", source=str(p)) from None
+    text = read_text(p, "scenario", ScenarioError)
     return parse_scenario(text, str(p), base_dir=p.parent)
 
 

@@ -28,7 +28,7 @@ _TITLES = {
     "data_deletion": "Data deletion",
 }
 # Fields every row has, or that the summary already says; the rest go to the description.
-_SHOWN = frozenset({"tenant", "contract", "kind", "date", "clauses"})
+_SHOWN = frozenset({"tenant", "customer", "contract", "kind", "date", "clauses"})
 
 
 def uid(tenant: str, contract: str, kind: str, day: str) -> str:
@@ -45,13 +45,16 @@ def summary(row: Mapping[str, Any]) -> str:
         title = f"Next dunning step ({row['step']})"
     else:
         title = _TITLES.get(kind, kind.replace("_", " ").capitalize())
-    return f"{title} — {contract}"
+    customer = row.get("customer")
+    return f"{title} — {customer} ({contract})" if customer else f"{title} — {contract}"
 
 
 def description(row: Mapping[str, Any]) -> str:
     clauses = ", ".join(str(c) for c in row.get("clauses", ()))
     lines = [f"Clauses: {clauses}" if clauses else "Clauses: none",
              f"Contract: {row['contract']}"]
+    if row.get("customer"):
+        lines.append(f"Customer: {row['customer']}")
     if row.get("tenant"):
         lines.append(f"Tenant: {row['tenant']}")
     lines.append(f"Kind: {row['kind']}")

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from termline.core.textfile import read_text
 from termline.core.yamlsource import pydantic_error, read_yaml
 from termline.errors import InputError, ScenarioError
 from termline.policy.loader import apply_overrides
 from termline.policy.schema import Policy
 from termline.scenario.model import Contract, Event
+from termline.service.csv_table import read_table
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
@@ -27,16 +29,13 @@ class LocatedEvent:
     line: int | None
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text("utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+def _read(path: Path, what: str) -> str:
+    return read_text(path, what)
 
 
 def read_contracts(path: Path) -> list[tuple[Contract, Policy]]:
     """A contract file: one contract mapping (scenario shape, with `policy`) or a list."""
-    located = read_yaml(_read(path), str(path), ScenarioError)
+    located = read_yaml(_read(path, "contract file"), str(path), ScenarioError)
     raw = located.data
     items = raw if isinstance(raw, list) else [raw]
     prefix_of = (lambda i: (i,)) if isinstance(raw, list) else (lambda i: ())
@@ -98,17 +97,43 @@ def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
                          field=".".join(loc) or None) from None
 
 
-def read_events(path: Path) -> list[LocatedEvent]:
-    """Events from a .csv (header row; empty cells are absent fields) or .jsonl file."""
-    text = _read(path)
+def event_models(union: Any) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for arg in get_args(union):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            found.append(arg)
+        else:
+            found += event_models(arg)
+    return found
+
+
+@cache
+def event_columns() -> tuple[frozenset[str], frozenset[str]]:
+    """Every field of any event type (the CSV columns), and those that hold decimals."""
+    columns: set[str] = set()
+    numeric: set[str] = set()
+    for model in event_models(Event):
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            columns.add(key)
+            if Decimal in (info.annotation, *get_args(info.annotation)):
+                numeric.add(key)
+    return frozenset(columns), frozenset(numeric)
+
+
+def read_events(path: Path, decimal_comma: bool | None = None,
+                notes: list[str] | None = None) -> list[LocatedEvent]:
+    """Events from a .csv (header row; empty cells are absent fields; `,` or `;`; see
+    `csv_table`) or .jsonl file. What was detected (decimal commas) is added to `notes`."""
+    text = _read(path, "event file")
     source = str(path)
     if path.suffix.lower() == ".csv":
-        reader = csv.DictReader(io.StringIO(text))
-        out = []
-        for row in reader:
-            raw = {k.strip(): v for k, v in row.items() if k is not None and v not in (None, "")}
-            out.append(_event(raw, source, reader.line_num))
-        return out
+        columns, numeric = event_columns()
+        table = read_table(text, source, columns, numeric, decimal_comma,
+                           required=("date", "type"))
+        if notes is not None:
+            notes += table.notes
+        return [_event(dict(row.cells), source, row.line) for row in table.rows]
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         out = []
         for number, line in enumerate(text.splitlines(), start=1):

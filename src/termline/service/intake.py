@@ -19,11 +19,9 @@ from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.repository import Repository, StoredContract, Tenant, digest
 
-DEFAULT_TENANT = "default"
-
 
 class UnknownTenant(InputError):
-    """No tenant has that name."""
+    """No tenant has that name, or no name was given and the store has none or several."""
 
 
 def add_tenant(uow: UnitOfWork, name: str, timezone: str = "UTC") -> int:
@@ -40,17 +38,26 @@ def add_tenant(uow: UnitOfWork, name: str, timezone: str = "UTC") -> int:
 
 
 def tenant(repo: Repository, name: str | None) -> Tenant:
-    """The named tenant; without a name the default one, created (UTC) on first use."""
-    found = repo.tenant(name or DEFAULT_TENANT)
-    if found is not None:
+    """The named tenant; without a name the store's only tenant. Never creates one: a book
+    filed under a tenant nobody chose is a book nobody finds."""
+    if name is not None:
+        found = repo.tenant(name)
+        if found is not None:
+            return found
+    known = sorted(tn.name for tn in repo.tenants())
+    if name is None and len(known) == 1:
+        found = repo.tenant(known[0])
+        assert found is not None
         return found
-    if name is not None and name != DEFAULT_TENANT:
-        raise UnknownTenant(f"no tenant {name!r} (add it with `termline tenant add`)",
-                            field="--tenant")
-    repo.add_tenant(DEFAULT_TENANT, "UTC", {})
-    found = repo.tenant(DEFAULT_TENANT)
-    assert found is not None
-    return found
+    listed = f"tenants: {', '.join(known)}" if known else "the store has no tenant"
+    if name is not None:
+        raise UnknownTenant(f"no tenant {name!r} ({listed}; add one with `termline tenant "
+                            "add NAME`)", field="--tenant")
+    if not known:
+        raise UnknownTenant("the store has no tenant: add one first with `termline tenant add "
+                            "NAME --timezone ZONE`", field="--tenant")
+    raise UnknownTenant(f"the store has {len(known)} tenants ({', '.join(known)}): choose one "
+                        "with --tenant NAME or TERMLINE_TENANT", field="--tenant")
 
 
 def _add_contracts(repo: Repository, owner: Tenant,

@@ -26,12 +26,12 @@ def ledger(uow: UnitOfWork, tenant_name: str | None = None, contract_ref: str | 
     balances per contract as of the day its state holds for (`run.as_of`).
     """
     with uow:
-        owner = find_tenant(uow.repo, tenant_name) if tenant_name is not None else None
-        rows = uow.repo.ledger(owner.id if owner else None, contract_ref)
+        owner = find_tenant(uow.repo, tenant_name)  # never two tenants' actions in one list
+        rows = uow.repo.ledger(owner.id, contract_ref)
         rows.sort(key=lambda r: (r[0], r[1], r[2]))
         tenants = {tn.id: tn for tn in uow.repo.tenants()}
         balances = []
-        for stored in sorted(uow.repo.contracts(owner.id if owner else None, contract_ref),
+        for stored in sorted(uow.repo.contracts(owner.id, contract_ref),
                              key=lambda c: c.contract.id):
             run_state = uow.repo.run_state(stored.id)
             ctx = context(uow, stored, tenants[stored.tenant_id])
@@ -55,7 +55,8 @@ def timeline(uow: UnitOfWork, contract_ref: str, tenant_name: str | None = None
         ctx = context(uow, stored, owner)
         day = as_of(run_state, uow.repo.run_through(owner.id))
         upcoming = contract_deadlines(run_state.state, ctx, day)
-    return {"contract": contract_ref, "as_of": day.isoformat(),
+    return {"contract": contract_ref, "customer": stored.contract.customer.name,
+            "as_of": day.isoformat(),
             "actions": [body for *_, body in rows],
             "deadlines": [d.to_json() for d in upcoming]}
 
@@ -91,9 +92,9 @@ def deadlines(uow: UnitOfWork, tenant_name: str | None = None, *,
     """
     rows: list[tuple[tuple[str, str, str, str], dict[str, Any]]] = []
     with uow:
-        owner = find_tenant(uow.repo, tenant_name) if tenant_name is not None else None
+        owner = find_tenant(uow.repo, tenant_name)
         tenants = {tn.id: tn for tn in uow.repo.tenants()}
-        for stored in uow.repo.contracts(owner.id if owner else None):
+        for stored in uow.repo.contracts(owner.id):
             tn = tenants[stored.tenant_id]
             day = on if isinstance(on, date) else on.get(tn.name)
             if day is None:
@@ -102,6 +103,7 @@ def deadlines(uow: UnitOfWork, tenant_name: str | None = None, *,
             ctx = context(uow, stored, tn)
             for d in in_window(contract_deadlines(run_state.state, ctx, day), day, within):
                 rows.append(((d.date.isoformat(), d.contract, d.kind, tn.name),
-                             {"tenant": tn.name, **d.to_json()}))
+                             {"tenant": tn.name, "customer": stored.contract.customer.name,
+                              **d.to_json()}))
     rows.sort(key=lambda r: r[0])
     return [body for _, body in rows]

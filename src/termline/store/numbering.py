@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from termline.documents.build import charge_source
 from termline.documents.references import ogm_digits
 from termline.store import tables as t
 
@@ -175,13 +176,7 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
                                act.date, n.natural_key, label, amount, currency,
                                before[-1] if before else None))
             continue
-        if act.kind == "reminder_sent":
-            ref = f"{act.get('ref')}-R{act.get('number')}"
-        elif act.kind == "collection_costs_charged":
-            ref = f"{act.get('ref')}-COL"
-        else:
-            ref = str(act.get("ref"))
-        reason = "interest" if act.kind == "interest_charged" else "fee"
+        ref, reason = charge_source(act)
         out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
                            n.natural_key, ref, amount, currency))
     return out

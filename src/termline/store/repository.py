@@ -51,6 +51,11 @@ _SAVE_RUN = update(t.contract_runs).where(
     state=bindparam("state"), cursor=bindparam("cursor"), next_due=bindparam("next_due"),
     recompute_from=bindparam("recompute_from"), action_count=bindparam("action_count"),
     problem=None)
+# a contract's run row with what a claim needs of its contract
+_RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
+                   _RUN.recompute_from, _RUN.action_count, _RUN.problem, t.contracts.c.tenant_id,
+                   t.contracts.c.document, t.contracts.c.policy_version_id).join(
+    t.contracts, t.contracts.c.id == _RUN.contract_id)
 # an event's own rows, less those an operator voided (`event_voids`)
 _LIVE = ~select(t.event_voids.c.event_id).where(
     t.event_voids.c.event_id == t.events.c.id).exists()
@@ -210,7 +215,7 @@ class Repository:
     def count_due(self, tenant_id: int, until: date) -> int:
         r = t.contract_runs.c
         return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
-            r.tenant_id == tenant_id, r.next_due <= until)).scalar_one())
+            r.tenant_id == tenant_id, r.next_due <= _claimable(until))).scalar_one())
 
     def claim(self, tenant_id: int, until: date, limit: int = 1
               ) -> list[tuple[StoredContract, RunState]]:
@@ -221,16 +226,15 @@ class Repository:
         `store.db`), so workers take turns; the optimistic check of `save_runs` stays as a
         guard either way.
         """
-        r, c = t.contract_runs, t.contracts
-        rows = self.conn.execute(
-            select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
-                   r.c.action_count, r.c.problem, c.c.tenant_id, c.c.document,
-                   c.c.policy_version_id)
-            .join(c, c.c.id == r.c.contract_id)
-            .where(r.c.tenant_id == tenant_id, r.c.next_due <= until)
-            .order_by(r.c.next_due, r.c.contract_id).limit(limit)
-            .with_for_update(skip_locked=True, of=r))
-        return [(_stored_contract(row.contract_id, row), _run_state(row)) for row in rows]
+        r = t.contract_runs.c
+        return self._locked(_RUN_ROWS.where(r.tenant_id == tenant_id,
+                                            r.next_due <= _claimable(until))
+                            .order_by(r.next_due, r.contract_id).limit(limit)
+                            .with_for_update(skip_locked=True, of=t.contract_runs))
+
+    def _locked(self, query: Any) -> list[tuple[StoredContract, RunState]]:
+        return [(_stored_contract(row.contract_id, row), _run_state(row))
+                for row in self.conn.execute(query)]
 
     def events_after(self, tenant_id: int, cursors: Sequence[tuple[StoredContract, date]]
                      ) -> dict[int, list[StoredEvent]]:
@@ -256,15 +260,9 @@ class Repository:
 
     def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
         """These contracts, locked for this transaction (waiting for another holder)."""
-        r, c = t.contract_runs, t.contracts
-        rows = self.conn.execute(
-            select(r.c.contract_id, r.c.state, r.c.cursor, r.c.next_due, r.c.recompute_from,
-                   r.c.action_count, r.c.problem, c.c.tenant_id, c.c.document,
-                   c.c.policy_version_id)
-            .join(c, c.c.id == r.c.contract_id)
-            .where(r.c.contract_id.in_(contract_ids)).order_by(r.c.contract_id)
-            .with_for_update(of=r))
-        return [(_stored_contract(row.contract_id, row), _run_state(row)) for row in rows]
+        r = t.contract_runs.c
+        return self._locked(_RUN_ROWS.where(r.contract_id.in_(contract_ids))
+                            .order_by(r.contract_id).with_for_update(of=t.contract_runs))
 
     def set_aside(self, contract_id: int, problem: dict[str, Any]) -> None:
         """Stop running the contract until its input is corrected (`note_event`) or it is
@@ -408,6 +406,12 @@ class Repository:
         if contract_ref is not None:
             query = query.where(c.ref == contract_ref)
         return [(r.date, r.ref, r.seq, json.loads(r.body)) for r in self.conn.execute(query)]
+
+
+def _claimable(until: date) -> date:
+    """The last next_due a run to `until` claims: NEVER marks a contract nothing can happen to
+    without an event (or one set aside), never due, even on a run to 9999-12-31."""
+    return min(until, NEVER - timedelta(days=1))
 
 
 def _stored_contract(contract_id: int, row: Any) -> StoredContract:
