@@ -36,12 +36,6 @@ def places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def contract_problems(contract: Contract, policy: Policy) -> list[Problem]:
-    """Nothing of the contract's own is checked here yet beyond the model; kept as the one
-    place a contract is checked against its policy."""
-    return []
-
-
 def event_problems(event: Any, contract: Contract | None, policy: Policy | None,
                    indices: IndexTable | None = None) -> list[Problem]:
     """Problems of one event for one contract (None: the contract does not exist)."""
