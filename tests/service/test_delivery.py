@@ -129,3 +129,42 @@ def test_failures_back_off_for_about_three_days_then_the_endpoint_is_disabled_an
     assert [d["status"] for d in log] == ["delivered", "delivered"]
     assert [a["status_code"] for a in log[0]["attempts"]][-2:] == [503, 200]
     engine.dispose()
+
+
+def test_two_processes_delivering_at_once_send_each_message_once(
+        db_url: str, receiver: Receiver, tmp_path: Path) -> None:
+    """Two `serve` processes on one database both select the same due webhooks and e-mails:
+    each message is taken by one of them (a lease on its next attempt), so the receiver gets
+    every webhook once and the outbox folder every e-mail once. SmartWeb by 2027-01-31: started,
+    invoiced, two reminders (4.2)."""
+    import threading
+
+    engine = _book(db_url, receiver.url)
+    service.run(lambda: SqlUnitOfWork(engine), date(2027, 1, 31))
+    expected_hooks = _count(engine, s.webhook_deliveries)
+    expected_mails = _count(engine, s.emails)
+    assert expected_hooks >= 4 and expected_mails >= 3
+    clock = Clock()
+    clock.now = datetime(2027, 2, 1, 9, tzinfo=UTC)
+    outbox = tmp_path / "outbox"
+    both = [Dispatcher(make_engine(db_url), clock, MailSettings(None, outbox)) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def deliver(dispatcher: Dispatcher) -> None:
+        start.wait()
+        while dispatcher.deliver_due() + dispatcher.send_due():
+            pass
+
+    threads = [threading.Thread(target=deliver, args=(d,)) for d in both]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    ids = [r.headers["webhook-id"] for r in receiver.wait_for(expected_hooks, timeout=10)]
+    assert len(ids) == expected_hooks == len(set(ids))
+    assert len(list(outbox.glob("*.eml"))) == expected_mails
+    with engine.connect() as conn:
+        attempts = list(conn.execute(select(s.webhook_attempts.c.delivery_id)).scalars())
+        assert len(attempts) == len(set(attempts)) == expected_hooks
+        assert set(conn.execute(select(s.emails.c.status)).scalars()) == {"sent"}
+        assert set(conn.execute(select(s.emails.c.attempts)).scalars()) == {1}

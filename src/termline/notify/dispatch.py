@@ -57,6 +57,11 @@ def payload(kind: str, timestamp: datetime, data: str) -> str:
             f'"data":{data}}}')
 
 
+# How long one attempt holds a message (see `Dispatcher._lease`); longer than any attempt's
+# time-outs (10 s for a webhook, 10 s for SMTP).
+LEASE = timedelta(seconds=60)
+
+
 def retry_at(now: datetime, attempts: int) -> datetime | None:
     """When to try again after `attempts` failed attempts; None: give up."""
     if attempts > len(BACKOFF):
@@ -113,8 +118,20 @@ class Dispatcher:
         for row in rows:
             if self._stop.is_set():
                 break
-            self._attempt(row)
+            if self._lease(s.webhook_deliveries, row.id, row.attempts, now):
+                self._attempt(row)
         return len(rows)
+
+    def _lease(self, table: Any, row_id: int, attempts: int, now: datetime) -> bool:
+        """Take a due message for one attempt: its next attempt moves LEASE ahead, so another
+        `serve` process that selected it too finds it no longer due and leaves it. A process
+        that dies mid-attempt leaves the lease to expire: the message is tried again."""
+        c = table.c
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(table).where(
+                c.id == row_id, c.status == "pending", c.attempts == attempts,
+                c.next_attempt_at <= now).values(next_attempt_at=now + LEASE))
+        return bool(taken.rowcount)
 
     def _attempt(self, row: Any) -> None:
         body = payload(row.type, _aware(row.created_at, self.clock()), row.data)
@@ -198,6 +215,8 @@ class Dispatcher:
         for row in rows:
             if self._stop.is_set():
                 break
+            if not self._lease(s.emails, row.id, row.attempts, now):
+                continue
             error = None
             try:
                 self._send(row)
