@@ -114,9 +114,12 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
     with engine.connect() as conn:
         audit = conn.execute(select(s.audit_log.c.method, s.audit_log.c.path,
                                     s.audit_log.c.status, s.audit_log.c.key_id)).all()
+    # each write: a row before it runs (status 0, received), a row with its answer
     assert [(m, p, st) for m, p, st, _ in audit] == [
-        ("POST", "/v1/contracts", 201), ("POST", "/v1/events/bulk", 404),
-        ("POST", "/v1/events/bulk", 202), ("POST", "/v1/runs", 200)]
+        ("POST", "/v1/contracts", 0), ("POST", "/v1/contracts", 201),
+        ("POST", "/v1/events/bulk", 0), ("POST", "/v1/events/bulk", 404),
+        ("POST", "/v1/events/bulk", 0), ("POST", "/v1/events/bulk", 202),
+        ("POST", "/v1/runs", 0), ("POST", "/v1/runs", 200)]
     assert {k for *_, k in audit} == {1}
     mails = client.get("/v1/emails", params={"contract": "c1"}).json()["data"]
     assert [(m["kind"], m["to"], m["status"]) for m in mails] == [
@@ -155,3 +158,25 @@ def test_an_idempotency_key_left_pending_by_a_dead_process_runs_again_after_five
     assert again.status_code == 409 and again.json()["field"] == "id"  # it ran: c9 exists
     assert client.post("/v1/contracts", json=body, headers={"Idempotency-Key": "k9"}
                        ).json() == again.json()  # and that answer is now the key's
+
+
+def test_a_write_that_dies_midway_is_still_in_the_audit_trail(
+        api: tuple[TestClient, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The audit row of a write is committed before the write runs: a request that fails
+    half-way (here the run raises, as a process killed mid-request would stop) leaves its
+    received row (status 0) with the key that sent it, and no answer row."""
+    client, engine = api
+    from termline.service import run as service_run
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("the process died")
+
+    monkeypatch.setattr(service_run, "run", broken)
+    failing = TestClient(client.app, headers=dict(client.headers),
+                         raise_server_exceptions=False)
+    assert failing.post("/v1/runs", json={"until": "2027-01-31"}).status_code == 500
+    with engine.connect() as conn:
+        last = conn.execute(select(s.audit_log.c.method, s.audit_log.c.path,
+                                   s.audit_log.c.status, s.audit_log.c.key_id)
+                            .order_by(s.audit_log.c.id.desc()).limit(1)).one()
+    assert tuple(last) == ("POST", "/v1/runs", 0, 1)

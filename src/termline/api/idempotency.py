@@ -3,7 +3,9 @@
 A POST with a key first reserves (tenant, key) with the request's hash: a repeat with the same
 hash gets the first response (status and body), one with another body a 409, one while the
 first is still running a 409 too. Keys are kept at least 24 hours (`purge` drops older ones).
-Every write (POST, PUT, PATCH, DELETE) by a known key appends a row to `audit_log`.
+Every write (POST, PUT, PATCH, DELETE) by a known key appends two rows to `audit_log`: one
+with status 0 (received) committed before the write runs, one with the answer's status after.
+A process that dies in between leaves the first: no write goes unrecorded.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from termline.store import service_tables as s
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 KEEP = timedelta(hours=48)  # at least the promised 24 hours
 PENDING = 0  # the status of a key whose first request is still running
+RECEIVED = 0  # the audit status of a write about to run (its answer is a row of its own)
 # A reservation still pending after this long belongs to a process that died mid-request: the
 # next request with the key runs again instead of being refused until the key expires.
 ABANDONED = timedelta(minutes=5)
@@ -117,6 +120,8 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
                 media = MEDIA if status >= 400 else "application/json"
                 return Response(stored, status_code=status, media_type=media,
                                 headers={"Idempotent-Replayed": "true"})
+        await run_in_threadpool(_audit, ctx.engine, who, request, RECEIVED, key, digest,
+                                ctx.clock())
         try:
             response = await call_next(request)
             chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
