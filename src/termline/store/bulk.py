@@ -35,6 +35,20 @@ class BulkRows:
         self.conn = connection
         self._fresh_state = dumps(encode(ContractState(), ContractState))
 
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        """Rows into a table: PostgreSQL's `COPY` (same transaction), else executemany."""
+        if self.conn.dialect.name != "postgresql":
+            self.conn.execute(insert(table), rows)
+            return
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor, \
+                cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
     # --- contracts ------------------------------------------------------------------------
     def stored_refs(self, tenant_id: int, refs: Collection[str]) -> set[str]:
         c = t.contracts.c
@@ -50,7 +64,7 @@ class BulkRows:
         new = [{"tenant_id": tenant_id, "key": key, "name": cu.name, "country": cu.country,
                 "email": cu.email} for key, cu in wanted.items() if key not in found]
         if new:
-            self.conn.execute(insert(t.customers), new)
+            self._insert(t.customers, new)
             found = {k: int(i) for k, i in self.conn.execute(query)}
         return found
 
@@ -60,7 +74,7 @@ class BulkRows:
         as `Repository.add_contract` stores one."""
         if not rows:
             return
-        self.conn.execute(insert(t.contracts), [
+        self._insert(t.contracts, [
             {"tenant_id": tenant_id, "ref": contract.id, "customer_id": customer_id,
              "policy_version_id": version, "start": contract.start,
              "currency": policy.currency, "document": contract.model_dump_json(by_alias=True)}
@@ -68,7 +82,7 @@ class BulkRows:
         c = t.contracts.c
         ids = {ref: int(i) for ref, i in self.conn.execute(select(c.ref, c.id).where(
             c.tenant_id == tenant_id, c.ref.in_([row[0].id for row in rows])))}
-        self.conn.execute(insert(t.contract_runs), [
+        self._insert(t.contract_runs, [
             {"contract_id": ids[contract.id], "tenant_id": tenant_id,
              "state": self._fresh_state, "cursor": contract.start - timedelta(days=1),
              "next_due": contract.start, "action_count": 0}
@@ -109,7 +123,10 @@ class BulkRows:
         if not rows:
             return
         dialect = {"postgresql": postgresql, "sqlite": sqlite}[self.conn.dialect.name]
-        self.conn.execute(dialect.insert(t.events).on_conflict_do_nothing(), [
+        statement = dialect.insert(t.events).on_conflict_do_nothing()
+        if self.conn.dialect.name == "postgresql":  # many rows a statement (insertmanyvalues)
+            statement = statement.returning(t.events.c.id)
+        self.conn.execute(statement, [
             {"tenant_id": tenant_id, "contract_id": target, "date": event.date,
              "type": event.type, "natural_key": key,
              "payload": event.model_dump_json(by_alias=True)}
