@@ -69,11 +69,11 @@ class BulkRows:
         return found
 
     def add_contracts(self, tenant_id: int,
-                      rows: Sequence[tuple[Contract, Policy, int, int]]) -> None:
+                      rows: Sequence[tuple[Contract, Policy, int, int]]) -> list[int]:
         """Store (contract, policy, policy version id, customer id) rows with their run rows,
-        as `Repository.add_contract` stores one."""
+        as `Repository.add_contract` stores one; their ids, in order."""
         if not rows:
-            return
+            return []
         self._insert(t.contracts, [
             {"tenant_id": tenant_id, "ref": contract.id, "customer_id": customer_id,
              "policy_version_id": version, "start": contract.start,
@@ -87,6 +87,7 @@ class BulkRows:
              "state": self._fresh_state, "cursor": contract.start - timedelta(days=1),
              "next_due": contract.start, "action_count": 0}
             for contract, _, _, _ in rows])
+        return [ids[contract.id] for contract, _, _, _ in rows]
 
     def contracts_by_ref(self, tenant_id: int, refs: Collection[str]
                          ) -> dict[str, StoredContract]:
