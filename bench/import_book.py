@@ -5,7 +5,7 @@
 Writes a synthetic book of N contracts (termline.synthetic: the five packs, a year of start
 dates, notices and seat changes) as JSON Lines into --dir (kept and reused), gives it an empty
 database (a replaced SQLite file, or PostgreSQL schema termline_bench_import), then runs the
-import in a child process and reports its peak RSS (getrusage of the children).
+import in a child process and reports its peak RSS (GNU time's %M).
 
 Usage: python bench/import_book.py --contracts 100000 [--db URL] [--dir out/book] [--yaml]
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -39,23 +38,30 @@ def write_book(n: int, folder: Path, as_yaml: bool) -> tuple[Path, Path, Path | 
                 for event in made.events:
                     e_out.write(event.model_dump_json(by_alias=True, exclude_none=True) + "\n")
     if scenario is not None and not scenario.exists():
-        with contracts.open(encoding="utf-8") as c_in, events.open(encoding="utf-8") as e_in:
-            document = {"policy": "smartweb", "until": "2028-12-31",
-                        "contracts": [json.loads(line) for line in c_in],
-                        "events": [json.loads(line) for line in e_in]}
-        scenario.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+        # in a child process: the bench itself stays small
+        subprocess.run([sys.executable, __file__, "--write-yaml", "--contracts", str(n),
+                        "--dir", str(folder)], check=True)
     return contracts, events, scenario
+
+
+def write_yaml(contracts: Path, events: Path, scenario: Path) -> None:
+    with contracts.open(encoding="utf-8") as c_in, events.open(encoding="utf-8") as e_in:
+        document = {"policy": "smartweb", "until": "2028-12-31",
+                    "contracts": [json.loads(line) for line in c_in],
+                    "events": [json.loads(line) for line in e_in]}
+    scenario.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
 
 
 def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS (MB) and output of one termline command in a child process."""
     began = time.perf_counter()
-    done = subprocess.run([str(Path(sys.executable).parent / "termline"), *args], env=env,
+    done = subprocess.run(["/usr/bin/time", "-f", "%M",
+                           str(Path(sys.executable).parent / "termline"), *args], env=env,
                           capture_output=True, text=True, check=False)
     wall = time.perf_counter() - began
     if done.returncode != 0:
         raise SystemExit(done.stderr)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child
+    peak_kb = int(done.stderr.split()[-1])  # GNU time's %M: this command's own peak
     return wall, peak_kb / 1024, done.stdout.strip()
 
 
@@ -65,7 +71,13 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite:///out/import-bench.db")
     parser.add_argument("--dir", type=Path, default=Path("out/book"))
     parser.add_argument("--yaml", action="store_true", help="also time the YAML scenario")
+    parser.add_argument("--write-yaml", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
+    if opts.write_yaml:
+        n, folder = opts.contracts, opts.dir
+        write_yaml(folder / f"book-{n}.jsonl", folder / f"events-{n}.jsonl",
+                   folder / f"book-{n}.yaml")
+        return
     contracts, events, scenario = write_book(opts.contracts, opts.dir, opts.yaml)
     report: dict[str, object] = {"contracts": opts.contracts,
                                  "db": opts.db.split("://")[0],
@@ -82,7 +94,7 @@ def main() -> None:
         timed(["tenant", "add", "bench"], env)
         wall, peak, output = timed(args, env)
         report[f"{name}_s"] = round(wall, 1)
-        report[f"{name}_peak_rss_mb"] = round(peak)  # the largest child so far
+        report[f"{name}_peak_rss_mb"] = round(peak)
         report[f"{name}_output"] = output
     print(json.dumps(report, indent=2))
 
