@@ -4,15 +4,17 @@ changes, trials). Deterministic for a given seed."""
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from termline.policy import BUILTIN_PACKS, apply_overrides
 from termline.policy.schema import Policy
-from termline.scenario.model import Contract, SeatChange, TerminationNotice
+from termline.scenario.model import Contract, SeatChange, TerminationNotice, event_sort_key
 
 _LINES = {
     "smartconnect": ("Contact center seat", "45.00", 5),
@@ -114,11 +116,28 @@ def scenario_document(book: Book, until: date) -> dict[str, Any]:
     """The book as a scenario document (`termline import`/`simulate` read it as YAML)."""
     contracts = []
     for contract in book.contracts:
-        raw = contract.model_dump(mode="json", by_alias=True, exclude_none=True,
-                                  exclude_defaults=True)
-        raw["policy"] = book.policies[contract.id].pack
-        contracts.append(raw)
+        contracts.append(contract_line(contract, book.policies[contract.id]))
     events = [e.model_dump(mode="json", by_alias=True, exclude_none=True)
               for e in sorted(book.events, key=lambda e: (e.date, e.contract))]
     return {"policy": BUILTIN_PACKS[0], "until": until.isoformat(), "contracts": contracts,
             "events": events}
+
+
+def contract_line(contract: Contract, policy: Policy) -> dict[str, Any]:
+    """A contract as one line of a streamed book (`termline import --contracts`)."""
+    raw = contract.model_dump(mode="json", by_alias=True, exclude_none=True,
+                              exclude_defaults=True)
+    raw["policy"] = policy.pack
+    return raw
+
+
+def write_jsonl(book: Book, contracts: Path, events: Path | None = None) -> None:
+    """The book as JSON Lines: a contract a line, and its events a line each, in the order
+    a scenario orders them (`event_sort_key`), so both imports store the same log."""
+    with contracts.open("w", encoding="utf-8") as out:
+        for contract in book.contracts:
+            out.write(json.dumps(contract_line(contract, book.policies[contract.id])) + "\n")
+    if events is not None:
+        with events.open("w", encoding="utf-8") as out:
+            for event in sorted(book.events, key=event_sort_key):
+                out.write(event.model_dump_json(by_alias=True, exclude_none=True) + "\n")

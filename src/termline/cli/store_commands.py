@@ -353,7 +353,7 @@ def timeline(
 
 
 def register(app: typer.Typer) -> None:
-    from termline.cli import spreadsheets
+    from termline.cli import book_import, spreadsheets
 
     app.add_typer(db_app, name="db")
     app.add_typer(tenant_app, name="tenant")
@@ -362,7 +362,7 @@ def register(app: typer.Typer) -> None:
     from termline.cli import corrections
 
     corrections.register(event_app, contract_app)
-    app.command("import")(import_scenario)
+    book_import.register(app)
     app.command("run")(run)
     app.command("worker")(worker)
     app.command("bench")(bench)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -13,15 +13,24 @@ from termline.errors import InputError
 
 @dataclass(frozen=True)
 class Located:
-    """Parsed YAML data plus the node tree to find the line of any path in it."""
+    """Parsed YAML data plus the node tree to find the line of any path in it.
+
+    Given the `text` instead of the tree, the tree is built when a line is first asked for:
+    only an error needs one, and building it costs more than parsing the data."""
 
     data: Any
     root: yaml.Node | None
     source: str
+    text: str | None = field(default=None, repr=False, compare=False)
+
+    def _root(self) -> yaml.Node | None:
+        if self.root is None and self.text is not None:
+            object.__setattr__(self, "root", yaml.compose(self.text, Loader=_Loader))
+        return self.root
 
     def line_of(self, path: Sequence[str | int]) -> int | None:
         """1-based line of the deepest node reachable along `path`."""
-        node = self.root
+        node = self._root()
         line = node.start_mark.line + 1 if node is not None else None
         for key in path:
             if isinstance(node, yaml.MappingNode):
@@ -52,7 +61,23 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_FAST: Any = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
+if _FAST is not None:
+    class _FastLoader(_FAST):  # type: ignore[misc]
+        """libyaml's SafeLoader, dates kept as text like `_Loader`."""
+
+    _FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    _FAST = _FastLoader
+
+
 def read_yaml(text: str, source: str, error: type[InputError] = InputError) -> Located:
+    """The data of a YAML text (libyaml when present; the line tree only when asked for)."""
+    if _FAST is not None:
+        try:
+            return Located(data=yaml.load(text, Loader=_FAST), root=None, source=source,
+                           text=text)
+        except yaml.YAMLError:
+            pass  # reported below, as the pure-Python parser words it
     try:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)

@@ -11,6 +11,7 @@ repeat the first row's value.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from termline.core.textfile import read_text
 from termline.errors import InputError
 from termline.policy.schema import Policy
 from termline.scenario.model import Contract
-from termline.service.csv_table import Row, read_table
+from termline.service.csv_table import Row, read_table, stream_rows
 from termline.service.inputs import contract_policy
 
 CONTRACT_COLUMNS = ("id", "customer", "country", "email", "start", "policy", "trial_days",
@@ -89,8 +90,48 @@ def read_contract_rows(path: Path, decimal_comma: bool | None = None,
     return out
 
 
+def contract_rows_stream(path: Path, lines: Iterator[tuple[int, str]], decimal_comma: bool
+                         ) -> Iterator[tuple[int, Contract]]:
+    """(first line, contract) of a contracts CSV read a line at a time. A contract's rows
+    follow each other (a contract whose rows are apart is reported as appearing twice)."""
+    source = str(path)
+    group: list[Row] = []
+
+    def made() -> tuple[int, Contract]:
+        return group[0].line, _contract_model(source, group[0], group)
+
+    for row in stream_rows(lines, source, (*CONTRACT_COLUMNS, *LINE_COLUMNS), ("unit_price",),
+                           decimal_comma, required=REQUIRED):
+        ref = row.cells.get("id")
+        if ref is None:
+            raise InputError("missing", source=source, line=row.line, field="id")
+        if group and ref != group[0].cells["id"]:
+            yield made()
+            group = []
+        for column in REQUIRED:
+            if column not in row.cells and (column in LINE_COLUMNS or not group):
+                raise InputError("missing", source=source, line=row.line, field=column)
+        if group:
+            first = group[0]
+            for column in CONTRACT_COLUMNS:
+                given = row.cells.get(column)
+                if given is not None and given != first.cells.get(column):
+                    raise InputError(f"contract {ref!r} has {column} "
+                                     f"{first.cells.get(column)!r} on line {first.line}",
+                                     source=source, line=row.line, field=column)
+        group.append(row)
+    if group:
+        yield made()
+
+
 def _contract(source: str, base: Path, first: Row, rows: list[Row]
               ) -> tuple[Contract, Policy]:
+    contract = _contract_model(source, first, rows)
+    return contract, contract_policy(contract, source, base,
+                                     lambda key: first.line)
+
+
+def _contract_model(source: str, first: Row, rows: list[Row]) -> Contract:
     cells = first.cells
     raw: dict[str, Any] = {
         "id": cells["id"], "start": cells["start"], "policy": cells["policy"],
@@ -101,11 +142,9 @@ def _contract(source: str, base: Path, first: Row, rows: list[Row]
         if column in cells:
             raw[column] = cells[column]
     try:
-        contract = Contract.model_validate(raw)
+        return Contract.model_validate(raw)
     except ValidationError as exc:
         raise _located(exc, source, first, rows) from None
-    return contract, contract_policy(contract, source, base,
-                                     lambda key: first.line)
 
 
 def _located(exc: ValidationError, source: str, first: Row, rows: list[Row]) -> InputError:

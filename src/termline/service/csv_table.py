@@ -64,34 +64,11 @@ def read_table(text: str, source: str, columns: Collection[str], numeric: Collec
         raise InputError(f"empty file: expected a header row ({', '.join(sorted(required))}, "
                          "...)", source=source, line=1)
     header_line, header = body[0]
-    sep = _separator(header)
+    names, sep = header_names(header, header_line, source, columns, required)
     parsed = [_cells(line, sep, source, number) for number, line in body]
-    names = [cell.strip() for cell in parsed[0]]
-    for name in names:
-        if name in columns:
-            continue
-        hint = ""
-        if any(other in name for other in ("\t", "|", ";", ",")) or len(names) == 1:
-            hint = " — the separator between cells is ',' or ';'"
-        raise InputError(f"unknown column {name!r}{hint} (columns: "
-                         f"{', '.join(sorted(columns))})", source=source, line=header_line)
-    missing = [c for c in required if c not in names]
-    if missing:
-        raise InputError(f"no column {', '.join(map(repr, missing))} in the header "
-                         f"{sep.join(names)!r}", source=source, line=header_line)
-    if len(set(names)) != len(names):
-        twice = sorted({n for n in names if names.count(n) > 1})
-        raise InputError(f"column {', '.join(map(repr, twice))} appears twice",
-                         source=source, line=header_line)
     rows: list[Row] = []
     for (line, _), cells in zip(body[1:], parsed[1:], strict=True):
-        if len(cells) > len(names):
-            hint = " (a decimal comma? quote the cell or use ';' between cells)" \
-                if sep == "," else ""
-            raise InputError(f"{len(cells)} cells where the header has {len(names)}: "
-                             f"{sep.join(cells)!r}{hint}", source=source, line=line)
-        rows.append(Row(line, {n: c.strip() for n, c in zip(names, cells, strict=False)
-                               if c.strip() != ""}))
+        rows.append(_row(names, sep, cells, source, line))
     table = Table(rows, sep, False)
     if decimal_comma is None:
         example = _detect(table, numeric)
@@ -107,6 +84,89 @@ def read_table(text: str, source: str, columns: Collection[str], numeric: Collec
                 if value is not None and _COMMA_NUMBER.match(value):
                     row.cells[name] = _point(value)
     return table
+
+
+def header_names(header: str, line: int, source: str, columns: Collection[str],
+                 required: Collection[str]) -> tuple[list[str], str]:
+    """The columns a header row names, and the separator it uses; or a located error."""
+    sep = _separator(header)
+    names = [cell.strip() for cell in _cells(header, sep, source, line)]
+    for name in names:
+        if name in columns:
+            continue
+        hint = ""
+        if any(other in name for other in ("\t", "|", ";", ",")) or len(names) == 1:
+            hint = " — the separator between cells is ',' or ';'"
+        raise InputError(f"unknown column {name!r}{hint} (columns: "
+                         f"{', '.join(sorted(columns))})", source=source, line=line)
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise InputError(f"no column {', '.join(map(repr, missing))} in the header "
+                         f"{sep.join(names)!r}", source=source, line=line)
+    if len(set(names)) != len(names):
+        twice = sorted({n for n in names if names.count(n) > 1})
+        raise InputError(f"column {', '.join(map(repr, twice))} appears twice",
+                         source=source, line=line)
+    return names, sep
+
+
+def _row(names: list[str], sep: str, cells: list[str], source: str, line: int) -> Row:
+    if len(cells) > len(names):
+        hint = " (a decimal comma? quote the cell or use ';' between cells)" \
+            if sep == "," else ""
+        raise InputError(f"{len(cells)} cells where the header has {len(names)}: "
+                         f"{sep.join(cells)!r}{hint}", source=source, line=line)
+    return Row(line, {n: c.strip() for n, c in zip(names, cells, strict=False)
+                      if c.strip() != ""})
+
+
+def stream_rows(lines: Iterator[tuple[int, str]], source: str, columns: Collection[str],
+                numeric: Collection[str], decimal_comma: bool,
+                required: Collection[str] = ()) -> Iterator[Row]:
+    """The rows of a CSV read a line at a time (`lines`: numbered, blank lines left out).
+    Decimal commas cannot be detected without reading the file twice: they are read only
+    when asked (`decimal_comma`)."""
+    sep = ","
+    names: list[str] | None = None
+    for number, line in lines:
+        if line.lstrip().startswith("#"):
+            continue
+        if names is None:
+            names, sep = header_names(line.rstrip("\r\n"), number, source, columns, required)
+            continue
+        row = _row(names, sep, _cells(line.rstrip("\r\n"), sep, source, number), source,
+                   number)
+        if decimal_comma:
+            for name in numeric:
+                value = row.cells.get(name)
+                if value is not None and _COMMA_NUMBER.match(value):
+                    row.cells[name] = _point(value)
+        yield row
+    if names is None:
+        raise InputError(f"empty file: expected a header row ({', '.join(sorted(required))}, "
+                         "...)", source=source, line=1)
+
+
+def detect_stream(rows: Iterator[Row], separator: str, numeric: Collection[str]) -> str | None:
+    """`_detect` over rows read a line at a time (a first pass over a large file)."""
+    clear = None
+    commas = False
+    for row in rows:
+        for name in numeric:
+            value = row.cells.get(name)
+            if value is None:
+                continue
+            if _DOT_NUMBER.match(value):
+                return None
+            if _COMMA_NUMBER.match(value):
+                commas = True
+                if clear is None and not _THOUSANDS_ONLY.match(value):
+                    clear = value
+    return clear if separator == ";" and commas else None
+
+
+def separator_of(header: str) -> str:
+    return _separator(header)
 
 
 def _point(value: str) -> str:

@@ -17,6 +17,7 @@ from termline.scenario.model import BROADCAST, Contract, _Broadcast
 from termline.service.inputs import LocatedEvent
 from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
+from termline.store.bulk import BulkRows, customer_key
 from termline.store.repository import Repository, StoredContract, Tenant, digest
 
 
@@ -61,15 +62,28 @@ def tenant(repo: Repository, name: str | None) -> Tenant:
 
 
 def _add_contracts(repo: Repository, owner: Tenant,
-                   contracts: Sequence[tuple[Contract, Policy]]) -> list[int]:
-    existing = {c.contract.id for c in repo.contracts(owner.id)}
-    ids = []
-    for contract, policy in contracts:
-        if contract.id in existing:
-            raise InputError(f"contract {contract.id!r} is stored already for tenant "
-                             f"{owner.name!r}", field="id")
-        existing.add(contract.id)
-        ids.append(repo.add_contract(owner.id, contract, policy))
+                   contracts: Sequence[tuple[Contract, Policy]], chunk: int = 5000) -> list[int]:
+    """Store the contracts a chunk at a time (`store.bulk`), refusing a ref stored already."""
+    bulk = BulkRows(repo.conn)
+    versions: dict[int, int] = {}  # id(policy) -> stored version: a scenario shares policies
+    ids: list[int] = []
+    seen: set[str] = set()
+    for first in range(0, len(contracts), chunk):
+        part = contracts[first:first + chunk]
+        stored = bulk.stored_refs(owner.id, {c.id for c, _ in part})
+        for contract, _ in part:
+            if contract.id in seen or contract.id in stored:
+                raise InputError(f"contract {contract.id!r} is stored already for tenant "
+                                 f"{owner.name!r}", field="id")
+            seen.add(contract.id)
+        customers = bulk.customers(owner.id, (c.customer for c, _ in part))
+        rows = []
+        for contract, policy in part:
+            if id(policy) not in versions:
+                versions[id(policy)] = repo.policy_version(policy)
+            rows.append((contract, policy, versions[id(policy)],
+                         customers[customer_key(contract.customer)]))
+        ids += bulk.add_contracts(owner.id, rows)
     return ids
 
 

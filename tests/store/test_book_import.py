@@ -1,0 +1,156 @@
+"""Issue 12, "Getting the book in": a book streamed from JSON Lines (or the contracts CSV)
+stores what the YAML scenario import stores, all or nothing, and a file of events imported
+twice is stored once."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+import termline.mechanisms  # the engine's mechanisms, for with_payments
+from termline.cli.app import app
+from termline.errors import InputError
+from termline.service.book_import import import_book
+from termline.store import tables as t
+from termline.synthetic import scenario_document, synthetic_book, with_payments, write_jsonl
+
+UNTIL = date(2027, 3, 31)
+
+
+def termline(db_url: str, *args: str, code: int = 0) -> tuple[str, str]:
+    result = CliRunner().invoke(app, list(args), env={"TERMLINE_DATABASE_URL": db_url})
+    assert result.exit_code == code, (result.output, result.exception)
+    return result.stdout, result.stderr
+
+
+def _store(db_url: str) -> None:
+    termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "acme")
+
+
+def _ledger(db_url: str) -> Any:
+    termline(db_url, "run", "--until", UNTIL.isoformat())
+    return json.loads(termline(db_url, "ledger", "--format", "json")[0])
+
+
+@pytest.fixture(scope="module")
+def book_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """60 synthetic contracts over the five packs with their payments to the end of March
+    2027, as a scenario (YAML) and as JSON Lines of contracts and of events."""
+    folder = tmp_path_factory.mktemp("book")
+    book = with_payments(synthetic_book(60, first_start=date(2026, 7, 1)), UNTIL)
+    assert len(book.events) > 20
+    write_jsonl(book, folder / "book.jsonl", folder / "events.jsonl")
+    (folder / "book.yaml").write_text(yaml.safe_dump(scenario_document(book, UNTIL)), "utf-8")
+    return folder
+
+
+def _counts(db_url: str) -> tuple[int, int, int]:
+    from termline.store.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        found = tuple(int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+                      for table in (t.contracts, t.contract_runs, t.events))
+    engine.dispose()
+    return found  # type: ignore[return-value]
+
+
+def test_streamed_book_stores_what_the_scenario_import_stores(
+        db_url: str, book_files: Path, tmp_path: Path) -> None:
+    reference = f"sqlite:///{tmp_path / 'yaml.db'}"
+    _store(reference)
+    out, _ = termline(reference, "import", str(book_files / "book.yaml"))
+    _store(db_url)
+    streamed, _ = termline(db_url, "import", "--contracts", str(book_files / "book.jsonl"),
+                           "--events", str(book_files / "events.jsonl"))
+    events = sum(1 for _ in (book_files / "events.jsonl").open())
+    assert f"60 contract(s) and {events} event(s) stored" in out
+    assert f"60 contract(s) and {events} event(s) stored, 0 event(s) already stored" \
+        in streamed
+    expected, got = _ledger(reference), _ledger(db_url)
+    assert len(expected["actions"]) > 100
+    assert got == expected
+
+
+def test_the_same_events_file_twice_is_stored_once(db_url: str, book_files: Path) -> None:
+    """Events without a reference are keyed by the file's content and line (intake.event_key)."""
+    _store(db_url)
+    events = sum(1 for _ in (book_files / "events.jsonl").open())
+    termline(db_url, "import", "--contracts", str(book_files / "book.jsonl"))
+    first, _ = termline(db_url, "import", "--events", str(book_files / "events.jsonl"))
+    again, _ = termline(db_url, "import", "--events", str(book_files / "events.jsonl"))
+    assert f"0 contract(s) and {events} event(s) stored, 0 event(s) already" in first
+    assert f"0 contract(s) and 0 event(s) stored, {events} event(s) already stored" in again
+    assert _counts(db_url) == (60, 60, events)
+
+
+def test_a_bad_contract_late_in_the_book_stores_nothing(db_url: str, book_files: Path,
+                                                        tmp_path: Path, uow: Any) -> None:
+    """Chunks of 7: the bad line 58 comes after eight chunks were written in the same
+    transaction; all of it rolls back."""
+    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
+    bad = json.loads(lines[57])
+    bad["lines"][0]["unit_price"] = "12,50"
+    lines[57] = json.dumps(bad)
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(lines) + "\n", "utf-8")
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    with pytest.raises(InputError) as caught:
+        import_book(uow(), book, book_files / "events.jsonl", "acme", chunk=7)
+    assert (caught.value.source, caught.value.line, caught.value.field) == \
+        (str(book), 58, "lines.0.unit_price")
+    assert _counts(db_url) == (0, 0, 0)
+
+
+def test_a_bad_event_late_in_the_file_stores_no_contract_and_no_event(
+        db_url: str, book_files: Path, tmp_path: Path) -> None:
+    """A payment of 10.005 EUR: the euro has 2 decimals (scenario.checks), named on its line
+    after every contract and the events before it were written."""
+    events = (book_files / "events.jsonl").read_text("utf-8").splitlines()
+    late = len(events) - 1
+    bad = json.loads(events[late])
+    bad.update(type="payment", amount="10.005")
+    bad.pop("reason", None)
+    events[late] = json.dumps(bad)
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(events) + "\n", "utf-8")
+    _store(db_url)
+    _, err = termline(db_url, "import", "--contracts", str(book_files / "book.jsonl"),
+                      "--events", str(path), code=2)
+    assert f"{path}, line {late + 1}, field 'amount'" in " ".join(err.split())
+    assert _counts(db_url) == (0, 0, 0)
+
+
+CSV = ("id;customer;country;start;policy;item;unit_price;per;quantity\n"
+       "acme;Acme ApS;DK;2027-01-04;smartweb;SmartWeb Shop;50,00;month;1\n"
+       "acme;;;;;Extra storage;12,50;month;2\n"
+       "beta;Beta ApS;DK;2027-02-01;smartweb;SmartWeb Shop;50,00;month;1\n")
+
+
+def test_the_contracts_csv_streams_as_contract_import_reads_it(db_url: str,
+                                                              tmp_path: Path) -> None:
+    """SmartWeb 4.1 (six months in advance): acme's two rows are one contract of
+    50.00 + 2 x 12.50 = 75.00 a month, invoiced 6 x 75.00 = 450.00 on 2027-01-04; the
+    decimal commas are detected as `contract import` detects them."""
+    (tmp_path / "book.csv").write_text(CSV, "utf-8")
+    _store(db_url)
+    out, err = termline(db_url, "import", "--contracts", str(tmp_path / "book.csv"))
+    assert "2 contract(s) and 0 event(s) stored" in out
+    assert "50,00 is read as 50.00" in err
+    invoices = [(a["contract"], a["amount"]) for a in _ledger(db_url)["actions"]
+                if a["kind"] == "invoice_issued"]
+    assert invoices[0] == ("acme", "450.00")
+    reference = f"sqlite:///{tmp_path / 'rows.db'}"
+    _store(reference)
+    termline(reference, "contract", "import", str(tmp_path / "book.csv"))
+    assert _ledger(reference) == _ledger(db_url)
