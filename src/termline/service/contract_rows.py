@@ -80,14 +80,18 @@ def read_contract_rows(path: Path, decimal_comma: bool | None = None,
     for ref, rows in groups.items():
         first = rows[0]
         for row in rows[1:]:
-            for column in CONTRACT_COLUMNS:
-                given = row.cells.get(column)
-                if given is not None and given != first.cells.get(column):
-                    raise InputError(f"contract {ref!r} has {column} "
-                                     f"{first.cells.get(column)!r} on line {first.line}",
-                                     source=source, line=row.line, field=column)
+            _agrees(source, ref, first, row)
         out.append(_contract(source, path.parent, first, rows))
     return out
+
+
+def _agrees(source: str, ref: str, first: Row, row: Row) -> None:
+    """A contract's later row may leave its contract's columns empty, never change them."""
+    for column in CONTRACT_COLUMNS:
+        given = row.cells.get(column)
+        if given is not None and given != first.cells.get(column):
+            raise InputError(f"contract {ref!r} has {column} {first.cells.get(column)!r} on "
+                             f"line {first.line}", source=source, line=row.line, field=column)
 
 
 def contract_rows_stream(path: Path, lines: Iterator[tuple[int, str]], decimal_comma: bool
@@ -112,13 +116,7 @@ def contract_rows_stream(path: Path, lines: Iterator[tuple[int, str]], decimal_c
             if column not in row.cells and (column in LINE_COLUMNS or not group):
                 raise InputError("missing", source=source, line=row.line, field=column)
         if group:
-            first = group[0]
-            for column in CONTRACT_COLUMNS:
-                given = row.cells.get(column)
-                if given is not None and given != first.cells.get(column):
-                    raise InputError(f"contract {ref!r} has {column} "
-                                     f"{first.cells.get(column)!r} on line {first.line}",
-                                     source=source, line=row.line, field=column)
+            _agrees(source, ref, group[0], row)
         group.append(row)
     if group:
         yield made()
