@@ -26,12 +26,13 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.documents.build import charge_source
 from termline.documents.references import ogm_digits
 from termline.store import tables as t
+from termline.store.writes import insert_rows
 
 if TYPE_CHECKING:
     from termline.engine.actions import Action
@@ -105,7 +106,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 "currency": p.currency, "credit_note_for": p.credit_note_for,
                 "payment_reference": ogm_digits(number) if series[tenant_id].structured
                 else number})
-    conn.execute(insert(t.documents), rows)
+    columns = list(rows[0])
+    insert_rows(conn, t.documents, columns, [tuple(r[c] for c in columns) for r in rows])
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:

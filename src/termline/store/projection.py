@@ -38,6 +38,7 @@ from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
 from termline.store.numbering import is_charge, number_new
 from termline.store.records import NewAction, StoredContract
+from termline.store.writes import insert_rows
 
 MONEY_IN = ("payment_applied", "credit_recorded")
 # Money settled like a payment without a payment event, by the reference the engine gives it.
@@ -183,7 +184,7 @@ def _add_invoices(conn: Connection,
         revisions[(contract.id, ref)] = revision + 1
         rows.append(_invoice_row(contract, n, ref, revision, item))
         items.append(item)
-    conn.execute(insert(t.invoices), rows)
+    _insert(conn, t.invoices, rows)
     _insert(conn, t.invoice_lines, [
         _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
         for pos, line in enumerate(item.lines, start=1)])
@@ -241,8 +242,10 @@ def _add_payments(conn: Connection,
 
 
 def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows (dicts with the same keys) through the driver's bulk path (`store.writes`)."""
     if rows:
-        conn.execute(insert(table), rows)
+        columns = list(rows[0])
+        insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _allocation_rows(contract: StoredContract, state: ContractState,

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Connection,
     CursorResult,
     and_,
-    bindparam,
     func,
     insert,
     or_,
@@ -29,6 +28,7 @@ from termline.policy.schema import Policy
 from termline.scenario.model import BROADCAST, Contract, Customer, Event
 from termline.store import tables as t
 from termline.store.codec import decode, encode
+from termline.store.jsontext import dumps, loads
 from termline.store.projection import project, project_days
 from termline.store.records import (
     LoggedEvent,
@@ -41,16 +41,21 @@ from termline.store.records import (
     Tenant,
     Unreadable,
 )
+from termline.store.writes import insert_rows
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 _RUN = t.contract_runs.c
-_SAVE_RUN = update(t.contract_runs).where(
-    _RUN.contract_id == bindparam("cid"), _RUN.cursor == bindparam("old_cursor"),
-    _RUN.action_count == bindparam("old_count")).values(
-    state=bindparam("state"), cursor=bindparam("cursor"), next_due=bindparam("next_due"),
-    recompute_from=bindparam("recompute_from"), action_count=bindparam("action_count"),
-    problem=None)
+_SAVE_RUNS_SQLITE = (
+    "UPDATE contract_runs SET state = ?, cursor = ?, next_due = ?, recompute_from = ?, "
+    "action_count = ?, problem = NULL WHERE contract_id = ? AND cursor = ? AND action_count = ?")
+_SAVE_RUNS_PG = (
+    "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
+    "recompute_from = v.recompute_from, action_count = v.action_count, problem = NULL "
+    "FROM unnest(%s::text[], %s::date[], %s::date[], %s::date[], %s::int[], %s::bigint[], "
+    "%s::date[], %s::int[]) AS v(state, cursor, next_due, recompute_from, action_count, cid, "
+    "old_cursor, old_count) "
+    "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
 # a contract's run row with what a claim needs of its contract
 _RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
                    _RUN.recompute_from, _RUN.action_count, _RUN.problem, t.contracts.c.tenant_id,
@@ -65,10 +70,6 @@ def _new_id(result: CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def digest(text: str) -> str:
@@ -357,13 +358,19 @@ class Repository:
         """`save_run` for a batch in one statement; False if any contract moved meanwhile."""
         if not pairs:
             return True
-        result = self.conn.execute(_SAVE_RUN, [{
-            "cid": old.contract_id, "old_cursor": old.cursor, "old_count": old.action_count,
-            "state": dumps(encode(new.state, ContractState)), "cursor": new.cursor,
-            "next_due": new.next_due, "recompute_from": new.recompute_from,
-            "action_count": new.action_count} for old, new in pairs])
-        if not self.conn.dialect.supports_sane_multi_rowcount and len(pairs) > 1:
-            return True  # the claim's row locks already exclude a concurrent writer
+        rows = [(dumps(encode(new.state, ContractState)), new.cursor, new.next_due,
+                 new.recompute_from, new.action_count, old.contract_id, old.cursor,
+                 old.action_count) for old, new in pairs]
+        if self.conn.dialect.name == "postgresql":
+            # one statement for the batch: the rows as arrays, joined back by contract id
+            columns = list(zip(*rows, strict=True))
+            result = self.conn.exec_driver_sql(_SAVE_RUNS_PG, tuple(list(c) for c in columns))
+        else:
+            result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, [
+                (state, cursor.isoformat(), due.isoformat(),
+                 None if again is None else again.isoformat(), count, cid,
+                 old_cursor.isoformat(), old_count)
+                for state, cursor, due, again, count, cid, old_cursor, old_count in rows])
         return result.rowcount == len(pairs)
 
     # --- the action ledger ----------------------------------------------------------------
@@ -371,7 +378,7 @@ class Repository:
         a = t.actions.c
         rows = self.conn.execute(select(a.natural_key, a.seq, a.date, a.kind, a.body)
                                  .where(a.contract_id == contract_id).order_by(a.seq))
-        return [StoredAction(r.natural_key, r.seq, r.date, r.kind, json.loads(r.body))
+        return [StoredAction(r.natural_key, r.seq, r.date, r.kind, loads(r.body))
                 for r in rows]
 
     def add_actions(self, contract: StoredContract, first_seq: int, new: Sequence[NewAction],
@@ -384,7 +391,8 @@ class Repository:
         """
         if not new:
             return
-        self.conn.execute(insert(t.actions), _action_rows(contract, first_seq, new, recorded_on))
+        insert_rows(self.conn, t.actions, ACTION_COLUMNS,
+                    _action_rows(contract, first_seq, new, recorded_on))
         project(self.conn, contract, state, new, replayed)
 
     def add_days(self, days: Sequence[RunDay], recorded_on: date) -> None:
@@ -392,7 +400,7 @@ class Repository:
         rows = [row for day in days
                 for row in _action_rows(day.contract, day.first_seq, day.items, recorded_on)]
         if rows:
-            self.conn.execute(insert(t.actions), rows)
+            insert_rows(self.conn, t.actions, ACTION_COLUMNS, rows)
             project_days(self.conn, [(d.contract, d.state, d.items) for d in days if d.items])
 
     def ledger(self, tenant_id: int | None, contract_ref: str | None
@@ -420,27 +428,29 @@ def _stored_contract(contract_id: int, row: Any) -> StoredContract:
 
 
 def _run_state(row: Any) -> RunState:
-    return RunState(row.contract_id, decode(ContractState, json.loads(row.state)), row.cursor,
+    return RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
                     row.next_due, row.recompute_from, row.action_count,
                     json.loads(row.problem) if row.problem else None)
 
 
+ACTION_COLUMNS = ("tenant_id", "contract_id", "seq", "date", "kind", "natural_key", "clauses",
+                  "body", "amount", "currency", "policy_version_id", "cause_date",
+                  "cause_events", "recorded_on")
+
+
 def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewAction],
-                 recorded_on: date) -> list[dict[str, Any]]:
+                 recorded_on: date) -> list[tuple[Any, ...]]:
     rows = []
     for i, item in enumerate(new):
         act = item.action
         amount = dict(act.fields).get("amount")
-        rows.append({
-            "tenant_id": contract.tenant_id, "contract_id": contract.id,
-            "seq": first_seq + i, "date": act.date, "kind": act.kind,
-            "natural_key": item.natural_key, "clauses": dumps(list(act.clauses)),
-            "body": item.body if item.body is not None else dumps(act.to_json()),
-            "amount": amount if isinstance(amount, Decimal) else None,
-            "currency": act.currency, "policy_version_id": contract.policy_version_id,
-            "cause_date": item.cause_date, "cause_events": dumps(list(item.cause_events)),
-            "recorded_on": recorded_on,
-        })
+        rows.append((
+            contract.tenant_id, contract.id, first_seq + i, act.date, act.kind,
+            item.natural_key, dumps(list(act.clauses)),
+            item.body if item.body is not None else dumps(act.to_json()),
+            amount if isinstance(amount, Decimal) else None, act.currency,
+            contract.policy_version_id, item.cause_date, dumps(list(item.cause_events)),
+            recorded_on))
     return rows
 
 
@@ -462,4 +472,5 @@ def keyed_bodies(actions: Iterable[Action]) -> list[tuple[str, str]]:
 
 
 __all__ = ["BROADCAST", "LoggedEvent", "NewAction", "Repository", "RunDay", "RunState",
-           "StoredAction", "StoredContract", "StoredEvent", "Tenant", "Unreadable", "action_keys"]
+           "StoredAction", "StoredContract", "StoredEvent", "Tenant", "Unreadable", "action_keys",
+           "dumps"]
