@@ -22,6 +22,7 @@ import multiprocessing
 import resource
 import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
@@ -32,6 +33,7 @@ from sqlalchemy import Engine, bindparam, create_engine, func, insert, select, t
 from sqlalchemy.engine import make_url
 
 from termline.engine.state import ContractState
+from termline.service.pipeline import run_pipelined, step_processes
 from termline.service.run import RunReport, run
 from termline.store import tables as t
 from termline.store.codec import encode
@@ -52,6 +54,7 @@ class BenchReport:
     days: int
     batch: int
     workers: int
+    jobs: int = 0  # step processes beside the single writer (`service.pipeline`)
     load_s: float = 0.0
     day_walls: list[float] = field(default_factory=list)
     due: list[int] = field(default_factory=list)
@@ -69,7 +72,7 @@ class BenchReport:
                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         return {
             "db": self.db, "contracts": self.contracts, "days": self.days, "batch": self.batch,
-            "workers": self.workers,
+            "workers": self.workers, "jobs": self.jobs,
             "actions": self.actions, "invoices": self.invoices,
             "contract_days_stored": self.contract_days,
             "wall_s": round(wall, 3),
@@ -126,11 +129,11 @@ def _worker_day(day: date, batch: int) -> RunReport:
 def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
           spread: int = 365, batch: int = 500, seed: int = 7,
           progress: Callable[[str, int, int], None] | None = None,
-          workers: int = 1) -> BenchReport:
+          workers: int = 1, jobs: int = 0) -> BenchReport:
     target = fresh_database(url, SCHEMA)
     engine = make_engine(target)
     upgrade(engine)
-    report = BenchReport(engine.dialect.name, contracts, days, batch, workers)
+    report = BenchReport(engine.dialect.name, contracts, days, batch, workers, jobs)
     behaviours = bytearray(contracts + 1)  # by contract id (ids are 1..N in load order)
     started = time.perf_counter()
     tenant = _load(engine, synthetic_contracts(contracts, first, seed, spread), behaviours,
@@ -145,12 +148,16 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     # are forked before any connection of this process is used by them.
     pool = multiprocessing.get_context("fork").Pool(
         workers, _start_worker, (target,)) if workers > 1 else None
+    steps = ExitStack()
+    stepping = steps.enter_context(step_processes(jobs)) if jobs else None
     for i in range(days):
         day = first + timedelta(days=i)
         with factory() as uow:
             report.due.append(uow.repo.count_due(tenant, day))
         started = time.perf_counter()
-        if pool is None:
+        if stepping is not None:
+            totals.add(run_pipelined(factory, day, stepping, jobs, batch=batch))
+        elif pool is None:
             totals.add(run(factory, day, batch=batch))
         else:
             for part in pool.starmap(_worker_day, [(day, batch)] * workers):
@@ -164,6 +171,7 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     if pool is not None:
         pool.close()
         pool.join()
+    steps.close()
     started = time.perf_counter()
     idle = run(factory, first + timedelta(days=days - 1), batch=batch)
     report.idle_day_s = time.perf_counter() - started

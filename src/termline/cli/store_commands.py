@@ -9,6 +9,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -206,20 +207,28 @@ def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, da
 
 
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
-              label: str, batch: int) -> dict[str, Any]:
+              label: str, batch: int, jobs: int = 0) -> dict[str, Any]:
+    from termline.service import pipeline
     from termline.service import run as service
     from termline.store import reports
 
     with uow() as unit:
         before = reports.last_action_id(unit.repo.conn)
     started = time.perf_counter()
-    if sys.stdout.isatty() and not json_:
-        with Progress(console=out, transient=True) as bar:
-            task = bar.add_task(label, total=None)
-            report = service.run(uow, day, lambda done, total: bar.update(
-                task, completed=done, total=total), batch=batch)
-    else:
-        report = service.run(uow, day, batch=batch)
+    with ExitStack() as stack:
+        steps = stack.enter_context(pipeline.step_processes(jobs)) if jobs else None
+
+        def running(progress: Callable[[int, int], None] | None) -> Any:
+            if steps is None:
+                return service.run(uow, day, progress, batch=batch)
+            return pipeline.run_pipelined(uow, day, steps, jobs, progress, batch=batch)
+        if sys.stdout.isatty() and not json_:
+            with Progress(console=out, transient=True) as bar:
+                task = bar.add_task(label, total=None)
+                report = running(lambda done, total: bar.update(
+                    task, completed=done, total=total))
+        else:
+            report = running(None)
     wall = round(time.perf_counter() - started, 3)
     with uow() as unit:
         kinds = reports.kinds_since(unit.repo.conn, before)
@@ -250,10 +259,14 @@ def run(
                                                    "today in its time zone).")] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
     batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 50,
+    jobs: Annotated[int, typer.Option(min=0, help="Processes that step contracts while this "
+                                                  "one stores (one writer; for SQLite's "
+                                                  "single writer on a large book). 0: step "
+                                                  "here.")] = 0,
 ) -> None:
     """Do everything due up to and including UNTIL, each contract day by day."""
     uow = _uow()
-    data = _one_pass(uow, _run_until(uow, until), json_, "running contracts", batch)
+    data = _one_pass(uow, _run_until(uow, until), json_, "running contracts", batch, jobs)
     if json_:
         _print_json(data)
     else:
@@ -383,6 +396,8 @@ def bench(
     first: Annotated[str, typer.Option(help="First start date.")] = "2027-01-01",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes running each day "
                                                      "(PostgreSQL: side by side).")] = 1,
+    jobs: Annotated[int, typer.Option(min=0, help="Step processes beside one writer "
+                                                  "(see `run --jobs`).")] = 0,
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Benchmark the persistent run on a synthetic book (see termline.bench)."""
@@ -404,9 +419,10 @@ def bench(
                 bar.update(tasks[stage], completed=done, total=total)
 
             report = runner.bench(db, contracts, days, start, spread, batch, progress=show,
-                                  workers=workers)
+                                  workers=workers, jobs=jobs)
     else:
-        report = runner.bench(db, contracts, days, start, spread, batch, workers=workers)
+        report = runner.bench(db, contracts, days, start, spread, batch, workers=workers,
+                              jobs=jobs)
     data = report.to_json()
     if json_:
         _print_json(data)

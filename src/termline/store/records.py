@@ -93,3 +93,26 @@ class RunDay:
     first_seq: int
     state: ContractState
     items: Sequence[NewAction]
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """A due contract's run row and document as stored, not decoded: what a step in another
+    process needs (`service.pipeline`), and what shows whether the row moved meanwhile."""
+
+    contract_id: int
+    tenant_id: int
+    policy_version_id: int
+    start: date
+    document: str
+    state: str
+    cursor: date
+    next_due: date
+    recompute_from: date | None
+    action_count: int
+
+    def mark(self) -> tuple[date, date, date | None, int]:
+        return self.cursor, self.next_due, self.recompute_from, self.action_count
+
+
+RawEvent = tuple[int, date, str]  # id, date, payload as stored

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -31,8 +31,10 @@ from termline.store.codec import decode, encode
 from termline.store.jsontext import dumps, loads
 from termline.store.projection import project, project_days
 from termline.store.records import (
+    DueRun,
     LoggedEvent,
     NewAction,
+    RawEvent,
     RunDay,
     RunState,
     StoredAction,
@@ -52,14 +54,15 @@ _SAVE_RUNS_SQLITE = (
 _SAVE_RUNS_PG = (
     "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
     "recompute_from = v.recompute_from, action_count = v.action_count, problem = NULL "
-    "FROM unnest(%s::text[], %s::date[], %s::date[], %s::date[], %s::int[], %s::bigint[], "
-    "%s::date[], %s::int[]) AS v(state, cursor, next_due, recompute_from, action_count, cid, "
+    "FROM unnest(%b::text[], %b::date[], %b::date[], %b::date[], %b::int[], %b::bigint[], "
+    "%b::date[], %b::int[]) AS v(state, cursor, next_due, recompute_from, action_count, cid, "
     "old_cursor, old_count) "
     "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
 # a contract's run row with what a claim needs of its contract
 _RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
                    _RUN.recompute_from, _RUN.action_count, _RUN.problem, t.contracts.c.tenant_id,
-                   t.contracts.c.document, t.contracts.c.policy_version_id).join(
+                   t.contracts.c.document, t.contracts.c.policy_version_id,
+                   t.contracts.c.start).join(
     t.contracts, t.contracts.c.id == _RUN.contract_id)
 # an event's own rows, less those an operator voided (`event_voids`)
 _LIVE = ~select(t.event_voids.c.event_id).where(
@@ -76,7 +79,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _event(event_id: int, day: date, payload: str) -> StoredEvent:
+def stored_event(event_id: int, day: date, payload: str) -> StoredEvent:
     try:
         return StoredEvent(event_id, _EVENT.validate_json(payload))
     except ValidationError as exc:
@@ -187,7 +190,7 @@ class Repository:
             query = query.where(c.date <= until)
         if after is not None:
             query = query.where(c.date > after)
-        return [_event(r.id, r.date, r.payload)
+        return [stored_event(r.id, r.date, r.payload)
                 for r in self.conn.execute(query)]
 
     def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
@@ -241,23 +244,56 @@ class Repository:
                      ) -> dict[int, list[StoredEvent]]:
         """Each contract's own and broadcast events dated after its cursor, in received order
         (one query for a batch of contracts)."""
+        raw = self.raw_events_after(tenant_id, [(sc.id, cursor, sc.contract.start)
+                                                for sc, cursor in cursors])
+        parsed: dict[int, StoredEvent] = {}  # a broadcast event is read once for the batch
+        return {cid: [parsed.get(i) or parsed.setdefault(i, stored_event(i, day, payload))
+                      for i, day, payload in events] for cid, events in raw.items()}
+
+    def raw_events_after(self, tenant_id: int, cursors: Sequence[tuple[int, date, date]]
+                         ) -> dict[int, list[RawEvent]]:
+        """`events_after` as stored, for (contract id, cursor, start) triples."""
         if not cursors:
             return {}
         c = t.events.c
-        low = min(cursor for _, cursor in cursors)
+        low = min(cursor for _, cursor, _ in cursors)
         rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.payload).where(
-            or_(c.contract_id.in_([sc.id for sc, _ in cursors]),
+            or_(c.contract_id.in_([cid for cid, _, _ in cursors]),
                 and_(c.tenant_id == tenant_id, c.contract_id.is_(None))),
             c.date > low, _LIVE).order_by(c.id))
-        bounds = {sc.id: (cursor, sc.contract.start) for sc, cursor in cursors}
-        out: dict[int, list[StoredEvent]] = {}
+        bounds = {cid: (cursor, start) for cid, cursor, start in cursors}
+        out: dict[int, list[RawEvent]] = {}
         for row in rows:
-            event = _event(row.id, row.date, row.payload)
             for cid in [row.contract_id] if row.contract_id is not None else bounds:
                 cursor, start = bounds[cid]
                 if row.date > cursor and row.date >= start:
-                    out.setdefault(cid, []).append(event)
+                    out.setdefault(cid, []).append((row.id, row.date, row.payload))
         return out
+
+    def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
+                 ) -> list[DueRun]:
+        """Up to `limit` of the tenant's most overdue contracts as stored, leaving out `skip`
+        (those in flight), without locking: for a single writer that checks each row again
+        before it stores what it computed from it (`run_marks`)."""
+        r = t.contract_runs.c
+        rows = self.conn.execute(_RUN_ROWS.where(r.tenant_id == tenant_id,
+                                                 r.next_due <= _claimable(until))
+                                 .order_by(r.next_due, r.contract_id).limit(limit + len(skip)))
+        return [_due_run(row) for row in rows if row.contract_id not in skip][:limit]
+
+    def run_marks(self, contract_ids: Sequence[int]
+                  ) -> dict[int, tuple[date, date, date | None, int]]:
+        """What `DueRun.mark` was when read, now (set-aside contracts left out)."""
+        r = t.contract_runs.c
+        rows = self.conn.execute(select(r.contract_id, r.cursor, r.next_due, r.recompute_from,
+                                        r.action_count).where(r.contract_id.in_(contract_ids),
+                                                              r.problem.is_(None)))
+        return {row.contract_id: (row.cursor, row.next_due, row.recompute_from,
+                                  row.action_count) for row in rows}
+
+    def policy_text(self, version_id: int) -> str:
+        return str(self.conn.execute(select(t.policy_versions.c.policy).where(
+            t.policy_versions.c.id == version_id)).scalar_one())
 
     def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
         """These contracts, locked for this transaction (waiting for another holder)."""
@@ -354,13 +390,17 @@ class Repository:
         """Store the new state if nobody moved the cursor meanwhile (optimistic check)."""
         return self.save_runs([(old, new)])
 
-    def save_runs(self, pairs: Sequence[tuple[RunState, RunState]]) -> bool:
-        """`save_run` for a batch in one statement; False if any contract moved meanwhile."""
+    def save_runs(self, pairs: Sequence[tuple[RunState, RunState]],
+                  encoded: Sequence[str] | None = None) -> bool:
+        """`save_run` for a batch in one statement; False if any contract moved meanwhile.
+        `encoded`: the new states' text, when already encoded (in a step process)."""
         if not pairs:
             return True
-        rows = [(dumps(encode(new.state, ContractState)), new.cursor, new.next_due,
+        texts = encoded if encoded is not None else [
+            dumps(encode(new.state, ContractState)) for _, new in pairs]
+        rows = [(text, new.cursor, new.next_due,
                  new.recompute_from, new.action_count, old.contract_id, old.cursor,
-                 old.action_count) for old, new in pairs]
+                 old.action_count) for (old, new), text in zip(pairs, texts, strict=True)]
         if self.conn.dialect.name == "postgresql":
             # one statement for the batch: the rows as arrays, joined back by contract id
             columns = list(zip(*rows, strict=True))
@@ -425,6 +465,12 @@ def _claimable(until: date) -> date:
 def _stored_contract(contract_id: int, row: Any) -> StoredContract:
     return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
                           row.policy_version_id)
+
+
+def _due_run(row: Any) -> DueRun:
+    return DueRun(row.contract_id, row.tenant_id, row.policy_version_id, row.start,
+                  row.document, row.state, row.cursor, row.next_due, row.recompute_from,
+                  row.action_count)
 
 
 def _run_state(row: Any) -> RunState:

@@ -1,0 +1,123 @@
+"""`run --jobs N`: the step in other processes, one writer storing (issue 12).
+
+The pipelined run must store exactly what the claiming run stores (and `simulate` computes),
+must not lose an event that arrives between its read of a contract and its store, and must set
+a contract whose step fails aside like the claiming run does.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from termline.policy import BUILTIN_PACKS
+from termline.service import intake
+from termline.service.inputs import parse_event
+from termline.service.pipeline import _send, _store, step_processes
+from termline.service.run import RunReport
+from termline.store.db import make_engine, upgrade
+from termline.store.uow import SqlUnitOfWork
+from tests.store.books import scenario_text, synthetic_scenario
+from tests.store.test_equivalence import termline
+from tests.store.test_intake_race import TENANT, _scenario
+from tests.store.test_poison import _poison, _without
+
+
+@pytest.mark.parametrize("pack", BUILTIN_PACKS)
+def test_pipelined_run_equals_simulation_for_each_pack(db_url: str, pack: str,
+                                                       tmp_path: Path) -> None:
+    """Each pack's scenario run with one step process, part of the way then to the end, gives
+    `simulate`'s actions and balances byte for byte; a run again does nothing."""
+    scenario = tmp_path / f"{pack}.yaml"
+    scenario.write_text(scenario_text(pack), "utf-8")
+    termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "default")
+    termline(db_url, "import", str(scenario))
+    termline(db_url, "run", "--until", "2027-06-15", "--jobs", "1", "--batch", "7")
+    termline(db_url, "run", "--until", "2028-03-31", "--jobs", "2", "--batch", "7")
+    expected = termline(db_url, "simulate", str(scenario), "--format", "json", "--until",
+                        "2028-03-31")
+    assert termline(db_url, "ledger", "--format", "json") == expected
+    again = json.loads(termline(db_url, "run", "--until", "2028-03-31", "--jobs", "1",
+                                "--json"))
+    assert (again["actions"], again["days"], again["contracts"]) == (0, 0, 0)
+
+
+def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
+        db_url: str, tmp_path: Path) -> None:
+    """acme (SmartWeb 4.1/4.2, as in test_intake_race) is read for its invoice of 2027-06-20;
+    a payment of 337.07 dated 2027-06-10 is committed before the writer stores that day. The
+    writer must leave acme due instead of storing past the payment, and the book must end as
+    `simulate` with the payment: 262.93 open on 2027-12-31."""
+    racing = {"date": "2027-06-10", "type": "payment", "contract": "acme",
+              "amount": "337.07"}
+    engine = make_engine(db_url)
+    upgrade(engine)
+    termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
+    termline(db_url, "import", str(_scenario(tmp_path)), "--tenant", TENANT)
+    termline(db_url, "run", "--until", "2027-06-01")
+    until = date(2027, 6, 30)
+    with step_processes(1) as steps:
+        with SqlUnitOfWork(engine) as uow:
+            tenant = uow.repo.tenant(TENANT)
+            assert tenant is not None
+            read = uow.repo.due_runs(tenant.id, until, 10)
+            # its last acting day was the payment of 2027-01-10; next, the invoice
+            assert [(r.cursor, r.next_due) for r in read] == [(date(2027, 1, 10),
+                                                               date(2027, 6, 20))]
+            flight = _send(uow, steps, 1, tenant, until, {}, read)
+            uow.commit()
+        intake.add_events(SqlUnitOfWork(engine), [parse_event(racing)], TENANT)
+        report = RunReport()
+        with SqlUnitOfWork(engine) as uow:
+            assert flight is not None
+            assert _store(uow, tenant, until, flight, report) == 0
+            uow.commit()
+    assert report.contracts == 0 and report.actions == 0  # nothing stored from the stale read
+    with SqlUnitOfWork(engine) as uow:
+        state = uow.repo.run_state(read[0].contract_id)
+    assert (state.cursor, state.next_due) == (date(2027, 1, 10), date(2027, 6, 10))
+    engine.dispose()
+
+    termline(db_url, "run", "--until", "2027-12-31", "--jobs", "1")
+    expected = json.loads(termline(db_url, "simulate", str(_scenario(tmp_path, racing)),
+                                   "--format", "json"))
+    ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
+    assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
+        == ("262.93", "0.00")
+    assert ledger == expected
+
+
+def test_a_contract_whose_step_fails_is_set_aside_and_the_others_run_on(
+        db_url: str, tmp_path: Path) -> None:
+    """As in test_poison: a SmartWeb 3.3 price change with no DK net price index fails its
+    contract's step of 2027-03-10 in a step process; that contract is set aside with its day
+    and event, and the 79 others end exactly as `simulate` without it."""
+    scenario = synthetic_scenario(tmp_path / "book.yaml", 80, date(2027, 6, 30), seed=3)
+    document: dict[str, Any] = yaml.safe_load(scenario.read_text("utf-8"))
+    victim = next(c for c in document["contracts"] if c["policy"] == "smartweb"
+                  and date.fromisoformat(str(c["start"])) < date(2027, 3, 1))
+    termline(db_url, "db", "upgrade")
+    termline(db_url, "tenant", "add", "book")
+    termline(db_url, "import", str(scenario), "--tenant", "book")
+    termline(db_url, "run", "--until", "2027-03-01", "--jobs", "1")
+    _poison(db_url, victim["id"], {"date": "2027-03-10", "type": "price_change_announced",
+                                   "item": victim["lines"][0]["item"],
+                                   "new_unit_price": "99.00", "effective": "2027-06-01"},
+            "legacy:1")
+    report = json.loads(termline(db_url, "run", "--until", "2027-06-30", "--jobs", "2",
+                                 "--json"))
+    assert list(report["set_aside"]) == [victim["id"]]
+    assert report["set_aside"][victim["id"]]["day"] == "2027-03-10"
+    assert "MissingIndex" in report["set_aside"][victim["id"]]["error"]
+    expected = json.loads(termline(db_url, "simulate", str(_without(
+        document, {victim["id"]}, tmp_path / "others.yaml")), "--format", "json"))
+    ledger = json.loads(termline(db_url, "ledger", "--tenant", "book", "--format", "json"))
+    assert [a for a in ledger["actions"] if a["contract"] != victim["id"]] \
+        == expected["actions"]
+    assert len(expected["balances"]) == 79
