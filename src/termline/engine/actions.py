@@ -21,6 +21,11 @@ class Action:
     fields: tuple[tuple[str, Value], ...] = ()
     currency: str | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
+        # dataclasses.fields() for every object, which cost as much as the step itself
+        return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
+
     def get(self, key: str) -> Value:
         for k, v in self.fields:
             if k == key:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from termline.backups.state import BackupState
 from termline.core.calendar import Calendar
@@ -48,6 +48,11 @@ class Item:
     @property
     def open(self) -> Decimal:
         return self.amount - self.paid
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
+        # dataclasses.fields() for every object, which cost as much as the step itself
+        return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,3 +13,8 @@ class InvoiceLine:
     quantity: int | Decimal  # metered usage may be fractional (e.g. GB of storage)
     unit_price: Decimal
     amount: Decimal
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
+        # dataclasses.fields() for every object, which cost as much as the step itself
+        return (self.__class__, (self.item, self.quantity, self.unit_price, self.amount))

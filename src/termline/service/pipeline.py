@@ -19,7 +19,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
@@ -38,6 +38,7 @@ from termline.service.run import (
     _Caches,
     _problem,
     next_day,
+    settle_heap,
     tenant_tables,
 )
 from termline.service.unit_of_work import UnitOfWork, UowFactory
@@ -61,11 +62,15 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Stepped:
-    """What a step process computed for one contract: its next day, or why it failed."""
+    """What a step process computed for one contract: its next day, or why it failed.
+
+    Sent back between processes, so it holds the new state as stored text and, of the state
+    itself, only the items the new actions name (what the projection reads): pickling the
+    whole state cost as much as the step."""
 
     contract_id: int
     ref: str
-    new: RunState | None
+    new: RunState | None  # its `state` holds only `items` named by the new actions
     items: list[NewAction]
     state_text: str  # the new state as stored ("" when the step failed)
     days: int
@@ -100,7 +105,10 @@ def step_batch(task: Task) -> list[Stepped]:
                            row.next_due, None, row.action_count)
             new, items = next_day(Context(contract, policy, tables[0], tables[1]), old, events,
                                   until, report)
-            out.append(Stepped(row.contract_id, contract.id, new, items,
+            named = {value for n in items for key, value in n.action.fields if key == "ref"}
+            sent = replace(new, state=ContractState(
+                items=tuple(it for it in new.state.items if it.ref in named)))
+            out.append(Stepped(row.contract_id, contract.id, sent, items,
                                dumps(encode(new.state, ContractState)), report.days, contract))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
@@ -113,7 +121,7 @@ def step_batch(task: Task) -> list[Stepped]:
 def step_processes(jobs: int) -> Iterator[Pool]:
     """`jobs` step processes, started fresh (spawned: nothing of this process's connections
     is inherited) and stopped on leaving."""
-    pool = multiprocessing.get_context("spawn").Pool(jobs)
+    pool = multiprocessing.get_context("spawn").Pool(jobs, settle_heap)
     try:
         yield pool
     finally:
@@ -129,6 +137,7 @@ def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], ste
                   ) -> RunReport:
     """`service.run.run` for a single writer, stepping in `steps`, a pool of `jobs` processes
     (see the module)."""
+    settle_heap()
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]

@@ -10,6 +10,7 @@ contract at once cannot both store a day.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -95,6 +96,15 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 
 Progress = Callable[[int, int], None]
+
+
+def settle_heap() -> None:
+    """Make the garbage collector cheap for a run: what is loaded by now (modules, policies)
+    lives on, so it is frozen out of the collections, and a collection waits for 50,000 new
+    objects instead of 700. A contract day makes thousands of short-lived tuples and records
+    and no reference cycles; the collector was a fifth of the run's time."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
 
 
@@ -108,6 +118,7 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
     that acts and stores those days together; a contract with more due days is claimed again.
     When every due contract is held by another worker, this one waits for them.
     """
+    settle_heap()
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]

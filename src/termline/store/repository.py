@@ -406,11 +406,8 @@ class Repository:
             columns = list(zip(*rows, strict=True))
             result = self.conn.exec_driver_sql(_SAVE_RUNS_PG, tuple(list(c) for c in columns))
         else:
-            result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, [
-                (state, cursor.isoformat(), due.isoformat(),
-                 None if again is None else again.isoformat(), count, cid,
-                 old_cursor.isoformat(), old_count)
-                for state, cursor, due, again, count, cid, old_cursor, old_count in rows])
+            # dates bound as ISO text by the adapter `store.writes` registers
+            result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
         return result.rowcount == len(pairs)
 
     # --- the action ledger ----------------------------------------------------------------
