@@ -36,8 +36,8 @@ from typing import Any
 
 FLAT = 1.2  # issue 12: the per-contract-day cost within 20 % of the smallest book's
 COLUMNS = ("database", "workers", "contracts", "contract days stored", "actions", "wall s",
-           "µs per contract day", "× smallest", "engine/floor", "peak RSS MB", "idle day s",
-           "command")
+           "µs per contract day", "× smallest", "speed-up over 1 worker", "engine/floor",
+           "peak RSS MB", "idle day s", "command")
 
 
 def db_url(given: str) -> str:
@@ -105,7 +105,7 @@ def row(report: dict[str, Any], peak_mb: float, command: str) -> dict[str, Any]:
         "contracts": report["contracts"], "days": report["days"],
         "contract_days_stored": days, "actions": report["actions"], "wall_s": wall,
         "us_per_contract_day": round(wall / days * 1e6, 1) if days else None,
-        "ratio_to_smallest": None,
+        "ratio_to_smallest": None, "speedup_over_1_worker": None,
         "engine_floor_ratio": report["engine_floor_ratio"],
         "peak_rss_mb": round(peak_mb), "idle_day_s": report["idle_day_s"],
         "command": command,
@@ -114,16 +114,23 @@ def row(report: dict[str, Any], peak_mb: float, command: str) -> dict[str, Any]:
 
 def add_ratios(rows: list[dict[str, Any]]) -> None:
     """Each row's cost per contract day over that of the smallest book measured with the same
-    database, worker count and number of days."""
+    database, worker count and number of days; and the wall time of one worker on the same
+    database and book over this row's (when one worker was measured)."""
     smallest: dict[tuple[Any, ...], dict[str, Any]] = {}
+    alone: dict[tuple[Any, ...], float] = {}
     for r in rows:
         key = (r["database"], r["workers"], r["days"])
         if key not in smallest or r["contracts"] < smallest[key]["contracts"]:
             smallest[key] = r
+        if r["workers"] == 1:
+            alone[(r["database"], r["contracts"], r["days"])] = r["wall_s"]
     for r in rows:
         base = smallest[(r["database"], r["workers"], r["days"])]["us_per_contract_day"]
         mine = r["us_per_contract_day"]
         r["ratio_to_smallest"] = round(mine / base, 2) if mine is not None and base else None
+        one = alone.get((r["database"], r["contracts"], r["days"]))
+        r["speedup_over_1_worker"] = round(one / r["wall_s"], 2) \
+            if one is not None and r["wall_s"] else None
 
 
 def _cell(value: Any, places: int | None = None) -> str:
@@ -144,6 +151,7 @@ def markdown(rows: Sequence[dict[str, Any]], measured_at: str) -> str:
         cells = [r["database"], _cell(r["workers"]), _cell(r["contracts"]),
                  _cell(r["contract_days_stored"]), _cell(r["actions"]),
                  _cell(r["wall_s"], 2), _cell(r["us_per_contract_day"], 1), ratio,
+                 _cell(r["speedup_over_1_worker"], 2),
                  _cell(r["engine_floor_ratio"], 2), _cell(r["peak_rss_mb"]),
                  _cell(r["idle_day_s"], 3), f"`{r['command']}`"]
         lines.append("| " + " | ".join(cells) + " |")

@@ -33,6 +33,7 @@ def rows(growth: ModuleType) -> list[dict[str, Any]]:
         growth.row(report("sqlite", 1, 10_000, 3_259, 1.6295), 110.0, "cmd-10k"),
         growth.row(report("sqlite", 1, 100_000, 33_000, 19.8), 250.4, "cmd-100k"),
         growth.row(report("postgresql", 2, 10_000, 3_259, 3.259), 120.0, "cmd-pg"),
+        growth.row(report("postgresql", 1, 10_000, 3_259, 6.518), 115.0, "cmd-pg-1"),
         growth.row(report("postgresql", 2, 100_000, 0, 0.01), 120.0, "cmd-empty"),
     ]
     growth.add_ratios(made)
@@ -53,6 +54,12 @@ def test_microseconds_per_contract_day_and_ratio_to_the_smallest_book(
     # nothing stored: no cost per contract day, no ratio
     assert by["cmd-empty"]["us_per_contract_day"] is None
     assert by["cmd-empty"]["ratio_to_smallest"] is None
+    # two workers against one on the same book: 6.518 s / 3.259 s
+    assert by["cmd-pg"]["speedup_over_1_worker"] == 2.0
+    assert by["cmd-pg-1"]["speedup_over_1_worker"] == 1.0
+    assert by["cmd-1m"]["speedup_over_1_worker"] == 1.0
+    # no one-worker run of that book: no speed-up
+    assert by["cmd-empty"]["speedup_over_1_worker"] is None
     assert by["cmd-1m"]["peak_rss_mb"] == 903
 
 
@@ -60,14 +67,16 @@ def test_markdown_table(growth: ModuleType) -> None:
     lines = growth.markdown(rows(growth), "82c4ad1+dirty").splitlines()
     assert lines[0] == "Commit `82c4ad1+dirty`."
     assert lines[2] == ("| database | workers | contracts | contract days stored | actions "
-                        "| wall s | µs per contract day | × smallest | engine/floor "
-                        "| peak RSS MB | idle day s | command |")
-    assert lines[3] == "|---|---|---|---|---|---|---|---|---|---|---|---|"
+                        "| wall s | µs per contract day | × smallest | speed-up over 1 worker "
+                        "| engine/floor | peak RSS MB | idle day s | command |")
+    assert lines[3] == "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     assert lines[4] == ("| sqlite | 1 | 1,000,000 | 334,000 | 668,000 | 217.10 | 650.0 "
-                        "| 1.30 (over 1.2) | 5.34 | 903 | 0.005 | `cmd-1m` |")
+                        "| 1.30 (over 1.2) | 1.00 | 5.34 | 903 | 0.005 | `cmd-1m` |")
     assert lines[6] == ("| sqlite | 1 | 100,000 | 33,000 | 66,000 | 19.80 | 600.0 | 1.20 "
-                        "| 5.34 | 250 | 0.005 | `cmd-100k` |")
-    assert lines[8] == ("| postgresql | 2 | 100,000 | 0 | 0 | 0.01 | — | — | 5.34 | 120 "
+                        "| 1.00 | 5.34 | 250 | 0.005 | `cmd-100k` |")
+    assert lines[7] == ("| postgresql | 2 | 10,000 | 3,259 | 6,518 | 3.26 | 1,000.0 | 1.00 "
+                        "| 2.00 | 5.34 | 120 | 0.005 | `cmd-pg` |")
+    assert lines[9] == ("| postgresql | 2 | 100,000 | 0 | 0 | 0.01 | — | — | — | 5.34 | 120 "
                         "| 0.005 | `cmd-empty` |")
 
 
