@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	mkdir -p out
 	$(BIN)/termline bench --contracts 20000 --days 90 --db sqlite:///out/bench.db
+	$(BIN)/python bench/growth.py --sizes 5000,20000 --workers 1 --db out/growth.db
 
 clean:
 	rm -rf $(VENV) out .pytest_cache
