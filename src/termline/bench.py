@@ -64,6 +64,9 @@ class BenchReport:
     intake_s: float = 0.0
     idle_day_s: float = 0.0
     floor_s: float = 0.0
+    # CPU seconds of this process and the worker processes during the days (step processes'
+    # excluded: they are not children this process can time while they live)
+    cpu_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         wall = sum(self.day_walls)
@@ -85,6 +88,9 @@ class BenchReport:
             "floor_s": round(self.floor_s, 3),
             "engine_floor_ratio": round(wall / self.floor_s, 2) if self.floor_s else None,
             "load_s": round(self.load_s, 3), "intake_s": round(self.intake_s, 3),
+            "cpu_s": round(self.cpu_s, 3),
+            "cpu_us_per_contract_day": round(self.cpu_s / self.contract_days * 1e6, 1)
+            if self.contract_days else None,
         }
 
 
@@ -120,10 +126,13 @@ def _start_worker(url: str) -> None:
     _worker_engine = make_engine(url)
 
 
-def _worker_day(day: date, batch: int) -> RunReport:
+def _worker_day(day: date, batch: int) -> tuple[RunReport, float]:
+    """The day's run in a worker process, with the CPU seconds it took there."""
     engine = _worker_engine
     assert engine is not None
-    return run(lambda: SqlUnitOfWork(engine), day, batch=batch)
+    started = time.process_time()
+    report = run(lambda: SqlUnitOfWork(engine), day, batch=batch)
+    return report, time.process_time() - started
 
 
 def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
@@ -154,15 +163,17 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
         day = first + timedelta(days=i)
         with factory() as uow:
             report.due.append(uow.repo.count_due(tenant, day))
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         if stepping is not None:
             totals.add(run_pipelined(factory, day, stepping, jobs, batch=batch))
         elif pool is None:
             totals.add(run(factory, day, batch=batch))
         else:
-            for part in pool.starmap(_worker_day, [(day, batch)] * workers):
+            for part, used in pool.starmap(_worker_day, [(day, batch)] * workers):
                 totals.add(part)
+                report.cpu_s += used
         report.day_walls.append(time.perf_counter() - started)
+        report.cpu_s += time.process_time() - cpu
         started = time.perf_counter()
         _answer_invoices(engine, tenant, day, behaviours)
         report.intake_s += time.perf_counter() - started

@@ -92,10 +92,14 @@ events = Table(
     Index(None, "tenant_id", "contract_id", "date"),
 )
 
+# The ledger's tables (actions, invoices, payments, allocations, documents) carry the contract's
+# tenant and policy version as plain copies, checked through the contract's own keys: a key to
+# the shared tenant and policy rows would lock those rows for every row the run writes, so that
+# concurrent workers queue on one tenant row (PostgreSQL; migration 0007).
 actions = Table(
     "actions", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),  # append order
-    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, nullable=False),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     Column("seq", Integer, nullable=False),  # the contract's n-th action
     Column("date", Date, nullable=False),
@@ -105,7 +109,7 @@ actions = Table(
     Column("body", Text, nullable=False),  # JSON: exactly simulate's action object
     Column("amount", Money),
     Column("currency", String(3)),
-    Column("policy_version_id", ForeignKey("policy_versions.id"), nullable=False),
+    Column("policy_version_id", Id, nullable=False),
     Column("cause_date", Date, nullable=False),  # the day whose step produced it
     Column("cause_events", Text, nullable=False),  # JSON list of the event ids of that day
     Column("recorded_on", Date, nullable=False),  # the run date that stored it
@@ -144,7 +148,7 @@ Quantity = Numeric(19, 6, asdecimal=True)
 invoices = Table(
     "invoices", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, nullable=False),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     Column("ref", String(200), nullable=False),
     # 0 for an invoice number's first issue; a recompute that issues the number again with
@@ -158,7 +162,7 @@ invoices = Table(
     Column("amount", Money, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("action_key", String(200), nullable=False),  # its invoice_issued action
-    Column("policy_version_id", ForeignKey("policy_versions.id"), nullable=False),
+    Column("policy_version_id", Id, nullable=False),
     UniqueConstraint("contract_id", "ref", "revision"),
     UniqueConstraint("contract_id", "action_key"),
     ForeignKeyConstraint(["contract_id", "action_key"],
@@ -185,7 +189,7 @@ invoice_lines = Table(
 payments = Table(
     "payments", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, nullable=False),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     Column("event_id", ForeignKey("events.id"), nullable=False, unique=True),
     Column("date", Date, nullable=False),
@@ -198,7 +202,7 @@ payments = Table(
 allocations = Table(
     "allocations", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, nullable=False),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     # NULL unless source is "payment": money from credit, an SLA credit or a defect refund.
     Column("payment_id", ForeignKey("payments.id")),
@@ -254,7 +258,7 @@ document_series = Table(
 documents = Table(
     "documents", metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
-    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("tenant_id", Id, nullable=False),
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     Column("number", String(64), nullable=False),
     Column("kind", String(16), nullable=False),  # invoice | credit_note
