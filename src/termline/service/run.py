@@ -96,14 +96,19 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 
 Progress = Callable[[int, int], None]
+_SETTLED: list[bool] = []  # settle_heap has frozen this process's heap
 
 
 def settle_heap() -> None:
-    """Make the garbage collector cheap for a run: what is loaded by now (modules, policies)
-    lives on, so it is frozen out of the collections, and a collection waits for 50,000 new
-    objects instead of 700. A contract day makes thousands of short-lived tuples and records
-    and no reference cycles; the collector was a fifth of the run's time."""
-    gc.freeze()
+    """Make the garbage collector cheap for a run: what is loaded by the first run of the
+    process (modules, policies) lives on, so it is frozen out of the collections (once: a
+    later freeze would also keep any garbage of the time), and a collection waits for 50,000
+    new objects instead of 700. A contract day makes thousands of short-lived tuples and
+    records and no reference cycles; the collector was a fifth of the run's time."""
+    if not _SETTLED:
+        gc.collect()
+        gc.freeze()
+        _SETTLED.append(True)
     gc.set_threshold(50_000, 20, 100)
 BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
 
