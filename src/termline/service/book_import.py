@@ -88,8 +88,10 @@ def _with_policies(path: Path, contracts: Iterator[tuple[int, Contract]]
     source = str(path)
     policies: dict[tuple[Any, ...], Policy] = {}
     for number, contract in contracts:
-        key = (contract.policy, json.dumps(contract.overrides, sort_keys=True, default=str),
-               contract.billing_period, contract.trial_days is not None)
+        overrides = json.dumps(contract.overrides, sort_keys=True, default=str) \
+            if contract.overrides else ""
+        key = (contract.policy, overrides, contract.billing_period,
+               contract.trial_days is not None)
         policy = policies.get(key)
         if policy is None:
             policy = contract_policy(contract, source, path.parent, lambda _, n=number: n)
@@ -207,14 +209,16 @@ class _Importer:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
                                  f"{self.owner.name!r} (or appears earlier in the file)",
                                  source=source, line=number, field="id")
-        customers = self.bulk.customers(self.owner.id, (c.customer for _, c, _ in chunk))
+        keys = [customer_key(contract.customer) for _, contract, _ in chunk]
+        customers = self.bulk.customer_ids(
+            self.owner.id, {key: c.customer for key, (_, c, _) in zip(keys, chunk, strict=True)})
         rows = []
-        for _, contract, policy in chunk:
+        for key, (_, contract, policy) in zip(keys, chunk, strict=True):
             version = self.versions.get(id(policy))
             if version is None:  # the streams reuse one Policy object per combination
                 version = self.versions[id(policy)] = self.repo.policy_version(policy)
                 self.policies[version] = policy
-            rows.append((contract, policy, version, customers[customer_key(contract.customer)]))
+            rows.append((contract, policy, version, customers[key]))
         self.bulk.add_contracts(self.owner.id, rows)
         return len(rows)
 
@@ -225,7 +229,9 @@ class _Importer:
                 self.repo.policy(stored.policy_version_id)
         return found
 
-    def events(self, chunk: list[LocatedEvent], origin: str) -> tuple[int, int]:
+    def events(self, chunk: list[LocatedEvent], keys: list[str]) -> tuple[int, int]:
+        """Check and store a chunk of events under their natural keys (`event_key`):
+        (stored, already stored)."""
         refs = {e.event.contract for e in chunk if not isinstance(e.event, _Broadcast)}
         by_ref = self.bulk.contracts_by_ref(self.owner.id, refs)
         targets: list[int | None] = []
@@ -244,7 +250,6 @@ class _Importer:
                         located)
             assert found is not None
             targets.append(found.id)
-        keys = [event_key(e.event, origin, e.line or 0) for e in chunk]
         stored_payloads = self.bulk.event_payloads(self.owner.id, set(keys))
         new: list[tuple[int | None, Any, str]] = []
         earliest: dict[int, date] = {}
@@ -283,14 +288,16 @@ def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | N
     added = stored_before = contract_count = 0
     with uow:
         importer = _Importer(uow, tenant(uow.repo, tenant_name))
-        if contracts is not None:
-            for part in _chunks(contract_stream(contracts, progress, decimal_comma,
-                                                         notes), chunk):
-                contract_count += importer.contracts(str(contracts), part)
-        if events is not None:
-            for located_part in _chunks(event_stream(events, progress), chunk):
-                new, dup = importer.events(located_part, origin)
-                added += new
-                stored_before += dup
-        uow.commit()
+        with importer.bulk.small_page_cache():
+            if contracts is not None:
+                for part in _chunks(contract_stream(contracts, progress, decimal_comma,
+                                                    notes), chunk):
+                    contract_count += importer.contracts(str(contracts), part)
+            if events is not None:
+                for located_part in _chunks(event_stream(events, progress), chunk):
+                    new, dup = importer.events(
+                    located_part, [event_key(e.event, origin, e.line or 0) for e in located_part])
+                    added += new
+                    stored_before += dup
+            uow.commit()
     return Imported(contract_count, added, stored_before)
