@@ -105,6 +105,7 @@ def _entries(loader: Any, streamed: frozenset[str]) -> Iterator[Entry]:
             continue
         node = loader.compose_node(None, None)
         yield Entry(key, key_node, None, loader.construct_document(node), node)
-    loader.get_event()
+    loader.get_event()  # the mapping's end
+    loader.get_event()  # the document's end
     if not loader.check_event(yaml.StreamEndEvent):
         raise NotAMapping  # a second document

@@ -4,8 +4,11 @@ book's writer; its events (a tenth of a book's size) are held, sorted as `load_s
 sorts them and stored in chunks. Every check and error is the whole-file reader's
 (`scenario.loader`), and the import is one transaction: all or nothing.
 
-A scenario whose `policy` or `until` comes after its contracts, or that is not one plain
-mapping, is read whole (`load_scenario`), as before: streaming needs the default pack first.
+The scenario's keys may come in any order (PyYAML's `safe_dump` sorts them: `contracts`
+first). Its `policy` and `until` are checked where they are read, or at the end when they
+follow the contracts (then a bad contract is reported before a bad `until`). A contract
+without its own pack read before the scenario's default pack, a key given twice, or a file
+that is not one plain mapping is read whole (`load_scenario`), as before.
 """
 
 from __future__ import annotations
@@ -112,10 +115,12 @@ def _check_head(head: dict[str, Any], nodes: Nodes, streamed: set[str],
 _START = yaml.Mark("", 0, 0, 0, None, 0)
 
 
-def _contracts(path: Path, stream: Iterator[Entry], first: Entry, default: str,
+def _contracts(path: Path, stream: Iterator[Entry], first: Entry, default: str | None,
                seen: set[str]) -> Iterator[tuple[int, Contract, Policy]]:
     """The contracts of the streamed list that begins with `first`, each with its policy
-    (one Policy object per combination of pack, overrides, period and trial)."""
+    (one Policy object per combination of pack, overrides, period and trial). A contract
+    without its own pack while the scenario's `default` is not yet read (it follows the
+    contracts) raises `NotAMapping`."""
     source = str(path)
     policies: dict[tuple[Any, ...], Policy] = {}
     entry: Entry | None = first
@@ -127,20 +132,23 @@ def _contracts(path: Path, stream: Iterator[Entry], first: Entry, default: str,
                                 line=entry.node.start_mark.line + 1,
                                 field=f"contracts.{entry.item}")
         contract = scenario_contract(entry.item, entry.data, located, seen)
+        if contract.policy is None and default is None:
+            raise NotAMapping
         overrides = json.dumps(contract.overrides, sort_keys=True, default=str) \
             if contract.overrides else ""
         key = (contract.policy or default, overrides, contract.billing_period,
                contract.trial_days is not None)
         policy = policies.get(key)
         if policy is None:
-            policy = policies[key] = scenario_policy(entry.item, contract, default, located,
-                                                     path.parent)
+            policy = policies[key] = scenario_policy(entry.item, contract, default or "",
+                                                     located, path.parent)
         yield entry.node.start_mark.line + 1, contract, policy
         entry = next(stream, None)
 
 
 def import_scenario_file(uow: UnitOfWork, path: Path, tenant_name: str | None = None,
-                         progress: Progress | None = None) -> tuple[int, int]:
+                         progress: Progress | None = None, chunk: int = CHUNK
+                         ) -> tuple[int, int]:
     """Store a scenario file's contracts and events, all or nothing: (contracts, events)
     stored. Raises `NotAMapping` (nothing stored) for a file to read whole instead."""
     source = str(path)
@@ -165,13 +173,14 @@ def import_scenario_file(uow: UnitOfWork, path: Path, tenant_name: str | None = 
                 if entry.item == 0:
                     streamed.add(entry.key)
                 if entry.key == "contracts" and entry.item == 0:
-                    if any(key not in head for key in _HEAD):
-                        raise NotAMapping  # the default pack comes after the contracts
-                    _check_head(head, nodes, streamed, source)
+                    if all(key in head for key in _HEAD):  # else checked at the end
+                        _check_head(head, nodes, streamed, source)
                     batch: list[tuple[int, Contract, Policy]] = []
-                    for item in _contracts(path, stream, entry, head["policy"], seen):
+                    default = head.get("policy") if isinstance(head.get("policy"), str) \
+                        else None
+                    for item in _contracts(path, stream, entry, default, seen):
                         batch.append(item)
-                        if len(batch) == CHUNK:
+                        if len(batch) == chunk:
                             count += importer.contracts(source, batch)
                             batch = []
                     count += importer.contracts(source, batch) if batch else 0
@@ -190,8 +199,8 @@ def import_scenario_file(uow: UnitOfWork, path: Path, tenant_name: str | None = 
             importer = _Importer(uow, owner)
             ordered = sorted(range(len(events)), key=lambda n: event_sort_key(events[n][0]))
             added = 0
-            for first in range(0, len(ordered), CHUNK):
-                part = ordered[first:first + CHUNK]
+            for first in range(0, len(ordered), chunk):
+                part = ordered[first:first + chunk]
                 keys = [event_key(events[n][0], digest, position)
                         for position, n in enumerate(part, start=first)]
                 new, _ = importer.events(
