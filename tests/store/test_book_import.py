@@ -213,3 +213,20 @@ def test_a_scenario_whose_pack_follows_its_contracts_stores_the_same(
     events = len(document["events"])
     assert f"60 contract(s) and {events} event(s) stored" in out
     assert _counts(db_url) == (60, 60, events)
+
+
+def test_a_book_imported_twice_is_refused_at_its_first_line(
+        db_url: str, book_files: Path, uow: Any) -> None:
+    """The store refuses the second import's first chunk (written in the writer thread on
+    PostgreSQL, while the next chunk is read): its first contract is named, nothing more is
+    stored."""
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    import_book(uow(), book_files / "book.jsonl", None, "acme", chunk=7)
+    with pytest.raises(InputError) as caught:
+        import_book(uow(), book_files / "book.jsonl", book_files / "events.jsonl", "acme",
+                    chunk=7)
+    assert (caught.value.line, caught.value.field) == (1, "id")
+    assert "is stored already for tenant 'acme'" in caught.value.message
+    assert _counts(db_url) == (60, 60, 0)

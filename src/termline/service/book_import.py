@@ -30,6 +30,7 @@ from termline.service.inputs import LocatedEvent, _event, contract_policy
 from termline.service.intake import check_event, event_key, tenant
 from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
+from termline.service.write_behind import write_behind
 from termline.store.bulk import BulkRows, customer_key
 from termline.store.records import StoredContract, Tenant
 
@@ -290,9 +291,15 @@ def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | N
         importer = _Importer(uow, tenant(uow.repo, tenant_name))
         with importer.bulk.small_page_cache():
             if contracts is not None:
-                for part in _chunks(contract_stream(contracts, progress, decimal_comma,
-                                                    notes), chunk):
-                    contract_count += importer.contracts(str(contracts), part)
+                parts = _chunks(contract_stream(contracts, progress, decimal_comma, notes),
+                                chunk)
+                source = str(contracts)
+                if importer.bulk.pg:
+                    contract_count = write_behind(
+                        parts, lambda part: importer.contracts(source, part))
+                else:  # sqlite3 takes the GIL back after every row: a thread would wait
+                    for part in parts:
+                        contract_count += importer.contracts(source, part)
             if events is not None:
                 for located_part in _chunks(event_stream(events, progress), chunk):
                     new, dup = importer.events(
