@@ -188,6 +188,21 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A chunk with what its rows need that the store does not: computed where the chunk is
+    read, so that the writer (a thread of its own on PostgreSQL) only writes."""
+
+    items: list[tuple[int, Contract, Policy]]
+    keys: list[str]  # each contract's customer_key
+    documents: list[str]  # each contract as stored
+
+
+def prepare(chunk: list[tuple[int, Contract, Policy]]) -> Prepared:
+    return Prepared(chunk, [customer_key(c.customer) for _, c, _ in chunk],
+                    [c.model_dump_json(by_alias=True) for _, c, _ in chunk])
+
+
 class _Importer:
     def __init__(self, uow: UnitOfWork, owner: Tenant) -> None:
         self.repo = uow.repo
@@ -197,30 +212,32 @@ class _Importer:
         self.policies: dict[int, Policy] = {}  # stored version -> policy
         self.indices = tenant_tables(owner)[1]
 
-    def contracts(self, source: str, chunk: list[tuple[int, Contract, Policy]]) -> int:
+    def contracts(self, source: str, chunk: list[tuple[int, Contract, Policy]] | Prepared
+                  ) -> int:
+        """Check and store a chunk of (line, contract, policy): how many were stored."""
+        ready = chunk if isinstance(chunk, Prepared) else prepare(chunk)
         seen: set[str] = set()
-        for number, contract, _ in chunk:
+        for number, contract, _ in ready.items:
             if contract.id in seen:
                 raise InputError(f"contract id {contract.id!r} appears twice",
                                  source=source, line=number, field="id")
             seen.add(contract.id)
         stored = self.bulk.stored_refs(self.owner.id, seen)
-        for number, contract, _ in chunk:
+        for number, contract, _ in ready.items:
             if contract.id in stored:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
                                  f"{self.owner.name!r} (or appears earlier in the file)",
                                  source=source, line=number, field="id")
-        keys = [customer_key(contract.customer) for _, contract, _ in chunk]
-        customers = self.bulk.customer_ids(
-            self.owner.id, {key: c.customer for key, (_, c, _) in zip(keys, chunk, strict=True)})
+        customers = self.bulk.customer_ids(self.owner.id, {
+            key: c.customer for key, (_, c, _) in zip(ready.keys, ready.items, strict=True)})
         rows = []
-        for key, (_, contract, policy) in zip(keys, chunk, strict=True):
+        for key, (_, contract, policy) in zip(ready.keys, ready.items, strict=True):
             version = self.versions.get(id(policy))
             if version is None:  # the streams reuse one Policy object per combination
                 version = self.versions[id(policy)] = self.repo.policy_version(policy)
                 self.policies[version] = policy
             rows.append((contract, policy, version, customers[key]))
-        self.bulk.add_contracts(self.owner.id, rows)
+        self.bulk.add_contracts(self.owner.id, rows, ready.documents)
         return len(rows)
 
     def _policy(self, stored: StoredContract) -> Policy:
@@ -291,8 +308,8 @@ def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | N
         importer = _Importer(uow, tenant(uow.repo, tenant_name))
         with importer.bulk.small_page_cache():
             if contracts is not None:
-                parts = _chunks(contract_stream(contracts, progress, decimal_comma, notes),
-                                chunk)
+                parts = map(prepare, _chunks(contract_stream(contracts, progress,
+                                                             decimal_comma, notes), chunk))
                 source = str(contracts)
                 if importer.bulk.pg:
                     contract_count = write_behind(

@@ -134,18 +134,22 @@ class BulkRows:
             self._insert("customers", _CUSTOMER_COLUMNS, rows)
         return found
 
-    def add_contracts(self, tenant_id: int,
-                      rows: Sequence[tuple[Contract, Policy, int, int]]) -> list[int]:
+    def add_contracts(self, tenant_id: int, rows: Sequence[tuple[Contract, Policy, int, int]],
+                      documents: Sequence[str] | None = None) -> list[int]:
         """Store (contract, policy, policy version id, customer id) rows with their run rows,
-        as `Repository.add_contract` stores one; their ids, in order."""
+        as `Repository.add_contract` stores one; their ids, in order. `documents`, when
+        given, are the contracts' JSON (`model_dump_json(by_alias=True)`) made beforehand."""
         if not rows:
             return []
         ids = list(self._new_ids("contracts", len(rows)))
         day: Any = (lambda d: d) if self.pg else date.isoformat
+        if documents is None:
+            documents = [contract.model_dump_json(by_alias=True) for contract, *_ in rows]
         self._insert("contracts", _CONTRACT_COLUMNS, [
             (cid, tenant_id, contract.id, customer_id, version, day(contract.start),
-             policy.currency, contract.model_dump_json(by_alias=True))
-            for cid, (contract, policy, version, customer_id) in zip(ids, rows, strict=True)])
+             policy.currency, document)
+            for cid, (contract, policy, version, customer_id), document
+            in zip(ids, rows, documents, strict=True)])
         state = self._fresh_state
         self._insert("contract_runs", _RUN_COLUMNS, [
             (cid, tenant_id, state, day(contract.start - timedelta(days=1)),
