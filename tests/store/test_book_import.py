@@ -230,3 +230,25 @@ def test_a_book_imported_twice_is_refused_at_its_first_line(
     assert (caught.value.line, caught.value.field) == (1, "id")
     assert "is stored already for tenant 'acme'" in caught.value.message
     assert _counts(db_url) == (60, 60, 0)
+
+
+def test_a_ref_repeated_chunks_later_names_both_lines(db_url: str, book_files: Path,
+                                                      tmp_path: Path, uow: Any) -> None:
+    """Into a tenant without contracts no chunk asks the store for its refs: the store's
+    unique key refuses line 50's ref, which line 3 gave, and the file is read again to say
+    so. Nothing is stored."""
+    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
+    again = json.loads(lines[49])
+    again["id"] = json.loads(lines[2])["id"]
+    lines[49] = json.dumps(again)
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(lines) + "\n", "utf-8")
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    with pytest.raises(InputError) as caught:
+        import_book(uow(), book, None, "acme", chunk=7)
+    assert (caught.value.source, caught.value.line, caught.value.field) == (str(book), 50, "id")
+    assert caught.value.message == \
+        f"contract id {again['id']!r} appears twice (first on line 3)"
+    assert _counts(db_url) == (0, 0, 0)

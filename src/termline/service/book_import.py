@@ -31,7 +31,7 @@ from termline.service.intake import check_event, event_key, tenant
 from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
 from termline.service.write_behind import write_behind
-from termline.store.bulk import BulkRows, customer_key
+from termline.store.bulk import BulkRows, RefTaken, customer_key
 from termline.store.records import StoredContract, Tenant
 
 CHUNK = 5000
@@ -211,6 +211,7 @@ class _Importer:
         self.versions: dict[int, int] = {}  # id(policy) -> stored version
         self.policies: dict[int, Policy] = {}  # stored version -> policy
         self.indices = tenant_tables(owner)[1]
+        self.had_contracts = self.bulk.has_contracts(owner.id)
 
     def contracts(self, source: str, chunk: list[tuple[int, Contract, Policy]] | Prepared
                   ) -> int:
@@ -222,7 +223,10 @@ class _Importer:
                 raise InputError(f"contract id {contract.id!r} appears twice",
                                  source=source, line=number, field="id")
             seen.add(contract.id)
-        stored = self.bulk.stored_refs(self.owner.id, seen)
+        # A tenant without contracts before the import can only meet a ref again in the
+        # file itself: the store's unique key refuses it (`RefTaken`, the earlier line then
+        # found by reading the file again), sparing every chunk a look-up.
+        stored = self.bulk.stored_refs(self.owner.id, seen) if self.had_contracts else set()
         for number, contract, _ in ready.items:
             if contract.id in stored:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
@@ -237,7 +241,11 @@ class _Importer:
                 version = self.versions[id(policy)] = self.repo.policy_version(policy)
                 self.policies[version] = policy
             rows.append((contract, policy, version, customers[key]))
-        self.bulk.add_contracts(self.owner.id, rows, ready.documents)
+        try:
+            self.bulk.add_contracts(self.owner.id, rows, ready.documents)
+        except RefTaken as exc:
+            exc.refs = [(number, contract.id) for number, contract, _ in ready.items]
+            raise
         return len(rows)
 
     def _policy(self, stored: StoredContract) -> Policy:
@@ -297,6 +305,26 @@ class _Importer:
         return len(new), duplicates
 
 
+def _repeated(path: Path, taken: RefTaken, decimal_comma: bool | None) -> Exception:
+    """The error for a ref the store refused in a chunk: the first contract of the chunk
+    whose ref the file gave before, read again from the start (an error path: the file is
+    not held), or the store's own error when another import stored it meanwhile."""
+    chunk = {ref: line for line, ref in reversed(taken.refs)}
+    first_line = min(chunk.values())
+    earlier: dict[str, int] = {}
+    for line, contract, _ in contract_stream(path, None, decimal_comma):
+        if line >= first_line:
+            break
+        if contract.id in chunk:
+            earlier.setdefault(contract.id, line)
+    for line, ref in taken.refs:
+        if ref in earlier:
+            return InputError(f"contract id {ref!r} appears twice (first on line "
+                              f"{earlier[ref]})", source=str(path), line=line, field="id")
+    assert taken.__cause__ is not None
+    return taken.__cause__  # type: ignore[return-value]
+
+
 def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | None = None,
                 tenant_name: str | None = None, progress: Progress | None = None,
                 decimal_comma: bool | None = None, chunk: int = CHUNK,
@@ -311,12 +339,15 @@ def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | N
                 parts = map(prepare, _chunks(contract_stream(contracts, progress,
                                                              decimal_comma, notes), chunk))
                 source = str(contracts)
-                if importer.bulk.pg:
-                    contract_count = write_behind(
-                        parts, lambda part: importer.contracts(source, part))
-                else:  # sqlite3 takes the GIL back after every row: a thread would wait
-                    for part in parts:
-                        contract_count += importer.contracts(source, part)
+                try:
+                    if importer.bulk.pg:
+                        contract_count = write_behind(
+                            parts, lambda part: importer.contracts(source, part))
+                    else:  # sqlite3 takes the GIL back after every row: a thread would wait
+                        for part in parts:
+                            contract_count += importer.contracts(source, part)
+                except RefTaken as exc:
+                    raise _repeated(contracts, exc, decimal_comma) from None
             if events is not None:
                 for located_part in _chunks(event_stream(events, progress), chunk):
                     new, dup = importer.events(

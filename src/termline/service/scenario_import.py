@@ -38,6 +38,7 @@ from termline.service.book_import import CHUNK, Progress, _Importer
 from termline.service.inputs import LocatedEvent
 from termline.service.intake import event_key, merge_scenario_settings, tenant
 from termline.service.unit_of_work import UnitOfWork
+from termline.store.bulk import RefTaken
 
 _HEAD = ("policy", "until")
 
@@ -178,12 +179,16 @@ def import_scenario_file(uow: UnitOfWork, path: Path, tenant_name: str | None = 
                     batch: list[tuple[int, Contract, Policy]] = []
                     default = head.get("policy") if isinstance(head.get("policy"), str) \
                         else None
-                    for item in _contracts(path, stream, entry, default, seen):
-                        batch.append(item)
-                        if len(batch) == chunk:
-                            count += importer.contracts(source, batch)
-                            batch = []
-                    count += importer.contracts(source, batch) if batch else 0
+                    try:
+                        for item in _contracts(path, stream, entry, default, seen):
+                            batch.append(item)
+                            if len(batch) == chunk:
+                                count += importer.contracts(source, batch)
+                                batch = []
+                        count += importer.contracts(source, batch) if batch else 0
+                    except RefTaken as exc:  # `seen` has the file's: another import's ref
+                        assert exc.__cause__ is not None
+                        raise exc.__cause__ from None
                 elif entry.key == "events" and entry.item is not None:
                     located = Located(None, entry.node, source, at=("events", entry.item))
                     events.append((scenario_event(entry.item, entry.data, located),

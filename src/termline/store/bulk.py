@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.engine.state import ContractState
@@ -33,6 +34,21 @@ _CONTRACT_COLUMNS = ("id", "tenant_id", "ref", "customer_id", "policy_version_id
                      "currency", "document")
 _RUN_COLUMNS = ("contract_id", "tenant_id", "state", "cursor", "next_due", "action_count")
 _CUSTOMER_COLUMNS = ("id", "tenant_id", "key", "name", "country", "email")
+
+
+class RefTaken(Exception):
+    """A contract of the chunk has a ref its tenant has already (the store's unique key
+    refused it); the transaction is then unusable on PostgreSQL. `refs`: the chunk's
+    (line, ref), set by the caller that knows the lines."""
+
+    refs: list[tuple[int, str]] = []  # noqa: RUF012 - set per instance by the caller
+
+
+def _ref_taken(exc: BaseException | None) -> bool:
+    diag = getattr(exc, "diag", None)  # psycopg
+    if diag is not None:
+        return getattr(diag, "constraint_name", None) == "uq_contracts_tenant_id_ref"
+    return "UNIQUE constraint failed: contracts.tenant_id, contracts.ref" in str(exc)
 
 
 def customer_key(customer: Customer) -> str:
@@ -78,10 +94,22 @@ class BulkRows:
             params = tuple(json.dumps(list(p)) if isinstance(p, list) else p for p in params)
         cursor = self.raw.cursor()
         try:
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
+            with self._as_sqlalchemy_errors(sql):
+                cursor.execute(sql, params)
+                return list(cursor.fetchall())
         finally:
             cursor.close()
+
+    @contextmanager
+    def _as_sqlalchemy_errors(self, sql: str) -> Iterator[None]:
+        """The driver's errors as SQLAlchemy raises them, for the callers' (and the CLI's)
+        handling of what the store refuses (`store.db.DATA_REFUSED`)."""
+        dbapi = self.conn.dialect.loaded_dbapi
+        try:
+            yield
+        except dbapi.Error as exc:
+            raise sa_exc.DBAPIError.instance(sql, None, exc, dbapi.Error,
+                                             dialect=self.conn.dialect) from exc
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Rows into a table: PostgreSQL's `COPY` (same transaction), else executemany."""
@@ -89,11 +117,13 @@ class BulkRows:
             return
         names = ", ".join(f'"{c}"' for c in columns)
         if not self.pg:
-            marks = ", ".join("?" * len(columns))
-            self.raw.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
+            with self._as_sqlalchemy_errors(sql):
+                self.raw.executemany(sql, rows)
             return
-        with self.raw.cursor() as cursor, \
-                cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        sql = f"COPY {table} ({names}) FROM STDIN"
+        with self._as_sqlalchemy_errors(sql), self.raw.cursor() as cursor, \
+                cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
 
@@ -110,6 +140,10 @@ class BulkRows:
         return iter(range(int(largest) + 1, int(largest) + 1 + count))
 
     # --- contracts ------------------------------------------------------------------------
+    def has_contracts(self, tenant_id: int) -> bool:
+        return bool(self._rows("SELECT 1 FROM contracts WHERE tenant_id = {p} LIMIT 1",
+                               tenant_id))
+
     def stored_refs(self, tenant_id: int, refs: Collection[str]) -> set[str]:
         return {r for (r,) in self._rows(
             "SELECT ref FROM contracts WHERE tenant_id = {p} AND ref IN {in}",
@@ -142,20 +176,32 @@ class BulkRows:
         if not rows:
             return []
         ids = list(self._new_ids("contracts", len(rows)))
-        day: Any = (lambda d: d) if self.pg else date.isoformat
         if documents is None:
             documents = [contract.model_dump_json(by_alias=True) for contract, *_ in rows]
-        self._insert("contracts", _CONTRACT_COLUMNS, [
-            (cid, tenant_id, contract.id, customer_id, version, day(contract.start),
-             policy.currency, document)
-            for cid, (contract, policy, version, customer_id), document
-            in zip(ids, rows, documents, strict=True)])
+        try:
+            self._insert("contracts", _CONTRACT_COLUMNS, self._contract_rows(
+                tenant_id, ids, rows, documents))
+        except sa_exc.IntegrityError as exc:
+            if _ref_taken(exc.orig):
+                raise RefTaken(str(exc.orig)) from exc
+            raise
+        day: Any = (lambda d: d) if self.pg else date.isoformat
         state = self._fresh_state
         self._insert("contract_runs", _RUN_COLUMNS, [
             (cid, tenant_id, state, day(contract.start - timedelta(days=1)),
              day(contract.start), 0)
             for cid, (contract, _, _, _) in zip(ids, rows, strict=True)])
         return ids
+
+    def _contract_rows(self, tenant_id: int, ids: list[int],
+                       rows: Sequence[tuple[Contract, Policy, int, int]],
+                       documents: Sequence[str]) -> list[tuple[Any, ...]]:
+        day: Any = (lambda d: d) if self.pg else date.isoformat
+        return [
+            (cid, tenant_id, contract.id, customer_id, version, day(contract.start),
+             policy.currency, document)
+            for cid, (contract, policy, version, customer_id), document
+            in zip(ids, rows, documents, strict=True)]
 
     def contracts_by_ref(self, tenant_id: int, refs: Collection[str]
                          ) -> dict[str, StoredContract]:
