@@ -79,7 +79,10 @@ def main() -> None:
                    folder / f"book-{n}.yaml")
         return
     contracts, events, scenario = write_book(opts.contracts, opts.dir, opts.yaml)
-    report: dict[str, object] = {"contracts": opts.contracts,
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True, check=False).stdout.strip()
+    report: dict[str, object] = {"commit": commit, "load_average": os.getloadavg()[0],
+                                 "contracts": opts.contracts,
                                  "db": opts.db.split("://")[0],
                                  "jsonl_mb": round((contracts.stat().st_size
                                                     + events.stat().st_size) / 2**20, 1)}

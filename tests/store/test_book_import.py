@@ -80,6 +80,32 @@ def test_streamed_book_stores_what_the_scenario_import_stores(
     assert got == expected
 
 
+def test_the_yaml_scenario_is_streamed_and_stores_what_load_scenario_stores(
+        db_url: str, book_files: Path, tmp_path: Path, uow: Any) -> None:
+    """`import book.yaml` reads the contracts as a stream, in chunks of 7 here (no fallback
+    to the whole-file reader, which would raise NotAMapping) and stores what
+    `intake.import_scenario` stores from `load_scenario`; a second import is refused."""
+    from termline.scenario import load_scenario
+    from termline.service import intake
+    from termline.service.scenario_import import import_scenario_file
+    from termline.store.db import make_engine
+    from termline.store.uow import SqlUnitOfWork
+
+    reference = f"sqlite:///{tmp_path / 'whole.db'}"
+    _store(reference)
+    engine = make_engine(reference)
+    whole = intake.import_scenario(SqlUnitOfWork(engine), load_scenario(book_files / "book.yaml"))
+    engine.dispose()
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    assert import_scenario_file(uow(), book_files / "book.yaml", "acme", chunk=7) == whole
+    assert whole[0] == 60 and whole[1] > 20
+    assert _ledger(db_url) == _ledger(reference)
+    _, err = termline(db_url, "import", str(book_files / "book.yaml"), code=2)
+    assert "is stored already for tenant 'acme'" in err
+
+
 def test_the_same_events_file_twice_is_stored_once(db_url: str, book_files: Path) -> None:
     """Events without a reference are keyed by the file's content and line (intake.event_key)."""
     _store(db_url)
@@ -154,3 +180,75 @@ def test_the_contracts_csv_streams_as_contract_import_reads_it(db_url: str,
     _store(reference)
     termline(reference, "contract", "import", str(tmp_path / "book.csv"))
     assert _ledger(reference) == _ledger(db_url)
+
+
+def test_a_bad_contract_late_in_a_yaml_scenario_stores_nothing(
+        db_url: str, book_files: Path, tmp_path: Path) -> None:
+    """The scenario's contracts are streamed and written a chunk at a time; a bad price on
+    the last contract still names its line and field, and nothing is stored."""
+    document = yaml.safe_load((book_files / "book.yaml").read_text("utf-8"))
+    document["contracts"][-1]["lines"][0]["unit_price"] = "12,50"
+    path = tmp_path / "book.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False), "utf-8")
+    line = next(number for number, text in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if "12,50" in text)
+    _store(db_url)
+    _, err = termline(db_url, "import", str(path), code=2)
+    last = len(document["contracts"]) - 1
+    assert f"{path}, line {line}, field 'contracts.{last}.lines.0.unit_price'" \
+        in " ".join(err.split())
+    assert _counts(db_url) == (0, 0, 0)
+
+
+def test_a_scenario_whose_pack_follows_its_contracts_stores_the_same(
+        db_url: str, book_files: Path, tmp_path: Path) -> None:
+    """`contracts` before `policy` and `until`: the streamed reader checks those at the end
+    (or reads the file whole when a contract needs the default pack first)."""
+    document = yaml.safe_load((book_files / "book.yaml").read_text("utf-8"))
+    path = tmp_path / "book.yaml"
+    reordered = {"contracts": document.pop("contracts"), **document}
+    path.write_text(yaml.safe_dump(reordered, sort_keys=False), "utf-8")
+    _store(db_url)
+    out, _ = termline(db_url, "import", str(path))
+    events = len(document["events"])
+    assert f"60 contract(s) and {events} event(s) stored" in out
+    assert _counts(db_url) == (60, 60, events)
+
+
+def test_a_book_imported_twice_is_refused_at_its_first_line(
+        db_url: str, book_files: Path, uow: Any) -> None:
+    """The store refuses the second import's first chunk (written in the writer thread on
+    PostgreSQL, while the next chunk is read): its first contract is named, nothing more is
+    stored."""
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    import_book(uow(), book_files / "book.jsonl", None, "acme", chunk=7)
+    with pytest.raises(InputError) as caught:
+        import_book(uow(), book_files / "book.jsonl", book_files / "events.jsonl", "acme",
+                    chunk=7)
+    assert (caught.value.line, caught.value.field) == (1, "id")
+    assert "is stored already for tenant 'acme'" in caught.value.message
+    assert _counts(db_url) == (60, 60, 0)
+
+
+def test_a_ref_repeated_chunks_later_names_both_lines(db_url: str, book_files: Path,
+                                                      tmp_path: Path, uow: Any) -> None:
+    """Into a tenant without contracts no chunk asks the store for its refs: the store's
+    unique key refuses line 50's ref, which line 3 gave, and the file is read again to say
+    so. Nothing is stored."""
+    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
+    again = json.loads(lines[49])
+    again["id"] = json.loads(lines[2])["id"]
+    lines[49] = json.dumps(again)
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(lines) + "\n", "utf-8")
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+    with pytest.raises(InputError) as caught:
+        import_book(uow(), book, None, "acme", chunk=7)
+    assert (caught.value.source, caught.value.line, caught.value.field) == (str(book), 50, "id")
+    assert caught.value.message == \
+        f"contract id {again['id']!r} appears twice (first on line 3)"
+    assert _counts(db_url) == (0, 0, 0)

@@ -16,12 +16,15 @@ class Located:
     """Parsed YAML data plus the node tree to find the line of any path in it.
 
     Given the `text` instead of the tree, the tree is built when a line is first asked for:
-    only an error needs one, and building it costs more than parsing the data."""
+    only an error needs one, and building it costs more than parsing the data. With `at`,
+    `root` is the node at that path of the document (one item of a streamed list): paths
+    are still given from the document's top."""
 
     data: Any
     root: yaml.Node | None
     source: str
     text: str | None = field(default=None, repr=False, compare=False)
+    at: tuple[str | int, ...] = ()
 
     def _root(self) -> yaml.Node | None:
         if self.root is None and self.text is not None:
@@ -32,6 +35,10 @@ class Located:
         """1-based line of the deepest node reachable along `path`."""
         node = self._root()
         line = node.start_mark.line + 1 if node is not None else None
+        if self.at:
+            if tuple(path[:len(self.at)]) != self.at:
+                return line
+            path = path[len(self.at):]
         for key in path:
             if isinstance(node, yaml.MappingNode):
                 for k, v in node.value:

@@ -18,7 +18,7 @@ from termline.policy.schema import Policy
 from termline.scenario.checks import event_problems
 from termline.scenario.model import BROADCAST, Contract, Event, _Broadcast, event_sort_key
 
-_EVENTS: TypeAdapter[list[Event]] = TypeAdapter(list[Event])
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 class _ScenarioFile(BaseModel):
@@ -73,70 +73,58 @@ def _contracts(head: _ScenarioFile, located: Located) -> tuple[Contract, ...]:
     out: list[Contract] = []
     seen: set[str] = set()
     for i, raw in enumerate(head.contracts):
-        try:
-            contract = Contract.model_validate(raw)
-        except ValidationError as exc:
-            raise pydantic_error(exc, located, ScenarioError, prefix=("contracts", i)) from None
-        if contract.id in seen:
-            raise ScenarioError(f"contract id {contract.id!r} appears twice", source=located.source,
-                                line=located.line_of(["contracts", i, "id"]),
-                                field=f"contracts.{i}.id")
-        seen.add(contract.id)
-        out.append(contract)
+        out.append(scenario_contract(i, raw, located, seen))
     return tuple(out)
+
+
+def scenario_contract(i: int, raw: Any, located: Located, seen: set[str]) -> Contract:
+    """The scenario's i-th contract, its id added to `seen` (the ids before it)."""
+    try:
+        contract = Contract.model_validate(raw)
+    except ValidationError as exc:
+        raise pydantic_error(exc, located, ScenarioError, prefix=("contracts", i)) from None
+    if contract.id in seen:
+        raise ScenarioError(f"contract id {contract.id!r} appears twice", source=located.source,
+                            line=located.line_of(["contracts", i, "id"]),
+                            field=f"contracts.{i}.id")
+    seen.add(contract.id)
+    return contract
 
 
 def _policies(head: _ScenarioFile, contracts: tuple[Contract, ...], located: Located,
               base_dir: Path | None) -> dict[str, Policy]:
-    policies: dict[str, Policy] = {}
-    for i, contract in enumerate(contracts):
-        ref = contract.policy or head.policy
-        overrides = dict(contract.overrides)
-        if contract.billing_period is not None:
-            overrides.setdefault("billing.period", str(contract.billing_period))
-        try:
-            policy = apply_overrides(ref, overrides, source=located.source, base_dir=base_dir)
-        except InputError as exc:
-            key = "policy" if contract.policy else None
-            path: list[str | int] = ["contracts", i, key or "overrides"]
-            if exc.field and exc.field.startswith("overrides.") and key is None:
-                path = ["contracts", i, "overrides", exc.field.split(".", 1)[1]]
-            line = located.line_of(path) if exc.field else located.line_of(["policy"])
-            raise ScenarioError(exc.message, source=located.source, line=line,
-                                field=f"contracts.{i}." + (exc.field or "policy")) from None
-        if contract.trial_days is not None and not policy.trial.offered:
-            raise ScenarioError(f"pack {policy.pack!r} offers no trial", source=located.source,
-                                line=located.line_of(["contracts", i, "trial_days"]),
-                                field=f"contracts.{i}.trial_days")
-        policies[contract.id] = policy
-    return policies
+    return {contract.id: scenario_policy(i, contract, head.policy, located, base_dir)
+            for i, contract in enumerate(contracts)}
+
+
+def scenario_policy(i: int, contract: Contract, default: str, located: Located,
+                    base_dir: Path | None) -> Policy:
+    """The policy of the scenario's i-th contract: its own or the scenario's `default`
+    pack, with its overrides."""
+    ref = contract.policy or default
+    overrides = dict(contract.overrides)
+    if contract.billing_period is not None:
+        overrides.setdefault("billing.period", str(contract.billing_period))
+    try:
+        policy = apply_overrides(ref, overrides, source=located.source, base_dir=base_dir)
+    except InputError as exc:
+        key = "policy" if contract.policy else None
+        path: list[str | int] = ["contracts", i, key or "overrides"]
+        if exc.field and exc.field.startswith("overrides.") and key is None:
+            path = ["contracts", i, "overrides", exc.field.split(".", 1)[1]]
+        line = located.line_of(path) if exc.field else located.line_of(["policy"])
+        raise ScenarioError(exc.message, source=located.source, line=line,
+                            field=f"contracts.{i}." + (exc.field or "policy")) from None
+    if contract.trial_days is not None and not policy.trial.offered:
+        raise ScenarioError(f"pack {policy.pack!r} offers no trial", source=located.source,
+                            line=located.line_of(["contracts", i, "trial_days"]),
+                            field=f"contracts.{i}.trial_days")
+    return policy
 
 
 def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract],
             policies: dict[str, Policy]) -> list[Any]:
-    try:
-        events = _EVENTS.validate_python(head.events)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = list(first["loc"])
-        if len(loc) >= 2 and isinstance(loc[0], int) and first["type"] != "union_tag_invalid":
-            loc = [loc[0], *loc[2:]]  # drop the discriminator tag pydantic puts in the path
-        if first["type"] == "union_tag_invalid":
-            raw = head.events[loc[0]] if isinstance(loc[0], int) else None
-            tag = raw.get("type") if isinstance(raw, dict) else None
-            raise ScenarioError(
-                f"unknown event type {tag!r}", source=located.source,
-                line=located.line_of(["events", loc[0], "type"]), field=f"events.{loc[0]}.type",
-            ) from None
-        if first["type"] == "union_tag_not_found":
-            raise ScenarioError("event has no 'type'", source=located.source,
-                                line=located.line_of(["events", loc[0]]),
-                                field=f"events.{loc[0]}.type") from None
-        path = ["events", *loc]
-        raise ScenarioError(first["msg"] if first["type"] != "extra_forbidden" else
-                            "unknown field (not part of this event type)",
-                            source=located.source, line=located.line_of(path),
-                            field=".".join(str(p) for p in path)) from None
+    events = [scenario_event(i, raw, located) for i, raw in enumerate(head.events)]
     for i, event in enumerate(events):
         if event.contract == BROADCAST and isinstance(event, _Broadcast):
             continue
@@ -146,3 +134,29 @@ def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract
                                 line=located.line_of(["events", i, field]),
                                 field=f"events.{i}.{field}")
     return events
+
+
+def scenario_event(i: int, raw: Any, located: Located) -> Any:
+    """The scenario's i-th event, validated (not yet against its contract)."""
+    try:
+        return _EVENT.validate_python(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = [i, *first["loc"]]
+        if len(loc) >= 2 and first["type"] != "union_tag_invalid":
+            loc = [loc[0], *loc[2:]]  # drop the discriminator tag pydantic puts in the path
+        if first["type"] == "union_tag_invalid":
+            tag = raw.get("type") if isinstance(raw, dict) else None
+            raise ScenarioError(
+                f"unknown event type {tag!r}", source=located.source,
+                line=located.line_of(["events", i, "type"]), field=f"events.{i}.type",
+            ) from None
+        if first["type"] == "union_tag_not_found":
+            raise ScenarioError("event has no 'type'", source=located.source,
+                                line=located.line_of(["events", i]),
+                                field=f"events.{i}.type") from None
+        path = ["events", *loc]
+        raise ScenarioError(first["msg"] if first["type"] != "extra_forbidden" else
+                            "unknown field (not part of this event type)",
+                            source=located.source, line=located.line_of(path),
+                            field=".".join(str(p) for p in path)) from None

@@ -30,7 +30,8 @@ from termline.service.inputs import LocatedEvent, _event, contract_policy
 from termline.service.intake import check_event, event_key, tenant
 from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
-from termline.store.bulk import BulkRows, customer_key
+from termline.service.write_behind import write_behind
+from termline.store.bulk import BulkRows, RefTaken, customer_key
 from termline.store.records import StoredContract, Tenant
 
 CHUNK = 5000
@@ -88,8 +89,10 @@ def _with_policies(path: Path, contracts: Iterator[tuple[int, Contract]]
     source = str(path)
     policies: dict[tuple[Any, ...], Policy] = {}
     for number, contract in contracts:
-        key = (contract.policy, json.dumps(contract.overrides, sort_keys=True, default=str),
-               contract.billing_period, contract.trial_days is not None)
+        overrides = json.dumps(contract.overrides, sort_keys=True, default=str) \
+            if contract.overrides else ""
+        key = (contract.policy, overrides, contract.billing_period,
+               contract.trial_days is not None)
         policy = policies.get(key)
         if policy is None:
             policy = contract_policy(contract, source, path.parent, lambda _, n=number: n)
@@ -185,6 +188,21 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A chunk with what its rows need that the store does not: computed where the chunk is
+    read, so that the writer (a thread of its own on PostgreSQL) only writes."""
+
+    items: list[tuple[int, Contract, Policy]]
+    keys: list[str]  # each contract's customer_key
+    documents: list[str]  # each contract as stored
+
+
+def prepare(chunk: list[tuple[int, Contract, Policy]]) -> Prepared:
+    return Prepared(chunk, [customer_key(c.customer) for _, c, _ in chunk],
+                    [c.model_dump_json(by_alias=True) for _, c, _ in chunk])
+
+
 class _Importer:
     def __init__(self, uow: UnitOfWork, owner: Tenant) -> None:
         self.repo = uow.repo
@@ -193,29 +211,41 @@ class _Importer:
         self.versions: dict[int, int] = {}  # id(policy) -> stored version
         self.policies: dict[int, Policy] = {}  # stored version -> policy
         self.indices = tenant_tables(owner)[1]
+        self.had_contracts = self.bulk.has_contracts(owner.id)
 
-    def contracts(self, source: str, chunk: list[tuple[int, Contract, Policy]]) -> int:
+    def contracts(self, source: str, chunk: list[tuple[int, Contract, Policy]] | Prepared
+                  ) -> int:
+        """Check and store a chunk of (line, contract, policy): how many were stored."""
+        ready = chunk if isinstance(chunk, Prepared) else prepare(chunk)
         seen: set[str] = set()
-        for number, contract, _ in chunk:
+        for number, contract, _ in ready.items:
             if contract.id in seen:
                 raise InputError(f"contract id {contract.id!r} appears twice",
                                  source=source, line=number, field="id")
             seen.add(contract.id)
-        stored = self.bulk.stored_refs(self.owner.id, seen)
-        for number, contract, _ in chunk:
+        # A tenant without contracts before the import can only meet a ref again in the
+        # file itself: the store's unique key refuses it (`RefTaken`, the earlier line then
+        # found by reading the file again), sparing every chunk a look-up.
+        stored = self.bulk.stored_refs(self.owner.id, seen) if self.had_contracts else set()
+        for number, contract, _ in ready.items:
             if contract.id in stored:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
                                  f"{self.owner.name!r} (or appears earlier in the file)",
                                  source=source, line=number, field="id")
-        customers = self.bulk.customers(self.owner.id, (c.customer for _, c, _ in chunk))
+        customers = self.bulk.customer_ids(self.owner.id, {
+            key: c.customer for key, (_, c, _) in zip(ready.keys, ready.items, strict=True)})
         rows = []
-        for _, contract, policy in chunk:
+        for key, (_, contract, policy) in zip(ready.keys, ready.items, strict=True):
             version = self.versions.get(id(policy))
             if version is None:  # the streams reuse one Policy object per combination
                 version = self.versions[id(policy)] = self.repo.policy_version(policy)
                 self.policies[version] = policy
-            rows.append((contract, policy, version, customers[customer_key(contract.customer)]))
-        self.bulk.add_contracts(self.owner.id, rows)
+            rows.append((contract, policy, version, customers[key]))
+        try:
+            self.bulk.add_contracts(self.owner.id, rows, ready.documents)
+        except RefTaken as exc:
+            exc.refs = [(number, contract.id) for number, contract, _ in ready.items]
+            raise
         return len(rows)
 
     def _policy(self, stored: StoredContract) -> Policy:
@@ -225,7 +255,9 @@ class _Importer:
                 self.repo.policy(stored.policy_version_id)
         return found
 
-    def events(self, chunk: list[LocatedEvent], origin: str) -> tuple[int, int]:
+    def events(self, chunk: list[LocatedEvent], keys: list[str]) -> tuple[int, int]:
+        """Check and store a chunk of events under their natural keys (`event_key`):
+        (stored, already stored)."""
         refs = {e.event.contract for e in chunk if not isinstance(e.event, _Broadcast)}
         by_ref = self.bulk.contracts_by_ref(self.owner.id, refs)
         targets: list[int | None] = []
@@ -244,7 +276,6 @@ class _Importer:
                         located)
             assert found is not None
             targets.append(found.id)
-        keys = [event_key(e.event, origin, e.line or 0) for e in chunk]
         stored_payloads = self.bulk.event_payloads(self.owner.id, set(keys))
         new: list[tuple[int | None, Any, str]] = []
         earliest: dict[int, date] = {}
@@ -274,6 +305,26 @@ class _Importer:
         return len(new), duplicates
 
 
+def _repeated(path: Path, taken: RefTaken, decimal_comma: bool | None) -> Exception:
+    """The error for a ref the store refused in a chunk: the first contract of the chunk
+    whose ref the file gave before, read again from the start (an error path: the file is
+    not held), or the store's own error when another import stored it meanwhile."""
+    chunk = {ref: line for line, ref in reversed(taken.refs)}
+    first_line = min(chunk.values())
+    earlier: dict[str, int] = {}
+    for line, contract, _ in contract_stream(path, None, decimal_comma):
+        if line >= first_line:
+            break
+        if contract.id in chunk:
+            earlier.setdefault(contract.id, line)
+    for line, ref in taken.refs:
+        if ref in earlier:
+            return InputError(f"contract id {ref!r} appears twice (first on line "
+                              f"{earlier[ref]})", source=str(path), line=line, field="id")
+    assert taken.__cause__ is not None
+    return taken.__cause__  # type: ignore[return-value]
+
+
 def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | None = None,
                 tenant_name: str | None = None, progress: Progress | None = None,
                 decimal_comma: bool | None = None, chunk: int = CHUNK,
@@ -283,14 +334,25 @@ def import_book(uow: UnitOfWork, contracts: Path | None = None, events: Path | N
     added = stored_before = contract_count = 0
     with uow:
         importer = _Importer(uow, tenant(uow.repo, tenant_name))
-        if contracts is not None:
-            for part in _chunks(contract_stream(contracts, progress, decimal_comma,
-                                                         notes), chunk):
-                contract_count += importer.contracts(str(contracts), part)
-        if events is not None:
-            for located_part in _chunks(event_stream(events, progress), chunk):
-                new, dup = importer.events(located_part, origin)
-                added += new
-                stored_before += dup
-        uow.commit()
+        with importer.bulk.small_page_cache():
+            if contracts is not None:
+                parts = map(prepare, _chunks(contract_stream(contracts, progress,
+                                                             decimal_comma, notes), chunk))
+                source = str(contracts)
+                try:
+                    if importer.bulk.pg:
+                        contract_count = write_behind(
+                            parts, lambda part: importer.contracts(source, part))
+                    else:  # sqlite3 takes the GIL back after every row: a thread would wait
+                        for part in parts:
+                            contract_count += importer.contracts(source, part)
+                except RefTaken as exc:
+                    raise _repeated(contracts, exc, decimal_comma) from None
+            if events is not None:
+                for located_part in _chunks(event_stream(events, progress), chunk):
+                    new, dup = importer.events(
+                    located_part, [event_key(e.event, origin, e.line or 0) for e in located_part])
+                    added += new
+                    stored_before += dup
+            uow.commit()
     return Imported(contract_count, added, stored_before)

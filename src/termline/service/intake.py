@@ -182,25 +182,34 @@ def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
     return counts
 
 
+def merge_scenario_settings(repo: Repository, owner: Tenant,
+                            statutory_rates: dict[str, dict[str, Any]],
+                            index_series: dict[str, dict[str, Any]], source: str) -> Tenant:
+    """A scenario's statutory rates and index series, checked and merged into its tenant's
+    settings: the tenant as it is now."""
+    builtin_rates().merged(statutory_rates, source)  # validates
+    from_mapping(index_series, source)
+    settings = dict(owner.settings)
+    for key, extra in (("statutory_rates", statutory_rates), ("index_series", index_series)):
+        if extra:
+            merged = {**settings.get(key, {})}
+            for country, values in extra.items():
+                merged[country] = {**merged.get(country, {}),
+                                   **{str(k): v for k, v in values.items()}}
+            settings[key] = merged
+    if settings != owner.settings:
+        repo.set_tenant_settings(owner.id, settings)
+        owner = Tenant(owner.id, owner.name, owner.timezone, settings)
+    return owner
+
+
 def import_scenario(uow: UnitOfWork, scenario: Scenario, tenant_name: str | None = None
                     ) -> tuple[int, int]:
     """A scenario's contracts and events in one transaction (its `until` is ignored)."""
     with uow:
-        owner = tenant(uow.repo, tenant_name)
-        builtin_rates().merged(scenario.statutory_rates, scenario.source)  # validates
-        from_mapping(scenario.index_series, scenario.source)
-        settings = dict(owner.settings)
-        for key in ("statutory_rates", "index_series"):
-            extra = getattr(scenario, key)
-            if extra:
-                merged = {**settings.get(key, {})}
-                for country, values in extra.items():
-                    merged[country] = {**merged.get(country, {}),
-                                       **{str(k): v for k, v in values.items()}}
-                settings[key] = merged
-        if settings != owner.settings:
-            uow.repo.set_tenant_settings(owner.id, settings)
-            owner = Tenant(owner.id, owner.name, owner.timezone, settings)
+        owner = merge_scenario_settings(uow.repo, tenant(uow.repo, tenant_name),
+                                        scenario.statutory_rates, scenario.index_series,
+                                        scenario.source)
         ids = _add_contracts(uow.repo, owner,
                              [(c, scenario.policies[c.id]) for c in scenario.contracts])
         added, _ = _add_events(uow.repo, owner, scenario.events, [None] * len(scenario.events),
