@@ -3,7 +3,6 @@ Lines of contracts (or the contracts CSV) and JSON Lines of events, in constant 
 
 from __future__ import annotations
 
-import gc
 import sys
 import time
 from pathlib import Path
@@ -43,28 +42,29 @@ def import_book(
         fail(InputError("nothing to import: give a scenario file, --contracts or --events",
                         field="SCENARIO"))
     from termline.service.book_import import import_book as stream
+    from termline.service.run import quiet_collector
 
     # Everything loaded so far lives as long as the command: left out of the collector's
-    # full passes, which a million short-lived contract models otherwise trigger over and
-    # over (8 % of the import's time at 100,000 contracts).
-    gc.freeze()
-    uow = store_commands._uow()
-    notes: list[str] = []
-    began = time.perf_counter()
-    if sys.stderr.isatty():
-        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                   TimeRemainingColumn())
-        with Progress(*columns, console=store_commands.err, transient=True) as bar:
-            tasks: dict[str, Any] = {}
+    # passes, which a million short-lived contract models otherwise trigger over and over
+    # (8 % of the import's time at 100,000 contracts).
+    with quiet_collector():
+        uow = store_commands._uow()
+        notes: list[str] = []
+        began = time.perf_counter()
+        if sys.stderr.isatty():
+            columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                       TimeRemainingColumn())
+            with Progress(*columns, console=store_commands.err, transient=True) as bar:
+                tasks: dict[str, Any] = {}
 
-            def show(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
+                def show(stage: str, done: int, total: int) -> None:
+                    if stage not in tasks:
+                        tasks[stage] = bar.add_task(stage, total=total)
+                    bar.update(tasks[stage], completed=done, total=total)
 
-            report = stream(uow(), contracts, events, tenant, show, decimal_comma, notes=notes)
-    else:
-        report = stream(uow(), contracts, events, tenant, None, decimal_comma, notes=notes)
+                report = stream(uow(), contracts, events, tenant, show, decimal_comma, notes=notes)
+        else:
+            report = stream(uow(), contracts, events, tenant, None, decimal_comma, notes=notes)
     for note in notes:
         store_commands.err.print(f"note: {note}", highlight=False, soft_wrap=True)
     store_commands.out.print(

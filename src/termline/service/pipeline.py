@@ -16,6 +16,7 @@ writers on PostgreSQL, use the claiming run (`service.run`), which locks what it
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from termline.pricing.series import IndexTable
 from termline.rates.table import RateTable
 from termline.scenario.model import Contract
 from termline.service.run import (
+    QUIET,
     Progress,
     RunReport,
     StoreConflict,
@@ -38,7 +40,7 @@ from termline.service.run import (
     _Caches,
     _problem,
     next_day,
-    settle_heap,
+    quiet_collector,
     tenant_tables,
 )
 from termline.service.unit_of_work import UnitOfWork, UowFactory
@@ -117,11 +119,17 @@ def step_batch(task: Task) -> list[Stepped]:
     return out
 
 
+def _quiet_process() -> None:
+    """`quiet_collector` for the whole life of a step process, which does nothing else."""
+    gc.freeze()
+    gc.set_threshold(*QUIET)
+
+
 @contextmanager
 def step_processes(jobs: int) -> Iterator[Pool]:
     """`jobs` step processes, started fresh (spawned: nothing of this process's connections
     is inherited) and stopped on leaving."""
-    pool = multiprocessing.get_context("spawn").Pool(jobs, settle_heap)
+    pool = multiprocessing.get_context("spawn").Pool(jobs, _quiet_process)
     try:
         yield pool
     finally:
@@ -137,7 +145,12 @@ def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], ste
                   ) -> RunReport:
     """`service.run.run` for a single writer, stepping in `steps`, a pool of `jobs` processes
     (see the module)."""
-    settle_heap()
+    with quiet_collector():
+        return _run_pipelined(uow_factory, until, steps, jobs, progress, batch)
+
+
+def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
+                   jobs: int, progress: Progress | None, batch: int) -> RunReport:
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]

@@ -13,7 +13,8 @@ from __future__ import annotations
 import gc
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -96,20 +97,26 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
 
 
 Progress = Callable[[int, int], None]
-_SETTLED: list[bool] = []  # settle_heap has frozen this process's heap
+
+QUIET = (50_000, 20, 100)  # the collector's thresholds during a run
 
 
-def settle_heap() -> None:
-    """Make the garbage collector cheap for a run: what is loaded by the first run of the
-    process (modules, policies) lives on, so it is frozen out of the collections (once: a
-    later freeze would also keep any garbage of the time), and a collection waits for 50,000
-    new objects instead of 700. A contract day makes thousands of short-lived tuples and
-    records and no reference cycles; the collector was a fifth of the run's time."""
-    if not _SETTLED:
-        gc.collect()
-        gc.freeze()
-        _SETTLED.append(True)
-    gc.set_threshold(50_000, 20, 100)
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """The garbage collector made cheap for the length of a run: what is loaded when it starts
+    (modules, policies, caches) is frozen out of the collections, and a collection waits for
+    50,000 new objects instead of 700. A contract day makes thousands of short-lived records
+    and no reference cycles; the collector was a fifth of the run's time. Both are undone
+    after the run, so a long-lived process (the service, the test suite) still collects its
+    cyclic garbage (engines, connections) as before."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*QUIET)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
 
 
@@ -123,7 +130,12 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
     that acts and stores those days together; a contract with more due days is claimed again.
     When every due contract is held by another worker, this one waits for them.
     """
-    settle_heap()
+    with quiet_collector():
+        return _run(uow_factory, until, progress, batch, wait)
+
+
+def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Progress | None,
+         batch: int, wait: Callable[[float], None]) -> RunReport:
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]
