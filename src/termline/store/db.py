@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,13 +67,36 @@ def _config(connection: Any) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
-        command.upgrade(_config(connection), revision)
+    _migrate(engine, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    with engine.begin() as connection:
-        command.downgrade(_config(connection), revision)
+    _migrate(engine, lambda config: command.downgrade(config, revision))
+
+
+class MigrationError(Exception):
+    """A migration left rows that break a foreign key (nothing of it was committed)."""
+
+
+def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
+    """One transaction. On SQLite, foreign keys are not checked while it runs but once at its
+    end: a migration that rebuilds a table (copy, drop, rename) would otherwise fail on the
+    rows that refer to it, and the pragma cannot change inside a transaction."""
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection if engine.dialect.name == "sqlite" \
+            else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                step(_config(connection))
+                if raw is not None:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise MigrationError(f"rows break a foreign key: {broken[:5]}")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision(engine: Engine) -> str | None:

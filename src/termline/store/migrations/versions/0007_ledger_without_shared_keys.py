@@ -33,7 +33,7 @@ def _name(table: str, column: str, target: str) -> str:
 
 def upgrade() -> None:
     for table in dict.fromkeys(t for t, _, _ in DROPPED):
-        with op.batch_alter_table(table) as batch:  # SQLite: the table is rebuilt
+        with op.batch_alter_table(table) as batch:  # SQLite: rebuilt (see store.db.upgrade)
             for _, column, target in [d for d in DROPPED if d[0] == table]:
                 batch.drop_constraint(_name(table, column, target), type_="foreignkey")
 
