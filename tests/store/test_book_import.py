@@ -118,19 +118,30 @@ def test_the_same_events_file_twice_is_stored_once(db_url: str, book_files: Path
     assert _counts(db_url) == (60, 60, events)
 
 
+def _edited(book_files: Path, tmp_path: Path, number: int, change: Any) -> Path:
+    """The book with line `number` changed in place (`change` edits the parsed row)."""
+    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
+    row = json.loads(lines[number - 1])
+    change(row)
+    lines[number - 1] = json.dumps(row)
+    book = tmp_path / "book.jsonl"
+    book.write_text("\n".join(lines) + "\n", "utf-8")
+    return book
+
+
+def _tenant(uow: Any) -> None:
+    with uow() as unit:
+        unit.repo.add_tenant("acme", "UTC", {})
+        unit.commit()
+
+
 def test_a_bad_contract_late_in_the_book_stores_nothing(db_url: str, book_files: Path,
                                                         tmp_path: Path, uow: Any) -> None:
     """Chunks of 7: the bad line 58 comes after eight chunks were written in the same
     transaction; all of it rolls back."""
-    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
-    bad = json.loads(lines[57])
-    bad["lines"][0]["unit_price"] = "12,50"
-    lines[57] = json.dumps(bad)
-    book = tmp_path / "book.jsonl"
-    book.write_text("\n".join(lines) + "\n", "utf-8")
-    with uow() as unit:
-        unit.repo.add_tenant("acme", "UTC", {})
-        unit.commit()
+    book = _edited(book_files, tmp_path, 58, lambda row: row["lines"][0].update(
+        unit_price="12,50"))
+    _tenant(uow)
     with pytest.raises(InputError) as caught:
         import_book(uow(), book, book_files / "events.jsonl", "acme", chunk=7)
     assert (caught.value.source, caught.value.line, caught.value.field) == \
@@ -237,18 +248,12 @@ def test_a_ref_repeated_chunks_later_names_both_lines(db_url: str, book_files: P
     """Into a tenant without contracts no chunk asks the store for its refs: the store's
     unique key refuses line 50's ref, which line 3 gave, and the file is read again to say
     so. Nothing is stored."""
-    lines = (book_files / "book.jsonl").read_text("utf-8").splitlines()
-    again = json.loads(lines[49])
-    again["id"] = json.loads(lines[2])["id"]
-    lines[49] = json.dumps(again)
-    book = tmp_path / "book.jsonl"
-    book.write_text("\n".join(lines) + "\n", "utf-8")
-    with uow() as unit:
-        unit.repo.add_tenant("acme", "UTC", {})
-        unit.commit()
+    first = json.loads((book_files / "book.jsonl").read_text("utf-8").splitlines()[2])["id"]
+    book = _edited(book_files, tmp_path, 50, lambda row: row.update(id=first))
+    _tenant(uow)
     with pytest.raises(InputError) as caught:
         import_book(uow(), book, None, "acme", chunk=7)
     assert (caught.value.source, caught.value.line, caught.value.field) == (str(book), 50, "id")
     assert caught.value.message == \
-        f"contract id {again['id']!r} appears twice (first on line 3)"
+        f"contract id {first!r} appears twice (first on line 3)"
     assert _counts(db_url) == (0, 0, 0)

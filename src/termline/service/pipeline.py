@@ -39,6 +39,7 @@ from termline.service.run import (
     _advance_alone,
     _Caches,
     _problem,
+    due_work,
     next_day,
     quiet_collector,
     tenant_tables,
@@ -151,11 +152,7 @@ def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], ste
 
 def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
                    jobs: int, progress: Progress | None, batch: int) -> RunReport:
-    with uow_factory() as uow:
-        work = [(tn, day) for tn in uow.repo.tenants()
-                for day in [until if isinstance(until, date) else until.get(tn.name)]
-                if day is not None]
-        total = sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+    work, total = due_work(uow_factory, until)
     report = RunReport()
     caches = _Caches()
     texts: dict[int, str] = {}

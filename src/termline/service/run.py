@@ -134,13 +134,19 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
         return _run(uow_factory, until, progress, batch, wait)
 
 
-def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Progress | None,
-         batch: int, wait: Callable[[float], None]) -> RunReport:
+def due_work(uow_factory: UowFactory, until: date | Mapping[str, date]
+             ) -> tuple[list[tuple[Tenant, date]], int]:
+    """Each tenant with the day it is run to, and how many contracts are due in all."""
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]
                 if day is not None]
-        total = sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+        return work, sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+
+
+def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Progress | None,
+         batch: int, wait: Callable[[float], None]) -> RunReport:
+    work, total = due_work(uow_factory, until)
     report = RunReport()
     caches = _Caches()
     finished = 0
