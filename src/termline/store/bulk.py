@@ -28,6 +28,7 @@ from termline.store import tables as t
 from termline.store.codec import encode
 from termline.store.records import StoredContract
 from termline.store.repository import _stored_contract, digest, dumps
+from termline.store.writes import driver_errors, insert_rows
 
 _R = t.contract_runs.c
 _CONTRACT_COLUMNS = ("id", "tenant_id", "ref", "customer_id", "policy_version_id", "start",
@@ -94,38 +95,15 @@ class BulkRows:
             params = tuple(json.dumps(list(p)) if isinstance(p, list) else p for p in params)
         cursor = self.raw.cursor()
         try:
-            with self._as_sqlalchemy_errors(sql):
+            with driver_errors(self.conn, sql):
                 cursor.execute(sql, params)
                 return list(cursor.fetchall())
         finally:
             cursor.close()
 
-    @contextmanager
-    def _as_sqlalchemy_errors(self, sql: str) -> Iterator[None]:
-        """The driver's errors as SQLAlchemy raises them, for the callers' (and the CLI's)
-        handling of what the store refuses (`store.db.DATA_REFUSED`)."""
-        dbapi = self.conn.dialect.loaded_dbapi
-        try:
-            yield
-        except dbapi.Error as exc:
-            raise sa_exc.DBAPIError.instance(sql, None, exc, dbapi.Error,
-                                             dialect=self.conn.dialect) from exc
-
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Rows into a table: PostgreSQL's `COPY` (same transaction), else executemany."""
-        if not rows:
-            return
-        names = ", ".join(f'"{c}"' for c in columns)
-        if not self.pg:
-            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})"
-            with self._as_sqlalchemy_errors(sql):
-                self.raw.executemany(sql, rows)
-            return
-        sql = f"COPY {table} ({names}) FROM STDIN"
-        with self._as_sqlalchemy_errors(sql), self.raw.cursor() as cursor, \
-                cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+        """Rows into a table through the driver (`store.writes.insert_rows`)."""
+        insert_rows(self.conn, t.metadata.tables[table], columns, rows)
 
     def _new_ids(self, table: str, count: int) -> Iterator[int]:
         """`count` fresh ids for rows of `table`, so that no look-up after the insert is

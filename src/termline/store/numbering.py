@@ -32,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.documents.build import charge_source
 from termline.documents.references import ogm_digits
 from termline.store import tables as t
-from termline.store.writes import insert_rows
+from termline.store.writes import insert_dicts
 
 if TYPE_CHECKING:
     from termline.engine.actions import Action
@@ -106,8 +106,7 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 "currency": p.currency, "credit_note_for": p.credit_note_for,
                 "payment_reference": ogm_digits(number) if series[tenant_id].structured
                 else number})
-    columns = list(rows[0])
-    insert_rows(conn, t.documents, columns, [tuple(r[c] for c in columns) for r in rows])
+    insert_dicts(conn, t.documents, rows)
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:

@@ -23,6 +23,7 @@ from termline.notify.derive import (
 )
 from termline.store import service_tables as s
 from termline.store import tables as t
+from termline.store.jsontext import dumps
 
 if TYPE_CHECKING:
     from termline.store.repository import NewAction, StoredContract
@@ -31,10 +32,9 @@ DEFAULT_TERMS_URL = ""
 
 
 def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[NewEntry]:
-    # the body the ledger stores (the run passes it; the repository's `dumps` otherwise)
+    # the body the ledger stores (the run passes it; `store.jsontext.dumps` otherwise)
     return [NewEntry(contract.tenant_id, contract.id, n.natural_key, n.action.kind,
-                     n.body if n.body is not None else json.dumps(
-                         n.action.to_json(), ensure_ascii=False, separators=(",", ":")))
+                     n.body if n.body is not None else dumps(n.action.to_json()))
             for contract, new in days for n in new]
 
 

@@ -38,7 +38,7 @@ from termline.scenario.model import Payment, event_sort_key
 from termline.store import tables as t
 from termline.store.numbering import is_charge, number_new
 from termline.store.records import NewAction, StoredContract
-from termline.store.writes import insert_rows
+from termline.store.writes import insert_dicts
 
 MONEY_IN = ("payment_applied", "credit_recorded")
 # Money settled like a payment without a payment event, by the reference the engine gives it.
@@ -122,7 +122,7 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
         paid = _replayed_payment_events(conn, contract, replayed)
         payment_rows = _add_payments(conn, [(contract, paid)])
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
-    _insert(conn, t.allocations, allocated)
+    insert_dicts(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
                _charges([(contract, state, stored)]))
     notices(conn, [(contract, stored)])
@@ -148,7 +148,7 @@ def project_days(conn: Connection,
     allocated = [
         row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
-    _insert(conn, t.allocations, allocated)
+    insert_dicts(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, days), _charges(days))
     notices(conn, [(contract, stored) for contract, _, stored in days])
 
@@ -184,8 +184,8 @@ def _add_invoices(conn: Connection,
         revisions[(contract.id, ref)] = revision + 1
         rows.append(_invoice_row(contract, n, ref, revision, item))
         items.append(item)
-    _insert(conn, t.invoices, rows)
-    _insert(conn, t.invoice_lines, [
+    insert_dicts(conn, t.invoices, rows)
+    insert_dicts(conn, t.invoice_lines, [
         _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
         for pos, line in enumerate(item.lines, start=1)])
     return rows
@@ -239,13 +239,6 @@ def _add_payments(conn: Connection,
             for contract, pe in new])
     return {int(r.event_id): int(r.id) for r in conn.execute(
         select(p.id, p.event_id).where(p.event_id.in_(list(owners))))}
-
-
-def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows (dicts with the same keys) through the driver's bulk path (`store.writes`)."""
-    if rows:
-        columns = list(rows[0])
-        insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _allocation_rows(contract: StoredContract, state: ContractState,

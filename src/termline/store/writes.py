@@ -12,7 +12,8 @@ SQLAlchemy's (an `IntegrityError` is one), as the caller's fallbacks expect.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -31,16 +32,34 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str],
         statement = f"COPY {table.name} ({names}) FROM STDIN"
         raw = conn.connection.driver_connection
         assert raw is not None
-        try:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except conn.dialect.loaded_dbapi.Error as exc:
-            raise _wrapped(conn, statement, exc) from exc
+        with driver_errors(conn, statement), raw.cursor() as cursor, \
+                cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join("?" * len(columns))
     _check_sqlite_types(table, columns)
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", list(rows))
+
+
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """`insert_rows` for rows given as dicts with the same keys."""
+    if rows:
+        columns = list(rows[0])
+        insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+@contextmanager
+def driver_errors(conn: Connection, statement: str) -> Iterator[None]:
+    """The driver's errors, raised by a statement sent past SQLAlchemy, as SQLAlchemy raises
+    them (an `IntegrityError` is one), for the callers' handling of what the store refuses
+    (`store.db.DATA_REFUSED`)."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as exc:
+        raise sa_exc.DBAPIError.instance(statement, None, exc, dbapi.Error,
+                                         dialect=conn.dialect) from exc
 
 
 def _check_sqlite_types(table: Table, columns: Sequence[str]) -> None:
@@ -55,8 +74,3 @@ def _check_sqlite_types(table: Table, columns: Sequence[str]) -> None:
 # before the driver sees the value.
 sqlite3.register_adapter(date, date.isoformat)
 sqlite3.register_adapter(Decimal, float)
-
-
-def _wrapped(conn: Connection, statement: str, exc: Exception) -> sa_exc.StatementError:
-    return sa_exc.DBAPIError.instance(statement, None, exc, conn.dialect.loaded_dbapi.Error,
-                                      dialect=conn.dialect)
