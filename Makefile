@@ -26,7 +26,8 @@ test: $(STAMP) sysdeps
 	$(BIN)/pytest -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 typecheck: $(STAMP)

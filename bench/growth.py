@@ -212,7 +212,10 @@ def profile(url: str, contracts: int, top: int) -> str:
     is switched on around exactly those calls, so loading the book, the customers' answers and
     the floor stay out of the figures.
     """
-    import termline.bench as bench_module
+    import termline.devtools.bench as bench_module
+    from termline.domain.registry import bootstrap
+
+    bootstrap()
 
     profiler = cProfile.Profile()
     names = vars(bench_module)  # bench() looks `run` up here on each call

@@ -2,7 +2,7 @@
 `termline import --contracts book.jsonl --events events.jsonl` (streamed), and optionally of
 `termline import book.yaml` (the scenario format) for the same book.
 
-Writes a synthetic book of N contracts (termline.synthetic: the five packs, a year of start
+Writes a synthetic book of N contracts (termline.devtools.synthetic: the five packs, a year of start
 dates, notices and seat changes) as JSON Lines into --dir (kept and reused), gives it an empty
 database (a replaced SQLite file, or PostgreSQL schema termline_bench_import), then runs the
 import in a child process and reports its peak RSS (GNU time's %M).
@@ -22,8 +22,9 @@ from pathlib import Path
 
 import yaml
 
-from termline.bench import fresh_database
-from termline.synthetic import contract_line, synthetic_contracts
+from termline.devtools.bench import fresh_database
+from termline.devtools.synthetic import contract_line, synthetic_contracts
+from termline.domain.registry import bootstrap
 
 
 def write_book(n: int, folder: Path, as_yaml: bool) -> tuple[Path, Path, Path | None]:
@@ -103,4 +104,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    bootstrap()
     main()

@@ -1,6 +1,6 @@
 """Where a billing day's time goes, phase by phase: CPU time around each phase of `service.run`.
 
-Loads a synthetic book (`termline.bench`'s loader, a third of it starting on 2027-01-01),
+Loads a synthetic book (`termline.devtools.bench`'s loader, a third of it starting on 2027-01-01),
 runs that day in this process with timers around the claim, the events, the contexts, the pure
 step (`next_day`), the save and the ledger with its projection (`add_days`), and prints µs of
 CPU per stored contract day for each, with the day's wall and CPU time.
@@ -16,12 +16,13 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-import termline.service.run as service
-from termline import bench
-from termline.store.db import make_engine, upgrade
-from termline.store.repository import Repository
-from termline.store.uow import SqlUnitOfWork
-from termline.synthetic import synthetic_contracts
+import termline.app.run as service
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.repository import Repository
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.devtools import bench
+from termline.devtools.synthetic import synthetic_contracts
+from termline.domain.registry import bootstrap
 
 SPENT: dict[str, float] = {}
 
@@ -66,4 +67,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    bootstrap()
     main()

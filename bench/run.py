@@ -12,10 +12,10 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
-import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
-from termline.behaviour import customer_responder
-from termline.engine.simulate import simulate
-from termline.synthetic import synthetic_book
+from termline.devtools.behaviour import customer_responder
+from termline.devtools.synthetic import synthetic_book
+from termline.domain.engine.simulate import simulate
+from termline.domain.registry import bootstrap
 
 
 def main() -> None:
@@ -44,4 +44,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    bootstrap()
     main()

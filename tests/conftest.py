@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 SHARED = ROOT.parent / "shared"
 
-import termline.mechanisms  # noqa: E402, F401  (installs the mechanisms the engine runs)
+from termline.domain.registry import bootstrap  # noqa: E402
+
+bootstrap()  # the mechanisms the engine runs, installed once for the whole session
 
 
 @pytest.fixture
@@ -33,9 +35,9 @@ def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatc
     """
     import importlib
 
-    from termline.engine.wake import run_contract_sparse
+    from termline.domain.engine.wake import run_contract_sparse
 
-    simulate_module = importlib.import_module("termline.engine.simulate")
+    simulate_module = importlib.import_module("termline.domain.engine.simulate")
     daily = simulate_module.run_contract
 
     def checked(ctx: Any, events: Any, until: Any, respond: Any = None) -> Any:
@@ -59,7 +61,7 @@ def peppol() -> Any:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{SHARED} is missing under CI=true")
         pytest.skip(f"reference folder {SHARED} is absent")
-    from termline.documents.validate import Validator
+    from termline.adapters.documents.validate import Validator
 
     return Validator(SHARED / "peppol" / "xslt")
 

@@ -6,8 +6,8 @@ import textwrap
 from datetime import date
 from typing import Any
 
-from termline.engine import SimulationResult, simulate_scenario
-from termline.scenario import parse_scenario
+from termline.domain.contract import parse_scenario
+from termline.domain.engine import SimulationResult, simulate_scenario
 
 
 def run(yaml_text: str, until: date | None = None) -> SimulationResult:

@@ -95,7 +95,7 @@ def test_a_file_path_is_a_sqlite_url(growth: ModuleType, tmp_path: Path) -> None
 
 
 def test_profiled_files_are_named_from_their_package(growth: ModuleType) -> None:
-    assert growth.where("/work/wt/src/termline/service/run.py") == "termline/service/run.py"
+    assert growth.where("/work/wt/src/termline/app/run.py") == "termline/app/run.py"
     assert growth.where("/work/wt/.venv/lib/python3.11/site-packages/sqlalchemy/engine/base.py"
                         ) == "sqlalchemy/engine/base.py"
     assert growth.where("/usr/lib/python3.11/json/encoder.py") == "json/encoder.py"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.policy import BUILTIN_PACKS
+from termline.domain.policy import BUILTIN_PACKS
+from termline.entrypoints.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "smartweb.yaml"
@@ -71,7 +71,7 @@ def test_scenario_error_exits_2_with_line(tmp_path: Path) -> None:
 
 
 def test_policy_check_ok_and_error(tmp_path: Path) -> None:
-    pack = ROOT / "src/termline/policy/packs/smartweb.yaml"
+    pack = ROOT / "src/termline/domain/policy/packs/smartweb.yaml"
     ok = runner.invoke(app, ["policy", "check", str(pack)])
     assert ok.exit_code == 0 and "valid policy" in ok.stdout
     bad = tmp_path / "p.yaml"

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from termline.core.calendar import Calendar
-from termline.core.duration import Duration, Unit, add_months
-from termline.core.periods import month_end, next_month_start, period
+from termline.domain.values.calendar import Calendar
+from termline.domain.values.duration import Duration, Unit, add_months
+from termline.domain.values.periods import month_end, next_month_start, period
 
 
 def test_duration_parses_the_way_terms_write_it() -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from termline.policy import BUILTIN_PACKS, load_pack
-from termline.policy.coverage import catalogue_rows
+from termline.domain.policy import BUILTIN_PACKS, load_pack
+from termline.domain.policy.coverage import catalogue_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def test_five_packs_account_for_every_clause_of_their_seed_text(pack: str, share
     lacks."""
     from typer.testing import CliRunner
 
-    from termline.cli.app import app
+    from termline.entrypoints.cli.app import app
 
     seed = shared / "seeds" / SEEDS[pack]
     assert load_pack(pack).source.file == seed.name

@@ -22,13 +22,13 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-import termline.policy
+import termline.domain.policy
 from scenario_helpers import run
-from termline.cli.app import app
-from termline.core.yamlsource import read_yaml
-from termline.errors import PolicyError, ScenarioError
-from termline.liability.cap import Claim
-from termline.liability.compute import cap_on
+from termline.domain.errors import PolicyError, ScenarioError
+from termline.domain.mechanisms.liability.cap import Claim
+from termline.domain.mechanisms.liability.compute import cap_on
+from termline.domain.text.yamlsource import read_yaml
+from termline.entrypoints.cli.app import app
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "custom"
 POLICY = FIXTURE / "policy.yaml"
@@ -322,7 +322,7 @@ def test_optional_sections_need_no_clause_and_refusals_are_neutral() -> None:
     provider: the policy has no such sections and cites nothing for them. A contract asking
     for a trial is refused, and so is a provider_termination event, in neutral words that
     name no other provider."""
-    policy = termline.policy.load_policy_file(POLICY)
+    policy = termline.domain.policy.load_policy_file(POLICY)
     assert not policy.trial.offered and policy.trial.clause == ()
     assert policy.termination.no_refund is None
     assert not policy.provider_termination.enabled
@@ -371,7 +371,7 @@ def test_a_contract_parameter_cannot_also_have_a_value_in_the_policy(tmp_path: P
     path.write_text(text, "utf-8")
     line = text.splitlines().index("  initial: 12 months") + 1
     with pytest.raises(PolicyError, match=r"term\.initial is a contract parameter") as err:
-        termline.policy.load_policy_file(path)
+        termline.domain.policy.load_policy_file(path)
     assert err.value.line == line
     result = runner.invoke(app, ["policy", "check", str(path), "-f", "json"])
     assert result.exit_code == 2

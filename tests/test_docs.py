@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from termline.cli.render import readings_markdown
-from termline.policy import BUILTIN_PACKS, load_pack
+from termline.domain.policy import BUILTIN_PACKS, load_pack
+from termline.entrypoints.cli.render import readings_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ def test_readme_keeps_the_two_commands() -> None:
 
 
 def test_policy_reference_is_generated_from_the_models() -> None:
-    from termline.policy.reference import reference_markdown
+    from termline.domain.policy.reference import reference_markdown
 
     assert (ROOT / "docs" / "policy-reference.md").read_text("utf-8") == reference_markdown(), (
         "regenerate: .venv/bin/termline policy reference > docs/policy-reference.md")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-import termline.mechanisms
+import termline.domain.registry
 from scenario_helpers import run
-from termline.engine.actions import action
-from termline.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
+from termline.domain.engine.actions import action
+from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 
@@ -57,13 +57,13 @@ def _reaches(graph: dict[str, set[str]], start: str) -> set[str]:
 
 def test_no_import_cycle_runs_through_the_engine() -> None:
     """No engine module imports, directly or through others, a module that imports the engine
-    back: the engine does not know its mechanisms; termline.mechanisms assembles them."""
+    back: the engine does not know its mechanisms; termline.domain.registry assembles them."""
     graph = _graph()
-    engine = [m for m in graph if m.startswith("termline.engine.")]
+    engine = [m for m in graph if m.startswith("termline.domain.engine.")]
     cycles = {m: sorted(n for n in _reaches(graph, m) if m in _reaches(graph, n))
               for m in engine}
     assert {m: c for m, c in cycles.items() if c} == {}
-    assert not any("termline.mechanisms" in _reaches(graph, m) for m in engine)
+    assert not any("termline.domain.registry" in _reaches(graph, m) for m in engine)
 
 
 def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
@@ -76,7 +76,7 @@ def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
 
     extra = Mechanism("greeter", {}, (greet,), lambda s, c, d: date(2027, 1, 5)
                       if d < date(2027, 1, 5) else None)
-    install((*termline.mechanisms.MECHANISMS, extra))
+    install((*termline.domain.registry.MECHANISMS, extra))
     try:
         result = run("""
 policy: smartweb
@@ -90,15 +90,15 @@ contracts:
 events: []
 """)
     finally:
-        install(termline.mechanisms.MECHANISMS)
+        install(termline.domain.registry.MECHANISMS)
     assert [(a.date, a.kind) for a in result.actions if a.kind == "greeted"] == [
         (date(2027, 1, 5), "greeted")]
-    assert mechanisms() is termline.mechanisms.MECHANISMS
+    assert mechanisms() is termline.domain.registry.MECHANISMS
 
 
 def test_running_without_installed_mechanisms_is_a_clear_error(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    import termline.engine.extension as extension
+    import termline.domain.engine.extension as extension
 
     monkeypatch.setattr(extension, "_installed", None)
     with pytest.raises(MechanismsNotInstalled, match=r"import termline\.mechanisms"):

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from termline.scenario import load_scenario
-from termline.service import intake
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.domain.contract import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -94,7 +94,7 @@ def _run(template: Path, folder: Path, name: str, data: bytes, commands: Any) ->
 
 
 def app_instance() -> Any:
-    from termline.cli.app import app
+    from termline.entrypoints.cli.app import app
 
     return app
 

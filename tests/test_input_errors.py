@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from termline.errors import PolicyError, ScenarioError
-from termline.policy import load_policy_file
-from termline.policy.loader import BUILTIN_PACKS, load_pack
-from termline.scenario import parse_scenario
+from termline.domain.contract import parse_scenario
+from termline.domain.errors import PolicyError, ScenarioError
+from termline.domain.policy import load_policy_file
+from termline.domain.policy.policy_file import BUILTIN_PACKS, load_pack
+
+PACKS_DIR = Path(__file__).parent.parent / "src/termline/domain/policy/packs"
 
 GOOD = """\
 policy: smartweb
@@ -92,7 +94,7 @@ def test_unknown_top_level_key() -> None:
 
 
 def test_policy_error_names_file_line_and_field(tmp_path: Path) -> None:
-    text = (Path(__file__).parent.parent / "src/termline/policy/packs/smartweb.yaml").read_text()
+    text = (PACKS_DIR / "smartweb.yaml").read_text()
     broken = text.replace("  term: 8 days", "  term: eight days")
     path = tmp_path / "p.yaml"
     path.write_text(broken)
@@ -104,7 +106,7 @@ def test_policy_error_names_file_line_and_field(tmp_path: Path) -> None:
 
 
 def test_policy_rule_without_clause_is_refused(tmp_path: Path) -> None:
-    text = (Path(__file__).parent.parent / "src/termline/policy/packs/smartweb.yaml").read_text()
+    text = (PACKS_DIR / "smartweb.yaml").read_text()
     broken = text.replace('payment:\n  clause: "4.2"\n', "payment:\n")
     path = tmp_path / "p.yaml"
     path.write_text(broken)

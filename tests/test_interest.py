@@ -3,9 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
-from termline.overdue.interest import completed_months, interest_on_chunks, started_months
-from termline.policy.schema import InterestRule
-from termline.rates.table import builtin_rates
+from termline.domain.mechanisms.interest.late_interest import (
+    completed_months,
+    interest_on_chunks,
+    started_months,
+)
+from termline.domain.policy.schema import InterestRule
+from termline.domain.rates.table import builtin_rates
 
 
 def test_started_months_counts_a_part_month_as_a_month() -> None:

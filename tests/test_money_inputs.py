@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from termline.errors import ScenarioError
-from termline.scenario import parse_scenario
+from termline.domain.contract import parse_scenario
+from termline.domain.errors import ScenarioError
 
 SCENARIO = """\
 policy: smartweb

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select
 from typer.testing import CliRunner
 
-from termline.cli.app import app
+from termline.entrypoints.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "smartweb.yaml"

@@ -9,15 +9,15 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.core.yamlsource import read_yaml
-from termline.errors import PolicyError
-from termline.policy import BUILTIN_PACKS, load_policy_file
-from termline.policy.check import check_text
-from termline.policy.clauses import extract_clauses
+from termline.domain.errors import PolicyError
+from termline.domain.policy import BUILTIN_PACKS, load_policy_file
+from termline.domain.policy.check import check_text
+from termline.domain.policy.clauses import extract_clauses
+from termline.domain.text.yamlsource import read_yaml
+from termline.entrypoints.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKS = ROOT / "src/termline/policy/packs"
+PACKS = ROOT / "src/termline/domain/policy/packs"
 runner = CliRunner()
 
 
@@ -168,7 +168,7 @@ def test_policy_new_writes_a_commented_starting_point_that_checks(tmp_path: Path
 def test_the_ladder_is_checked_as_a_whole_every_problem_named_by_step() -> None:
     """requires_steps naming a later step, a hand-over that charges, a charge without a name
     or with both a fee and a percentage, a list anchor with previous_step: one problem each."""
-    from termline.policy.schema import ladder_problems
+    from termline.domain.policy.schema import ladder_problems
 
     problems = ladder_problems([
         {"name": "r1", "kind": "reminder", "from": "due_date", "requires_steps": ["r2"]},

@@ -10,10 +10,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from termline.core.money import ZERO
-from termline.engine import simulate
-from termline.policy import BUILTIN_PACKS, apply_overrides
-from termline.scenario.model import (
+from termline.domain.contract.model import (
     Contract,
     DataInstruction,
     Payment,
@@ -21,6 +18,9 @@ from termline.scenario.model import (
     SeatChange,
     TerminationNotice,
 )
+from termline.domain.engine import simulate
+from termline.domain.policy import BUILTIN_PACKS, apply_overrides
+from termline.domain.values.money import ZERO
 
 ITEM = "Plan"
 SETTINGS = settings(max_examples=40, deadline=None,

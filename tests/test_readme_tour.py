@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from termline.scenario.model import Event
-from termline.service.inputs import event_models, read_events
+from termline.app.inputs import event_models, read_events
+from termline.domain.contract.model import Event
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")

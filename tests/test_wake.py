@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from termline.behaviour import customer_responder
-from termline.engine.simulate import run_contract
-from termline.engine.state import Context, ContractState
-from termline.engine.wake import next_wake, run_contract_sparse, step_sparse
-from termline.policy import apply_overrides
-from termline.rates.table import builtin_rates
-from termline.scenario.model import Contract
-from termline.synthetic import synthetic_book
+from termline.devtools.behaviour import customer_responder
+from termline.devtools.synthetic import synthetic_book
+from termline.domain.contract.model import Contract
+from termline.domain.engine.simulate import run_contract
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.engine.wake import next_wake, run_contract_sparse, step_sparse
+from termline.domain.policy import apply_overrides
+from termline.domain.rates.table import builtin_rates
 
 
 def _ctx(pack: str, start: date) -> Context:

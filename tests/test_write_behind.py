@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from termline.service.write_behind import write_behind
+from termline.app.write_behind import write_behind
 
 
 def test_every_chunk_is_written_in_order_and_counted() -> None:

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from termline.demo import pack_documents, run_pack, write_documents
-from termline.documents.reader import read
-from termline.documents.ubl import write
-from termline.policy import BUILTIN_PACKS
+from termline.adapters.documents.reader import read
+from termline.adapters.documents.ubl import write
+from termline.devtools.demo import pack_documents, run_pack, write_documents
+from termline.domain.policy import BUILTIN_PACKS
 
 
 @pytest.mark.parametrize("pack", BUILTIN_PACKS)

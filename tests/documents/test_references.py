@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from termline.documents.references import epc_payload, epc_qr, ogm, ogm_digits, structured
+from termline.adapters.documents.references import epc_payload, epc_qr, ogm, ogm_digits, structured
 
 
 def test_ogm_check_digits_are_the_first_ten_digits_mod_97() -> None:

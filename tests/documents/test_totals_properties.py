@@ -7,9 +7,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from termline.documents.references import ogm, ogm_digits, structured
-from termline.tax.categories import REVERSE_CHARGE, VatCategory
-from termline.tax.totals import totals
+from termline.adapters.documents.references import ogm, ogm_digits, structured
+from termline.domain.mechanisms.tax.categories import REVERSE_CHARGE, VatCategory
+from termline.domain.mechanisms.tax.totals import totals
 
 CATEGORIES = [VatCategory("S", Decimal("21")), VatCategory("S", Decimal("6")),
               VatCategory("S", Decimal("25")), VatCategory("AE", Decimal("0"), *REVERSE_CHARGE)]

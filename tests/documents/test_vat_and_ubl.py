@@ -10,12 +10,12 @@ from decimal import Decimal as D
 from pathlib import Path
 
 from documents.conftest import PROFILE
-from termline.documents.build import Issued, IssuedLine, document
-from termline.documents.parties import SellerProfile
-from termline.documents.reader import read
-from termline.documents.ubl import write
-from termline.scenario.model import Contract
-from termline.tax.categories import category
+from termline.adapters.documents.build import Issued, IssuedLine, document
+from termline.adapters.documents.parties import SellerProfile
+from termline.adapters.documents.reader import read
+from termline.adapters.documents.ubl import write
+from termline.domain.contract.model import Contract
+from termline.domain.mechanisms.tax.categories import category
 
 SELLER = SellerProfile.model_validate(PROFILE)
 

@@ -14,10 +14,15 @@ import pytest
 from pydantic import ValidationError
 
 from scenario_helpers import actions, kinds, one, run
-from termline.backups.rules import BackupRule
-from termline.backups.window import cadence_days, check_restore, latest_backup, purge_date
-from termline.core.calendar import Calendar
-from termline.core.duration import Duration
+from termline.domain.mechanisms.backups.rules import BackupRule
+from termline.domain.mechanisms.backups.window import (
+    cadence_days,
+    check_restore,
+    latest_backup,
+    purge_date,
+)
+from termline.domain.values.calendar import Calendar
+from termline.domain.values.duration import Duration
 
 BE = Calendar("BE")
 MONTH = Duration.parse("1 month")

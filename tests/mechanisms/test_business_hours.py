@@ -1,4 +1,5 @@
-"""Business-hours arithmetic (support/business_hours.py): weekends, holidays, DST, closed days.
+"""Business-hours arithmetic (domain/mechanisms/support/business_hours.py): weekends, holidays,
+DST, closed days.
 
 Expected instants are worked out by hand from the calendars: Belgian public holidays 2027
 include Easter Monday 29 March; Lithuanian ones include 24-26 December and 1 January, and the
@@ -13,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from termline.core.calendar import Calendar
-from termline.support.business_hours import BusinessHours
+from termline.domain.mechanisms.support.business_hours import BusinessHours
+from termline.domain.values.calendar import Calendar
 
 BRUSSELS = BusinessHours(ZoneInfo("Europe/Brussels"), time(9), time(17), Calendar("BE"))
 VILNIUS = BusinessHours(ZoneInfo("Europe/Vilnius"), time(8), time(16),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import termline.policy  # noqa: F401  (the policy schema first: the rules modules import it)
+import termline.domain.policy  # noqa: F401  (the policy schema first: the rules modules import it)
 from scenario_helpers import run
-from termline.liability.cap import Claim
-from termline.liability.compute import cap_on
+from termline.domain.mechanisms.liability.cap import Claim
+from termline.domain.mechanisms.liability.compute import cap_on
 
 SW_REFUND = """
 policy: smartweb

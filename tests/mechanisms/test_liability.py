@@ -14,11 +14,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-import termline.policy  # noqa: F401  (the policy schema first: the rules modules import it)
+import termline.domain.policy  # noqa: F401  (the policy schema first: the rules modules import it)
 from scenario_helpers import run
-from termline.cli.app import app
-from termline.liability.cap import CapResult, Claim
-from termline.liability.compute import cap_on
+from termline.domain.mechanisms.liability.cap import CapResult, Claim
+from termline.domain.mechanisms.liability.compute import cap_on
+from termline.entrypoints.cli.app import app
 
 
 def _cap(scenario: str, contract: str, on: str, **claim: object) -> CapResult:

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-import termline.policy  # noqa: F401  (the policy schema first: the rules modules import it)
+import termline.domain.policy  # noqa: F401  (the policy schema first: the rules modules import it)
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.usage.purchase_price import per_unit_amount
-from termline.usage.rules import PurchaseRule
+from termline.domain.mechanisms.usage.purchase_price import per_unit_amount
+from termline.domain.mechanisms.usage.rules import PurchaseRule
 
 # --- pure functions and rule validation ------------------------------------------------------
 

@@ -12,28 +12,33 @@ from pathlib import Path
 
 import pytest
 
-import termline.policy  # noqa: F401  (the policy schema first: the rules modules import it)
+import termline.domain.policy  # noqa: F401  (the policy schema first: the rules modules import it)
 from scenario_helpers import actions, kinds, one, run
-from termline.core.calendar import Calendar
-from termline.core.duration import Duration
-from termline.engine import SimulationResult
-from termline.errors import InputError, MissingIndex, ScenarioError
-from termline.policy import load_pack
-from termline.pricing.effective import (
+from termline.domain.engine import SimulationResult
+from termline.domain.errors import InputError, MissingIndex, ScenarioError
+from termline.domain.mechanisms.pricing.effective import (
     earliest_effective,
     frequency_ok,
     notice_until,
 )
-from termline.pricing.indexation import cap_price, revised_price, revision_factor, within_cap
-from termline.pricing.rules import ChangeRule
-from termline.pricing.series import (
+from termline.domain.mechanisms.pricing.indexation import (
+    cap_price,
+    revised_price,
+    revision_factor,
+    within_cap,
+)
+from termline.domain.mechanisms.pricing.rules import ChangeRule
+from termline.domain.mechanisms.pricing.series import (
     IndexTable,
     from_mapping,
     month_before,
     parse_index_csv,
     shift_month,
 )
-from termline.subscription.term import Refused
+from termline.domain.mechanisms.term.terms import Refused
+from termline.domain.policy import load_pack
+from termline.domain.values.calendar import Calendar
+from termline.domain.values.duration import Duration
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 D = Decimal
@@ -643,7 +648,7 @@ def test_cli_simulate_reads_an_index_csv_and_the_scenario_wins(tmp_path: Path) -
 
     from typer.testing import CliRunner
 
-    from termline.cli.app import app
+    from termline.entrypoints.cli.app import app
 
     scenario = """
 policy: smartconnect

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from scenario_helpers import actions, kinds, one, run
-from termline.core.calendar import Calendar
-from termline.privacy.audits import check_audit
-from termline.privacy.rules import AuditRule
+from termline.domain.mechanisms.privacy.audits import check_audit
+from termline.domain.mechanisms.privacy.rules import AuditRule
+from termline.domain.values.calendar import Calendar
 
 NL = Calendar("NL")
 RULE = AuditRule.model_validate({"clause": "DPA-8.1", "interval": "1 year",

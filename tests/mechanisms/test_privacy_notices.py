@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 
 from scenario_helpers import actions, kinds, one, run
-from termline.core.calendar import Calendar
-from termline.core.duration import Duration
-from termline.privacy.notices import check_notice
+from termline.domain.mechanisms.privacy.notices import check_notice
+from termline.domain.values.calendar import Calendar
+from termline.domain.values.duration import Duration
 
 SC_LINE = '{item: Smart Voicemail, unit_price: "30.00", per: month, quantity: 1}'
 SW_LINE = '{item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}'

@@ -12,17 +12,17 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.core.calendar import Calendar
-from termline.policy import load_pack
-from termline.sla.availability import (
+from termline.domain.mechanisms.sla.availability import (
     Measurement,
     credit_amount,
     measure,
     subtract,
     window_containing,
 )
-from termline.sla.maintenance import within_window
-from termline.sla.rules import Lead
+from termline.domain.mechanisms.sla.maintenance import within_window
+from termline.domain.mechanisms.sla.rules import Lead
+from termline.domain.policy import load_pack
+from termline.domain.values.calendar import Calendar
 
 OSLO = ZoneInfo("Europe/Oslo")
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.support.refund import daily_refund, late_days
+from termline.domain.mechanisms.support.refund import daily_refund, late_days
 
 SC = """
 policy: smartconnect

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import termline.policy  # noqa: F401  (the policy schema first: the rules modules import it)
+import termline.domain.policy  # noqa: F401  (the policy schema first: the rules modules import it)
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.usage.metering import overage, quantity_value, record
-from termline.usage.rules import MeterRule
+from termline.domain.mechanisms.usage.metering import overage, quantity_value, record
+from termline.domain.mechanisms.usage.rules import MeterRule
 
 # --- pure functions ---------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.policy import load_pack
+from termline.domain.policy import load_pack
 
 CUSTOMER = "{name: Voicemail Partners BV, country: BE, email: billing@vp.example}"
 

@@ -10,7 +10,7 @@ data kept T+1..T+90 and deleted on T+91 (10.5), deleted on T+30 if an invoice is
 from __future__ import annotations
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.policy import load_pack
+from termline.domain.policy import load_pack
 
 CUSTOMER = "{name: Contact NV, country: BE, email: billing@contact.example}"
 

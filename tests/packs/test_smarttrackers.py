@@ -2,7 +2,7 @@
 
 Every expectation is worked out from the seed text (GTC 6, 14, 15.17, 16.1 and the DPA) with
 the pack's readings; the arithmetic is in the comments. Statutory interest uses the NL rates of
-src/termline/rates/statutory.yaml: 11.15 % from 2025-01-01, 10.15 % from 2025-07-01 and
+src/termline/domain/rates/statutory.yaml: 11.15 % from 2025-01-01, 10.15 % from 2025-07-01 and
 2026-01-01 (carried forward, provisional, after 2026-06-30); actual/365; the due day does not
 bear interest, the payment day does.
 """
@@ -10,7 +10,7 @@ bear interest, the payment day does.
 from __future__ import annotations
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.policy import load_pack
+from termline.domain.policy import load_pack
 
 # 250.00 per month, invoiced 12 months in advance: 12 x 250.00 = 3000.00 per invoice.
 LINE = '{item: SmartTrackers Platform, unit_price: "250.00", per: month, quantity: 1}'

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.policy import load_pack
+from termline.domain.policy import load_pack
 
 SHOP = "{item: SmartWeb Shop, unit_price: \"50.00\", per: month, quantity: 1}"
 

@@ -12,8 +12,8 @@ from datetime import date
 from decimal import Decimal
 
 from scenario_helpers import actions, balance, kinds, one, run
-from termline.engine.deadlines import deadlines
-from termline.policy import load_pack
+from termline.domain.engine.deadlines import deadlines
+from termline.domain.policy import load_pack
 
 
 def scenario(*, start: str = "2027-02-10", until: str = "2027-12-31", extra: str = "",

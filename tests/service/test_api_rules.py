@@ -13,13 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from termline.api.app import create_app
-from termline.service import intake
-from termline.service.keys import create_key
-from termline.store import service_tables as s
-from termline.store import tables as t
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.keys import create_key
+from termline.entrypoints.api.app import create_app
 
 NOW = datetime(2027, 2, 1, 9, tzinfo=UTC)
 CONTRACT = {"id": "c1", "policy": "smartweb", "start": "2027-01-01",
@@ -166,7 +166,7 @@ def test_a_write_that_dies_midway_is_still_in_the_audit_trail(
     half-way (here the run raises, as a process killed mid-request would stop) leaves its
     received row (status 0) with the key that sent it, and no answer row."""
     client, engine = api
-    from termline.service import run as service_run
+    from termline.app import run as service_run
 
     def broken(*_: Any, **__: Any) -> Any:
         raise RuntimeError("the process died")

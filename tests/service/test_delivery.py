@@ -15,18 +15,18 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from termline.api.app import create_app
-from termline.notify.dispatch import BACKOFF, Dispatcher, MailSettings
-from termline.scenario.model import Contract
-from termline.service import intake
-from termline.service import run as service
-from termline.service.inputs import contract_policy
-from termline.service.keys import create_key
-from termline.service.webhooks import add_endpoint
-from termline.store import service_tables as s
-from termline.store import tables as t
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.notify.dispatch import BACKOFF, Dispatcher, MailSettings
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app import run as service
+from termline.app.inputs import contract_policy
+from termline.app.keys import create_key
+from termline.app.webhook_endpoints import add_endpoint
+from termline.domain.contract.model import Contract
+from termline.entrypoints.api.app import create_app
 from tests.service.conftest import Receiver
 
 START = datetime(2027, 1, 1, 9, tzinfo=UTC)

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from termline.api.app import create_app
-from termline.service import intake
-from termline.service.keys import create_key
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.keys import create_key
+from termline.entrypoints.api.app import create_app
 
 NOW = datetime(2027, 1, 1, 9, tzinfo=UTC)
 CONTRACT = {"id": "ours", "policy": "smartweb", "start": "2027-01-01",

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from termline.api.app import create_app
-from termline.cli.app import app
-from termline.store import service_tables as s
-from termline.store.db import make_engine
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql.db import make_engine
+from termline.entrypoints.api.app import create_app
+from termline.entrypoints.cli.app import app
 
 
 def test_key_create_list_revoke_and_webhook_add(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from termline.notify.derive import (
+from termline.adapters.notify.derive import (
     EMAIL_KINDS,
     Endpoint,
     NewEntry,
@@ -16,8 +16,8 @@ from termline.notify.derive import (
     email_rows,
     webhook_rows,
 )
-from termline.notify.render import LANGUAGES, render
-from termline.service.entitlement import entitlement
+from termline.adapters.notify.render import LANGUAGES, render
+from termline.app.entitlement import entitlement
 
 # Actions as the SmartWeb ledger has them (README tour, clauses 4.1-4.3, 9.1, 14.1, 15.1-15.2)
 ACTIONS = {

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from sqlalchemy import select, update
 
-from termline.scenario.model import Contract
-from termline.service import intake
-from termline.service.inputs import LocatedEvent, contract_policy, parse_event
-from termline.service.scheduler import Scheduler
-from termline.store import service_tables as s
-from termline.store import tables as t
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.inputs import LocatedEvent, contract_policy, parse_event
+from termline.app.scheduler import Scheduler
+from termline.domain.contract.model import Contract
 
 CONTRACT = Contract.model_validate({
     "id": "loyal", "policy": "smartweb", "start": "2027-01-01",

@@ -18,11 +18,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from termline.api.app import create_app
-from termline.service import intake
-from termline.service.keys import create_key
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.keys import create_key
+from termline.entrypoints.api.app import create_app
 
 NOW = datetime(2027, 3, 1, 9, tzinfo=UTC)
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

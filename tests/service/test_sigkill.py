@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from termline.store import service_tables as s
-from termline.store import tables as t
-from termline.store.db import make_engine
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
 from tests.service.conftest import Mailbox, Receiver, Server, cli, new_key
 
 CONTRACTS = 15

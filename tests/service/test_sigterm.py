@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from termline.store import tables as t
-from termline.store.db import make_engine
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
 from tests.service.conftest import Server, cli
 
 CONTRACTS = 200

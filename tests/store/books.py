@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from termline.policy import load_pack
-from termline.synthetic import scenario_document, synthetic_book, with_payments
+from termline.devtools.synthetic import scenario_document, synthetic_book, with_payments
+from termline.domain.policy import load_pack
 
 
 def scenario_text(pack: str, seed: int = 7, until: str = "2028-03-31") -> str:

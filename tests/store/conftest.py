@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
 
 PG_URL = os.environ.get("TERMLINE_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from termline.engine import simulate_scenario
-from termline.scenario import parse_scenario
-from termline.service import intake, run, views
-from termline.service.inputs import parse_event
+from termline.app import intake, run, views
+from termline.app.inputs import parse_event
+from termline.domain.contract import parse_scenario
+from termline.domain.engine import simulate_scenario
 
 SCENARIO = textwrap.dedent("""\
     policy: smartweb

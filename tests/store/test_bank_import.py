@@ -13,8 +13,8 @@ from typing import Any
 import yaml
 
 from documents.conftest import PROFILE
-from termline.bank.camt import Credit, read
-from termline.bank.matching import OpenInvoice, match
+from termline.adapters.bank.camt import Credit, read
+from termline.adapters.bank.matching import OpenInvoice, match
 from tests.store.test_equivalence import termline
 
 BOOK = """
@@ -165,10 +165,10 @@ def test_the_same_statement_imported_twice_at_once_applies_once(uow: Any,
 
     from sqlalchemy import func, select
 
-    from termline.scenario import load_scenario
-    from termline.service import bank, documents, intake
-    from termline.service import run as service
-    from termline.store import tables as t
+    from termline.adapters.sql import tables as t
+    from termline.app import bank, documents, intake
+    from termline.app import run as service
+    from termline.domain.contract import load_scenario
 
     (tmp_path / "book.yaml").write_text(BOOK)
     intake.add_tenant(uow(), "default")

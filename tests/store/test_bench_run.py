@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from termline.cli.app import app
+from termline.entrypoints.cli.app import app
 
 
 def _bench(tmp_path: Path, name: str, *extra: str) -> tuple[dict[str, object], list[tuple]]:

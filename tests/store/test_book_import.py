@@ -14,12 +14,17 @@ import yaml
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-import termline.mechanisms  # the engine's mechanisms, for with_payments
-from termline.cli.app import app
-from termline.errors import InputError
-from termline.service.book_import import import_book
-from termline.store import tables as t
-from termline.synthetic import scenario_document, synthetic_book, with_payments, write_jsonl
+import termline.domain.registry  # the engine's mechanisms, for with_payments
+from termline.adapters.sql import tables as t
+from termline.app.book_import import import_book
+from termline.devtools.synthetic import (
+    scenario_document,
+    synthetic_book,
+    with_payments,
+    write_jsonl,
+)
+from termline.domain.errors import InputError
+from termline.entrypoints.cli.app import app
 
 UNTIL = date(2027, 3, 31)
 
@@ -53,7 +58,7 @@ def book_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _counts(db_url: str) -> tuple[int, int, int]:
-    from termline.store.db import make_engine
+    from termline.adapters.sql.db import make_engine
 
     engine = make_engine(db_url)
     with engine.connect() as conn:
@@ -85,11 +90,11 @@ def test_the_yaml_scenario_is_streamed_and_stores_what_load_scenario_stores(
     """`import book.yaml` reads the contracts as a stream, in chunks of 7 here (no fallback
     to the whole-file reader, which would raise NotAMapping) and stores what
     `intake.import_scenario` stores from `load_scenario`; a second import is refused."""
-    from termline.scenario import load_scenario
-    from termline.service import intake
-    from termline.service.scenario_import import import_scenario_file
-    from termline.store.db import make_engine
-    from termline.store.uow import SqlUnitOfWork
+    from termline.adapters.sql.db import make_engine
+    from termline.adapters.sql.uow import SqlUnitOfWork
+    from termline.app import intake
+    from termline.app.scenario_import import import_scenario_file
+    from termline.domain.contract import load_scenario
 
     reference = f"sqlite:///{tmp_path / 'whole.db'}"
     _store(reference)

@@ -11,15 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from termline.behaviour import customer_responder
-from termline.engine import simulate_scenario
-from termline.engine.simulate import simulate
-from termline.engine.state import ContractState, InvoiceLine, Item
-from termline.policy import BUILTIN_PACKS
-from termline.pricing.state import PricingState
-from termline.scenario import parse_scenario
-from termline.store.codec import CodecError, decode, encode
-from termline.synthetic import synthetic_book
+from termline.adapters.sql.codec import CodecError, decode, encode
+from termline.devtools.behaviour import customer_responder
+from termline.devtools.synthetic import synthetic_book
+from termline.domain.contract import parse_scenario
+from termline.domain.engine import simulate_scenario
+from termline.domain.engine.simulate import simulate
+from termline.domain.engine.state import ContractState, InvoiceLine, Item
+from termline.domain.mechanisms.pricing.state import PricingState
+from termline.domain.policy import BUILTIN_PACKS
 from tests.store.books import scenario_text
 
 

@@ -1,7 +1,7 @@
 """`termline deadlines` from the store, `--within` and `--ics` (issue 4), on both databases.
 
 The book: three Smartconnect contracts imported and run through 2027-04-01, looked at on that
-day. Hand computations from the pack (src/termline/policy/packs/smartconnect.yaml):
+day. Hand computations from the pack (src/termline/domain/policy/packs/smartconnect.yaml):
 * `paid`, ordered 2027-03-15 (10.1: counted from the ordering date), 12-month terms: the term
   runs 2027-03-15 .. 2028-03-14; 10.1 "no later than 3 months before the commencement of a new
   subscription period": 2028-03-15 − 3 months = 2027-12-15. Billing in advance per 12 months
@@ -23,8 +23,8 @@ from typing import Any
 import icalendar
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.service.calendar_export import PRODID, uid
+from termline.adapters.files.calendar_export import PRODID, uid
+from termline.entrypoints.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[2]
 SMARTWEB = ROOT / "examples" / "smartweb.yaml"

@@ -16,8 +16,8 @@ import yaml
 from sqlalchemy import select
 
 from documents.conftest import PROFILE
-from termline.store import tables as t
-from termline.store.db import make_engine
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
 from tests.store.books import synthetic_scenario
 from tests.store.test_equivalence import termline
 from tests.store.test_workers import UNTIL, _start
@@ -228,7 +228,7 @@ def test_profile_and_buyer_numbers_are_checked_when_stored(db_url: str, tmp_path
     customer's VAT number with a wrong mod 97 check is refused with its line and field."""
     from typer.testing import CliRunner
 
-    from termline.cli.app import app
+    from termline.entrypoints.cli.app import app
 
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "acme")

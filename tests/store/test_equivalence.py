@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.policy import BUILTIN_PACKS
+from termline.domain.policy import BUILTIN_PACKS
+from termline.entrypoints.cli.app import app
 from tests.store.books import scenario_text
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from termline.cli.app import app
+from termline.entrypoints.cli.app import app
 
 
 def termline(db_url: str, *args: str, code: int = 0) -> str:

@@ -16,12 +16,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from termline.service import intake
-from termline.service.inputs import parse_event
-from termline.service.run import RunReport, advance_batch
-from termline.store.db import make_engine, upgrade
-from termline.store.repository import Repository
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.repository import Repository
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.inputs import parse_event
+from termline.app.run import RunReport, advance_batch
 from tests.store.test_equivalence import termline
 
 # SmartWeb (4.1: invoiced half-yearly in advance, 14 days before the period; 4.2: due 8 days

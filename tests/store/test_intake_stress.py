@@ -17,13 +17,13 @@ from typing import Any
 import yaml
 from sqlalchemy import func, select
 
-from termline.engine import simulate_scenario
-from termline.scenario import load_scenario
-from termline.service import intake, views
-from termline.service.inputs import parse_event
-from termline.store import tables as t
-from termline.store.db import make_engine
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake, views
+from termline.app.inputs import parse_event
+from termline.domain.contract import load_scenario
+from termline.domain.engine import simulate_scenario
 from tests.store.books import synthetic_scenario
 from tests.store.test_equivalence import termline
 

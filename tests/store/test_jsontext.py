@@ -12,7 +12,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from termline.store.jsontext import dumps, loads
+from termline.adapters.sql.jsontext import dumps, loads
 
 # what the store writes: str keys; str (any code point, lone surrogates too), int (also past
 # 64 bits), bool and None; lists and dicts of them. Never floats: money is text.

@@ -12,9 +12,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.store import tables as t
-from termline.store.db import make_engine
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
+from termline.entrypoints.cli.app import app
 
 # SmartWeb 4.1/4.2: six months invoiced in advance on the start day, due 8 days later.
 AGED = textwrap.dedent("""\

@@ -7,9 +7,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.store.db import current_revision, downgrade, head_revision, make_engine, upgrade
-from termline.store.tables import metadata
+from termline.adapters.sql.db import (
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+from termline.adapters.sql.tables import metadata
+from termline.entrypoints.cli.app import app
 
 TABLES = {"tenants", "policy_versions", "customers", "contracts", "events", "actions",
           "contract_runs", "invoices", "invoice_lines", "payments", "allocations",

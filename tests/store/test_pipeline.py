@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 import yaml
 
-from termline.policy import BUILTIN_PACKS
-from termline.service import intake
-from termline.service.inputs import parse_event
-from termline.service.pipeline import _send, _store, step_processes
-from termline.service.run import RunReport
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake
+from termline.app.inputs import parse_event
+from termline.app.pipeline import _send, _store, step_processes
+from termline.app.run import RunReport
+from termline.domain.policy import BUILTIN_PACKS
 from tests.store.books import scenario_text, synthetic_scenario
 from tests.store.test_equivalence import termline
 from tests.store.test_intake_race import TENANT, _scenario

@@ -19,13 +19,13 @@ import yaml
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert
 
-from termline.engine import simulate_scenario
-from termline.scenario import load_scenario
-from termline.service import intake, run, views
-from termline.store import tables as t
-from termline.store.db import make_engine
-from termline.store.repository import Repository
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine
+from termline.adapters.sql.repository import Repository
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake, run, views
+from termline.domain.contract import load_scenario
+from termline.domain.engine import simulate_scenario
 from tests.store.books import synthetic_scenario
 from tests.store.test_equivalence import termline
 

@@ -16,16 +16,16 @@ import pytest
 from sqlalchemy import Engine, func, inspect, select
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.engine.actions import action
-from termline.policy import BUILTIN_PACKS
-from termline.scenario import parse_scenario
-from termline.scenario.model import Payment
-from termline.service import intake, run
-from termline.service.inputs import parse_event
-from termline.store import tables as t
-from termline.store.db import current_revision, head_revision, make_engine
-from termline.store.projection import PaymentEvent, ProjectionError, sources, uncorrected
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import current_revision, head_revision, make_engine
+from termline.adapters.sql.projection import PaymentEvent, ProjectionError, sources, uncorrected
+from termline.app import intake, run
+from termline.app.inputs import parse_event
+from termline.domain.contract import parse_scenario
+from termline.domain.contract.model import Payment
+from termline.domain.engine.actions import action
+from termline.domain.policy import BUILTIN_PACKS
+from termline.entrypoints.cli.app import app
 from tests.store.books import scenario_text
 from tests.store.test_backdated import SCENARIO as BACKDATED_SCENARIO
 

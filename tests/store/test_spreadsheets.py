@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from termline.cli.app import app
-from termline.errors import InputError
-from termline.service.csv_table import read_table
+from termline.adapters.files.csv_table import read_table
+from termline.domain.errors import InputError
+from termline.entrypoints.cli.app import app
 
 BOM = "\ufeff"
 

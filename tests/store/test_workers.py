@@ -19,9 +19,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from termline.store import tables as t
-from termline.store.db import make_engine, upgrade
-from termline.store.uow import SqlUnitOfWork
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
 from tests.store.books import synthetic_scenario
 from tests.store.test_equivalence import termline
 

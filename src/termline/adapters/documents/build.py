@@ -1,0 +1,144 @@
+"""Documents from what the engine issued: an invoice record or a credit, the seller's profile and
+the buyer as the contract gives it. Pure: no store, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+
+from termline.adapters.documents.model import Document, DocumentKind, Line, Party, Payment
+from termline.adapters.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfile
+from termline.adapters.documents.references import payment_reference
+from termline.domain.contract.model import Contract, Customer
+from termline.domain.engine.actions import Action
+from termline.domain.mechanisms.tax.categories import Supply, category
+from termline.domain.values.money import round_money
+
+# The engine's item kinds that are compensation, not a supply (docs/readings.md).
+COMPENSATION_KINDS = frozenset({"fee", "interest"})
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLine:
+    item: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """An invoice or credit note as numbered from the engine's records."""
+
+    kind: DocumentKind
+    number: str
+    issued: date
+    due: date
+    currency: str
+    lines: tuple[IssuedLine, ...]
+    source: str  # the engine's item ref, or the settlement a credit note is for
+    invoice_kind: str
+    period: tuple[date, date] | None = None
+    credit_note_for: str | None = None
+    credit_note_for_date: date | None = None
+
+
+def seller_party(profile: SellerProfile) -> Party:
+    scheme, _, ident = profile.peppol_id.partition(":")
+    return Party(name=profile.legal_name, country=profile.country, street=profile.street,
+                 city=profile.city, postal_code=profile.postal_code,
+                 vat_number=profile.vat_number, company_id=profile.company_id,
+                 company_scheme=COMPANY_SCHEMES.get(profile.country)
+                 if profile.company_id else None, endpoint=(scheme, ident))
+
+
+def buyer_party(customer: Customer) -> Party:
+    country = customer.country or (customer.vat_number[:2] if customer.vat_number else None)
+    if country is None:
+        country = "BE"
+    endpoint: tuple[str, str] | None = None
+    if customer.peppol_id:
+        scheme, _, ident = customer.peppol_id.partition(":")
+        endpoint = (scheme, ident)
+    elif customer.company_id and country in COMPANY_SCHEMES:
+        endpoint = (COMPANY_SCHEMES[country], customer.company_id)
+    elif customer.vat_number and customer.vat_number[:2] in VAT_SCHEMES:
+        prefix = customer.vat_number[:2]
+        ident = customer.vat_number if prefix not in ("DK", "NO") else \
+            "".join(ch for ch in customer.vat_number if ch.isdigit())
+        endpoint = (VAT_SCHEMES[prefix], ident)
+    address = customer.address
+    return Party(name=customer.name, country=country,
+                 street=address.street if address else None,
+                 city=address.city if address else None,
+                 postal_code=address.postal_code if address else None,
+                 vat_number=customer.vat_number, company_id=customer.company_id,
+                 company_scheme=COMPANY_SCHEMES.get(country) if customer.company_id else None,
+                 endpoint=endpoint, email=customer.email)
+
+
+def document(issued: Issued, profile: SellerProfile, contract: Contract,
+             terms: str | None = None) -> Document:
+    customer = contract.customer
+    supply: Supply = "compensation" if issued.invoice_kind in COMPENSATION_KINDS else "service"
+    cat = category(profile.country, customer.country, customer.vat_number, issued.issued,
+                   supply)
+    lines = tuple(_line(ln, cat, issued.period) for ln in issued.lines)
+    mandate = contract.mandate if issued.kind == "invoice" else None
+    payment = Payment(reference=payment_reference(issued.number, profile.country),
+                      iban=profile.iban, bic=profile.bic,
+                      mandate=mandate.id if mandate else None,
+                      payer_iban=mandate.iban if mandate else None)
+    note = None
+    if cat.code == "AE":
+        note = cat.exemption_reason
+    seller, buyer = seller_party(profile), buyer_party(customer)
+    if cat.code == "O":  # BR-O-02: no VAT identifiers on a document outside the scope of VAT
+        seller, buyer = replace(seller, vat_number=None), replace(buyer, vat_number=None)
+    return Document(kind=issued.kind, number=issued.number, issued=issued.issued,
+                    due=issued.due, currency=issued.currency, seller=seller,
+                    buyer=buyer, lines=lines, payment=payment,
+                    buyer_reference=contract.id, period=issued.period,
+                    credit_note_for=issued.credit_note_for,
+                    credit_note_for_date=issued.credit_note_for_date, terms=terms, note=note,
+                    language=customer.language or profile.language, source=issued.source,
+                    invoice_kind=issued.invoice_kind)
+
+
+def _line(line: IssuedLine, cat: object, period: tuple[date, date] | None) -> Line:
+    from termline.domain.mechanisms.tax.categories import VatCategory
+
+    assert isinstance(cat, VatCategory)
+    return Line(name=line.item, quantity=line.quantity, unit_price=line.unit_price,
+                net=round_money(line.amount), category=cat, period=period)
+
+
+def lines_of(rows: Sequence[tuple[str, Decimal, Decimal, Decimal]]) -> tuple[IssuedLine, ...]:
+    return tuple(IssuedLine(item, Decimal(q), Decimal(p), Decimal(a)) for item, q, p, a in rows)
+
+
+CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
+                 "interest": "Late-payment interest on invoice"}
+
+
+def charge_source(act: Action) -> tuple[str, str]:
+    """(source ref, reason) of a fee or interest charge that becomes a document of its own:
+    a reminder's fee is `<invoice>-R<n>`, collection costs `<invoice>-COL`."""
+    if act.kind == "reminder_sent":
+        ref = f"{act.get('ref')}-R{act.get('number')}"
+    elif act.kind == "collection_costs_charged":
+        ref = f"{act.get('ref')}-COL"
+    else:
+        ref = str(act.get("ref"))
+    return ref, "interest" if act.kind == "interest_charged" else "fee"
+
+
+def charge_label(reason: str, source_ref: str) -> str:
+    """The line text of a one-line document: a fee, interest, an SLA credit, a refund."""
+    if reason in CHARGE_LABELS:
+        invoice = source_ref.rsplit("-", 1)[0]
+        return f"{CHARGE_LABELS[reason]} {invoice} ({source_ref})"
+    return source_ref.replace("sla-credit", "Service credit (SLA)").replace(
+        "defect-refund", "Refund for a defect")

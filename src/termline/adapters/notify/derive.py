@@ -1,0 +1,140 @@
+"""What the run's new actions announce: webhook deliveries and e-mails (pure functions).
+
+The store calls these in the transaction that appends the actions (`store.outbox`), so an
+outbox row exists exactly when its action does. Identifiers are derived from the action's
+natural key: a delivery's `webhook-id` is the same on every attempt, and receivers drop
+duplicates by it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from termline.adapters.notify.render import render
+
+# Action kind -> e-mail template (the notices the terms require or imply).
+EMAIL_KINDS = ("invoice_issued", "reminder_sent", "access_suspended", "access_restored",
+               "breach_notice_sent", "contract_terminated", "change_announced",
+               "data_deletion_scheduled")
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    """One action just appended: its contract, natural key, kind and ledger body (JSON)."""
+    tenant_id: int
+    contract_id: int
+    natural_key: str
+    kind: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: int
+    tenant_id: int
+    events: tuple[str, ...]  # action kinds, or ("*",)
+
+    def wants(self, kind: str) -> bool:
+        return "*" in self.events or kind in self.events
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contract_ref: str
+    customer: str
+    email: str | None
+    language: str
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    name: str
+    terms_url: str
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def webhook_rows(entries: Sequence[NewEntry], endpoints: Sequence[Endpoint]
+                 ) -> list[dict[str, Any]]:
+    """One pending delivery per action and endpoint of its tenant that wants its kind, in the
+    actions' order (the ledger's order per contract)."""
+    rows = []
+    for entry in entries:
+        for ep in endpoints:
+            if ep.tenant_id != entry.tenant_id or not ep.wants(entry.kind):
+                continue
+            rows.append({
+                "tenant_id": entry.tenant_id, "endpoint_id": ep.id,
+                "contract_id": entry.contract_id, "action_key": entry.natural_key,
+                "msg_id": "msg_" + _digest(f"{ep.id}|{entry.contract_id}|"
+                                           f"{entry.natural_key}")[:40],
+                "type": entry.kind, "data": entry.body, "status": "pending", "attempts": 0})
+    return rows
+
+
+def email_context(entry_body: Mapping[str, Any], recipient: Recipient, tenant: TenantInfo,
+                  export_until: str | None = None) -> dict[str, Any]:
+    return {"a": dict(entry_body), "customer": recipient.customer,
+            "contract": recipient.contract_ref, "tenant": tenant.name,
+            "terms_url": tenant.terms_url, "clauses": ", ".join(entry_body.get("clauses", [])),
+            "export_until": export_until}
+
+
+def email_rows(entries: Sequence[NewEntry], recipients: Mapping[int, Recipient],
+               tenants: Mapping[int, TenantInfo]) -> list[dict[str, Any]]:
+    """One e-mail per action of a kind the customer is told about, to the contract's customer
+    address in the customer's language; contracts without an address get none."""
+    rows = []
+    export_until: dict[int, str] = {}
+    for entry in entries:
+        recipient = recipients.get(entry.contract_id)
+        if entry.kind not in EMAIL_KINDS or recipient is None or not recipient.email:
+            continue
+        body = json.loads(entry.body)
+        if entry.kind == "contract_terminated" and body.get("export_until"):
+            export_until[entry.contract_id] = str(body["export_until"])
+        mail = render(entry.kind, recipient.language,
+                      email_context(body, recipient, tenants[entry.tenant_id],
+                                    export_until.get(entry.contract_id)))
+        rows.append({
+            "tenant_id": entry.tenant_id, "contract_id": entry.contract_id,
+            "msg_id": "eml_" + _digest(f"{entry.contract_id}|{entry.natural_key}")[:40],
+            "kind": entry.kind, "to_addr": recipient.email, "subject": mail.subject,
+            "body": mail.body, "status": "pending", "attempts": 0})
+    return rows
+
+
+@dataclass(frozen=True)
+class NoticeDeadline:
+    """A contract's last day to give notice, as `engine.deadlines` gives it."""
+    tenant_id: int
+    contract_id: int
+    date: str
+    term_end: str
+    clauses: tuple[str, ...]
+
+
+def renewal_rows(deadlines: Sequence[NoticeDeadline], recipients: Mapping[int, Recipient],
+                 tenants: Mapping[int, TenantInfo]) -> list[dict[str, Any]]:
+    """One renewal reminder per notice deadline (the customer-side radar), to the contract's
+    customer; its id is derived from the deadline, so each is sent once however often asked."""
+    rows = []
+    for d in deadlines:
+        recipient = recipients.get(d.contract_id)
+        if recipient is None or not recipient.email:
+            continue
+        body = {"date": d.date, "effective": d.term_end, "clauses": list(d.clauses)}
+        mail = render("renewal_reminder", recipient.language,
+                      email_context(body, recipient, tenants[d.tenant_id]))
+        rows.append({
+            "tenant_id": d.tenant_id, "contract_id": d.contract_id,
+            "msg_id": "eml_" + _digest(f"{d.contract_id}|renewal|{d.date}")[:40],
+            "kind": "renewal_reminder", "to_addr": recipient.email, "subject": mail.subject,
+            "body": mail.body, "status": "pending", "attempts": 0})
+    return rows

@@ -1,0 +1,266 @@
+"""Delivery from the outboxes: signed webhooks (Standard Webhooks) and e-mails (SMTP, or .eml
+files when no SMTP server is configured).
+
+At least once: a row is marked delivered only after its receiver accepted it, so a process
+killed in between sends it again. In order per contract: a delivery waits while an earlier one
+of the same endpoint and contract is pending. A failed attempt is retried with exponential
+backoff over about three days (`BACKOFF`); each attempt is logged with status, latency and an
+excerpt of the answer. An endpoint that gives a delivery up after failing for days is disabled
+and its tenant told (`notice_email`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import smtplib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import Engine, and_, exists, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from standardwebhooks.webhooks import Webhook
+
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+
+log = logging.getLogger("termline.adapters.notify")
+Clock = Callable[[], datetime]
+
+# Seconds to wait after the n-th failed attempt: about 2.8 days in all, then given up.
+BACKOFF = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 57600, 86400)
+# An endpoint that gives up a delivery after failing this long is disabled.
+DISABLE_AFTER = timedelta(days=2)
+EXCERPT = 500
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    smtp_url: str | None  # smtp://host:port; None: write .eml files
+    outbox_dir: Path
+    sender: str = "termline@localhost"
+
+
+def payload(kind: str, timestamp: datetime, data: str) -> str:
+    """`{"type", "timestamp", "data"}` with `data` the ledger's JSON byte for byte."""
+    return (f'{{"type":{json.dumps(kind)},"timestamp":{json.dumps(timestamp.isoformat())},'
+            f'"data":{data}}}')
+
+
+# How long one attempt holds a message (see `Dispatcher._lease`); longer than any attempt's
+# time-outs (10 s for a webhook, 10 s for SMTP).
+LEASE = timedelta(seconds=60)
+
+
+def retry_at(now: datetime, attempts: int) -> datetime | None:
+    """When to try again after `attempts` failed attempts; None: give up."""
+    if attempts > len(BACKOFF):
+        return None
+    return now + timedelta(seconds=BACKOFF[attempts - 1])
+
+
+class Dispatcher:
+    def __init__(self, engine: Engine, clock: Clock, mail: MailSettings,
+                 client: httpx.Client | None = None, poll: float = 1.0) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.mail = mail
+        self.client = client or httpx.Client(timeout=10.0, follow_redirects=False)
+        self.poll = poll
+        self._stop = threading.Event()
+        self._bell = threading.Event()
+
+    def wake(self) -> None:
+        self._bell.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._bell.set()
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            self._bell.clear()
+            try:
+                busy = self.deliver_due() + self.send_due()
+            except Exception:  # the next round tries again; nothing was marked done
+                log.exception("delivery round failed")
+                busy = 0
+            if not busy:
+                self._bell.wait(self.poll)
+
+    # --- webhooks -------------------------------------------------------------------------
+    def deliver_due(self, limit: int = 100) -> int:
+        """Attempt every due webhook delivery that is first in line for its contract."""
+        d, e = s.webhook_deliveries.c, s.webhook_endpoints.c
+        earlier = s.webhook_deliveries.alias("earlier")
+        now = self.clock()
+        query = (select(d.id, d.msg_id, d.type, d.data, d.created_at, d.attempts,
+                        d.endpoint_id, e.url, e.secret, e.failing_since, e.tenant_id)
+                 .join(s.webhook_endpoints, e.id == d.endpoint_id)
+                 .where(d.status == "pending", d.next_attempt_at <= now, e.enabled.is_(True),
+                        ~exists().where(and_(earlier.c.endpoint_id == d.endpoint_id,
+                                             earlier.c.contract_id == d.contract_id,
+                                             earlier.c.status == "pending",
+                                             earlier.c.id < d.id)))
+                 .order_by(d.id).limit(limit))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        for row in rows:
+            if self._stop.is_set():
+                break
+            if self._lease(s.webhook_deliveries, row.id, row.attempts, now):
+                self._attempt(row)
+        return len(rows)
+
+    def _lease(self, table: Any, row_id: int, attempts: int, now: datetime) -> bool:
+        """Take a due message for one attempt: its next attempt moves LEASE ahead, so another
+        `serve` process that selected it too finds it no longer due and leaves it. A process
+        that dies mid-attempt leaves the lease to expire: the message is tried again."""
+        c = table.c
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(table).where(
+                c.id == row_id, c.status == "pending", c.attempts == attempts,
+                c.next_attempt_at <= now).values(next_attempt_at=now + LEASE))
+        return bool(taken.rowcount)
+
+    def _attempt(self, row: Any) -> None:
+        body = payload(row.type, _aware(row.created_at, self.clock()), row.data)
+        sent_at = self.clock()
+        signature = Webhook(row.secret).sign(row.msg_id, sent_at, body)
+        headers = {"content-type": "application/json", "webhook-id": row.msg_id,
+                   "webhook-timestamp": str(int(sent_at.timestamp())),
+                   "webhook-signature": signature, "user-agent": "termline-webhooks/1"}
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            answer = self.client.post(row.url, content=body.encode("utf-8"), headers=headers)
+            status, excerpt = answer.status_code, answer.text[:EXCERPT]
+        except httpx.HTTPError as exc:
+            excerpt = f"{type(exc).__name__}: {exc}"[:EXCERPT]
+        latency = int((time.perf_counter() - started) * 1000)
+        ok = status is not None and 200 <= status < 300
+        d, e = s.webhook_deliveries.c, s.webhook_endpoints.c
+        now = self.clock()
+        with self.engine.begin() as conn:
+            conn.execute(insert(s.webhook_attempts).values(
+                delivery_id=row.id, at=sent_at, status_code=status, latency_ms=latency,
+                response=excerpt))
+            attempts = row.attempts + 1
+            if ok:
+                conn.execute(update(s.webhook_deliveries).where(d.id == row.id).values(
+                    status="delivered", attempts=attempts, delivered_at=now))
+                conn.execute(update(s.webhook_endpoints).where(e.id == row.endpoint_id)
+                             .values(failing_since=None))
+                return
+            again = retry_at(now, attempts)
+            log.warning("webhook %s to we_%s failed (%s, attempt %d): %s", row.msg_id,
+                        row.endpoint_id, status or "no answer", attempts,
+                        "retry at " + again.isoformat() if again else "given up")
+            conn.execute(update(s.webhook_deliveries).where(d.id == row.id).values(
+                status="pending" if again else "failed", attempts=attempts,
+                next_attempt_at=again or now))
+            since = row.failing_since or now
+            if row.failing_since is None:
+                conn.execute(update(s.webhook_endpoints).where(e.id == row.endpoint_id)
+                             .values(failing_since=now))
+            elif again is None and now - _aware(since, now) >= DISABLE_AFTER:
+                conn.execute(update(s.webhook_endpoints).where(e.id == row.endpoint_id)
+                             .values(enabled=False, disabled_at=now))
+                self._notice_disabled(conn, row, now)
+
+    def _notice_disabled(self, conn: Any, row: Any, now: datetime) -> None:
+        tn = t.tenants.c
+        settings = json.loads(conn.execute(select(tn.settings).where(
+            tn.id == row.tenant_id)).scalar_one())
+        to = settings.get("notice_email")
+        if not to:
+            log.warning("webhook endpoint we_%s disabled; tenant has no notice_email",
+                        row.endpoint_id)
+            return
+        msg_id = "eml_" + sha256(f"disabled|{row.endpoint_id}|{now.isoformat()}".encode()
+                                 ).hexdigest()[:40]
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(s.emails).values(
+                    tenant_id=row.tenant_id, contract_id=None, msg_id=msg_id,
+                    kind="endpoint_disabled", to_addr=to,
+                    subject=f"Webhook endpoint we_{row.endpoint_id} disabled",
+                    body=(f"Deliveries to {row.url} have failed for more than "
+                          f"{DISABLE_AFTER.days} days, so the endpoint has been disabled. "
+                          "Enable it again with POST /v1/webhook_endpoints/"
+                          f"we_{row.endpoint_id}/enable once it answers; pending deliveries "
+                          "then resume.\n"),
+                    status="pending", attempts=0, next_attempt_at=now))
+        except IntegrityError:
+            pass
+
+    # --- e-mail ---------------------------------------------------------------------------
+    def send_due(self, limit: int = 100) -> int:
+        m = s.emails.c
+        now = self.clock()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s.emails).where(
+                m.status == "pending", m.next_attempt_at <= now).order_by(m.id).limit(limit)
+            ).all()
+        for row in rows:
+            if self._stop.is_set():
+                break
+            if not self._lease(s.emails, row.id, row.attempts, now):
+                continue
+            error = None
+            try:
+                self._send(row)
+            except (OSError, smtplib.SMTPException) as exc:
+                error = f"{type(exc).__name__}: {exc}"[:EXCERPT]
+            attempts = row.attempts + 1
+            done = self.clock()
+            again = retry_at(done, attempts) if error else None
+            with self.engine.begin() as conn:
+                conn.execute(update(s.emails).where(m.id == row.id).values(
+                    status="sent" if error is None else ("pending" if again else "failed"),
+                    attempts=attempts, sent_at=done if error is None else None,
+                    next_attempt_at=again or done, last_error=error))
+        return len(rows)
+
+    def message(self, row: Any) -> EmailMessage:
+        msg = EmailMessage()
+        msg["From"] = self.mail.sender
+        msg["To"] = row.to_addr
+        msg["Subject"] = row.subject
+        msg["Message-ID"] = f"<{row.msg_id}@termline>"
+        msg["Date"] = format_datetime(_aware(row.created_at, self.clock()))
+        msg["X-Termline-Kind"] = row.kind
+        msg.set_content(row.body)
+        return msg
+
+    def _send(self, row: Any) -> None:
+        msg = self.message(row)
+        if self.mail.smtp_url is None:
+            self.mail.outbox_dir.mkdir(parents=True, exist_ok=True)
+            target = self.mail.outbox_dir / f"{row.msg_id}.eml"
+            partial = target.with_suffix(".part")
+            partial.write_bytes(msg.as_bytes())
+            partial.replace(target)
+            return
+        parts = urlsplit(self.mail.smtp_url)
+        with smtplib.SMTP(parts.hostname or "localhost", parts.port or 25, timeout=10) as smtp:
+            if parts.scheme == "smtp+starttls":
+                smtp.starttls()
+            if parts.username:
+                smtp.login(parts.username, parts.password or "")
+            smtp.send_message(msg)
+
+
+def _aware(value: datetime, like: datetime) -> datetime:
+    """SQLite gives timestamps back without their zone: they were stored in UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=like.tzinfo)

@@ -1,0 +1,193 @@
+"""Legal numbers for the invoices and credit notes a run issues, in the run's transaction.
+
+* Each invoice row the projection adds (every revision: a back-dated correction that issues an
+  invoice again with other content gets a new number) becomes a numbered invoice.
+* Each invoice whose action the ledger corrects (`action_corrected`: the revision a recompute
+  replaces, an invoice it no longer issues, a fee or interest charge that no longer follows)
+  gets a credit note in full (reason `correction`) referring to its number.
+* Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
+  note for the contract's latest invoice issued by then, whether the engine applies the money
+  to an open invoice or keeps it as credit; each reminder fee, collection cost and interest
+  charge becomes an invoice of its own.
+
+Numbers are `{prefix}{year}-{n:06d}` (or `{prefix}{n:06d}` for a tenant numbering across years,
+profile `number_per_year: false`), gapless per tenant, series and year: the counter row is
+incremented with UPDATE ... RETURNING, which on PostgreSQL holds its row lock until commit, so
+concurrent runs take turns on it and a rolled back run leaves no gap. Documents are numbered
+in a fixed order (issue date, contract, action) so a batch numbers the same way every time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from termline.adapters.documents.build import charge_source
+from termline.adapters.documents.references import ogm_digits
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.writes import insert_dicts
+
+if TYPE_CHECKING:
+    from termline.adapters.sql.store_records import NewAction
+    from termline.domain.engine.actions import Action
+
+CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
+CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the original's
+CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged"}
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    tenant_id: int
+    contract_id: int
+    kind: str  # invoice | credit_note
+    reason: str
+    issued: date
+    due: date
+    action_key: str
+    source_ref: str
+    amount: Decimal
+    currency: str
+    credit_note_for: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    invoice_prefix: str
+    credit_prefix: str
+    per_year: bool
+    structured: bool  # Belgian seller: OGM payment references
+
+
+def series_of(settings: dict[str, Any]) -> Series:
+    profile = settings.get("profile") or {}
+    prefix = str(profile.get("invoice_prefix", ""))
+    return Series(prefix, str(profile.get("credit_note_prefix") or f"{prefix}CN"),
+                  bool(profile.get("number_per_year", True)), profile.get("country") == "BE")
+
+
+def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
+               charges: Sequence[tuple[int, int, NewAction]]) -> None:
+    """Number the invoices just inserted and the documents of the charges and credits just
+    stored ((tenant id, contract id, action), see `_charges`)."""
+    pending = (_invoices(invoice_rows)
+               + _charges(conn, [c for c in charges if c[2].action.kind != "action_corrected"])
+               + _corrections(conn, [c for c in charges
+                                     if c[2].action.kind == "action_corrected"]))
+    if not pending:
+        return
+    tenants = {p.tenant_id for p in pending}
+    series = {int(r.id): series_of(json.loads(r.settings)) for r in conn.execute(
+        select(t.tenants.c.id, t.tenants.c.settings).where(t.tenants.c.id.in_(tenants)))}
+    pending.sort(key=lambda p: (p.tenant_id, p.kind == "credit_note", p.issued, p.contract_id,
+                                p.action_key))
+    groups: dict[tuple[int, str, int], list[Pending]] = {}
+    for p in pending:
+        s = series[p.tenant_id]
+        prefix = s.invoice_prefix if p.kind == "invoice" else s.credit_prefix
+        groups.setdefault((p.tenant_id, prefix, p.issued.year if s.per_year else 0),
+                          []).append(p)
+    rows = []
+    for (tenant_id, prefix, year), todo in groups.items():
+        last = _take(conn, tenant_id, prefix, year, len(todo))
+        for n, p in enumerate(todo, start=last - len(todo) + 1):
+            number = f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"
+            rows.append({
+                "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
+                "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
+                "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
+                "currency": p.currency, "credit_note_for": p.credit_note_for,
+                "payment_reference": ogm_digits(number) if series[tenant_id].structured
+                else number})
+    insert_dicts(conn, t.documents, rows)
+
+
+def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:
+    """Reserve `count` numbers of a series; the last one reserved."""
+    s = t.document_series.c
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
+    conn.execute(dialect.insert(t.document_series).values(
+        tenant_id=tenant_id, series=series, year=year, last=0).on_conflict_do_nothing())
+    last = conn.execute(update(t.document_series).where(
+        s.tenant_id == tenant_id, s.series == series, s.year == year)
+        .values(last=s.last + count).returning(s.last)).scalar_one()
+    return int(last)
+
+
+def _invoices(rows: Sequence[dict[str, Any]]) -> list[Pending]:
+    return [Pending(r["tenant_id"], r["contract_id"], "invoice", r["kind"], r["issued"],
+                    r["due"], r["action_key"], r["ref"], r["amount"], r["currency"])
+            for r in rows]
+
+
+def _corrections(conn: Connection, fixes: Sequence[tuple[int, int, NewAction]]
+                 ) -> list[Pending]:
+    """A credit note in full for each invoice (also a fee or interest invoice) whose action
+    the ledger corrects, dated the day the correction is recorded."""
+    if not fixes:
+        return []
+    d = t.documents.c
+    originals = {(c, n.natural_key.removeprefix(CORRECTED)): (tenant_id, n)
+                 for tenant_id, c, n in fixes}
+    found = conn.execute(select(d.contract_id, d.action_key, d.number, d.source_ref,
+                                d.amount, d.currency).where(
+        d.contract_id.in_({c for c, _ in originals}), d.kind == "invoice",
+        d.action_key.in_({k for _, k in originals}))).all()
+    out = []
+    for doc in found:
+        tenant_id, n = originals[(int(doc.contract_id), str(doc.action_key))]
+        out.append(Pending(tenant_id, int(doc.contract_id), "credit_note", "correction",
+                           n.action.date, n.action.date, str(doc.action_key),
+                           str(doc.source_ref), Decimal(doc.amount), str(doc.currency),
+                           str(doc.number)))
+    return out
+
+
+def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) -> list[Pending]:
+    """Documents for the engine's other money actions: a credit note for each SLA credit and
+    defect refund, for the contract's latest invoice issued by then (the period the credit is
+    for is billed by then); an invoice for each reminder fee, collection cost and interest
+    charge (compensation, outside the scope of VAT: docs/readings.md)."""
+    if not charges:
+        return []
+    d = t.documents.c
+    latest: dict[int, list[tuple[date, str]]] = {}
+    for x in conn.execute(select(d.contract_id, d.issued, d.number).where(
+            d.contract_id.in_({c for _, c, _ in charges}), d.kind == "invoice",
+            d.reason.not_in(("fee", "interest"))).order_by(d.id)):
+        latest.setdefault(int(x.contract_id), []).append((x.issued, str(x.number)))
+    out = []
+    for tenant_id, contract_id, n in charges:
+        act = n.action
+        amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
+        assert isinstance(amount, Decimal)
+        currency = act.currency or "EUR"
+        if act.kind in CREDIT_KINDS:
+            label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
+                     else f"defect-refund {act.get('defect')}")
+            before = [num for issued, num in latest.get(contract_id, []) if issued <= act.date]
+            out.append(Pending(tenant_id, contract_id, "credit_note", act.kind, act.date,
+                               act.date, n.natural_key, label, amount, currency,
+                               before[-1] if before else None))
+            continue
+        ref, reason = charge_source(act)
+        out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
+                           n.natural_key, ref, amount, currency))
+    return out
+
+
+def is_charge(act: Action) -> bool:
+    """An action that becomes a document of its own (see `_charges`, `_corrections`)."""
+    if act.kind == "action_corrected":
+        return True
+    if act.kind == "reminder_sent":
+        fee = act.get("fee")
+        return isinstance(fee, Decimal) and fee > 0
+    return act.kind in CHARGE_KINDS

@@ -1,0 +1,333 @@
+"""Invoices with their lines, payments and allocations, projected from the actions a run appends.
+
+`Repository.add_actions` calls `project` in the transaction that appends the actions and the
+new contract state, so the tables and the ledger commit together or not at all.
+
+* `invoices` + `invoice_lines`: one row per `invoice_issued` action; the lines are the invoice
+  item's lines in the new state (`state.item(ref).lines`), which add up to its amount.
+* `payments`: one row per `payment` event the engine has processed.
+* `allocations`: one row per `payment_applied` action, with where its money came from: a
+  payment event (`payment_id`), the customer's credit, an SLA credit or a defect refund.
+
+Append-only, like the ledger. A back-dated event makes the run recompute the contract: the
+actions the rerun adds get their rows, and rows of actions it no longer produces stay; the
+ledger's `action_corrected` (natural key "correction|" + the original's) marks them. An invoice
+number issued again with other content gets the next `revision`. So totals over these tables
+hold for the rows whose action is not corrected.
+
+No backfill: after an upgrade from 0001 the tables fill from the next stored day on (a
+recompute also records the payments of earlier days, since it replays them).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, literal, select
+
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.numbering import is_charge, number_new
+from termline.adapters.sql.store_records import NewAction, StoredContract
+from termline.adapters.sql.writes import insert_dicts
+from termline.domain.contract.model import Payment, event_sort_key
+from termline.domain.engine.actions import Action
+from termline.domain.engine.state import ContractState, InvoiceLine, Item
+from termline.domain.errors import TermlineError
+from termline.domain.values.money import ZERO
+
+MONEY_IN = ("payment_applied", "credit_recorded")
+# Money settled like a payment without a payment event, by the reference the engine gives it.
+SETTLEMENTS = {"sla-credit ": "sla_credit", "defect-refund ": "defect_refund"}
+
+
+class ProjectionError(TermlineError):
+    """The actions to project disagree with the state or the events they came from, or a value
+    does not fit its column without rounding."""
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    id: int
+    event: Payment
+
+
+Source = tuple[str, int | None]  # ("payment", event id) | ("credit" | "sla_credit" | ..., None)
+
+
+def sources(day: Sequence[Action], payments: Sequence[PaymentEvent]) -> list[Source | None]:
+    """Where the money of each `payment_applied` of one day came from (None for other actions).
+
+    `day` is all of one day's actions in the engine's order and `payments` the day's payment
+    events in the engine's order (`event_sort_key`). Events come before the day's invoices,
+    dunning and mechanism phases, and payments before other events (docs/engine-semantics.md,
+    "Order within a day"), so the day's first `payment_applied` (not from credit) and
+    `credit_recorded` actions are the payments', each payment's adding up to its amount.
+    """
+    out: list[Source | None] = [None] * len(day)
+    money = iter([i for i, act in enumerate(day)
+                  if act.kind in MONEY_IN and _field(act, "source") != "credit"])
+    for pay in payments:
+        remaining = pay.event.amount
+        while remaining > ZERO:
+            i = next(money, None)
+            if i is None:
+                raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: "
+                                      f"{remaining} of it is applied by no action")
+            act = day[i]
+            if act.kind == "payment_applied":
+                if _field(act, "reference") != (pay.event.reference or None):
+                    raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: "
+                                          f"applied under reference {_field(act, 'reference')}")
+                out[i] = ("payment", pay.id)
+            remaining -= _amount(act)
+        if remaining != ZERO:
+            raise ProjectionError(f"payment event {pay.id} of {pay.event.date}: its actions "
+                                  f"add up to {pay.event.amount - remaining}, "
+                                  f"not {pay.event.amount}")
+    for i, act in enumerate(day):
+        if act.kind != "payment_applied" or out[i] is not None:
+            continue
+        if _field(act, "source") == "credit":
+            out[i] = ("credit", None)
+            continue
+        reference = str(_field(act, "reference") or "")
+        found = next((name for prefix, name in SETTLEMENTS.items()
+                      if reference.startswith(prefix)), None)
+        if found is None:
+            raise ProjectionError(f"payment_applied on {act.date} to {_field(act, 'ref')}: "
+                                  "no payment event, credit or settlement behind it")
+        out[i] = (found, None)
+    return out
+
+
+def project(conn: Connection, contract: StoredContract, state: ContractState,
+            stored: Sequence[NewAction], replayed: Sequence[NewAction] | None = None) -> None:
+    """Add the rows for the actions `stored` appends to the ledger (already inserted).
+
+    `state` is the contract's state after them. `replayed`: every action of the days of
+    `stored` in the engine's order, when `stored` is only the part the ledger lacked (a
+    recompute); by default `stored` holds whole days.
+    """
+    if replayed is None:
+        project_days(conn, [(contract, state, stored)])
+        return
+    paid: dict[date, list[PaymentEvent]] = {}
+    payment_rows: dict[int, int] = {}
+    if any(n.action.kind in MONEY_IN for n in replayed):
+        paid = _replayed_payment_events(conn, contract, replayed)
+        payment_rows = _add_payments(conn, [(contract, paid)])
+    allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
+    insert_dicts(conn, t.allocations, allocated)
+    number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
+               _charges([(contract, state, stored)]))
+    notices(conn, [(contract, stored)])
+
+
+def project_days(conn: Connection,
+                 days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+                 ) -> None:
+    """`project` for whole run days of many contracts, in a few statements for the batch."""
+    if not days:
+        return
+    e = t.events.c
+    ids = sorted({i for _, _, stored in days if any(n.action.kind in MONEY_IN for n in stored)
+                  for n in stored for i in n.cause_events})
+    events = {int(r.id): PaymentEvent(int(r.id), Payment.model_validate_json(r.payload))
+              for r in conn.execute(select(e.id, e.payload).where(e.type == "payment",
+                                                                   e.id.in_(ids)))} \
+        if ids else {}
+    paid_by_contract = [_by_day([events[i] for i in sorted(
+        {i for n in stored for i in n.cause_events if i in events})]) for _, _, stored in days]
+    payment_rows = _add_payments(conn, [(contract, paid) for (contract, _, _), paid
+                                        in zip(days, paid_by_contract, strict=True)])
+    allocated = [
+        row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
+        for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
+    insert_dicts(conn, t.allocations, allocated)
+    number_new(conn, _add_invoices(conn, days), _charges(days))
+    notices(conn, [(contract, stored) for contract, _, stored in days])
+
+
+def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]]
+            ) -> None:
+    """The service's hook: the webhook and e-mail outbox rows of the new actions, in this
+    same transaction (`store.outbox`; nothing when no endpoint or address wants them)."""
+    from termline.adapters.sql.outbox import enqueue
+
+    enqueue(conn, days)
+
+
+def _add_invoices(conn: Connection,
+                  days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+                  ) -> list[dict[str, Any]]:
+    """The invoices and lines of the `invoice_issued` actions stored (the invoice rows added);
+    an invoice number issued again (a recompute) gets the next revision."""
+    issued = [(contract, state, n, str(n.action.get("ref"))) for contract, state, stored in days
+              for n in stored if n.action.kind == "invoice_issued"]
+    if not issued:
+        return []
+    i = t.invoices.c
+    revisions: dict[tuple[int, str], int] = {
+        (int(r.contract_id), str(r.ref)): int(r.n) for r in conn.execute(
+            select(i.contract_id, i.ref, func.count().label("n")).where(
+                i.contract_id.in_({c.id for c, _, _, _ in issued}),
+                i.ref.in_({ref for _, _, _, ref in issued})).group_by(i.contract_id, i.ref))}
+    rows, items = [], []
+    for contract, state, n, ref in issued:
+        item = _invoice_item(state, n.action, ref)
+        revision = revisions.get((contract.id, ref), 0)
+        revisions[(contract.id, ref)] = revision + 1
+        rows.append(_invoice_row(contract, n, ref, revision, item))
+        items.append(item)
+    insert_dicts(conn, t.invoices, rows)
+    insert_dicts(conn, t.invoice_lines, [
+        _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
+        for pos, line in enumerate(item.lines, start=1)])
+    return rows
+
+
+def _charges(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
+             ) -> list[tuple[int, int, NewAction]]:
+    return [(contract.tenant_id, contract.id, n) for contract, _, stored in days for n in stored
+            if is_charge(n.action)]
+
+
+def _replayed_payment_events(conn: Connection, contract: StoredContract,
+                             replayed: Sequence[NewAction]) -> dict[date, list[PaymentEvent]]:
+    """The payment events a recompute replayed: the contract's log up to its last day."""
+    e = t.events.c
+    last = max(n.action.date for n in replayed)
+    return _by_day([PaymentEvent(int(row.id), Payment.model_validate_json(row.payload))
+                    for row in conn.execute(select(e.id, e.payload).where(
+                        e.type == "payment", e.contract_id == contract.id,
+                        e.date >= contract.contract.start, e.date <= last))])
+
+
+def _by_day(events: Sequence[PaymentEvent]) -> dict[date, list[PaymentEvent]]:
+    """Payment events by day, each day in the engine's order."""
+    by_day: dict[date, list[PaymentEvent]] = defaultdict(list)
+    for pe in events:
+        by_day[pe.event.date].append(pe)
+    for todays in by_day.values():
+        todays.sort(key=lambda pe: event_sort_key(pe.event))
+    return by_day
+
+
+def _add_payments(conn: Connection,
+                  paid: Sequence[tuple[StoredContract, dict[date, list[PaymentEvent]]]]
+                  ) -> dict[int, int]:
+    """Insert the payments not stored yet; the payment row id of each event id."""
+    owners = {pe.id: (contract, pe) for contract, by_day in paid
+              for todays in by_day.values() for pe in todays}
+    if not owners:
+        return {}
+    p = t.payments.c
+    have = set(conn.execute(select(p.event_id).where(p.event_id.in_(list(owners)))).scalars())
+    new = [(contract, pe) for event_id, (contract, pe) in owners.items() if event_id not in have]
+    if new:
+        currency = dict(conn.execute(select(t.contracts.c.id, t.contracts.c.currency).where(
+            t.contracts.c.id.in_({contract.id for contract, _ in new}))).all())
+        conn.execute(insert(t.payments), [{
+            "tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": pe.id,
+            "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
+            "currency": currency[contract.id], "reference": pe.event.reference}
+            for contract, pe in new])
+    return {int(r.event_id): int(r.id) for r in conn.execute(
+        select(p.id, p.event_id).where(p.event_id.in_(list(owners))))}
+
+
+def _allocation_rows(contract: StoredContract, state: ContractState,
+                     stored: Sequence[NewAction], whole: Sequence[NewAction],
+                     paid: dict[date, list[PaymentEvent]], payment_rows: dict[int, int]
+                     ) -> list[dict[str, Any]]:
+    new_keys = {n.natural_key for n in stored if n.action.kind == "payment_applied"}
+    if not new_keys:
+        return []
+    days = {n.action.date for n in stored if n.natural_key in new_keys}
+    rows: list[dict[str, Any]] = []
+    for day in sorted(days):
+        todays = [n for n in whole if n.action.date == day]
+        found = sources([n.action for n in todays], paid.get(day, []))
+        for n, source in zip(todays, found, strict=True):
+            if n.natural_key not in new_keys or source is None:
+                continue
+            act = n.action
+            ref = str(act.get("ref"))
+            try:
+                item_kind = state.item(ref).kind
+            except KeyError:
+                raise ProjectionError(f"payment_applied on {act.date}: no item {ref} in the "
+                                      "contract's state") from None
+            kind, event_id = source
+            rows.append({
+                "tenant_id": contract.tenant_id, "contract_id": contract.id,
+                "payment_id": payment_rows[event_id] if event_id is not None else None,
+                "source": kind, "item_ref": ref, "item_kind": item_kind, "date": act.date,
+                "amount": _fits(_amount(act), 4, "allocation"), "currency": act.currency,
+                "action_key": n.natural_key})
+    return rows
+
+
+def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int, item: Item
+                 ) -> dict[str, Any]:
+    act = n.action
+    return {"tenant_id": contract.tenant_id, "contract_id": contract.id, "ref": ref,
+            "revision": revision, "kind": str(act.get("invoice_kind")), "issued": act.date,
+            "due": act.get("due_date"), "period_start": act.get("period_start"),
+            "period_end": act.get("period_end"),
+            "amount": _fits(item.amount, 4, "invoice amount"), "currency": act.currency,
+            "action_key": n.natural_key, "policy_version_id": contract.policy_version_id}
+
+
+def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> dict[str, Any]:
+    return {"contract_id": invoice["contract_id"], "invoice_key": invoice["action_key"],
+            "position": position, "item": line.item,
+            "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
+            "unit_price": _fits(line.unit_price, 6, "unit price"),
+            "amount": _fits(line.amount, 4, "line amount")}
+
+
+def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
+    try:
+        item = state.item(ref)
+    except KeyError:
+        raise ProjectionError(f"invoice {ref} of {act.date}: not in the contract's state") \
+            from None
+    total = sum((line.amount for line in item.lines), ZERO)
+    if item.kind != "invoice" or item.issued != act.date or item.amount != _amount(act) \
+            or total != item.amount:
+        raise ProjectionError(f"invoice {ref} of {act.date}: the action says {_amount(act)}, "
+                              f"the state's item {item.amount} issued {item.issued} with lines "
+                              f"adding up to {total}")
+    return item
+
+
+def _field(act: Action, key: str) -> Any:
+    return dict(act.fields).get(key)
+
+
+def _amount(act: Action) -> Decimal:
+    value = _field(act, "amount")
+    if not isinstance(value, Decimal):
+        raise ProjectionError(f"{act.kind} of {act.date} has no amount")
+    return value
+
+
+def _fits(value: Decimal, places: int, what: str) -> Decimal:
+    """The value unchanged, or an error: a NUMERIC column would round it silently."""
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise ProjectionError(f"{what} {value} has more than {places} decimal places")
+    return value
+
+
+def uncorrected(table: Table) -> ColumnElement[bool]:
+    """A filter on `invoices` or `allocations`: the rows whose action the ledger has not
+    corrected (the run keys a correction "correction|" + the corrected action's key)."""
+    a = t.actions.c
+    return ~exists().where(a.contract_id == table.c.contract_id,
+                           a.natural_key == literal("correction|") + table.c.action_key)

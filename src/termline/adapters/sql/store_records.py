@@ -1,0 +1,118 @@
+"""What the store hands out and takes in: plain immutable records around the engine's own
+objects. Kept apart from the repository so that the projection (which the repository calls)
+and the service layer can name them without importing the repository."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from termline.domain.contract.model import Contract
+from termline.domain.engine.actions import Action
+from termline.domain.engine.state import ContractState
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: int
+    name: str
+    timezone: str
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StoredContract:
+    id: int
+    tenant_id: int
+    contract: Contract
+    policy_version_id: int
+
+
+@dataclass(frozen=True)
+class RunState:
+    contract_id: int
+    state: ContractState
+    cursor: date
+    next_due: date
+    recompute_from: date | None
+    action_count: int
+    problem: dict[str, Any] | None = None  # why the run set the contract aside
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    event: Any  # the validated event, or Unreadable
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored event the current model refuses (stored by an older version, or by hand):
+    the run sets its contract aside with `problem` instead of failing the whole batch."""
+
+    date: date
+    problem: str
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event of the log as an operator lists it: its id, identity and whether voided."""
+
+    id: int
+    contract: str | None  # the contract's ref; None for a broadcast event
+    natural_key: str
+    payload: dict[str, Any]
+    void_reason: str | None
+
+
+@dataclass(frozen=True)
+class StoredAction:
+    natural_key: str
+    seq: int
+    date: date
+    kind: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class NewAction:
+    action: Action
+    natural_key: str
+    cause_date: date
+    cause_events: tuple[int, ...]
+    body: str | None = None  # the action's JSON, when already written (keyed_bodies)
+
+
+@dataclass(frozen=True)
+class RunDay:
+    """One contract day a run stores: the state after it and the actions it appends."""
+
+    contract: StoredContract
+    first_seq: int
+    state: ContractState
+    items: Sequence[NewAction]
+
+
+@dataclass(frozen=True)
+class DueRun:
+    """A due contract's run row and document as stored, not decoded: what a step in another
+    process needs (`service.pipeline`), and what shows whether the row moved meanwhile."""
+
+    contract_id: int
+    tenant_id: int
+    policy_version_id: int
+    start: date
+    document: str
+    state: str
+    cursor: date
+    next_due: date
+    recompute_from: date | None
+    action_count: int
+
+    def mark(self) -> tuple[date, date, date | None, int]:
+        return self.cursor, self.next_due, self.recompute_from, self.action_count
+
+
+RawEvent = tuple[int, date, str]  # id, date, payload as stored

@@ -1,0 +1,42 @@
+"""The SQLAlchemy unit of work: one connection, one transaction, a repository over it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+
+from termline.adapters.sql.db import WRITE_OPTION
+from termline.adapters.sql.repository import Repository
+
+
+class SqlUnitOfWork:
+    """`with uow:` opens a transaction; `commit()` ends it; leaving without commit rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+        self.repo: Repository
+
+    def __enter__(self) -> SqlUnitOfWork:
+        self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
+        self._conn.begin()
+        self.repo = Repository(self._conn)
+        return self
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+        self._conn.begin()
+
+    def rollback(self) -> None:
+        assert self._conn is not None
+        self._conn.rollback()
+        self._conn.begin()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._conn is not None
+        self._conn.rollback()
+        self._conn.close()
+        self._conn = None

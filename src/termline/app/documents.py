@@ -1,0 +1,226 @@
+"""Handlers for seller profiles and the documents the store holds (`termline tenant profile`,
+`termline invoice list|show|ubl|pdf`). A document's UBL and PDF are rendered once and stored
+by content; later requests get the stored bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from termline.adapters.documents.build import (
+    CHARGE_LABELS,
+    Issued,
+    charge_label,
+    document,
+    lines_of,
+)
+from termline.adapters.documents.model import Document, DocumentError, gross_of
+from termline.adapters.documents.parties import SellerProfile
+from termline.adapters.documents.pdf import render
+from termline.adapters.documents.ubl import write
+from termline.adapters.sql.document_store import Bulk, DocumentStore, StoredDocument
+from termline.adapters.sql.repository import Repository, StoredContract
+from termline.app.intake import tenant
+from termline.app.ports import UnitOfWork
+from termline.domain.errors import InputError, TermlineError
+from termline.domain.policy.schema import Policy
+from termline.domain.values.money import ZERO, fmt
+
+
+class UnknownDocument(InputError):
+    """No document of the tenant has that number."""
+
+
+class NoProfile(TermlineError):
+    """The tenant has no seller profile: documents cannot name the seller."""
+
+
+def set_profile(uow: UnitOfWork, tenant_name: str, data: Any, source: str) -> SellerProfile:
+    try:
+        profile = SellerProfile.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(first["msg"], source=source,
+                         field=".".join(str(p) for p in first["loc"]) or None) from None
+    with uow:
+        owner = tenant(uow.repo, tenant_name)
+        uow.repo.set_tenant_settings(owner.id, {**owner.settings, "profile": profile.to_json()})
+        uow.commit()
+    return profile
+
+
+def profile_of(repo: Repository, tenant_name: str | None) -> SellerProfile:
+    owner = tenant(repo, tenant_name)
+    raw = owner.settings.get("profile")
+    if raw is None:
+        raise NoProfile(f"tenant {owner.name!r} has no seller profile: "
+                        "`termline tenant profile NAME FILE.yaml`")
+    return SellerProfile.model_validate(raw)
+
+
+def show_profile(uow: UnitOfWork, tenant_name: str) -> dict[str, Any]:
+    with uow:
+        return profile_of(uow.repo, tenant_name).to_json()
+
+
+def terms_text(policy: Policy, profile: SellerProfile) -> str:
+    """The clause governing payment and late fees, for the document's payment terms."""
+    pay, interest = policy.payment, policy.interest
+    parts = [f"{policy.title}: payment within {pay.term} (clause "
+             f"{', '.join(pay.clause)})"]
+    if interest.method != "none":
+        parts.append(f"late-payment interest {interest.method.replace('_', ' ')}"
+                     f"{f' {interest.rate} %' if interest.rate else ''} (clause "
+                     f"{', '.join(interest.clause)})")
+    if profile.terms_url:
+        parts.append(profile.terms_url)
+    return "; ".join(parts)
+
+
+@dataclass
+class Lookups:
+    """Contracts and policies read once for a listing of many documents."""
+
+    contracts: dict[tuple[int, str], StoredContract] = field(default_factory=dict)
+    terms: dict[int, str] = field(default_factory=dict)
+    bulk: Bulk | None = None  # the tenant's lines, periods, payments, latest numbers
+
+    def contract(self, repo: Repository, tenant_id: int, ref: str) -> StoredContract:
+        key = (tenant_id, ref)
+        if key not in self.contracts:
+            if not self.contracts:  # first use: the tenant's contracts in one query
+                self.contracts.update({(c.tenant_id, c.contract.id): c
+                                       for c in repo.contracts(tenant_id)})
+            if key not in self.contracts:
+                self.contracts[key] = repo.contracts(tenant_id, ref)[0]
+        return self.contracts[key]
+
+    def terms_of(self, repo: Repository, version: int, profile: SellerProfile) -> str:
+        if version not in self.terms:
+            self.terms[version] = terms_text(repo.policy(version), profile)
+        return self.terms[version]
+
+
+def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
+          lookups: Lookups | None = None) -> Document:
+    lookups = lookups or Lookups()
+    docs = DocumentStore(repo.conn)
+    contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
+    period = None
+    if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
+            or stored.reason == "correction":
+        key = (stored.contract_id, stored.action_key)
+        if lookups.bulk is not None:
+            rows, period = lookups.bulk.lines.get(key, []), lookups.bulk.periods.get(key)
+        else:
+            rows = docs.invoice_lines(*key)
+            period = docs.invoice_period(*key)
+        if not rows:  # the correction of a fee or interest invoice: its one line
+            reason = "interest" if stored.source_ref.endswith("-INT") else "fee"
+            label = charge_label(reason, stored.source_ref)
+            rows = [(label, Decimal(1), stored.amount, stored.amount)]
+    else:
+        label = charge_label(stored.reason, stored.source_ref)
+        rows = [(label, Decimal(1), stored.amount, stored.amount)]
+    issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
+                    number=stored.number, issued=stored.issued, due=stored.due,
+                    currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
+                    invoice_kind=stored.reason, period=period,
+                    credit_note_for=stored.credit_note_for)
+    return document(issued, profile, contract.contract,
+                    lookups.terms_of(repo, contract.policy_version_id, profile))
+
+
+def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None
+             ) -> Decimal:
+    """The engine's (net) amount of an invoice still open; 0 for a replaced revision or an
+    invoice a correction credit note cancels."""
+    docs = DocumentStore(repo.conn)
+    key = (stored.contract_id, stored.source_ref)
+    bulk = lookups.bulk if lookups is not None else None
+    latest = bulk.latest.get(key) if bulk is not None else docs.latest_number(*key)
+    if stored.kind != "invoice" or latest != stored.number:
+        return ZERO
+    cancelled = (stored.number in bulk.corrected if bulk is not None
+                 else docs.is_corrected(stored.tenant_id, stored.number))
+    if cancelled:
+        return ZERO
+    paid = bulk.paid.get(key, ZERO) if bulk is not None else docs.paid(*key)
+    return max(stored.amount - paid, ZERO)
+
+
+def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str | None
+                   ) -> list[dict[str, Any]]:
+    with uow:
+        profile = profile_of(uow.repo, tenant_name)
+        owner = tenant(uow.repo, tenant_name)
+        out = []
+        store = DocumentStore(uow.repo.conn)
+        lookups = Lookups(bulk=store.bulk(owner.id))
+        for stored in store.documents(owner.id, contract_ref):
+            doc = build(uow.repo, stored, profile, lookups)
+            out.append({"number": stored.number, "ref": stored.source_ref,
+                        "contract": stored.contract_ref, "kind": stored.kind,
+                        "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
+                        "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
+                        "currency": stored.currency,
+                        "open": fmt(gross_of(open_net(uow.repo, stored, lookups), doc)),
+                        "credit_note_for": stored.credit_note_for})
+        return out
+
+
+def _stored(uow: UnitOfWork, tenant_name: str | None, number: str
+            ) -> tuple[StoredDocument, SellerProfile]:
+    owner = tenant(uow.repo, tenant_name)
+    stored = DocumentStore(uow.repo.conn).document(owner.id, number)
+    if stored is None:
+        raise UnknownDocument(f"tenant {owner.name!r} has no document {number!r}",
+                              field="NUMBER")
+    return stored, profile_of(uow.repo, tenant_name)
+
+
+def show(uow: UnitOfWork, tenant_name: str | None, number: str) -> Document:
+    with uow:
+        stored, profile = _stored(uow, tenant_name, number)
+        return build(uow.repo, stored, profile)
+
+
+def _file(uow: UnitOfWork, tenant_name: str | None, number: str, fmt_: str) -> bytes:
+    with uow:
+        stored, profile = _stored(uow, tenant_name, number)
+        docs = DocumentStore(uow.repo.conn)
+        found = docs.file(stored.id, fmt_)
+        if found is not None:
+            return found
+        doc = build(uow.repo, stored, profile)
+        pdf = docs.file(stored.id, "pdf")
+        if pdf is None:
+            pdf = render(doc, profile.logo)
+            docs.add_file(stored.id, "pdf", "application/pdf", pdf)
+        if fmt_ == "pdf":
+            uow.commit()
+            return pdf
+        try:
+            ubl = write(_with_pdf(doc, pdf))
+        except DocumentError as exc:
+            raise TermlineError(f"{number}: {exc}") from None
+        docs.add_file(stored.id, "ubl", "application/xml", ubl)
+        uow.commit()
+        return ubl
+
+
+def _with_pdf(doc: Document, pdf: bytes) -> Document:
+    from dataclasses import replace
+
+    return replace(doc, attachments=((f"{doc.number}.pdf", "application/pdf", pdf),))
+
+
+def ubl(uow: UnitOfWork, tenant_name: str | None, number: str) -> bytes:
+    return _file(uow, tenant_name, number, "ubl")
+
+
+def pdf(uow: UnitOfWork, tenant_name: str | None, number: str) -> bytes:
+    return _file(uow, tenant_name, number, "pdf")

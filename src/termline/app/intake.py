@@ -1,0 +1,218 @@
+"""Intake handlers: tenants, contracts, events and whole scenarios, each all-or-nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import uuid4
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from termline.adapters.sql.bulk import BulkRows, customer_key
+from termline.adapters.sql.repository import Repository, StoredContract, Tenant, digest
+from termline.app.inputs import LocatedEvent
+from termline.app.ports import UnitOfWork
+from termline.app.run import tenant_tables
+from termline.domain.contract.checks import event_problems
+from termline.domain.contract.model import BROADCAST, Contract, _Broadcast
+from termline.domain.contract.scenario_file import Scenario
+from termline.domain.errors import InputError
+from termline.domain.mechanisms.pricing.series import IndexTable, from_mapping
+from termline.domain.policy.schema import Policy
+from termline.domain.rates.table import builtin_rates
+
+
+class UnknownTenant(InputError):
+    """No tenant has that name, or no name was given and the store has none or several."""
+
+
+def add_tenant(uow: UnitOfWork, name: str, timezone: str = "UTC") -> int:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {timezone!r}", field="--timezone") from None
+    with uow:
+        if uow.repo.tenant(name) is not None:
+            raise InputError(f"tenant {name!r} exists already", field="name")
+        tenant_id = uow.repo.add_tenant(name, timezone, {})
+        uow.commit()
+    return tenant_id
+
+
+def tenant(repo: Repository, name: str | None) -> Tenant:
+    """The named tenant; without a name the store's only tenant. Never creates one: a book
+    filed under a tenant nobody chose is a book nobody finds."""
+    if name is not None:
+        found = repo.tenant(name)
+        if found is not None:
+            return found
+    known = sorted(tn.name for tn in repo.tenants())
+    if name is None and len(known) == 1:
+        found = repo.tenant(known[0])
+        assert found is not None
+        return found
+    listed = f"tenants: {', '.join(known)}" if known else "the store has no tenant"
+    if name is not None:
+        raise UnknownTenant(f"no tenant {name!r} ({listed}; add one with `termline tenant "
+                            "add NAME`)", field="--tenant")
+    if not known:
+        raise UnknownTenant("the store has no tenant: add one first with `termline tenant add "
+                            "NAME --timezone ZONE`", field="--tenant")
+    raise UnknownTenant(f"the store has {len(known)} tenants ({', '.join(known)}): choose one "
+                        "with --tenant NAME or TERMLINE_TENANT", field="--tenant")
+
+
+def _add_contracts(repo: Repository, owner: Tenant,
+                   contracts: Sequence[tuple[Contract, Policy]], chunk: int = 5000) -> list[int]:
+    """Store the contracts a chunk at a time (`store.bulk`), refusing a ref stored already."""
+    bulk = BulkRows(repo.conn)
+    versions: dict[int, int] = {}  # id(policy) -> stored version: a scenario shares policies
+    ids: list[int] = []
+    seen: set[str] = set()
+    for first in range(0, len(contracts), chunk):
+        part = contracts[first:first + chunk]
+        stored = bulk.stored_refs(owner.id, {c.id for c, _ in part})
+        for contract, _ in part:
+            if contract.id in seen or contract.id in stored:
+                raise InputError(f"contract {contract.id!r} is stored already for tenant "
+                                 f"{owner.name!r}", field="id")
+            seen.add(contract.id)
+        customers = bulk.customers(owner.id, (c.customer for c, _ in part))
+        rows = []
+        for contract, policy in part:
+            if id(policy) not in versions:
+                versions[id(policy)] = repo.policy_version(policy)
+            rows.append((contract, policy, versions[id(policy)],
+                         customers[customer_key(contract.customer)]))
+        ids += bulk.add_contracts(owner.id, rows)
+    return ids
+
+
+def add_contracts(uow: UnitOfWork, contracts: Sequence[tuple[Contract, Policy]],
+                  tenant_name: str | None = None) -> list[int]:
+    with uow:
+        ids = _add_contracts(uow.repo, tenant(uow.repo, tenant_name), contracts)
+        uow.commit()
+    return ids
+
+
+def check_event(event: Any, contract: StoredContract | None, policy: Policy | None,
+                indices: IndexTable | None, where: LocatedEvent | None) -> None:
+    """What `simulate` checks of an event against its contract, for events given to the store;
+    with the tenant's index data, also what a price change will need."""
+    source, line = (where.source, where.line) if where else (None, None)
+    for field, message in event_problems(event, contract.contract if contract else None,
+                                         policy, indices):
+        raise InputError(message, source=source, line=line, field=field)
+
+
+def event_key(event: Any, origin: str | None, position: int) -> str:
+    """An event's identity in the log, the natural key that keeps it from being stored twice.
+
+    The sender's `reference` when it gives one (the same reference twice is one event);
+    otherwise its place in the file it came from (`origin`: the file's content hash), so the
+    same file imported twice is applied once; otherwise (a single `event add`) a fresh
+    identity: two identical transfers on one day are two payments.
+    """
+    if event.reference is not None:
+        return "ref:" + digest(event.reference)[:60]
+    if origin is not None:
+        return f"src:{origin[:40]}:{position}"
+    return "one:" + uuid4().hex
+
+
+def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
+                located: Sequence[LocatedEvent | None], origin: str | None
+                ) -> tuple[int, int]:
+    by_ref: dict[str, StoredContract] = {c.contract.id: c for c in repo.contracts(owner.id)}
+    policies: dict[int, Policy] = {}
+
+    def policy_of(stored: StoredContract) -> Policy:
+        if stored.policy_version_id not in policies:
+            policies[stored.policy_version_id] = repo.policy(stored.policy_version_id)
+        return policies[stored.policy_version_id]
+
+    indices = tenant_tables(owner)[1]
+    targets: list[int | None] = []
+    for event, where in zip(events, located, strict=True):
+        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            for stored in by_ref.values():
+                if event.date >= stored.contract.start:
+                    check_event(event, stored, policy_of(stored), indices, where)
+            targets.append(None)
+            continue
+        found = by_ref.get(event.contract)
+        check_event(event, found, policy_of(found) if found else None, indices, where)
+        assert found is not None
+        targets.append(found.id)
+    added = duplicates = 0
+    for position, (event, target, where) in enumerate(zip(events, targets, located,
+                                                          strict=True)):
+        key = event_key(event, origin, where.line if where and where.line else position)
+        if repo.add_event(owner.id, target, event, key) is None:
+            _same_as_stored(repo, owner, event, key, where)
+            duplicates += 1
+            continue
+        added += 1
+        repo.note_event(owner.id, target, event.date)
+    return added, duplicates
+
+
+def _same_as_stored(repo: Repository, owner: Tenant, event: Any, key: str,
+                    where: LocatedEvent | None) -> None:
+    """A reference already stored must name the same event, or the sender has two."""
+    if event.reference is None:
+        return
+    stored = repo.event_key_payload(owner.id, key)
+    if stored is not None and stored != event.model_dump_json(by_alias=True):
+        raise InputError(f"reference {event.reference!r} names another stored event: "
+                         f"{stored}", source=where.source if where else None,
+                         line=where.line if where else None, field="reference")
+
+
+def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
+               tenant_name: str | None = None, origin: str | None = None) -> tuple[int, int]:
+    """Validate every event against the store, then store them all: (added, already stored).
+
+    `origin` identifies the file they come from (its content hash; see `event_key`).
+    """
+    with uow:
+        counts = _add_events(uow.repo, tenant(uow.repo, tenant_name),
+                             [e.event for e in events], list(events), origin)
+        uow.commit()
+    return counts
+
+
+def merge_scenario_settings(repo: Repository, owner: Tenant,
+                            statutory_rates: dict[str, dict[str, Any]],
+                            index_series: dict[str, dict[str, Any]], source: str) -> Tenant:
+    """A scenario's statutory rates and index series, checked and merged into its tenant's
+    settings: the tenant as it is now."""
+    builtin_rates().merged(statutory_rates, source)  # validates
+    from_mapping(index_series, source)
+    settings = dict(owner.settings)
+    for key, extra in (("statutory_rates", statutory_rates), ("index_series", index_series)):
+        if extra:
+            merged = {**settings.get(key, {})}
+            for country, values in extra.items():
+                merged[country] = {**merged.get(country, {}),
+                                   **{str(k): v for k, v in values.items()}}
+            settings[key] = merged
+    if settings != owner.settings:
+        repo.set_tenant_settings(owner.id, settings)
+        owner = Tenant(owner.id, owner.name, owner.timezone, settings)
+    return owner
+
+
+def import_scenario(uow: UnitOfWork, scenario: Scenario, tenant_name: str | None = None
+                    ) -> tuple[int, int]:
+    """A scenario's contracts and events in one transaction (its `until` is ignored)."""
+    with uow:
+        owner = merge_scenario_settings(uow.repo, tenant(uow.repo, tenant_name),
+                                        scenario.statutory_rates, scenario.index_series,
+                                        scenario.source)
+        ids = _add_contracts(uow.repo, owner,
+                             [(c, scenario.policies[c.id]) for c in scenario.contracts])
+        added, _ = _add_events(uow.repo, owner, scenario.events, [None] * len(scenario.events),
+                               scenario.digest)
+        uow.commit()
+    return len(ids), added

@@ -1,0 +1,116 @@
+"""API keys: `tl_` + random, stored only as an HMAC with a per-key salt, compared in constant
+time, shown once, revocable, with scopes (read < write < admin)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.domain.errors import InputError
+
+PREFIX = "tl_"
+SCOPES = ("read", "write", "admin")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who a request acts for: the key's tenant and scopes."""
+    key_id: int
+    public_id: str
+    tenant_id: int
+    tenant_name: str
+    scopes: tuple[str, ...]
+
+    def allows(self, scope: str) -> bool:
+        """A scope includes the ones below it: admin > write > read."""
+        return any(SCOPES.index(have) >= SCOPES.index(scope) for have in self.scopes)
+
+
+@dataclass(frozen=True)
+class NewKey:
+    id: str
+    key: str
+    scopes: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "key": self.key, "scopes": list(self.scopes)}
+
+
+def _mac(salt: str, key: str) -> str:
+    return hmac.new(salt.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def create_key(engine: Engine, tenant_name: str, scopes: tuple[str, ...], now: datetime
+               ) -> NewKey:
+    """A new key for the tenant (which must exist); the only time the key is ever shown."""
+    unknown = [sc for sc in scopes if sc not in SCOPES]
+    if unknown or not scopes:
+        raise InputError(f"scopes are {', '.join(SCOPES)}, not {', '.join(unknown) or 'none'}",
+                         field="--scope")
+    public_id = secrets.token_hex(8)
+    key = f"{PREFIX}{public_id}_{secrets.token_urlsafe(32)}"
+    salt = secrets.token_hex(16)
+    with engine.begin() as conn:
+        tenant_id = _tenant_id(conn, tenant_name)
+        conn.execute(insert(s.api_keys).values(
+            tenant_id=tenant_id, public_id=public_id, salt=salt, hash=_mac(salt, key),
+            scopes=json.dumps(list(scopes)), created_at=now))
+    return NewKey(f"key_{public_id}", key, scopes)
+
+
+def _tenant_id(conn: Connection, name: str) -> int:
+    found = conn.execute(select(t.tenants.c.id).where(t.tenants.c.name == name)).scalar()
+    if found is None:
+        raise InputError(f"no tenant {name!r} (add it with `termline tenant add`)",
+                         field="--tenant")
+    return int(found)
+
+
+def list_keys(engine: Engine, tenant_name: str) -> list[dict[str, Any]]:
+    k = s.api_keys.c
+    with engine.connect() as conn:
+        tenant_id = _tenant_id(conn, tenant_name)
+        rows = conn.execute(select(k.public_id, k.scopes, k.created_at, k.revoked_at)
+                            .where(k.tenant_id == tenant_id).order_by(k.id)).all()
+    return [{"id": f"key_{r.public_id}", "scopes": json.loads(r.scopes),
+             "created_at": r.created_at.isoformat(),
+             "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None} for r in rows]
+
+
+def revoke_key(engine: Engine, key_id: str, now: datetime) -> None:
+    public_id = key_id.removeprefix("key_")
+    k = s.api_keys.c
+    with engine.begin() as conn:
+        done = conn.execute(update(s.api_keys).where(k.public_id == public_id,
+                                                     k.revoked_at.is_(None))
+                            .values(revoked_at=now)).rowcount
+    if not done:
+        raise InputError(f"no active key {key_id!r}", field="KEY_ID")
+
+
+def authenticate(conn: Connection, key: str) -> Principal | None:
+    """The principal of a presented key; None for a malformed, unknown or revoked one."""
+    if not key.startswith(PREFIX):
+        return None
+    public_id, sep, _ = key[len(PREFIX):].partition("_")
+    if not sep or len(public_id) != 16:
+        return None
+    k, tn = s.api_keys.c, t.tenants.c
+    row = conn.execute(select(k.id, k.tenant_id, k.salt, k.hash, k.scopes, k.revoked_at,
+                              tn.name).join(t.tenants, tn.id == k.tenant_id)
+                       .where(k.public_id == public_id)).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if not hmac.compare_digest(_mac(row.salt, key), row.hash):
+        return None
+    return Principal(int(row.id), public_id, int(row.tenant_id), str(row.name),
+                     tuple(json.loads(row.scopes)))

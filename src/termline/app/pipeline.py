@@ -1,0 +1,246 @@
+"""The daily run with the pure step in other processes, fed and stored by one writer.
+
+SQLite has one writer and the step is CPU work: a single process leaves the second core idle
+while it steps, and the database idle while it computes. Here the writer reads a batch of due
+contracts as stored (`Repository.due_runs`) and hands it to step processes, which decode,
+step and encode with no I/O; while they work, the writer stores the batch before, in the same
+transaction in which it read the next one.
+
+Nothing is locked between the read and the store, so each contract's input is checked again
+in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
+and the ids of its live events after the cursor must be what the step read. A contract whose
+input moved meanwhile (an event arrived through the API, an operator voided one) is not
+stored: it stays due and a later batch reads it again. One writer at a time: with several
+writers on PostgreSQL, use the claiming run (`service.run`), which locks what it claims.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
+
+from termline.adapters.sql.codec import decode, encode
+from termline.adapters.sql.db import DATA_REFUSED
+from termline.adapters.sql.jsontext import dumps, loads
+from termline.adapters.sql.repository import stored_event
+from termline.adapters.sql.store_records import (
+    DueRun,
+    NewAction,
+    RawEvent,
+    RunDay,
+    RunState,
+    StoredContract,
+    StoredEvent,
+    Tenant,
+)
+from termline.app.ports import UnitOfWork, UowFactory
+from termline.app.run import (
+    QUIET,
+    Progress,
+    RunReport,
+    StoreConflict,
+    _advance_alone,
+    _Caches,
+    _problem,
+    due_work,
+    next_day,
+    quiet_collector,
+    tenant_tables,
+)
+from termline.domain.contract.model import Contract
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.mechanisms.pricing.series import IndexTable
+from termline.domain.policy.schema import Policy
+from termline.domain.rates.table import RateTable
+from termline.domain.registry import bootstrap
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Stepped:
+    """What a step process computed for one contract: its next day, or why it failed.
+
+    Sent back between processes, so it holds the new state as stored text and, of the state
+    itself, only the items the new actions name (what the projection reads): pickling the
+    whole state cost as much as the step."""
+
+    contract_id: int
+    ref: str
+    new: RunState | None  # its `state` holds only `items` named by the new actions
+    items: list[NewAction]
+    state_text: str  # the new state as stored ("" when the step failed)
+    days: int
+    contract: Contract | None
+    problem: dict[str, Any] | None = None
+
+
+Task = tuple[Tenant, date, dict[int, str], list[tuple[DueRun, list[RawEvent]]]]
+
+# each step process's own: the policies and tables it parsed, by version and tenant id
+_policies: dict[int, Policy] = {}
+_tables: dict[int, tuple[RateTable, IndexTable]] = {}
+
+
+def step_batch(task: Task) -> list[Stepped]:
+    """Decode, step and encode a part of a batch (runs in a step process; pure)."""
+    tenant, until, policy_texts, rows = task
+    tables = _tables.get(tenant.id) or _tables.setdefault(tenant.id, tenant_tables(tenant))
+    out = []
+    for row, raw in rows:
+        policy = _policies.get(row.policy_version_id) or _policies.setdefault(
+            row.policy_version_id, Policy.model_validate_json(policy_texts[row.policy_version_id]))
+        events: list[StoredEvent] = []
+        contract: Contract | None = None
+        old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
+                       row.action_count)
+        report = RunReport()
+        try:
+            contract = Contract.model_validate_json(row.document)
+            events = [stored_event(*e) for e in raw]
+            old = RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
+                           row.next_due, None, row.action_count)
+            new, items = next_day(Context(contract, policy, tables[0], tables[1]), old, events,
+                                  until, report)
+            named = {value for n in items for key, value in n.action.fields if key == "ref"}
+            sent = replace(new, state=ContractState(
+                items=tuple(it for it in new.state.items if it.ref in named)))
+            out.append(Stepped(row.contract_id, contract.id, sent, items,
+                               dumps(encode(new.state, ContractState)), report.days, contract))
+        except Exception as exc:  # one contract's failure never stops the book
+            out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
+                               None, [], "", report.days, contract,
+                               _problem(exc, getattr(exc, "day", None), events, old)))
+    return out
+
+
+def _quiet_process() -> None:
+    """The mechanisms installed, and `quiet_collector` for the whole life of a step process,
+    which does nothing else."""
+    bootstrap()
+    gc.freeze()
+    gc.set_threshold(*QUIET)
+
+
+@contextmanager
+def step_processes(jobs: int) -> Iterator[Pool]:
+    """`jobs` step processes, started fresh (spawned: nothing of this process's connections
+    is inherited) and stopped on leaving."""
+    pool = multiprocessing.get_context("spawn").Pool(jobs, _quiet_process)
+    try:
+        yield pool
+    finally:
+        pool.close()
+        pool.join()
+
+
+Flight = tuple[list[tuple[DueRun, list[RawEvent]]], "AsyncResult[list[list[Stepped]]]"]
+
+
+def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
+                  jobs: int, progress: Progress | None = None, batch: int = BATCH
+                  ) -> RunReport:
+    """`service.run.run` for a single writer, stepping in `steps`, a pool of `jobs` processes
+    (see the module)."""
+    with quiet_collector():
+        return _run_pipelined(uow_factory, until, steps, jobs, progress, batch)
+
+
+def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
+                   jobs: int, progress: Progress | None, batch: int) -> RunReport:
+    work, total = due_work(uow_factory, until)
+    report = RunReport()
+    caches = _Caches()
+    texts: dict[int, str] = {}
+    finished = 0
+    for tn, day in work:
+        flight: Flight | None = None
+        while True:
+            stored = flight
+            redo: list[int] = []
+            with uow_factory() as uow:
+                skip = {row.contract_id for row, _ in flight[0]} if flight else set()
+                rows = uow.repo.due_runs(tn.id, day, batch, skip)
+                redo = [r.contract_id for r in rows if r.recompute_from is not None]
+                flight = _send(uow, steps, jobs, tn, day, texts,
+                               [r for r in rows if r.recompute_from is None])
+                if stored is not None:
+                    try:
+                        finished += _store(uow, tn, day, stored, report)
+                    except DATA_REFUSED:
+                        uow.rollback()  # one value refused: each contract alone, below
+                        redo += [row.contract_id for row, _ in stored[0]]
+                uow.commit()
+            for contract_id in redo:  # back-dated events, refused values: the claiming path
+                finished += _advance_alone(uow_factory, contract_id, tn, day, report, caches)
+            if progress is not None:
+                progress(finished, max(total, finished))
+            if not rows and stored is None:
+                break
+        with uow_factory() as uow:
+            if uow.repo.count_due(tn.id, day) == 0:
+                uow.repo.record_run(tn.id, day)
+                uow.commit()
+    return report
+
+
+def _send(uow: UnitOfWork, steps: Pool, jobs: int, tenant: Tenant, until: date,
+          texts: dict[int, str], rows: Sequence[DueRun]) -> Flight | None:
+    if not rows:
+        return None
+    events = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
+                                                   for r in rows])
+    for version in {r.policy_version_id for r in rows} - set(texts):
+        texts[version] = uow.repo.policy_text(version)
+    work = [(r, events.get(r.contract_id, [])) for r in rows]
+    size = -(-len(work) // jobs)
+    parts = [work[i:i + size] for i in range(0, len(work), size)]
+    policies = {r.policy_version_id: texts[r.policy_version_id] for r in rows}
+    return work, steps.map_async(step_batch, [(tenant, until, policies, p) for p in parts])
+
+
+def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
+           report: RunReport) -> int:
+    """Store what the step processes computed for a batch; how many contracts are done."""
+    work, result = flight
+    stepped = [s for part in result.get() for s in part]
+    marks = uow.repo.run_marks([row.contract_id for row, _ in work])
+    live = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
+                                                 for r, _ in work])
+    batch = RunReport()
+    pairs: list[tuple[RunState, RunState]] = []
+    texts: list[str] = []
+    days: list[RunDay] = []
+    done = 0
+    for (row, read), s in zip(work, stepped, strict=True):
+        if marks.get(row.contract_id) != row.mark() or \
+                [e[0] for e in live.get(row.contract_id, [])] != [e[0] for e in read]:
+            continue  # its input moved since the read: still due, read again later
+        batch.days += s.days
+        batch.contracts += 1
+        if s.problem is not None or s.new is None or s.contract is None:
+            problem = s.problem or {"error": "no result"}
+            uow.repo.set_aside(row.contract_id, problem)
+            batch.set_aside[s.ref] = problem
+            done += 1
+            continue
+        old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
+                       row.action_count)
+        pairs.append((old, s.new))
+        texts.append(s.state_text)
+        days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, s.contract,
+                                          row.policy_version_id),
+                           row.action_count, s.new.state, s.items))
+        done += s.new.next_due > until
+    if not uow.repo.save_runs(pairs, texts):
+        raise StoreConflict("a run row moved under the single writer's checked store")
+    uow.repo.add_days(days, until)
+    batch.actions = sum(len(d.items) for d in days)
+    report.add(batch)
+    return done

@@ -1,0 +1,60 @@
+"""Renewal reminders: an e-mail to the customer a configurable number of days (the tenant's
+`renewal_reminder_days`, default 30) before each last day to give notice. The scheduler asks
+once per tenant and local day; a reminder already written is not written again."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from termline.adapters.notify.derive import NoticeDeadline, Recipient, TenantInfo, renewal_rows
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql.repository import Tenant
+from termline.app.ports import UowFactory
+from termline.app.run import _Caches, as_of, context
+from termline.domain.engine.deadlines import deadlines
+
+DEFAULT_LEAD = 30
+
+
+def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date) -> int:
+    """Write the reminders whose window [deadline - lead, deadline] holds `today`; how many
+    were new."""
+    lead = int(tenant.settings.get("renewal_reminder_days", DEFAULT_LEAD))
+    caches = _Caches()
+    with uow_factory() as uow:
+        repo = uow.repo
+        run_through = repo.run_through(tenant.id)
+        found, recipients = [], {}
+        languages = dict(repo.conn.execute(select(
+            s.contract_info.c.contract_id, s.contract_info.c.language).where(
+            s.contract_info.c.tenant_id == tenant.id)).all())
+        for stored in repo.contracts(tenant.id):
+            if not stored.contract.customer.email:
+                continue
+            run_state = repo.run_state(stored.id)
+            day = max(as_of(run_state, run_through), today)
+            for d in deadlines(run_state.state, context(uow, stored, tenant, caches), day):
+                if d.kind == "notice_deadline" and today <= d.date <= today + timedelta(lead):
+                    found.append(NoticeDeadline(tenant.id, stored.id, d.date.isoformat(),
+                                                d.detail.get("term_end", ""), d.clauses))
+                    recipients[stored.id] = Recipient(
+                        stored.contract.id, stored.contract.customer.name,
+                        stored.contract.customer.email, languages.get(stored.id, "en"))
+        info = {tenant.id: TenantInfo(tenant.settings.get("display_name") or tenant.name,
+                                      tenant.settings.get("terms_url") or "")}
+        rows = renewal_rows(found, recipients, info)
+        added = _insert_new(repo.conn, rows)
+        uow.commit()
+    return added
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, object]]) -> int:
+    if not rows:
+        return 0
+    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
+    result = conn.execute(dialect.insert(s.emails).on_conflict_do_nothing(
+        index_elements=["msg_id"]), rows)
+    return max(int(result.rowcount), 0)

@@ -1,0 +1,379 @@
+"""The daily run: every stored contract that is due, day by day, through the pure core.
+
+Each contract's day is one transaction: the day's actions are inserted under their natural
+key together with the new state and cursor, or nothing is. Days on which nothing happens are
+folded into the next transaction that stores something (the state they lead to is recomputed
+the same way if that transaction is lost), so a killed run resumes with nothing lost and
+nothing doubled. The cursor update is conditional on the cursor read, so two runs of the same
+contract at once cannot both store a day.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from termline.adapters.sql.db import DATA_REFUSED, STORE_ERROR
+from termline.adapters.sql.repository import (
+    NEVER,
+    NewAction,
+    RunDay,
+    RunState,
+    StoredContract,
+    StoredEvent,
+    Tenant,
+    Unreadable,
+    action_keys,
+    keyed_bodies,
+)
+from termline.app.ports import UnitOfWork, UowFactory
+from termline.domain.contract.model import event_sort_key
+from termline.domain.engine.actions import Action
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.engine.wake import next_wake, run_contract_sparse, step_sparse
+from termline.domain.errors import StepFailed, TermlineError
+from termline.domain.mechanisms.pricing.series import IndexTable, from_mapping
+from termline.domain.policy.schema import Policy
+from termline.domain.rates.table import RateTable, builtin_rates
+
+CORRECTION = "action_corrected"
+
+# The last day a run can reach: the store marks "nothing can happen to this contract" with
+# the day after it, and a run up to that day would claim those contracts again and again.
+LAST_RUN_DAY = NEVER - timedelta(days=1)
+
+
+@dataclass
+class RunReport:
+    contracts: int = 0
+    days: int = 0
+    actions: int = 0
+    corrections: int = 0
+    conflicts: int = 0
+    # contracts whose step failed, by ref: why (see `set_aside`); the rest of the book ran on
+    set_aside: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"contracts": self.contracts, "days": self.days, "actions": self.actions,
+                "corrections": self.corrections, "conflicts": self.conflicts,
+                "set_aside": dict(sorted(self.set_aside.items()))}
+
+    def add(self, other: RunReport) -> None:
+        """Count another run (or worker) in."""
+        self.contracts += other.contracts
+        self.days += other.days
+        self.actions += other.actions
+        self.corrections += other.corrections
+        self.conflicts += other.conflicts
+        self.set_aside.update(other.set_aside)
+
+
+@dataclass
+class _Caches:
+    policies: dict[int, Policy] = field(default_factory=dict)
+    tables: dict[int, tuple[RateTable, IndexTable]] = field(default_factory=dict)
+
+
+def tenant_tables(tenant: Tenant) -> tuple[RateTable, IndexTable]:
+    source = f"tenant {tenant.name}"
+    return (builtin_rates().merged(tenant.settings.get("statutory_rates", {}), source),
+            from_mapping(tenant.settings.get("index_series", {}), source))
+
+
+def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
+            caches: _Caches | None = None) -> Context:
+    caches = caches or _Caches()
+    policy = caches.policies.get(contract.policy_version_id)
+    if policy is None:
+        policy = caches.policies[contract.policy_version_id] = \
+            uow.repo.policy(contract.policy_version_id)
+    tables = caches.tables.get(tenant.id)
+    if tables is None:
+        tables = caches.tables[tenant.id] = tenant_tables(tenant)
+    return Context(contract.contract, policy, tables[0], tables[1])
+
+
+Progress = Callable[[int, int], None]
+
+QUIET = (50_000, 20, 100)  # the collector's thresholds during a run
+
+
+@contextmanager
+def quiet_collector() -> Iterator[None]:
+    """The garbage collector made cheap for the length of a run: what is loaded when it starts
+    (modules, policies, caches) is frozen out of the collections, and a collection waits for
+    50,000 new objects instead of 700. A contract day makes thousands of short-lived records
+    and no reference cycles; the collector was a fifth of the run's time. Both are undone
+    after the run, so a long-lived process (the service, the test suite) still collects its
+    cyclic garbage (engines, connections) as before."""
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*QUIET)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
+
+
+def run(uow_factory: UowFactory, until: date | Mapping[str, date],
+        progress: Progress | None = None, batch: int = BATCH,
+        wait: Callable[[float], None] = time.sleep) -> RunReport:
+    """Everything due up to and including `until` (one date, or one per tenant name).
+
+    Contracts are claimed in batches, most overdue first, so any number of workers may run
+    this at once (see `Repository.claim`). A claim moves each of its contracts to its next day
+    that acts and stores those days together; a contract with more due days is claimed again.
+    When every due contract is held by another worker, this one waits for them.
+    """
+    with quiet_collector():
+        return _run(uow_factory, until, progress, batch, wait)
+
+
+def due_work(uow_factory: UowFactory, until: date | Mapping[str, date]
+             ) -> tuple[list[tuple[Tenant, date]], int]:
+    """Each tenant with the day it is run to, and how many contracts are due in all."""
+    with uow_factory() as uow:
+        work = [(tn, day) for tn in uow.repo.tenants()
+                for day in [until if isinstance(until, date) else until.get(tn.name)]
+                if day is not None]
+        return work, sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+
+
+def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Progress | None,
+         batch: int, wait: Callable[[float], None]) -> RunReport:
+    work, total = due_work(uow_factory, until)
+    report = RunReport()
+    caches = _Caches()
+    finished = 0
+    for tn, day in work:
+        while True:
+            moved = advance_batch(uow_factory, tn, day, report, caches, batch)
+            if moved is None:
+                with uow_factory() as uow:
+                    if uow.repo.count_due(tn.id, day) == 0:
+                        uow.repo.record_run(tn.id, day)
+                        uow.commit()
+                        break
+                wait(0.05)  # the rest is claimed by other workers: let them finish
+                continue
+            finished += moved
+            if progress is not None:
+                progress(finished, max(total, finished))
+    return report
+
+
+def as_of(run_state: RunState, run_through: date | None) -> date:
+    """The day a stored state holds for: its cursor, or the tenant's last run when the contract
+    was not due by then (nothing happened to it in between)."""
+    if run_state.problem is not None:  # set aside: nothing happened before the failing day
+        failed = run_state.problem.get("day")
+        return max(run_state.cursor, date.fromisoformat(failed) - timedelta(days=1)) \
+            if failed else run_state.cursor
+    if run_through is None or run_state.recompute_from is not None \
+            or run_state.next_due <= run_through:
+        return run_state.cursor
+    return max(run_state.cursor, run_through)
+
+
+def advance_batch(uow_factory: UowFactory, tenant: Tenant, until: date, report: RunReport,
+                  caches: _Caches | None = None, size: int = BATCH) -> int | None:
+    """Claim up to `size` due contracts and store each one's next day that does something.
+
+    All in one transaction: a contract day is stored whole (state, cursor, actions, invoices,
+    payments) or not at all. A contract whose step fails is set aside in that transaction
+    (`Repository.set_aside`); a batch the store refuses (a value its columns cannot hold) is
+    redone one contract per transaction, so that only the contract at fault is set aside.
+    Returns how many contracts are done up to `until`, or None when no contract of the
+    tenant could be claimed.
+    """
+    caches = caches or _Caches()
+    with uow_factory() as uow:
+        claimed = uow.repo.claim(tenant.id, until, size)
+        if not claimed:
+            return None
+        try:
+            return _advance(uow, claimed, tenant, until, report, caches)
+        except DATA_REFUSED:
+            uow.rollback()
+    done = 0
+    for contract, _ in claimed:
+        done += _advance_alone(uow_factory, contract.id, tenant, until, report, caches)
+    return done
+
+
+def _advance_alone(uow_factory: UowFactory, contract_id: int, tenant: Tenant, until: date,
+                   report: RunReport, caches: _Caches) -> int:
+    with uow_factory() as uow:
+        claimed = uow.repo.claim_ids([contract_id])
+        if not claimed or claimed[0][1].next_due > until:
+            return 1  # another worker took it meanwhile
+        try:
+            return _advance(uow, claimed, tenant, until, report, caches)
+        except DATA_REFUSED as exc:
+            uow.rollback()
+            contract, old = claimed[0]
+            problem = _problem(exc, None, [], old)
+            uow.repo.set_aside(contract_id, problem)
+            uow.commit()
+            report.set_aside[contract.contract.id] = problem
+            return 1
+
+
+def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]],
+             tenant: Tenant, until: date, report: RunReport, caches: _Caches) -> int:
+    """The claimed contracts' next days, stored and committed; counted in `report` once
+    committed."""
+    batch = RunReport()
+    events = uow.repo.events_after(tenant.id, [(c, old.cursor) for c, old in claimed
+                                               if old.recompute_from is None])
+    days: list[RunDay] = []
+    pairs: list[tuple[RunState, RunState]] = []
+    done = 0
+    for contract, old in claimed:
+        todays = events.get(contract.id, [])
+        try:
+            ctx = context(uow, contract, tenant, caches)
+            if old.recompute_from is not None:
+                new = _recompute(uow, contract, ctx, old, until, batch)
+            else:
+                new, items = next_day(ctx, old, todays, until, batch)
+                pairs.append((old, new))
+                days.append(RunDay(contract, old.action_count, new.state, items))
+        except (STORE_ERROR, StoreConflict):
+            raise
+        except Exception as exc:  # one contract's failure never stops the book
+            problem = _problem(exc, getattr(exc, "day", None), todays, old)
+            uow.repo.set_aside(contract.id, problem)
+            batch.set_aside[contract.contract.id] = problem
+            done += 1
+            continue
+        done += new.next_due > until
+    if not uow.repo.save_runs(pairs):
+        uow.rollback()
+        report.conflicts += len(claimed)
+        return 0
+    uow.repo.add_days(days, until)
+    uow.commit()
+    batch.contracts = len(claimed)
+    batch.actions += sum(len(d.items) for d in days)
+    report.add(batch)
+    return done
+
+
+def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: RunState
+             ) -> dict[str, Any]:
+    """Why a contract was set aside, for the operator: the error, the day, that day's events."""
+    cause = exc.cause if isinstance(exc, StepFailed) else exc
+    message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+    return {"error": f"{type(cause).__name__}: {message}" if message else type(cause).__name__,
+            "day": day.isoformat() if isinstance(day, date) else None,
+            "events": getattr(exc, "event_ids", None)
+            or [e.id for e in events if isinstance(day, date) and e.event.date == day],
+            "cursor": old.cursor.isoformat()}
+
+
+def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,
+             report: RunReport) -> tuple[RunState, list[NewAction]]:
+    """The contract's next day that acts (or every day to `until` if none does): its state.
+
+    Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
+    actions (a state change only) is folded into the next day that acts.
+    """
+    unreadable = [e for e in events if isinstance(e.event, Unreadable) and e.event.date <= until]
+    if unreadable:
+        first = min(unreadable, key=lambda e: e.event.date)
+        raise UnreadableEvent(first.id, first.event.date, first.event.problem)
+    by_day: dict[date, list[StoredEvent]] = defaultdict(list)
+    for stored in events:
+        by_day[stored.event.date].append(stored)
+    for todays in by_day.values():
+        todays.sort(key=lambda e: event_sort_key(e.event))
+    inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
+    state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
+    acts: list[Action] = []
+    for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
+        state = after
+        report.days += 1
+        if acts or day in inputs:
+            cursor = day  # ...unless a day acts: it is stored alone, the rest comes next
+            break
+    later = [d for d in by_day if d > cursor]
+    next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
+                   default=NEVER)
+    cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
+    items = [NewAction(a, key, cursor, cause, body)
+             for a, (key, body) in zip(acts, keyed_bodies(acts), strict=True)]
+    return RunState(old.contract_id, state, cursor, next_due, None,
+                    old.action_count + len(items)), items
+
+
+class UnreadableEvent(TermlineError):
+    """A stored event that no longer validates: its contract cannot run past its date."""
+
+    def __init__(self, event_id: int, day: date, problem: str) -> None:
+        self.day = day
+        self.event_ids = [event_id]
+        super().__init__(f"stored event {event_id} of {day} is not valid: {problem}")
+
+
+class StoreConflict(TermlineError):
+    """A contract's stored run moved under a transaction that read it (never under claims)."""
+
+
+def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: RunState,
+               run_date: date, report: RunReport) -> RunState:
+    """A back-dated event arrived: rerun the contract from its start with the full log.
+
+    Actions already in the ledger stay; those the rerun now produces and the ledger lacks are
+    appended; a stored action the rerun no longer produces gets its own `action_corrected`.
+    """
+    events = uow.repo.events(contract, None, old.cursor)
+    for logged in events:
+        if isinstance(logged.event, Unreadable):
+            raise UnreadableEvent(logged.id, logged.event.date, logged.event.problem)
+    state, actions = run_contract_sparse(ctx, [e.event for e in events], old.cursor)
+    stored = uow.repo.stored_actions(contract.id)
+    have = {s.natural_key for s in stored}
+    keys = action_keys(actions)
+    wanted = set(keys)
+    replayed = [NewAction(a, k, a.date, ()) for a, k in zip(actions, keys, strict=True)]
+    new = [n for n in replayed if n.natural_key not in have]
+    corrected = {s.body.get("natural_key") for s in stored if s.kind == CORRECTION}
+    for s in stored:
+        if s.kind == CORRECTION or s.natural_key in wanted or s.natural_key in corrected:
+            continue
+        fix = correction(s.body, s.natural_key, run_date)
+        new.append(NewAction(fix, "correction|" + s.natural_key, run_date, ()))
+        report.corrections += 1
+    # step_sparse may have stopped before the cursor: the days in between do nothing
+    after = RunState(contract.id, state, old.cursor, old.cursor + timedelta(days=1), None,
+                     old.action_count + len(new))
+    if not uow.repo.save_run(old, after):
+        raise StoreConflict(f"contract {contract.contract.id} moved during its recompute")
+    uow.repo.add_actions(contract, old.action_count, new, run_date, after.state, replayed)
+    report.actions += len(new)
+    return after
+
+
+def correction(original: dict[str, Any], natural_key: str, day: date) -> Action:
+    """The action that records that a stored action no longer follows from the event log."""
+    fields: list[tuple[str, Any]] = [
+        ("original_kind", original["kind"]), ("original_date", original["date"]),
+        ("natural_key", natural_key), ("reason", "back_dated_event")]
+    for key in ("ref", "invoice", "number", "step"):
+        if key in original:
+            fields.append((f"original_{key}", original[key]))
+    return Action(day, CORRECTION, original["contract"], tuple(original["clauses"]),
+                  tuple(fields))
+
+
+def state_of(uow: UnitOfWork, contract_id: int) -> ContractState:
+    return uow.repo.run_state(contract_id).state

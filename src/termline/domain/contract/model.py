@@ -1,0 +1,401 @@
+"""Contracts and events as the scenario file (and later the store) gives them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from termline.domain.policy.schema import Dec, Dur
+from termline.domain.values.identifiers import (
+    check_company_id,
+    check_iban,
+    check_peppol_id,
+    check_vat,
+)
+
+# Every amount stays far below what the store's NUMERIC(19,4) holds (10^15), so that sums over
+# a contract's life, interest and fees still fit; no real subscription comes near it.
+MAX_AMOUNT = Decimal("1E13")
+MAX_QUANTITY = 1_000_000
+MAX_TEXT = 1000  # free text kept in the event log
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("a timestamp needs an offset, e.g. 2027-03-01T09:30:00+01:00")
+    return value
+
+
+def _bounded(decimals: int) -> Any:
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError(f"{value} is not a finite number")
+        if abs(value) >= MAX_AMOUNT:
+            raise ValueError(f"{value} is out of range (at most {MAX_AMOUNT:,.0f})")
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and -exponent > decimals:
+            raise ValueError(f"{value} has more than {decimals} decimals")
+        return value
+    return AfterValidator(check)
+
+
+# a sum of money (its currency's cents are checked against the policy: `scenario.checks`)
+Amount = Annotated[Dec, _bounded(4)]
+# a price per unit may go below the cent (0.0125 per GB), as far as the store keeps it
+UnitPrice = Annotated[Dec, _bounded(4)]
+Quantity = Annotated[Dec, _bounded(6)]
+
+
+
+def _country(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _storable(data: Any, path: str = "") -> Any:
+    """NUL bytes cannot be stored (PostgreSQL refuses them in text) and no field of an input
+    needs more than MAX_TEXT characters: both are refused with the field named."""
+    if isinstance(data, str):
+        if "\x00" in data:
+            raise ValueError("contains a NUL byte")
+        if len(data) > MAX_TEXT:
+            raise ValueError(f"{path or 'text'} is longer than {MAX_TEXT} characters")
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            _storable(key, path)
+            _storable(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(data, (list, tuple)):
+        for i, value in enumerate(data):
+            _storable(value, f"{path}.{i}" if path else str(i))
+    return data
+
+
+# text as the store keeps it: no NUL byte (PostgreSQL refuses them), at most MAX_TEXT long;
+# identifiers in columns of 200 characters
+Text = Annotated[str, AfterValidator(_storable)]
+Ident = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_storable)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Address(Strict):
+    street: Text | None = None
+    city: Text | None = None
+    postal_code: Text | None = None
+
+
+class Customer(Strict):
+    """The buyer. VAT and enterprise numbers and Peppol ids are checked (python-stdnum)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=400),
+                    AfterValidator(_storable)]
+    country: Annotated[str, BeforeValidator(_country),
+                       StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
+    email: Annotated[str, StringConstraints(max_length=400), AfterValidator(_storable)] \
+        | None = None
+    vat_number: Text | None = None
+    company_id: Text | None = None
+    peppol_id: Text | None = None
+    language: Literal["en", "nl", "fr", "da"] | None = None
+    address: Address | None = None
+
+    @field_validator("vat_number")
+    @classmethod
+    def _vat(cls, value: str | None) -> str | None:
+        return None if value is None else check_vat(value)
+
+    @field_validator("peppol_id")
+    @classmethod
+    def _peppol(cls, value: str | None) -> str | None:
+        return None if value is None else check_peppol_id(value)
+
+    @model_validator(mode="after")
+    def _company(self) -> Customer:
+        if self.company_id is not None:
+            object.__setattr__(self, "company_id",
+                               check_company_id(self.company_id, self.country))
+        return self
+
+
+class Mandate(Strict):
+    """A SEPA direct-debit mandate the customer signed (pain.008 MndtId, DtOfSgntr)."""
+
+    id: str = Field(min_length=1, max_length=35)
+    signed: date
+    iban: Text
+    bic: Text | None = None
+
+    @field_validator("iban")
+    @classmethod
+    def _iban(cls, value: str) -> str:
+        return check_iban(value)
+
+
+class Line(Strict):
+    item: Ident
+    unit_price: UnitPrice = Field(gt=Decimal("0"))
+    per: Literal["month", "year", "period"] = "month"
+    quantity: int = Field(default=1, ge=0, le=MAX_QUANTITY)
+
+
+class Contract(Strict):
+    # invoice numbers and references are built on it and kept in columns of 200
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100),
+                  AfterValidator(_storable)]
+    customer: Customer
+    start: date
+    policy: Text | None = None
+    trial_days: int | None = Field(default=None, ge=1)
+    billing_period: Dur | None = None
+    overrides: Annotated[dict[str, Any], AfterValidator(_storable)] = Field(default_factory=dict)
+    lines: tuple[Line, ...] = Field(min_length=1)
+    mandate: Mandate | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def _unique_items(cls, lines: tuple[Line, ...]) -> tuple[Line, ...]:
+        seen: set[str] = set()
+        for line in lines:
+            if line.item in seen:
+                raise ValueError(f"item {line.item!r} appears twice")
+            seen.add(line.item)
+        total = sum((ln.unit_price * ln.quantity * (12 if ln.per == "month" else 1)
+                     for ln in lines), Decimal(0))
+        if total >= MAX_AMOUNT:
+            raise ValueError(f"the lines come to {total:,.2f} a year, out of range "
+                             f"(at most {MAX_AMOUNT:,.0f})")
+        return lines
+
+
+class _Event(Strict):
+    date: date
+    contract: Ident
+    # the event's identity as its sender knows it (a bank's entry reference, an API's
+    # idempotency key): the store keeps one event per reference (`service.intake`)
+    reference: Ident | None = None
+
+
+class Payment(_Event):
+    type: Literal["payment"]
+    amount: Amount = Field(gt=Decimal("0"))
+
+
+class PaymentFailed(_Event):
+    type: Literal["payment_failed"]
+
+
+class TerminationNotice(_Event):
+    type: Literal["termination_notice"]
+    by: Literal["customer", "provider"]
+
+
+class ProviderTermination(_Event):
+    type: Literal["provider_termination"]
+    reason: Text = Field(min_length=1)
+
+
+class SeatChange(_Event):
+    type: Literal["seat_change"]
+    item: Ident
+    quantity: int = Field(ge=0)
+
+
+class TrialConverted(_Event):
+    type: Literal["trial_converted"]
+
+
+class DataInstruction(_Event):
+    type: Literal["data_instruction"]
+    instruction: Literal["delete", "export"]
+
+
+class _Broadcast(_Event):
+    """An event for one contract, or for every contract of the provider (`contract: "*"`).
+
+    Where the issue gives only timestamps, `date` (the provider's local date the engine handles
+    the event on) defaults to the date of the event's main timestamp in its own offset.
+    """
+
+    contract: Ident = "*"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "date" not in data:
+            # A maintenance announcement is handled on the day it is announced, not its start.
+            for key in ("at", "reported_at", "announced_at", "start"):
+                value = data.get(key)
+                if value is not None:
+                    stamp = value if isinstance(value, datetime) else datetime.fromisoformat(
+                        str(value))
+                    data = {**data, "date": stamp.date()}
+                    break
+        return data
+
+
+Stamp = Annotated[datetime, AfterValidator(_aware)]
+
+
+class PriceChangeAnnounced(_Broadcast):
+    type: Literal["price_change_announced"]
+    item: Ident
+    new_unit_price: UnitPrice = Field(gt=Decimal("0"))
+    effective: date
+    exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
+
+
+class TermsChangeAnnounced(_Broadcast):
+    type: Literal["terms_change_announced"]
+    effective: date
+    summary: Text
+
+
+class MigrationAnnounced(_Event):
+    type: Literal["migration_announced"]
+    costs: Amount = Field(ge=Decimal("0"))
+    migration_date: date | None = None
+
+
+class MigrationDeclined(_Event):
+    type: Literal["migration_declined"]
+
+
+class Objection(_Event):
+    type: Literal["objection"]
+
+
+class Usage(_Event):
+    type: Literal["usage"]
+    meter: Ident
+    quantity: Quantity = Field(ge=Decimal("0"))
+
+
+class Purchase(_Event):
+    type: Literal["purchase"]
+    item: Ident
+    amount: Amount = Field(gt=Decimal("0"))
+    quantity: Quantity | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours
+    accepted: bool | None = None  # the customer accepted the quote before delivery
+
+
+class Incident(_Broadcast):
+    type: Literal["incident"]
+    start: Stamp
+    end: Stamp
+    reported_at: Stamp
+
+
+class MaintenanceAnnounced(_Broadcast):
+    type: Literal["maintenance_announced"]
+    start: Stamp
+    end: Stamp
+    announced_at: Stamp | None = None
+    class_: Literal["standard", "emergency", "critical"] = Field(alias="class")
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TicketOpened(_Event):
+    type: Literal["ticket_opened"]
+    ticket: Ident
+    at: Stamp
+    category: Literal["error", "question"] = "error"
+
+
+class TicketAnswered(_Event):
+    type: Literal["ticket_answered"]
+    ticket: Ident
+    at: Stamp
+
+
+class DefectReported(_Event):
+    type: Literal["defect_reported"]
+    defect: Ident
+    material: bool = True
+
+
+class DefectRemedied(_Event):
+    type: Literal["defect_remedied"]
+    defect: Ident
+
+
+class RestoreRequested(_Event):
+    type: Literal["restore_requested"]
+    backup_date: date | None = None
+
+
+class ExportRequested(_Event):
+    type: Literal["export_requested"]
+
+
+class SubprocessorChangeAnnounced(_Broadcast):
+    type: Literal["subprocessor_change_announced"]
+    effective: date | None = None
+    name: Text | None = None
+    intra_group: bool = False  # a company of the provider's own group (SmartTrackers DPA 6.2)
+    eu_eea: bool = True  # located in the EU/EEA; False needs a transfer ground (DPA 6.3)
+
+
+class AssignmentAnnounced(_Broadcast):
+    type: Literal["assignment_announced"]
+    effective: date
+    assignee: Text | None = None
+
+
+class AuditRequested(_Event):
+    type: Literal["audit_requested"]
+    audit_date: date | None = None
+
+
+class ForceMajeure(_Broadcast):
+    type: Literal["force_majeure"]
+    start: date
+    end: date | None = None
+
+
+class InvoiceDisputed(_Event):
+    type: Literal["invoice_disputed"]
+    ref: Ident
+
+
+Event = Annotated[
+    Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
+    | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
+    | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
+    | Purchase | Incident | MaintenanceAnnounced
+    | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
+    | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
+    | AssignmentAnnounced,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES = (
+    "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
+    "provider_termination", "data_instruction", "invoice_disputed",
+    "price_change_announced", "terms_change_announced", "migration_announced",
+    "migration_declined", "objection", "usage", "purchase",
+    "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
+    "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
+    "audit_requested", "force_majeure", "assignment_announced",
+)
+
+BROADCAST = "*"
+
+
+def event_sort_key(event: Any) -> tuple[Any, ...]:
+    """Order of events within a day, independent of their order in the file."""
+    return (event.date, event.contract, EVENT_TYPES.index(event.type),
+            event.model_dump_json())

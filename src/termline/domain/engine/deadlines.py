@@ -1,0 +1,69 @@
+"""The next dates that matter for a contract on a given day, each with its clauses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.mechanisms.billing.schedule import billing_period, issue_date
+from termline.domain.mechanisms.dunning.ladder import next_step
+from termline.domain.mechanisms.term.terms import notice_deadline, terms_for
+from termline.domain.values.money import ZERO
+
+
+@dataclass(frozen=True)
+class Deadline:
+    contract: str
+    kind: str
+    date: date
+    clauses: tuple[str, ...]
+    detail: dict[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"contract": self.contract, "kind": self.kind, "date": self.date.isoformat(),
+                "clauses": list(self.clauses), **self.detail}
+
+
+def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
+    cid, policy = ctx.contract.id, ctx.policy
+    out: list[Deadline] = []
+    if state.status == "trial" and state.trial_end is not None:
+        out.append(Deadline(cid, "trial_end", state.trial_end, policy.trial.clause, {}))
+    if state.status == "active" and state.paid_start is not None:
+        terms = terms_for(policy, state.paid_start)
+        initial_end = terms.term(0)[1]
+        rule = policy.termination.customer
+        if state.notice is None:
+            found = notice_deadline(rule, policy, ctx.calendar, terms, on, initial_end)
+            if found is not None:
+                out.append(Deadline(cid, "notice_deadline", found[0], rule.clause,
+                                    {"term_end": found[1].isoformat()}))
+            assert state.term_end is not None
+            out.append(Deadline(cid, "term_end", state.term_end, policy.term.clause,
+                                {"renews": "true"}))
+        else:
+            out.append(Deadline(cid, "term_end", state.notice.effective, state.notice.clauses,
+                                {"renews": "false"}))
+        assert state.billing_anchor is not None
+        start, _ = billing_period(policy, state.billing_anchor, state.next_period_index)
+        last = state.notice.effective if state.notice else None
+        if last is None or start <= last:
+            out.append(Deadline(cid, "next_invoice", issue_date(policy, start, state.paid_start),
+                                policy.billing.clause, {"period_start": start.isoformat()}))
+    best = None
+    for it in state.items:
+        if it.kind != "invoice" or it.open <= ZERO:
+            continue
+        found_step = next_step(policy.dunning, it, state, ctx.calendar)
+        if found_step is not None and (best is None or found_step[1] < best[1]):
+            best = (found_step[0], found_step[1], it.ref)
+    if best is not None:
+        step = policy.dunning.steps[best[0]]
+        out.append(Deadline(cid, "next_dunning_step", best[1], step.clause,
+                            {"step": step.name, "ref": best[2]}))
+    if state.status == "terminated" and not state.data_deleted and state.delete_on is not None:
+        out.append(Deadline(cid, "data_deletion", state.delete_on,
+                            policy.retention.deletion.clause, {}))
+    return sorted(out, key=lambda d: (d.date, d.kind))

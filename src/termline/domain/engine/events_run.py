@@ -1,0 +1,208 @@
+"""Applying one dated input event to a contract's state."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from termline.domain.engine.actions import Action, action
+from termline.domain.engine.extension import mechanisms
+from termline.domain.engine.lifecycle import start_paid, terminate
+from termline.domain.engine.state import Context, ContractState, Notice
+from termline.domain.mechanisms.billing.run import change_seats, issue_invoice, lines_in_force
+from termline.domain.mechanisms.billing.schedule import billing_period, months_in, period_lines
+from termline.domain.mechanisms.payments.run import receive_payment, record_payment_failure
+from termline.domain.mechanisms.retention.data import export_until
+from termline.domain.mechanisms.term.terms import Refused, effective_date, terms_for
+from termline.domain.values.money import ZERO
+from termline.domain.values.records import replace
+
+
+def refuse(ctx: Context, day: date, event: str, reason: str,
+           clauses: tuple[str, ...]) -> list[Action]:
+    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
+
+
+def apply_event(state: ContractState, ctx: Context, day: date, event: Any
+                ) -> tuple[ContractState, list[Action]]:
+    kind = event.type
+    if kind == "payment":
+        return receive_payment(state, ctx, day, event.amount, event.reference)
+    if kind == "payment_failed":
+        return record_payment_failure(state, ctx, day, event.reference)
+    if kind == "trial_converted":
+        return _convert(state, ctx, day)
+    if kind == "seat_change":
+        if state.status == "terminated":
+            return state, refuse(ctx, day, kind, "contract terminated", ctx.policy.seats.clause)
+        return change_seats(state, ctx, day, event.item, event.quantity)
+    if kind == "termination_notice":
+        return _notice(state, ctx, day, event.by)
+    if kind == "provider_termination":
+        return _provider_termination(state, ctx, day, event.reason)
+    if kind == "data_instruction":
+        return _data_instruction(state, ctx, day, event.instruction)
+    if kind == "invoice_disputed":
+        return _dispute(state, ctx, day, event.ref)
+    for mechanism in mechanisms():
+        handler = mechanism.handlers.get(kind)
+        if handler is not None:
+            return handler(state, ctx, day, event)
+    return state, refuse(ctx, day, kind, f"no mechanism handles {kind!r} yet", ())
+
+
+def _convert(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    trial = ctx.policy.trial
+    if state.status != "trial":
+        return state, refuse(ctx, day, "trial_converted", "no running trial", trial.clause)
+    keep = trial.data_on_conversion == "keep"
+    out = [action(day, "trial_ended", ctx.contract.id, trial.clause, converted=True,
+                  trial_data="kept" if keep else "discarded")]
+    if not keep:
+        out.append(action(day, "data_deleted", ctx.contract.id, trial.clause,
+                          basis="trial_data_discarded"))
+    state, acts = start_paid(replace(state, trial_end=None), ctx, day)
+    return state, out + acts
+
+
+def _notice(state: ContractState, ctx: Context, day: date, by: str
+            ) -> tuple[ContractState, list[Action]]:
+    rules = ctx.policy.termination
+    rule = rules.customer if by == "customer" else rules.provider
+    if state.status != "active":
+        return state, refuse(ctx, day, "termination_notice", f"contract is {state.status}",
+                             rule.clause)
+    if state.notice is not None:
+        return state, refuse(ctx, day, "termination_notice",
+                             f"notice already given, effective {state.notice.effective}",
+                             rule.clause)
+    assert state.paid_start is not None
+    terms = terms_for(ctx.policy, state.paid_start)
+    effective = effective_date(rule, ctx.policy, ctx.calendar, terms, day, terms.term(0)[1])
+    if isinstance(effective, Refused):
+        return state, refuse(ctx, day, "termination_notice", effective.reason, rule.clause)
+    clauses = rule.clause
+    for mechanism in mechanisms():
+        for limit in mechanism.notice_limits:
+            earlier = limit(state, ctx, day)
+            if earlier is not None and earlier[0] < effective:
+                effective, clauses = earlier
+    notice = Notice(by="customer" if by == "customer" else "provider", received=day,
+                    effective=effective, clauses=clauses)
+    state = replace(state, notice=notice)
+    return state, [action(day, "termination_notice_received", ctx.contract.id, clauses,
+                          by=by, effective_date=effective)]
+
+
+def _provider_termination(state: ContractState, ctx: Context, day: date, reason: str
+                          ) -> tuple[ContractState, list[Action]]:
+    right = ctx.policy.provider_termination
+    if not right.enabled:
+        return state, refuse(ctx, day, "provider_termination",
+                             "the terms give the provider no immediate termination right",
+                             right.clause)
+    if state.status in ("terminated", "pending"):
+        return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
+                             right.clause)
+    out: list[Action] = []
+    if right.accelerate_to_term_end and state.status == "active":
+        state, out = _accelerate(state, ctx, day)
+    state, acts = terminate(state, ctx, day, right.reason, right.clause, detail=reason)
+    return state, out + acts
+
+
+def _accelerate(state: ContractState, ctx: Context, day: date
+                ) -> tuple[ContractState, list[Action]]:
+    """Invoice the not yet invoiced periods up to the end of the current term at once."""
+    assert state.billing_anchor is not None and state.term_end is not None
+    months = months_in(ctx.policy.billing.period)
+    out: list[Action] = []
+    right = ctx.policy.provider_termination
+    while True:
+        start, end = billing_period(ctx.policy, state.billing_anchor, state.next_period_index)
+        if start > state.term_end:
+            break
+        lines = period_lines(lines_in_force(state, ctx), dict(state.quantities), months)
+        state = replace(state, next_period_index=state.next_period_index + 1)
+        if lines:
+            state, acts = issue_invoice(state, ctx, day, lines, start, end, "acceleration",
+                                        right.clause)
+            out += acts
+    return state, out
+
+
+def _data_instruction(state: ContractState, ctx: Context, day: date, instruction: str
+                      ) -> tuple[ContractState, list[Action]]:
+    retention = ctx.policy.retention
+    if instruction == "export":
+        return _export(state, ctx, day)
+    if retention.on_instruction is None:
+        return state, refuse(ctx, day, "data_instruction", "the terms give no deletion on request",
+                             retention.deletion.clause)
+    if state.data_deleted:
+        return state, refuse(ctx, day, "data_instruction", "data already deleted",
+                             retention.on_instruction.clause)
+    if state.status != "terminated":
+        state = replace(state, delete_instructed=day)
+        return state, [action(day, "data_deletion_instructed", ctx.contract.id,
+                              retention.on_instruction.clause)]
+    state = replace(state, data_deleted=True, delete_on=None)
+    return state, [action(day, "data_deleted", ctx.contract.id, retention.on_instruction.clause,
+                          basis="customer_instruction")]
+
+
+def export_refusal(state: ContractState, ctx: Context, day: date
+                   ) -> tuple[str, tuple[str, ...]] | None:
+    """Why an export asked for on `day` cannot be served (reason, clauses), or None.
+
+    Shared by `data_instruction: export` and the `export_requested` event (backups mechanism).
+    """
+    retention = ctx.policy.retention
+    clauses = retention.clause
+    if state.data_deleted:
+        return "data already deleted", clauses
+    if state.terminated_on is not None:
+        until = export_until(retention, ctx.calendar, state.terminated_on)
+        if until is not None and day > until:
+            return f"the export window ended {until}", clauses
+    hold = retention.withhold_export_when_overdue
+    if hold is not None and hold.enabled and any(
+            it.open > ZERO and it.due < day for it in state.items):
+        return "export withheld: overdue balance", hold.clause
+    return None
+
+
+def export_deliver_by(ctx: Context, day: date) -> date:
+    """The day an export asked for on `day` is due: the pack's export lead time later."""
+    lead = ctx.policy.retention.export_lead
+    return ctx.calendar.add(day, lead) if lead is not None else day
+
+
+def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    refusal = export_refusal(state, ctx, day)
+    if refusal is not None:
+        return state, refuse(ctx, day, "data_instruction", *refusal)
+    return state, [action(day, "data_export_requested", ctx.contract.id,
+                          ctx.policy.retention.clause, deliver_by=export_deliver_by(ctx, day))]
+
+
+def _dispute(state: ContractState, ctx: Context, day: date, ref: str
+             ) -> tuple[ContractState, list[Action]]:
+    """A written dispute counts only inside the pack's window; afterwards the invoice stands."""
+    payment = ctx.policy.payment
+    invoices = {it.ref: it for it in state.items if it.kind == "invoice"}
+    if ref not in invoices:
+        return state, refuse(ctx, day, "invoice_disputed", f"no invoice {ref}", payment.clause)
+    if payment.dispute_window is None:
+        return state, refuse(ctx, day, "invoice_disputed",
+                             "the terms set no dispute window", payment.clause)
+    invoice = invoices[ref]
+    start = (invoice.period_end or invoice.issued if payment.dispute_from == "service_date"
+             else invoice.issued)
+    window_end = ctx.calendar.add(start, payment.dispute_window)
+    if day > window_end:
+        return state, refuse(ctx, day, "invoice_disputed",
+                             f"deemed accepted: the dispute window ended {window_end}",
+                             payment.clause)
+    return state, [action(day, "invoice_dispute_received", ctx.contract.id, payment.clause,
+                          ref=ref, window_until=window_end)]

@@ -1,0 +1,130 @@
+"""The state of one contract between two days: immutable, replaced by each step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from termline.domain.contract.model import Contract
+from termline.domain.mechanisms.backups.state import BackupState
+from termline.domain.mechanisms.billing.lines import InvoiceLine
+from termline.domain.mechanisms.pricing.series import IndexTable
+from termline.domain.mechanisms.pricing.state import PricingState
+from termline.domain.mechanisms.privacy.state import PrivacyState
+from termline.domain.mechanisms.sla.state import SlaState
+from termline.domain.mechanisms.support.state import SupportState
+from termline.domain.mechanisms.usage.state import UsageState
+from termline.domain.policy.schema import Policy
+from termline.domain.rates.table import RateTable
+from termline.domain.values.calendar import Calendar
+from termline.domain.values.money import ZERO
+
+Status = Literal["pending", "trial", "active", "terminated"]
+Access = Literal["none", "full", "suspended", "export_only"]
+ItemKind = Literal["invoice", "fee", "interest"]
+__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Status"]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An open or settled item of the customer's account: invoice, fee or charged interest."""
+
+    ref: str
+    kind: ItemKind
+    issued: date
+    due: date
+    amount: Decimal
+    seq: int
+    paid: Decimal = ZERO
+    invoice: str | None = None
+    period_start: date | None = None
+    period_end: date | None = None
+    lines: tuple[InvoiceLine, ...] = ()
+    principal_payments: tuple[tuple[date, Decimal], ...] = ()
+    settled_on: date | None = None
+
+    @property
+    def open(self) -> Decimal:
+        return self.amount - self.paid
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
+        # dataclasses.fields() for every object, which cost as much as the step itself
+        return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    by: Literal["customer", "provider"]
+    received: date
+    effective: date
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True)  # no slots: `core.records.replace` copies its __dict__ at once
+class ContractState:
+    status: Status = "pending"
+    access: Access = "none"
+    trial_end: date | None = None
+    paid_start: date | None = None
+    term_start: date | None = None
+    term_end: date | None = None
+    billing_anchor: date | None = None
+    next_period_index: int = 0
+    quantities: tuple[tuple[str, int], ...] = ()
+    seat_reductions: tuple[tuple[date, str, int], ...] = ()
+    notice: Notice | None = None
+    terminated_on: date | None = None
+    termination_reason: str | None = None
+    items: tuple[Item, ...] = ()
+    steps_done: tuple[tuple[str, str, date], ...] = ()
+    credit: Decimal = ZERO
+    suspended_for: tuple[str, ...] = ()
+    payment_failures: tuple[date, ...] = ()
+    delete_on: date | None = None
+    delete_instructed: date | None = None
+    data_deleted: bool = False
+    seq: int = 0
+    pricing: PricingState = field(default_factory=PricingState)
+    usage: UsageState = field(default_factory=UsageState)
+    sla: SlaState = field(default_factory=SlaState)
+    support: SupportState = field(default_factory=SupportState)
+    privacy: PrivacyState = field(default_factory=PrivacyState)
+    backups: BackupState = field(default_factory=BackupState)
+
+    def quantity(self, item: str) -> int:
+        return dict(self.quantities)[item]
+
+    def step_date(self, invoice: str, step: str) -> date | None:
+        for ref, name, day in self.steps_done:
+            if ref == invoice and name == step:
+                return day
+        return None
+
+    def item(self, ref: str) -> Item:
+        for it in self.items:
+            if it.ref == ref:
+                return it
+        raise KeyError(ref)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a step needs besides the state: the contract, its policy, calendars, rates and
+    index series."""
+
+    contract: Contract
+    policy: Policy
+    rates: RateTable
+    indices: IndexTable = field(default_factory=IndexTable)
+    calendar: Calendar = field(init=False)
+
+    def __post_init__(self) -> None:
+        closed = tuple((int(d[:2]), int(d[3:])) for d in self.policy.closed_days)
+        object.__setattr__(self, "calendar", Calendar(self.policy.calendar, closed))
+
+    @property
+    def currency(self) -> str:
+        return self.policy.currency

@@ -1,0 +1,128 @@
+"""Running the overdue ladder for each unpaid invoice on one day."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from termline.domain.engine.actions import Action, action
+from termline.domain.engine.lifecycle import terminate
+from termline.domain.engine.state import Context, ContractState, Item
+from termline.domain.mechanisms.billing.run import add_item
+from termline.domain.mechanisms.dunning.ladder import step_date
+from termline.domain.policy.schema import DunningStep
+from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.records import replace
+
+CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
+
+
+def run_dunning(state: ContractState, ctx: Context, day: date
+                ) -> tuple[ContractState, list[Action]]:
+    out: list[Action] = []
+    rule = ctx.policy.dunning
+    state, out = _compensation(state, ctx, day)
+    for invoice in [it for it in state.items if it.kind == "invoice"]:
+        for index, step in enumerate(rule.steps):
+            current = state.item(invoice.ref)
+            if current.open <= ZERO:
+                break
+            if state.step_date(invoice.ref, step.name) is not None:
+                continue
+            when = step_date(rule, index, current, state, ctx.calendar)
+            if when is None or when > day:
+                continue
+            if step.requires == "payment_failed" and not any(
+                    current.issued <= f <= day for f in state.payment_failures):
+                continue
+            state = replace(state, steps_done=(*state.steps_done, (invoice.ref, step.name, day)))
+            state, acts = _perform(state, ctx, day, step, current)
+            out += acts
+    return state, out
+
+
+def compensation_date(ctx: Context, invoice: Item) -> date | None:
+    """The day statutory compensation falls due on an invoice: the day after its due date."""
+    right = ctx.policy.compensation
+    if right is None or not right.enabled:
+        return None
+    return ctx.calendar.add(invoice.due + timedelta(days=1), right.delay)
+
+
+def _compensation(state: ContractState, ctx: Context, day: date
+                  ) -> tuple[ContractState, list[Action]]:
+    right = ctx.policy.compensation
+    if right is None or not right.enabled:
+        return state, []
+    out: list[Action] = []
+    for invoice in [it for it in state.items if it.kind == "invoice"]:
+        current = state.item(invoice.ref)
+        when = compensation_date(ctx, current)
+        ref = f"{invoice.ref}-COMP"
+        if (current.open <= ZERO or when is None or when != day
+                or any(it.ref == ref for it in state.items)):
+            continue
+        act = action(day, "compensation_charged", ctx.contract.id, right.clause,
+                     currency=ctx.currency, ref=invoice.ref, amount=right.amount,
+                     charge_ref=ref)
+        state, acts = _fee(state, ctx, day, current, ref, right.amount, [act])
+        out += acts
+    return state, out
+
+
+def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, invoice: Item
+             ) -> tuple[ContractState, list[Action]]:
+    cid, clauses = ctx.contract.id, step.clause
+    if step.kind in CONTRACT_LEVEL and state.status == "terminated":
+        return state, []
+    if step.kind == "reminder":
+        number = sum(1 for ref, name, _ in state.steps_done if ref == invoice.ref
+                     and ctx.policy.step(name).kind == "reminder")
+        fee = step.fee or ZERO
+        act = action(day, "reminder_sent", cid, clauses, currency=ctx.currency, ref=invoice.ref,
+                     number=number, fee=fee)
+        if fee <= ZERO:
+            return state, [act]
+        return _fee(state, ctx, day, invoice, f"{invoice.ref}-R{number}", fee, [act])
+    if step.kind in ("default_notice", "payment_notice"):
+        return state, [action(day, f"{step.kind}_sent", cid, clauses, ref=invoice.ref)]
+    if step.kind == "collection":
+        assert step.percent_of_principal is not None
+        amount = round_money(invoice.open * step.percent_of_principal / 100)
+        amount = max(amount, step.minimum_fee or ZERO)
+        act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
+                     ref=invoice.ref, amount=amount)
+        return _fee(state, ctx, day, invoice, f"{invoice.ref}-COL", amount, [act])
+    if step.kind == "hand_over":
+        return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
+    if step.kind == "charge":
+        assert step.charge_name is not None
+        if step.percent_of_principal is not None:
+            amount = round_money(invoice.open * step.percent_of_principal / 100)
+        else:
+            amount = step.fee or ZERO
+        amount = max(amount, step.minimum_fee or ZERO)
+        act = action(day, "charge_applied", cid, clauses, currency=ctx.currency,
+                     ref=invoice.ref, name=step.charge_name, amount=amount,
+                     charge_ref=f"{invoice.ref}-{step.name}")
+        return _fee(state, ctx, day, invoice, f"{invoice.ref}-{step.name}", amount, [act])
+    if step.kind == "suspension":
+        refs = (*state.suspended_for, invoice.ref)
+        if state.access == "suspended":
+            return replace(state, suspended_for=refs), []
+        state = replace(state, access="suspended", suspended_for=refs)
+        return state, [action(day, "access_suspended", cid, clauses, ref=invoice.ref)]
+    if step.kind == "breach_notice":
+        assert step.remedy is not None
+        remedy_until = ctx.calendar.add(day, step.remedy)
+        return state, [action(day, "breach_notice_sent", cid, clauses, ref=invoice.ref,
+                              remedy_until=remedy_until)]
+    return terminate(state, ctx, day, "breach", clauses, ref=invoice.ref)
+
+
+def _fee(state: ContractState, ctx: Context, day: date, invoice: Item, ref: str,
+         amount: object, acts: list[Action]) -> tuple[ContractState, list[Action]]:
+    assert not isinstance(amount, float)
+    item = Item(ref=ref, kind="fee", issued=day, due=day, amount=amount,  # type: ignore[arg-type]
+                seq=state.seq, invoice=invoice.ref)
+    state, paid = add_item(state, ctx, day, item)
+    return state, acts + paid

@@ -1,0 +1,67 @@
+"""Which VAT category a supply falls in (UNCL5305 codes as EN 16931 uses them).
+
+* S: the supplier's standard rate, for a domestic sale or a buyer without a valid VAT number
+  of another member state.
+* AE: reverse charge, for B2B services to a buyer established in another EU member state with
+  a valid VAT number (Directive 2006/112/EC art. 44 and 196): the buyer accounts for the VAT.
+* O: outside the scope of VAT: B2B services to a business in another country where seller and
+  buyer are not both in the EU (place of supply with the buyer, art. 44; Norway's
+  merverdiavgiftsloven § 3-30 likewise), and late-payment interest, reminder fees and collection
+  costs, which are compensation for damage and not consideration for a supply (see
+  docs/readings.md, "VAT on fees and interest").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from stdnum.eu import vat as eu_vat
+
+from termline.domain.mechanisms.tax.rates import standard_rate
+
+EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
+                "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
+                "SK"})
+Supply = Literal["service", "compensation"]
+
+
+@dataclass(frozen=True, slots=True)
+class VatCategory:
+    code: str  # S, AE, O, E, Z
+    percent: Decimal
+    exemption_code: str | None = None  # VATEX code (BT-121)
+    exemption_reason: str | None = None  # BT-120, the legal mention
+
+
+REVERSE_CHARGE = ("VATEX-EU-AE", "Reverse charge: VAT to be accounted for by the recipient "
+                  "(Directive 2006/112/EC art. 44 and 196)")
+NOT_SUBJECT = ("VATEX-EU-O", "Not subject to VAT")
+COMPENSATION = ("VATEX-EU-O", "Not subject to VAT: compensation for late payment, not "
+                "consideration for a supply")
+
+
+def vat_country(number: str | None) -> str | None:
+    """The member state of a valid EU VAT number (Greece as GR), else None."""
+    if not number or not eu_vat.is_valid(number):
+        return None
+    prefix = eu_vat.compact(number)[:2]
+    return "GR" if prefix == "EL" else prefix
+
+
+def category(seller_country: str, buyer_country: str | None, buyer_vat: str | None,
+             day: date, supply: Supply = "service") -> VatCategory:
+    """The VAT category and rate of a supply made on `day`."""
+    if supply == "compensation":
+        return VatCategory("O", Decimal("0"), *COMPENSATION)
+    buyer_state = vat_country(buyer_vat)
+    if seller_country in EU and buyer_state in EU and buyer_state != seller_country:
+        return VatCategory("AE", Decimal("0"), *REVERSE_CHARGE)
+    abroad = buyer_state or buyer_country
+    if buyer_vat is not None and abroad and abroad != seller_country:
+        # B2B services to a business in another country, not both in the EU: the place of
+        # supply is where the customer is established, outside the seller's VAT.
+        return VatCategory("O", Decimal("0"), *NOT_SUBJECT)
+    return VatCategory("S", standard_rate(seller_country, day).rate)

@@ -1,0 +1,188 @@
+"""Loading packs and policy files, and applying a contract's overrides."""
+
+from __future__ import annotations
+
+import copy
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from termline.domain.errors import PolicyError, UnknownPack
+from termline.domain.policy.schema import Policy
+from termline.domain.text.textfile import read_text
+from termline.domain.text.yamlsource import Located, pydantic_error, read_yaml
+
+PACKS = "termline.domain.policy.packs"  # the built-in packs, shipped as package data
+
+BUILTIN_PACKS = ("smartconnect", "clientcom", "smartweb", "superoffice", "smarttrackers")
+
+
+def _get(data: Any, path: list[str]) -> Any:
+    node = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+_MISSING = object()
+
+
+def with_examples(data: Any, source: str | None = None, located: Located | None = None) -> Any:
+    """The policy data with each per-contract parameter set to its example, so that the policy
+    itself can be validated and shown; a parameter the policy also fixes is an error."""
+    params = data.get("contract_parameters") if isinstance(data, dict) else None
+    if not isinstance(params, list) or not params:
+        return data
+    filled = copy.deepcopy(data)
+    for i, param in enumerate(params):
+        if not isinstance(param, dict) or not isinstance(param.get("path"), str) \
+                or "example" not in param:
+            continue  # the model reports the malformed entry
+        path = param["path"].split(".")
+        if _get(data, path) is not _MISSING:
+            raise PolicyError(
+                f"{param['path']} is a contract parameter: the policy gives no value for it",
+                source=source, field=param["path"],
+                line=located.line_of(path) if located else None)
+        _set(filled, path, param["example"], f"contract_parameters.{i}")
+    return filled
+
+
+def _validate(located: Located) -> Policy:
+    if not isinstance(located.data, dict):
+        raise PolicyError("a policy is a YAML mapping", source=located.source, line=1)
+    data = with_examples(located.data, located.source, located)
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise pydantic_error(exc, located, PolicyError) from None
+
+
+@lru_cache(maxsize=32)
+def _builtin(name: str) -> tuple[Policy, Any]:
+    text = resources.files(PACKS).joinpath(f"{name}.yaml").read_text("utf-8")
+    located = read_yaml(text, f"termline/domain/policy/packs/{name}.yaml", PolicyError)
+    return _validate(located), located.data
+
+
+def load_pack(name: str) -> Policy:
+    if name not in BUILTIN_PACKS:
+        raise UnknownPack(f"no built-in pack {name!r} (built-in: {', '.join(BUILTIN_PACKS)})")
+    return _builtin(name)[0]
+
+
+def load_policy_file(path: str | Path) -> Policy:
+    p = Path(path)
+    if not p.exists():
+        raise UnknownPack("cannot read policy file: No such file or directory", source=str(p))
+    return _validate(read_yaml(read_text(p, "policy file", PolicyError), str(p), PolicyError))
+
+
+def _raw(policy_ref: str, base_dir: Path | None) -> tuple[Policy, Any]:
+    if policy_ref in BUILTIN_PACKS:
+        return _builtin(policy_ref)
+    path = Path(policy_ref)
+    if base_dir is not None and not path.is_absolute():
+        path = base_dir / path
+    if not path.exists():
+        raise UnknownPack(
+            f"{policy_ref!r} is neither a built-in pack ({', '.join(BUILTIN_PACKS)}) nor a file"
+        )
+    text = read_text(path, "policy file", PolicyError)
+    located = read_yaml(text, str(path), PolicyError)
+    return _validate(located), located.data
+
+
+def resolve_policy(policy_ref: str, base_dir: Path | None = None) -> Policy:
+    return _raw(policy_ref, base_dir)[0]
+
+
+def _set(data: Any, path: list[str], value: Any, dotted: str) -> None:
+    node = data
+    for i, key in enumerate(path):
+        last = i == len(path) - 1
+        if isinstance(node, list):
+            match = [item for item in node if isinstance(item, dict) and item.get("name") == key]
+            if not match:
+                raise PolicyError(f"no step named {key!r}", field=dotted)
+            if last:
+                raise PolicyError("a whole step cannot be replaced; set its fields", field=dotted)
+            node = match[0]
+            continue
+        if not isinstance(node, dict):
+            raise PolicyError("path goes through a value that has no fields", field=dotted)
+        if last:
+            node[key] = value
+        else:
+            if key not in node or node[key] is None:
+                node[key] = {}
+            node = node[key]
+
+
+def _clause_of(policy: Policy, path: list[str]) -> tuple[str, ...]:
+    """The clauses of the innermost rule along `path` (the one that fixes its value)."""
+    node: Any = policy
+    found: tuple[str, ...] = policy.term.clause if path[:1] == ["term"] else ()
+    for key in path:
+        if isinstance(node, tuple):
+            node = next((s for s in node if getattr(s, "name", None) == key), None)
+        else:
+            node = getattr(node, key, None)
+        if node is None:
+            break
+        clause = getattr(node, "clause", None)
+        if isinstance(clause, tuple) and clause:
+            found = clause
+    return found
+
+
+def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str | None = None,
+                    base_dir: Path | None = None) -> Policy:
+    """The policy with a contract's overrides applied; only paths the pack marks overridable
+    or leaves to the contract. A value equal to the policy's own is accepted as it is."""
+    policy, raw = _raw(policy_ref, base_dir)
+    params = {p.path: p for p in policy.contract_parameters}
+    for path, param in params.items():
+        if path not in overrides:
+            raise PolicyError(
+                f"{path} is agreed per contract (clause {', '.join(param.clause)}): the "
+                f"contract must give it", source=source, field=f"overrides.{path}")
+    if not overrides:
+        return policy
+    data = with_examples(copy.deepcopy(raw))
+    allowed = (*policy.overridable, *params)
+    for dotted, value in sorted(overrides.items()):
+        if not any(dotted == p or dotted.startswith(p + ".") for p in allowed):
+            if _same(policy, raw, dotted, value):
+                continue
+            clauses = _clause_of(policy, dotted.split("."))
+            fixed = f"clause {', '.join(clauses)} of " if clauses else ""
+            raise PolicyError(
+                f"not overridable: {fixed}policy {policy.pack!r} fixes it (overridable: "
+                f"{', '.join(allowed) or 'none'})", source=source,
+                field=f"overrides.{dotted}",
+            )
+        _set(data, dotted.split("."), value, f"overrides.{dotted}")
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise PolicyError(f"override makes the policy invalid at {where}: {message}",
+                          source=source, field="overrides") from None
+
+
+def _same(policy: Policy, raw: Any, dotted: str, value: Any) -> bool:
+    """Whether setting `dotted` to `value` leaves the policy as it is."""
+    data = with_examples(copy.deepcopy(raw))
+    try:
+        _set(data, dotted.split("."), value, dotted)
+        return Policy.model_validate(data) == policy
+    except (PolicyError, ValidationError):
+        return False

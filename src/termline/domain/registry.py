@@ -1,0 +1,26 @@
+"""The registry: the mechanisms beyond the lifecycle core, assembled above the engine.
+
+The engine knows a mechanism only as `domain.engine.extension.Mechanism`; each mechanism
+package under `domain/mechanisms/` builds its own from the engine's parts. This module lists
+them in the order their phases run each day; `bootstrap()` installs them. Nothing is installed
+at import time: each entry point (the CLI, the API, a step process, a benchmark, the tests)
+calls `bootstrap()` once before it runs the engine.
+"""
+
+from __future__ import annotations
+
+from termline.domain.engine.extension import Mechanism, install
+from termline.domain.mechanisms.backups.run import MECHANISM as BACKUPS
+from termline.domain.mechanisms.pricing.run import MECHANISM as PRICING
+from termline.domain.mechanisms.privacy.run import MECHANISM as PRIVACY
+from termline.domain.mechanisms.sla.run import MECHANISM as SLA
+from termline.domain.mechanisms.support.run import MECHANISM as SUPPORT
+from termline.domain.mechanisms.usage.run import MECHANISM as USAGE
+
+MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACKUPS)
+
+
+def bootstrap() -> tuple[Mechanism, ...]:
+    """Install the registered mechanisms in the engine (idempotent) and return them."""
+    install(MECHANISMS)
+    return MECHANISMS

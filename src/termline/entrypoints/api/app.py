@@ -1,0 +1,65 @@
+"""The app factory: `create_app(engine, clock)` gives the `/v1` API over a store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+
+from termline.domain.registry import bootstrap
+from termline.entrypoints.api import problems
+from termline.entrypoints.api.deps import Clock, ServiceContext
+from termline.entrypoints.api.idempotency import IdempotencyAndAudit
+from termline.entrypoints.api.routes import (
+    actions,
+    contracts,
+    customers,
+    emails,
+    events,
+    invoices,
+    meta,
+    runs,
+    webhooks,
+)
+
+DESCRIPTION = """Termline runs SaaS contracts under their terms and conditions: every action
+names the clause behind it. Authenticate with an API key (`Authorization: Bearer tl_…`).
+Errors are RFC 9457 problem details (`application/problem+json`) naming the field and, for a
+rule of the terms, its clauses. Every POST takes an `Idempotency-Key` header."""
+
+
+def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = None,
+               lifespan: Any = None) -> FastAPI:
+    bootstrap()
+    app = FastAPI(title="termline", version="1", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None))
+    problems.install(app)
+    app.add_middleware(IdempotencyAndAudit)
+    for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
+                   emails):
+        app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_media(get_openapi(
+                title=app.title, version=app.version, description=app.description,
+                routes=app.routes))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def problem_media(doc: dict[str, Any]) -> dict[str, Any]:
+    """Error responses are documented as application/problem+json (what they are)."""
+    for path in doc.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    response["content"] = {problems.MEDIA: content["application/json"]}
+    return doc

@@ -1,0 +1,87 @@
+"""What routes depend on: the service context, the caller's key, its scope, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app.keys import Principal, authenticate
+from termline.entrypoints.api.problems import Problem
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class ServiceContext:
+    """The edges the API is given: the store's engine, the clock, the scheduler's doorbell."""
+    engine: Engine
+    clock: Clock
+    wake: Callable[[], None] = field(default=lambda: None)
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+
+def context(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+Ctx = Annotated[ServiceContext, Depends(context)]
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tl_…`")
+_UNSET = object()
+
+
+def resolve(request: Request, token: str | None) -> Principal | None:
+    """The caller (cached on the request: the idempotency middleware resolves it first)."""
+    cached: Any = getattr(request.state, "principal", _UNSET)
+    if cached is not _UNSET:
+        assert cached is None or isinstance(cached, Principal)
+        return cached
+    found = None
+    if token:
+        with context(request).engine.connect() as conn:
+            found = authenticate(conn, token)
+    request.state.principal = found
+    return found
+
+
+def bearer_token(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def _caller(request: Request,
+            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+            ) -> Principal:
+    principal = resolve(request, credentials.credentials if credentials else None)
+    if principal is None:
+        raise Problem(401, "a valid API key is required (Authorization: Bearer tl_…)",
+                      field="Authorization", kind="unauthorized",
+                      headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def scope(name: str) -> Callable[..., Principal]:
+    def check(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
+        if not principal.allows(name):
+            raise Problem(403, f"this key lacks the {name!r} scope", field="Authorization",
+                          kind="forbidden")
+        return principal
+    return check
+
+
+Reader = Annotated[Principal, Depends(scope("read"))]
+Writer = Annotated[Principal, Depends(scope("write"))]
+Admin = Annotated[Principal, Depends(scope("admin"))]
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]

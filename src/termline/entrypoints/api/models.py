@@ -1,0 +1,218 @@
+"""Request and response bodies of the API (unknown fields are refused everywhere)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from termline.domain.contract.model import Contract, Customer
+
+Metadata = dict[str, str]
+Language = Literal["en", "nl", "fr", "da"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CustomerIn(Customer):
+    language: Language = "en"
+
+
+class ContractIn(Contract):
+    """The scenario file's contract, plus the pack it runs under, the customer's language and
+    a metadata string map."""
+    customer: CustomerIn
+    policy: str = Field(min_length=1, description="A built-in pack name.")
+    metadata: Metadata = Field(default_factory=dict, max_length=50)
+
+    def contract(self) -> Contract:
+        data = self.model_dump(exclude={"metadata"})
+        data["customer"].pop("language", None)
+        return Contract.model_validate(data)
+
+
+class ContractOut(BaseModel):
+    id: str
+    policy: str
+    customer: dict[str, Any]
+    start: date
+    currency: str
+    lines: list[dict[str, Any]]
+    trial_days: int | None = None
+    billing_period: Any = None
+    overrides: dict[str, Any]
+    metadata: Metadata
+
+
+class ContractList(BaseModel):
+    data: list[ContractOut]
+    has_more: bool
+
+
+class MetadataPatch(Strict):
+    metadata: Metadata = Field(max_length=50)
+
+
+class EntitlementOut(BaseModel):
+    access: Literal["full", "suspended", "export_only", "none"]
+    since: date | None
+    clauses: list[str]
+
+
+class EventAccepted(BaseModel):
+    status: Literal["stored", "duplicate"]
+    event: dict[str, Any]
+
+
+class BulkAccepted(BaseModel):
+    stored: int
+    duplicates: int
+
+
+class ActionList(BaseModel):
+    data: list[dict[str, Any]]
+    has_more: bool
+
+
+class RunIn(Strict):
+    until: date
+
+
+class RunOut(BaseModel):
+    until: date
+    contracts: int
+    days: int
+    actions: int
+    corrections: int
+    conflicts: int
+
+
+class EndpointIn(Strict):
+    url: str = Field(min_length=1, max_length=2000)
+    events: list[str] = Field(min_length=1, max_length=100)
+    description: str | None = Field(default=None, max_length=500)
+
+
+class EndpointOut(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    enabled: bool
+    created_at: str
+    disabled_at: str | None = None
+    secret: str | None = None
+
+
+class EndpointList(BaseModel):
+    data: list[EndpointOut]
+    has_more: bool
+
+
+class Attempt(BaseModel):
+    at: str
+    status_code: int | None
+    latency_ms: int
+    response: str
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    endpoint: str
+    type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: list[Attempt]
+    created_at: str
+    next_attempt_at: str | None
+    delivered_at: str | None
+
+
+class DeliveryList(BaseModel):
+    data: list[DeliveryOut]
+    has_more: bool
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str
+    revision: str | None
+
+
+class TenantOut(BaseModel):
+    name: str
+    timezone: str
+    terms_url: str | None
+    renewal_reminder_days: int
+    notice_email: str | None
+
+
+class TenantPatch(Strict):
+    terms_url: str | None = Field(default=None, max_length=2000)
+    renewal_reminder_days: int | None = Field(default=None, ge=1, le=365)
+    notice_email: str | None = Field(default=None, max_length=400)
+
+
+class SimulateIn(Strict):
+    scenario: dict[str, Any]
+    until: date | None = None
+
+
+class CustomerOut(BaseModel):
+    id: str
+    name: str
+    country: str | None
+    email: str | None
+    contracts: list[str]
+    metadata: Metadata
+
+
+class CustomerList(BaseModel):
+    data: list[CustomerOut]
+    has_more: bool
+
+
+class InvoiceLineOut(BaseModel):
+    item: str
+    quantity: str
+    unit_price: str
+    amount: str
+
+
+class InvoiceOut(BaseModel):
+    id: str
+    number: str
+    revision: int
+    contract: str
+    kind: str
+    issued: date
+    due: date
+    period_start: date | None
+    period_end: date | None
+    amount: str
+    currency: str
+    lines: list[InvoiceLineOut]
+
+
+class InvoiceList(BaseModel):
+    data: list[InvoiceOut]
+    has_more: bool
+
+
+class EmailOut(BaseModel):
+    id: str
+    kind: str
+    contract: str | None
+    to: str
+    subject: str
+    status: Literal["pending", "sent", "failed"]
+    attempts: int
+    created_at: str
+    sent_at: str | None
+    last_error: str | None
+
+
+class EmailList(BaseModel):
+    data: list[EmailOut]
+    has_more: bool

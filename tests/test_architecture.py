@@ -1,0 +1,94 @@
+"""The house's shape: no import circle between files, and the drawing in docs/architecture.md
+is the one the imports give (issue 16). The layer rules themselves are import-linter's
+contracts in pyproject.toml, run by `make lint`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import grimp
+
+from termline.devtools.architecture import edges, mermaid
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(
+                        child)))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_circle_between_files() -> None:
+    """Every file's imports (TYPE_CHECKING ones and those inside functions included) form no
+    circle: a circle is two modules that cannot be understood, tested or moved apart."""
+    graph = grimp.build_graph("termline", cache_dir=None)
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_circle(tmp_path: Path, monkeypatch: object) -> None:
+    """The check above can fail: a package with a → b → a is reported."""
+    pkg = tmp_path / "circlepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from circlepkg import b\n")
+    (pkg / "b.py").write_text("from circlepkg import a\n")
+    (pkg / "c.py").write_text("from circlepkg import a\n")
+    import sys
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        graph = grimp.build_graph("circlepkg", cache_dir=None)
+    finally:
+        sys.path.remove(str(tmp_path))
+    assert _cycles(graph) == [["circlepkg.a", "circlepkg.b"]]
+
+
+def test_the_drawing_in_the_architecture_page_is_current() -> None:
+    """docs/architecture.md shows the layers as the imports draw them today."""
+    page = (ROOT / "docs/architecture.md").read_text("utf-8")
+    drawn = re.search(r"<!-- after -->\n(```mermaid\n.*?```)", page, re.S)
+    assert drawn is not None, "docs/architecture.md lost its <!-- after --> drawing"
+    assert drawn.group(1) == mermaid(edges(ROOT / "src", 1)), (
+        "docs/architecture.md is stale: run `python -m termline.devtools.architecture`")
