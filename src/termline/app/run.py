@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
 from termline.adapters.sql.db import DATA_REFUSED, STORE_ERROR
 from termline.adapters.sql.repository import (
@@ -35,14 +35,14 @@ from termline.adapters.sql.repository import (
 from termline.app.ports import UnitOfWork, UowFactory
 from termline.domain.contract.model import event_sort_key
 from termline.domain.engine.actions import Action
-from termline.domain.engine.state import Context, ContractState
+from termline.domain.engine.state import Context
 from termline.domain.engine.wake import next_wake, run_contract_sparse, step_sparse
 from termline.domain.errors import StepFailed, TermlineError
 from termline.domain.mechanisms.pricing.series import IndexTable, from_mapping
 from termline.domain.policy.schema import Policy
 from termline.domain.rates.table import RateTable, builtin_rates
 
-CORRECTION = "action_corrected"
+CORRECTION: Final = "action_corrected"
 
 # The last day a run can reach: the store marks "nothing can happen to this contract" with
 # the day after it, and a run up to that day would claim those contracts again and again.
@@ -373,7 +373,3 @@ def correction(original: dict[str, Any], natural_key: str, day: date) -> Action:
             fields.append((f"original_{key}", original[key]))
     return Action(day, CORRECTION, original["contract"], tuple(original["clauses"]),
                   tuple(fields))
-
-
-def state_of(uow: UnitOfWork, contract_id: int) -> ContractState:
-    return uow.repo.run_state(contract_id).state

@@ -46,10 +46,6 @@ class MissingIndex(MissingRate):
     """An index series, or one of its monthly values, needed for a price change is not known."""
 
 
-class CurrencyMismatch(TermlineError):
-    """Two amounts in different currencies were combined."""
-
-
 class StepFailed(TermlineError):
     """The daily step of one contract could not be computed (a value out of range, an input
     the mechanisms cannot handle): the run sets that contract aside and goes on."""

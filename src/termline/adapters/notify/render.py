@@ -28,10 +28,6 @@ def _environment() -> Environment:
                        undefined=Undefined, keep_trailing_newline=True)
 
 
-def has_template(kind: str) -> bool:
-    return (TEMPLATES / "en" / f"{kind}.txt").is_file()
-
-
 def render(kind: str, language: str, context: dict[str, Any]) -> Rendered:
     """The e-mail for `kind` in `language` (English when the language has no templates)."""
     lang = language if language in LANGUAGES else "en"

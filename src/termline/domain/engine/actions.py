@@ -5,17 +5,90 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, get_args
 
 from termline.domain.values.money import fmt
 
 Value = str | int | bool | date | Decimal | None
 
+# Every kind of action the engine takes: the ledger's, the projection's, the numbering's and the
+# notices' shared vocabulary. A new kind is added here first, so mypy finds every place that
+# matches kinds by name.
+ActionKind = Literal[
+    "access_restored",
+    "access_suspended",
+    "action_corrected",
+    "assignment_notice_violation",
+    "assignment_notified",
+    "audit_accepted",
+    "audit_refused",
+    "availability_measured",
+    "backup_purge_due",
+    "breach_notice_sent",
+    "change_announced",
+    "change_effective",
+    "charge_applied",
+    "claim_handed_over",
+    "collection_costs_charged",
+    "compensation_charged",
+    "contract_renewed",
+    "contract_started",
+    "contract_terminated",
+    "credit_recorded",
+    "customer_right_closed",
+    "customer_right_opened",
+    "data_deleted",
+    "data_deletion_instructed",
+    "data_deletion_scheduled",
+    "data_export_requested",
+    "default_notice_sent",
+    "defect_refund",
+    "defect_remedy_due",
+    "event_refused",
+    "exit_consultation_due",
+    "export_scheduled",
+    "force_majeure_recorded",
+    "incident_recorded",
+    "interest_charged",
+    "invoice_dispute_received",
+    "invoice_issued",
+    "maintenance_notice_violation",
+    "maintenance_scheduled",
+    "migration_announced",
+    "migration_costs_declined",
+    "objection_received",
+    "payment_applied",
+    "payment_failed",
+    "payment_notice_sent",
+    "price_changed",
+    "price_indexation_skipped",
+    "provider_right_opened",
+    "purchase_charged",
+    "reminder_sent",
+    "restore_accepted",
+    "restore_refused",
+    "seat_reduction_scheduled",
+    "seats_changed",
+    "sla_credit",
+    "storage_warning",
+    "subprocessor_change_notified",
+    "subprocessor_change_recorded",
+    "subprocessor_notice_violation",
+    "support_response_breached",
+    "support_response_due",
+    "support_ticket_received",
+    "termination_notice_received",
+    "trial_ended",
+    "trial_started",
+    "usage_charged",
+]
+ACTION_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
     date: date
-    kind: str
+    kind: ActionKind
     contract: str
     clauses: tuple[str, ...]
     fields: tuple[tuple[str, Value], ...] = ()
@@ -53,6 +126,12 @@ class Action:
         return out
 
 
-def action(day: date, kind: str, contract: str, clauses: tuple[str, ...], *,
+def refusal(day: date, contract: str, clauses: tuple[str, ...], event: str, reason: str
+            ) -> list[Action]:
+    """The answer to an event the terms do not allow: one `event_refused`, with the reason."""
+    return [action(day, "event_refused", contract, clauses, event=event, reason=reason)]
+
+
+def action(day: date, kind: ActionKind, contract: str, clauses: tuple[str, ...], *,
            currency: str | None = None, **fields: Value) -> Action:
     return Action(day, kind, contract, tuple(clauses), tuple(fields.items()), currency)

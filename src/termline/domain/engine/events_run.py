@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from termline.domain.engine.actions import Action, action
+from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.extension import mechanisms
 from termline.domain.engine.lifecycle import start_paid, terminate
 from termline.domain.engine.state import Context, ContractState, Notice
@@ -20,7 +20,7 @@ from termline.domain.values.records import replace
 
 def refuse(ctx: Context, day: date, event: str, reason: str,
            clauses: tuple[str, ...]) -> list[Action]:
-    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
+    return refusal(day, ctx.contract.id, clauses, event, reason)
 
 
 def apply_event(state: ContractState, ctx: Context, day: date, event: Any

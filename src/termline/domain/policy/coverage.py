@@ -13,7 +13,7 @@ accounted for.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from termline.domain.policy.clauses import Clause
-from termline.domain.policy.schema import CoverageEntry, Policy
+from termline.domain.policy.schema import Policy
 
 PREFIX = {"smartconnect": "SC", "clientcom": "CC", "smartweb": "SW", "superoffice": "SO",
           "smarttrackers": "ST"}
@@ -44,10 +44,6 @@ def catalogue_rows(catalogue: Path, pack: str) -> list[tuple[str, str]]:
         if match and match.group("id").startswith(prefix):
             rows.append((match.group("id").replace(prefix, ""), match.group("title")))
     return rows
-
-
-def coverage_rows(policy: Policy) -> tuple[CoverageEntry, ...]:
-    return policy.coverage
 
 
 _PART_PREFIX = re.compile(r"^(?P<prefix>.+-)(?=(?:[A-Z]\.)?\d)")
@@ -222,16 +218,3 @@ def cover_text(policy: Policy, clauses: list[Clause],
     result.uncited = [(rule, clause) for rule, clause in citations(policy)
                       if not _listed(clause, keys)]
     return result
-
-
-def uncited_without_text(policy: Policy) -> list[tuple[str, str]]:
-    """Citations of the rules that no coverage row lists (ranges taken at their ends)."""
-    keys: set[str] = set()
-    for entry in policy.coverage:
-        for piece in row_pieces(entry.clause):
-            keys.update(_RANGE.split(piece))
-    return [(rule, clause) for rule, clause in citations(policy) if not _listed(clause, keys)]
-
-
-def dedupe(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return list(dict.fromkeys(items))

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-
-from termline.domain.errors import CurrencyMismatch
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -31,31 +28,3 @@ def round_money(amount: Decimal) -> Decimal:
 def fmt(amount: Decimal) -> str:
     """Two-decimal text form used in every output."""
     return str(round_money(amount))
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal):
-            raise TypeError(f"Money.amount must be Decimal, got {type(self.amount).__name__}")
-
-    def _same(self, other: Money) -> None:
-        if other.currency != self.currency:
-            raise CurrencyMismatch(f"{self.currency} and {other.currency} cannot be combined")
-
-    def __add__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: Money) -> Money:
-        self._same(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def rounded(self) -> Money:
-        return Money(round_money(self.amount), self.currency)
-
-    def __str__(self) -> str:
-        return f"{fmt(self.amount)} {self.currency}"

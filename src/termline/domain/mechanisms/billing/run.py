@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from termline.domain.contract.model import Line
-from termline.domain.engine.actions import Action, action
+from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState, InvoiceLine, Item
 from termline.domain.mechanisms.billing.schedule import (
     billing_period,
@@ -160,8 +160,8 @@ def change_seats(state: ContractState, ctx: Context, day: date, item: str, quant
     current = state.quantity(item)
     seats = ctx.policy.seats
     if quantity == current:
-        return state, [action(day, "event_refused", ctx.contract.id, seats.clause,
-                              event="seat_change", reason=f"{item} already at {quantity}")]
+        return state, refusal(day, ctx.contract.id, seats.clause, "seat_change",
+                              f"{item} already at {quantity}")
     if quantity > current:
         return _increase(state, ctx, day, item, current, quantity)
     return _decrease(state, ctx, day, item, quantity)

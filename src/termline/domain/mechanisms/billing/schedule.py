@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from termline.domain.contract.model import Line
@@ -62,9 +62,3 @@ def prorated_line(line: Line, quantity: int, period_months: int, start: date, en
     full = line.unit_price * quantity * line_factor(line, period_months)
     return InvoiceLine(line.item, quantity, line.unit_price, round_money(full * days_used
                                                                         / days_total))
-
-
-def stub_period(anchor: date, paid_start: date) -> tuple[date, date] | None:
-    if anchor <= paid_start:
-        return None
-    return paid_start, anchor - timedelta(days=1)

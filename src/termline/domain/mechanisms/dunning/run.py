@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from termline.domain.engine.actions import Action, action
+from termline.domain.engine.actions import Action, ActionKind, action
 from termline.domain.engine.lifecycle import terminate
 from termline.domain.engine.state import Context, ContractState, Item
 from termline.domain.mechanisms.billing.run import add_item
@@ -84,7 +84,9 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
             return state, [act]
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-R{number}", fee, [act])
     if step.kind in ("default_notice", "payment_notice"):
-        return state, [action(day, f"{step.kind}_sent", cid, clauses, ref=invoice.ref)]
+        kind: ActionKind = ("default_notice_sent" if step.kind == "default_notice"
+                            else "payment_notice_sent")
+        return state, [action(day, kind, cid, clauses, ref=invoice.ref)]
     if step.kind == "collection":
         assert step.percent_of_principal is not None
         amount = round_money(invoice.open * step.percent_of_principal / 100)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
@@ -115,7 +115,3 @@ def interest_on_chunks(rule: InterestRule, table: RateTable, invoice_date: date,
         total += part.amount
         provisional |= part.provisional
     return Accrual(round_money(total), provisional)
-
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)

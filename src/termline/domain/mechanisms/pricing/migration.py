@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from termline.domain.engine.actions import Action, action
+from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.pricing.rules import MigrationRule
 from termline.domain.values.records import replace
@@ -22,7 +22,7 @@ def _rule(ctx: Context) -> MigrationRule | None:
 def _refuse(ctx: Context, day: date, event: str, reason: str) -> list[Action]:
     rule = _rule(ctx)
     clauses = rule.clause if rule is not None else ()
-    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
+    return refusal(day, ctx.contract.id, clauses, event, reason)
 
 
 def migration_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:

@@ -20,6 +20,7 @@ from typing import Any
 
 from termline.domain.contract.model import BROADCAST
 from termline.domain.engine.actions import Action, action
+from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
 from termline.domain.engine.state import Context, ContractState, Notice
 from termline.domain.mechanisms.pricing.effective import (
@@ -50,17 +51,13 @@ from termline.domain.values.records import replace
 Result = tuple[ContractState, list[Action]]
 
 
-def _refuse(ctx: Context, day: date, event: str, reason: str, clauses: tuple[str, ...]
-            ) -> list[Action]:
-    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
-
 
 def _skip(ctx: Context, day: date, event: Any, reason: str, clauses: tuple[str, ...]
           ) -> list[Action]:
     """A broadcast that does not concern this contract is silently skipped; else refused."""
     if event.contract == BROADCAST:
         return []
-    return _refuse(ctx, day, event.type, reason, clauses)
+    return refuse(ctx, day, event.type, reason, clauses)
 
 
 def _line_price(ctx: Context, item: str) -> Decimal:
@@ -82,7 +79,7 @@ def _precheck(state: ContractState, ctx: Context, day: date, event: Any, kind: s
               ) -> ChangeRule | list[Action]:
     rule = _rule(ctx, kind)
     if rule is None:
-        return _refuse(ctx, day, event.type, f"the terms give no unilateral {kind} change", ())
+        return refuse(ctx, day, event.type, f"the terms give no unilateral {kind} change", ())
     if state.status != "active" or state.paid_start is None:
         return _skip(ctx, day, event, f"contract is {state.status}", rule.clause)
     return rule
@@ -94,7 +91,7 @@ def _effective(state: ContractState, ctx: Context, day: date, event: Any, rule: 
     found = earliest_effective(rule, ctx.policy, ctx.calendar, state.paid_start, day,
                                event.effective, state.next_period_index)
     if isinstance(found, Refused):
-        return _refuse(ctx, day, event.type, found.reason, rule.clause)
+        return refuse(ctx, day, event.type, found.reason, rule.clause)
     if state.notice is not None and state.notice.effective < found:
         return _skip(ctx, day, event, f"the contract ends {state.notice.effective}, before the "
                      f"change would take effect ({found})", rule.clause)
@@ -118,13 +115,13 @@ def price_change_announced(state: ContractState, ctx: Context, day: date, event:
     if new > old:
         refusal = _frequency(state, rule, effective, event.exceptional)
         if refusal is not None:
-            return state, _refuse(ctx, day, event.type, refusal, rule.clause)
+            return state, refuse(ctx, day, event.type, refusal, rule.clause)
         for check in (_index_cap(state, ctx, day, event.item, old, new),
                       _percent_cap(state, ctx, effective, event.item, new)):
             cap_clauses, excess = check
             clauses = tuple(dict.fromkeys((*clauses, *cap_clauses)))
             if excess is not None:
-                return state, _refuse(ctx, day, event.type, excess, clauses)
+                return state, refuse(ctx, day, event.type, excess, clauses)
     pricing = state.pricing
     ref = f"{ctx.contract.id}-change-{pricing.announcements + 1}"
     change = PendingChange(ref=ref, kind="price", announced=day, effective=effective,
@@ -269,7 +266,7 @@ def objection(state: ContractState, ctx: Context, day: date, event: Any) -> Resu
          and c.announced <= day <= c.objection_until),
         key=lambda c: (c.effective, c.ref))
     if not open_changes:
-        return state, _refuse(ctx, day, "objection", "no announced change is open to objection",
+        return state, refuse(ctx, day, "objection", "no announced change is open to objection",
                               _all_clauses(ctx))
     change = open_changes[0]
     rule = _rule(ctx, change.kind)

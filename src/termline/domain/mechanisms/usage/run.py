@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from termline.domain.engine.actions import Action, action
+from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.billing.lines import InvoiceLine
@@ -35,11 +36,6 @@ from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
 
-def _refuse(ctx: Context, day: date, event: str, reason: str, clauses: tuple[str, ...]
-            ) -> list[Action]:
-    return [action(day, "event_refused", ctx.contract.id, clauses, event=event, reason=reason)]
-
-
 def _rules(ctx: Context) -> UsageRule | None:
     return ctx.policy.usage
 
@@ -56,13 +52,13 @@ def on_usage(state: ContractState, ctx: Context, day: date, event: Any
         known = ", ".join(sorted(rules.meters)) if rules else ""
         reason = (f"the terms meter no {event.meter!r}" + (f" (metered: {known})" if known
                                                           else ""))
-        return state, _refuse(ctx, day, "usage", reason, rules.clause if rules else ())
+        return state, refuse(ctx, day, "usage", reason, rules.clause if rules else ())
     meter = rules.meters[event.meter]
     if state.status != "active":
-        return state, _refuse(ctx, day, "usage", f"contract is {state.status}: no paid use "
+        return state, refuse(ctx, day, "usage", f"contract is {state.status}: no paid use "
                               "to meter", meter.clause)
     if meter.included is None or _unit_price(state, meter) is None:
-        return state, _refuse(
+        return state, refuse(
             ctx, day, "usage",
             f"no allowance or unit price for {event.meter!r}: they are contract-level "
             f"(overrides usage.meters.{event.meter}.included and .unit_price)", meter.clause)
@@ -178,23 +174,23 @@ def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
     rules = _rules(ctx)
     rule = rules.purchase_rule(event.item) if rules is not None else None
     if rules is None or rule is None:
-        return state, _refuse(ctx, day, "purchase",
+        return state, refuse(ctx, day, "purchase",
                               f"the terms provide no one-off purchase of {event.item!r}",
                               rules.clause if rules else ())
     if state.status != "active":
-        return state, _refuse(ctx, day, "purchase", f"contract is {state.status}", rule.clause)
+        return state, refuse(ctx, day, "purchase", f"contract is {state.status}", rule.clause)
     amount: Decimal = event.amount
     if rule.price is not None and amount != rule.price:
-        return state, _refuse(ctx, day, "purchase",
+        return state, refuse(ctx, day, "purchase",
                               f"the terms fix the price of {event.item!r} at {rule.price}",
                               rule.clause)
     if rule.requires_acceptance and event.accepted is not True:
-        return state, _refuse(ctx, day, "purchase",
+        return state, refuse(ctx, day, "purchase",
                               f"{event.item!r} is billable only after the customer accepted it "
                               "before delivery (accepted: true)", rule.clause)
     priced = _per_unit(rule, event)
     if isinstance(priced, str):
-        return state, _refuse(ctx, day, "purchase", priced, rule.clause)
+        return state, refuse(ctx, day, "purchase", priced, rule.clause)
     quantity, unit_price = priced if priced is not None else (1, amount)
     line = InvoiceLine(event.item, quantity, unit_price, amount)
     extra: dict[str, Any] = {} if priced is None else {
