@@ -117,27 +117,38 @@ def policy_clauses(
         err.print(f"[bold red]error:[/] {terms}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     found = extract_clauses(text, parts)
+    if not found:
+        err.print(f"[yellow]warning:[/] {terms}: no numbered clause found (recognised: 4.2, "
+                  "13., 1 Title, Article/Artikel/Art./§ 13, (1)/Abs. 1, a)/lit. a), GTS-P4, "
+                  "Annex 2)", highlight=False)
     if format is Format.json:
         _print_json([c.to_json() for c in found])
+        if not found:
+            raise typer.Exit(1)
         return
     table = Table(title=f"Clauses of {terms}")
     for column in ("clause", "title", "line"):
         table.add_column(column)
     for c in found:
         table.add_row(c.clause, c.title, str(c.line))
+    if not found:
+        raise typer.Exit(1)
     out.print(table)
 
 
 def _test_exists(ref: str, base: Path | None) -> str | None:
-    """A `file::name` test that can be found (from here or the policy's folder) must define
-    `name`; one that cannot be found here is left to the test suite."""
+    """A `file::name` test must be a file found from here, the policy's folder or the source
+    checkout termline runs from, and must define `name`."""
     import ast
 
+    import termline
+
     file, _, name = ref.partition("::")
-    candidates = [Path(file)] + ([base / file] if base is not None else [])
+    checkout = Path(termline.__file__).resolve().parents[2]
+    candidates = [Path(file), checkout / file] + ([base / file] if base is not None else [])
     path = next((p for p in candidates if p.is_file()), None)
     if path is None:
-        return None
+        return f"test file {file} not found"
     tree = ast.parse(path.read_text("utf-8"))
     names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     return None if name.split("[")[0] in names else f"{file} has no test {name}"
@@ -215,8 +226,12 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
         err.print(f"[bold red]error:[/] {terms}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     base = None if ref in BUILTIN_PACKS else Path(ref).parent
-    result = cover_text(policy, extract_clauses(text, policy.source.parts),
-                        _scenario_evidence(base))
+    clauses = extract_clauses(text, policy.source.parts)
+    if not clauses:
+        err.print(f"[yellow]warning:[/] {terms}: no numbered clause found: nothing to cover",
+                  highlight=False)
+        raise typer.Exit(1)
+    result = cover_text(policy, clauses, _scenario_evidence(base))
     if format is Format.json:
         _print_json(result.to_json())
     else:
