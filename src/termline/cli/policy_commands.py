@@ -241,8 +241,8 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
         for row, missing in result.unknown_rows:
             err.print(f"coverage row {row!r}: clause {missing} is not in {terms}",
                       highlight=False)
-        for rule, clause in result.uncited:
-            err.print(f"rule {rule} cites clause {clause}, which no coverage row lists",
+        for rule, cited in result.uncited:
+            err.print(f"rule {rule} cites clause {cited}, which no coverage row lists",
                       highlight=False)
         for row, problem in result.evidence:
             err.print(f"coverage row {row!r}: {problem}", highlight=False)
