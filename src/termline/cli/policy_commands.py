@@ -55,7 +55,7 @@ def policy_check(file: Path,
 
     Exit 2 on an error; warnings (smells of a valid policy) are listed and exit 0.
     """
-    from termline.policy.check import check_text
+    from termline.policy.check import check_text, is_draft
 
     try:
         text = file.read_text("utf-8")
@@ -63,13 +63,18 @@ def policy_check(file: Path,
         err.print(f"[bold red]error:[/] {file}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     policy, problems = check_text(text, str(file))
+    draft = is_draft(policy, problems)
     if format is Format.json:
-        _print_json({"file": str(file), "valid": policy is not None,
+        _print_json({"file": str(file), "valid": policy is not None or draft, "draft": draft,
                      "problems": [p.to_json() for p in problems]})
     else:
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
             err.print(f"[{colour}]{file}[/], {problem}", highlight=False, markup=True)
+        if draft:
+            out.print(f"{file}: valid draft with {len(problems)} TODO"
+                      f"{'' if len(problems) == 1 else 's'}: write them before it runs")
+            return
         if policy is not None:
             rules = len(render.policy_rules(policy))
             warnings = len(problems)

@@ -14,6 +14,7 @@ from termline.core.textfile import read_text
 from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import PolicyError, UnknownPack
 from termline.policy.schema import Policy
+from termline.policy.todo import find_todos
 
 BUILTIN_PACKS = ("smartconnect", "clientcom", "smartweb", "superoffice", "smarttrackers")
 
@@ -54,6 +55,12 @@ def with_examples(data: Any, source: str | None = None, located: Located | None 
 def _validate(located: Located) -> Policy:
     if not isinstance(located.data, dict):
         raise PolicyError("a policy is a YAML mapping", source=located.source, line=1)
+    todos = find_todos(located)
+    if todos:
+        first = todos[0]
+        raise PolicyError(f"{len(todos)} TODO{'' if len(todos) == 1 else 's'} left to write "
+                          f"(a draft does not run; `policy check` lists them): {first.text}",
+                          source=located.source, line=first.line, field=first.where)
     data = with_examples(located.data, located.source, located)
     try:
         return Policy.model_validate(data)
