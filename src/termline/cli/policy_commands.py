@@ -258,6 +258,56 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
         raise typer.Exit(1)
 
 
+class DraftLanguage(StrEnum):
+    en = "en"
+    nl = "nl"
+    fr = "fr"
+    de = "de"
+    da = "da"
+
+
+@policy_app.command("draft")
+def policy_draft(
+    terms: Path,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=(
+        "Write the draft policy here (YAML).")) ] = None,
+    language: Annotated[DraftLanguage | None, typer.Option(
+        help="The text's language (detected when not given).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Draft a policy from a terms text: every value found is set with its clause and quoted
+    sentence, every rule not found is a TODO naming the clauses that probably govern it.
+
+    --format json prints the findings ({field, value, clause, quote, confidence}).
+    """
+    from termline.drafting import draft_policy
+
+    try:
+        text = terms.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        err.print(f"[bold red]error:[/] {terms}: cannot read: {reason}", highlight=False)
+        raise typer.Exit(2) from None
+    yaml_text, findings = draft_policy(text, str(terms), language.value if language else None)
+    if format is Format.json:
+        _print_json([finding.to_json() for finding in findings])
+    elif output is None:
+        sys.stdout.write(yaml_text)  # the draft itself, for a pipe or a redirect
+    else:
+        table = Table(title=f"Values found in {terms}")
+        for column in ("field", "value", "clause", "confidence", "read from"):
+            table.add_column(column)
+        for finding in findings:
+            table.add_row(finding.field, str(finding.to_json()["value"]), finding.clause,
+                          f"{finding.confidence:.1f}", finding.source)
+        out.print(table)
+    if output is not None:
+        output.write_text(yaml_text, "utf-8")
+        todos = yaml_text.count(': "TODO')
+        err.print(f"{output} written: {len(findings)} values found, {todos} TODOs left; "
+                  f"`termline policy check {output}` lists them", highlight=False)
+
+
 @policy_app.command("readings")
 def policy_readings(policies: Annotated[list[str] | None, typer.Argument(
         help="Packs or policy files (default: the built-in packs).")] = None) -> None:
