@@ -69,7 +69,8 @@ COMPOUND = words(r"added\s+to\s+the\s+principal", r"carry\s+interest", r"compoun
                  r"tilskrives\s+hovedstolen", r"rentes\s+rente")
 PART_MONTH = words(r"part\s+of\s+a\s+month", r"gedeelte\s+van\s+een\s+maand",
                    r"mois\s+commencé", r"angefangene", r"påbegyndt")
-INITIAL = words(r"initial", r"initiële", r"aanvankelijk", r"initiale", r"anfängliche", r"entered\s+into\s+for", r"concluded\s+for", r"looptijd\s+van",
+INITIAL = words(r"initial", r"initiële", r"aanvankelijk", r"initiale", r"anfängliche",
+                r"entered\s+into\s+for", r"concluded\s+for", r"looptijd\s+van",
                 r"aangegaan\s+voor", r"durée\s+(?:initiale\s+)?de", r"pour\s+une\s+(?:durée|"
                 r"période)", r"laufzeit\s+von", r"mindestlaufzeit", r"indgås\s+for",
                 r"løbetid\s+på", r"eerste\s+contractperiode", r"minimum\s+term", r"contractduur")
@@ -126,15 +127,17 @@ TRIAL = words(r"\btrial", r"proefperiode", r"proefversie", r"\bessai", r"testpha
 DEFAULT = words(r"\bdefault\b", r"in\s+gebreke", r"en\s+demeure", r"\bverzug",
                 r"misligholdelse", r"become\s+due", r"\bclaim\b", r"\bvordering", r"créance",
                 r"\bforderung", r"\bfordring")
-SUSPEND = words(r"\bsuspen", r"\bblock", r"\bblokkeer", r"opschort", r"\bschorten\b", r"\bsuspendre",
+SUSPEND = words(r"\bsuspen", r"\bblock", r"\bblokkeer", r"opschort", r"\bschorten\b",
+                r"\bsuspendre",
                 r"\bsuspendu", r"\bsperr", r"\bspærre", r"\blukke\s+for", r"restrict\s+access")
 PRICE = words(r"\bprices?\b", r"\bfees?\b", r"\brates\b", r"\btarie", r"\bprijs", r"\bprix\b",
               r"\btarifs?\b", r"\bpreis", r"\bentgelt", r"\bpris", r"\bvergoeding")
 CHANGE = words(r"\bchang", r"\bincreas", r"\badjust", r"\bwijzig", r"\bverhog", r"\baanpass",
                r"\bmodifi", r"\baugment", r"\bänder", r"\berhöh", r"\banpass", r"\bændr",
                r"\bregul", r"\bstig")
-INDEX = words(r"\bindex", r"\bindice", r"consumer\s+price", r"\bcpi\b", r"\bindeks",
-              r"\bverbraucherpreis", r"\bagoria")
+INDEX = words(r"price\s+index", r"prijsindex", r"indice\s+(?:des\s+prix|syntec)", r"preisindex",
+              r"prisindeks", r"\bcpi\b", r"\bagoria", r"\bsyntec", r"consumentenprijs",
+              r"verbraucherpreis", r"\bhicp\b", r"loonindex", r"wage\s+index")
 LIABILITY = words(r"\bliab", r"aansprakelijk", r"responsabilit", r"\bhaftung", r"\bhaftet",
                   r"\bansvar", r"\berstatning", r"\bdamages\b")
 PAID_WINDOW = words(r"paid", r"payment", r"betaald", r"payé", r"gezahlt", r"betalt",
@@ -334,7 +337,7 @@ def term(sentences: list[Sentence]) -> Iterator[Finding]:
 def notice(sentences: list[Sentence]) -> Iterator[Finding]:
     done: set[str] = set()
     for s in sentences:
-        if not NOTICE.search(s.text) or PRICE.search(s.text) and CHANGE.search(s.text):
+        if not NOTICE.search(s.text) or (PRICE.search(s.text) and CHANGE.search(s.text)):
             continue
         verb = TERMINATE.search(s.text) or NOTICE.search(s.text)
         assert verb is not None
@@ -416,7 +419,7 @@ def trial(sentences: list[Sentence]) -> Iterator[Finding]:
 
 
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "eerste": 1, "tweede": 2, "derde": 3,
-             "premier": 1, "première": 1, "deuxième": 2, "second": 2, "troisième": 3,
+             "premier": 1, "première": 1, "deuxième": 2, "troisième": 3,
              "erste": 1, "zweite": 2, "dritte": 3, "første": 1, "anden": 2, "tredje": 3}
 _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
 _COUNT = re.compile(r"\b(?P<n>\d|[a-zæøåéèüö]+)\s+(?:written\s+)?(?:reminders|herinneringen|"
@@ -487,8 +490,9 @@ def prices(sentences: list[Sentence]) -> Iterator[Finding]:
         if reading is not None and not lead:
             lead = True
             yield _finding("prices.price_changes.lead", reading.value, s, reading, 0.8)
+    for s in sentences:
         match = INDEX.search(s.text)
-        if match and not index:
+        if match and not index and PRICE.search(s.clause_text):
             index = True
             formula = re.search(r"formula|formule|formel|=|applying|adjusted|aangepast|"
                                 r"angepasst|reguleres|indexé", s.clause_text, re.IGNORECASE)
@@ -508,9 +512,9 @@ def terms_changes(sentences: list[Sentence]) -> Iterator[Finding]:
                          s.text, re.IGNORECASE):
             continue
         found = durations(s.text)
-        reading = _after(words(r"notice", r"at\s+least", r"no\s+later\s+than", r"kennisgeving\s+van",
-                               r"au\s+moins", r"mindestens", r"varsel", r"ten\s+minste",
-                               r"préavis\s+de"), s.text, found, 30)
+        reading = _after(words(r"notice", r"at\s+least", r"no\s+later\s+than",
+                               r"kennisgeving\s+van", r"au\s+moins", r"mindestens", r"varsel",
+                               r"ten\s*minste", r"préavis\s+de"), s.text, found, 30)
         if reading is not None:
             yield _finding("prices.terms_changes.lead", reading.value, s, reading, 0.6)
             return
@@ -537,9 +541,9 @@ def liability(sentences: list[Sentence]) -> Iterator[Finding]:
                 if share:
                     yield _finding("liability.basis.percent", share[0].value, s, share[0], 0.7)
         if not basis and FEES.search(s.text) and months and not PAID_WINDOW.search(s.text):
-            fees = FEES.search(s.text)
-            assert fees is not None
-            reading = next((r for r in months if 0 <= r.start - fees.end() <= 60), None)
+            ends = [m.end() for m in FEES.finditer(s.text)]
+            reading = next((r for r in months if any(0 <= r.start - e <= 40 for e in ends)),
+                           None)
             if reading is not None:
                 basis = True
                 yield _finding("liability.basis.kind", "fees_for_period", s, reading, 0.6)
@@ -578,7 +582,8 @@ def support(sentences: list[Sentence]) -> Iterator[Finding]:
             ranges = clock_ranges(s.text)
             if ranges:
                 hours = True
-                opens, closes = ranges[0].value  # type: ignore[misc]
+                span: tuple[str, str] = ranges[0].value  # type: ignore[assignment]
+                opens, closes = span
                 yield _finding("support.hours.opens", opens, s, ranges[0], 0.7)
                 yield _finding("support.hours.closes", closes, s, ranges[0], 0.7)
         target = HOURS_TARGET.search(s.text)
@@ -595,11 +600,10 @@ def support(sentences: list[Sentence]) -> Iterator[Finding]:
                 yield _finding(f"support.responses.{kind}.business_hours",
                                number(target.group("n")), s, target.group(0), 0.7)
                 error, question = error or kind == "error", question or kind == "question"
-        elif days:
-            if (kind == "error" and not error) or (kind == "question" and not question):
-                yield _finding(f"support.responses.{kind}.business_days",
-                               days[0].value.number, s, days[0], 0.7)  # type: ignore[attr-defined]
-                error, question = error or kind == "error", question or kind == "question"
+        elif days and ((kind == "error" and not error) or (kind == "question" and not question)):
+            yield _finding(f"support.responses.{kind}.business_days",
+                           days[0].value.number, s, days[0], 0.7)  # type: ignore[attr-defined]
+            error, question = error or kind == "error", question or kind == "question"
 
 
 def backups(sentences: list[Sentence]) -> Iterator[Finding]:

@@ -17,6 +17,9 @@ class Sentence:
 
 
 _SPLIT = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ÝÆØÅ“\"(])")
+_ABBREVIATION = re.compile(r"(?:^|\W)(?:excl|incl|e\.g|i\.e|cf|art|no|nr|z\.B|bzw|ca|inkl|zzgl|"
+                           r"abs|pkt|jf|evt|bijv|resp|ggf|vgl|etc|min|max|Mr|Dr)\.$",
+                           re.IGNORECASE)
 _LEAD = re.compile(r"^(?:§\s*\d+|(?:artikel|article|art\.)\s*\d+|\(\d{1,2}\)|abs\.\s*\d+|"
                    r"\d{1,3}(?:\.\d{1,3})*\.?)\s*[-–—:.]?\s*", re.IGNORECASE)
 
@@ -29,21 +32,37 @@ def passages(text: str) -> list[tuple[str, str]]:
     out = []
     for i, clause in enumerate(starts):
         end = starts[i + 1].line - 1 if i + 1 < len(starts) else len(lines)
-        body = [lines[clause.line - 1].strip()] + [l.strip() for l in lines[clause.line:end]]
+        body = [lines[clause.line - 1].strip()] + [line.strip() for line in lines[clause.line:end]]
         body[0] = _LEAD.sub("", body[0], count=1)
         out.append((clause.clause, "\n".join(b for b in body if b)))
     return out
 
 
+def _lines(body: str) -> list[str]:
+    """The clause's lines, a line broken mid-sentence joined to the next (a lower-case start
+    after a line without closing punctuation)."""
+    out: list[str] = []
+    for line in body.splitlines():
+        if out and line[:1].islower() and not out[-1].rstrip().endswith((".", ":", ";", "!", "?")):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
 def sentences(text: str) -> list[Sentence]:
-    out = []
+    out: list[Sentence] = []
     for clause, body in passages(text):
         flat = " ".join(body.split())
-        for line in body.splitlines():
+        for line in _lines(body):
             line = line.strip().lstrip("-•*·– ").strip()
+            parts: list[str] = []
             for part in _SPLIT.split(line):
-                if part.strip():
-                    out.append(Sentence(clause, part.strip(), flat))
+                if parts and _ABBREVIATION.search(parts[-1]):
+                    parts[-1] = f"{parts[-1]} {part}"
+                else:
+                    parts.append(part)
+            out.extend(Sentence(clause, p.strip(), flat) for p in parts if p.strip())
     return out
 
 
