@@ -81,7 +81,7 @@ def policy_check(file: Path,
             out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
                       f"{len(policy.coverage)} coverage rows, {warnings} warning"
                       f"{'' if warnings == 1 else 's'})")
-    if policy is None:
+    if policy is None and not draft:
         raise typer.Exit(2)
 
 

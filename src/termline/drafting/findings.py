@@ -43,7 +43,7 @@ def words(*alternatives: str) -> re.Pattern[str]:
     return re.compile("(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
-PAY = words(r"\bpa(?:y|id|yment|yable)\b", r"\bbetal", r"\bvoldaan\b", r"\bpaiement",
+PAY = words(r"\bpa(?:y|id|yment|yables?)\b", r"\bbetaa?l", r"\bvoldaan\b", r"\bpaiement",
             r"\brèglement", r"\bpayer\b", r"\bexigible", r"\bzahl", r"\bfällig", r"\bbetales\b",
             r"\bbetaling")
 INVOICE = words(r"\binvoic", r"\bfactu", r"\brechnung", r"\bfaktur", r"\bdue\s+date",
@@ -564,14 +564,19 @@ def sla(sentences: list[Sentence]) -> Iterator[Finding]:
         if not share:
             continue
         yield _finding("sla.availability.target", share[0].value, s, share[0], 0.8)
+        same = [s, *(o for o in sentences if o.clause == s.clause and o is not s)]
         for pattern, window in ((CAL_MONTH, "calendar_month"), (CAL_YEAR, "calendar_year")):
-            match = pattern.search(s.clause_text)
-            if match:
-                yield _finding("sla.availability.window", window, s, match.group(0), 0.6)
+            where = next((o for o in same if pattern.search(o.text)), None)
+            if where is not None:
+                match = pattern.search(where.text)
+                assert match is not None
+                yield _finding("sla.availability.window", window, where, match.group(0), 0.6)
                 break
-        credit = CREDIT.search(s.clause_text)
-        if credit:
-            yield _finding("sla.availability.credit", True, s, credit.group(0), 0.6)
+        where = next((o for o in same if CREDIT.search(o.text)), None)
+        if where is not None:
+            match = CREDIT.search(where.text)
+            assert match is not None
+            yield _finding("sla.availability.credit", True, where, match.group(0), 0.6)
         return
 
 
