@@ -194,9 +194,9 @@ POLICY = (ROOT / "tests/fixtures/custom/policy.yaml").read_text("utf-8")
 def test_a_todo_is_a_warning_never_a_value() -> None:
     """`term: TODO` in an otherwise valid policy: one warning on its line, no policy returned
     (nothing can run it), and loading it for a run is refused naming the TODO."""
+    from termline.core.yamlsource import read_yaml
     from termline.errors import PolicyError
     from termline.policy.loader import _validate
-    from termline.core.yamlsource import read_yaml
 
     text = POLICY.replace("payment:\n  clause:", "payment:\n  term: TODO\n  clause:", 1)
     assert text != POLICY
@@ -228,7 +228,8 @@ def test_simulate_refuses_a_draft(tmp_path: Path) -> None:
     draft, _ = draft_policy((TERMS / "ante-da.txt").read_text("utf-8"), "ante-da.txt")
     (tmp_path / "draft.yaml").write_text(draft, "utf-8")
     scenario = tmp_path / "s.yaml"
-    scenario.write_text("policy: draft.yaml\nuntil: 2027-03-01\ncontracts:\n  - id: a\n    start: 2027-01-01\n"
+    scenario.write_text("policy: draft.yaml\nuntil: 2027-03-01\ncontracts:\n  - id: a\n"
+                        "    start: 2027-01-01\n"
                         "    customer: {name: A, country: DK}\n"
                         "    lines: [{item: X, unit_price: '10.00', per: month}]\n", "utf-8")
     result = CliRunner().invoke(app, ["simulate", str(scenario)])

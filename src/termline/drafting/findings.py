@@ -76,8 +76,10 @@ INITIAL = words(r"initial", r"initiële", r"aanvankelijk", r"initiale", r"anfän
                 r"løbetid\s+på", r"eerste\s+contractperiode", r"minimum\s+term", r"contractduur")
 RENEW = words(r"renew", r"extended", r"verlengd", r"renouvel", r"reconduit", r"verlängert",
               r"verlaenger", r"forlænge", r"fornye")
-SAME_PERIOD = words(r"same\s+period", r"equal\s+to\s+the\s+initial", r"gelijk\s+aan\s+de\s+"
-                    r"(?:initiële|eerste)", r"égale\s+à\s+la\s+durée\s+initiale", r"eenzelfde\s+periode", r"dezelfde\s+periode",
+SAME_PERIOD = words(r"same\s+period", r"equal\s+to\s+the\s+initial",
+                    r"gelijk\s+aan\s+de\s+(?:initiële|eerste)",
+                    r"égale\s+à\s+la\s+durée\s+initiale", r"eenzelfde\s+periode",
+                    r"dezelfde\s+periode",
                     r"même\s+durée", r"même\s+période", r"gleichen\s+zeitraum",
                     r"samme\s+periode")
 BILLING_PERIOD_WORD = words(r"billing\s+period", r"factuurperiode", r"période\s+de\s+facturation",
@@ -133,7 +135,8 @@ SUSPEND = words(r"\bsuspen", r"\bblock", r"\bblokkeer", r"opschort", r"\bschorte
                 r"\bsuspendu", r"\bsperr", r"\bspærre", r"\blukke\s+for", r"restrict\s+access")
 PRICE = words(r"\bprices?\b", r"\bfees?\b", r"\brates\b", r"\btarie", r"\bprijs", r"\bprix\b",
               r"\btarifs?\b", r"\bpreis", r"\bentgelt", r"\bpris", r"\bvergoeding")
-CHANGE = words(r"\bchang", r"\bincreas", r"\braise", r"\bverhoog", r"\badjust", r"\bwijzig", r"\bverhog", r"\baanpass",
+CHANGE = words(r"\bchang", r"\bincreas", r"\braise", r"\bverhoog", r"\badjust", r"\bwijzig",
+               r"\bverhog", r"\baanpass",
                r"\bmodifi", r"\baugment", r"\bänder", r"\berhöh", r"\banpass", r"\bændr",
                r"\bregul", r"\bstig")
 INDEX = words(r"price\s+index", r"prijsindex", r"indice\s+(?:des\s+prix|syntec)", r"preisindex",
