@@ -235,3 +235,29 @@ def test_simulate_refuses_a_draft(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["simulate", str(scenario)])
     assert result.exit_code == 2
     assert "TODO" in result.stderr
+
+
+UNIT_WORDS = {"days": ["days", "dagen", "jours", "Tage", "dage"],
+              "business days": ["business days", "werkdagen", "jours ouvrés", "Werktage",
+                                "hverdage"],
+              "weeks": ["weeks", "weken", "semaines", "Wochen", "uger"],
+              "months": ["months", "maanden", "mois", "Monate", "måneder"],
+              "years": ["years", "jaar", "ans", "Jahre", "år"]}
+
+
+@pytest.mark.parametrize("unit", sorted(UNIT_WORDS))
+def test_durations_read_back_in_every_language(unit: str) -> None:
+    """Invariant: "N <unit>" in any of the five languages reads as N of that unit, with the
+    exact words as its source, also inside a sentence and with "N (N)"."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.integers(min_value=2, max_value=999), st.sampled_from(UNIT_WORDS[unit]),
+           st.booleans())
+    def check(n: int, word: str, doubled: bool) -> None:
+        said = f"{n} ({n}) {word}" if doubled else f"{n} {word}"
+        found = durations(f"Within {said}, then.")
+        assert [str(r.value) for r in found] == [str(Duration.parse(f"{n} {unit}"))]
+        assert found[0].source == said
+
+    check()
