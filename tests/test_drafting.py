@@ -156,6 +156,21 @@ def test_payment_terms_in_five_languages(text: str, term: str) -> None:
     assert found["payment.term"].clause in ("1.1", "1(1)")
 
 
+@pytest.mark.parametrize("text", [
+    "1. Payment\n1.1 Invoices are payable within 30 days end of month.\n",
+    "1. Betaling\n1.1 Facturen worden betaald binnen 30 dagen einde maand na factuurdatum.\n",
+    "1. Paiement\n1.1 Les factures sont payables à 30 jours fin de mois.\n",
+    "1. Betaling\n1.1 Fakturaen betales netto 30 dage løbende måned.\n",
+])
+def test_a_payment_term_to_the_end_of_a_month_is_a_todo_not_30_days(text: str) -> None:
+    """"30 days end of month" is not "30 days": the format cannot say it, so the draft leaves
+    payment a TODO quoting the words instead of a confident wrong value."""
+    draft, findings = draft_policy(text, "t.txt")
+    assert "payment.term" not in {f.field for f in findings}
+    payment = yaml.safe_load(draft)["payment"]
+    assert payment.startswith("TODO: 1.1 says") and "30" in payment
+
+
 def test_language_is_detected_and_can_be_given() -> None:
     assert language((TERMS / "ante-da.txt").read_text("utf-8")) == "da"
     assert language((TERMS / "pilko-fr.txt").read_text("utf-8")) == "fr"

@@ -129,7 +129,12 @@ class Drafter:
         root.set("termination", self.termination())
         root.set("trial", self.trial())
         root.set("billing", self.billing())
-        root.set("payment", self.section("payment", [("term", "payment.term")]))
+        month_end = self.by_field.get("payment.term_end_of_month")
+        root.set("payment", self.section("payment", [("term", "payment.term")])
+                 if month_end is None else
+                 f"TODO: {month_end.clause} says \"{month_end.source}\": a due date at the end "
+                 "of a month, which the format cannot say yet", _quote(month_end)
+                 if month_end else [])
         root.set("seats", self.hint("seats"))
         root.set("dunning", self.dunning())
         root.set("interest", self.interest())

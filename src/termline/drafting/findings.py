@@ -50,9 +50,12 @@ INVOICE = words(r"\binvoic", r"\bfactu", r"\brechnung", r"\bfaktur", r"\bdue\s+d
                 r"\bvervaldatum", r"\bfälligkeit")
 DUE_CUE = words(r"within", r"no\s+later\s+than", r"binnen", r"uiterlijk", r"dans\s+(?:les|un\s+"
                 r"délai\s+de)", r"sous", r"innerhalb", r"spätestens", r"senest", r"netto",
-                r"\bnet\b", r"à\s+(?:\d|trente|quinze)")
+                r"\bnet\b", r"\bà(?=\s+(?:\d|trente|quinze))")
 ON_RECEIPT = words(r"(?:due|payable)\s+(?:up)?on\s+receipt", r"bij\s+ontvangst",
                    r"à\s+réception", r"sofort\s+fällig", r"ved\s+modtagelse", r"netto\s+kontant")
+END_OF_MONTH = words(r"end\s+of\s+(?:the\s+)?month", r"einde\s+(?:van\s+de\s+)?maand",
+                     r"fin\s+de\s+mois", r"monatsende", r"ende\s+des\s+monats",
+                     r"løbende\s+måned", r"\blm\b", r"\beom\b")
 DUNNING_WORDS = words(r"\bremind", r"letter\s+requesting\s+payment", r"\bherinnering",
                       r"\baanmaning", r"\brappel", r"\brelance", r"\bmahnung", r"\brykker",
                       r"\bpåmindelse")
@@ -253,6 +256,11 @@ def payment_term(sentences: list[Sentence]) -> Iterator[Finding]:
                  _days(r.value)]
         reading = _after(DUE_CUE, s.text, found, 25)
         if reading is not None and INVOICE.search(s.text):
+            month_end = END_OF_MONTH.search(s.text[reading.end:reading.end + 30])
+            if month_end:  # "30 days end of month": a due date the format cannot say yet
+                yield _finding("payment.term_end_of_month", reading.value, s,
+                               s.text[reading.start:reading.end + month_end.end()], 0.9)
+                return
             yield _finding("payment.term", reading.value, s, reading, 0.9)
             return
 
