@@ -275,10 +275,14 @@ class Drafter:
             return self.hint("prices")
         node = Node()
         node.set("clause", self.clauses("prices.price_changes.lead", "prices.terms_changes.lead",
-                                        "prices.indexation", "prices.index_cap"))
+                                        "prices.increase_cap.percent", "prices.indexation",
+                                        "prices.index_cap"))
         change = self.section("prices", [("lead", "prices.price_changes.lead")])
         if isinstance(change, Node):
             node.set("price_changes", change)
+        cap = self.section("prices", [("percent", "prices.increase_cap.percent")])
+        if isinstance(cap, Node):
+            node.set("increase_cap", cap)
         change = self.section("prices", [("lead", "prices.terms_changes.lead")])
         if isinstance(change, Node):
             node.set("terms_changes", change)

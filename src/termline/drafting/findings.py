@@ -489,7 +489,7 @@ def dunning(sentences: list[Sentence]) -> Iterator[Finding]:
 
 
 def prices(sentences: list[Sentence]) -> Iterator[Finding]:
-    lead = index = False
+    lead = index = cap = False
     for s in sentences:
         if not (PRICE.search(s.clause_text) and CHANGE.search(s.text)):
             continue
@@ -503,6 +503,13 @@ def prices(sentences: list[Sentence]) -> Iterator[Finding]:
         if reading is not None and not lead:
             lead = True
             yield _finding("prices.price_changes.lead", reading.value, s, reading, 0.8)
+        share = _after(words(r"at\s+most", r"no\s+more\s+than", r"maximum\s+of", r"maximaal",
+                             r"ten\s+hoogste", r"au\s+plus", r"au\s+maximum", r"höchstens",
+                             r"maximal", r"højst", r"not\s+exceed"), s.text, percentages(s.text),
+                       20)
+        if share is not None and not cap and not INDEX.search(s.text):
+            cap = True
+            yield _finding("prices.increase_cap.percent", share.value, s, share, 0.7)
     for s in sentences:
         match = INDEX.search(s.text)
         if match and not index and PRICE.search(s.clause_text):

@@ -129,6 +129,7 @@ FIELDS: dict[str, Callable[[dict[str, Any]], Value | None]] = {
     "dunning.suspension.after": _suspension("after"),
     "prices.price_changes.lead": _at("prices", "price_changes", "lead"),
     "prices.terms_changes.lead": _at("prices", "terms_changes", "lead"),
+    "prices.increase_cap.percent": _at("prices", "increase_cap", "percent"),
     "prices.indexed": lambda d: _exists("prices", "indexation")(d) or _exists(
         "prices", "index_cap")(d),
     "liability.basis.kind": _at("liability", "basis", "kind"),
