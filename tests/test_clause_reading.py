@@ -85,6 +85,15 @@ def test_every_numbering_of_issue_19_is_read() -> None:
                      "4.1", "5", "7.1", "7.2", "GTS-P4", "SLA-uptime", "Annex 2"]
 
 
+def test_danish_and_dutch_paragraphs() -> None:
+    """Danish `§ 3` with `Stk. 1`, `Stk. 2`; Dutch `Artikel 4` with `Lid 1`, `Lid 2`."""
+    text = ("§ 3. Betaling\nStk. 1. Betaling sker netto 8 dage.\nStk. 2. Ved forsinkelse "
+            "betales renter.\nArtikel 4 Opzegging\nLid 1 De klant kan opzeggen.\nLid 2 Met een "
+            "opzegtermijn van 1 maand.\n")
+    assert [c.clause for c in extract_clauses(text)] == ["3", "3(1)", "3(2)", "4", "4(1)",
+                                                         "4(2)"]
+
+
 def test_bare_numbers_need_a_capitalised_heading() -> None:
     """`1 Contract en facturatie` is a clause; `12 Monate ...`, `7 manieren ...` are not."""
     text = "1 Contract en facturatie\n1.1 Text.\n2 Monate später\n2 Gebruikersrechten\n"

@@ -5,7 +5,8 @@ number followed by a capitalised heading), ``Artikel 13`` / ``Article 13`` / ``A
 ``Clause 13`` / ``§ 13`` / ``Ziffer 13`` / ``Punkt 13``, in English, Dutch, French, German and
 Danish texts. A sub-clause may come without its parent heading (``4.1`` right after ``3.5``, or
 first in the text). Paragraphs ``(1)`` / ``Abs. 1`` at the start of a line are keyed ``13(1)``,
-and inside such a paragraph or a ``§``/article clause the items ``a)`` / ``lit. a)`` are keyed
+(also Danish ``Stk. 1`` and Dutch ``Lid 1``), and inside such a paragraph or a ``§``/article
+clause the items ``a)`` / ``lit. a)`` are keyed
 ``13(1)(a)`` (elsewhere ``a)`` lines stay bullets of the paragraph before them). A labelled part
 (``GTS-P4``, ``SLA-uptime``, ``DPA-2``) at the start of a line is a clause keyed by its label.
 
@@ -35,8 +36,8 @@ _PART = re.compile(r"^(?P<word>appendix|annex|annexe|bijlage|schedule|attachment
 _WORDED = re.compile(r"^(?:artikel|article|art\.|clause|clausule|ziffer|ziff\.|punkt|pkt\.|§)\s*"
                      r"(?P<num>\d{1,3}(?:\.\d{1,3})*)(?![\d,])"
                      r"\.?(?:\s*[-–—:.]?\s*(?P<title>.*))?$", re.IGNORECASE)
-_PARAGRAPH = re.compile(r"^(?:\((?P<num>\d{1,2})\)|abs\.\s*(?P<abs>\d{1,2})\b\.?)\s*(?P<title>.*)$",
-                        re.IGNORECASE)
+_PARAGRAPH = re.compile(r"^(?:\((?P<num>\d{1,2})\)|(?:abs\.|stk\.|lid)\s*(?P<abs>\d{1,2})\b\.?)"
+                        r"\s*(?P<title>.*)$", re.IGNORECASE)
 _ITEM = re.compile(r"^(?:lit\.\s*)?\(?(?P<letter>[a-z])\)\s+(?P<title>.*)$")
 _LABEL = re.compile(r"^(?P<label>[A-Z]{2,6}-(?:[A-Z]{0,3}\d{1,3}(?:\.\d{1,3})*|[a-z][a-z-]{2,30}))"
                     r"\.?(?:\s*[-–—:.]?\s+(?P<title>\S.*))?$")
