@@ -116,6 +116,16 @@ def test_no_clause_found_is_a_warning_with_exit_1(tmp_path: Path) -> None:
     assert result.exit_code == 1 and json.loads(result.stdout) == []
 
 
+def test_coverage_against_a_text_without_clauses_warns_with_exit_1(tmp_path: Path) -> None:
+    terms = tmp_path / "prose.txt"
+    terms.write_text("Payment within 30 days of the invoice date.\n", "utf-8")
+    result = CliRunner().invoke(app, ["policy", "coverage",
+                                      str(ROOT / "tests/fixtures/custom/policy.yaml"),
+                                      "--terms", str(terms)])
+    assert result.exit_code == 1
+    assert "no numbered clause found: nothing to cover" in result.stderr
+
+
 def _custom(tmp_path: Path, rows: list[dict[str, str]]) -> Path:
     import yaml
 
