@@ -67,11 +67,28 @@ def mermaid(found: Counter[tuple[str, str]]) -> str:
     return "\n".join(lines)
 
 
+def redraw(page: str, src: Path) -> str:
+    """The page with its drawings of this layout (after `<!-- after -->` at depth 1 and after
+    `<!-- inside -->`, the domain's parts at depth 2) made anew."""
+    inside = Counter({(a, b): n for (a, b), n in edges(src, 2).items()
+                      if a.startswith("domain.") and b.startswith("domain.")})
+    for marker, drawing in (("<!-- after -->", mermaid(edges(src, 1))),
+                            ("<!-- inside -->", mermaid(inside))):
+        start = page.index(marker) + len(marker) + 1
+        end = page.index("```\n", page.index("```mermaid", start) + 3) + 3
+        page = page[:start] + drawing + page[end:]
+    return page
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("src", nargs="?", type=Path, default=Path(__file__).parents[2])
     parser.add_argument("--depth", type=int, default=1)
+    parser.add_argument("--write", type=Path, help="redraw this page (docs/architecture.md)")
     args = parser.parse_args()
+    if args.write:
+        args.write.write_text(redraw(args.write.read_text("utf-8"), args.src), "utf-8")
+        return
     print(mermaid(edges(args.src, args.depth)))
 
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from termline.domain.errors import PolicyError
 from termline.domain.policy.policy_file import with_examples
 from termline.domain.policy.schema import Policy, ladder_problems
+from termline.domain.policy.todo import Todo, covered, find_todos, without_todos
 from termline.domain.text.yamlsource import Located, read_yaml
 
 Severity = Literal["error", "warning"]
@@ -80,8 +81,12 @@ def _step_line(located: Located, path: Sequence[str | int], name: str) -> int | 
 
 
 def _errors(exc: ValidationError, located: Located) -> list[Problem]:
+    return _error_list(exc.errors(), located)
+
+
+def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
     problems = []
-    for error in exc.errors():
+    for error in errors:
         loc = [p for p in error["loc"]
                if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
         path = [p for p in loc if isinstance(p, (str, int))]
@@ -123,6 +128,9 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
         return None, [Problem("error", exc.message, exc.line)]
     if not isinstance(located.data, dict):
         return None, [Problem("error", "a policy is a YAML mapping", 1)]
+    todos = find_todos(located)
+    if todos:
+        return None, check_draft(located, todos)
     try:
         data = with_examples(located.data, located.source, located)
     except PolicyError as exc:
@@ -134,6 +142,32 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
         problems += _ladder(located, {p.message for p in problems})
         return None, sorted(problems, key=lambda p: (p.line or 0))
     return policy, sorted(smells(policy, located), key=lambda p: (p.line or 0))
+
+
+def check_draft(located: Located, todos: list[Todo]) -> list[Problem]:
+    """A policy with TODO markers: each marker a warning, the rest checked as if the marked
+    places were absent (errors they cause, such as a required field missing, are theirs)."""
+    warnings = [Problem("warning", f"{t.text}: not yet written (a TODO is never a value; "
+                        "simulate and import refuse the policy until it is written)", t.line,
+                        t.where) for t in todos]
+    data = without_todos(located.data, todos)
+    try:
+        data = with_examples(data, located.source, located)
+        Policy.model_validate(data)
+    except PolicyError as exc:
+        return [Problem("error", exc.message, exc.line, exc.field), *warnings]
+    except ValidationError as exc:
+        kept = [e for e in exc.errors() if not covered(tuple(e["loc"]), todos)]
+        if kept:
+            errors = _error_list(kept, located)
+            return sorted([*errors, *warnings], key=lambda p: (p.line or 0))
+    return warnings
+
+
+def is_draft(policy: Policy | None, problems: Sequence[Problem]) -> bool:
+    """Whether `check_text` found a draft: TODO markers and no error."""
+    return policy is None and bool(problems) and all(p.severity == "warning"
+                                                     for p in problems)
 
 
 def smells(policy: Policy, located: Located) -> list[Problem]:

@@ -171,6 +171,18 @@ def _listed(clause: str, keys: set[str]) -> bool:
     return any(clause in ancestors(key) for key in keys)
 
 
+def _item_of_text(key: str, in_text: set[str]) -> bool:
+    """A key the text does not list is still real when it names an item inside a clause of
+    the text ("1.1(e)"); a numbered sub-clause the text lacks ("5.9" where only "5" exists) is
+    invented."""
+    item = _ITEM.match(key)
+    while item:
+        if item.group("base") in in_text:
+            return True
+        item = _ITEM.match(item.group("base"))
+    return False
+
+
 def cover_text(policy: Policy, clauses: list[Clause],
                evidence_check: Any = None) -> TextCoverage:
     """Account for every clause of the text with the policy's coverage rows."""
@@ -189,7 +201,7 @@ def cover_text(policy: Policy, clauses: list[Clause],
                 keys.add(key)
                 if key in in_text:
                     direct.setdefault(key, entry.clause)
-                elif not any(a in in_text for a in ancestors(key)):
+                elif not _item_of_text(key, in_text):
                     result.unknown_rows.append((entry.clause, key))
         if evidence_check is not None and entry.test:
             problem = evidence_check(entry)

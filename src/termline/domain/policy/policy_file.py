@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from termline.domain.errors import PolicyError, UnknownPack
 from termline.domain.policy.schema import Policy
+from termline.domain.policy.todo import find_todos
 from termline.domain.text.textfile import read_text
 from termline.domain.text.yamlsource import Located, pydantic_error, read_yaml
 
@@ -56,6 +57,12 @@ def with_examples(data: Any, source: str | None = None, located: Located | None 
 def _validate(located: Located) -> Policy:
     if not isinstance(located.data, dict):
         raise PolicyError("a policy is a YAML mapping", source=located.source, line=1)
+    todos = find_todos(located)
+    if todos:
+        first = todos[0]
+        raise PolicyError(f"{len(todos)} TODO{'' if len(todos) == 1 else 's'} left to write "
+                          f"(a draft does not run; `policy check` lists them): {first.text}",
+                          source=located.source, line=first.line, field=first.where)
     data = with_examples(located.data, located.source, located)
     try:
         return Policy.model_validate(data)

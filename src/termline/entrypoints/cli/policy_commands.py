@@ -56,7 +56,7 @@ def policy_check(file: Path,
 
     Exit 2 on an error; warnings (smells of a valid policy) are listed and exit 0.
     """
-    from termline.domain.policy.check import check_text
+    from termline.domain.policy.check import check_text, is_draft
 
     try:
         text = file.read_text("utf-8")
@@ -64,20 +64,25 @@ def policy_check(file: Path,
         err.print(f"[bold red]error:[/] {file}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     policy, problems = check_text(text, str(file))
+    draft = is_draft(policy, problems)
     if format is Format.json:
-        _print_json({"file": str(file), "valid": policy is not None,
+        _print_json({"file": str(file), "valid": policy is not None or draft, "draft": draft,
                      "problems": [p.to_json() for p in problems]})
     else:
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
             err.print(f"[{colour}]{file}[/], {problem}", highlight=False, markup=True)
+        if draft:
+            out.print(f"{file}: valid draft with {len(problems)} TODO"
+                      f"{'' if len(problems) == 1 else 's'}: write them before it runs")
+            return
         if policy is not None:
             rules = len(render.policy_rules(policy))
             warnings = len(problems)
             out.print(f"{file}: valid policy [bold]{policy.pack}[/] ({rules} rules, "
                       f"{len(policy.coverage)} coverage rows, {warnings} warning"
                       f"{'' if warnings == 1 else 's'})")
-    if policy is None:
+    if policy is None and not draft:
         raise typer.Exit(2)
 
 
@@ -118,27 +123,38 @@ def policy_clauses(
         err.print(f"[bold red]error:[/] {terms}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     found = extract_clauses(text, parts)
+    if not found:
+        err.print(f"[yellow]warning:[/] {terms}: no numbered clause found (recognised: 4.2, "
+                  "13., 1 Title, Article/Artikel/Art./§ 13, (1)/Abs. 1, a)/lit. a), GTS-P4, "
+                  "Annex 2)", highlight=False)
     if format is Format.json:
         _print_json([c.to_json() for c in found])
+        if not found:
+            raise typer.Exit(1)
         return
     table = Table(title=f"Clauses of {terms}")
     for column in ("clause", "title", "line"):
         table.add_column(column)
     for c in found:
         table.add_row(c.clause, c.title, str(c.line))
+    if not found:
+        raise typer.Exit(1)
     out.print(table)
 
 
 def _test_exists(ref: str, base: Path | None) -> str | None:
-    """A `file::name` test that can be found (from here or the policy's folder) must define
-    `name`; one that cannot be found here is left to the test suite."""
+    """A `file::name` test must be a file found from here, the policy's folder or the source
+    checkout termline runs from, and must define `name`."""
     import ast
 
+    import termline
+
     file, _, name = ref.partition("::")
-    candidates = [Path(file)] + ([base / file] if base is not None else [])
+    checkout = Path(termline.__file__).resolve().parents[2]
+    candidates = [Path(file), checkout / file] + ([base / file] if base is not None else [])
     path = next((p for p in candidates if p.is_file()), None)
     if path is None:
-        return None
+        return f"test file {file} not found"
     tree = ast.parse(path.read_text("utf-8"))
     names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     return None if name.split("[")[0] in names else f"{file} has no test {name}"
@@ -216,8 +232,12 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
         err.print(f"[bold red]error:[/] {terms}: cannot read: {exc.strerror}", highlight=False)
         raise typer.Exit(2) from None
     base = None if ref in BUILTIN_PACKS else Path(ref).parent
-    result = cover_text(policy, extract_clauses(text, policy.source.parts),
-                        _scenario_evidence(base))
+    clauses = extract_clauses(text, policy.source.parts)
+    if not clauses:
+        err.print(f"[yellow]warning:[/] {terms}: no numbered clause found: nothing to cover",
+                  highlight=False)
+        raise typer.Exit(1)
+    result = cover_text(policy, clauses, _scenario_evidence(base))
     if format is Format.json:
         _print_json(result.to_json())
     else:
@@ -227,8 +247,8 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
         for row, missing in result.unknown_rows:
             err.print(f"coverage row {row!r}: clause {missing} is not in {terms}",
                       highlight=False)
-        for rule, clause in result.uncited:
-            err.print(f"rule {rule} cites clause {clause}, which no coverage row lists",
+        for rule, cited in result.uncited:
+            err.print(f"rule {rule} cites clause {cited}, which no coverage row lists",
                       highlight=False)
         for row, problem in result.evidence:
             err.print(f"coverage row {row!r}: {problem}", highlight=False)
@@ -237,6 +257,56 @@ def _coverage_against(policy: Any, ref: str, terms: Path, format: Format) -> Non
                   f"accounted for" + ("" if result.ok else " [bold red](incomplete)[/]"))
     if not result.ok:
         raise typer.Exit(1)
+
+
+class DraftLanguage(StrEnum):
+    en = "en"
+    nl = "nl"
+    fr = "fr"
+    de = "de"
+    da = "da"
+
+
+@policy_app.command("draft")
+def policy_draft(
+    terms: Path,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=(
+        "Write the draft policy here (YAML).")) ] = None,
+    language: Annotated[DraftLanguage | None, typer.Option(
+        help="The text's language (detected when not given).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Draft a policy from a terms text: every value found is set with its clause and quoted
+    sentence, every rule not found is a TODO naming the clauses that probably govern it.
+
+    --format json prints the findings ({field, value, clause, quote, confidence}).
+    """
+    from termline.domain.drafting import draft_policy
+
+    try:
+        text = terms.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        err.print(f"[bold red]error:[/] {terms}: cannot read: {reason}", highlight=False)
+        raise typer.Exit(2) from None
+    yaml_text, findings = draft_policy(text, str(terms), language.value if language else None)
+    if format is Format.json:
+        _print_json([finding.to_json() for finding in findings])
+    elif output is None:
+        sys.stdout.write(yaml_text)  # the draft itself, for a pipe or a redirect
+    else:
+        table = Table(title=f"Values found in {terms}")
+        for column in ("field", "value", "clause", "confidence", "read from"):
+            table.add_column(column)
+        for finding in findings:
+            table.add_row(finding.field, str(finding.to_json()["value"]), finding.clause,
+                          f"{finding.confidence:.1f}", finding.source)
+        out.print(table)
+    if output is not None:
+        output.write_text(yaml_text, "utf-8")
+        todos = yaml_text.count(': "TODO')
+        err.print(f"{output} written: {len(findings)} values found, {todos} TODOs left; "
+                  f"`termline policy check {output}` lists them", highlight=False)
 
 
 @policy_app.command("readings")
