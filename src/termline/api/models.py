@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from termline.scenario.model import Contract, Customer
 
 Metadata = dict[str, str]
-Language = Literal["en", "nl", "fr", "da"]
+Language = Literal["en", "nl", "fr", "da", "de"]
 
 
 class Strict(BaseModel):

@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from termline.catalogue import LANGUAGES
 from termline.core.identifiers import (
     check_bic,
     check_company_id,
@@ -15,7 +16,6 @@ from termline.core.identifiers import (
     check_vat,
 )
 
-LANGUAGES = ("en", "nl", "fr", "da")
 # Peppol EAS codes: a VAT number as endpoint, by the country of the number.
 VAT_SCHEMES = {"BE": "9925", "NL": "9944", "DE": "9930", "FR": "9957", "IT": "0211",
                "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192"}
