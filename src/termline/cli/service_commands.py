@@ -62,6 +62,7 @@ def serve(
     from termline.api.app import create_app
     from termline.api.idempotency import purge
     from termline.notify.dispatch import Dispatcher, MailSettings
+    from termline.service.attachments import attacher
     from termline.service.scheduler import Scheduler
     from termline.store.uow import SqlUnitOfWork
 
@@ -71,7 +72,7 @@ def serve(
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll)
+    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine))
     purged = [now() - PURGE_EVERY]
 
     def after_pass(_: Any) -> None:

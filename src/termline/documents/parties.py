@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr, getaddresses, parseaddr
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -30,6 +31,21 @@ class Address(BaseModel):
     postal_code: str | None = None
 
 
+def check_mail_from(value: str) -> str:
+    """An e-mail sender, `address` or `Name <address>`, without line breaks: the address as
+    written, normalised by `email.utils`."""
+    if any(ch in value for ch in "\r\n\0"):
+        raise ValueError("mail_from may not contain line breaks")
+    name, address = parseaddr(value)
+    if len(getaddresses([value])) != 1:
+        raise ValueError("mail_from is one address")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or " " in address or domain.startswith("."):
+        raise ValueError(f"mail_from {value!r} is not an e-mail address "
+                         "(write billing@example.com or Billing <billing@example.com>)")
+    return formataddr((name, address)) if name else address
+
+
 class SellerProfile(BaseModel):
     """`termline tenant profile NAME FILE.yaml`: who issues the tenant's invoices."""
 
@@ -51,6 +67,14 @@ class SellerProfile(BaseModel):
     logo: str | None = None
     creditor_id: str | None = None  # SEPA creditor identifier, for direct debits
     language: str = "en"
+    # The sender of the tenant's e-mails ("Billing <billing@seller.example>"); the operator
+    # sets up SPF and DKIM for its domain (docs/documents.md, "What customers receive").
+    mail_from: str | None = None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        return None if value is None else check_mail_from(value)
 
     @field_validator("vat_number")
     @classmethod
