@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
@@ -28,7 +27,6 @@ from typing import Any
 
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from documents.conftest import PROFILE
@@ -37,7 +35,7 @@ from termline.notify.dispatch import Dispatcher, MailSettings
 from termline.service.attachments import attacher
 from termline.store import service_tables as s
 from termline.store.db import make_engine
-from tests.service.conftest import Mailbox, free_port
+from tests.service.conftest import Mailbox, smtp  # noqa: F401 - the aiosmtpd fixture
 from tests.store.test_equivalence import termline
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,16 +98,6 @@ def _emails(db_url: str) -> dict[tuple[str, str], Any]:
     return {(r.to_addr.split("@")[0], r.kind): r for r in rows}
 
 
-@pytest.fixture
-def smtp_box() -> Iterator[Mailbox]:
-    port = free_port()
-    box = Mailbox(f"smtp://127.0.0.1:{port}")
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box
-    controller.stop()
-
-
 EXPECTED = {  # what each reminder e-mail states, in its language (4.2, hand computation above)
     "kunde": ("Mahnung 1: Rechnung SC2027-000001 ist überfällig", ["363,00 €", "14,00 €",
               "Gesamtbetrag fällig: 377,00 €", "Ziffer(n): 4.2", "1. Februar 2027"]),
@@ -121,7 +109,7 @@ EXPECTED = {  # what each reminder e-mail states, in its language (4.2, hand com
 
 
 def test_reminders_state_what_is_due_in_the_customers_language_with_pdfs_4_2(
-        db_url: str, tmp_path: Path, smtp_box: Mailbox) -> None:
+        db_url: str, tmp_path: Path, smtp: Mailbox) -> None:  # noqa: F811
     """SmartWeb 4.2 under tenant Smartconnect BV: each customer's reminder e-mail, in the
     language its contract was stored with (contract add, contract import, import), lists the
     invoice (363.00 incl. 21 % VAT) and the fee (14.00), the total 377.00, the deadline (the
@@ -147,10 +135,10 @@ def test_reminders_state_what_is_due_in_the_customers_language_with_pdfs_4_2(
             {"invoice": specs[0]["invoice"]}]
     engine = make_engine(db_url)
     clock = lambda: datetime(2027, 1, 22, 9, tzinfo=UTC)  # noqa: E731
-    dispatcher = Dispatcher(engine, clock, MailSettings(smtp_box.url, tmp_path / "outbox"),
+    dispatcher = Dispatcher(engine, clock, MailSettings(smtp.url, tmp_path / "outbox"),
                             attach=attacher(engine))
     assert dispatcher.send_due() == 6
-    got: list[Message] = smtp_box.wait_for(6)
+    got: list[Message] = smtp.wait_for(6)
     engine.dispose()
     reminders = [m for m in got if m["X-Termline-Kind"] == "reminder_sent"]
     assert len(reminders) == 3
