@@ -180,3 +180,20 @@ def test_a_write_that_dies_midway_is_still_in_the_audit_trail(
                                    s.audit_log.c.status, s.audit_log.c.key_id)
                             .order_by(s.audit_log.c.id.desc()).limit(1)).one()
     assert tuple(last) == ("POST", "/v1/runs", 0, 1)
+
+
+def test_a_german_customer_added_through_the_api_gets_german_emails(
+        api: tuple[TestClient, Any]) -> None:
+    """Issue 18: German is a language of its own; the API keeps the customer's language in
+    the contract as `contract add` and the imports do, and the e-mails use it."""
+    client, engine = api
+    de = {**CONTRACT, "id": "c2",
+          "customer": {"name": "C2 GmbH", "email": "c2@example.com", "language": "de"}}
+    assert client.post("/v1/contracts", json=de).status_code == 201
+    assert client.get("/v1/contracts/c2").json()["customer"]["language"] == "de"
+    with SqlUnitOfWork(engine) as uow:
+        stored = uow.repo.contracts(1, "c2")[0]
+        assert stored.contract.customer.language == "de"
+    assert client.post("/v1/runs", json={"until": "2027-01-01"}).status_code == 200
+    mails = client.get("/v1/emails", params={"contract": "c2"}).json()["data"]
+    assert [m["subject"] for m in mails] == ["Rechnung c2-0001 von p"]

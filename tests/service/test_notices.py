@@ -14,6 +14,8 @@ from termline.adapters.notify.derive import (
     Recipient,
     TenantInfo,
     email_rows,
+    recipient_language,
+    tenant_info,
     webhook_rows,
 )
 from termline.adapters.notify.render import LANGUAGES, render
@@ -96,7 +98,68 @@ def test_entitlement_follows_the_action_that_set_the_access() -> None:
 
 
 def test_a_missing_language_falls_back_to_english() -> None:
-    mail = render("access_restored", "de", {"a": ACTIONS["access_restored"], "customer": "C",
+    mail = render("access_restored", "sv", {"a": ACTIONS["access_restored"], "customer": "C",
                                             "contract": "c", "tenant": "P", "terms_url": "",
                                             "clauses": "4.3", "export_until": None})
     assert mail.subject == "Access restored: contract c"
+
+
+def test_a_reminder_without_a_fee_says_nothing_of_a_fee() -> None:
+    """A reminder step without a fee (e.g. SmartTrackers, ClientCom's first) writes "fee":
+    "0.00" in the ledger; the e-mail then names no fee, in no language (issue 18: "a
+    reminder fee of 0.00 EUR is charged")."""
+    action = {**ACTIONS["reminder_sent"], "fee": "0.00"}
+    for language in LANGUAGES:
+        (row,) = email_rows([NewEntry(1, 7, "r|1", "reminder_sent", json.dumps(action))],
+                            {7: Recipient("c", "Cust", "c@example.com", language)}, {1: TENANT})
+        assert "0.00" not in row["body"], (language, row["body"])
+    (fee,) = email_rows([NewEntry(1, 7, "r|1", "reminder_sent",
+                                  json.dumps(ACTIONS["reminder_sent"]))],
+                        {7: Recipient("c", "Cust", "c@example.com", "de")}, {1: TENANT})
+    assert "Mahngebühr von 14.00 EUR" in fee["body"]
+
+
+PROFILE = {"legal_name": "Provider NV", "street": "Kerkstraat 1", "city": "Gent",
+           "postal_code": "9000", "country": "BE", "vat_number": "BE0403019261",
+           "terms_url": "https://provider.example/voorwaarden", "language": "nl",
+           "mail_from": "Provider Billing <billing@provider.example>"}
+
+
+def test_every_email_is_signed_by_the_seller_and_sent_from_its_sender() -> None:
+    """The tenant profile's legal name, address, VAT number and terms URL sign every e-mail
+    (not the tenant's short name), and its `mail_from` is the e-mail's sender; without a
+    profile the display name and the operator's sender."""
+    info = tenant_info("prov", {"profile": PROFILE, "terms_url": "https://old.example/t"})
+    assert info == TenantInfo("Provider NV", "https://provider.example/voorwaarden",
+                              ("Kerkstraat 1", "9000 Gent", "BE"), "BE0403019261",
+                              "Provider Billing <billing@provider.example>", "nl")
+    for kind in EMAIL_KINDS:
+        (row,) = email_rows([NewEntry(1, 7, "k", kind, json.dumps(ACTIONS[kind]))],
+                            {7: Recipient("c", "Cust", "c@example.com", "fr")}, {1: info})
+        assert row["body"].endswith("Provider NV\nKerkstraat 1\n9000 Gent\nBE\n"
+                                    "TVA BE0403019261\n"), row["body"]
+        assert "https://provider.example/voorwaarden" in row["body"]
+        assert row["from_addr"] == "Provider Billing <billing@provider.example>"
+    bare = tenant_info("prov", {"display_name": "Provider", "terms_url": "https://p.example"})
+    assert (bare.name, bare.terms_url, bare.mail_from, bare.address) == (
+        "Provider", "https://p.example", None, ())
+
+
+def test_the_language_is_the_customers_then_the_stored_one_then_the_sellers() -> None:
+    seller = tenant_info("prov", {"profile": PROFILE})
+    assert recipient_language("de", "en", seller) == "de"
+    assert recipient_language(None, "fr", seller) == "fr"
+    assert recipient_language(None, None, seller) == "nl"
+    assert recipient_language(None, None, TENANT) == "en"
+
+
+@pytest.mark.parametrize("sender", ["billing@x.example\r\nBcc: a@b.example", "not-an-email",
+                                    "a@b.example, c@d.example"])
+def test_mail_from_refuses_what_is_not_one_address(sender: str) -> None:
+    from pydantic import ValidationError
+
+    from documents.conftest import PROFILE as SELLER
+    from termline.adapters.documents.parties import SellerProfile
+
+    with pytest.raises(ValidationError, match="mail_from"):
+        SellerProfile.model_validate({**SELLER, "mail_from": sender})

@@ -114,7 +114,9 @@ def _pdftoppm() -> str:
 def test_pdf_pages_render_and_show_number_total_and_ogm(db_url: str, tmp_path: Path) -> None:
     """The April invoice's PDF in Dutch (the customer's language): one A4 page rendered to PNG
     by pdftoppm; its text shows the number, the total 605,00 (Belgian Dutch: decimal comma),
-    the OGM +++202/7000/00425+++ (2,027,000,004 = 97 x 20,896,907 + 25) and the payment clause."""
+    the OGM +++202/7000/00425+++ (2,027,000,004 = 97 x 20,896,907 + 25) and the payment clause
+    in Dutch, naming the tenant (Smartconnect BV) that runs the SuperOffice pack (11.1), not the
+    pack's author (issue 18: the line was English and named SuperOffice)."""
     pdftoppm = _pdftoppm()
     _book(db_url, tmp_path)
     pdf = tmp_path / "april.pdf"
@@ -128,7 +130,8 @@ def test_pdf_pages_render_and_show_number_total_and_ogm(db_url: str, tmp_path: P
     assert "Factuur SC2027-000004" in text
     assert "€ 605,00" in text
     assert "+++202/7000/00425+++" in text
-    assert "clause" in text
+    assert "Gestructureerde mededeling".upper() in text  # a Belgian seller's OGM
+    assert "Smartconnect BV: betaling binnen 30 dagen (artikel 11.1)" in text
 
 
 def test_two_workers_number_invoices_without_gaps(db_url: str, tmp_path: Path) -> None:

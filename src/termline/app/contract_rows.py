@@ -3,7 +3,8 @@
 names its file, line and column.
 
 Columns: id, customer, start, policy, item, unit_price (required); country, email,
-trial_days, billing_period, per (month|year|period, default month), quantity (default 1).
+language (en, nl, fr, da, de: the customer's, for e-mails and documents), trial_days,
+billing_period, per (month|year|period, default month), quantity (default 1).
 On a contract's later rows the contract's columns may be left empty; if given they must
 repeat the first row's value.
 """
@@ -24,11 +25,12 @@ from termline.domain.errors import InputError
 from termline.domain.policy.schema import Policy
 from termline.domain.text.textfile import read_text
 
-CONTRACT_COLUMNS = ("id", "customer", "country", "email", "start", "policy", "trial_days",
-                    "billing_period")
+CONTRACT_COLUMNS = ("id", "customer", "country", "email", "language", "start", "policy",
+                    "trial_days", "billing_period")
 LINE_COLUMNS = ("item", "unit_price", "per", "quantity")
 REQUIRED = ("id", "customer", "start", "policy", "item", "unit_price")
-_CUSTOMER = {"customer": "name", "country": "country", "email": "email"}
+_CUSTOMER = {"customer": "name", "country": "country", "email": "email",
+             "language": "language"}
 
 
 def _rows(path: Path, text: str, decimal_comma: bool | None, notes: list[str]) -> list[Row]:

@@ -20,6 +20,7 @@ from termline.adapters.documents.build import (
 from termline.adapters.documents.model import Document, DocumentError, gross_of
 from termline.adapters.documents.parties import SellerProfile
 from termline.adapters.documents.pdf import render
+from termline.adapters.documents.terms import document_language, payment_terms
 from termline.adapters.documents.ubl import write
 from termline.adapters.sql.document_store import Bulk, DocumentStore, StoredDocument
 from termline.adapters.sql.repository import Repository, StoredContract
@@ -66,18 +67,9 @@ def show_profile(uow: UnitOfWork, tenant_name: str) -> dict[str, Any]:
         return profile_of(uow.repo, tenant_name).to_json()
 
 
-def terms_text(policy: Policy, profile: SellerProfile) -> str:
+def terms_text(policy: Policy, profile: SellerProfile, language: str = "en") -> str:
     """The clause governing payment and late fees, for the document's payment terms."""
-    pay, interest = policy.payment, policy.interest
-    parts = [f"{policy.title}: payment within {pay.term} (clause "
-             f"{', '.join(pay.clause)})"]
-    if interest.method != "none":
-        parts.append(f"late-payment interest {interest.method.replace('_', ' ')}"
-                     f"{f' {interest.rate} %' if interest.rate else ''} (clause "
-                     f"{', '.join(interest.clause)})")
-    if profile.terms_url:
-        parts.append(profile.terms_url)
-    return "; ".join(parts)
+    return payment_terms(policy, profile, language)
 
 
 @dataclass
@@ -85,7 +77,7 @@ class Lookups:
     """Contracts and policies read once for a listing of many documents."""
 
     contracts: dict[tuple[int, str], StoredContract] = field(default_factory=dict)
-    terms: dict[int, str] = field(default_factory=dict)
+    terms: dict[tuple[int, str], str] = field(default_factory=dict)
     bulk: Bulk | None = None  # the tenant's lines, periods, payments, latest numbers
 
     def contract(self, repo: Repository, tenant_id: int, ref: str) -> StoredContract:
@@ -98,10 +90,12 @@ class Lookups:
                 self.contracts[key] = repo.contracts(tenant_id, ref)[0]
         return self.contracts[key]
 
-    def terms_of(self, repo: Repository, version: int, profile: SellerProfile) -> str:
-        if version not in self.terms:
-            self.terms[version] = terms_text(repo.policy(version), profile)
-        return self.terms[version]
+    def terms_of(self, repo: Repository, version: int, profile: SellerProfile,
+                 language: str = "en") -> str:
+        if (version, language) not in self.terms:
+            self.terms[(version, language)] = terms_text(repo.policy(version), profile,
+                                                         language)
+        return self.terms[(version, language)]
 
 
 def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
@@ -109,6 +103,7 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
     lookups = lookups or Lookups()
     docs = DocumentStore(repo.conn)
     contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
+    language = document_language(contract.contract.customer.language, profile.language)
     period = None
     if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
             or stored.reason == "correction":
@@ -120,10 +115,10 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
             period = docs.invoice_period(*key)
         if not rows:  # the correction of a fee or interest invoice: its one line
             reason = "interest" if stored.source_ref.endswith("-INT") else "fee"
-            label = charge_label(reason, stored.source_ref)
+            label = charge_label(reason, stored.source_ref, language)
             rows = [(label, Decimal(1), stored.amount, stored.amount)]
     else:
-        label = charge_label(stored.reason, stored.source_ref)
+        label = charge_label(stored.reason, stored.source_ref, language)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
     issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
                     number=stored.number, issued=stored.issued, due=stored.due,
@@ -131,7 +126,7 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
                     invoice_kind=stored.reason, period=period,
                     credit_note_for=stored.credit_note_for)
     return document(issued, profile, contract.contract,
-                    lookups.terms_of(repo, contract.policy_version_id, profile))
+                    lookups.terms_of(repo, contract.policy_version_id, profile, language))
 
 
 def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None

@@ -9,7 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from termline.adapters.notify.derive import NoticeDeadline, Recipient, TenantInfo, renewal_rows
+from termline.adapters.notify.derive import (
+    NoticeDeadline,
+    Recipient,
+    recipient_language,
+    renewal_rows,
+    tenant_info,
+)
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql.repository import Tenant
 from termline.app.ports import UowFactory
@@ -28,6 +34,7 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date) -> int:
         repo = uow.repo
         run_through = repo.run_through(tenant.id)
         found, recipients = [], {}
+        info = tenant_info(tenant.name, tenant.settings)
         languages = dict(repo.conn.execute(select(
             s.contract_info.c.contract_id, s.contract_info.c.language).where(
             s.contract_info.c.tenant_id == tenant.id)).all())
@@ -42,10 +49,10 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date) -> int:
                                                 d.detail.get("term_end", ""), d.clauses))
                     recipients[stored.id] = Recipient(
                         stored.contract.id, stored.contract.customer.name,
-                        stored.contract.customer.email, languages.get(stored.id, "en"))
-        info = {tenant.id: TenantInfo(tenant.settings.get("display_name") or tenant.name,
-                                      tenant.settings.get("terms_url") or "")}
-        rows = renewal_rows(found, recipients, info)
+                        stored.contract.customer.email, recipient_language(
+                            stored.contract.customer.language, languages.get(stored.id),
+                            info))
+        rows = renewal_rows(found, recipients, {tenant.id: info})
         added = _insert_new(repo.conn, rows)
         uow.commit()
     return added

@@ -8,9 +8,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from termline.adapters.catalogue import text
 from termline.adapters.documents.model import Document, DocumentKind, Line, Party, Payment
 from termline.adapters.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfile
 from termline.adapters.documents.references import payment_reference
+from termline.adapters.documents.terms import document_language
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.actions import Action
 from termline.domain.mechanisms.tax.categories import Supply, category
@@ -103,7 +105,8 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
                     buyer_reference=contract.id, period=issued.period,
                     credit_note_for=issued.credit_note_for,
                     credit_note_for_date=issued.credit_note_for_date, terms=terms, note=note,
-                    language=customer.language or profile.language, source=issued.source,
+                    language=document_language(customer.language, profile.language),
+                    source=issued.source,
                     invoice_kind=issued.invoice_kind)
 
 
@@ -119,8 +122,11 @@ def lines_of(rows: Sequence[tuple[str, Decimal, Decimal, Decimal]]) -> tuple[Iss
     return tuple(IssuedLine(item, Decimal(q), Decimal(p), Decimal(a)) for item, q, p, a in rows)
 
 
-CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice",
-                 "interest": "Late-payment interest on invoice"}
+# msgids of the catalogue (`termline.adapters.catalogue`): the line text of a fee or
+# interest document.
+CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice {invoice} ({ref})",
+                 "interest": "Late-payment interest on invoice {invoice} ({ref})"}
+CREDIT_LABELS = {"sla-credit": "Service credit (SLA)", "defect-refund": "Refund for a defect"}
 
 
 def charge_source(act: Action) -> tuple[str, str]:
@@ -135,10 +141,12 @@ def charge_source(act: Action) -> tuple[str, str]:
     return ref, "interest" if act.kind == "interest_charged" else "fee"
 
 
-def charge_label(reason: str, source_ref: str) -> str:
-    """The line text of a one-line document: a fee, interest, an SLA credit, a refund."""
+def charge_label(reason: str, source_ref: str, language: str = "en") -> str:
+    """The line text of a one-line document (a fee, interest, an SLA credit, a refund) in the
+    customer's language."""
     if reason in CHARGE_LABELS:
-        invoice = source_ref.rsplit("-", 1)[0]
-        return f"{CHARGE_LABELS[reason]} {invoice} ({source_ref})"
-    return source_ref.replace("sla-credit", "Service credit (SLA)").replace(
-        "defect-refund", "Refund for a defect")
+        return text(language, CHARGE_LABELS[reason], invoice=source_ref.rsplit("-", 1)[0],
+                    ref=source_ref)
+    for prefix, msgid in CREDIT_LABELS.items():
+        source_ref = source_ref.replace(prefix, text(language, msgid))
+    return source_ref

@@ -15,20 +15,16 @@ from termline.adapters.documents.build import (
 )
 from termline.adapters.documents.model import Document
 from termline.adapters.documents.parties import SellerProfile
+from termline.adapters.documents.terms import document_language, payment_terms
 from termline.domain.engine.actions import Action
 from termline.domain.engine.simulate import SimulationResult
 
 CREDITS = {"sla_credit", "defect_refund"}
 
 
-def _terms(result: SimulationResult, contract: str, profile: SellerProfile) -> str:
-    policy = result.contexts[contract].policy
-    text = (f"{policy.title}: payment within {policy.payment.term} (clause "
-            f"{', '.join(policy.payment.clause)})")
-    if policy.interest.method != "none":
-        text += (f"; late-payment interest {policy.interest.method.replace('_', ' ')} "
-                 f"(clause {', '.join(policy.interest.clause)})")
-    return f"{text}; {profile.terms_url}" if profile.terms_url else text
+def _language(result: SimulationResult, contract: str, profile: SellerProfile) -> str:
+    return document_language(result.contexts[contract].contract.customer.language,
+                             profile.language)
 
 
 def documents(result: SimulationResult, profile: SellerProfile) -> list[Document]:
@@ -43,7 +39,9 @@ def documents(result: SimulationResult, profile: SellerProfile) -> list[Document
         if issued.kind == "invoice" and issued.invoice_kind not in ("fee", "interest"):
             latest[act.contract] = (issued.number, issued.issued)
         contract = result.contexts[act.contract].contract
-        out.append(document(issued, profile, contract, _terms(result, act.contract, profile)))
+        language = _language(result, act.contract, profile)
+        out.append(document(issued, profile, contract, payment_terms(
+            result.contexts[act.contract].policy, profile, language)))
     return out
 
 
@@ -60,6 +58,7 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
             counters: dict[tuple[str, int], int], latest: dict[str, tuple[str, object]]
             ) -> Issued | None:
     currency = act.currency or "EUR"
+    language = _language(result, act.contract, profile)
     if act.kind == "invoice_issued":
         ref = str(act.get("ref"))
         item = result.states[act.contract].item(ref)
@@ -78,7 +77,8 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
         before = latest.get(act.contract)
         return Issued("credit_note", _number(profile, counters, True, act.date.year),
                       act.date, act.date, currency,
-                      (IssuedLine(charge_label(act.kind, label), Decimal(1), amount, amount),),
+                      (IssuedLine(charge_label(act.kind, label, language), Decimal(1),
+                                  amount, amount),),
                       label, act.kind, None, before[0] if before else None)
     fee = act.get("fee") if act.kind == "reminder_sent" else None
     if act.kind in ("collection_costs_charged", "interest_charged") or \
@@ -88,6 +88,7 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
         ref, reason = charge_source(act)
         return Issued("invoice", _number(profile, counters, False, act.date.year), act.date,
                       act.date, currency,
-                      (IssuedLine(charge_label(reason, ref), Decimal(1), amount, amount),),
+                      (IssuedLine(charge_label(reason, ref, language), Decimal(1), amount,
+                                  amount),),
                       ref, reason)
     return None

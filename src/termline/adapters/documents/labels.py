@@ -1,45 +1,22 @@
-"""The words on a PDF invoice, per language (en, nl, fr, da)."""
+"""The words on a PDF invoice, per language, from the message catalogue
+(`termline.adapters.catalogue`)."""
 
 from __future__ import annotations
 
-LABELS: dict[str, dict[str, str]] = {
-    "en": {"invoice": "Invoice", "credit_note": "Credit note", "number": "Number",
-           "issued": "Issue date", "due": "Due date", "period": "Period", "seller": "From",
-           "buyer": "To", "vat": "VAT", "company": "Company no.", "item": "Description",
-           "quantity": "Qty", "unit_price": "Unit price", "net": "Amount", "category": "VAT",
-           "taxable": "Taxable amount", "total_net": "Total excl. VAT",
-           "total_vat": "Total VAT", "total": "Total", "payable": "Amount due",
-           "reference": "Payment reference", "pay_to": "Pay to", "credits": "Credits invoice",
-           "contract": "Contract", "terms": "Terms", "scan": "Scan to pay",
-           "mandate": "Collected by SEPA direct debit, mandate"},
-    "nl": {"invoice": "Factuur", "credit_note": "Creditnota", "number": "Nummer",
-           "issued": "Datum", "due": "Vervaldatum", "period": "Periode",
-           "seller": "Van", "buyer": "Aan", "vat": "Btw", "company": "Ondernemingsnr.",
-           "item": "Omschrijving", "quantity": "Aantal", "unit_price": "Eenheidsprijs",
-           "net": "Bedrag", "category": "Btw", "taxable": "Maatstaf van heffing",
-           "total_net": "Totaal excl. btw", "total_vat": "Totaal btw", "total": "Totaal",
-           "payable": "Te betalen", "reference": "Gestructureerde mededeling",
-           "pay_to": "Te betalen op", "credits": "Crediteert factuur", "contract": "Contract",
-           "terms": "Voorwaarden", "scan": "Scan om te betalen",
-           "mandate": "Geïnd via SEPA-domiciliëring, mandaat"},
-    "fr": {"invoice": "Facture", "credit_note": "Note de crédit", "number": "Numéro",
-           "issued": "Date", "due": "Échéance", "period": "Période",
-           "seller": "De", "buyer": "À", "vat": "TVA", "company": "N° d'entreprise",
-           "item": "Description", "quantity": "Qté", "unit_price": "Prix unitaire",
-           "net": "Montant", "category": "TVA", "taxable": "Base imposable",
-           "total_net": "Total HTVA", "total_vat": "Total TVA", "total": "Total",
-           "payable": "À payer", "reference": "Communication structurée",
-           "pay_to": "À payer sur", "credits": "Crédite la facture", "contract": "Contrat",
-           "terms": "Conditions", "scan": "Scannez pour payer",
-           "mandate": "Prélevé par domiciliation SEPA, mandat"},
-    "da": {"invoice": "Faktura", "credit_note": "Kreditnota", "number": "Nummer",
-           "issued": "Dato", "due": "Forfaldsdato", "period": "Periode",
-           "seller": "Fra", "buyer": "Til", "vat": "Moms", "company": "Virksomhedsnr.",
-           "item": "Beskrivelse", "quantity": "Antal", "unit_price": "Enhedspris",
-           "net": "Beløb", "category": "Moms", "taxable": "Momsgrundlag",
-           "total_net": "I alt ekskl. moms", "total_vat": "Moms i alt", "total": "I alt",
-           "payable": "At betale", "reference": "Betalingsreference",
-           "pay_to": "Betales til", "credits": "Krediterer faktura", "contract": "Kontrakt",
-           "terms": "Betingelser", "scan": "Scan for at betale",
-           "mandate": "Opkræves via SEPA direct debit, mandat"},
+from termline.adapters.catalogue import LANGUAGES, text
+
+# The template's names for the catalogue's messages (msgid: the English words).
+MESSAGES = {
+    "invoice": "Invoice", "credit_note": "Credit note", "number": "Number",
+    "issued": "Issue date", "due": "Due date", "period": "Period", "seller": "From",
+    "buyer": "To", "vat": "VAT", "company": "Company no.", "item": "Description",
+    "quantity": "Qty", "unit_price": "Unit price", "net": "Amount", "category": "VAT",
+    "taxable": "Taxable amount", "total_net": "Total excl. VAT", "total_vat": "Total VAT",
+    "total": "Total", "payable": "Amount due", "reference": "Payment reference",
+    "structured": "Structured communication", "pay_to": "Pay to", "credits": "Credits invoice",
+    "contract": "Contract", "terms": "Terms", "scan": "Scan to pay",
+    "mandate": "Collected by SEPA direct debit, mandate",
 }
+
+LABELS: dict[str, dict[str, str]] = {
+    lang: {key: text(lang, msgid) for key, msgid in MESSAGES.items()} for lang in LANGUAGES}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from email.utils import formataddr, getaddresses, parseaddr
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from termline.adapters.catalogue import LANGUAGES
 from termline.domain.values.identifiers import (
     check_bic,
     check_company_id,
@@ -15,7 +17,6 @@ from termline.domain.values.identifiers import (
     check_vat,
 )
 
-LANGUAGES = ("en", "nl", "fr", "da")
 # Peppol EAS codes: a VAT number as endpoint, by the country of the number.
 VAT_SCHEMES = {"BE": "9925", "NL": "9944", "DE": "9930", "FR": "9957", "IT": "0211",
                "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192"}
@@ -28,6 +29,21 @@ class Address(BaseModel):
     street: str | None = None
     city: str | None = None
     postal_code: str | None = None
+
+
+def check_mail_from(value: str) -> str:
+    """An e-mail sender, `address` or `Name <address>`, without line breaks: the address as
+    written, normalised by `email.utils`."""
+    if any(ch in value for ch in "\r\n\0"):
+        raise ValueError("mail_from may not contain line breaks")
+    name, address = parseaddr(value)
+    if len(getaddresses([value])) != 1:
+        raise ValueError("mail_from is one address")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or " " in address or domain.startswith("."):
+        raise ValueError(f"mail_from {value!r} is not an e-mail address "
+                         "(write billing@example.com or Billing <billing@example.com>)")
+    return formataddr((name, address)) if name else address
 
 
 class SellerProfile(BaseModel):
@@ -51,6 +67,14 @@ class SellerProfile(BaseModel):
     logo: str | None = None
     creditor_id: str | None = None  # SEPA creditor identifier, for direct debits
     language: str = "en"
+    # The sender of the tenant's e-mails ("Billing <billing@seller.example>"); the operator
+    # sets up SPF and DKIM for its domain (docs/documents.md, "What customers receive").
+    mail_from: str | None = None
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_from(cls, value: str | None) -> str | None:
+        return None if value is None else check_mail_from(value)
 
     @field_validator("vat_number")
     @classmethod

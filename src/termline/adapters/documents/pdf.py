@@ -13,12 +13,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from termline.adapters.catalogue import LOCALES, text
 from termline.adapters.documents.labels import LABELS
 from termline.adapters.documents.model import Document
 from termline.adapters.documents.references import epc_payload, epc_qr
 from termline.adapters.documents.ubl import ubl_line_values
-
-LOCALES = {"en": "en_GB", "nl": "nl_BE", "fr": "fr_BE", "da": "da_DK"}
 
 
 @lru_cache(maxsize=1)
@@ -63,7 +62,8 @@ def html(doc: Document, logo: str | None = None) -> str:
     tot = doc.totals
     subtotals = [{"label": rate(s.category),
                   "taxable": money(s.taxable), "tax": money(s.tax),
-                  "reason": s.category.exemption_reason} for s in tot.subtotals]
+                  "reason": text(lang, s.category.exemption_reason)
+                  if s.category.exemption_reason else None} for s in tot.subtotals]
     payload = qr_payload(doc)
     qr = epc_qr(payload).png_data_uri(scale=4, border=0) if payload else None
     logo_uri = None
@@ -76,7 +76,8 @@ def html(doc: Document, logo: str | None = None) -> str:
         due=day(doc.due), period=f"{day(doc.period[0])} – {day(doc.period[1])}"
         if doc.period else None, lines=lines, subtotals=subtotals,
         net=money(tot.tax_exclusive), vat=money(tot.tax), total=money(tot.payable), qr=qr,
-        logo=logo_uri)
+        logo=logo_uri, reference_label=labels["structured"]
+        if doc.payment.reference.startswith("+++") else labels["reference"])
 
 
 def render(doc: Document, logo: str | None = None) -> bytes:

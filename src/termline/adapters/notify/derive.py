@@ -12,8 +12,10 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
+from termline.adapters.catalogue import language_of
 from termline.adapters.notify.render import render
 
 # Action kind -> e-mail template (the notices the terms require or imply).
@@ -52,8 +54,43 @@ class Recipient:
 
 @dataclass(frozen=True)
 class TenantInfo:
+    """The seller as its customers' e-mails name it: the profile's legal name, address, VAT
+    number and terms URL (the tenant's display name or name without a profile), its sender
+    (`mail_from`, None: the operator's) and its language for customers without one."""
     name: str
     terms_url: str
+    address: tuple[str, ...] = ()  # street, postal code and city, country code
+    vat_number: str | None = None
+    mail_from: str | None = None
+    language: str = "en"
+
+
+def tenant_info(name: str, settings: Mapping[str, Any]) -> TenantInfo:
+    """A tenant's `TenantInfo` from its settings: the seller profile first, then the settings
+    the API sets (`display_name`, `terms_url`)."""
+    profile = settings.get("profile") or {}
+    town = " ".join(str(profile[k]) for k in ("postal_code", "city") if profile.get(k))
+    address = tuple(x for x in (profile.get("street"), town, profile.get("country")) if x)
+    return TenantInfo(profile.get("legal_name") or settings.get("display_name") or name,
+                      profile.get("terms_url") or settings.get("terms_url") or "",
+                      address, profile.get("vat_number"), profile.get("mail_from"),
+                      language_of(profile.get("language")))
+
+
+def recipient_language(contract_language: str | None, stored_language: str | None,
+                       tenant: TenantInfo) -> str:
+    """The language of a contract's e-mails and documents: the customer's as the contract
+    gives it (every intake path stores it), else as the API stored it beside the contract,
+    else the seller's."""
+    return language_of(contract_language or stored_language or tenant.language)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an e-mail states beyond its action (the invoice record's amounts incl. VAT, a
+    reminder's open items and deadline) and what it carries attached (`store.outbox`)."""
+    context: Mapping[str, Any]
+    attachments: tuple[Mapping[str, Any], ...] = ()
 
 
 def _digest(text: str) -> str:
@@ -82,14 +119,29 @@ def email_context(entry_body: Mapping[str, Any], recipient: Recipient, tenant: T
                   export_until: str | None = None) -> dict[str, Any]:
     return {"a": dict(entry_body), "customer": recipient.customer,
             "contract": recipient.contract_ref, "tenant": tenant.name,
+            "seller_address": tenant.address, "seller_vat": tenant.vat_number,
             "terms_url": tenant.terms_url, "clauses": ", ".join(entry_body.get("clauses", [])),
-            "export_until": export_until}
+            "export_until": export_until, "fee_text": _fee_text(entry_body)}
+
+
+def _fee_text(body: Mapping[str, Any]) -> str | None:
+    """A reminder's fee as the e-mail states it; None when there is none (no "fee of 0.00")."""
+    fee = body.get("fee")
+    try:
+        charged = fee is not None and Decimal(str(fee)) > 0
+    except ArithmeticError:
+        charged = False
+    return f"{fee} {body.get('currency') or ''}".strip() if charged else None
 
 
 def email_rows(entries: Sequence[NewEntry], recipients: Mapping[int, Recipient],
-               tenants: Mapping[int, TenantInfo]) -> list[dict[str, Any]]:
+               tenants: Mapping[int, TenantInfo],
+               details: Mapping[tuple[int, str], Details] | None = None
+               ) -> list[dict[str, Any]]:
     """One e-mail per action of a kind the customer is told about, to the contract's customer
-    address in the customer's language; contracts without an address get none."""
+    address in the customer's language, from the tenant's sender; contracts without an
+    address get none. `details` (by contract id and natural key) add to what an e-mail says
+    and name its attachments."""
     rows = []
     export_until: dict[int, str] = {}
     for entry in entries:
@@ -99,14 +151,20 @@ def email_rows(entries: Sequence[NewEntry], recipients: Mapping[int, Recipient],
         body = json.loads(entry.body)
         if entry.kind == "contract_terminated" and body.get("export_until"):
             export_until[entry.contract_id] = str(body["export_until"])
-        mail = render(entry.kind, recipient.language,
-                      email_context(body, recipient, tenants[entry.tenant_id],
-                                    export_until.get(entry.contract_id)))
+        tenant = tenants[entry.tenant_id]
+        extra = (details or {}).get((entry.contract_id, entry.natural_key))
+        context = email_context(body, recipient, tenant, export_until.get(entry.contract_id))
+        if extra is not None:
+            context.update(extra.context)
+        mail = render(entry.kind, recipient.language, context)
         rows.append({
             "tenant_id": entry.tenant_id, "contract_id": entry.contract_id,
             "msg_id": "eml_" + _digest(f"{entry.contract_id}|{entry.natural_key}")[:40],
             "kind": entry.kind, "to_addr": recipient.email, "subject": mail.subject,
-            "body": mail.body, "status": "pending", "attempts": 0})
+            "body": mail.body, "status": "pending", "attempts": 0,
+            "from_addr": tenant.mail_from,
+            "attachments": json.dumps([dict(a) for a in extra.attachments])
+            if extra is not None and extra.attachments else None})
     return rows
 
 
@@ -130,11 +188,13 @@ def renewal_rows(deadlines: Sequence[NoticeDeadline], recipients: Mapping[int, R
         if recipient is None or not recipient.email:
             continue
         body = {"date": d.date, "effective": d.term_end, "clauses": list(d.clauses)}
+        tenant = tenants[d.tenant_id]
         mail = render("renewal_reminder", recipient.language,
-                      email_context(body, recipient, tenants[d.tenant_id]))
+                      email_context(body, recipient, tenant))
         rows.append({
             "tenant_id": d.tenant_id, "contract_id": d.contract_id,
             "msg_id": "eml_" + _digest(f"{d.contract_id}|renewal|{d.date}")[:40],
             "kind": "renewal_reminder", "to_addr": recipient.email, "subject": mail.subject,
-            "body": mail.body, "status": "pending", "attempts": 0})
+            "body": mail.body, "status": "pending", "attempts": 0,
+            "from_addr": tenant.mail_from, "attachments": None})
     return rows

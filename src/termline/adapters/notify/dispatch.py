@@ -33,9 +33,13 @@ from standardwebhooks.webhooks import Webhook
 
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
+from termline.domain.errors import TermlineError
 
 log = logging.getLogger("termline.adapters.notify")
 Clock = Callable[[], datetime]
+# The files an e-mail row names (`emails.attachments`): (file name, media type, content).
+Attachment = tuple[str, str, bytes]
+Attach = Callable[[Any], list[Attachment]]
 
 # Seconds to wait after the n-th failed attempt: about 2.8 days in all, then given up.
 BACKOFF = (5, 30, 120, 600, 1800, 3600, 7200, 14400, 28800, 43200, 57600, 86400)
@@ -71,8 +75,12 @@ def retry_at(now: datetime, attempts: int) -> datetime | None:
 
 class Dispatcher:
     def __init__(self, engine: Engine, clock: Clock, mail: MailSettings,
-                 client: httpx.Client | None = None, poll: float = 1.0) -> None:
+                 client: httpx.Client | None = None, poll: float = 1.0,
+                 attach: Attach | None = None) -> None:
         self.engine = engine
+        # renders what a row names as attached (the service's `service.attachments`); without
+        # it e-mails go without their PDFs
+        self.attach = attach
         self.clock = clock
         self.mail = mail
         self.client = client or httpx.Client(timeout=10.0, follow_redirects=False)
@@ -220,7 +228,7 @@ class Dispatcher:
             error = None
             try:
                 self._send(row)
-            except (OSError, smtplib.SMTPException) as exc:
+            except (OSError, smtplib.SMTPException, TermlineError) as exc:
                 error = f"{type(exc).__name__}: {exc}"[:EXCERPT]
             attempts = row.attempts + 1
             done = self.clock()
@@ -234,13 +242,17 @@ class Dispatcher:
 
     def message(self, row: Any) -> EmailMessage:
         msg = EmailMessage()
-        msg["From"] = self.mail.sender
+        msg["From"] = getattr(row, "from_addr", None) or self.mail.sender
         msg["To"] = row.to_addr
         msg["Subject"] = row.subject
         msg["Message-ID"] = f"<{row.msg_id}@termline>"
         msg["Date"] = format_datetime(_aware(row.created_at, self.clock()))
         msg["X-Termline-Kind"] = row.kind
         msg.set_content(row.body)
+        if self.attach is not None and getattr(row, "attachments", None):
+            for name, media_type, content in self.attach(row):
+                maintype, _, subtype = media_type.partition("/")
+                msg.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
         return msg
 
     def _send(self, row: Any) -> None:

@@ -10,8 +10,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, Undefined
 
+from termline.adapters.catalogue import LANGUAGES as CATALOGUE_LANGUAGES
+
 TEMPLATES = Path(__file__).parent / "templates"
-LANGUAGES = ("en", "nl", "fr", "da")
+LANGUAGES = CATALOGUE_LANGUAGES  # en, nl, fr, da, de: a template per kind in each
 
 
 @dataclass(frozen=True)

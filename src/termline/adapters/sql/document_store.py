@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select
 
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.projection import uncorrected
+from termline.adapters.sql.corrected import uncorrected
 from termline.domain.values.money import ZERO
 
 

@@ -7,7 +7,7 @@ pure `notify.derive` functions give: a committed run has its notices, a rolled-b
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select
@@ -17,18 +17,19 @@ from termline.adapters.notify.derive import (
     Endpoint,
     NewEntry,
     Recipient,
-    TenantInfo,
     email_rows,
+    recipient_language,
+    tenant_info,
     webhook_rows,
 )
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.dues import details
 from termline.adapters.sql.jsontext import dumps
 
 if TYPE_CHECKING:
     from termline.adapters.sql.store_records import NewAction, StoredContract
-
-DEFAULT_TERMS_URL = ""
+    from termline.domain.engine.state import ContractState
 
 
 def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[NewEntry]:
@@ -38,8 +39,10 @@ def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[
             for contract, new in days for n in new]
 
 
-def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]]
-            ) -> None:
+def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],
+            states: Mapping[int, ContractState] | None = None) -> None:
+    """The outbox rows of the new actions; `states` (by contract id, after the actions) give a
+    reminder's open items (`store.dues`)."""
     new = entries(days)
     if not new:
         return
@@ -55,18 +58,21 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].contract.customer.email
                for e in new):
         return  # nothing to tell a customer by e-mail: no more queries for this batch
-    info = s.contract_info.c
-    languages = dict(conn.execute(select(info.contract_id, info.language).where(
-        info.contract_id.in_(list(contracts)))).all())
-    recipients = {cid: Recipient(c.contract.id, c.contract.customer.name,
-                                 c.contract.customer.email, languages.get(cid, "en"))
-                  for cid, c in contracts.items()}
     tn = t.tenants.c
-    tenants = {}
-    for row in conn.execute(select(tn.id, tn.name, tn.settings).where(tn.id.in_(tenant_ids))):
-        settings = json.loads(row.settings)
-        tenants[int(row.id)] = TenantInfo(settings.get("display_name") or row.name,
-                                          settings.get("terms_url") or DEFAULT_TERMS_URL)
-    mails = email_rows(new, recipients, tenants)
+    settings = {int(row.id): json.loads(row.settings) for row in conn.execute(
+        select(tn.id, tn.settings).where(tn.id.in_(tenant_ids)))}
+    names = dict(conn.execute(select(tn.id, tn.name).where(tn.id.in_(tenant_ids))).all())
+    tenants = {tid: tenant_info(str(names[tid]), settings[tid]) for tid in settings}
+    info = s.contract_info.c
+    stored_languages = dict(conn.execute(select(info.contract_id, info.language).where(
+        info.contract_id.in_(list(contracts)))).all())
+    languages = {cid: recipient_language(c.contract.customer.language,
+                                         stored_languages.get(cid), tenants[c.tenant_id])
+                 for cid, c in contracts.items()}
+    recipients = {cid: Recipient(c.contract.id, c.contract.customer.name,
+                                 c.contract.customer.email, languages[cid])
+                  for cid, c in contracts.items()}
+    more = details(conn, days, states or {}, settings, languages)
+    mails = email_rows(new, recipients, tenants, more)
     if mails:
         conn.execute(insert(s.emails), mails)

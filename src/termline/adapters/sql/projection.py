@@ -22,13 +22,13 @@ recompute also records the payments of earlier days, since it replays them).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, exists, func, insert, literal, select
+from sqlalchemy import Connection, func, insert, select
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.numbering import is_charge, number_new
@@ -125,7 +125,7 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     insert_dicts(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
                _charges([(contract, state, stored)]))
-    notices(conn, [(contract, stored)])
+    notices(conn, [(contract, stored)], {contract.id: state})
 
 
 def project_days(conn: Connection,
@@ -150,16 +150,17 @@ def project_days(conn: Connection,
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
     insert_dicts(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, days), _charges(days))
-    notices(conn, [(contract, stored) for contract, _, stored in days])
+    notices(conn, [(contract, stored) for contract, _, stored in days],
+            {contract.id: state for contract, state, _ in days})
 
 
-def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]]
-            ) -> None:
+def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],
+            states: Mapping[int, ContractState] | None = None) -> None:
     """The service's hook: the webhook and e-mail outbox rows of the new actions, in this
     same transaction (`store.outbox`; nothing when no endpoint or address wants them)."""
     from termline.adapters.sql.outbox import enqueue
 
-    enqueue(conn, days)
+    enqueue(conn, days, states)
 
 
 def _add_invoices(conn: Connection,
@@ -324,10 +325,3 @@ def _fits(value: Decimal, places: int, what: str) -> Decimal:
         raise ProjectionError(f"{what} {value} has more than {places} decimal places")
     return value
 
-
-def uncorrected(table: Table) -> ColumnElement[bool]:
-    """A filter on `invoices` or `allocations`: the rows whose action the ledger has not
-    corrected (the run keys a correction "correction|" + the corrected action's key)."""
-    a = t.actions.c
-    return ~exists().where(a.contract_id == table.c.contract_id,
-                           a.natural_key == literal("correction|") + table.c.action_key)

@@ -142,5 +142,8 @@ emails = Table(
            server_default=func.current_timestamp()),
     Column("sent_at", Stamp),
     Column("last_error", Text),
+    # the tenant's sender (profile mail_from), NULL: the operator's; what to attach (JSON) (0011)
+    Column("from_addr", String(400)),
+    Column("attachments", Text),
     Index(None, "status", "next_attempt_at"),
 )

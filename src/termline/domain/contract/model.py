@@ -109,7 +109,7 @@ class Customer(Strict):
     vat_number: Text | None = None
     company_id: Text | None = None
     peppol_id: Text | None = None
-    language: Literal["en", "nl", "fr", "da"] | None = None
+    language: Literal["en", "nl", "fr", "da", "de"] | None = None
     address: Address | None = None
 
     @field_validator("vat_number")

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from termline.domain.contract.model import Contract, Customer
 
 Metadata = dict[str, str]
-Language = Literal["en", "nl", "fr", "da"]
+Language = Literal["en", "nl", "fr", "da", "de"]
 
 
 class Strict(BaseModel):
@@ -29,9 +29,9 @@ class ContractIn(Contract):
     metadata: Metadata = Field(default_factory=dict, max_length=50)
 
     def contract(self) -> Contract:
-        data = self.model_dump(exclude={"metadata"})
-        data["customer"].pop("language", None)
-        return Contract.model_validate(data)
+        # the language stays in the contract (as `contract add` and the imports keep it) and
+        # is also stored beside it (`contract_info.language`)
+        return Contract.model_validate(self.model_dump(exclude={"metadata"}))
 
 
 class ContractOut(BaseModel):

@@ -61,6 +61,7 @@ def serve(
 
     from termline.adapters.notify.dispatch import Dispatcher, MailSettings
     from termline.adapters.sql.uow import SqlUnitOfWork
+    from termline.app.attachments import attacher
     from termline.app.scheduler import Scheduler
     from termline.entrypoints.api.app import create_app
     from termline.entrypoints.api.idempotency import purge
@@ -71,7 +72,7 @@ def serve(
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll)
+    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine))
     purged = [now() - PURGE_EVERY]
 
     def after_pass(_: Any) -> None:
