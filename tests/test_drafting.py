@@ -195,7 +195,7 @@ def test_cli_writes_the_draft_and_prints_findings_as_json(tmp_path: Path) -> Non
                        "confidence": 0.9}
     check = CliRunner().invoke(app, ["policy", "check", str(out), "--format", "json"])
     data = json.loads(check.stdout)
-    assert check.exit_code == 0 and data["valid"] and data["draft"]
+    assert check.exit_code == 1 and data["valid"] and data["draft"]
     assert {p["severity"] for p in data["problems"]} == {"warning"}
     # `policy draft` without -o prints the draft itself
     plain = CliRunner().invoke(app, ["policy", "draft", str(TERMS / "ante-da.txt"),

@@ -54,7 +54,9 @@ def policy_check(file: Path,
                  ) -> None:
     """Validate a policy file: every problem at once, each with its line and rule by name.
 
-    Exit 2 on an error; warnings (smells of a valid policy) are listed and exit 0.
+    Exit 2 on an error; warnings (smells of a valid policy) are listed and exit 0. A draft
+    (`policy draft`) whose only problems are its TODOs exits 1: it is valid as far as it goes,
+    but nothing runs it until every TODO is written, so a `policy check` gate never passes it.
     """
     from termline.domain.policy.check import check_text, is_draft
 
@@ -68,6 +70,8 @@ def policy_check(file: Path,
     if format is Format.json:
         _print_json({"file": str(file), "valid": policy is not None or draft, "draft": draft,
                      "problems": [p.to_json() for p in problems]})
+        if draft:
+            raise typer.Exit(1)
     else:
         for problem in problems:
             colour = "red" if problem.severity == "error" else "yellow"
@@ -75,7 +79,7 @@ def policy_check(file: Path,
         if draft:
             out.print(f"{file}: valid draft with {len(problems)} TODO"
                       f"{'' if len(problems) == 1 else 's'}: write them before it runs")
-            return
+            raise typer.Exit(1)
         if policy is not None:
             rules = len(render.policy_rules(policy))
             warnings = len(problems)
