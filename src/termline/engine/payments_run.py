@@ -10,15 +10,17 @@ from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import add_item
 from termline.engine.state import Context, ContractState, Item
-from termline.overdue.interest import interest_on_chunks
+from termline.overdue.interest import bearing, interest_on_chunks
 from termline.payment.allocation import allocate
 
 
 def receive_payment(state: ContractState, ctx: Context, day: date, amount: Decimal,
-                    reference: str | None) -> tuple[ContractState, list[Action]]:
+                    reference: str | None, named: str | None = None
+                    ) -> tuple[ContractState, list[Action]]:
     clauses = ctx.policy.payment.clause
     before = {it.ref: it.settled_on for it in state.items}
-    items, applied, left = allocate(state.items, amount, day)
+    items, applied, left = allocate(state.items, amount, day, named,
+                                    ctx.policy.payment.allocation)
     state = replace(state, items=items, credit=state.credit + left)
     out = [action(day, "payment_applied", ctx.contract.id, clauses, currency=ctx.currency,
                   ref=ref, amount=part, **({"reference": reference} if reference else {}))
@@ -49,7 +51,8 @@ def charge_interest(state: ContractState, ctx: Context, day: date, invoice: Item
         return state, []
     rule = ctx.policy.interest
     accrual = interest_on_chunks(rule, ctx.rates, invoice.issued, invoice.due,
-                                 invoice.principal_payments)
+                                 bearing(rule, invoice.amount, invoice.vat,
+                                         invoice.principal_payments))
     if accrual.amount <= ZERO:
         return state, []
     ref = f"{invoice.ref}-INT"

@@ -13,7 +13,7 @@ from termline.core.money import ZERO, fmt, round_money
 from termline.engine.actions import Action
 from termline.engine.state import Context, ContractState
 from termline.engine.step import step
-from termline.overdue.interest import interest_on_chunks
+from termline.overdue.interest import bearing, interest_on_chunks
 from termline.policy.schema import Policy
 from termline.pricing.series import IndexTable, from_mapping
 from termline.rates.table import RateTable, builtin_rates
@@ -101,7 +101,8 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
             if it.open > ZERO and rule.method != "none" and (
                     rule.requires_step is None
                     or state.step_date(it.ref, rule.requires_step) is not None):
-                chunks = (*it.principal_payments, (as_of, it.open))
+                chunks = bearing(rule, it.amount, it.vat,
+                                 (*it.principal_payments, (as_of, it.open)))
                 interest += interest_on_chunks(rule, ctx.rates, it.issued, it.due, chunks).amount
         elif it.kind == "fee":
             fees += it.open

@@ -117,5 +117,14 @@ def interest_on_chunks(rule: InterestRule, table: RateTable, invoice_date: date,
     return Accrual(round_money(total), provisional)
 
 
+def bearing(rule: InterestRule, amount: Decimal, vat: Decimal,
+            chunks: Iterable[tuple[date, Decimal]]) -> tuple[tuple[date, Decimal], ...]:
+    """The chunks of an item's total that bear interest: all of each (``base: gross``), or
+    each chunk's share without VAT (``base: net``)."""
+    if rule.base == "gross" or vat == ZERO or amount == ZERO:
+        return tuple(chunks)
+    return tuple((day, part * (amount - vat) / amount) for day, part in chunks)
+
+
 def day_after(day: date) -> date:
     return day + timedelta(days=1)

@@ -15,6 +15,7 @@ from termline.scenario.checks import event_problems
 from termline.scenario.loader import Scenario
 from termline.scenario.model import BROADCAST, Contract, _Broadcast
 from termline.service.inputs import LocatedEvent
+from termline.service.naming import resolve
 from termline.service.run import tenant_tables
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.bulk import BulkRows, customer_key
@@ -148,6 +149,7 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     for position, (event, target, where) in enumerate(zip(events, targets, located,
                                                           strict=True)):
         key = event_key(event, origin, where.line if where and where.line else position)
+        event = resolve(repo.conn, owner.id, event)
         if repo.add_event(owner.id, target, event, key) is None:
             _same_as_stored(repo, owner, event, key, where)
             duplicates += 1
