@@ -196,14 +196,16 @@ events: []
 
 
 def test_dunning_ladder_charges_and_hand_over_4_1_to_4_4() -> None:
-    """Invoice 2027-01-04 of 1200.00, due 2027-02-03 (3.2), never paid.
+    """Invoice 2027-01-04 of 1200.00 + 21 % VAT = 1452.00 (the open item, issue 17), due
+    2027-02-03 (3.2), never paid.
 
     4.4: EUR 40 compensation the day after the due date, 2027-02-04 (ref late-0001-COMP).
     4.1: reminders due + 10 = 02-13, + 10 = 02-23, + 10 = 03-05. 4.2: 'still unpaid 21 days
     after the due date (02-24) and after the third reminder (03-05)': the later date, 03-05:
-    fixed interest 15 % x 1200.00 = 180.00 and a penalty of 50.00, each a named charge with
-    its own reference. 4.3: hand-over after three reminders and not before due + 45 days =
-    03-20, charging nothing. Balance: 1200.00 principal + 40 + 180 + 50 = 270.00 fees."""
+    fixed interest 15 % of the amount due, 1452.00: 217.80, and a penalty of 50.00, each a
+    named charge with its own reference. 4.3: hand-over after three reminders and not before
+    due + 45 days = 03-20, charging nothing. Balance: 1452.00 principal, fees 40 + 217.80 + 50
+    = 307.80, total 1759.80."""
     result = run(scenario(contract("late"), until="2027-04-30"))
     dated = [(a.date.isoformat(), a.kind, a.clauses) for a in result.of("late")
              if a.kind not in ("contract_started", "invoice_issued")]
@@ -221,13 +223,13 @@ def test_dunning_ladder_charges_and_hand_over_4_1_to_4_4() -> None:
         "late-0001", "1200.00", date(2027, 2, 3))
     charges = [(a.get("name"), str(a.get("amount")), a.get("charge_ref"))
                for a in acts(result, "late", "charge_applied")]
-    assert charges == [("fixed interest", "180.00", "late-0001-fixed_interest"),
+    assert charges == [("fixed interest", "217.80", "late-0001-fixed_interest"),
                        ("penalty", "50.00", "late-0001-penalty")]
     refs = [it.ref for it in result.states["late"].items]
     assert len(refs) == len(set(refs)) == 4
     balance = next(b for b in result.balances if b.contract == "late").to_json()
     assert (balance["principal"], balance["fees"], balance["total"]) == (
-        "1200.00", "270.00", "1470.00")
+        "1452.00", "307.80", "1759.80")
 
 
 def test_dispute_window_counts_from_the_service_date_3_3() -> None:
@@ -306,10 +308,11 @@ def test_backup_retention_tiers_5_1() -> None:
 
 def test_liability_cap_is_half_of_the_payments_aggregate_6_1() -> None:
     """6.1: 50 % of the fees paid in the 12 months before the event, for all claims together.
-    1200.00 paid 2027-01-10; event 2027-06-01: 50 % x 1200.00 = 600.00; with 100.00 already
-    paid out for an earlier claim: 500.00."""
+    The 1200.00 invoice paid at its total, 1452.00 with 21 % VAT, on 2027-01-10: 1200.00 of it
+    without VAT; event 2027-06-01: 50 % x 1200.00 = 600.00; with 100.00 already paid out for
+    an earlier claim: 500.00."""
     result = run(scenario(contract("cap"), "  - {date: 2027-01-10, type: payment, "
-                          "contract: cap, amount: \"1200.00\"}", until="2027-06-01"))
+                          "contract: cap, amount: \"1452.00\"}", until="2027-06-01"))
     first = cap_on(result, "cap", Claim(event=date(2027, 6, 1)))
     assert first.cap == Decimal("600.00")
     assert "6.1: 50 % of 1200.00 EUR = 600.00 EUR" in first.explanation

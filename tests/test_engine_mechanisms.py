@@ -27,26 +27,30 @@ def scenario(events: str, until: str = "2027-12-31", policy: str = "smartweb") -
 
 
 def test_payment_goes_to_the_oldest_open_item_first() -> None:
-    """SmartWeb 4.2: invoice c-0001 300.00 (2027-01-04), reminder fee 14.00 on 2027-01-22
-    (due 01-12 + 10). A payment of 310.00 on 2027-01-25 pays the invoice (oldest) and 10.00
-    of the fee."""
+    """SmartWeb 4.2: invoice c-0001 300.00 + 25 % Danish VAT = 375.00 (2027-01-04; the open
+    item is the total including VAT), reminder fee 14.00 (category O) on 2027-01-22 (due
+    01-12 + 10). A payment of 310.00 on 2027-01-25 naming nothing goes by the pack's
+    `payment.allocation: oldest_first`: the oldest invoice with its costs first, then its
+    principal: 14.00 to the fee, 296.00 to the invoice; 375.00 - 296.00 = 79.00 open."""
     result = run(scenario('  - {date: 2027-01-25, type: payment, contract: c, amount: "310.00"}',
                           until="2027-01-25"))
     applied = [(a["ref"], a["amount"]) for a in actions(result, "c", "payment_applied")]
-    assert applied == [("c-0001", "300.00"), ("c-0001-R1", "10.00")]
-    assert balance(result, "c")["fees"] == "4.00"
+    assert applied == [("c-0001-R1", "14.00"), ("c-0001", "296.00")]
+    assert balance(result, "c")["fees"] == "0.00"
+    assert balance(result, "c")["principal"] == "79.00"
 
 
 def test_overpayment_becomes_credit_used_on_the_next_invoice() -> None:
-    """600.00 paid against the first 300.00 invoice leaves 300.00 credit; the second invoice
-    (period from 2027-07-04, dated 14 days earlier: 2027-06-20) is paid from it that day."""
-    result = run(scenario('  - {date: 2027-01-05, type: payment, contract: c, amount: "600.00"}',
+    """750.00 paid against the first invoice of 300.00 + 25 % VAT = 375.00 leaves 375.00
+    credit; the second invoice (period from 2027-07-04, dated 14 days earlier: 2027-06-20),
+    also 375.00 including VAT, is paid from it that day."""
+    result = run(scenario('  - {date: 2027-01-05, type: payment, contract: c, amount: "750.00"}',
                           until="2027-06-30"))
     credit = one(result, "c", "credit_recorded")
-    assert (credit["date"], credit["amount"]) == ("2027-01-05", "300.00")
+    assert (credit["date"], credit["amount"]) == ("2027-01-05", "375.00")
     from_credit = [a for a in actions(result, "c", "payment_applied") if a.get("source")]
     assert [(a["date"], a["ref"], a["amount"]) for a in from_credit] == [
-        ("2027-06-20", "c-0002", "300.00")]
+        ("2027-06-20", "c-0002", "375.00")]
     assert balance(result, "c")["credit"] == "0.00"
     assert "reminder_sent" not in kinds(result, "c")
 
@@ -61,8 +65,9 @@ def test_a_dispute_outside_the_window_is_refused() -> None:
 
 def test_seat_reduction_waits_for_the_next_uninvoiced_period() -> None:
     """SmartWeb: the period 2027-01-04..07-03 is prepaid (no refund, 4.3); a reduction from 3 to 1
-    on 2027-02-01 applies from the next period, 2027-07-04, whose invoice then bills 1 x 50 x 6."""
-    text = scenario('  - {date: 2027-01-05, type: payment, contract: c, amount: "900.00"}\n'
+    on 2027-02-01 applies from the next period, 2027-07-04, whose invoice then bills 1 x 50 x 6.
+    The first invoice, 900.00 + 25 % VAT = 1125.00, is paid in full on 2027-01-05."""
+    text = scenario('  - {date: 2027-01-05, type: payment, contract: c, amount: "1125.00"}\n'
                     "  - {date: 2027-02-01, type: seat_change, contract: c, item: Shop, "
                     "quantity: 1}", until="2027-07-05")
     result = run(text.replace('per: month, quantity: 1}', 'per: month, quantity: 3}'))

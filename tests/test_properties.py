@@ -20,7 +20,7 @@ from termline.domain.contract.model import (
 )
 from termline.domain.engine import simulate
 from termline.domain.policy import BUILTIN_PACKS, apply_overrides
-from termline.domain.values.money import ZERO
+from termline.domain.values.money import ZERO, round_money
 
 ITEM = "Plan"
 SETTINGS = settings(max_examples=40, deadline=None,
@@ -81,7 +81,8 @@ def test_no_action_before_the_contract_starts(book: dict[str, Any]) -> None:
 @given(books())
 def test_a_paid_invoice_is_never_reminded(book: dict[str, Any]) -> None:
     result = _run(book)
-    amounts = {a.get("ref"): a.get("amount") for a in result.actions if a.kind == "invoice_issued"}
+    # what is owed is the invoice's total including VAT (the open item)
+    amounts = {a.get("ref"): a.get("total") for a in result.actions if a.kind == "invoice_issued"}
     for reminder in (a for a in result.actions if a.kind == "reminder_sent"):
         ref = reminder.get("ref")
         paid = sum((a.get("amount") for a in result.actions if a.kind == "payment_applied"
@@ -96,7 +97,13 @@ def test_invoice_totals_equal_the_sum_of_their_lines(book: dict[str, Any]) -> No
     state = result.states["c1"]
     for item in state.items:
         if item.kind == "invoice":
-            assert item.amount == sum((ln.amount for ln in item.lines), ZERO)
+            # the open item is the document's total: lines (net) + VAT on their sum, rounded
+            # once (EN 16931 BR-CO-17); the category's rate is kept on the item ("S 21")
+            net = sum((ln.amount for ln in item.lines), ZERO)
+            assert item.net == net and item.amount == net + item.vat
+            assert item.vat_category is not None
+            percent = Decimal(item.vat_category.split()[1])
+            assert item.vat == round_money(net * percent / 100)
             assert item.amount > ZERO
 
 

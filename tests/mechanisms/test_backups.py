@@ -141,12 +141,13 @@ def test_smartconnect_no_restore_during_the_trial_9_3() -> None:
 
 
 def test_smartconnect_no_restore_after_the_end_3_4() -> None:
-    """3.4 with 10.2: the yearly 1200.00 is paid; Smartconnect ends the contract for breach on
+    """3.4 with 10.2: the yearly 1200.00 is paid (at its total, + 21 % Belgian VAT = 1452.00);
+    Smartconnect ends the contract for breach on
     2027-03-15 (T). A restore on 03-20 is refused (access ended, 10.3: nothing to restore into).
     The backups expire on their rolling month (the last on T + 1 month); the terms set no outer
     limit, so no backup_purge_due. The live data is kept until T+91 = 2027-06-14 (10.5)."""
     result = run(scenario("smartconnect", "2027-07-31", [contract("acme", "2027-01-04", SC_LINE)], [
-        "{date: 2027-01-10, type: payment, contract: acme, amount: '1200.00'}",
+        "{date: 2027-01-10, type: payment, contract: acme, amount: '1452.00'}",
         "{date: 2027-03-15, type: provider_termination, contract: acme, reason: breach}",
         "{date: 2027-03-20, type: restore_requested, contract: acme}",
     ]))
@@ -162,13 +163,14 @@ def test_smartconnect_no_restore_after_the_end_3_4() -> None:
 def test_smartweb_restore_charged_only_for_the_past_month_9_2() -> None:
     """9.2: daily backups, restorable for the past month, a charge for each backup restored.
     The fee is contract-level (backups.restore.fee = 25.00). Contract from 2027-01-04, 8-day
-    payment term (4.2), the first half-year (6 x 50.00 = 300.00) paid.
+    payment term (4.2), the first half-year (6 x 50.00 = 300.00, + 25 % Danish VAT = 375.00)
+    paid.
     * 03-10 for 02-10: 03-10 - 1 month = 02-10 -> accepted; one-off invoice acme-0002 of 25.00
       on 03-10, due 03-10 + 8 days = 03-18.
     * 03-10 for 02-09: outside the past month -> refused, nothing charged."""
     result = run(scenario("smartweb", "2027-03-31", [contract(
         "acme", "2027-01-04", SW_LINE, '{"backups.restore.fee": "25.00"}')], [
-        "{date: 2027-01-05, type: payment, contract: acme, amount: '300.00'}",
+        "{date: 2027-01-05, type: payment, contract: acme, amount: '375.00'}",
         "{date: 2027-03-10, type: restore_requested, contract: acme, backup_date: 2027-02-10}",
         "{date: 2027-03-10, type: restore_requested, contract: acme, backup_date: 2027-02-09}",
     ]))
@@ -247,10 +249,11 @@ def test_smarttrackers_exit_consultation_and_exit_period_15_18() -> None:
     """15.18: term 2025-01-01..2025-12-31; the customer's notice on the 14.2 deadline
     (2025-12-31 - 2 months = 2025-10-31) makes the exit consultation due that same day
     (2025-12-31 - 2 months = 2025-10-31). The contract ends 2025-12-31; the exit period runs from
-    2026-01-01 up to 2025-12-31 + 3 months = 2026-03-31."""
+    2026-01-01 up to 2025-12-31 + 3 months = 2026-03-31. The year's invoice is paid at its total,
+    3000.00 + 21 % Dutch VAT = 3630.00."""
     result = run(scenario("smarttrackers", "2026-04-30", [
         contract("acme", "2025-01-01", ST_LINE)], [
-        "{date: 2025-01-20, type: payment, contract: acme, amount: '3000.00'}",
+        "{date: 2025-01-20, type: payment, contract: acme, amount: '3630.00'}",
         "{date: 2025-10-31, type: termination_notice, contract: acme, by: customer}",
     ]))
     consult = one(result, "acme", "exit_consultation_due")

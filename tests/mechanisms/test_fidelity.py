@@ -19,10 +19,10 @@ contracts:
     lines:
       - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
 events:
-  - {date: 2027-01-05, type: payment, contract: shop, amount: "300.00"}
+  - {date: 2027-01-05, type: payment, contract: shop, amount: "375.00"}
   - {date: 2027-03-01, type: defect_reported, contract: shop, defect: D1}
   - {date: 2027-03-15, type: defect_remedied, contract: shop, defect: D1}
-  - {date: 2027-06-25, type: payment, contract: shop, amount: "300.00"}
+  - {date: 2027-06-25, type: payment, contract: shop, amount: "375.00"}
 """
 
 
@@ -31,12 +31,13 @@ def test_smartweb_13_5_a_defect_refund_held_as_credit_never_raises_the_cap() -> 
     12.2 reimburses late defect days. Money the provider gives back is not the customer's
     payment.
 
-    Invoices of 300.00 (6 x 50.00) on 2027-01-04, 2027-06-20 and 2027-12-21 (14 days before
-    each period). Defect notice N = 03-01, remedy due N + 10 = 03-11, remedied 03-15: 4 late
-    days x 300.00 / 181 days (01-04 .. 07-03) = 6.63, held as credit (invoice 1 is paid), then
-    spent on invoice 2. The customer pays 300.00 twice: 293.37 settles invoice 2 and 6.63 is
-    the customer's credit, spent on invoice 3. Event 2027-12-31: the customer paid 600.00 in
-    the 12 months; before the fix the refund was counted too: 606.63.
+    Invoices of 300.00 (6 x 50.00) + 25 % Danish VAT = 375.00 on 2027-01-04, 2027-06-20 and
+    2027-12-21 (14 days before each period). Defect notice N = 03-01, remedy due N + 10 = 03-11,
+    remedied 03-15: 4 late days x 300.00 / 181 days (01-04 .. 07-03) = 6.63, held as credit
+    (invoice 1 is paid), then spent on invoice 2. The customer pays 375.00 twice: 368.37
+    settles invoice 2 and 6.63 is the customer's credit, spent on invoice 3. Event 2027-12-31:
+    the customer paid 750.00 in the 12 months, 600.00 without the VAT (the cap counts the fees,
+    not the state's VAT: liability.compute); before the fix the refund was counted too: 606.63.
     """
     result = run(SW_REFUND, until=date(2027, 12, 31))
     refund = [a for a in result.of("shop") if a.kind == "defect_refund"]
@@ -124,7 +125,7 @@ contracts:
     lines:
       - {item: Smartconnect Agent, unit_price: "100.00", per: month, quantity: 1}
 events:
-  - {date: 2027-02-03, type: payment, contract: ontime, amount: "1200.00"}
+  - {date: 2027-02-03, type: payment, contract: ontime, amount: "1452.00"}
 """
 COMPENSATION = ('overrides: {compensation: {clause: "BE law 2 Aug 2002 art. 6", '
                 'amount: "40.00"}}')
@@ -136,7 +137,8 @@ def test_statutory_fixed_compensation_is_off_by_default_and_a_contract_can_switc
     no reminder needed. Smartconnect's terms (8.5) name interest only: the pack charges
     nothing. Switched on for the contract: invoice 2027-01-04 of 12 x 100.00 = 1200.00, due
     2027-01-04 + 30 days = 2027-02-03 (8.3); unpaid, EUR 40.00 is charged on 2027-02-04 as
-    its own item INV-COMP. Paid on the due date (ontime): nothing."""
+    its own item INV-COMP. Paid on the due date at its total, 1200.00 + 21 % VAT = 1452.00
+    (ontime): nothing."""
     off = run(SC_LATE.replace("    OVERRIDES\n", ""))
     assert [a for a in off.actions if a.kind == "compensation_charged"] == []
 

@@ -2,7 +2,10 @@
 
 Each test simulates the scenario through the event date and asks for the cap; expected amounts
 are computed by hand from the seed text in the docstrings. "Paid" is cash basis: the money
-applied to the contract's items (payment_applied) before the event day.
+applied to the contract's items (payment_applied) before the event day. An invoice is paid at
+its total including VAT (issue 17); a cap counts what was paid without the VAT (SmartWeb 13.5
+says so: "exclusive of VAT"; a licence fee or an amount paid to the provider is likewise the
+provider's, the VAT is the state's), so the figures are those of the net prices.
 """
 
 from __future__ import annotations
@@ -45,13 +48,15 @@ contracts:
 events:
   - {date: 2026-01-10, type: payment, contract: acme, amount: "PAID"}
   - {date: 2026-02-10, type: usage, contract: acme, meter: storage, quantity: "112.5"}
-  - {date: 2026-03-05, type: payment, contract: acme, amount: "6.25"}
+  - {date: 2026-03-05, type: payment, contract: acme, amount: "7.56"}
   - {date: 2027-01-20, type: payment, contract: acme, amount: "PAID"}
 """
 
 
 def _sc(seats: int = 5) -> str:
-    return SC.replace("SEATS", str(seats)).replace("PAID", f"{seats * 40 * 12}.00")
+    # each year's invoice at its total, + 21 % Belgian VAT: 5 seats 2400.00 -> 2904.00
+    return SC.replace("SEATS", str(seats)).replace(
+        "PAID", f"{Decimal(seats * 40 * 12) * Decimal('1.21'):.2f}")
 
 
 def test_smartconnect_13_5_licence_fees_paid_in_the_12_months_before_the_act() -> None:
@@ -59,7 +64,9 @@ def test_smartconnect_13_5_licence_fees_paid_in_the_12_months_before_the_act() -
     months prior to the act or omission'.
 
     5 seats x 40.00 x 12 = 2,400.00 a year, paid 2026-01-10 and (renewal) 2027-01-20; February
-    2026 storage above fair use, 12.5 GB x 0.50 = 6.25, paid 2026-03-05: not a licence fee.
+    2026 storage above fair use, 12.5 GB x 0.50 = 6.25 (+ 21 % VAT = 7.5625 -> 7.56), paid
+    2026-03-05: not a licence fee. Each year is paid at its total, 2400.00 + 21 % = 2904.00;
+    the licence share of it without VAT is 2904.00 x 2400.00 / 2904.00 = 2400.00.
     * act on 2027-01-10: window 2026-01-10 .. 2027-01-09 holds the 2026-01-10 payment: 2,400.00
     * act on 2027-01-11: window 2026-01-11 .. 2027-01-10: only the storage fee: 0.00
     * act on 2027-01-20: the payment of the act's own day does not count: 0.00
@@ -103,7 +110,7 @@ contracts:
 events:
   - {date: 2027-01-05, type: payment, contract: shop, amount: "PAID"}
   - {date: 2027-02-10, type: purchase, contract: shop, item: "Design: Nordic", amount: "149.00"}
-  - {date: 2027-02-12, type: payment, contract: shop, amount: "149.00"}
+  - {date: 2027-02-12, type: payment, contract: shop, amount: "186.25"}
 """
 
 
@@ -111,14 +118,15 @@ def test_smartweb_13_5_payments_excl_vat_in_12_months_at_most_eur_2680() -> None
     """13.5: 'the Customer's payment exclusive of VAT for the 12 months preceding the event ...
     to a maximum of EUR 2,680'.
 
-    50.00/month: first six-month invoice 300.00 paid 01-05, Design 149.00 paid 02-12; event
-    2027-03-01: 300.00 + 149.00 = 449.00 (every payment counts, not only the subscription).
-    1,000.00/month: 6,000.00 paid -> min(6,149.00, 2,680.00) = 2,680.00, per event: liability
-    already paid out does not lower it.
+    50.00/month: first six-month invoice 300.00 (375.00 with 25 % Danish VAT) paid 01-05,
+    Design 149.00 (186.25 with VAT) paid 02-12; event 2027-03-01: exclusive of VAT 300.00 +
+    149.00 = 449.00 (every payment counts, not only the subscription).
+    1,000.00/month: 6,000.00 (7,500.00 with VAT) paid -> min(6,149.00, 2,680.00) = 2,680.00,
+    per event: liability already paid out does not lower it.
     """
-    small = SW.replace("PRICE", "50.00").replace("PAID", "300.00")
+    small = SW.replace("PRICE", "50.00").replace("PAID", "375.00")
     assert _money(_cap(small, "shop", "2027-03-01")) == "449.00"
-    big = SW.replace("PRICE", "1000.00").replace("PAID", "6000.00")
+    big = SW.replace("PRICE", "1000.00").replace("PAID", "7500.00")
     capped = _cap(big, "shop", "2027-03-01", paid_out=Decimal("2680"))
     assert _money(capped) == "2680.00"
     assert capped.clauses == ("13.5",)
@@ -137,7 +145,7 @@ contracts:
     lines:
       - {item: Smart voicemail, unit_price: "30.00", per: month, quantity: 1}
 events:
-""" + "".join(f"  - {{date: 2027-{m:02d}-10, type: payment, contract: cc, amount: \"30.00\"}}\n"
+""" + "".join(f"  - {{date: 2027-{m:02d}-10, type: payment, contract: cc, amount: \"36.30\"}}\n"
               for m in range(1, 8))
 
 
@@ -145,7 +153,7 @@ def test_clientcom_11_3_six_months_of_payments_when_no_insurance_pays() -> None:
     """11.3: 'the amount paid by the User to ClientCom in the six months prior to the
     loss-causing event'.
 
-    30.00 paid on the 10th of January .. July 2027. Event 2027-08-10: window 02-10 .. 08-09,
+    30.00 + 21 % VAT = 36.30 paid on the 10th of January .. July 2027 (30.00 of it without VAT). Event 2027-08-10: window 02-10 .. 08-09,
     payments of February .. July = 6 x 30.00 = 180.00. Event 2027-08-11: window 02-11 ..
     08-10, March .. July = 150.00.
     """

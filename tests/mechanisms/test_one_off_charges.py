@@ -129,8 +129,9 @@ def test_clientcom_14_2_partial_supply_invoiced_separately_and_14_1_payment_stil
     Force majeure from 2027-03-01; the part supplied, 75.00, invoiced on 03-05, due 03-05 + 30
     days = 04-04 (5.2 pack term). It stays unpaid: the notice of default follows 14 days after
     the due date, on 04-18 (5.3 pack step), force majeure or not. The monthly subscription
-    (29.00 on 01-04, 02-04, 03-04) is paid each time; the 04-04 invoice is due only on 05-04,
-    so the only overdue claim is the 14.2 invoice. Open principal on 04-30: 75.00 + 29.00.
+    (29.00 on 01-04, 02-04, 03-04; 35.09 with 21 % Belgian VAT) is paid each time; the 04-04
+    invoice is due only on 05-04, so the only overdue claim is the 14.2 invoice. Open principal
+    on 04-30, each at its total including VAT: 75.00 + 15.75 = 90.75 and 35.09: 125.84.
     """
     result = run("""
 policy: clientcom
@@ -142,9 +143,9 @@ contracts:
     lines:
       - {item: Smart voicemail, unit_price: "29.00", per: month, quantity: 1}
 events:
-  - {date: 2027-01-04, type: payment, contract: cc, amount: "29.00"}
-  - {date: 2027-02-04, type: payment, contract: cc, amount: "29.00"}
-  - {date: 2027-03-04, type: payment, contract: cc, amount: "29.00"}
+  - {date: 2027-01-04, type: payment, contract: cc, amount: "35.09"}
+  - {date: 2027-02-04, type: payment, contract: cc, amount: "35.09"}
+  - {date: 2027-03-04, type: payment, contract: cc, amount: "35.09"}
   - {date: 2027-03-01, type: force_majeure, start: 2027-03-01}
   - {date: 2027-03-05, type: purchase, contract: cc, item: Partial supply under force majeure,
      amount: "75.00"}
@@ -159,7 +160,7 @@ events:
     notices = actions(result, "cc", "default_notice_sent")
     assert [(n["date"], n["ref"], n["clauses"]) for n in notices] == [
         ("2027-04-18", invoice[0]["ref"], ["5.3"])]
-    assert balance(result, "cc")["principal"] == "104.00"
+    assert balance(result, "cc")["principal"] == "125.84"
 
 
 # --- SmartWeb 6.1 / 6.2: Customised Solutions ----------------------------------------------
@@ -172,7 +173,8 @@ def test_smartweb_6_1_customised_solution_at_the_separately_agreed_price() -> No
     the agreed 1,500.00: invoiced that day, due 02-15 + 8 days = 02-23 (4.2). 6.2: it becomes
     part of the Application: the next subscription invoice, for the period from 07-04, dated
     14 days earlier (4.1 pack lead) on 06-20 and due 06-28, is 6 x 50.00 = 300.00, unchanged.
-    Both invoices are paid on time (01-05, 02-16).
+    Both invoices are paid on time at their totals with 25 % Danish VAT (01-05: 375.00,
+    02-16: 1,875.00).
     """
     result = run("""
 policy: smartweb
@@ -184,8 +186,8 @@ contracts:
     lines:
       - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
 events:
-  - {date: 2027-01-05, type: payment, contract: shop, amount: "300.00"}
-  - {date: 2027-02-16, type: payment, contract: shop, amount: "1500.00"}
+  - {date: 2027-01-05, type: payment, contract: shop, amount: "375.00"}
+  - {date: 2027-02-16, type: payment, contract: shop, amount: "1875.00"}
   - {date: 2027-02-10, type: purchase, contract: shop, item: Customised Solution,
      amount: "1500.00"}
   - {date: 2027-02-15, type: purchase, contract: shop, item: Customised Solution,

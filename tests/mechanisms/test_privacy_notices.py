@@ -83,7 +83,8 @@ def test_smartconnect_13_6_force_majeure_does_not_suspend_payment() -> None:
 def test_smartweb_13_6_access_suspended_while_force_majeure_lasts() -> None:
     """13.6: SmartWeb may suspend access 'until the event ... has ceased'.
 
-    Start 2027-01-04: invoice 50.00 x 6 = 300.00 dated 2027-01-04, paid 2027-01-10.
+    Start 2027-01-04: invoice 50.00 x 6 = 300.00 dated 2027-01-04, paid at its total with 25 %
+    Danish VAT, 375.00, on 2027-01-10.
     * acme: force majeure 2027-03-01 .. 2027-03-10 -> access_suspended 2027-03-01, restored
       the day after its last day, 2027-03-11. Billing goes on: the next six months invoiced
       2027-07-04 - 14 days = 2027-06-20.
@@ -91,7 +92,7 @@ def test_smartweb_13_6_access_suspended_while_force_majeure_lasts() -> None:
     * late: the event arrives 2027-03-05 for a force majeure that began 2027-03-01 and ends
       2027-03-20 -> suspended on arrival 2027-03-05, restored 2027-03-21.
     """
-    pay = "{{date: 2027-01-10, type: payment, contract: {c}, amount: \"300.00\"}}"
+    pay = "{{date: 2027-01-10, type: payment, contract: {c}, amount: \"375.00\"}}"
     result = run(scenario("smartweb", "2027-06-30", [
         contract("acme", "2027-01-04", SW_LINE), contract("open", "2027-01-04", SW_LINE),
         contract("late", "2027-01-04", SW_LINE)], [
@@ -122,16 +123,17 @@ def test_smartweb_13_6_dunning_suspension_outlasts_force_majeure_4_3() -> None:
     termination 02-12 + 10 + 1 = 02-23 unless paid).
     * unpaid: FM 2027-01-25 .. 2027-02-20. Suspended by the FM on 01-25; the dunning step of
       02-09 finds access already suspended; when the FM ends (02-21) the overdue invoice still
-      holds access: no access_restored. Paying 300 + 28 = 328.00 on 02-22 restores it (4.3).
-    * paid: FM 2027-02-05 .. 2027-02-20, 328.00 paid 2027-02-15 during the FM: the dunning
+      holds access: no access_restored. Paying the invoice's total (300.00 + 25 % VAT = 375.00)
+      + 28.00 of fees = 403.00 on 02-22 restores it (4.3).
+    * paid: FM 2027-02-05 .. 2027-02-20, 403.00 paid 2027-02-15 during the FM: the dunning
       ground is gone but access stays suspended until the FM ends: restored 2027-02-21 (13.6).
     """
     result = run(scenario("smartweb", "2027-03-31", [
         contract("unpaid", "2027-01-04", SW_LINE), contract("paid", "2027-01-04", SW_LINE)], [
         "{type: force_majeure, contract: unpaid, start: 2027-01-25, end: 2027-02-20}",
-        "{date: 2027-02-22, type: payment, contract: unpaid, amount: \"328.00\"}",
+        "{date: 2027-02-22, type: payment, contract: unpaid, amount: \"403.00\"}",
         "{type: force_majeure, contract: paid, start: 2027-02-05, end: 2027-02-20}",
-        "{date: 2027-02-15, type: payment, contract: paid, amount: \"328.00\"}",
+        "{date: 2027-02-15, type: payment, contract: paid, amount: \"403.00\"}",
     ]))
     assert access(result, "unpaid") == [
         ("2027-01-25", "access_suspended", ["13.6"], "force_majeure"),

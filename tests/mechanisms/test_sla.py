@@ -135,9 +135,9 @@ contracts:
     lines:
       - {{item: CRM Online, unit_price: "50.00", per: month, quantity: 10}}
 events:
-  - {{date: 2027-01-01, type: payment, contract: c, amount: "500.00"}}
-  - {{date: 2027-02-01, type: payment, contract: c, amount: "500.00"}}
-  - {{date: 2027-03-01, type: payment, contract: c, amount: "500.00"}}
+  - {{date: 2027-01-01, type: payment, contract: c, amount: "625.00"}}
+  - {{date: 2027-02-01, type: payment, contract: c, amount: "625.00"}}
+  - {{date: 2027-03-01, type: payment, contract: c, amount: "625.00"}}
   - {{type: maintenance_announced, start: "2027-03-10T10:00:00+01:00",
       end: "2027-03-10T10:30:00+01:00", class: emergency,
       announced_at: "2027-03-09T12:00:00+01:00"}}
@@ -149,7 +149,8 @@ events:
 
 
 def test_superoffice_month_below_99_8_earns_a_proportional_credit_4() -> None:
-    """SuperOffice 4 ¶1-¶4: 10 users x 50.00 = 500.00 a month, billed monthly from 2027-01-01.
+    """SuperOffice 4 ¶1-¶4: 10 users x 50.00 = 500.00 a month, billed monthly from 2027-01-01
+    and paid at its total with 25 % Norwegian VAT, 625.00.
 
     Incident A (Wed 10 March 09:00-12:00 CET) reported 09:30: counted from the report
     (4 ¶4) = 150 min, less the announced maintenance 10:00-10:30 (4 ¶2) = 120 min. Claim window:
@@ -189,7 +190,9 @@ def test_superoffice_month_below_99_8_earns_a_proportional_credit_4() -> None:
     from_credit = [a for a in actions(result, "c", "payment_applied")
                    if a["date"] == "2027-04-01"]
     assert [(a["ref"], a["amount"]) for a in from_credit] == [("c-0004", "1.35")]
-    assert balance(result, "c")["principal"] == "498.65"  # 500.00 - 1.35, not yet due
+    # April's invoice at its total, 500.00 + 25 % VAT = 625.00, less the 1.35 credit: 623.65,
+    # not yet due (the credit is applied as the engine grants it, without VAT of its own)
+    assert balance(result, "c")["principal"] == "623.65"
 
 
 def test_superoffice_shortfall_proportion_is_a_contract_choice_4() -> None:
@@ -361,7 +364,7 @@ def test_smartweb_daytime_maintenance_is_reported_not_refused_7_2() -> None:
             lines:
               - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
         events:
-          - {date: 2027-01-04, type: payment, contract: c, amount: "300.00"}
+          - {date: 2027-01-04, type: payment, contract: c, amount: "375.00"}
           - {type: maintenance_announced, start: "2027-03-01T12:00:00+01:00",
              end: "2027-03-01T13:00:00+01:00", class: emergency}
           - {type: maintenance_announced, start: "2027-03-02T22:00:00+01:00",

@@ -131,7 +131,7 @@ contracts:
     lines:
       - {{item: SmartWeb Shop, unit_price: "100.00", per: month, quantity: 1}}
 events:
-  - {{date: 2028-01-03, type: payment, contract: c, amount: "600.00"}}
+  - {{date: 2028-01-03, type: payment, contract: c, amount: "750.00"}}
 {events}
 """
 
@@ -150,7 +150,8 @@ def test_refund_arithmetic_catalogue_example() -> None:
 
 def test_smartweb_material_defect_remedied_late_is_reimbursed_per_day_12_2() -> None:
     """12.2: start Mon 2028-01-03, 6-month periods: 2028-01-03 .. 07-02 = 182 days (29 + 29 +
-    31 + 30 + 31 + 30 + 2), 6 x 100.00 = 600.00, paid on the invoice day.
+    31 + 30 + 31 + 30 + 2), 6 x 100.00 = 600.00, paid on the invoice day at its total with 25 %
+    Danish VAT, 750.00; the reimbursement counts on the price, 600.00.
     D1 (material) notified 2028-02-01: remedy due 02-01 + 10 = 02-11; remedied 02-15 = 4 days
     late (12, 13, 14, 15): 4 x 600 / 182 = 13.19, refunded as credit (the invoice is paid).
     D2 (not material) notified 02-01, remedied 02-20: late, but no reimbursement.

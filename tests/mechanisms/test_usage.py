@@ -244,8 +244,9 @@ def test_smartweb_10_1_10_7_design_purchase_invoiced_at_once_and_never_refunded(
 
     Design bought 2027-02-10 for 149.00: invoiced that day, due 02-10 + 8 days = 02-18 (4.2).
     SmartWeb ends the contract on 2027-02-12 (15.1 (3)): no credit or refund for the Design; the
-    customer still owes subscription 6 x 50.00 = 300.00 + 149.00 = 449.00 (principal, before
-    dunning fees). A purchase after the end is refused.
+    customer still owes subscription 6 x 50.00 = 300.00 + 149.00 = 449.00 net, at the
+    invoices' totals with 25 % Danish VAT 375.00 + 186.25 = 561.25 (principal, before dunning
+    fees). A purchase after the end is refused.
     """
     result = run(_smartweb("""
       {date: 2027-02-10, type: purchase, contract: shop, item: "Design: Nordic", amount: "149.00"},
@@ -262,7 +263,7 @@ def test_smartweb_10_1_10_7_design_purchase_invoiced_at_once_and_never_refunded(
         ("2027-01-04", "300.00", "2027-01-12", "subscription"),
         ("2027-02-10", "149.00", "2027-02-18", "purchase")]
     assert "credit_recorded" not in kinds(result, "shop")
-    assert balance(result, "shop")["principal"] == "449.00"
+    assert balance(result, "shop")["principal"] == "561.25"
     refused = one(result, "shop", "event_refused")
     assert (refused["date"], refused["event"], refused["reason"]) == (
         "2027-02-14", "purchase", "contract is terminated")
@@ -272,7 +273,7 @@ def test_smartweb_10_1_design_transfer_costs_eur_27() -> None:
     """10.1: assisted transfer of a Design 'against a charge of EUR 27': 27.00 is invoiced,
     any other amount is refused."""
     result = run(_smartweb("""
-      {date: 2027-01-05, type: payment, contract: shop, amount: "300.00"},
+      {date: 2027-01-05, type: payment, contract: shop, amount: "375.00"},
       {date: 2027-03-01, type: purchase, contract: shop, item: Design transfer, amount: "27.00"},
       {date: 2027-03-02, type: purchase, contract: shop, item: Design transfer, amount: "30.00"}
     """))

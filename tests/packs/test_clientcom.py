@@ -46,11 +46,12 @@ def test_good_payer_is_invoiced_and_renewed_monthly_for_24_months() -> None:
     Invoices on the 4th of every month, 2027-01-04 .. 2028-12-04 = 24 invoices of 50.00.
     Due = invoice + 30 days: 2027-01-04 + 30 = 2027-02-03; 2028-12-04 + 30 = 2029-01-03.
     Renewals on the day after each term: the 4th of 2027-02 .. 2028-12 = 23 renewals;
-    the last term is 2028-12-04 .. 2029-01-03. The debit is paid on each invoice date.
+    the last term is 2028-12-04 .. 2029-01-03. The debit is paid on each invoice date: the
+    invoice's total, 50.00 + 21 % Belgian VAT (10.50) = 60.50 (the open item is the document).
     """
     months = [date(2027 + m // 12, m % 12 + 1, 4) for m in range(24)]
     events = "".join(
-        f'  - {{date: {d.isoformat()}, type: payment, contract: good, amount: "50.00"}}\n'
+        f'  - {{date: {d.isoformat()}, type: payment, contract: good, amount: "60.50"}}\n'
         for d in months)
     result = run(_scenario(_contract("good", "2027-01-04"), events, until="2028-12-31"))
 
@@ -61,7 +62,8 @@ def test_good_payer_is_invoiced_and_renewed_monthly_for_24_months() -> None:
 
     invoices = actions(result, "good", "invoice_issued")
     assert [i["date"] for i in invoices] == [d.isoformat() for d in months]
-    assert {i["amount"] for i in invoices} == {"50.00"}
+    assert {(i["amount"], i["vat"], i["total"]) for i in invoices} == {
+        ("50.00", "10.50", "60.50")}
     assert invoices[0]["due_date"] == "2027-02-03"
     assert invoices[0]["period_start"] == "2027-01-04" and invoices[0]["period_end"] == "2027-02-03"
     assert invoices[-1]["due_date"] == "2029-01-03"
@@ -87,10 +89,12 @@ def test_never_payer_gets_default_notice_then_block_after_failed_debit() -> None
     Block (5.2, 'thirty days after the claim has become due'): 02-03 + 30 = 03-05 has run out,
     blocked on 2027-03-06. The debit failed on 2027-02-03.
     Contract 'nofail' has the same invoices but no failed debit: it is never blocked under 5.2.
-    Balance on 2027-03-31: principal 3 x 50 = 150.00. Interest (2 % per started month from the
-    due date, only after the notice): invoice 1, 02-03 .. 03-31 = 1 month + 28 days = 2 months,
-    50 x 2 % x 2 = 2.00; invoice 2, 03-06 .. 03-31 = 1 started month, 50 x 2 % = 1.00;
-    invoice 3 is not due yet. Interest 3.00, total 153.00. Collection is off by default.
+    Balance on 2027-03-31: principal 3 x (50.00 + 21 % VAT) = 3 x 60.50 = 181.50 (the
+    receivable is the invoice's total). Interest on the amount due including VAT (2 % per
+    started month from the due date, only after the notice; docs/readings.md): invoice 1,
+    02-03 .. 03-31 = 1 month + 28 days = 2 months, 60.50 x 2 % x 2 = 2.42; invoice 2,
+    03-06 .. 03-31 = 1 started month, 60.50 x 2 % = 1.21; invoice 3 is not due yet.
+    Interest 3.63, total 185.13. Collection is off by default.
     """
     contracts = _contract("never", "2027-01-04") + _contract("nofail", "2027-01-04")
     events = """
@@ -115,21 +119,21 @@ def test_never_payer_gets_default_notice_then_block_after_failed_debit() -> None
 
     assert "collection_costs_charged" not in kinds(result, "never")
     assert balance(result, "never") == {
-        "contract": "never", "principal": "150.00", "fees": "0.00", "interest": "3.00",
-        "total": "153.00", "credit": "0.00", "currency": "EUR"}
+        "contract": "never", "principal": "181.50", "fees": "0.00", "interest": "3.63",
+        "total": "185.13", "credit": "0.00", "currency": "EUR"}
 
 
 def test_paying_the_blocked_claim_restores_access() -> None:
     """5.2 (restore_on principal_paid) and 5.3: paying the blocked claim lifts the block.
 
     As above: invoice 1 due 2027-02-03, debit failed that day, notice of default 02-17, blocked
-    on 2027-03-06. Payment of 50.00 on 2027-03-20 pays invoice 1 (oldest first): access restored
-    that day. Interest charged at settlement: 02-03 .. 03-20 = 1 month + 17 days = 2 started
-    months, 50 x 2 % x 2 = 2.00.
+    on 2027-03-06. Payment of 60.50 (50.00 + 21 % VAT) on 2027-03-20 pays invoice 1 (oldest
+    first): access restored that day. Interest charged at settlement on the amount due
+    including VAT: 02-03 .. 03-20 = 1 month + 17 days = 2 started months, 60.50 x 2 % x 2 = 2.42.
     """
     events = """
   - {date: 2027-02-03, type: payment_failed, contract: late}
-  - {date: 2027-03-20, type: payment, contract: late, amount: "50.00"}
+  - {date: 2027-03-20, type: payment, contract: late, amount: "60.50"}
 """
     result = run(_scenario(_contract("late", "2027-01-04"), events, until="2027-03-20"))
     assert one(result, "late", "access_suspended")["date"] == "2027-03-06"
@@ -137,23 +141,24 @@ def test_paying_the_blocked_claim_restores_access() -> None:
     assert restored["date"] == "2027-03-20" and restored["clauses"] == ["5.2"]
     interest = one(result, "late", "interest_charged")
     assert (interest["date"], interest["invoice"], interest["amount"]) == (
-        "2027-03-20", "late-0001", "2.00")
+        "2027-03-20", "late-0001", "2.42")
 
 
 def test_late_payer_after_default_notice_pays_2_percent_per_started_month() -> None:
-    """5.3: the catalogue example. Principal 500, due 15 March, paid 20 May: 3 months, 30.00.
+    """5.3: the catalogue example. Principal 500, due 15 March, paid 20 May: 3 months, on the
+    amount due including VAT: 500.00 + 21 % = 605.00 x 2 % x 3 = 36.30 (docs/readings.md).
 
     Start 2027-02-13; invoice 1 on 2027-02-13, due + 30 days = 2027-03-15 (Feb 2027 has 28 days).
-    Notice of default on 03-15 + 14 = 2027-03-29. Paid on 2027-05-20: 03-15 .. 05-20 =
-    2 months + 5 days = 3 started months; 500 x 2 % x 3 = 30.00.
+    Notice of default on 03-15 + 14 = 2027-03-29. Paid (605.00) on 2027-05-20: 03-15 .. 05-20 =
+    2 months + 5 days = 3 started months; 605.00 x 2 % x 3 = 36.30.
     Contract 'dayafter': same invoice, paid on 2027-03-30, the day after the notice of default:
-    03-15 .. 03-30 = 1 started month; 500 x 2 % = 10.00.
+    03-15 .. 03-30 = 1 started month; 605.00 x 2 % = 12.10.
     """
     contracts = _contract("late", "2027-02-13", "500.00") + _contract(
         "dayafter", "2027-02-13", "500.00")
     events = """
-  - {date: 2027-05-20, type: payment, contract: late, amount: "500.00"}
-  - {date: 2027-03-30, type: payment, contract: dayafter, amount: "500.00"}
+  - {date: 2027-05-20, type: payment, contract: late, amount: "605.00"}
+  - {date: 2027-03-30, type: payment, contract: dayafter, amount: "605.00"}
 """
     result = run(_scenario(contracts, events, until="2027-05-31"))
 
@@ -163,21 +168,22 @@ def test_late_payer_after_default_notice_pays_2_percent_per_started_month() -> N
     assert actions(result, "late", "default_notice_sent")[0]["date"] == "2027-03-29"
     interest = one(result, "late", "interest_charged")
     assert (interest["date"], interest["invoice"], interest["amount"]) == (
-        "2027-05-20", "late-0001", "30.00")
+        "2027-05-20", "late-0001", "36.30")
     assert interest["clauses"] == ["5.3"]
 
     interest = one(result, "dayafter", "interest_charged")
     assert (interest["date"], interest["invoice"], interest["amount"]) == (
-        "2027-03-30", "dayafter-0001", "10.00")
+        "2027-03-30", "dayafter-0001", "12.10")
 
 
 def test_late_payer_paying_before_the_default_notice_owes_no_interest() -> None:
     """5.3: interest is only owed once the User is in default after the notice of default.
 
     Invoice 2027-02-13, due 2027-03-15, notice of default would go out on 2027-03-29.
-    Paid 2027-03-28 (13 days late, one day before the notice): no notice, no interest.
+    Paid 2027-03-28 (13 days late, one day before the notice): no notice, no interest. The
+    invoice's total is 500.00 + 21 % VAT = 605.00.
     """
-    events = '  - {date: 2027-03-28, type: payment, contract: early, amount: "500.00"}\n'
+    events = '  - {date: 2027-03-28, type: payment, contract: early, amount: "605.00"}\n'
     result = run(_scenario(_contract("early", "2027-02-13", "500.00"), events,
                            until="2027-04-10"))
     assert actions(result, "early", "payment_applied")[0]["ref"] == "early-0001"
@@ -185,7 +191,7 @@ def test_late_payer_paying_before_the_default_notice_owes_no_interest() -> None:
     assert "interest_charged" not in kinds(result, "early")
     # Invoice 2 (2027-03-13, due 2027-04-12) is still open and not yet due on 2027-04-10.
     assert balance(result, "early")["interest"] == "0.00"
-    assert balance(result, "early")["principal"] == "500.00"
+    assert balance(result, "early")["principal"] == "605.00"
 
 
 def test_collection_costs_of_15_percent_when_switched_on() -> None:
@@ -193,16 +199,17 @@ def test_collection_costs_of_15_percent_when_switched_on() -> None:
 
     The step has no trigger in the terms, so it is off by default; this contract switches it on.
     Start 2027-01-04, 200.00 a month. Invoice 1 due 2027-02-03, notice of default 2027-02-17,
-    collection 02-17 + 30 days = 2027-03-19: 15 % x 200.00 = 30.00.
+    collection 02-17 + 30 days = 2027-03-19: 15 % of the principal due, the invoice's total
+    200.00 + 21 % VAT = 242.00: 36.30.
     Invoice 2 due 2027-03-06, notice 03-20, collection 04-19 (after the horizon 2027-03-31).
     """
     contract = _contract("coll", "2027-01-04", "200.00",
                          '{"dunning.steps.collection.enabled": true}')
     result = run(_scenario(contract, until="2027-03-31"))
     costs = one(result, "coll", "collection_costs_charged")
-    assert (costs["date"], costs["ref"], costs["amount"]) == ("2027-03-19", "coll-0001", "30.00")
+    assert (costs["date"], costs["ref"], costs["amount"]) == ("2027-03-19", "coll-0001", "36.30")
     assert costs["clauses"] == ["5.4", "5.2"]
-    assert balance(result, "coll")["fees"] == "30.00"
+    assert balance(result, "coll")["fees"] == "36.30"
 
 
 def test_customer_notice_mid_month_ends_the_contract_at_month_end() -> None:

@@ -5,6 +5,11 @@ yearly in advance (8.1, 10.4), payment 30 days after the invoice (8.3, Belgian d
 fee-free reminders 14 days apart from due + 14 days and suspension the day after reminder 3's
 14-day window (8.4), Belgian statutory interest from the invoice date (8.5; 2026 rate 10.5 %),
 data kept T+1..T+90 and deleted on T+91 (10.5), deleted on T+30 if an invoice is overdue (10.6).
+
+The receivable is the document (issue 17): an invoice is open at its total including 21 %
+Belgian VAT (customer in BE without a VAT number of another member state: category S), so a
+year of 4 users at 45.00, 2160.00 net, is 2160.00 + 453.60 = 2613.60 to pay, and statutory
+interest runs on the amount due including VAT (Law of 2 August 2002, art. 5; docs/readings.md).
 """
 
 from __future__ import annotations
@@ -33,8 +38,8 @@ def test_good_payer_two_years_invoices_and_renewal_10_1_8_1_8_3() -> None:
             lines:
               - {{item: Smartconnect Agent, unit_price: "45.00", per: month, quantity: 4}}
         events:
-          - {{date: 2026-04-14, type: payment, contract: good, amount: "2160.00"}}
-          - {{date: 2027-04-01, type: payment, contract: good, amount: "2160.00"}}
+          - {{date: 2026-04-14, type: payment, contract: good, amount: "2613.60"}}
+          - {{date: 2027-04-01, type: payment, contract: good, amount: "2613.60"}}
     """)
     started = one(result, "good", "contract_started")
     assert (started["date"], started["term_start"], started["term_end"]) == (
@@ -141,8 +146,9 @@ def test_never_payer_three_reminders_suspension_and_interest_8_4_8_5() -> None:
     Invoice 50.00 x 1 x 12 = 600.00 on 2026-01-05, due +30 = 2026-02-04 (26 + 4).
     Reminder 1 = due + 14 = 2026-02-18; reminder 2 = +14 = 2026-03-04 (Feb 2026 has 28 days);
     reminder 3 = +14 = 2026-03-18; suspension = reminder 3 + 14 days run out + 1 = 2026-04-02.
-    Interest on 600.00 from 2026-01-05 to 2026-06-30 = 26+28+31+30+31+30 = 176 days at the
-    Belgian rate 10.5 % (from 2026-01-01): 600 x 0.105 x 176 / 365 = 30.378.. -> 30.38.
+    The open item is 600.00 + 21 % VAT = 726.00. Interest on 726.00 from 2026-01-05 to
+    2026-06-30 = 26+28+31+30+31+30 = 176 days at the Belgian rate 10.5 % (from 2026-01-01):
+    726 x 0.105 x 176 / 365 = 36.757.. -> 36.76.
     """
     result = run(f"""
         policy: smartconnect
@@ -167,8 +173,8 @@ def test_never_payer_three_reminders_suspension_and_interest_8_4_8_5() -> None:
     assert (suspended["date"], suspended["clauses"]) == ("2026-04-02", ["8.4"])
     assert result.states["never"].access == "suspended"
     assert balance(result, "never") == {
-        "contract": "never", "principal": "600.00", "fees": "0.00", "interest": "30.38",
-        "total": "630.38", "credit": "0.00", "currency": "EUR"}
+        "contract": "never", "principal": "726.00", "fees": "0.00", "interest": "36.76",
+        "total": "762.76", "credit": "0.00", "currency": "EUR"}
 
 
 def test_late_payer_interest_from_invoice_date_and_access_restored_8_5_8_4() -> None:
@@ -176,10 +182,10 @@ def test_late_payer_interest_from_invoice_date_and_access_restored_8_5_8_4() -> 
 
     Invoice 40.00 x 2 x 12 = 960.00 on 2026-02-02, due +30 = 2026-03-04 (26 + 4).
     Reminders 2026-03-18, 2026-04-01, 2026-04-15; suspension 2026-04-15 + 15 = 2026-04-30.
-    Paid in full 2026-05-11. Days from invoice date: 26 (Feb) + 31 + 30 + 11 = 98;
-    960 x 0.105 x 98 / 365 = 27.064.. -> 27.06.
+    Paid in full 2026-05-11: 960.00 + 21 % VAT = 1161.60. Days from invoice date: 26 (Feb) +
+    31 + 30 + 11 = 98; 1161.60 x 0.105 x 98 / 365 = 32.747.. -> 32.75.
     With interest.accrues_from: due_date (the statutory reading): 27 (Mar) + 30 + 11 = 68 days;
-    960 x 0.105 x 68 / 365 = 18.779.. -> 18.78.
+    1161.60 x 0.105 x 68 / 365 = 22.722.. -> 22.72.
     """
     contract = """
           - id: {id}
@@ -195,22 +201,22 @@ def test_late_payer_interest_from_invoice_date_and_access_restored_8_5_8_4() -> 
 {contract.format(id="statutory", customer=CUSTOMER,
                  overrides="{interest.accrues_from: due_date}")}
         events:
-          - {{date: 2026-05-11, type: payment, contract: late, amount: "960.00"}}
-          - {{date: 2026-05-11, type: payment, contract: statutory, amount: "960.00"}}
+          - {{date: 2026-05-11, type: payment, contract: late, amount: "1161.60"}}
+          - {{date: 2026-05-11, type: payment, contract: statutory, amount: "1161.60"}}
     """)
     assert [r["date"] for r in actions(result, "late", "reminder_sent")] == [
         "2026-03-18", "2026-04-01", "2026-04-15"]
     assert one(result, "late", "access_suspended")["date"] == "2026-04-30"
     charged = one(result, "late", "interest_charged")
     assert (charged["date"], charged["amount"], charged["invoice"], charged["clauses"]) == (
-        "2026-05-11", "27.06", "late-0001", ["8.5"])
+        "2026-05-11", "32.75", "late-0001", ["8.5"])
     assert "provisional_rate" not in charged  # every accrual day lies in H1 2026 (published)
     restored = one(result, "late", "access_restored")
     assert (restored["date"], restored["clauses"]) == ("2026-05-11", ["8.4"])
     assert result.states["late"].access == "full"
-    assert balance(result, "late")["interest"] == "27.06"
+    assert balance(result, "late")["interest"] == "32.75"
     assert balance(result, "late")["principal"] == "0.00"
-    assert one(result, "statutory", "interest_charged")["amount"] == "18.78"
+    assert one(result, "statutory", "interest_charged")["amount"] == "22.72"
 
 
 def test_interest_past_the_published_half_year_is_provisional_8_5() -> None:
@@ -218,7 +224,8 @@ def test_interest_past_the_published_half_year_is_provisional_8_5() -> None:
 
     Invoice 100.00 x 1 x 12 = 1200.00 on 2026-05-04, due 2026-06-03, paid 2026-07-13.
     Days from the invoice date: 27 (May) + 30 (Jun) + 13 (Jul) = 70; the table has no rate after
-    H1 2026, 10.5 % is carried forward: 1200 x 0.105 x 70 / 365 = 24.164.. -> 24.16, and the
+    H1 2026, 10.5 % is carried forward: on the total 1200.00 + 21 % VAT = 1452.00,
+    1452 x 0.105 x 70 / 365 = 29.238.. -> 29.24, and the
     13 July days use a carried-forward rate, so the action must say provisional_rate.
     """
     result = run(f"""
@@ -231,10 +238,10 @@ def test_interest_past_the_published_half_year_is_provisional_8_5() -> None:
             lines:
               - {{item: Smartconnect Agent, unit_price: "100.00", per: month, quantity: 1}}
         events:
-          - {{date: 2026-07-13, type: payment, contract: july, amount: "1200.00"}}
+          - {{date: 2026-07-13, type: payment, contract: july, amount: "1452.00"}}
     """)
     charged = one(result, "july", "interest_charged")
-    assert (charged["date"], charged["amount"]) == ("2026-07-13", "24.16")
+    assert (charged["date"], charged["amount"]) == ("2026-07-13", "29.24")
     assert charged.get("provisional_rate") is True
 
 
@@ -258,9 +265,9 @@ def test_notice_on_deadline_ends_term_late_notice_ends_next_year_10_1() -> None:
         contracts:{contract.format(id="ontime", customer=CUSTOMER)}
 {contract.format(id="late", customer=CUSTOMER)}
         events:
-          - {{date: 2026-03-20, type: payment, contract: ontime, amount: "2160.00"}}
-          - {{date: 2026-03-20, type: payment, contract: late, amount: "2160.00"}}
-          - {{date: 2027-03-20, type: payment, contract: late, amount: "2160.00"}}
+          - {{date: 2026-03-20, type: payment, contract: ontime, amount: "2613.60"}}
+          - {{date: 2026-03-20, type: payment, contract: late, amount: "2613.60"}}
+          - {{date: 2027-03-20, type: payment, contract: late, amount: "2613.60"}}
           - {{date: 2026-12-15, type: termination_notice, contract: ontime, by: customer}}
           - {{date: 2026-12-16, type: termination_notice, contract: late, by: customer}}
     """)
@@ -360,7 +367,7 @@ def test_data_kept_90_days_then_deleted_on_day_91_10_5() -> None:
             lines:
               - {{item: Smartconnect Agent, unit_price: "45.00", per: month, quantity: 4}}
         events:
-          - {{date: 2026-03-20, type: payment, contract: kept, amount: "2160.00"}}
+          - {{date: 2026-03-20, type: payment, contract: kept, amount: "2613.60"}}
           - {{date: 2026-12-15, type: termination_notice, contract: kept, by: customer}}
     """)
     scheduled = one(result, "kept", "data_deletion_scheduled")
@@ -391,8 +398,8 @@ def test_data_deleted_on_customer_instruction_10_5() -> None:
         contracts:{contract.format(id="after", customer=CUSTOMER)}
 {contract.format(id="before", customer=CUSTOMER)}
         events:
-          - {{date: 2026-03-20, type: payment, contract: after, amount: "2160.00"}}
-          - {{date: 2026-03-20, type: payment, contract: before, amount: "2160.00"}}
+          - {{date: 2026-03-20, type: payment, contract: after, amount: "2613.60"}}
+          - {{date: 2026-03-20, type: payment, contract: before, amount: "2613.60"}}
           - {{date: 2026-12-15, type: termination_notice, contract: after, by: customer}}
           - {{date: 2026-12-15, type: termination_notice, contract: before, by: customer}}
           - {{date: 2027-03-19, type: data_instruction, contract: after, instruction: delete}}
@@ -468,7 +475,7 @@ def test_provider_termination_for_material_breach_10_2_10_3_10_4() -> None:
             lines:
               - {{item: Smartconnect Agent, unit_price: "45.00", per: month, quantity: 4}}
         events:
-          - {{date: 2026-03-20, type: payment, contract: breach, amount: "2160.00"}}
+          - {{date: 2026-03-20, type: payment, contract: breach, amount: "2613.60"}}
           - {{date: 2026-06-01, type: termination_notice, contract: breach, by: provider}}
           - {{date: 2026-09-01, type: provider_termination, contract: breach,
               reason: material breach}}

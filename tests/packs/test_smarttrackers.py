@@ -5,6 +5,11 @@ the pack's readings; the arithmetic is in the comments. Statutory interest uses 
 src/termline/domain/rates/statutory.yaml: 11.15 % from 2025-01-01, 10.15 % from 2025-07-01 and
 2026-01-01 (carried forward, provisional, after 2026-06-30); actual/365; the due day does not
 bear interest, the payment day does.
+
+The receivable is the document (issue 17): each invoice is open at its total including 21 %
+Dutch VAT (a customer in NL: category S), 3000.00 + 630.00 = 3630.00, and statutory commercial
+interest (art. 6:119a BW) runs on that amount due (docs/readings.md, "Interest on the amount
+due including VAT").
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 from scenario_helpers import actions, balance, kinds, one, run
 from termline.domain.policy import load_pack
 
-# 250.00 per month, invoiced 12 months in advance: 12 x 250.00 = 3000.00 per invoice.
+# 250.00 per month, invoiced 12 months in advance: 12 x 250.00 = 3000.00 per invoice, net;
+# 3000.00 + 21 % VAT = 3630.00 to pay.
 LINE = '{item: SmartTrackers Platform, unit_price: "250.00", per: month, quantity: 1}'
 CUSTOMER = "{name: Acme B.V., country: NL, email: billing@acme.example}"
 
@@ -36,8 +42,8 @@ def test_good_payer_two_years_renews_tacitly_for_one_year() -> None:
     """6.1/6.2, 6.6, 6.7, 14.1: yearly invoices in advance in EUR, due 30 days after the invoice
     date, tacit renewal for one year; a payer on time owes nothing and gets no dunning."""
     result = run(scenario("2026-12-31", [contract("good", "2025-01-01")], [
-        "{date: 2025-01-20, type: payment, contract: good, amount: '3000.00'}",
-        "{date: 2026-01-28, type: payment, contract: good, amount: '3000.00'}",
+        "{date: 2025-01-20, type: payment, contract: good, amount: '3630.00'}",
+        "{date: 2026-01-28, type: payment, contract: good, amount: '3630.00'}",
     ]))
     assert kinds(result, "good") == [
         "contract_started", "invoice_issued", "payment_applied",
@@ -183,77 +189,77 @@ def test_never_payer_gets_no_reminders_and_compounding_statutory_interest() -> N
     """6.8: no reminders, no fees, statutory interest (art. 6:119a BW) from the due date,
     compounded after a full year; 14.4: non-payment does not end the contract (it renews).
 
-    Invoice 1: 3000.00 issued 2025-01-01, due 2025-01-31, unpaid until 2026-06-30.
+    Invoice 1: 3630.00 (3000.00 + VAT) issued 2025-01-01, due 2025-01-31, unpaid until 2026-06-30.
       year 1 (2025-01-31 .. 2026-01-31):
-        2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 3000 x 0.1115 x 151/365 = 138.382192
-        2025-07-01 -> 2026-01-01: 184 days at 10.15 %: 3000 x 0.1015 x 184/365 = 153.501370
-        2026-01-01 -> 2026-01-31:  30 days at 10.15 %: 3000 x 0.1015 x  30/365 =  25.027397
-        year-1 interest 316.910959 is added to the principal: 3316.910959
-      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 3316.910959 x 0.1015 x 150/365 = 138.356080
-      invoice 1: 316.910959 + 138.356080 = 455.267039 -> 455.27
-    Invoice 2 (renewal year): 3000.00 issued 2026-01-01, due 2026-01-31:
-      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 3000 x 0.1015 x 150/365 = 125.136986 -> 125.14
-    Balance interest 455.27 + 125.14 = 580.41; principal 6000.00.
+        2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 3630 x 0.1115 x 151/365 = 167.442452
+        2025-07-01 -> 2026-01-01: 184 days at 10.15 %: 3630 x 0.1015 x 184/365 = 185.736658
+        2026-01-01 -> 2026-01-31:  30 days at 10.15 %: 3630 x 0.1015 x  30/365 =  30.283151
+        year-1 interest 383.462260 is added to the principal: 4013.462260
+      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 4013.462260 x 0.1015 x 150/365 = 167.410857
+      invoice 1: 383.462260 + 167.410857 = 550.873118 -> 550.87
+    Invoice 2 (renewal year): 3630.00 issued 2026-01-01, due 2026-01-31:
+      2026-01-31 -> 2026-06-30: 150 days at 10.15 %: 3630 x 0.1015 x 150/365 = 151.415753 -> 151.42
+    Balance interest 550.87 + 151.42 = 702.29; principal 2 x 3630.00 = 7260.00.
     """
     result = run(scenario("2026-06-30", [contract("never", "2025-01-01")]))
     assert kinds(result, "never") == [
         "contract_started", "invoice_issued", "contract_renewed", "invoice_issued"]
     assert balance(result, "never") == {
-        "contract": "never", "principal": "6000.00", "fees": "0.00", "interest": "580.41",
-        "total": "6580.41", "credit": "0.00", "currency": "EUR"}
+        "contract": "never", "principal": "7260.00", "fees": "0.00", "interest": "702.29",
+        "total": "7962.29", "credit": "0.00", "currency": "EUR"}
 
 
 def test_late_payer_is_charged_statutory_interest_on_payment() -> None:
     """6.8: interest charged when the late invoice is settled.
 
-    late: 3000.00 issued 2025-03-01, due 2025-03-31, paid 2025-09-15:
-      2025-03-31 -> 2025-07-01: 92 days at 11.15 %: 3000 x 0.1115 x 92/365 = 84.312329
-      2025-07-01 -> 2025-09-15: 76 days at 10.15 %: 3000 x 0.1015 x 76/365 = 63.402740
-      147.715068 -> 147.72
-    chunks: same invoice, 1000.00 paid 2025-04-30 and 2000.00 paid 2025-09-15:
-      1000 x 0.1115 x 30/365 = 9.164384 (2025-03-31 -> 2025-04-30)
-      2000 x 0.1115 x 92/365 = 56.208219; 2000 x 0.1015 x 76/365 = 42.268493
-      107.641096 -> 107.64
+    late: 3630.00 (3000.00 + VAT) issued 2025-03-01, due 2025-03-31, paid 2025-09-15:
+      2025-03-31 -> 2025-07-01: 92 days at 11.15 %: 3630 x 0.1115 x 92/365 = 102.017918
+      2025-07-01 -> 2025-09-15: 76 days at 10.15 %: 3630 x 0.1015 x 76/365 = 76.717315
+      178.735233 -> 178.74
+    chunks: same invoice, 1210.00 paid 2025-04-30 and 2420.00 paid 2025-09-15:
+      1210 x 0.1115 x 30/365 = 11.088904 (2025-03-31 -> 2025-04-30)
+      2420 x 0.1115 x 92/365 = 68.011945; 2420 x 0.1015 x 76/365 = 51.144877
+      130.245726 -> 130.25
     """
     result = run(scenario("2025-12-31", [
         contract("late", "2025-03-01"), contract("chunks", "2025-03-01")], [
-        "{date: 2025-09-15, type: payment, contract: late, amount: '3000.00'}",
-        "{date: 2025-04-30, type: payment, contract: chunks, amount: '1000.00'}",
-        "{date: 2025-09-15, type: payment, contract: chunks, amount: '2000.00'}",
+        "{date: 2025-09-15, type: payment, contract: late, amount: '3630.00'}",
+        "{date: 2025-04-30, type: payment, contract: chunks, amount: '1210.00'}",
+        "{date: 2025-09-15, type: payment, contract: chunks, amount: '2420.00'}",
     ]))
     charged = one(result, "late", "interest_charged")
     assert (charged["date"], charged["amount"], charged["invoice"], charged["ref"]) == (
-        "2025-09-15", "147.72", "late-0001", "late-0001-INT")
+        "2025-09-15", "178.74", "late-0001", "late-0001-INT")
     assert charged["clauses"] == ["6.8"]
     assert "provisional_rate" not in charged
     assert "reminder_sent" not in kinds(result, "late")
-    assert balance(result, "late")["interest"] == "147.72"
+    assert balance(result, "late")["interest"] == "178.74"
     assert balance(result, "late")["principal"] == "0.00"
     chunked = one(result, "chunks", "interest_charged")
-    assert (chunked["date"], chunked["amount"]) == ("2025-09-15", "107.64")
+    assert (chunked["date"], chunked["amount"]) == ("2025-09-15", "130.25")
 
 
 def test_interest_past_the_rate_table_is_provisional() -> None:
-    """6.8 with a rate carried forward: 3000.00 issued 2026-05-01, due 2026-05-31, paid
-    2026-08-30: 91 days at 10.15 % (the 2026-01-01 rate, carried forward after 2026-06-30):
-    3000 x 0.1015 x 91/365 = 75.916438 -> 75.92. July and August 2026 bear a carried-forward
+    """6.8 with a rate carried forward: 3630.00 (3000.00 + VAT) issued 2026-05-01, due
+    2026-05-31, paid 2026-08-30: 91 days at 10.15 % (the 2026-01-01 rate, carried forward after
+    2026-06-30): 3630 x 0.1015 x 91/365 = 91.858890 -> 91.86. July and August 2026 bear a carried-forward
     rate, so the charge is marked provisional."""
     result = run(scenario("2026-09-30", [contract("prov", "2026-05-01")], [
-        "{date: 2026-08-30, type: payment, contract: prov, amount: '3000.00'}",
+        "{date: 2026-08-30, type: payment, contract: prov, amount: '3630.00'}",
     ]))
     charged = one(result, "prov", "interest_charged")
-    assert (charged["date"], charged["amount"]) == ("2026-08-30", "75.92")
+    assert (charged["date"], charged["amount"]) == ("2026-08-30", "91.86")
     assert charged.get("provisional_rate") is True
 
 
 def test_suspension_only_when_switched_on_and_lifted_on_payment() -> None:
     """6.9: suspension needs written notice after a weighing of interests: off by default.
 
-    Invoice 3000.00 issued 2025-01-01, due 2025-01-31.
+    Invoice 3630.00 (3000.00 + VAT) issued 2025-01-01, due 2025-01-31.
     switched: notice on 2025-01-31 + 1 day = 2025-02-01; suspension 14 days after the notice:
         2025-02-15; payment of the principal on 2025-03-10 restores access the same day and is
         charged interest 2025-01-31 -> 2025-03-10, 38 days at 11.15 %:
-        3000 x 0.1115 x 38/365 = 34.824658 -> 34.82.
+        3630 x 0.1115 x 38/365 = 42.137836 -> 42.14.
     default: neither notice nor suspension. only_suspension: without the written notice there
     is no suspension.
     """
@@ -264,7 +270,7 @@ def test_suspension_only_when_switched_on_and_lifted_on_payment() -> None:
         contract("default", "2025-01-01"),
         contract("only_suspension", "2025-01-01", '{"dunning.steps.suspension.enabled": true}'),
     ], [
-        "{date: 2025-03-10, type: payment, contract: switched, amount: '3000.00'}",
+        "{date: 2025-03-10, type: payment, contract: switched, amount: '3630.00'}",
     ]))
     notice = one(result, "switched", "payment_notice_sent")
     assert (notice["date"], notice["clauses"]) == ("2025-02-01", ["6.9"])
@@ -273,7 +279,7 @@ def test_suspension_only_when_switched_on_and_lifted_on_payment() -> None:
         "2025-02-15", "switched-0001", ["6.9"])
     restored = one(result, "switched", "access_restored")
     assert (restored["date"], restored["clauses"]) == ("2025-03-10", ["6.9"])
-    assert one(result, "switched", "interest_charged")["amount"] == "34.82"
+    assert one(result, "switched", "interest_charged")["amount"] == "42.14"
     assert result.states["switched"].access == "full"
     for cid in ("default", "only_suspension"):
         assert kinds(result, cid) == ["contract_started", "invoice_issued"]
@@ -287,10 +293,10 @@ def test_dissolution_on_insolvency_is_immediate_and_not_retroactive() -> None:
     14.5: not retroactive, the unpaid 2025 invoice stays due and keeps bearing interest;
     15.17: data deleted 2025-06-15 + 7 days, lapsed = 2025-06-23.
 
-    Interest to 2025-07-31 on 3000.00 due 2025-01-31:
-      2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 138.382192
-      2025-07-01 -> 2025-07-31:  30 days at 10.15 %: 3000 x 0.1015 x 30/365 = 25.027397
-      163.409589 -> 163.41
+    Interest to 2025-07-31 on 3630.00 (3000.00 + VAT) due 2025-01-31:
+      2025-01-31 -> 2025-07-01: 151 days at 11.15 %: 3630 x 0.1115 x 151/365 = 167.442452
+      2025-07-01 -> 2025-07-31:  30 days at 10.15 %: 3630 x 0.1015 x 30/365 = 30.283151
+      197.725603 -> 197.73
     """
     result = run(scenario("2025-07-31", [contract("bankrupt", "2025-01-01")], [
         "{date: 2025-06-15, type: provider_termination, contract: bankrupt, "
@@ -305,8 +311,8 @@ def test_dissolution_on_insolvency_is_immediate_and_not_retroactive() -> None:
     deleted = one(result, "bankrupt", "data_deleted")
     assert (deleted["date"], deleted["basis"]) == ("2025-06-23", "retention_period_ended")
     assert balance(result, "bankrupt") == {
-        "contract": "bankrupt", "principal": "3000.00", "fees": "0.00", "interest": "163.41",
-        "total": "3163.41", "credit": "0.00", "currency": "EUR"}
+        "contract": "bankrupt", "principal": "3630.00", "fees": "0.00", "interest": "197.73",
+        "total": "3827.73", "credit": "0.00", "currency": "EUR"}
 
 
 # --- 14.6, 15.17, DPA 9.2: data ----------------------------------------------------------

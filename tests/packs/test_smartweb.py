@@ -81,12 +81,14 @@ def test_dunning_timeline_4_2_4_3_15_1_15_2_matches_the_catalogue_table() -> Non
         "data_deletion_scheduled", "data_deleted",
     ]
     # 14.1: issued invoices stay payable after termination. Balance on 2025-04-30:
-    #   principal 300.00, fees 2 x 14 = 28.00 (fees bear no interest),
-    #   interest 4.2: completed months from 01-09 to 04-30 = 3 (02-09, 03-09, 04-09),
-    #   300 x (1.015^3 - 1) = 300 x 0.045678375 = 13.7035 -> 13.70; total 341.70.
+    #   principal 300.00 + 25 % Danish VAT = 375.00 (the open item is the invoice's total),
+    #   fees 2 x 14 = 28.00 (fees bear no interest, category O),
+    #   interest 4.2 on the amount due including VAT: completed months from 01-09 to 04-30 = 3
+    #   (02-09, 03-09, 04-09), 375 x (1.015^3 - 1) = 375 x 0.045678375 = 17.1294 -> 17.13;
+    #   total 375.00 + 28.00 + 17.13 = 420.13.
     assert balance(result, "acme") == {
-        "contract": "acme", "principal": "300.00", "fees": "28.00", "interest": "13.70",
-        "total": "341.70", "credit": "0.00", "currency": "EUR",
+        "contract": "acme", "principal": "375.00", "fees": "28.00", "interest": "17.13",
+        "total": "420.13", "credit": "0.00", "currency": "EUR",
     }
 
 
@@ -101,10 +103,11 @@ def test_good_payer_24_months_invoices_14_days_ahead_and_renews_every_six_months
       2027-07-04 - 14 = 2027-06-20; 2028-01-04 - 14 = 2027-12-21;
       2028-07-04 - 14 = 2028-06-20; 2029-01-04 - 14 = 2028-12-21.
     Due dates (4.2, + 8 days): 01-12, 06-28, 12-29, 2028-06-28, 2028-12-29. Each invoice is paid
-    on its due date, which is in time: no letter, no interest.
+    on its due date, which is in time: no letter, no interest. Each is paid at its total,
+    300.00 + 25 % Danish VAT = 375.00.
     """
     pays = ", ".join(
-        f"{{date: {d}, type: payment, contract: acme, amount: \"300.00\"}}"
+        f"{{date: {d}, type: payment, contract: acme, amount: \"375.00\"}}"
         for d in ("2027-01-12", "2027-06-28", "2027-12-29", "2028-06-28", "2028-12-29"))
     result = run(_one_contract("2027-01-04", "2029-01-03", pays))
     started = one(result, "acme", "contract_started")
@@ -152,13 +155,15 @@ def test_interest_1_5_percent_per_completed_month_compounded_4_2() -> None:
     """4.2: 1.5 % on the principal for each month after the due date, added to the principal.
 
     Invoice 2025-01-01, due 01-09. SmartWeb does not use its breach termination here (override),
-    so the customer can pay late. Each contract pays principal + the two EUR 14 letters.
-      two:   paid 03-09, completed months 01-09 -> 03-09 = 2:
-             300 x (1.015^2 - 1) = 300 x 0.030225 = 9.0675 -> 9.07
-      one:   paid 03-08, one day short of the second month: 1 completed month:
-             300 x 0.015 = 4.50 (a part month bears nothing)
-      three: EUR 1,000 invoice paid 04-09, 3 completed months (catalogue example):
-             1000 x (1.015^3 - 1) = 1000 x 0.045678375 = 45.678375 -> 45.68
+    so the customer can pay late. Each contract pays principal + the two EUR 14 letters; the
+    principal is the invoice's total including 25 % Danish VAT (300.00 -> 375.00, 1000.00 ->
+    1250.00), and interest runs on that amount due (renteloven § 5: "the amount due").
+      two:   paid 375 + 28 = 403.00 on 03-09, completed months 01-09 -> 03-09 = 2:
+             375 x (1.015^2 - 1) = 375 x 0.030225 = 11.334375 -> 11.33
+      one:   paid 403.00 on 03-08, one day short of the second month: 1 completed month:
+             375 x 0.015 = 5.625 -> 5.63 (a part month bears nothing)
+      three: EUR 1,000 invoice (1250.00 with VAT) paid 1278.00 on 04-09, 3 completed months
+             (catalogue example): 1250 x (1.015^3 - 1) = 1250 x 0.045678375 = 57.0980 -> 57.10
     """
     no_breach = '{"dunning.steps.breach_notice.enabled": false}'
     scenario = f"""
@@ -181,21 +186,21 @@ contracts:
     overrides: {no_breach}
     lines: [{{item: SmartWeb Shop, unit_price: "1000.00", per: period}}]
 events:
-  - {{date: 2025-03-09, type: payment, contract: two, amount: "328.00"}}
-  - {{date: 2025-03-08, type: payment, contract: one, amount: "328.00"}}
-  - {{date: 2025-04-09, type: payment, contract: three, amount: "1028.00"}}
+  - {{date: 2025-03-09, type: payment, contract: two, amount: "403.00"}}
+  - {{date: 2025-03-08, type: payment, contract: one, amount: "403.00"}}
+  - {{date: 2025-04-09, type: payment, contract: three, amount: "1278.00"}}
 """
     result = run(scenario)
     got = {cid: one(result, cid, "interest_charged") for cid in ("two", "one", "three")}
     assert [(g["date"], g["amount"], g["clauses"]) for g in got.values()] == [
-        ("2025-03-09", "9.07", ["4.2"]),
-        ("2025-03-08", "4.50", ["4.2"]),
-        ("2025-04-09", "45.68", ["4.2"]),
+        ("2025-03-09", "11.33", ["4.2"]),
+        ("2025-03-08", "5.63", ["4.2"]),
+        ("2025-04-09", "57.10", ["4.2"]),
     ]
     # The interest is a new claim; everything else is settled.
     assert balance(result, "two") == {
-        "contract": "two", "principal": "0.00", "fees": "0.00", "interest": "9.07",
-        "total": "9.07", "credit": "0.00", "currency": "EUR",
+        "contract": "two", "principal": "0.00", "fees": "0.00", "interest": "11.33",
+        "total": "11.33", "credit": "0.00", "currency": "EUR",
     }
     assert actions(result, "two", "contract_terminated") == []
 
@@ -204,13 +209,16 @@ def test_access_restored_only_when_principal_and_fees_are_paid_4_3() -> None:
     """4.3: suspended on R2 + 8 (2025-02-06); reopened on receipt of payment.
 
     Reading (ambiguity #4): "payment" = the invoice's principal and its letter fees.
-    Invoice 2025-01-01 (EUR 300), due 01-09; R1 01-19, R2 01-29 (EUR 14 each); suspension 02-06.
-    02-07: EUR 300 pays the principal (oldest item first): still suspended (fees 28.00 open);
+    Invoice 2025-01-01 (EUR 300 + 25 % VAT = 375.00), due 01-09; R1 01-19, R2 01-29 (EUR 14
+    each); suspension 02-06.
+    02-07: EUR 375 naming the invoice (acme-0001) pays its principal (the named item first,
+           payment.allocation): still suspended (fees 28.00 open);
            the breach ladder stops (the invoice is paid before 15.1 (2)'s 30 days run out on 02-08).
            Interest: 01-09 -> 02-07 is no completed month: none.
     02-12: EUR 28 pays both fees: access reopened.
     """
-    events = ("{date: 2025-02-07, type: payment, contract: acme, amount: \"300.00\"}, "
+    events = ("{date: 2025-02-07, type: payment, contract: acme, amount: \"375.00\", "
+              "invoice: acme-0001}, "
               "{date: 2025-02-12, type: payment, contract: acme, amount: \"28.00\"}")
     result = run(_one_contract("2025-01-01", "2025-03-31", events))
     assert one(result, "acme", "access_suspended")["date"] == "2025-02-06"
@@ -446,7 +454,8 @@ events:
 # --- 8.5 / 9.1 data lifecycle ------------------------------------------------------------------
 
 LIFECYCLE_EVENTS = [
-    "{date: 2027-01-10, type: payment, contract: acme, amount: \"300.00\"}",
+    # the first invoice's total: 300.00 + 25 % VAT
+    "{date: 2027-01-10, type: payment, contract: acme, amount: \"375.00\"}",
     "{date: 2027-05-15, type: termination_notice, contract: acme, by: customer}",
 ]
 

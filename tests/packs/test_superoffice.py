@@ -4,6 +4,9 @@ Common contract unless a test says otherwise: Contractdatum 2027-02-10 (a Wednes
 "CRM Online" of 5 users at EUR 40.00 per user per month. Annual Factuurperiode (pack default):
 12 x 5 x 40.00 = 2400.00 per invoice; monthly: 5 x 40.00 = 200.00.
 The payment term is the pack's 30 days from the invoice date (the contract states none).
+The receivable is the document (issue 17): the seller is Norwegian (the pack's governing law)
+and the buyer has no VAT number, so `tax.categories` gives category S at the Norwegian 25 %:
+an annual invoice is open at 2400.00 + 600.00 = 3000.00, and that is what a payer pays.
 """
 
 from __future__ import annotations
@@ -140,8 +143,8 @@ def test_good_payer_renews_for_the_invoice_period() -> None:
     annual Factuurperiode 2028-03-01..2029-02-28. Over 24 months (to 2029-02-10) two invoices of
     2400.00, both paid on time (due 2027-03-31 and 2028-03-31), no dunning."""
     result = run(scenario(until="2029-02-10", events=(
-        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"2400.00\"}\n"
-        "  - {date: 2028-03-15, type: payment, contract: acme, amount: \"2400.00\"}")))
+        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"3000.00\"}\n"
+        "  - {date: 2028-03-15, type: payment, contract: acme, amount: \"3000.00\"}")))
     assert [(i["date"], i["period_start"], i["period_end"], i["amount"], i["due_date"])
             for i in invoices(result)] == [
         ("2027-03-01", "2027-03-01", "2028-02-29", "2400.00", "2027-03-31"),
@@ -169,15 +172,15 @@ def test_never_payer_gets_payment_notice_then_suspension() -> None:
     assert (suspended["date"], suspended["clauses"]) == ("2027-04-21", ["13"])
     assert "contract_terminated" not in kinds(result, "acme")
     assert result.states["acme"].access == "suspended"
-    assert balance(result, "acme")["principal"] == "2400.00"
+    assert balance(result, "acme")["principal"] == "3000.00"  # 2400.00 + 25 % VAT
     assert balance(result, "acme")["interest"] == "0.00"  # the contract states no interest
 
 
 def test_payment_of_the_principal_restores_login() -> None:
-    """13 ¶3: suspended on 2027-04-21; paying the 2400.00 on 2027-05-03 restores access the same
+    """13 ¶3: suspended on 2027-04-21; paying the 3000.00 on 2027-05-03 restores access the same
     day; no interest is charged (method none)."""
     result = run(scenario(events=(
-        "  - {date: 2027-05-03, type: payment, contract: acme, amount: \"2400.00\"}")))
+        "  - {date: 2027-05-03, type: payment, contract: acme, amount: \"3000.00\"}")))
     assert one(result, "acme", "access_suspended")["date"] == "2027-04-21"
     restored = one(result, "acme", "access_restored")
     assert (restored["date"], restored["clauses"]) == ("2027-05-03", ["13"])
@@ -202,13 +205,13 @@ def test_non_payment_termination_when_switched_on() -> None:
 
 def test_statutory_interest_can_be_switched_on() -> None:
     """19 + overridable `interest`: Norwegian statutory rate 12.00 % from 2026-01-01. Invoice
-    2026-03-01 (2400.00) due 2026-03-31, paid 2026-05-30: 60 days late;
-    2400.00 x 12 % x 60 / 365 = 47.342... -> 47.34."""
+    2026-03-01 (2400.00 + 25 % VAT = 3000.00, the amount due) due 2026-03-31, paid 2026-05-30:
+    60 days late; 3000.00 x 12 % x 60 / 365 = 59.178... -> 59.18."""
     result = run(scenario(start="2026-02-10", until="2026-06-30", extra=(
         "    overrides: {interest.method: statutory, interest.jurisdiction: \"NO\"}\n"),
-        events="  - {date: 2026-05-30, type: payment, contract: acme, amount: \"2400.00\"}"))
+        events="  - {date: 2026-05-30, type: payment, contract: acme, amount: \"3000.00\"}"))
     charged = one(result, "acme", "interest_charged")
-    assert (charged["date"], charged["amount"], charged["clauses"]) == ("2026-05-30", "47.34",
+    assert (charged["date"], charged["amount"], charged["clauses"]) == ("2026-05-30", "59.18",
                                                                         ["13", "19"])
     assert "provisional_rate" not in charged
 
@@ -388,7 +391,7 @@ def test_export_withheld_while_an_invoice_is_overdue() -> None:
     result = run(scenario(until="2027-04-30", events=(
         "  - {date: 2027-03-31, type: data_instruction, contract: acme, instruction: export}\n"
         "  - {date: 2027-04-05, type: data_instruction, contract: acme, instruction: export}\n"
-        "  - {date: 2027-04-06, type: payment, contract: acme, amount: \"2400.00\"}\n"
+        "  - {date: 2027-04-06, type: payment, contract: acme, amount: \"3000.00\"}\n"
         "  - {date: 2027-04-07, type: data_instruction, contract: acme, instruction: export}")))
     served = actions(result, "acme", "data_export_requested")
     assert [(a["date"], a["deliver_by"]) for a in served] == [
@@ -404,7 +407,7 @@ def test_data_lifecycle_export_portal_and_deletion_after_30_days() -> None:
     2028-03-30. A copy asked on Fri 2028-03-10 is due Mon 13, Tue 14, Wed 15 -> 2028-03-15. The
     contract gives no deletion on request; after deletion nothing can be exported."""
     result = run(scenario(until="2028-04-30", events=(
-        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"2400.00\"}\n"
+        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"3000.00\"}\n"
         "  - {date: 2027-06-01, type: termination_notice, contract: acme, by: customer}\n"
         "  - {date: 2028-03-10, type: data_instruction, contract: acme, instruction: export}\n"
         "  - {date: 2028-03-11, type: data_instruction, contract: acme, instruction: delete}\n"
@@ -430,7 +433,7 @@ def test_access_follows_the_contract_state() -> None:
     assert run(trial, until=date(2027, 1, 10)).states["acme"].access == "full"
     assert run(trial, until=date(2027, 2, 3)).states["acme"].access == "none"
     paid = scenario(until="2028-03-15", events=(
-        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"2400.00\"}\n"
+        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"3000.00\"}\n"
         "  - {date: 2027-06-01, type: termination_notice, contract: acme, by: customer}"))
     # The Contract ends at the end of 2028-02-29: full access through 02-28, export-only after.
     assert run(paid, until=date(2028, 2, 28)).states["acme"].access == "full"
@@ -442,7 +445,7 @@ def test_access_ends_when_the_data_is_deleted() -> None:
     """14 ¶1: the export portal exists until the data is deleted at T+30 (2028-03-30); after the
     deletion there is nothing to access."""
     paid = scenario(until="2028-04-15", events=(
-        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"2400.00\"}\n"
+        "  - {date: 2027-03-15, type: payment, contract: acme, amount: \"3000.00\"}\n"
         "  - {date: 2027-06-01, type: termination_notice, contract: acme, by: customer}"))
     assert run(paid, until=date(2028, 3, 29)).states["acme"].access == "export_only"
     assert run(paid, until=date(2028, 4, 15)).states["acme"].access == "none"

@@ -1,13 +1,14 @@
 """`termline bank import|unmatched`: a CAMT.053 statement's credits matched to open invoices and
 stored as `payment` events, all in one transaction.
 
+The open items are the documents' totals including VAT, so a matched credit becomes a payment
+of its full amount that names the invoice it matched (`invoice`: the engine's item): the
+engine pays that item first, then the rest by the pack's rule (`payment.allocation`), and an
+overpayment stays as credit.
 Each matched credit becomes a payment event of the invoice's contract, dated the booking day,
 whose `reference` is the bank's entry reference: two equal credits on one day are two payments,
 and an entry imported again is recognised (`bank_entries`, unique per tenant and reference)
-and applies nothing. The engine counts invoices without VAT: the event's amount is the share
-of the credit that is the invoice's net amount (the open net amount when the credit pays what
-is open, else pro rata of the document's total); the engine then allocates it by the pack's
-rule (oldest first), so partial and over-payments behave as for any payment.
+and applies nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from termline.adapters.bank.camt import Credit
 from termline.adapters.bank.matching import OpenInvoice, match
-from termline.adapters.documents.model import Document, gross_of, net_of
+from termline.adapters.documents.model import Document
 from termline.adapters.documents.references import structured
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
 from termline.adapters.sql.repository import Repository
@@ -55,7 +56,7 @@ def _candidates(repo: Repository, tenant_id: int, tenant_name: str | None
         printed = structured(doc.payment.reference) or doc.payment.reference
         out.append(_Candidate(OpenInvoice(stored.number, printed,
                                           stored.contract_ref, doc.buyer.name,
-                                          gross_of(remaining, doc), stored.currency),
+                                          remaining, stored.currency),
                               stored, doc, remaining))
     return out
 
@@ -93,13 +94,12 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None
             event_id = None
             if found is not None:
                 cand = by_number[found.invoice.number]
-                net = cand.open_net if credit.amount == cand.invoice.open \
-                    else net_of(credit.amount, cand.doc)
                 stored_contract = contracts[cand.stored.contract_ref]
-                if net > 0 and credit.booked >= stored_contract.contract.start:
+                if credit.amount > 0 and credit.booked >= stored_contract.contract.start:
                     event = Payment(type="payment", date=credit.booked,
-                                    contract=cand.stored.contract_ref, amount=net,
-                                    reference=credit.entry_ref)
+                                    contract=cand.stored.contract_ref, amount=credit.amount,
+                                    reference=credit.entry_ref,
+                                    invoice=cand.stored.source_ref)
                     event_id = uow.repo.add_event(owner.id, stored_contract.id, event,
                                                   event_key(event, None, 0))
                     if event_id is not None:

@@ -17,7 +17,7 @@ from termline.adapters.documents.build import (
     document,
     lines_of,
 )
-from termline.adapters.documents.model import Document, DocumentError, gross_of
+from termline.adapters.documents.model import Document, DocumentError
 from termline.adapters.documents.parties import SellerProfile
 from termline.adapters.documents.pdf import render
 from termline.adapters.documents.terms import document_language, payment_terms
@@ -131,8 +131,8 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
 
 def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None
              ) -> Decimal:
-    """The engine's (net) amount of an invoice still open; 0 for a replaced revision or an
-    invoice a correction credit note cancels."""
+    """The amount of an invoice still open, including VAT (the engine's open item); 0 for a
+    replaced revision or an invoice a correction credit note cancels."""
     docs = DocumentStore(repo.conn)
     key = (stored.contract_id, stored.source_ref)
     bulk = lookups.bulk if lookups is not None else None
@@ -162,7 +162,7 @@ def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str |
                         "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
                         "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
                         "currency": stored.currency,
-                        "open": fmt(gross_of(open_net(uow.repo, stored, lookups), doc)),
+                        "open": fmt(open_net(uow.repo, stored, lookups)),
                         "credit_note_for": stored.credit_note_for})
         return out
 

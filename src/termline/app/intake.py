@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from termline.adapters.sql.bulk import BulkRows, customer_key
 from termline.adapters.sql.repository import Repository, StoredContract, Tenant, digest
 from termline.app.inputs import LocatedEvent
+from termline.app.naming import resolve
 from termline.app.ports import UnitOfWork
 from termline.app.run import tenant_tables
 from termline.domain.contract.checks import event_problems
@@ -148,6 +149,7 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     for position, (event, target, where) in enumerate(zip(events, targets, located,
                                                           strict=True)):
         key = event_key(event, origin, where.line if where and where.line else position)
+        event = resolve(repo.conn, owner.id, event)
         if repo.add_event(owner.id, target, event, key) is None:
             _same_as_stored(repo, owner, event, key, where)
             duplicates += 1

@@ -51,6 +51,7 @@ from termline.app.run import (
     due_work,
     next_day,
     quiet_collector,
+    seller_country,
     tenant_tables,
 )
 from termline.domain.contract.model import Contract
@@ -106,7 +107,8 @@ def step_batch(task: Task) -> list[Stepped]:
             events = [stored_event(*e) for e in raw]
             old = RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
                            row.next_due, None, row.action_count)
-            new, items = next_day(Context(contract, policy, tables[0], tables[1]), old, events,
+            new, items = next_day(Context(contract, policy, tables[0], tables[1],
+                                          seller_country(tenant)), old, events,
                                   until, report)
             named = {value for n in items for key, value in n.action.fields if key == "ref"}
             sent = replace(new, state=ContractState(

@@ -96,7 +96,14 @@ def context(uow: UnitOfWork, contract: StoredContract, tenant: Tenant,
     tables = caches.tables.get(tenant.id)
     if tables is None:
         tables = caches.tables[tenant.id] = tenant_tables(tenant)
-    return Context(contract.contract, policy, tables[0], tables[1])
+    return Context(contract.contract, policy, tables[0], tables[1], seller_country(tenant))
+
+
+def seller_country(tenant: Tenant) -> str | None:
+    """The seller's country for VAT: the tenant profile's (the one its documents name)."""
+    profile = tenant.settings.get("profile") or {}
+    country = profile.get("country")
+    return str(country) if country else None
 
 
 Progress = Callable[[int, int], None]

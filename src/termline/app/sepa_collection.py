@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 from termline.adapters.bank.pain008 import Collection, Creditor, Return, pain008
-from termline.adapters.documents.model import gross_of
 from termline.adapters.sql.document_store import DocumentStore
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
@@ -45,7 +44,7 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
             mandate = contract.mandate
             collections.append(Collection(
                 end_to_end=stored.number, debtor=contract.customer.name, iban=mandate.iban,
-                bic=mandate.bic, amount=gross_of(remaining, doc), mandate_id=mandate.id,
+                bic=mandate.bic, amount=remaining, mandate_id=mandate.id,
                 mandate_signed=mandate.signed,
                 sequence="RCUR" if stored.contract_ref in earlier else "FRST",
                 remittance=f"{stored.number} {doc.payment.reference}"))

@@ -122,7 +122,7 @@ class DocumentStore:
         return row.period_start, row.period_end
 
     def paid(self, contract_id: int, item_ref: str) -> Decimal:
-        """Net amount allocated to an engine item (uncorrected allocations)."""
+        """Amount allocated to an engine item, VAT included (uncorrected allocations)."""
         a = t.allocations.c
         value = self.conn.execute(select(func.sum(a.amount)).where(
             a.contract_id == contract_id, a.item_ref == item_ref,

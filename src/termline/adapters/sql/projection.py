@@ -300,8 +300,8 @@ def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
         raise ProjectionError(f"invoice {ref} of {act.date}: not in the contract's state") \
             from None
     total = sum((line.amount for line in item.lines), ZERO)
-    if item.kind != "invoice" or item.issued != act.date or item.amount != _amount(act) \
-            or total != item.amount:
+    if item.kind != "invoice" or item.issued != act.date or item.net != _amount(act) \
+            or total != item.net or _field(act, "total") != item.amount:
         raise ProjectionError(f"invoice {ref} of {act.date}: the action says {_amount(act)}, "
                               f"the state's item {item.amount} issued {item.issued} with lines "
                               f"adding up to {total}")

@@ -191,6 +191,11 @@ class _Event(Strict):
 class Payment(_Event):
     type: Literal["payment"]
     amount: Amount = Field(gt=Decimal("0"))
+    # the item the payer names: the engine's ref of the invoice (the store resolves a legal
+    # number or a structured reference to it at intake); paid first (payment.allocation)
+    invoice: Ident | None = None
+    # the end-to-end id of the collection that paid it (SEPA: the invoice's legal number)
+    end_to_end_id: Ident | None = None
 
 
 class PaymentFailed(_Event):

@@ -27,7 +27,8 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
                 ) -> tuple[ContractState, list[Action]]:
     kind = event.type
     if kind == "payment":
-        return receive_payment(state, ctx, day, event.amount, event.reference)
+        return receive_payment(state, ctx, day, event.amount, event.reference,
+                               event.invoice or event.end_to_end_id)
     if kind == "payment_failed":
         return record_payment_failure(state, ctx, day, event.reference)
     if kind == "trial_converted":

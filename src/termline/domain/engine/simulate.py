@@ -14,7 +14,7 @@ from termline.domain.contract.scenario_file import Scenario
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.engine.step import step
-from termline.domain.mechanisms.interest.late_interest import interest_on_chunks
+from termline.domain.mechanisms.interest.late_interest import bearing, interest_on_chunks
 from termline.domain.mechanisms.pricing.series import IndexTable, from_mapping
 from termline.domain.policy.schema import Policy
 from termline.domain.rates.table import RateTable, builtin_rates
@@ -101,7 +101,8 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
             if it.open > ZERO and rule.method != "none" and (
                     rule.requires_step is None
                     or state.step_date(it.ref, rule.requires_step) is not None):
-                chunks = (*it.principal_payments, (as_of, it.open))
+                chunks = bearing(rule, it.amount, it.vat,
+                                 (*it.principal_payments, (as_of, it.open)))
                 interest += interest_on_chunks(rule, ctx.rates, it.issued, it.due, chunks).amount
         elif it.kind == "fee":
             fees += it.open

@@ -29,7 +29,12 @@ __all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice"
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """An open or settled item of the customer's account: invoice, fee or charged interest."""
+    """An open item of the customer's account: invoice, fee or charged interest document.
+
+    `amount` is the document's total including VAT, what the customer owes; `vat` is the VAT
+    in it, decided when the engine issues the item (`tax.item_vat`), `vat_category` its
+    EN 16931 category and rate ("S 21", "AE 0", "O 0"). Payments and credit notes settle it.
+    """
 
     ref: str
     kind: ItemKind
@@ -44,10 +49,18 @@ class Item:
     lines: tuple[InvoiceLine, ...] = ()
     principal_payments: tuple[tuple[date, Decimal], ...] = ()
     settled_on: date | None = None
+    vat: Decimal = ZERO
+    vat_category: str | None = None
+    credited: Decimal = ZERO
+    on_hold: bool = False
 
     @property
     def open(self) -> Decimal:
-        return self.amount - self.paid
+        return self.amount - self.paid - self.credited
+
+    @property
+    def net(self) -> Decimal:
+        return self.amount - self.vat
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
@@ -119,6 +132,9 @@ class Context:
     policy: Policy
     rates: RateTable
     indices: IndexTable = field(default_factory=IndexTable)
+    seller_country: str | None = None
+    """The seller's country for VAT (the store: the tenant profile's); default the country
+    of the policy's governing law."""
     calendar: Calendar = field(init=False)
 
     def __post_init__(self) -> None:
@@ -128,3 +144,7 @@ class Context:
     @property
     def currency(self) -> str:
         return self.policy.currency
+
+    @property
+    def seller(self) -> str:
+        return self.seller_country or self.policy.source.governing_law

@@ -182,8 +182,10 @@ class PaymentRule(Rule):
     dispute_window: Dur | None = None
     dispute_from: Literal["invoice_date", "service_date"] = Field(
         default="invoice_date", examples=["service_date"])
-    allocation: Literal["oldest_first"] = "oldest_first"
-    """Which open items a payment settles first."""
+    allocation: Literal["oldest_first", "principal_first"] = "oldest_first"
+    """Which open items a payment settles after the item it names (`payment.allocation`):
+    ``oldest_first``, the oldest invoice first with its costs, then its interest, then its
+    principal; ``principal_first``, all principal oldest first, then costs, then interest."""
 
 
 class SeatChangeRule(Rule):
@@ -339,6 +341,9 @@ class InterestRule(Rule):
     """The country whose statutory commercial rate applies (method statutory)."""
     compounding: Literal["none", "annual"] = "none"
     accrues_from: Literal["invoice_date", "due_date"] = "due_date"
+    base: Literal["gross", "net"] = "gross"
+    """What bears interest: ``gross``, the amount due including VAT (the sum the late-payment
+    rules of BE, NL, DE and DK count on: the invoice's total); ``net``, without its VAT."""
     requires_step: str | None = None
     """Interest is charged only once this dunning step has happened (e.g. a default notice)."""
 

@@ -16,6 +16,7 @@ from termline.domain.mechanisms.billing.schedule import (
     prorated_line,
 )
 from termline.domain.mechanisms.payments.allocation import allocate
+from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
@@ -31,7 +32,8 @@ def add_item(state: ContractState, ctx: Context, day: date, item: Item
     state = replace(state, items=(*state.items, item), seq=state.seq + 1)
     if state.credit <= ZERO:
         return state, []
-    items, applied, left = allocate(state.items, state.credit, day)
+    items, applied, left = allocate(state.items, state.credit, day,
+                                    rule=ctx.policy.payment.allocation)
     state = replace(state, items=items, credit=left)
     return state, [action(day, "payment_applied", ctx.contract.id, ctx.policy.payment.clause,
                           currency=ctx.currency, ref=ref, amount=amount, source="credit")
@@ -41,13 +43,16 @@ def add_item(state: ContractState, ctx: Context, day: date, item: Item
 def issue_invoice(state: ContractState, ctx: Context, day: date, lines: tuple[InvoiceLine, ...],
                   period_start: date, period_end: date, kind: str, clauses: tuple[str, ...]
                   ) -> tuple[ContractState, list[Action]]:
-    total = sum((ln.amount for ln in lines), ZERO)
+    vat = item_vat(ctx.seller, ctx.contract.customer, day, (ln.amount for ln in lines))
     ref = _invoice_ref(ctx, state)
     due = ctx.calendar.add(day, ctx.policy.payment.term)
-    item = Item(ref=ref, kind="invoice", issued=day, due=due, amount=total, seq=state.seq,
-                period_start=period_start, period_end=period_end, lines=lines)
+    # the open item is the document's total including VAT (the receivable is the document)
+    item = Item(ref=ref, kind="invoice", issued=day, due=due, amount=vat.gross, seq=state.seq,
+                period_start=period_start, period_end=period_end, lines=lines, vat=vat.vat,
+                vat_category=vat.label)
     out = [action(day, "invoice_issued", ctx.contract.id, clauses, currency=ctx.currency,
-                  ref=ref, amount=total, due_date=due, period_start=period_start,
+                  ref=ref, amount=vat.net, vat=vat.vat, total=vat.gross,
+                  vat_category=vat.label, due_date=due, period_start=period_start,
                   period_end=period_end, invoice_kind=kind)]
     state, paid = add_item(state, ctx, day, item)
     return state, out + paid

@@ -115,3 +115,12 @@ def interest_on_chunks(rule: InterestRule, table: RateTable, invoice_date: date,
         total += part.amount
         provisional |= part.provisional
     return Accrual(round_money(total), provisional)
+
+
+def bearing(rule: InterestRule, amount: Decimal, vat: Decimal,
+            chunks: Iterable[tuple[date, Decimal]]) -> tuple[tuple[date, Decimal], ...]:
+    """The chunks of an item's total that bear interest: all of each (``base: gross``), or
+    each chunk's share without VAT (``base: net``)."""
+    if rule.base == "gross" or vat == ZERO or amount == ZERO:
+        return tuple(chunks)
+    return tuple((day, part * (amount - vat) / amount) for day, part in chunks)

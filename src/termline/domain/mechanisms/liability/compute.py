@@ -29,7 +29,8 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
     is left out, and the part kept as credit is spent first when credit pays a later item.
     With ``counts: licence_fees`` only the share of each payment that went to price-list lines
     counts: an invoice's payment times (its price-list lines / its total); fees, interest,
-    usage and purchases count for nothing.
+    usage and purchases count for nothing. Otherwise a payment of an invoice counts without its
+    VAT (times the invoice's net / its total).
     """
     state = result.states[contract]
     ctx = result.contexts[contract]
@@ -66,14 +67,18 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
             amount -= part
         if amount <= ZERO:
             continue
+        item = state.item(str(act.get("ref")))
         if licence_only:
-            item = state.item(str(act.get("ref")))
             if item.kind != "invoice" or item.amount <= ZERO:
                 continue
             licence = sum((ln.amount for ln in item.lines if ln.item in price_items), ZERO)
             amount = amount * licence / item.amount
             if amount <= ZERO:
                 continue
+        elif item.vat and item.amount > ZERO:
+            # the VAT in a payment is the state's, not a fee paid to the provider: a cap on
+            # what the customer paid counts the share without VAT (as before issue 17)
+            amount = amount * item.net / item.amount
         out.append((act.date, amount))
     return tuple(out)
 

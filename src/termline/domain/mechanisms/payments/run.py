@@ -8,17 +8,19 @@ from decimal import Decimal
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.state import Context, ContractState, Item
 from termline.domain.mechanisms.billing.run import add_item
-from termline.domain.mechanisms.interest.late_interest import interest_on_chunks
+from termline.domain.mechanisms.interest.late_interest import bearing, interest_on_chunks
 from termline.domain.mechanisms.payments.allocation import allocate
 from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
 
 def receive_payment(state: ContractState, ctx: Context, day: date, amount: Decimal,
-                    reference: str | None) -> tuple[ContractState, list[Action]]:
+                    reference: str | None, named: str | None = None
+                    ) -> tuple[ContractState, list[Action]]:
     clauses = ctx.policy.payment.clause
     before = {it.ref: it.settled_on for it in state.items}
-    items, applied, left = allocate(state.items, amount, day)
+    items, applied, left = allocate(state.items, amount, day, named,
+                                    ctx.policy.payment.allocation)
     state = replace(state, items=items, credit=state.credit + left)
     out = [action(day, "payment_applied", ctx.contract.id, clauses, currency=ctx.currency,
                   ref=ref, amount=part, **({"reference": reference} if reference else {}))
@@ -49,7 +51,8 @@ def charge_interest(state: ContractState, ctx: Context, day: date, invoice: Item
         return state, []
     rule = ctx.policy.interest
     accrual = interest_on_chunks(rule, ctx.rates, invoice.issued, invoice.due,
-                                 invoice.principal_payments)
+                                 bearing(rule, invoice.amount, invoice.vat,
+                                         invoice.principal_payments))
     if accrual.amount <= ZERO:
         return state, []
     ref = f"{invoice.ref}-INT"
