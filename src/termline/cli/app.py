@@ -16,6 +16,7 @@ from rich.console import Console
 
 import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
 from termline.cli import (
+    console_commands,
     document_commands,
     policy_commands,
     render,
@@ -31,6 +32,7 @@ policy_commands.register(app)
 store_commands.register(app)
 document_commands.register(app)
 service_commands.register(app)
+console_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)
