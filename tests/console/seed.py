@@ -76,7 +76,8 @@ def seed(engine: Engine) -> dict[str, int]:
     profile = yaml.safe_load((ROOT / "examples/profiles/seller.yaml").read_text("utf-8"))
     for name, text in ((A, BOOK_A), (B, BOOK_B)):
         add_tenant(uow(), name, "Europe/Copenhagen")
-        set_profile(uow(), name, profile, "seller.yaml")
+        set_profile(uow(), name, {**profile, "invoice_prefix": "SW" if name == A else "OT"},
+                    "seller.yaml")
         import_scenario(uow(), parse_scenario(text, f"{name}.yaml"), name)
     # an event stored by an "older version", that the run cannot read: `broken` is set aside
     with SqlUnitOfWork(engine) as u:

@@ -8,10 +8,20 @@ HMAC of a link.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    UniqueConstraint,
+)
 
-from termline.store.service_tables import Stamp
 from termline.store.tables import Id, metadata
+
+Stamp = DateTime(timezone=True)
 
 console_users = Table(
     "console_users", metadata,
