@@ -173,7 +173,7 @@ def _week(uow: UnitOfWork, store: ConsoleStore, owner: Tenant, on: date, days: i
     for row in rows:
         stored = StoredContract(row.id, owner.id, models[row.id], row.policy_version_id)
         ctx = context(uow, stored, owner, caches)
-        state = decode(ContractState, loads(row.state))
+        state: ContractState = decode(ContractState, loads(row.state))
         for d in contract_deadlines(state, ctx, on):
             if on <= d.date <= last:
                 out.append({"customer": row.customer, **d.to_json()})
@@ -205,7 +205,7 @@ def contract_page(uow: UnitOfWork, tenant_name: str, filt: ContractFilter, after
         out = []
         for row in rows[:limit]:
             stored = StoredContract(row.id, owner.id, models[row.id], row.policy_version_id)
-            state = decode(ContractState, loads(row.state))
+            state: ContractState = decode(ContractState, loads(row.state))
             day = _as_of(row, through)
             bal = balance(state, context(uow, stored, owner, caches), day)
             out.append({"id": row.id, "contract": row.ref, "customer": row.customer,
@@ -486,10 +486,9 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
         store = ConsoleStore(uow.repo.conn)
-        args = {"first": filt.first, "last": filt.last, "status": filt.status,
-                "customer": filt.customer}
-        rows = store.invoice_page(owner.id, offset=offset,
-                                  limit=None if limit is None else limit + 1, **args)
+        rows = store.invoice_page(owner.id, first=filt.first, last=filt.last,
+                                  status=filt.status, customer=filt.customer, offset=offset,
+                                  limit=None if limit is None else limit + 1)
         shown = rows if limit is None else rows[:limit]
         cancelled = store.corrected_numbers(owner.id, [r["number"] for r in shown])
         out = []
@@ -508,7 +507,9 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
                         "currency": r["currency"], "status": status,
                         "credit_note_for": r["credit_note_for"]})
         totals = [{"currency": c, "documents": n, "net": fmt(v)}
-                  for c, n, v in store.invoice_totals(owner.id, **args)]
+                  for c, n, v in store.invoice_totals(owner.id, first=filt.first, last=filt.last,
+                                                         status=filt.status,
+                                                         customer=filt.customer)]
         more = limit is not None and len(rows) > limit
         return {"rows": out, "totals": totals, "more": more}
 
@@ -543,12 +544,13 @@ def customer_page(uow: UnitOfWork, tenant_id: int, customer_id: int) -> dict[str
         through = uow.repo.run_through(tenant_id)
         models = store.contracts_by_id([r.id for r in rows])
         caches = _Caches()
-        contracts, owed = [], {}
+        contracts: list[dict[str, Any]] = []
+        owed: dict[str, Decimal] = {}
         language = None
         for row in rows:
             stored = StoredContract(row.id, tenant_id, models[row.id], row.policy_version_id)
             ctx = context(uow, stored, owner, caches)
-            state = decode(ContractState, loads(row.state))
+            state: ContractState = decode(ContractState, loads(row.state))
             day = _as_of(row, through)
             texts = clause_texts(ctx.policy)
             bal = balance(state, ctx, day)

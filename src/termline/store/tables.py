@@ -314,5 +314,5 @@ bank_entries = Table(
 
 
 # The service's tables (migration 0006) share this metadata.
-from termline.store import service_tables as _service_tables  # noqa: E402, F401
 from termline.store import console_tables as _console_tables  # noqa: E402, F401
+from termline.store import service_tables as _service_tables  # noqa: E402, F401
