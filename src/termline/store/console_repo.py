@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    and_,
     case,
     delete,
     func,
@@ -73,8 +74,9 @@ def _state_field(conn: Connection, name: str, default: str) -> ColumnElement[Any
     return func.coalesce(raw, default)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _prefix(column: Any, start: str) -> list[ColumnElement[bool]]:
+    """`column` starts with `start` (case as stored), as a range an index can serve."""
+    return [column >= start, column < start + "\U0010ffff"]
 
 
 class ConsoleStore:
@@ -183,9 +185,9 @@ class ConsoleStore:
         by prefix (case as stored), `status` and `pack` exactly."""
         query = self._contract_select().where(_CON.tenant_id == tenant_id, _CON.id > after_id)
         if ref:
-            query = query.where(_CON.ref.like(_escape_like(ref) + "%", escape="\\"))
+            query = query.where(*_prefix(_CON.ref, ref))
         if customer:
-            query = query.where(_CUS.name.like(_escape_like(customer) + "%", escape="\\"))
+            query = query.where(*_prefix(_CUS.name, customer))
         if status:
             query = query.where(_state_field(self.conn, "status", "pending") == status)
         if pack:
@@ -300,7 +302,7 @@ class ConsoleStore:
         if last is not None:
             where.append(d.issued <= last)
         if customer:
-            where.append(_CUS.name.like(_escape_like(customer) + "%", escape="\\"))
+            where.append(and_(*_prefix(_CUS.name, customer)))
         if status == "credit_note":
             where.append(d.kind == "credit_note")
         elif status in ("open", "paid"):

@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from termline.store.tables import Id, metadata
+from termline.store.tables import Id, customers, documents, metadata
 
 Stamp = DateTime(timezone=True)
 
@@ -63,3 +63,9 @@ console_secrets = Table(
     Column("secret", String(128), nullable=False),
     Column("created_at", Stamp, nullable=False),
 )
+
+# The console's lists filter and page in the database (migration 0013): customers by the start
+# of their name, documents newest first.
+Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
+Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
+      documents.c.id)

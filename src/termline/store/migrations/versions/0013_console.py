@@ -1,5 +1,6 @@
 """The console: its users (argon2 hashes), sessions (token hashes, CSRF tokens), sign-in
-attempts (the per-address limit) and the secret that signs customers' links.
+attempts (the per-address limit) and the secret that signs customers' links; indexes for its
+lists (customers by name, documents newest first).
 
 Nothing to backfill: users are added with `termline user add`.
 
@@ -71,7 +72,14 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_customers_tenant_id_name", "customers", ["tenant_id", "name"])
+    op.create_index("ix_documents_tenant_id_issued_id", "documents",
+                    ["tenant_id", "issued", "id"])
+
+
 def downgrade() -> None:
+    op.drop_index("ix_documents_tenant_id_issued_id", "documents")
+    op.drop_index("ix_customers_tenant_id_name", "customers")
     op.drop_table("console_secrets")
     op.drop_index("ix_console_signin_attempts_address_at", "console_signin_attempts")
     op.drop_table("console_signin_attempts")
