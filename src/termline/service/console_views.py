@@ -105,12 +105,17 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
             return cached[1]
         aged: dict[str, Aged] = {}
         caches = _Caches()
-        for stored in uow.repo.contracts(owner.id):
-            run_state = uow.repo.run_state(stored.id)
-            ctx = context(uow, stored, owner, caches)
-            bal = balance(run_state.state, ctx, on)
-            aged.setdefault(bal.currency, Aged()).add(age(run_state.state.items, on,
-                                                          bal.interest))
+        for chunk in store.run_states(owner.id):
+            # only a contract with something open owes: its document is read for those only
+            states = [(r, _state(r.state)) for r in chunk]
+            owing = [(r, st) for r, st in states if any(it.open > ZERO for it in st.items)]
+            models = store.contracts_by_id([r.contract_id for r, _ in owing])
+            for r, state in owing:
+                stored = StoredContract(r.contract_id, owner.id, models[r.contract_id],
+                                        r.policy_version_id)
+                ctx = context(uow, stored, owner, caches)
+                bal = balance(state, ctx, on)
+                aged.setdefault(bal.currency, Aged()).add(age(state.items, on, bal.interest))
         # the twelve months ending with the run's month
         first = date(on.year - 1 + (on.month == 12), on.month % 12 + 1, 1)
         months = _months(first, on)
@@ -131,6 +136,11 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
         }
         BOOK_CACHE.entries[owner.id] = (mark, result)
         return result
+
+
+def _state(text: str) -> ContractState:
+    state: ContractState = decode(ContractState, loads(text))
+    return state
 
 
 def _months(first: date, last: date) -> list[str]:

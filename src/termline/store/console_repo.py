@@ -8,7 +8,7 @@ access are read from its stored state's JSON (a field left out is the state's de
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -220,6 +220,16 @@ class ConsoleStore:
             return {}
         rows = self.conn.execute(select(_CON.id, _CON.document).where(_CON.id.in_(ids)))
         return {int(r.id): Contract.model_validate_json(r.document) for r in rows}
+
+    def run_states(self, tenant_id: int, chunk: int = 5000) -> Iterator[Sequence[Any]]:
+        """The tenant's contracts' stored states (contract id, state JSON, policy version,
+        cursor), in chunks, streamed."""
+        query = (select(_RUN.contract_id, _RUN.state, _CON.policy_version_id, _RUN.cursor)
+                 .join(t.contracts, _CON.id == _RUN.contract_id)
+                 .where(_RUN.tenant_id == tenant_id).order_by(_RUN.contract_id)
+                 .execution_options(yield_per=chunk))
+        result = self.conn.execute(query)
+        yield from result.partitions(chunk)
 
     def status_counts(self, tenant_id: int) -> list[tuple[str, str, int]]:
         status = _state_field(self.conn, "status", "pending")
