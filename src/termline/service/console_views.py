@@ -28,7 +28,7 @@ from termline.overdue.aging import BUCKETS, Aged, age
 from termline.policy.coverage import ancestors, row_pieces
 from termline.policy.schema import Policy
 from termline.scenario.model import Event, Payment
-from termline.service.documents import NoProfile, build, open_net, profile_of
+from termline.service.documents import Lookups, NoProfile, build, open_net, profile_of
 from termline.service.entitlement import entitlement
 from termline.service.intake import event_key
 from termline.service.intake import tenant as find_tenant
@@ -300,8 +300,9 @@ def _documents(repo: Repository, owner: Tenant, ref: str) -> list[dict[str, Any]
     except NoProfile:
         return []
     out = []
+    lookups = _lookups(repo, owner, ref)
     for stored in docs:
-        doc = build(repo, stored, profile)
+        doc = build(repo, stored, profile, lookups)
         remaining = open_net(repo, stored)
         out.append({"number": stored.number, "kind": stored.kind, "reason": stored.reason,
                     "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
@@ -310,6 +311,12 @@ def _documents(repo: Repository, owner: Tenant, ref: str) -> list[dict[str, Any]
                     "status": _doc_status(stored, remaining),
                     "credit_note_for": stored.credit_note_for})
     return out
+
+
+def _lookups(repo: Repository, owner: Tenant, ref: str) -> Lookups:
+    """What `build` reads of the contract, given: left empty, it reads the tenant's every
+    contract on first use (made for listings of the whole book)."""
+    return Lookups(contracts={(owner.id, ref): repo.contracts(owner.id, ref)[0]})
 
 
 def _doc_status(stored: StoredDocument, remaining: Decimal) -> str:
@@ -447,7 +454,8 @@ def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str
         if entry.booked < contract_.contract.start:
             raise InputError("the credit was booked before the contract started",
                              field="number")
-        doc = build(uow.repo, stored, profile_of(uow.repo, owner.name))
+        doc = build(uow.repo, stored, profile_of(uow.repo, owner.name),
+                    _lookups(uow.repo, owner, stored.contract_ref))
         remaining = open_net(uow.repo, stored)
         net = remaining if Decimal(entry.amount) == gross_of(remaining, doc) \
             else net_of(Decimal(entry.amount), doc)
@@ -530,7 +538,8 @@ def document_summary(uow: UnitOfWork, tenant_name: str, number: str) -> dict[str
         stored = DocumentStore(uow.repo.conn).document(owner.id, number)
         if stored is None:
             raise NotFound(f"no document {number!r}")
-        doc = build(uow.repo, stored, profile_of(uow.repo, owner.name))
+        doc = build(uow.repo, stored, profile_of(uow.repo, owner.name),
+                    _lookups(uow.repo, owner, stored.contract_ref))
         remaining = open_net(uow.repo, stored)
         return {"number": number, "kind": stored.kind, "contract": stored.contract_ref,
                 "customer": doc.buyer.name, "issued": stored.issued.isoformat(),
