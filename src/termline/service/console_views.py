@@ -416,8 +416,9 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
         docs = DocumentStore(uow.repo.conn)
         credits = []
         for entry in docs.unmatched(owner.id)[:limit]:
-            fits = store.open_invoices(owner.id, entry["currency"], 5,
-                                       amount_near=entry["amount"], customer=entry["debtor"])
+            fits = _fits(store.open_invoices(owner.id, entry["currency"],
+                                             entry["booked"] - CANDIDATE_DAYS, entry["booked"]),
+                         entry["amount"], entry["debtor"])
             credits.append({**entry, "booked": entry["booked"].isoformat(),
                             "amount": fmt(entry["amount"]),
                             "fits": [{"number": f["number"], "contract": f["contract"],
@@ -427,6 +428,17 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
         failed = [{**d, "created_at": str(d["created_at"])[:19]}
                   for d in store.failed_deliveries(owner.id, limit)]
         return {"problems": problems, "credits": credits, "deliveries": failed}
+
+
+CANDIDATE_DAYS = timedelta(days=180)  # invoices issued this long before a credit may fit it
+
+
+def _fits(found: list[dict[str, Any]], amount: Decimal, debtor: str | None, limit: int = 5
+          ) -> list[dict[str, Any]]:
+    """The open invoices most likely paid by a credit: the debtor's own first, then those
+    whose open amount is nearest the credit's."""
+    return sorted(found, key=lambda f: (f["customer"] != debtor,
+                                        abs(Decimal(f["owed"]) - amount), f["issued"]))[:limit]
 
 
 def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str

@@ -378,27 +378,24 @@ class ConsoleStore:
             status="matched", document_number=number, event_id=event_id))
         return bool(done.rowcount)
 
-    def open_invoices(self, tenant_id: int, currency: str, limit: int,
-                      amount_near: Decimal | None = None, customer: str | None = None
-                      ) -> list[dict[str, Any]]:
-        """Invoices with a net amount still open, of one currency: those of `customer` first,
-        then by closeness of their amount to `amount_near`."""
+    def open_invoices(self, tenant_id: int, currency: str, first: date, last: date,
+                      scan: int = 2000) -> list[dict[str, Any]]:
+        """Invoices of one currency issued from `first` to `last` with a net amount still
+        open, newest first: at most the `scan` newest of the period are looked at (the index
+        on the issue date serves them)."""
         d = t.documents.c
+        recent = (select(d.id).where(d.tenant_id == tenant_id, d.issued >= first,
+                                     d.issued <= last)
+                  .order_by(d.issued.desc(), d.id.desc()).limit(scan).subquery())
         owed = (d.amount - self._paid_of()).label("owed")
         query = (select(d.number, d.issued, d.due, d.amount, d.currency, d.source_ref,
                         d.contract_id, _CON.ref.label("contract"),
                         _CUS.name.label("customer"), owed)
-                 .select_from(self._invoice_from())
-                 .where(d.tenant_id == tenant_id, d.kind == "invoice", d.currency == currency,
-                        d.amount - self._paid_of() > 0))
-        order: list[Any] = []
-        if customer:
-            order.append(_CUS.name != customer)
-        if amount_near is not None:
-            order.append(func.abs(d.amount - amount_near))
-        order.append(d.issued)
-        rows = self.conn.execute(query.order_by(*order).limit(limit))
-        return [dict(r._mapping) for r in rows]
+                 .select_from(self._invoice_from().join(recent, recent.c.id == d.id))
+                 .where(d.kind == "invoice", d.currency == currency,
+                        d.amount - self._paid_of() > 0)
+                 .order_by(d.issued.desc(), d.id.desc()))
+        return [dict(r._mapping) for r in self.conn.execute(query)]
 
     # --- deliveries ------------------------------------------------------------------------
     def failed_deliveries(self, tenant_id: int, limit: int) -> list[dict[str, Any]]:
