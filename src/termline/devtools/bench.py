@@ -32,11 +32,11 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, create_engine, func, insert, select, text, update
 from sqlalchemy.engine import make_url
 
-from termline.adapters.sql import service_tables  # noqa: F401  (their tables join `t.metadata`)
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.repository import Repository, dumps
+from termline.adapters.sql.schema import metadata
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.pipeline import run_pipelined, step_processes
 from termline.app.run import RunReport, run
@@ -284,13 +284,13 @@ def _floor(engine: Engine, contract_days: int,
     """Bulk-insert the engine's rows again, same driver, no logic: the storage floor."""
     floor = make_engine(floor_url(engine.url.render_as_string(hide_password=False)))
     upgrade(floor)
-    setup = [name for name in t.metadata.sorted_tables if name.name not in FLOOR_TABLES]
+    setup = [name for name in metadata.sorted_tables if name.name not in FLOOR_TABLES]
     timed = 0.0
     with engine.connect() as src:
         for table in setup:
             _copy(src, floor, table)
         for name in FLOOR_TABLES:
-            timed += _copy(src, floor, t.metadata.tables[name])
+            timed += _copy(src, floor, metadata.tables[name])
             if progress is not None:
                 progress("floor", FLOOR_TABLES.index(name) + 1, len(FLOOR_TABLES) + 1)
         timed += _state_writes(src, floor, contract_days)

@@ -42,6 +42,11 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
                    emails):
         app.include_router(module.router)
+    from termline.entrypoints.console.app import (
+        install,  # the console shares the context (issue 20)
+    )
+
+    install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

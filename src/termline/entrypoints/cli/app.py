@@ -17,6 +17,7 @@ from rich.console import Console
 from termline.domain.errors import InputError, TermlineError
 from termline.domain.registry import bootstrap
 from termline.entrypoints.cli import (
+    console_commands,
     correction_commands,
     document_commands,
     import_commands,
@@ -40,6 +41,7 @@ listing.register(app, store_commands.tenant_app, store_commands.contract_app)
 spreadsheets.register(store_commands.contract_app)
 document_commands.register(app)
 service_commands.register(app)
+console_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.
 out = Console(width=None if sys.stdout.isatty() else 160)

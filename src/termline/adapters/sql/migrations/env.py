@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from termline.adapters.sql.tables import metadata
+from termline.adapters.sql.schema import metadata
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=metadata,

@@ -1,0 +1,427 @@
+"""The console's SQL: its users, sessions and sign-in attempts, and the paged, filtered reads of
+a book that a browser asks for (a page of contracts, of invoices, the months, the queues).
+
+Lists are filtered and paged in the database (keyset on the contract's id, an offset for the
+invoices): a page of a 1,000,000-contract book reads a page of rows. A contract's status and
+access are read from its stored state's JSON (a field left out is the state's default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    update,
+)
+
+from termline.adapters.sql import console_tables as ct
+from termline.adapters.sql import service_tables as s
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.corrected import uncorrected
+from termline.domain.contract.model import Contract
+
+_RUN = t.contract_runs.c
+_CON = t.contracts.c
+_CUS = t.customers.c
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    user_id: int
+    tenant_id: int
+    tenant: str
+    email: str
+    role: str
+    csrf: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContractRow:
+    id: int
+    ref: str
+    customer: str
+    customer_id: int
+    pack: str
+    start: date
+    status: str
+    access: str
+    state: str  # the stored state's JSON
+    problem: str | None
+    next_due: date
+    cursor: date
+    policy_version_id: int
+
+
+def _state_field(conn: Connection, name: str, default: str) -> ColumnElement[Any]:
+    """A top-level text field of `contract_runs.state`, or its default when left out."""
+    if conn.dialect.name == "postgresql":
+        raw: ColumnElement[Any] = literal_column(f"(contract_runs.state::json ->> '{name}')")
+    else:
+        raw = func.json_extract(_RUN.state, f"$.{name}")
+    return func.coalesce(raw, default)
+
+
+def _prefix(column: Any, start: str) -> list[ColumnElement[bool]]:
+    """`column` starts with `start` (case as stored), as a range an index can serve."""
+    return [column >= start, column < start + "\U0010ffff"]
+
+
+class ConsoleStore:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # --- users ------------------------------------------------------------------------------
+    def add_user(self, tenant_id: int, email: str, password_hash: str, role: str,
+                 at: datetime) -> int:
+        result = self.conn.execute(insert(ct.console_users).values(
+            tenant_id=tenant_id, email=email, password_hash=password_hash, role=role,
+            created_at=at))
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    def user_by_email(self, email: str) -> Any:
+        u = ct.console_users.c
+        return self.conn.execute(select(ct.console_users).where(
+            u.email == email, u.disabled_at.is_(None))).first()
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        u = ct.console_users.c
+        self.conn.execute(update(ct.console_users).where(u.id == user_id)
+                          .values(password_hash=password_hash))
+
+    def users(self, tenant_id: int) -> list[dict[str, Any]]:
+        u = ct.console_users.c
+        return [dict(r._mapping) for r in self.conn.execute(
+            select(u.id, u.email, u.role, u.created_at, u.disabled_at)
+            .where(u.tenant_id == tenant_id).order_by(u.email))]
+
+    # --- sessions ---------------------------------------------------------------------------
+    def add_session(self, token_hash: str, user_id: int, tenant_id: int, csrf: str,
+                    at: datetime, expires: datetime) -> None:
+        self.conn.execute(insert(ct.console_sessions).values(
+            token_hash=token_hash, user_id=user_id, tenant_id=tenant_id, csrf=csrf,
+            created_at=at, expires_at=expires))
+
+    def session(self, token_hash: str, now: datetime) -> SessionRow | None:
+        se, u, tn = ct.console_sessions.c, ct.console_users.c, t.tenants.c
+        row = self.conn.execute(
+            select(se.user_id, se.tenant_id, tn.name, u.email, u.role, se.csrf, se.expires_at)
+            .join(ct.console_users, u.id == se.user_id)
+            .join(t.tenants, tn.id == se.tenant_id)
+            .where(se.token_hash == token_hash, u.disabled_at.is_(None),
+                   u.tenant_id == se.tenant_id)).first()
+        if row is None:
+            return None
+        expires = row.expires_at
+        if expires.tzinfo is None:  # SQLite gives back naive UTC
+            expires = expires.replace(tzinfo=now.tzinfo)
+        if expires <= now:
+            return None
+        return SessionRow(int(row.user_id), int(row.tenant_id), str(row.name), str(row.email),
+                          str(row.role), str(row.csrf))
+
+    def drop_session(self, token_hash: str) -> None:
+        self.conn.execute(delete(ct.console_sessions)
+                          .where(ct.console_sessions.c.token_hash == token_hash))
+
+    # --- sign-in attempts -------------------------------------------------------------------
+    def add_attempt(self, address: str, email: str, at: datetime, ok: bool) -> None:
+        self.conn.execute(insert(ct.console_signin_attempts).values(
+            address=address, email=email[:400], at=at, ok=ok))
+
+    def failures_since(self, address: str, since: datetime) -> int:
+        a = ct.console_signin_attempts.c
+        return int(self.conn.execute(select(func.count()).where(
+            a.address == address, a.at > since, a.ok.is_(False))).scalar_one())
+
+    # --- secrets ----------------------------------------------------------------------------
+    def secret(self, name: str) -> str | None:
+        sc = ct.console_secrets.c
+        found = self.conn.execute(select(sc.secret).where(sc.name == name)).scalar()
+        return None if found is None else str(found)
+
+    def add_secret(self, name: str, secret: str, at: datetime) -> None:
+        self.conn.execute(insert(ct.console_secrets).values(name=name, secret=secret,
+                                                            created_at=at))
+
+    # --- contracts ------------------------------------------------------------------------
+    def _contract_select(self) -> Any:
+        pv = t.policy_versions.c
+        return (select(_CON.id, _CON.ref, _CUS.name.label("customer"), _CUS.id.label("cid"),
+                       pv.pack, _CON.start,
+                       _state_field(self.conn, "status", "pending").label("status"),
+                       _state_field(self.conn, "access", "none").label("access"),
+                       _RUN.state, _RUN.problem, _RUN.next_due, _RUN.cursor,
+                       _CON.policy_version_id)
+                .select_from(t.contracts.join(t.customers, _CUS.id == _CON.customer_id)
+                             .join(t.contract_runs, _RUN.contract_id == _CON.id)
+                             .join(t.policy_versions, pv.id == _CON.policy_version_id)))
+
+    @staticmethod
+    def _contract_row(r: Any) -> ContractRow:
+        return ContractRow(int(r.id), str(r.ref), str(r.customer), int(r.cid), str(r.pack),
+                           r.start, str(r.status), str(r.access), str(r.state), r.problem,
+                           r.next_due, r.cursor, int(r.policy_version_id))
+
+    def contract_page(self, tenant_id: int, *, ref: str | None = None,
+                      customer: str | None = None, status: str | None = None,
+                      pack: str | None = None, problems: bool = False,
+                      after_id: int = 0, limit: int = 25) -> list[ContractRow]:
+        """Up to `limit` contracts with an id above `after_id`, filtered: `ref` and `customer`
+        by prefix (case as stored), `status` and `pack` exactly."""
+        query = self._contract_select().where(_CON.tenant_id == tenant_id, _CON.id > after_id)
+        if ref:
+            query = query.where(*_prefix(_CON.ref, ref))
+        if customer:
+            query = query.where(*_prefix(_CUS.name, customer))
+        if status:
+            query = query.where(_state_field(self.conn, "status", "pending") == status)
+        if pack:
+            query = query.where(t.policy_versions.c.pack == pack)
+        if problems:
+            query = query.where(_RUN.problem.is_not(None))
+        rows = self.conn.execute(query.order_by(_CON.id).limit(limit))
+        return [self._contract_row(r) for r in rows]
+
+    def contract_row(self, tenant_id: int, ref: str) -> ContractRow | None:
+        row = self.conn.execute(self._contract_select().where(
+            _CON.tenant_id == tenant_id, _CON.ref == ref)).first()
+        return None if row is None else self._contract_row(row)
+
+    def customer_contracts(self, tenant_id: int, customer_id: int) -> list[ContractRow]:
+        rows = self.conn.execute(self._contract_select().where(
+            _CON.tenant_id == tenant_id, _CON.customer_id == customer_id).order_by(_CON.ref))
+        return [self._contract_row(r) for r in rows]
+
+    def contracts_due_by(self, tenant_id: int, last: date, limit: int) -> list[ContractRow]:
+        """Contracts whose next acting day (a deadline is one: `engine.wake`) is by `last`."""
+        rows = self.conn.execute(self._contract_select().where(
+            _RUN.tenant_id == tenant_id, _RUN.next_due <= last)
+            .order_by(_RUN.next_due, _RUN.contract_id).limit(limit))
+        return [self._contract_row(r) for r in rows]
+
+    def contracts_by_id(self, ids: Sequence[int]) -> dict[int, Contract]:
+        """The contracts as given (their documents), by id."""
+        if not ids:
+            return {}
+        rows = self.conn.execute(select(_CON.id, _CON.document).where(_CON.id.in_(ids)))
+        return {int(r.id): Contract.model_validate_json(r.document) for r in rows}
+
+    def run_states(self, tenant_id: int, chunk: int = 5000) -> Iterator[Sequence[Any]]:
+        """The tenant's contracts' stored states (contract id, state JSON, policy version,
+        cursor), in chunks, streamed."""
+        query = (select(_RUN.contract_id, _RUN.state, _CON.policy_version_id, _RUN.cursor)
+                 .join(t.contracts, _CON.id == _RUN.contract_id)
+                 .where(_RUN.tenant_id == tenant_id).order_by(_RUN.contract_id)
+                 .execution_options(yield_per=chunk))
+        result = self.conn.execute(query)
+        yield from result.partitions(chunk)
+
+    def status_counts(self, tenant_id: int) -> list[tuple[str, str, int]]:
+        status = _state_field(self.conn, "status", "pending")
+        access = _state_field(self.conn, "access", "none")
+        rows = self.conn.execute(select(status, access, func.count())
+                                 .where(_RUN.tenant_id == tenant_id)
+                                 .group_by(status, access))
+        return sorted((str(a), str(b), int(n)) for a, b, n in rows)
+
+    def packs(self, tenant_id: int) -> list[str]:
+        pv = t.policy_versions.c
+        rows = self.conn.execute(select(pv.pack).distinct().join(
+            t.contracts, _CON.policy_version_id == pv.id).where(_CON.tenant_id == tenant_id))
+        return sorted(str(p) for p in rows.scalars())
+
+    def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
+        """What a change of the book moves: the last action, event and void ids, the run day."""
+        a, e, v = t.actions.c, t.events.c, t.event_voids.c
+        return (int(self.conn.execute(select(func.max(a.id)).where(
+                    a.tenant_id == tenant_id)).scalar() or 0),
+                int(self.conn.execute(select(func.max(e.id)).where(
+                    e.tenant_id == tenant_id)).scalar() or 0),
+                int(self.conn.execute(select(func.count()).where(
+                    v.tenant_id == tenant_id)).scalar() or 0),
+                self.conn.execute(select(t.tenant_runs.c.run_through).where(
+                    t.tenant_runs.c.tenant_id == tenant_id)).scalar())
+
+    # --- customers --------------------------------------------------------------------------
+    def customers_named(self, tenant_id: int, name: str) -> list[int]:
+        return [int(i) for i in self.conn.execute(select(_CUS.id).where(
+            _CUS.tenant_id == tenant_id, _CUS.name == name).order_by(_CUS.id)).scalars()]
+
+    def customer(self, tenant_id: int, customer_id: int) -> Any:
+        return self.conn.execute(select(t.customers).where(
+            _CUS.tenant_id == tenant_id, _CUS.id == customer_id)).first()
+
+    def language(self, contract_id: int) -> str | None:
+        ci = s.contract_info.c
+        found = self.conn.execute(select(ci.language).where(ci.contract_id == contract_id)
+                                  ).scalar()
+        return None if found is None else str(found)
+
+    # --- money per month ------------------------------------------------------------------
+    def invoiced_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
+        """(YYYY-MM, currency, net amount) of the invoices issued from `first` on, credit notes
+        subtracted."""
+        d = t.documents.c
+        month = self._month(d.issued)
+        amount = func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount))
+        rows = self.conn.execute(select(month, d.currency, amount).where(
+            d.tenant_id == tenant_id, d.issued >= first).group_by(month, d.currency))
+        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+
+    def cash_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
+        """(YYYY-MM, currency, amount) of the payments received from `first` on."""
+        p = t.payments.c
+        month = self._month(p.date)
+        rows = self.conn.execute(select(month, p.currency, func.sum(p.amount)).where(
+            p.tenant_id == tenant_id, p.date >= first).group_by(month, p.currency))
+        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+
+    def _month(self, column: Any) -> Any:
+        if self.conn.dialect.name == "postgresql":
+            return func.to_char(column, "YYYY-MM")
+        return func.strftime("%Y-%m", column)
+
+    # --- invoices ---------------------------------------------------------------------------
+    def _paid_of(self) -> Any:
+        a, d = t.allocations.c, t.documents.c
+        return (select(func.coalesce(func.sum(a.amount), 0))
+                .where(a.contract_id == d.contract_id, a.item_ref == d.source_ref,
+                       uncorrected(t.allocations)).correlate(t.documents).scalar_subquery())
+
+    def _invoice_filter(self, tenant_id: int, first: date | None, last: date | None,
+                        status: str | None, customer: str | None) -> list[Any]:
+        d = t.documents.c
+        where: list[Any] = [d.tenant_id == tenant_id]
+        if first is not None:
+            where.append(d.issued >= first)
+        if last is not None:
+            where.append(d.issued <= last)
+        if customer:
+            where.append(and_(*_prefix(_CUS.name, customer)))
+        if status == "credit_note":
+            where.append(d.kind == "credit_note")
+        elif status in ("open", "paid"):
+            owed = d.amount - self._paid_of()
+            where.append(d.kind == "invoice")
+            where.append(owed > 0 if status == "open" else owed <= 0)
+        return where
+
+    def _invoice_from(self) -> Any:
+        d = t.documents.c
+        return t.documents.join(t.contracts, _CON.id == d.contract_id).join(
+            t.customers, _CUS.id == _CON.customer_id)
+
+    def invoice_page(self, tenant_id: int, *, first: date | None = None,
+                     last: date | None = None, status: str | None = None,
+                     customer: str | None = None, offset: int = 0, limit: int | None = 50
+                     ) -> list[dict[str, Any]]:
+        d = t.documents.c
+        query = (select(d.id, d.number, d.kind, d.reason, d.issued, d.due, d.amount,
+                        d.currency, d.source_ref, d.credit_note_for, d.contract_id,
+                        _CON.ref.label("contract"), _CUS.name.label("customer"),
+                        self._paid_of().label("paid"))
+                 .select_from(self._invoice_from())
+                 .where(*self._invoice_filter(tenant_id, first, last, status, customer))
+                 .order_by(d.issued.desc(), d.id.desc()).offset(offset))
+        if limit is not None:
+            query = query.limit(limit)
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    def invoice_totals(self, tenant_id: int, *, first: date | None = None,
+                       last: date | None = None, status: str | None = None,
+                       customer: str | None = None) -> list[tuple[str, int, Decimal]]:
+        """(currency, documents, net amount with credit notes subtracted) of the filter."""
+        d = t.documents.c
+        rows = self.conn.execute(
+            select(d.currency, func.count(),
+                   func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount)))
+            .select_from(self._invoice_from())
+            .where(*self._invoice_filter(tenant_id, first, last, status, customer))
+            .group_by(d.currency))
+        return sorted((str(c), int(n), Decimal(v)) for c, n, v in rows)
+
+    def corrected_numbers(self, tenant_id: int, numbers: list[str]) -> set[str]:
+        d = t.documents.c
+        if not numbers:
+            return set()
+        return {str(n) for n in self.conn.execute(select(d.credit_note_for).where(
+            d.tenant_id == tenant_id, d.reason == "correction",
+            d.credit_note_for.in_(numbers))).scalars()}
+
+    # --- bank entries -----------------------------------------------------------------------
+    def bank_entry(self, tenant_id: int, entry_ref: str) -> Any:
+        e = t.bank_entries.c
+        return self.conn.execute(select(t.bank_entries).where(
+            e.tenant_id == tenant_id, e.entry_ref == entry_ref).with_for_update()).first()
+
+    def match_entry(self, entry_id: int, number: str, event_id: int) -> bool:
+        """Mark an unmatched credit matched to a document and its payment event; False when
+        another hand matched it first."""
+        e = t.bank_entries.c
+        done = self.conn.execute(update(t.bank_entries).where(
+            e.id == entry_id, e.status == "unmatched").values(
+            status="matched", document_number=number, event_id=event_id))
+        return bool(done.rowcount)
+
+    def open_invoices(self, tenant_id: int, currency: str, first: date, last: date,
+                      scan: int = 2000) -> list[dict[str, Any]]:
+        """Invoices of one currency issued from `first` to `last` with a net amount still
+        open, newest first: at most the `scan` newest of the period are looked at (the index
+        on the issue date serves them)."""
+        d = t.documents.c
+        recent = (select(d.id).where(d.tenant_id == tenant_id, d.issued >= first,
+                                     d.issued <= last)
+                  .order_by(d.issued.desc(), d.id.desc()).limit(scan).subquery())
+        owed = (d.amount - self._paid_of()).label("owed")
+        query = (select(d.number, d.issued, d.due, d.amount, d.currency, d.source_ref,
+                        d.contract_id, _CON.ref.label("contract"),
+                        _CUS.name.label("customer"), owed)
+                 .select_from(self._invoice_from().join(recent, recent.c.id == d.id))
+                 .where(d.kind == "invoice", d.currency == currency,
+                        d.amount - self._paid_of() > 0)
+                 .order_by(d.issued.desc(), d.id.desc()))
+        return [dict(r._mapping) for r in self.conn.execute(query)]
+
+    # --- deliveries ------------------------------------------------------------------------
+    def failed_deliveries(self, tenant_id: int, limit: int) -> list[dict[str, Any]]:
+        w, we, em = s.webhook_deliveries.c, s.webhook_endpoints.c, s.emails.c
+        hooks = [{"channel": "webhook", "msg_id": r.msg_id, "type": r.type, "to": r.url,
+                  "attempts": r.attempts, "created_at": r.created_at,
+                  "contract": r.ref} for r in self.conn.execute(
+            select(w.msg_id, w.type, we.url, w.attempts, w.created_at, _CON.ref)
+            .join(s.webhook_endpoints, we.id == w.endpoint_id)
+            .join(t.contracts, _CON.id == w.contract_id)
+            .where(w.tenant_id == tenant_id, w.status == "failed")
+            .order_by(w.id.desc()).limit(limit))]
+        mails = [{"channel": "email", "msg_id": r.msg_id, "type": r.kind, "to": r.to_addr,
+                  "attempts": r.attempts, "created_at": r.created_at,
+                  "error": r.last_error} for r in self.conn.execute(
+            select(em.msg_id, em.kind, em.to_addr, em.attempts, em.created_at, em.last_error)
+            .where(em.tenant_id == tenant_id, em.status == "failed")
+            .order_by(em.id.desc()).limit(limit))]
+        return hooks + mails
+
+    def retry_delivery(self, tenant_id: int, channel: str, msg_id: str, now: datetime
+                       ) -> bool:
+        """Send a failed delivery again at the next round; False when the tenant has none."""
+        table = s.webhook_deliveries if channel == "webhook" else s.emails
+        c = table.c
+        done = self.conn.execute(update(table).where(
+            c.tenant_id == tenant_id, c.msg_id == msg_id, c.status == "failed")
+            .values(status="pending", next_attempt_at=now))
+        return bool(done.rowcount)
