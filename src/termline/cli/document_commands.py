@@ -123,8 +123,9 @@ def register(app: typer.Typer) -> None:
 @bank_app.command("import")
 def bank_import(file: Path, tenant: Tenant = None,
                 json_: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Match the credits of a CAMT.053 statement to open invoices; store them as payments."""
-    from termline.bank.camt import read
+    """Match the credits of a CAMT.053 statement to open invoices; store them as payments.
+    Returned direct debits on it reopen what they had paid."""
+    from termline.bank.camt import read, returns
     from termline.service import bank
 
     try:
@@ -132,14 +133,47 @@ def bank_import(file: Path, tenant: Tenant = None,
     except OSError as exc:
         _fail(InputError(str(exc), source=str(file)))
     credits = _guard(lambda: read(data, str(file)))
+    returned = _guard(lambda: returns(data, str(file)))
     uow = _uow()
-    report = _guard(lambda: bank.import_statement(uow, credits, tenant))
+    report = _guard(lambda: bank.import_statement(uow, credits, tenant, returned=returned))
     if json_:
         _print_json(report)
     else:
         out.print(f"{report['entries']} credit(s): {report['matched']} matched, "
                   f"{report['unmatched']} unmatched, {report['already_imported']} already "
-                  "imported")
+                  "imported" + (f"; {report['returned']} returned direct debit(s)"
+                                if report["returned"] else ""))
+
+
+@bank_app.command("assign")
+def bank_assign(entry_ref: Annotated[str, typer.Argument(metavar="ENTRY_REF")],
+                number: Annotated[str, typer.Argument(metavar="INVOICE_NUMBER")],
+                amount: Annotated[str | None, typer.Option(
+                    "--amount", help="Part of the credit (default: all that is unassigned).")]
+                = None,
+                tenant: Tenant = None,
+                json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Apply an unmatched bank credit (or part of it) to an invoice by hand."""
+    from decimal import Decimal, InvalidOperation
+
+    from termline.service import bank
+
+    value = None
+    if amount is not None:
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            _fail(InputError(f"not an amount: {amount!r}", field="--amount"))
+        if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            _fail(InputError(f"not an amount with at most 2 decimals: {amount!r}",
+                             field="--amount"))
+    uow = _uow()
+    done = _guard(lambda: bank.assign(uow(), entry_ref, number, value, tenant))
+    if json_:
+        _print_json(done)
+    else:
+        out.print(f"{done['amount']} of {entry_ref} assigned to {number}; "
+                  f"{done['unassigned']} left unassigned")
 
 
 @bank_app.command("unmatched")
@@ -184,8 +218,9 @@ def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date."
 
 @sepa_app.command("returns")
 def sepa_returns(file: Path, tenant: Tenant = None) -> None:
-    """Store a payment_failed event for each returned collection (pain.002 XML or CSV with
-    date,end_to_end_id,reason)."""
+    """Store each returned collection (pain.002 XML or CSV with date,end_to_end_id,reason):
+    the bank payment that paid its invoice is undone (payment_returned) and a payment_failed
+    event lets the terms act."""
     from termline.bank.sepa import read_pain002, read_returns_csv
     from termline.service import sepa
 

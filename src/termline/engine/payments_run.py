@@ -9,7 +9,7 @@ from termline.core.money import ZERO
 from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import add_item
-from termline.engine.state import Context, ContractState, Item
+from termline.engine.state import Context, ContractState, Item, Receipt
 from termline.overdue.interest import interest_on_chunks
 from termline.payment.allocation import allocate
 
@@ -20,6 +20,8 @@ def receive_payment(state: ContractState, ctx: Context, day: date, amount: Decim
     before = {it.ref: it.settled_on for it in state.items}
     items, applied, left = allocate(state.items, amount, day)
     state = replace(state, items=items, credit=state.credit + left)
+    if reference is not None:
+        state = replace(state, receipts=(*state.receipts, Receipt(reference, day, applied, left)))
     out = [action(day, "payment_applied", ctx.contract.id, clauses, currency=ctx.currency,
                   ref=ref, amount=part, **({"reference": reference} if reference else {}))
            for ref, part in applied]

@@ -24,7 +24,7 @@ from termline.usage.state import UsageState
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
 ItemKind = Literal["invoice", "fee", "interest"]
-__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Status"]
+__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Receipt", "Status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,18 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a payment with a reference paid: the items and amounts, and what it left as credit
+    (so a returned direct debit can undo exactly that; payment/returns.py)."""
+
+    reference: str
+    day: date
+    applied: tuple[tuple[str, Decimal], ...]
+    credit: Decimal = ZERO
+    returned: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     by: Literal["customer", "provider"]
     received: date
@@ -83,6 +95,7 @@ class ContractState:
     credit: Decimal = ZERO
     suspended_for: tuple[str, ...] = ()
     payment_failures: tuple[date, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
     delete_on: date | None = None
     delete_instructed: date | None = None
     data_deleted: bool = False

@@ -192,6 +192,15 @@ class PaymentFailed(_Event):
     type: Literal["payment_failed"]
 
 
+class PaymentReturned(_Event):
+    """A collected direct debit given back by the debtor's bank (pain.002, a CAMT return, the
+    bank's CSV): the payment whose `reference` is `payment` is undone."""
+
+    type: Literal["payment_returned"]
+    payment: Ident
+    reason: Text | None = None
+
+
 class TerminationNotice(_Event):
     type: Literal["termination_notice"]
     by: Literal["customer", "provider"]
@@ -367,7 +376,7 @@ class InvoiceDisputed(_Event):
 
 
 Event = Annotated[
-    Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
+    Payment | PaymentFailed | PaymentReturned | TerminationNotice | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
     | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
     | Purchase | Incident | MaintenanceAnnounced
@@ -378,7 +387,7 @@ Event = Annotated[
 ]
 
 EVENT_TYPES = (
-    "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
+    "payment", "payment_failed", "payment_returned", "trial_converted", "seat_change", "termination_notice",
     "provider_termination", "data_instruction", "invoice_disputed",
     "price_change_announced", "terms_change_announced", "migration_announced",
     "migration_declined", "objection", "usage", "purchase",

@@ -3,16 +3,20 @@ mandate (a pain.008 file), and failed collections turned into `payment_failed` e
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from termline.bank.sepa import Collection, Creditor, Return, pain008
+from termline.bank.sepa import Collection, Creditor, pain008
 from termline.documents.model import gross_of
 from termline.errors import InputError, TermlineError
-from termline.scenario.model import PaymentFailed
+from termline.scenario.model import PaymentFailed, PaymentReturned
 from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import event_key, tenant
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.documents import DocumentStore
+from termline.store.repository import Tenant
 
 
 def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
@@ -54,30 +58,71 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
     return pain008(creditor, on, collections)
 
 
-def returns(uow: UnitOfWork, found: list[Return], tenant_name: str | None, source: str
+def returns(uow: UnitOfWork, found: list[Any], tenant_name: str | None, source: str
             ) -> tuple[int, int]:
-    """A `payment_failed` event for each returned collection (its invoice's contract, the day
-    of the return, reference = the invoice number @ the day: a collection returned again later
-    is another failure, the same return read twice is one): (added, already stored)."""
-    added = dup = 0
+    """Store the returns read from a file (pain.002, CSV): (added, already stored)."""
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(uow.repo.conn)
-        contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
-        for ret in found:
-            stored = docs.document(owner.id, ret.end_to_end)
-            if stored is None:
-                raise InputError(f"no invoice {ret.end_to_end!r} for a returned collection",
-                                 source=source, field="end_to_end_id")
-            sc = contracts[stored.contract_ref]
-            event = PaymentFailed(type="payment_failed", date=ret.day,
-                                  contract=stored.contract_ref,
-                                  reference=f"{ret.end_to_end}@{ret.day.isoformat()}")
-            key = event_key(event, None, 0)
-            if uow.repo.add_event(owner.id, sc.id, event, key) is None:
-                dup += 1
-                continue
-            uow.repo.note_event(owner.id, sc.id, ret.day)
-            added += 1
+        result = store_returns(uow, owner, found, source)
         uow.commit()
+    return result
+
+
+def _returned_payment(uow: UnitOfWork, owner_id: int, number: str, amount: Decimal | None
+                      ) -> str | None:
+    """The reference of the bank payment of invoice `number` a return gives back: the latest
+    one not returned yet (of the returned amount, when the bank gives it)."""
+    docs = DocumentStore(uow.repo.conn)
+    for paid in reversed(docs.bank_payments_of(owner_id, number)):
+        if amount is not None and paid["amount"] != amount:
+            continue
+        reference = json.loads(paid["payload"]).get("reference")
+        if reference is None:
+            continue
+        key = event_key(_returned(number, paid["booked"], reference, ""), None, 0)
+        if uow.repo.event_key_payload(owner_id, key) is None:
+            return str(reference)
+    return None
+
+
+def _returned(contract: str, day: date, payment: str, reason: str) -> PaymentReturned:
+    return PaymentReturned(type="payment_returned", date=day, contract=contract,
+                           payment=payment, reason=reason or None,
+                           reference=f"{payment}@returned")
+
+
+def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str
+                  ) -> tuple[int, int]:
+    """For each returned collection: a `payment_returned` event undoing the bank payment that
+    paid its invoice (when one was imported: the invoice is open again), and a
+    `payment_failed` event (a debit that could not be executed: ClientCom 5.2), dated the day
+    of the return. References make both idempotent: the payment's reference @returned, and
+    the invoice number @ the day."""
+    added = dup = 0
+    docs = DocumentStore(uow.repo.conn)
+    contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
+    for ret in found:
+        stored = docs.document(owner.id, ret.end_to_end)
+        if stored is None:
+            raise InputError(f"no invoice {ret.end_to_end!r} for a returned collection",
+                             source=source, line=getattr(ret, "line", None),
+                             field="end_to_end_id")
+        sc = contracts[stored.contract_ref]
+        events: list[Any] = []
+        payment = _returned_payment(uow, owner.id, ret.end_to_end,
+                                    getattr(ret, "amount", None))
+        if payment is not None:
+            events.append(_returned(stored.contract_ref, ret.day, payment, ret.reason))
+        events.append(PaymentFailed(type="payment_failed", date=ret.day,
+                                    contract=stored.contract_ref,
+                                    reference=f"{ret.end_to_end}@{ret.day.isoformat()}"))
+        stored_any = False
+        for event in events:
+            if uow.repo.add_event(owner.id, sc.id, event, event_key(event, None, 0)) is not None:
+                stored_any = True
+        if not stored_any:
+            dup += 1
+            continue
+        uow.repo.note_event(owner.id, sc.id, ret.day)
+        added += 1
     return added, dup
