@@ -14,7 +14,8 @@ from termline.store.tables import metadata
 TABLES = {"tenants", "policy_versions", "customers", "contracts", "events", "actions",
           "contract_runs", "invoices", "invoice_lines", "payments", "allocations",
           "tenant_runs", "event_voids", "document_series", "documents", "blobs",
-          "document_files", "bank_entries", "bank_matches", "api_keys", "idempotency_keys", "audit_log",
+          "document_files", "bank_entries", "bank_matches", "api_keys", "idempotency_keys",
+          "audit_log",
           "contract_info", "customer_info", "webhook_endpoints", "webhook_deliveries",
           "webhook_attempts", "emails"}
 

@@ -2,18 +2,21 @@
 `sepaxml` package, checked against the schema it ships), and returns of failed collections
 (pain.002 status reports, or a bank's CSV) read back as the invoices they concern.
 
-The file is deterministic: message and batch ids derive from the creditor and the collection
-date, and its creation time is the collection date at midnight UTC, so a file written twice
-for one day has the same bytes.
+The message id derives from the creditor, the collection date and the collections it holds
+(a hash of their end-to-end ids and amounts): the same collections written twice carry the
+same id (the bank refuses the second file, so nothing is collected twice), and any other file
+gets another. The creation time is the moment the file is written; the caller refuses a file
+whose collection date is too close or past (`bank.target2`).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from typing import Any, Literal
@@ -55,8 +58,20 @@ class Return:
     reason: str
 
 
-def pain008(creditor: Creditor, on: date, collections: Sequence[Collection]) -> bytes:
-    """The pain.008.001.02 file collecting `collections` on `on` (CORE scheme)."""
+def message_id(creditor_id: str, on: date, collections: Sequence[Collection]) -> str:
+    """At most 33 characters (MsgId max 35, and its batches add "-n")."""
+    ident = "".join(ch for ch in creditor_id if ch.isalnum())[:16]
+    content = "|".join(f"{c.end_to_end}:{c.amount}" for c in
+                       sorted(collections, key=lambda c: c.end_to_end))
+    return f"{ident}-{on:%y%m%d}-{hashlib.sha256(content.encode()).hexdigest()[:9]}"
+
+
+def pain008(creditor: Creditor, on: date, collections: Sequence[Collection],
+            created: datetime) -> bytes:
+    """The pain.008.001.02 file collecting `collections` on `on` (CORE scheme), created at
+    `created` (timezone-aware; written in UTC)."""
+    if created.tzinfo is None:
+        raise ValueError("the creation time must be timezone-aware")
     if not collections:
         raise InputError(f"no direct debit is due on {on}", field="--on")
     sepa = SepaDD({"name": creditor.name, "IBAN": creditor.iban, "BIC": creditor.bic,
@@ -74,14 +89,16 @@ def pain008(creditor: Creditor, on: date, collections: Sequence[Collection]) -> 
     raw = sepa.export(validate=False)
     root = etree.fromstring(raw)
     ns = {"p": root.nsmap[None]}
-    stamp = f"{on.isoformat()}T00:00:00"
-    ident = "".join(ch for ch in creditor.creditor_id if ch.isalnum())[:20]
+    from datetime import UTC
+
+    stamp = created.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
+    msg = message_id(creditor.creditor_id, on, collections)
     for el in root.iterfind(".//p:GrpHdr/p:CreDtTm", ns):
         el.text = stamp
     for el in root.iterfind(".//p:GrpHdr/p:MsgId", ns):
-        el.text = f"{ident}-{on:%Y%m%d}"
+        el.text = msg
     for i, el in enumerate(root.iterfind(".//p:PmtInf/p:PmtInfId", ns), start=1):
-        el.text = f"{ident}-{on:%Y%m%d}-{i}"
+        el.text = f"{msg}-{i}"
     out = bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
     validate(out)
     return out

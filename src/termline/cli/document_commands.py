@@ -200,8 +200,9 @@ def bank_unmatched(tenant: Tenant = None,
 def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date.")],
                  output: Annotated[Path, typer.Option("-o", "--output")],
                  tenant: Tenant = None) -> None:
-    """Write the pain.008.001.02 file of the direct debits due ON."""
-    from datetime import date
+    """Write the pain.008.001.02 file of the direct debits collected ON (a TARGET2 business
+    day, at least one business day ahead)."""
+    from datetime import UTC, date, datetime
 
     from termline.service import sepa
 
@@ -211,7 +212,7 @@ def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date."
         _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
         return
     uow = _uow()
-    data = _guard(lambda: sepa.collect(uow(), day, tenant))
+    data = _guard(lambda: sepa.collect(uow(), day, tenant, datetime.now(UTC)))
     output.write_bytes(data)
     out.print(f"written {output}")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from termline.bank.target2 import PRENOTIFICATION_DAYS, collection_date
 from termline.core.money import round_money
 from termline.documents.model import Document, DocumentKind, Line, Party, Payment
 from termline.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfile
@@ -80,7 +81,8 @@ def buyer_party(customer: Customer) -> Party:
 
 
 def document(issued: Issued, profile: SellerProfile, contract: Contract,
-             terms: str | None = None) -> Document:
+             terms: str | None = None, prenotice_days: int = PRENOTIFICATION_DAYS
+             ) -> Document:
     customer = contract.customer
     supply: Supply = "compensation" if issued.invoice_kind in COMPENSATION_KINDS else "service"
     cat = category(profile.country, customer.country, customer.vat_number, issued.issued,
@@ -90,7 +92,9 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
     payment = Payment(reference=payment_reference(issued.number, profile.country),
                       iban=profile.iban, bic=profile.bic,
                       mandate=mandate.id if mandate else None,
-                      payer_iban=mandate.iban if mandate else None)
+                      payer_iban=mandate.iban if mandate else None,
+                      collection=collection_date(issued.due, issued.issued, prenotice_days)
+                      if mandate else None)
     note = None
     if cat.code == "AE":
         note = cat.exemption_reason

@@ -76,7 +76,8 @@ def html(doc: Document, logo: str | None = None) -> str:
         due=day(doc.due), period=f"{day(doc.period[0])} – {day(doc.period[1])}"
         if doc.period else None, lines=lines, subtotals=subtotals,
         net=money(tot.tax_exclusive), vat=money(tot.tax), total=money(tot.payable), qr=qr,
-        logo=logo_uri)
+        logo=logo_uri,
+        collection=day(doc.payment.collection) if doc.payment.collection else None)
 
 
 def render(doc: Document, logo: str | None = None) -> bytes:

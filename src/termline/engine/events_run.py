@@ -13,8 +13,8 @@ from termline.engine.extension import mechanisms
 from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
-from termline.payment.returns import return_payment
 from termline.invoice.billing import billing_period, months_in, period_lines
+from termline.payment.returns import return_payment
 from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 

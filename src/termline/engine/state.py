@@ -24,7 +24,8 @@ from termline.usage.state import UsageState
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
 ItemKind = Literal["invoice", "fee", "interest"]
-__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Receipt", "Status"]
+__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Receipt",
+           "Status"]
 
 
 @dataclass(frozen=True, slots=True)

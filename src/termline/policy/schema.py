@@ -184,6 +184,10 @@ class PaymentRule(Rule):
         default="invoice_date", examples=["service_date"])
     allocation: Literal["oldest_first"] = "oldest_first"
     """Which open items a payment settles first."""
+    direct_debit_prenotice: int = Field(default=14, ge=1, le=14, examples=[5])
+    """Days before a SEPA direct debit by which the debtor is told its date and amount (the
+    SEPA Core rulebook's 14 calendar days unless the terms set less); a document issued later
+    than that before its due date is collected that many days after its issue."""
 
 
 class SeatChangeRule(Rule):

@@ -387,8 +387,8 @@ Event = Annotated[
 ]
 
 EVENT_TYPES = (
-    "payment", "payment_failed", "payment_returned", "trial_converted", "seat_change", "termination_notice",
-    "provider_termination", "data_instruction", "invoice_disputed",
+    "payment", "payment_failed", "payment_returned", "trial_converted", "seat_change",
+    "termination_notice", "provider_termination", "data_instruction", "invoice_disputed",
     "price_change_announced", "terms_change_announced", "migration_announced",
     "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",

@@ -4,10 +4,12 @@ mandate (a pain.008 file), and failed collections turned into `payment_failed` e
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from termline.bank import target2
 from termline.bank.sepa import Collection, Creditor, pain008
 from termline.documents.model import gross_of
 from termline.errors import InputError, TermlineError
@@ -16,31 +18,50 @@ from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import event_key, tenant
 from termline.service.unit_of_work import UnitOfWork
 from termline.store.documents import DocumentStore
-from termline.store.repository import Tenant
+from termline.store.repository import StoredContract, Tenant
 
 
-def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
-    """The pain.008 of every open invoice due on `on` whose contract has a mandate. The first
-    collection of a contract is FRST, later ones RCUR."""
+def collect(uow: UnitOfWork, on: date, tenant_name: str | None, now: datetime) -> bytes:
+    """The pain.008 of every open invoice collected on `on` whose contract has a mandate: its
+    due date, not before the pre-notification has run, on a TARGET2 business day
+    (`bank.target2`). The first collection of a contract is FRST, later ones RCUR. Refused: a
+    day TARGET2 is closed (naming the business day its collections go on) and a day whose
+    file should have been sent already (naming that last day and the earliest date now)."""
+    if not target2.is_business_day(on):
+        raise InputError(f"{on} is not a TARGET2 business day: what falls due then is "
+                         f"collected on {target2.on_or_after(on)}", field="--on")
     with uow:
         owner = tenant(uow.repo, tenant_name)
+        today = now.astimezone(ZoneInfo(owner.timezone)).date()
+        deadline = target2.submission_deadline(on)
+        if deadline < today:
+            raise InputError(f"{on} has passed for a collection: its file had to be sent by "
+                             f"{deadline}, the last possible date (SEPA Core: one TARGET2 "
+                             f"business day before); the earliest collection date now is "
+                             f"{target2.earliest_collection(today)}", field="--on")
         profile = profile_of(uow.repo, tenant_name)
         if profile.creditor_id is None or profile.bic is None:
             raise TermlineError(f"tenant {owner.name!r}: the profile needs creditor_id and bic "
                                 "to collect direct debits")
-        contracts = {c.contract.id: c.contract for c in uow.repo.contracts(owner.id)}
+        stored_contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
         docs = DocumentStore(uow.repo.conn)
         collections = []
         lookups = Lookups()
         earlier: set[str] = set()
-        for stored in docs.documents(owner.id):
-            contract = contracts[stored.contract_ref]
+        notice: dict[int, int] = {}
+        for stored in sorted(docs.documents(owner.id), key=lambda d: (d.due, d.number)):
+            sc = stored_contracts[stored.contract_ref]
+            contract = sc.contract
             if stored.kind != "invoice" or contract.mandate is None:
                 continue
-            if stored.due < on:
+            if sc.policy_version_id not in notice:
+                notice[sc.policy_version_id] = prenotice_days(uow, sc)
+            day = target2.collection_date(stored.due, stored.issued,
+                                          notice[sc.policy_version_id])
+            if day < on:
                 earlier.add(stored.contract_ref)
                 continue
-            if stored.due != on:
+            if day != on:
                 continue
             remaining = open_net(uow.repo, stored)
             if remaining <= 0:
@@ -55,7 +76,14 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
                 remittance=f"{stored.number} {doc.payment.reference}"))
             earlier.add(stored.contract_ref)
         creditor = Creditor(profile.legal_name, profile.iban, profile.bic, profile.creditor_id)
-    return pain008(creditor, on, collections)
+    return pain008(creditor, on, collections, now)
+
+
+def prenotice_days(uow: UnitOfWork, contract: StoredContract) -> int:
+    """The pre-notification the contract's terms set for a direct debit (14 days unless they
+    set less: the policy's payment.direct_debit_prenotice)."""
+    policy = uow.repo.policy(contract.policy_version_id)
+    return int(policy.payment.direct_debit_prenotice)
 
 
 def returns(uow: UnitOfWork, found: list[Any], tenant_name: str | None, source: str

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select
 
+from termline.bank.target2 import PRENOTIFICATION_DAYS
 from termline.notify.derive import (
     EMAIL_KINDS,
     Endpoint,
@@ -29,6 +30,12 @@ if TYPE_CHECKING:
     from termline.store.repository import NewAction, StoredContract
 
 DEFAULT_TERMS_URL = ""
+
+
+def _prenotice(conn: Connection, version_id: int) -> int:
+    from termline.store.repository import Repository
+
+    return Repository(conn).policy(version_id).payment.direct_debit_prenotice
 
 
 def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[NewEntry]:
@@ -58,8 +65,14 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     info = s.contract_info.c
     languages = dict(conn.execute(select(info.contract_id, info.language).where(
         info.contract_id.in_(list(contracts)))).all())
+    notice: dict[int, int] = {}
+    for c in contracts.values():  # the terms' pre-notification of a direct debit
+        if c.contract.mandate is not None and c.policy_version_id not in notice:
+            notice[c.policy_version_id] = _prenotice(conn, c.policy_version_id)
     recipients = {cid: Recipient(c.contract.id, c.contract.customer.name,
-                                 c.contract.customer.email, languages.get(cid, "en"))
+                                 c.contract.customer.email, languages.get(cid, "en"),
+                                 c.contract.mandate.id if c.contract.mandate else None,
+                                 notice.get(c.policy_version_id, PRENOTIFICATION_DAYS))
                   for cid, c in contracts.items()}
     tn = t.tenants.c
     tenants = {}
