@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from documents.conftest import PROFILE
 from termline.bank import target2
+from termline.bank.sepa import validate
 from termline.cli.app import app
 from termline.documents.pdf import html
 from termline.service.documents import build, profile_of
@@ -154,3 +155,43 @@ def test_a_day_target2_is_closed_or_already_passed_is_refused_naming_the_date(
     assert "2026-01-05 has passed" in past and "sent by 2026-01-02, the last possible date" \
         in past and "--on" in past
     assert not out.exists()
+
+
+REFUND_BOOK = BOOK.replace("events: []", """events:
+  - {date: 2027-01-10, type: payment, contract: short, amount: "100.00", reference: TR-1}
+""")
+
+
+def test_a_credit_balance_is_refunded_by_a_pain001_credit_transfer(
+        db_url: str, tmp_path: Path) -> None:
+    """The customer pays 100.00 on 10 January for January's 29.00 (net, as the engine counts):
+    71.00 is left as credit. `sepa refund` on Tuesday 12 January writes a pain.001.001.03
+    paying 71.00 to the mandate's account, valid under the schema sepaxml ships, and the
+    credit_refund event takes it off the credit: February's invoice (4 February, 29.00) is
+    then not paid from a credit that was given back. A refund above the credit is refused."""
+    _setup(db_url, tmp_path)
+    (tmp_path / "refund.yaml").write_text(REFUND_BOOK.replace("short", "over"))
+    termline(db_url, "import", str(tmp_path / "refund.yaml"))
+    termline(db_url, "run", "--until", "2027-01-11")
+    out = tmp_path / "refund.xml"
+    too_much = _refused(db_url, "sepa", "refund", "over", "--on", "2027-01-12", "--amount",
+                        "71.01", "-o", str(out))
+    assert "--amount" in too_much and "holds a credit of 71.00" in too_much
+    assert not out.exists()
+    termline(db_url, "sepa", "refund", "over", "--on", "2027-01-12", "-o", str(out))
+    data = out.read_bytes()
+    validate(data, "pain.001.001.03")
+    root = etree.fromstring(data)
+    ns = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+    assert (root.findtext(".//p:InstdAmt", namespaces=ns),
+            root.findtext(".//p:CdtrAcct/p:Id/p:IBAN", namespaces=ns),
+            root.findtext(".//p:ReqdExctnDt", namespaces=ns),
+            root.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=ns)) == (
+        "71.00", "BE48001123456727", "2027-01-12", "BE35310123456737")
+    termline(db_url, "run", "--until", "2027-02-05")
+    actions = json.loads(termline(db_url, "timeline", "over", "-f", "json"))["actions"]
+    assert [(a["date"], a["amount"], a["balance"]) for a in actions
+            if a["kind"] == "credit_refunded"] == [("2027-01-12", "71.00", "0.00")]
+    assert [a["ref"] for a in actions if a["kind"] == "payment_applied"] == ["over-0001"]
+    assert "credit of 0.00" in _refused(db_url, "sepa", "refund", "over", "--on",
+                                        "2027-02-08", "-o", str(tmp_path / "again.xml"))

@@ -22,7 +22,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from lxml import etree
-from sepaxml import SepaDD
+from sepaxml import SepaDD, SepaTransfer
 
 from termline.errors import InputError
 
@@ -104,18 +104,66 @@ def pain008(creditor: Creditor, on: date, collections: Sequence[Collection],
     return out
 
 
-def _schema() -> etree.XMLSchema:
-    path = resources.files("sepaxml").joinpath("schemas", f"{SCHEMA}.xsd")
+def _schema(name: str = SCHEMA) -> etree.XMLSchema:
+    path = resources.files("sepaxml").joinpath("schemas", f"{name}.xsd")
     return etree.XMLSchema(etree.parse(str(path)))
 
 
-def validate(document: bytes) -> None:
-    """Raise ValueError naming the first schema error of a pain.008.001.02 file."""
-    schema = _schema()
+def validate(document: bytes, name: str = SCHEMA) -> None:
+    """Raise ValueError naming the first schema error of a pain.008.001.02 (or `name`) file."""
+    schema = _schema(name)
     try:
         schema.assertValid(etree.fromstring(document))
     except etree.DocumentInvalid as exc:
-        raise ValueError(f"pain.008 does not validate: {exc}") from None
+        raise ValueError(f"{name} does not validate: {exc}") from None
+
+
+TRANSFER_SCHEMA = "pain.001.001.03"
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    end_to_end: str
+    creditor: str  # who receives the money (the customer refunded)
+    iban: str
+    bic: str | None
+    amount: Decimal
+    remittance: str
+
+
+def pain001(debtor: Creditor, on: date, transfers: Sequence[Transfer], created: datetime
+            ) -> bytes:
+    """The pain.001.001.03 credit transfer file paying `transfers` on `on` from the seller's
+    account (`debtor`), checked against the schema sepaxml ships."""
+    if created.tzinfo is None:
+        raise ValueError("the creation time must be timezone-aware")
+    sepa = SepaTransfer({"name": debtor.name, "IBAN": debtor.iban, "BIC": debtor.bic,
+                         "batch": True, "currency": "EUR"}, schema=TRANSFER_SCHEMA,
+                        clean=True)
+    for tr in transfers:
+        payment: dict[str, Any] = {
+            "name": tr.creditor, "IBAN": tr.iban, "amount": int(tr.amount * 100),
+            "execution_date": on, "description": tr.remittance,
+            "endtoend_id": tr.end_to_end}
+        if tr.bic:
+            payment["BIC"] = tr.bic
+        sepa.add_payment(payment)
+    root = etree.fromstring(sepa.export(validate=False))
+    ns = {"p": root.nsmap[None]}
+    from datetime import UTC
+
+    ident = "".join(ch for ch in debtor.iban if ch.isalnum())[-10:]
+    content = "|".join(f"{t.end_to_end}:{t.amount}" for t in transfers)
+    msg = f"RF{ident}-{on:%y%m%d}-{hashlib.sha256(content.encode()).hexdigest()[:9]}"
+    for el in root.iterfind(".//p:GrpHdr/p:CreDtTm", ns):
+        el.text = created.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
+    for el in root.iterfind(".//p:GrpHdr/p:MsgId", ns):
+        el.text = msg
+    for i, el in enumerate(root.iterfind(".//p:PmtInf/p:PmtInfId", ns), start=1):
+        el.text = f"{msg}-{i}"
+    out = bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    validate(out, TRANSFER_SCHEMA)
+    return out
 
 
 def read_pain002(data: bytes, source: str) -> list[Return]:

@@ -217,6 +217,43 @@ def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date."
     out.print(f"written {output}")
 
 
+@sepa_app.command("refund")
+def sepa_refund(contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                on: Annotated[str, typer.Option("--on", help="Execution date.")],
+                output: Annotated[Path, typer.Option("-o", "--output")],
+                amount: Annotated[str | None, typer.Option(
+                    "--amount", help="Part of the credit (default: all of it).")] = None,
+                iban: Annotated[str | None, typer.Option(
+                    "--iban", help="The account to pay (default: the mandate's).")] = None,
+                tenant: Tenant = None) -> None:
+    """Pay back a contract's credit balance: a pain.001.001.03 credit transfer file, and the
+    credit_refund event that takes it off the books."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal, InvalidOperation
+
+    from termline.service import sepa
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
+        return
+    value = None
+    if amount is not None:
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            _fail(InputError(f"not an amount: {amount!r}", field="--amount"))
+        if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            _fail(InputError(f"not an amount with at most 2 decimals: {amount!r}",
+                             field="--amount"))
+    uow = _uow()
+    data, paid = _guard(lambda: sepa.refund(uow(), contract, value, day, iban, tenant,
+                                            datetime.now(UTC)))
+    output.write_bytes(data)
+    out.print(f"written {output}: refund of {paid:.2f} to {contract}")
+
+
 @sepa_app.command("returns")
 def sepa_returns(file: Path, tenant: Tenant = None) -> None:
     """Store each returned collection (pain.002 XML or CSV with date,end_to_end_id,reason):

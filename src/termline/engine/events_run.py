@@ -14,7 +14,7 @@ from termline.engine.lifecycle import start_paid, terminate
 from termline.engine.payments_run import receive_payment, record_payment_failure
 from termline.engine.state import Context, ContractState, Notice
 from termline.invoice.billing import billing_period, months_in, period_lines
-from termline.payment.returns import return_payment
+from termline.payment.returns import refund_credit, return_payment
 from termline.retention.data import export_until
 from termline.subscription.term import Refused, effective_date, terms_for
 
@@ -33,6 +33,8 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
         return record_payment_failure(state, ctx, day, event.reference)
     if kind == "payment_returned":
         return return_payment(state, ctx, day, event.payment, event.reason)
+    if kind == "credit_refund":
+        return refund_credit(state, ctx, day, event.amount, event.reference)
     if kind == "trial_converted":
         return _convert(state, ctx, day)
     if kind == "seat_change":

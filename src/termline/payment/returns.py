@@ -1,4 +1,6 @@
-"""A returned direct debit (or any payment given back by the bank) undoes exactly what that
+"""Money going back: a returned direct debit, and a refund of the customer's credit.
+
+A returned direct debit (or any payment given back by the bank) undoes exactly what that
 payment did: each item it paid is open again by the amount it received from it, so the terms'
 dunning, interest and suspension act on it as if it had never been paid; the part it left as
 credit is taken back from the credit, and where that credit has since paid later items, from
@@ -81,3 +83,18 @@ def return_payment(state: ContractState, ctx: Context, day: date, reference: str
                          currency=ctx.currency, reference=reference, amount=total,
                          reason=reason or None))
     return state, out
+
+
+def refund_credit(state: ContractState, ctx: Context, day: date, amount: Decimal,
+                  reference: str | None) -> tuple[ContractState, list[Action]]:
+    """Pay back `amount` of the customer's credit balance; refused above the credit held."""
+    clauses = ctx.policy.payment.clause
+    if amount > state.credit:
+        return state, [action(day, "event_refused", ctx.contract.id, clauses,
+                              event="credit_refund",
+                              reason=f"refund of {amount} exceeds the credit of "
+                                     f"{state.credit}")]
+    state = replace(state, credit=state.credit - amount)
+    return state, [action(day, "credit_refunded", ctx.contract.id, clauses,
+                          currency=ctx.currency, amount=amount, balance=state.credit,
+                          **({"reference": reference} if reference else {}))]

@@ -201,6 +201,13 @@ class PaymentReturned(_Event):
     reason: Text | None = None
 
 
+class CreditRefund(_Event):
+    """Part of the customer's credit balance paid back (`sepa refund`: a credit transfer)."""
+
+    type: Literal["credit_refund"]
+    amount: Amount = Field(gt=Decimal("0"))
+
+
 class TerminationNotice(_Event):
     type: Literal["termination_notice"]
     by: Literal["customer", "provider"]
@@ -376,7 +383,7 @@ class InvoiceDisputed(_Event):
 
 
 Event = Annotated[
-    Payment | PaymentFailed | PaymentReturned | TerminationNotice | ProviderTermination | SeatChange
+    Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
     | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
     | Purchase | Incident | MaintenanceAnnounced
@@ -387,7 +394,8 @@ Event = Annotated[
 ]
 
 EVENT_TYPES = (
-    "payment", "payment_failed", "payment_returned", "trial_converted", "seat_change",
+    "payment", "payment_failed", "payment_returned", "credit_refund", "trial_converted",
+    "seat_change",
     "termination_notice", "provider_termination", "data_instruction", "invoice_disputed",
     "price_change_announced", "terms_change_announced", "migration_announced",
     "migration_declined", "objection", "usage", "purchase",

@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError
+
 from termline.bank import target2
-from termline.bank.sepa import Collection, Creditor, pain008
+from termline.bank.sepa import Collection, Creditor, Transfer, pain001, pain008
 from termline.documents.model import gross_of
 from termline.errors import InputError, TermlineError
-from termline.scenario.model import PaymentFailed, PaymentReturned
+from termline.scenario.model import CreditRefund, PaymentFailed, PaymentReturned
 from termline.service.documents import Lookups, build, open_net, profile_of
 from termline.service.intake import event_key, tenant
 from termline.service.unit_of_work import UnitOfWork
@@ -77,6 +80,56 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None, now: datetime) -
             earlier.add(stored.contract_ref)
         creditor = Creditor(profile.legal_name, profile.iban, profile.bic, profile.creditor_id)
     return pain008(creditor, on, collections, now)
+
+
+def refund(uow: UnitOfWork, contract_ref: str, amount: Decimal | None, on: date,
+           iban: str | None, tenant_name: str | None, now: datetime) -> tuple[bytes, Decimal]:
+    """A credit transfer (pain.001.001.03) paying back the contract's credit balance (or
+    `amount` of it) on `on`, to `iban` or the mandate's account, and the `credit_refund`
+    event that takes it off the credit, in one transaction. The credit is the one of the
+    tenant's last run; `on` is a TARGET2 business day, today or later."""
+    if not target2.is_business_day(on):
+        raise InputError(f"{on} is not a TARGET2 business day: the next one is "
+                         f"{target2.on_or_after(on)}", field="--on")
+    with uow:
+        owner = tenant(uow.repo, tenant_name)
+        today = now.astimezone(ZoneInfo(owner.timezone)).date()
+        if on < today:
+            raise InputError(f"{on} has passed: the earliest execution date is "
+                             f"{target2.on_or_after(today)}", field="--on")
+        found = uow.repo.contracts(owner.id, contract_ref)
+        if not found:
+            raise InputError(f"no contract {contract_ref!r}", field="CONTRACT")
+        sc = found[0]
+        credit = uow.repo.run_state(sc.id).state.credit
+        amount = credit if amount is None else amount
+        if amount <= 0 or amount > credit:
+            raise InputError(f"contract {contract_ref} holds a credit of {credit:.2f}: a "
+                             f"refund of {amount:.2f} is not possible", field="--amount")
+        mandate = sc.contract.mandate
+        if iban is not None:
+            try:
+                iban = stdnum_iban.compact(stdnum_iban.validate(iban))
+            except ValidationError as exc:
+                raise InputError(f"not an IBAN: {iban!r} ({exc})", field="--iban") from None
+        account = iban or (mandate.iban if mandate else None)
+        if account is None:
+            raise InputError(f"contract {contract_ref} has no mandate: give the account to "
+                             "refund to", field="--iban")
+        profile = profile_of(uow.repo, tenant_name)
+        reference = f"REFUND-{contract_ref}-{on:%Y%m%d}-{amount:.2f}"
+        event = CreditRefund(type="credit_refund", date=on, contract=contract_ref,
+                             amount=amount, reference=reference)
+        if uow.repo.add_event(owner.id, sc.id, event, event_key(event, None, 0)) is None:
+            raise InputError(f"this refund ({reference}) is already stored", field="--amount")
+        uow.repo.note_event(owner.id, sc.id, on)
+        data = pain001(Creditor(profile.legal_name, profile.iban, profile.bic or "NOTPROVIDED",
+                                profile.creditor_id or ""), on,
+                       [Transfer(reference[:35], sc.contract.customer.name, account,
+                                 mandate.bic if mandate and not iban else None, amount,
+                                 f"Refund of credit, contract {contract_ref}")], now)
+        uow.commit()
+    return data, amount
 
 
 def prenotice_days(uow: UnitOfWork, contract: StoredContract) -> int:
