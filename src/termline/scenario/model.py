@@ -383,7 +383,8 @@ class InvoiceDisputed(_Event):
 
 
 Event = Annotated[
-    Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice | ProviderTermination | SeatChange
+    Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice
+    | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
     | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
     | Purchase | Incident | MaintenanceAnnounced
