@@ -160,6 +160,18 @@ def test_a_camt_return_reopens_the_collected_invoice_and_5_2_blocks_access(
     # not collected here) are open too: dd1 29.00 x 3 = 87.00, dd2 58.00 x 2 = 116.00
     assert balances["Klant NV"]["principal"] == "87.00"
     assert balances["Ander BV"]["principal"] == "116.00"
+    # What was open on an earlier day (receivables --on, from the stored allocations): on
+    # 5 February, between the debit and its return, only February's invoices (issued 4
+    # February, due 6 March: current); on 10 February dd1's January invoice again, 7 days
+    # past its due date (3 February): 1-30. No interest before 5.3's notice of default.
+    def aged(day: str) -> list[tuple[str, str, str, str]]:
+        return [(r["customer"], r["current"], r["1-30"], r["total"]) for r in json.loads(
+            termline(db_url, "receivables", "--on", day, "--format", "json"))]
+
+    assert aged("2027-02-05") == [("Ander BV", "58.00", "0.00", "58.00"),
+                                  ("Klant NV", "29.00", "0.00", "29.00")]
+    assert aged("2027-02-10") == [("Ander BV", "58.00", "0.00", "58.00"),
+                                  ("Klant NV", "29.00", "29.00", "58.00")]
 
 
 def test_a_csv_return_reopens_the_invoice_once(db_url: str, tmp_path: Path) -> None:
