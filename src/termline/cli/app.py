@@ -17,6 +17,7 @@ from rich.console import Console
 import termline.mechanisms  # noqa: F401  (installs the mechanisms the engine runs)
 from termline.cli import (
     document_commands,
+    journal_commands,
     policy_commands,
     render,
     service_commands,
@@ -30,6 +31,7 @@ app = typer.Typer(cls=ErrorBoundary, no_args_is_help=True, add_completion=False,
 policy_commands.register(app)
 store_commands.register(app)
 document_commands.register(app)
+journal_commands.register(app)
 service_commands.register(app)
 
 # Piped output (CI, files) gets a wide page instead of Rich's 80-column default.

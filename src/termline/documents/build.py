@@ -15,7 +15,7 @@ from termline.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfi
 from termline.documents.references import payment_reference
 from termline.engine.actions import Action
 from termline.scenario.model import Contract, Customer
-from termline.tax.categories import Supply, category
+from termline.tax.categories import Supply, category, reason
 
 # The engine's item kinds that are compensation, not a supply (docs/readings.md).
 COMPENSATION_KINDS = frozenset({"fee", "interest"})
@@ -98,6 +98,8 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
     note = None
     if cat.code == "AE":
         note = cat.exemption_reason
+    elif cat.code == "S":
+        note = reason(profile.country, customer.country, customer.vat_number, cat)
     seller, buyer = seller_party(profile), buyer_party(customer)
     if cat.code == "O":  # BR-O-02: no VAT identifiers on a document outside the scope of VAT
         seller, buyer = replace(seller, vat_number=None), replace(buyer, vat_number=None)

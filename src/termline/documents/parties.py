@@ -14,11 +14,13 @@ from termline.core.identifiers import (
     check_peppol_id,
     check_vat,
 )
+from termline.journal.chart import Chart
 
 LANGUAGES = ("en", "nl", "fr", "da")
 # Peppol EAS codes: a VAT number as endpoint, by the country of the number.
 VAT_SCHEMES = {"BE": "9925", "NL": "9944", "DE": "9930", "FR": "9957", "IT": "0211",
-               "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192"}
+               "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192",
+               "GB": "9932", "CH": "9927"}
 # The national legal-entity identifier scheme (BT-30 scheme) of a company id, by country.
 COMPANY_SCHEMES = {"BE": "0208", "NL": "0106", "DK": "0184", "NO": "0192", "LT": "0200"}
 
@@ -51,6 +53,7 @@ class SellerProfile(BaseModel):
     logo: str | None = None
     creditor_id: str | None = None  # SEPA creditor identifier, for direct debits
     language: str = "en"
+    accounts: Chart = Field(default_factory=Chart)  # the chart of `termline journal`
 
     @field_validator("vat_number")
     @classmethod
