@@ -225,3 +225,42 @@ def test_bank_assign_splits_an_unmatched_credit_over_two_invoices(
     termline(db_url, "run", "--until", "2027-02-05")
     opened = _open(db_url)
     assert (opened[numbers["dd1"]], opened[numbers["dd2"]]) == ("0.00", "0.00")
+
+
+def test_two_assigns_of_one_credit_at_once_apply_it_once(db_url: str, tmp_path: Path) -> None:
+    """Two operators assign all of the same unmatched 105.27 at the same moment, one to each
+    invoice: the line is locked while it is assigned, so one assignment is stored and the
+    other is refused (the line is matched by then); one bank_matches row, one payment."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from termline.errors import InputError
+    from termline.service import bank
+    from termline.store import tables as t
+    from termline.store.db import make_engine
+    from termline.store.uow import SqlUnitOfWork
+
+    numbers = _setup(db_url, tmp_path)
+    plain = tmp_path / "plain.xml"
+    plain.write_text(_statement("2027-02-05", _entry(
+        "B7B0205-0003", "105.27", "CRDT", "2027-02-05", "RCDT", "ESCT",
+        "<TxDtls><RmtInf><Ustrd>januari</Ustrd></RmtInf></TxDtls>")))
+    termline(db_url, "bank", "import", str(plain))
+    engine = make_engine(db_url)
+
+    def assign(number: str) -> str:
+        try:
+            bank.assign(SqlUnitOfWork(engine), "B7B0205-0003", number, None, None)
+            return "stored"
+        except InputError as exc:
+            return str(exc)
+
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(assign, [numbers["dd1"], numbers["dd2"]]))
+    with engine.connect() as conn:
+        matches = conn.execute(select(func.count()).select_from(t.bank_matches)).scalar()
+    engine.dispose()
+    assert sorted(d == "stored" for d in done) == [False, True]
+    assert "already matched" in next(d for d in done if d != "stored")
+    assert matches == 1
