@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 from typer.testing import CliRunner
 
-from documents.conftest import PROFILE
 from termline.cli.app import app
 from tests.store.test_equivalence import termline
+from tests.store.test_sepa_safeguards import store_book
 
 # ClientCom 5.1/5.2: monthly invoices on the 4th, due 30 days later, collected by direct debit.
 # dd1: 1 x 29.00 = 29.00 + 21 % VAT 6.09 = 35.09; dd2: 2 x 29.00 = 58.00 + 12.18 = 70.18.
@@ -69,13 +68,7 @@ def _entry(ref: str, amount: str, direction: str, day: str, family: str, sub: st
 
 
 def _setup(db_url: str, tmp_path: Path) -> dict[str, str]:
-    termline(db_url, "db", "upgrade")
-    termline(db_url, "tenant", "add", "default")
-    (tmp_path / "book.yaml").write_text(BOOK)
-    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(
-        {**PROFILE, "creditor_id": "BE69ZZZ050D000000008"}))
-    termline(db_url, "import", str(tmp_path / "book.yaml"))
-    termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
+    store_book(db_url, tmp_path, BOOK)
     termline(db_url, "run", "--until", "2027-02-02")
     return {r["contract"]: r["number"] for r in _invoices(db_url)
             if r["issued"] == "2027-01-04"}

@@ -86,9 +86,15 @@ def test_a_collection_is_never_dated_on_a_weekend_or_a_target2_holiday(
 
 
 def _setup(db_url: str, tmp_path: Path) -> None:
+    store_book(db_url, tmp_path, BOOK)
+
+
+def store_book(db_url: str, tmp_path: Path, book: str) -> None:
+    """A fresh store with the tenant `default`, a Belgian seller collecting by direct debit
+    (creditor id), and `book` imported."""
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
-    (tmp_path / "book.yaml").write_text(BOOK)
+    (tmp_path / "book.yaml").write_text(book)
     (tmp_path / "profile.yaml").write_text(yaml.safe_dump(
         {**PROFILE, "creditor_id": "BE69ZZZ050D000000008"}))
     termline(db_url, "import", str(tmp_path / "book.yaml"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -145,6 +146,20 @@ def bank_import(file: Path, tenant: Tenant = None,
                                 if report["returned"] else ""))
 
 
+def _amount_option(text: str | None) -> Decimal | None:
+    """An `--amount` in euro with at most two decimals, or a clear error naming it."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        _fail(InputError(f"not an amount with at most 2 decimals: {text!r}", field="--amount"))
+        raise AssertionError("unreachable")
+    return value
+
+
 @bank_app.command("assign")
 def bank_assign(entry_ref: Annotated[str, typer.Argument(metavar="ENTRY_REF")],
                 number: Annotated[str, typer.Argument(metavar="INVOICE_NUMBER")],
@@ -154,19 +169,9 @@ def bank_assign(entry_ref: Annotated[str, typer.Argument(metavar="ENTRY_REF")],
                 tenant: Tenant = None,
                 json_: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Apply an unmatched bank credit (or part of it) to an invoice by hand."""
-    from decimal import Decimal, InvalidOperation
-
     from termline.service import bank
 
-    value = None
-    if amount is not None:
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            _fail(InputError(f"not an amount: {amount!r}", field="--amount"))
-        if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
-            _fail(InputError(f"not an amount with at most 2 decimals: {amount!r}",
-                             field="--amount"))
+    value = _amount_option(amount)
     uow = _uow()
     done = _guard(lambda: bank.assign(uow(), entry_ref, number, value, tenant))
     if json_:
@@ -229,7 +234,6 @@ def sepa_refund(contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
     """Pay back a contract's credit balance: a pain.001.001.03 credit transfer file, and the
     credit_refund event that takes it off the books."""
     from datetime import UTC, date, datetime
-    from decimal import Decimal, InvalidOperation
 
     from termline.service import sepa
 
@@ -238,15 +242,7 @@ def sepa_refund(contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
     except ValueError:
         _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
         return
-    value = None
-    if amount is not None:
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            _fail(InputError(f"not an amount: {amount!r}", field="--amount"))
-        if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
-            _fail(InputError(f"not an amount with at most 2 decimals: {amount!r}",
-                             field="--amount"))
+    value = _amount_option(amount)
     uow = _uow()
     data, paid = _guard(lambda: sepa.refund(uow(), contract, value, day, iban, tenant,
                                             datetime.now(UTC)))
