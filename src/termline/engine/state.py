@@ -67,6 +67,10 @@ class Receipt:
     credit: Decimal = ZERO
     returned: date | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # as Item: sent between processes without dataclasses.fields() per object
+        return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
+
 
 @dataclass(frozen=True, slots=True)
 class Notice:
