@@ -131,9 +131,18 @@ def test_a_camt_return_reopens_the_collected_invoice_and_5_2_blocks_access(
     back = tmp_path / "return.xml"
     back.write_text(_statement("2027-02-08", _entry(
         "B7B0208-0009", "35.09", "DBIT", "2027-02-08", "IDDT", "UPDD",
-        _tx(numbers["dd1"], "35.09", rtr="AM04"))))
+        _tx(numbers["dd1"], "35.09", rtr="AM04")), _entry(
+        # a debit of another system's collection, returned: not ours, listed and skipped
+        "B7B0208-0010", "12.00", "DBIT", "2027-02-08", "IDDT", "UPDD",
+        _tx("OTHER-0001", "12.00", rtr="AC04")), _entry(
+        # a card payment the company made: not a return at all
+        "B7B0208-0011", "80.00", "DBIT", "2027-02-08", "CCRD", "POSD",
+        "<TxDtls><RmtInf><Ustrd>fuel</Ustrd></RmtInf></TxDtls>")))
     report = json.loads(termline(db_url, "bank", "import", str(back), "--json"))
-    assert (report["entries"], report["returned"]) == (0, 1)
+    assert (report["entries"], report["returned"], report["lines"]) == (0, 1, [
+        {"entry": "B7B0208-0009", "amount": "-35.09", "matched_to": [numbers["dd1"]],
+         "by": "return"},
+        {"entry": "B7B0208-0010", "amount": "-12.00", "matched_to": [], "by": "return"}])
     assert json.loads(termline(db_url, "bank", "import", str(back), "--json"))[
         "returned"] == 0
     termline(db_url, "run", "--until", "2027-03-06")

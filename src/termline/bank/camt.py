@@ -195,13 +195,15 @@ def read(data: bytes, source: str = "statement") -> list[Credit]:
     return credits
 
 
-_RETURN_SUBFAMILIES = {"UPDD", "RCDD", "PRDD", "BBDD", "ESDD"}
+# ISO 20022 bank transaction codes of a creditor's collections given back: domain PMNT,
+# family IDDT (issued direct debits), sub-family unpaid, reversal or return
+_RETURN_SUBFAMILIES = {"UPDD", "RCDD", "PRDD", "PADD", "ARET"}
 
 
 def returns(data: bytes, source: str = "statement") -> list[Returned]:
     """The debit entries that give back a direct debit: a transaction with return information
-    (`RtrInf`), or booked under the bank transaction code family RDDT (received direct
-    debits) with an unpaid/reversal sub-family, carrying the original end-to-end id."""
+    (`RtrInf`), or booked under the bank transaction code PMNT/IDDT (issued direct debits)
+    with an unpaid, reversal or return sub-family, carrying the original end-to-end id."""
     root = _root(data, source)
     out = []
     for entry, line in _booked_entries(root, "DBIT"):
@@ -212,7 +214,7 @@ def returns(data: bytes, source: str = "statement") -> list[Returned]:
             info = _child(tx, "RtrInf")
             family = _text(entry, "BkTxCd", "Domn", "Fmly", "Cd")
             sub = _text(entry, "BkTxCd", "Domn", "Fmly", "SubFmlyCd")
-            if info is None and not (family == "RDDT" and sub in _RETURN_SUBFAMILIES):
+            if info is None and not (family == "IDDT" and sub in _RETURN_SUBFAMILIES):
                 continue
             tx_line = tx.sourceline if isinstance(tx.sourceline, int) else line
             e2e = _text(tx, "Refs", "EndToEndId") or _text(info, "OrgnlBkTxRef") if \

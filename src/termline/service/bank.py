@@ -144,9 +144,14 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None,
                 "entry": credit.entry_ref, "amount": fmt(credit.amount),
                 "matched_to": matched_to,
                 "by": BY[found.by] if matched_to and found is not None else None})
-        if returned:
-            added, _ = store_returns(uow, owner, returned, "statement")
-            report["returned"] = added
+        outcomes = store_returns(uow, owner, returned, "statement", strict=False)
+        report["returned"] = outcomes.count("stored")
+        for ret, outcome in zip(returned, outcomes, strict=True):
+            if outcome != "already":  # listed unless it was stored by an earlier import
+                report["lines"].append({
+                    "entry": ret.entry_ref, "amount": fmt(-ret.amount),
+                    "matched_to": [ret.end_to_end] if outcome == "stored" else [],
+                    "by": "return"})
         uow.commit()
     return report
 

@@ -144,9 +144,9 @@ def returns(uow: UnitOfWork, found: list[Any], tenant_name: str | None, source: 
     """Store the returns read from a file (pain.002, CSV): (added, already stored)."""
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        result = store_returns(uow, owner, found, source)
+        outcomes = store_returns(uow, owner, found, source, strict=True)
         uow.commit()
-    return result
+    return outcomes.count("stored"), outcomes.count("already")
 
 
 def _returned_payment(uow: UnitOfWork, owner_id: int, number: str, amount: Decimal | None
@@ -172,18 +172,23 @@ def _returned(contract: str, day: date, payment: str, reason: str) -> PaymentRet
                            reference=f"{payment}@returned")
 
 
-def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str
-                  ) -> tuple[int, int]:
+def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str,
+                  strict: bool) -> list[str]:
     """For each returned collection: a `payment_returned` event undoing the bank payment that
     paid its invoice (when one was imported: the invoice is open again), and a
     `payment_failed` event (a debit that could not be executed: ClientCom 5.2), dated the day
     of the return. References make both idempotent: the payment's reference @returned, and
-    the invoice number @ the day."""
-    added = dup = 0
+    the invoice number @ the day. Per return: "stored", "already" (stored before) or
+    "unknown" (no such invoice: an error when `strict`, as for a file of returns; a bank
+    statement may also return debits another system collected)."""
+    outcomes: list[str] = []
     docs = DocumentStore(uow.repo.conn)
     contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
     for ret in found:
         stored = docs.document(owner.id, ret.end_to_end)
+        if stored is None and not strict:
+            outcomes.append("unknown")
+            continue
         if stored is None:
             raise InputError(f"no invoice {ret.end_to_end!r} for a returned collection",
                              source=source, line=getattr(ret, "line", None),
@@ -202,8 +207,8 @@ def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str
             if uow.repo.add_event(owner.id, sc.id, event, event_key(event, None, 0)) is not None:
                 stored_any = True
         if not stored_any:
-            dup += 1
+            outcomes.append("already")
             continue
         uow.repo.note_event(owner.id, sc.id, ret.day)
-        added += 1
-    return added, dup
+        outcomes.append("stored")
+    return outcomes
