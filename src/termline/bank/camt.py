@@ -7,7 +7,7 @@ credit of a direct-debit collection file) is read as one credit per transaction,
 own amount (`AmtDtls/TxAmt/Amt`, else `Amt`), remittance, end-to-end id and reference (its own
 `Refs/AcctSvcrRef` when it has one that differs from the entry's, else the entry's with
 `/1`, `/2`... in file order); the transactions must add up to the entry. Debit entries that
-return a direct debit (`RtrInf`, or the bank transaction code family `RDDT` with a return
+return a direct debit (`RtrInf`, or the bank transaction code family `IDDT` with a return
 sub-family) are read by `returns` with their reason code.
 
 Namespace versions differ between banks (camt.053.001.02 ... .08); the reader matches element
