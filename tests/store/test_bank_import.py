@@ -104,9 +104,17 @@ def test_camt053_import_pays_two_invoices_restores_access_and_is_idempotent(
         "3267.00", "1620.00")
 
     first = json.loads(termline(db_url, "bank", "import", str(statement), "--json"))
-    assert first == {"entries": 3, "matched": 2, "unmatched": 1, "already_imported": 0}
+    assert first == {"entries": 3, "matched": 2, "unmatched": 1, "already_imported": 0,
+                     "returned": 0, "lines": [
+                         {"entry": "B7A0406-0001", "amount": "3267.00",
+                          "matched_to": ["SC2027-000001"], "by": "reference"},
+                         {"entry": "B7A0406-0002", "amount": "1620.00",
+                          "matched_to": ["SC2027-000002"], "by": "number"},
+                         {"entry": "B7A0406-0003", "amount": "99.00", "matched_to": [],
+                          "by": None}]}
     again = json.loads(termline(db_url, "bank", "import", str(statement), "--json"))
-    assert again == {"entries": 3, "matched": 0, "unmatched": 0, "already_imported": 3}
+    assert again == {"entries": 3, "matched": 0, "unmatched": 0, "already_imported": 3,
+                     "returned": 0, "lines": []}
     unmatched = json.loads(termline(db_url, "bank", "unmatched", "-f", "json"))
     assert [(u["entry_ref"], u["amount"], u["debtor"]) for u in unmatched] == [
         ("B7A0406-0003", "99.00", "Unknown GmbH")]

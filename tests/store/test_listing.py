@@ -81,11 +81,30 @@ def test_aged_receivables_by_hand(db_url: str, tmp_path: Path) -> None:
         ("Ten ApS", "134.00")]
     out, _ = termline(db_url, "receivables", "--on", "2027-04-20")
     assert "Aged receivables on 2027-04-20" in out and "Sixty ApS" in out
-    # Before the last run the stored balances do not hold: refused; after it: a warning.
-    _, err = termline(db_url, "receivables", "--on", "2027-04-01", code=2)
-    assert "run through 2027-04-20" in err and "--on" in err
+    # After the last run: a warning. Before it: what was open then (issue 17), below.
     _, err = termline(db_url, "receivables", "--on", "2027-05-20")
     assert err.startswith("warning: ") and "run through 2027-04-20" in err
+
+
+def test_aged_receivables_on_an_earlier_day_by_hand(db_url: str, tmp_path: Path) -> None:
+    """The same book, run through 2027-04-20, aged as of 2027-04-01 (issue 17: what was open
+    then). fresh starts 04-15: nothing yet. month 600.00 due 03-18: 14 days, 1-30; one
+    reminder (03-28, EUR 14; the second is 04-07); no completed month of interest. ten 120.00
+    due 04-02: current. sixty 60.00 due 02-18: 42 days, 31-60; two reminders (02-28, 03-10);
+    one completed month: 60 x 1.5 % = 0.90. nopay 600.00 due 01-09: 82 days, 61-90; two
+    reminders; two completed months: 600 x (1.015^2 - 1) = 18.135 -> 18.14."""
+    _aged_book(db_url, tmp_path)
+    out, err = termline(db_url, "receivables", "--on", "2027-04-01", "--format", "json")
+    assert err == ""
+    assert [(r["customer"], r["current"], r["1-30"], r["31-60"], r["61-90"], r["90+"],
+             r["fees"], r["interest"], r["total"]) for r in json.loads(out)] == [
+        ("Acme ApS", "0.00", "600.00", "0.00", "0.00", "0.00", "14.00", "0.00", "614.00"),
+        ("Nopay ApS", "0.00", "0.00", "0.00", "600.00", "0.00", "28.00", "18.14", "646.14"),
+        ("Sixty ApS", "0.00", "0.00", "60.00", "0.00", "0.00", "28.00", "0.90", "88.90"),
+        ("Ten ApS", "120.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "120.00")]
+    # before the book's first day: nothing was owed
+    out, _ = termline(db_url, "receivables", "--on", "2026-12-31", "--format", "json")
+    assert json.loads(out) == []
 
 
 def test_balances_contracts_customers_and_tenants(db_url: str, tmp_path: Path) -> None:

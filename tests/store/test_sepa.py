@@ -80,15 +80,25 @@ def test_pain008_collects_the_invoice_due_with_mandate_id_and_signature_date_5_2
     assert root.findtext(".//p:ReqdColltnDt", namespaces=NS) == "2027-02-03"
     assert root.findtext(".//p:CdtrSchmeId//p:Othr/p:Id", namespaces=NS) == \
         "BE69ZZZ050D000000008"
-    # the same day written again: the same bytes
+    # the same collections written again: the same message id (a bank refuses the second
+    # file), created before the collection date with the scheme's lead time (D-1: 2 February)
     again = tmp_path / "again.xml"
     termline(db_url, "sepa", "collect", "--on", "2027-02-03", "-o", str(again))
-    assert again.read_bytes() == data
+    second_root = etree.fromstring(again.read_bytes())
+    msg_id = root.findtext(".//p:GrpHdr/p:MsgId", namespaces=NS)
+    assert msg_id is not None and len(msg_id) <= 35
+    assert second_root.findtext(".//p:GrpHdr/p:MsgId", namespaces=NS) == msg_id
+    created = root.findtext(".//p:GrpHdr/p:CreDtTm", namespaces=NS)
+    assert created is not None and created[:10] <= "2027-02-02"
     termline(db_url, "run", "--until", "2027-03-06")
-    second = tmp_path / "2027-03-06.xml"
-    termline(db_url, "sepa", "collect", "--on", "2027-03-06", "-o", str(second))
-    assert etree.fromstring(second.read_bytes()).findtext(".//p:SeqTp", namespaces=NS) == \
-        "RCUR"
+    # February's invoice is due 6 March 2027, a Saturday: collected on Monday 8 March
+    # (TARGET2), as the mandate's second debit (RCUR), under another message id
+    second = tmp_path / "2027-03-08.xml"
+    termline(db_url, "sepa", "collect", "--on", "2027-03-08", "-o", str(second))
+    march = etree.fromstring(second.read_bytes())
+    assert march.findtext(".//p:SeqTp", namespaces=NS) == "RCUR"
+    assert march.findtext(".//p:ReqdColltnDt", namespaces=NS) == "2027-03-08"
+    assert march.findtext(".//p:GrpHdr/p:MsgId", namespaces=NS) != msg_id
     ubl = tmp_path / "inv.xml"
     termline(db_url, "invoice", "ubl", "SC2027-000001", "-o", str(ubl))
     valid(ubl.read_bytes())

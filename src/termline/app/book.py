@@ -23,6 +23,7 @@ from termline.domain.engine.simulate import Balance, balance
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.errors import InputError
 from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, age
+from termline.domain.mechanisms.dunning.as_of import state_on
 from termline.domain.values.money import ZERO, fmt
 
 
@@ -163,14 +164,22 @@ def last_run(uow: UnitOfWork, tenant_name: str | None) -> tuple[str, date | None
 
 def receivables(uow: UnitOfWork, tenant_name: str | None, on: date) -> list[dict[str, Any]]:
     """Aged receivables on day ON per customer and currency: open principal by days past due
-    (current, 1-30, 31-60, 61-90, 90+), fees and interest apart, and the total."""
+    (current, 1-30, 31-60, 61-90, 90+), fees and interest apart, and the total. A day before
+    a contract's last run: what was open then, each item as issued by then and paid by the
+    allocations stored up to then (`overdue.as_of`)."""
     aged: dict[tuple[str, str], Aged] = {}
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
+        paid: dict[int, dict[str, list[tuple[date, Decimal]]]] | None = None
         for row in _rows(uow, owner):
-            bal = balance(row.state, row.ctx, on)
+            state = row.state
+            if on < row.as_of:
+                if paid is None:
+                    paid = reports.allocations_through(uow.repo.conn, owner.id, on)
+                state = state_on(state, paid.get(row.stored.id, {}), on)
+            bal = balance(state, row.ctx, on)
             key = (row.stored.contract.customer.name, bal.currency)
-            aged.setdefault(key, Aged()).add(age(row.state.items, on, bal.interest))
+            aged.setdefault(key, Aged()).add(age(state.items, on, bal.interest))
     out = []
     for (name, currency), a in sorted(aged.items()):
         if a.total == ZERO:

@@ -78,6 +78,7 @@ class Lookups:
 
     contracts: dict[tuple[int, str], StoredContract] = field(default_factory=dict)
     terms: dict[tuple[int, str], str] = field(default_factory=dict)
+    prenotice: dict[int, int] = field(default_factory=dict)
     bulk: Bulk | None = None  # the tenant's lines, periods, payments, latest numbers
 
     def contract(self, repo: Repository, tenant_id: int, ref: str) -> StoredContract:
@@ -93,8 +94,9 @@ class Lookups:
     def terms_of(self, repo: Repository, version: int, profile: SellerProfile,
                  language: str = "en") -> str:
         if (version, language) not in self.terms:
-            self.terms[(version, language)] = terms_text(repo.policy(version), profile,
-                                                         language)
+            policy = repo.policy(version)
+            self.terms[(version, language)] = terms_text(policy, profile, language)
+            self.prenotice[version] = policy.payment.direct_debit_prenotice
         return self.terms[(version, language)]
 
 
@@ -125,8 +127,9 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
                     currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
                     invoice_kind=stored.reason, period=period,
                     credit_note_for=stored.credit_note_for)
-    return document(issued, profile, contract.contract,
-                    lookups.terms_of(repo, contract.policy_version_id, profile, language))
+    terms = lookups.terms_of(repo, contract.policy_version_id, profile, language)
+    return document(issued, profile, contract.contract, terms,
+                    lookups.prenotice[contract.policy_version_id])
 
 
 def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None

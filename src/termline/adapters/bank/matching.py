@@ -2,7 +2,8 @@
 
 1. its structured reference: a Belgian OGM (12 digits, type SCOR, issuer BBA) equal to an
    invoice's payment reference;
-2. an invoice number (or an OGM) written in the unstructured remittance text;
+2. the end-to-end id of a direct-debit collection (the invoice number `sepa collect` put in
+   it), then an invoice number (or an OGM) written in the unstructured remittance text;
 3. the exact amount still open on exactly one invoice of a customer whose name is the
    debtor's (letters and digits compared, case and punctuation ignored).
 
@@ -35,7 +36,7 @@ class OpenInvoice:
 @dataclass(frozen=True, slots=True)
 class Match:
     invoice: OpenInvoice
-    by: str  # structured_reference | invoice_number | amount_and_name
+    by: str  # structured_reference | end_to_end_id | invoice_number | amount_and_name
 
 
 def _name(text: str | None) -> str:
@@ -53,6 +54,9 @@ def match(credit: Credit, invoices: Sequence[OpenInvoice]) -> Match | None:
         digits = structured(found)
         if digits is not None and digits in by_reference:
             return Match(by_reference[digits], "structured_reference")
+    numbers = {i.number: i for i in same_currency}
+    if credit.end_to_end and credit.end_to_end in numbers:
+        return Match(numbers[credit.end_to_end], "end_to_end_id")
     text = credit.text.casefold()
     for inv in sorted(same_currency, key=lambda i: -len(i.number)):
         if re.search(rf"(?<![0-9A-Za-z]){re.escape(inv.number.casefold())}(?![0-9])", text):

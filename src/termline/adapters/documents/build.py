@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
+from termline.adapters.bank.target2 import PRENOTIFICATION_DAYS, collection_date
 from termline.adapters.catalogue import text
 from termline.adapters.documents.model import Document, DocumentKind, Line, Party, Payment
 from termline.adapters.documents.parties import COMPANY_SCHEMES, VAT_SCHEMES, SellerProfile
@@ -15,7 +16,7 @@ from termline.adapters.documents.references import payment_reference
 from termline.adapters.documents.terms import document_language
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.actions import Action
-from termline.domain.mechanisms.tax.categories import Supply, category
+from termline.domain.mechanisms.tax.categories import Supply, category, reason
 from termline.domain.values.money import round_money
 
 # The engine's item kinds that are compensation, not a supply (docs/readings.md).
@@ -82,7 +83,8 @@ def buyer_party(customer: Customer) -> Party:
 
 
 def document(issued: Issued, profile: SellerProfile, contract: Contract,
-             terms: str | None = None) -> Document:
+             terms: str | None = None, prenotice_days: int = PRENOTIFICATION_DAYS
+             ) -> Document:
     customer = contract.customer
     supply: Supply = "compensation" if issued.invoice_kind in COMPENSATION_KINDS else "service"
     cat = category(profile.country, customer.country, customer.vat_number, issued.issued,
@@ -92,10 +94,14 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
     payment = Payment(reference=payment_reference(issued.number, profile.country),
                       iban=profile.iban, bic=profile.bic,
                       mandate=mandate.id if mandate else None,
-                      payer_iban=mandate.iban if mandate else None)
+                      payer_iban=mandate.iban if mandate else None,
+                      collection=collection_date(issued.due, issued.issued, prenotice_days)
+                      if mandate else None)
     note = None
     if cat.code == "AE":
         note = cat.exemption_reason
+    elif cat.code == "S":
+        note = reason(profile.country, customer.country, customer.vat_number, cat)
     seller, buyer = seller_party(profile), buyer_party(customer)
     if cat.code == "O":  # BR-O-02: no VAT identifiers on a document outside the scope of VAT
         seller, buyer = replace(seller, vat_number=None), replace(buyer, vat_number=None)

@@ -15,7 +15,7 @@ MESSAGES = {
     "total": "Total", "payable": "Amount due", "reference": "Payment reference",
     "structured": "Structured communication", "pay_to": "Pay to", "credits": "Credits invoice",
     "contract": "Contract", "terms": "Terms", "scan": "Scan to pay",
-    "mandate": "Collected by SEPA direct debit, mandate",
+    "mandate": "Collected by SEPA direct debit, mandate", "collected_on": "Direct debit on",
 }
 
 LABELS: dict[str, dict[str, str]] = {

@@ -57,6 +57,7 @@ class Payment:
     bic: str | None = None
     mandate: str | None = None  # SEPA mandate id: direct debit (UNCL4461 59)
     payer_iban: str | None = None
+    collection: date | None = None  # the direct debit's date, pre-notified (bank.target2)
 
     @property
     def means_code(self) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from termline.adapters.catalogue import LANGUAGES
+from termline.adapters.journal.chart import Chart
 from termline.domain.values.identifiers import (
     check_bic,
     check_company_id,
@@ -19,7 +20,8 @@ from termline.domain.values.identifiers import (
 
 # Peppol EAS codes: a VAT number as endpoint, by the country of the number.
 VAT_SCHEMES = {"BE": "9925", "NL": "9944", "DE": "9930", "FR": "9957", "IT": "0211",
-               "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192"}
+               "AT": "9914", "ES": "9920", "LT": "9937", "DK": "0184", "NO": "0192",
+               "GB": "9932", "CH": "9927"}
 # The national legal-entity identifier scheme (BT-30 scheme) of a company id, by country.
 COMPANY_SCHEMES = {"BE": "0208", "NL": "0106", "DK": "0184", "NO": "0192", "LT": "0200"}
 
@@ -70,6 +72,7 @@ class SellerProfile(BaseModel):
     # The sender of the tenant's e-mails ("Billing <billing@seller.example>"); the operator
     # sets up SPF and DKIM for its domain (docs/documents.md, "What customers receive").
     mail_from: str | None = None
+    accounts: Chart = Field(default_factory=Chart)  # the chart of `termline journal`
 
     @field_validator("mail_from")
     @classmethod

@@ -77,7 +77,9 @@ def html(doc: Document, logo: str | None = None) -> str:
         if doc.period else None, lines=lines, subtotals=subtotals,
         net=money(tot.tax_exclusive), vat=money(tot.tax), total=money(tot.payable), qr=qr,
         logo=logo_uri, reference_label=labels["structured"]
-        if doc.payment.reference.startswith("+++") else labels["reference"])
+        if doc.payment.reference.startswith("+++") else labels["reference"],
+        collection=day(doc.payment.collection) if doc.payment.collection else None,
+        note=text(lang, doc.note) if doc.note else None)
 
 
 def render(doc: Document, logo: str | None = None) -> bytes:

@@ -144,8 +144,14 @@ def write(doc: Document) -> bytes:
         _sub(account, "cbc:ID", pay.iban)
         if pay.bic:
             _sub(_sub(account, "cac:FinancialInstitutionBranch"), "cbc:ID", pay.bic)
-    if doc.terms:
-        _sub(_sub(root, "cac:PaymentTerms"), "cbc:Note", doc.terms)
+    note = doc.terms
+    if pay.mandate and pay.collection is not None and invoice:
+        # the pre-notification (SEPA Core PT-04.03): the amount and date of the debit
+        debit = (f"SEPA direct debit of {doc.totals.payable:.2f} {doc.currency} on "
+                 f"{pay.collection.isoformat()}, mandate {pay.mandate}")
+        note = f"{debit}; {note}" if note else debit
+    if note:
+        _sub(_sub(root, "cac:PaymentTerms"), "cbc:Note", note)
     tot = doc.totals
     tax_total = _sub(root, "cac:TaxTotal")
     _sub(tax_total, "cbc:TaxAmount", _amount(tot.tax), currencyID=cur)

@@ -12,9 +12,11 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from termline.adapters.bank.target2 import PRENOTIFICATION_DAYS, collection_date
 from termline.adapters.catalogue import language_of
 from termline.adapters.notify.render import render
 
@@ -50,6 +52,8 @@ class Recipient:
     customer: str
     email: str | None
     language: str
+    mandate: str | None = None  # collected by SEPA direct debit under this mandate
+    prenotice_days: int = PRENOTIFICATION_DAYS
 
 
 @dataclass(frozen=True)
@@ -117,11 +121,19 @@ def webhook_rows(entries: Sequence[NewEntry], endpoints: Sequence[Endpoint]
 
 def email_context(entry_body: Mapping[str, Any], recipient: Recipient, tenant: TenantInfo,
                   export_until: str | None = None) -> dict[str, Any]:
+    collection = None
+    if recipient.mandate and entry_body.get("kind") == "invoice_issued" \
+            and entry_body.get("due_date"):
+        # the pre-notification of the debit (SEPA Core PT-04.03), as on the invoice
+        collection = collection_date(date.fromisoformat(str(entry_body["due_date"])),
+                                     date.fromisoformat(str(entry_body["date"])),
+                                     recipient.prenotice_days).isoformat()
     return {"a": dict(entry_body), "customer": recipient.customer,
             "contract": recipient.contract_ref, "tenant": tenant.name,
             "seller_address": tenant.address, "seller_vat": tenant.vat_number,
             "terms_url": tenant.terms_url, "clauses": ", ".join(entry_body.get("clauses", [])),
-            "export_until": export_until, "fee_text": _fee_text(entry_body)}
+            "export_until": export_until, "fee_text": _fee_text(entry_body),
+            "mandate": recipient.mandate, "collection": collection}
 
 
 def _fee_text(body: Mapping[str, Any]) -> str | None:

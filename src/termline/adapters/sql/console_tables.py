@@ -1,4 +1,4 @@
-"""The console's tables (migration 0013): its users, their sessions, sign-in attempts, and the
+"""The console's tables (migration 0009): its users, their sessions, sign-in attempts, and the
 secret that signs customers' links.
 
 A password is kept only as its argon2 hash; a session only as the SHA-256 of its token (a
@@ -64,7 +64,7 @@ console_secrets = Table(
     Column("created_at", Stamp, nullable=False),
 )
 
-# The console's lists filter and page in the database (migration 0013): customers by the start
+# The console's lists filter and page in the database (migration 0009): customers by the start
 # of their name, documents newest first.
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, insert, select
 
+from termline.adapters.bank.target2 import PRENOTIFICATION_DAYS
 from termline.adapters.notify.derive import (
     EMAIL_KINDS,
     Endpoint,
@@ -26,10 +27,18 @@ from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.dues import details
 from termline.adapters.sql.jsontext import dumps
+from termline.domain.policy.schema import Policy
 
 if TYPE_CHECKING:
     from termline.adapters.sql.store_records import NewAction, StoredContract
     from termline.domain.engine.state import ContractState
+
+
+def _prenotice(conn: Connection, version_id: int) -> int:
+    """The days of pre-notification of a direct debit under a stored version of the terms."""
+    text = conn.execute(select(t.policy_versions.c.policy)
+                        .where(t.policy_versions.c.id == version_id)).scalar_one()
+    return Policy.model_validate_json(text).payment.direct_debit_prenotice
 
 
 def entries(days: Sequence[tuple[StoredContract, Sequence[NewAction]]]) -> list[NewEntry]:
@@ -58,6 +67,10 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].contract.customer.email
                for e in new):
         return  # nothing to tell a customer by e-mail: no more queries for this batch
+    notice: dict[int, int] = {}
+    for c in contracts.values():  # the terms' pre-notification of a direct debit
+        if c.contract.mandate is not None and c.policy_version_id not in notice:
+            notice[c.policy_version_id] = _prenotice(conn, c.policy_version_id)
     tn = t.tenants.c
     settings = {int(row.id): json.loads(row.settings) for row in conn.execute(
         select(tn.id, tn.settings).where(tn.id.in_(tenant_ids)))}
@@ -70,7 +83,9 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
                                          stored_languages.get(cid), tenants[c.tenant_id])
                  for cid, c in contracts.items()}
     recipients = {cid: Recipient(c.contract.id, c.contract.customer.name,
-                                 c.contract.customer.email, languages[cid])
+                                 c.contract.customer.email, languages[cid],
+                                 c.contract.mandate.id if c.contract.mandate else None,
+                                 notice.get(c.policy_version_id, PRENOTIFICATION_DAYS))
                   for cid, c in contracts.items()}
     more = details(conn, days, states or {}, settings, languages)
     mails = email_rows(new, recipients, tenants, more)

@@ -122,7 +122,7 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
         paid = _replayed_payment_events(conn, contract, replayed)
         payment_rows = _add_payments(conn, [(contract, paid)])
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
-    insert_dicts(conn, t.allocations, allocated)
+    insert_dicts(conn, t.allocations, allocated + _reversal_rows(conn, contract, state, stored))
     number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
                _charges([(contract, state, stored)]))
     notices(conn, [(contract, stored)], {contract.id: state})
@@ -148,6 +148,8 @@ def project_days(conn: Connection,
     allocated = [
         row for (contract, state, stored), paid in zip(days, paid_by_contract, strict=True)
         for row in _allocation_rows(contract, state, stored, stored, paid, payment_rows)]
+    allocated += [row for contract, state, stored in days
+                  for row in _reversal_rows(conn, contract, state, stored)]
     insert_dicts(conn, t.allocations, allocated)
     number_new(conn, _add_invoices(conn, days), _charges(days))
     notices(conn, [(contract, stored) for contract, _, stored in days],
@@ -271,6 +273,30 @@ def _allocation_rows(contract: StoredContract, state: ContractState,
                 "source": kind, "item_ref": ref, "item_kind": item_kind, "date": act.date,
                 "amount": _fits(_amount(act), 4, "allocation"), "currency": act.currency,
                 "action_key": n.natural_key})
+    return rows
+
+
+def _reversal_rows(conn: Connection, contract: StoredContract, state: ContractState,
+                   stored: Sequence[NewAction]) -> list[dict[str, Any]]:
+    """A negative allocation for each `payment_reversed` (a returned payment, payment/returns.py),
+    naming the payment it undoes."""
+    reversed_ = [n for n in stored if n.action.kind == "payment_reversed"]
+    if not reversed_:
+        return []
+    p = t.payments.c
+    rows = []
+    for n in reversed_:
+        act = n.action
+        payment_id = conn.execute(select(p.id).where(
+            p.contract_id == contract.id, p.reference == str(act.get("reference")))
+            .order_by(p.id.desc()).limit(1)).scalar()
+        ref = str(act.get("ref"))
+        rows.append({
+            "tenant_id": contract.tenant_id, "contract_id": contract.id,
+            "payment_id": payment_id, "source": "returned", "item_ref": ref,
+            "item_kind": state.item(ref).kind, "date": act.date,
+            "amount": -_fits(_amount(act), 4, "allocation"), "currency": act.currency,
+            "action_key": n.natural_key})
     return rows
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -65,3 +67,19 @@ def customers(conn: Connection, tenant_id: int) -> list[dict[str, Any]]:
         if row.ref is not None:
             entry["contracts"].append(row.ref)
     return list(found.values())
+
+
+def allocations_through(conn: Connection, tenant_id: int, on: date
+                        ) -> dict[int, dict[str, list[tuple[date, Decimal]]]]:
+    """Contract id -> item ref -> the (day, amount) allocated to it up to `on`, corrected
+    allocations left out (returns are negative rows)."""
+    from termline.adapters.sql.corrected import uncorrected
+
+    a = t.allocations.c
+    out: dict[int, dict[str, list[tuple[date, Decimal]]]] = {}
+    for row in conn.execute(select(a.contract_id, a.item_ref, a.date, a.amount).where(
+            a.tenant_id == tenant_id, a.date <= on, uncorrected(t.allocations))
+            .order_by(a.id)):
+        out.setdefault(int(row.contract_id), {}).setdefault(str(row.item_ref), []).append(
+            (row.date, Decimal(row.amount)))
+    return out

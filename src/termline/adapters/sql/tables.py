@@ -311,3 +311,18 @@ bank_entries = Table(
     Column("event_id", ForeignKey("events.id")),
     UniqueConstraint("tenant_id", "entry_ref"),
 )
+
+# What each bank line paid (migration 0010): one row per (line, document), with how it was
+# matched and the payment event it became; a returned direct debit finds its payment here.
+bank_matches = Table(
+    "bank_matches", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("entry_id", ForeignKey("bank_entries.id"), nullable=False),
+    Column("document_number", String(64), nullable=False),
+    Column("amount", Money, nullable=False),  # of the bank line, VAT included
+    Column("by", String(16), nullable=False),  # reference | number | amount | manual
+    Column("event_id", ForeignKey("events.id"), nullable=False, unique=True),
+    Index(None, "tenant_id", "document_number"),
+    Index(None, "entry_id"),
+)

@@ -202,6 +202,22 @@ class PaymentFailed(_Event):
     type: Literal["payment_failed"]
 
 
+class PaymentReturned(_Event):
+    """A collected direct debit given back by the debtor's bank (pain.002, a CAMT return, the
+    bank's CSV): the payment whose `reference` is `payment` is undone."""
+
+    type: Literal["payment_returned"]
+    payment: Ident
+    reason: Text | None = None
+
+
+class CreditRefund(_Event):
+    """Part of the customer's credit balance paid back (`sepa refund`: a credit transfer)."""
+
+    type: Literal["credit_refund"]
+    amount: Amount = Field(gt=Decimal("0"))
+
+
 class TerminationNotice(_Event):
     type: Literal["termination_notice"]
     by: Literal["customer", "provider"]
@@ -377,7 +393,8 @@ class InvoiceDisputed(_Event):
 
 
 Event = Annotated[
-    Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
+    Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice
+    | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
     | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
     | Purchase | Incident | MaintenanceAnnounced
@@ -388,8 +405,9 @@ Event = Annotated[
 ]
 
 EVENT_TYPES = (
-    "payment", "payment_failed", "trial_converted", "seat_change", "termination_notice",
-    "provider_termination", "data_instruction", "invoice_disputed",
+    "payment", "payment_failed", "payment_returned", "credit_refund", "trial_converted",
+    "seat_change",
+    "termination_notice", "provider_termination", "data_instruction", "invoice_disputed",
     "price_change_announced", "terms_change_announced", "migration_announced",
     "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",

@@ -24,7 +24,8 @@ from termline.domain.values.money import ZERO
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
 ItemKind = Literal["invoice", "fee", "interest"]
-__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Status"]
+__all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Receipt",
+           "Status"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,22 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a payment with a reference paid: the items and amounts, and what it left as credit
+    (so a returned direct debit can undo exactly that; payment/returns.py)."""
+
+    reference: str
+    day: date
+    applied: tuple[tuple[str, Decimal], ...]
+    credit: Decimal = ZERO
+    returned: date | None = None
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # as Item: sent between processes without dataclasses.fields() per object
+        return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     by: Literal["customer", "provider"]
     received: date
@@ -96,6 +113,7 @@ class ContractState:
     credit: Decimal = ZERO
     suspended_for: tuple[str, ...] = ()
     payment_failures: tuple[date, ...] = ()
+    receipts: tuple[Receipt, ...] = ()
     delete_on: date | None = None
     delete_instructed: date | None = None
     data_deleted: bool = False

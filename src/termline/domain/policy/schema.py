@@ -186,6 +186,10 @@ class PaymentRule(Rule):
     """Which open items a payment settles after the item it names (`payment.allocation`):
     ``oldest_first``, the oldest invoice first with its costs, then its interest, then its
     principal; ``principal_first``, all principal oldest first, then costs, then interest."""
+    direct_debit_prenotice: int = Field(default=14, ge=1, le=14, examples=[5])
+    """Days before a SEPA direct debit by which the debtor is told its date and amount (the
+    SEPA Core rulebook's 14 calendar days unless the terms set less); a document issued later
+    than that before its due date is collected that many days after its issue."""
 
 
 class SeatChangeRule(Rule):

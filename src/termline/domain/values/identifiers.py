@@ -11,15 +11,30 @@ from stdnum.exceptions import ValidationError
 
 
 def check_vat(number: str) -> str:
-    """A VAT number in its compact form with the country prefix, or ValueError."""
-    text = number.replace(" ", "").replace(".", "").upper()
-    if text.startswith("NO") and text.endswith("MVA"):
+    """A VAT number in its compact form with the country prefix, or ValueError: an EU number,
+    or a British (GB), Norwegian (NO ... MVA) or Swiss (CHE ... MWST/TVA/IVA) one."""
+    text = number.replace(" ", "").replace(".", "").replace("-", "").upper()
+    if text.startswith("NO") and (text.endswith("MVA") or text[2:].isdigit()):
         from stdnum.no import mva
 
         try:
             return "NO" + str(mva.validate(text))
         except ValidationError as exc:
             raise ValueError(f"invalid Norwegian VAT number {number!r}: {exc}") from None
+    if text.startswith("GB"):
+        from stdnum.gb import vat as gb_vat
+
+        try:
+            return "GB" + str(gb_vat.validate(text))
+        except ValidationError as exc:
+            raise ValueError(f"invalid British VAT number {number!r}: {exc}") from None
+    if text.startswith("CHE"):
+        from stdnum.ch import vat as ch_vat
+
+        try:
+            return str(ch_vat.validate(text))
+        except ValidationError as exc:
+            raise ValueError(f"invalid Swiss VAT number {number!r}: {exc}") from None
     try:
         return str(eu_vat.validate(text))
     except ValidationError as exc:

@@ -21,6 +21,7 @@ from termline.entrypoints.cli import (
     correction_commands,
     document_commands,
     import_commands,
+    journal_commands,
     listing,
     policy_commands,
     render,
@@ -40,6 +41,7 @@ store_commands.register_commands(app)
 listing.register(app, store_commands.tenant_app, store_commands.contract_app)
 spreadsheets.register(store_commands.contract_app)
 document_commands.register(app)
+journal_commands.register(app)
 service_commands.register(app)
 console_commands.register(app)
 

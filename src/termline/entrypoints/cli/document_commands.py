@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -127,8 +128,9 @@ def register(app: typer.Typer) -> None:
 @bank_app.command("import")
 def bank_import(file: Path, tenant: Tenant = None,
                 json_: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Match the credits of a CAMT.053 statement to open invoices; store them as payments."""
-    from termline.adapters.bank.camt import read
+    """Match the credits of a CAMT.053 statement to open invoices; store them as payments.
+    Returned direct debits on it reopen what they had paid."""
+    from termline.adapters.bank.camt import read, returns
     from termline.app import bank
 
     try:
@@ -136,14 +138,51 @@ def bank_import(file: Path, tenant: Tenant = None,
     except OSError as exc:
         _fail(InputError(str(exc), source=str(file)))
     credits = read(data, str(file))
+    returned = returns(data, str(file))
     uow = _uow()
-    report = bank.import_statement(uow, credits, tenant)
+    report = bank.import_statement(uow, credits, tenant, returned=returned)
     if json_:
         _print_json(report)
     else:
         out.print(f"{report['entries']} credit(s): {report['matched']} matched, "
                   f"{report['unmatched']} unmatched, {report['already_imported']} already "
-                  "imported")
+                  "imported" + (f"; {report['returned']} returned direct debit(s)"
+                                if report["returned"] else ""))
+
+
+def _amount_option(text: str | None) -> Decimal | None:
+    """An `--amount` in euro with at most two decimals, or a clear error naming it."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or value != value.quantize(Decimal("0.01")):
+        _fail(InputError(f"not an amount with at most 2 decimals: {text!r}", field="--amount"))
+        raise AssertionError("unreachable")
+    return value
+
+
+@bank_app.command("assign")
+def bank_assign(entry_ref: Annotated[str, typer.Argument(metavar="ENTRY_REF")],
+                number: Annotated[str, typer.Argument(metavar="INVOICE_NUMBER")],
+                amount: Annotated[str | None, typer.Option(
+                    "--amount", help="Part of the credit (default: all that is unassigned).")]
+                = None,
+                tenant: Tenant = None,
+                json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Apply an unmatched bank credit (or part of it) to an invoice by hand."""
+    from termline.app import bank
+
+    value = _amount_option(amount)
+    uow = _uow()
+    done = bank.assign(uow(), entry_ref, number, value, tenant)
+    if json_:
+        _print_json(done)
+    else:
+        out.print(f"{done['amount']} of {entry_ref} assigned to {number}; "
+                  f"{done['unassigned']} left unassigned")
 
 
 @bank_app.command("unmatched")
@@ -170,8 +209,9 @@ def bank_unmatched(tenant: Tenant = None,
 def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date.")],
                  output: Annotated[Path, typer.Option("-o", "--output")],
                  tenant: Tenant = None) -> None:
-    """Write the pain.008.001.02 file of the direct debits due ON."""
-    from datetime import date
+    """Write the pain.008.001.02 file of the direct debits collected ON (a TARGET2 business
+    day, at least one business day ahead)."""
+    from datetime import UTC, date, datetime
 
     from termline.app import sepa_collection as sepa
 
@@ -181,15 +221,44 @@ def sepa_collect(on: Annotated[str, typer.Option("--on", help="Collection date."
         _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
         return
     uow = _uow()
-    data = sepa.collect(uow(), day, tenant)
+    data = sepa.collect(uow(), day, tenant, datetime.now(UTC))
     output.write_bytes(data)
     out.print(f"written {output}")
 
 
+@sepa_app.command("refund")
+def sepa_refund(contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                on: Annotated[str, typer.Option("--on", help="Execution date.")],
+                output: Annotated[Path, typer.Option("-o", "--output")],
+                amount: Annotated[str | None, typer.Option(
+                    "--amount", help="Part of the credit (default: all of it).")] = None,
+                iban: Annotated[str | None, typer.Option(
+                    "--iban", help="The account to pay (default: the mandate's).")] = None,
+                tenant: Tenant = None) -> None:
+    """Pay back a contract's credit balance: a pain.001.001.03 credit transfer file, and the
+    credit_refund event that takes it off the books."""
+    from datetime import UTC, date, datetime
+
+    from termline.app import sepa_collection as sepa
+
+    try:
+        day = date.fromisoformat(on)
+    except ValueError:
+        _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
+        return
+    value = _amount_option(amount)
+    uow = _uow()
+    data, paid = sepa.refund(uow(), contract, value, day, iban, tenant,
+                                            datetime.now(UTC))
+    output.write_bytes(data)
+    out.print(f"written {output}: refund of {paid:.2f} to {contract}")
+
+
 @sepa_app.command("returns")
 def sepa_returns(file: Path, tenant: Tenant = None) -> None:
-    """Store a payment_failed event for each returned collection (pain.002 XML or CSV with
-    date,end_to_end_id,reason)."""
+    """Store each returned collection (pain.002 XML or CSV with date,end_to_end_id,reason):
+    the bank payment that paid its invoice is undone (payment_returned) and a payment_failed
+    event lets the terms act."""
     from termline.adapters.bank.pain008 import read_pain002, read_returns_csv
     from termline.app import sepa_collection as sepa
 

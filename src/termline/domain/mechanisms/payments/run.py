@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from termline.domain.engine.actions import Action, action
-from termline.domain.engine.state import Context, ContractState, Item
+from termline.domain.engine.state import Context, ContractState, Item, Receipt
 from termline.domain.mechanisms.billing.run import add_item
 from termline.domain.mechanisms.interest.late_interest import bearing, interest_on_chunks
 from termline.domain.mechanisms.payments.allocation import allocate
@@ -22,6 +22,8 @@ def receive_payment(state: ContractState, ctx: Context, day: date, amount: Decim
     items, applied, left = allocate(state.items, amount, day, named,
                                     ctx.policy.payment.allocation)
     state = replace(state, items=items, credit=state.credit + left)
+    if reference is not None:
+        state = replace(state, receipts=(*state.receipts, Receipt(reference, day, applied, left)))
     out = [action(day, "payment_applied", ctx.contract.id, clauses, currency=ctx.currency,
                   ref=ref, amount=part, **({"reference": reference} if reference else {}))
            for ref, part in applied]

@@ -39,6 +39,8 @@ class VatCategory:
 REVERSE_CHARGE = ("VATEX-EU-AE", "Reverse charge: VAT to be accounted for by the recipient "
                   "(Directive 2006/112/EC art. 44 and 196)")
 NOT_SUBJECT = ("VATEX-EU-O", "Not subject to VAT")
+OUTSIDE_EU = ("VATEX-EU-O", "Not subject to VAT: services to a business established outside the "
+              "EU, taxable where the customer is established (Directive 2006/112/EC art. 44)")
 COMPENSATION = ("VATEX-EU-O", "Not subject to VAT: compensation for late payment, not "
                 "consideration for a supply")
 
@@ -62,6 +64,23 @@ def category(seller_country: str, buyer_country: str | None, buyer_vat: str | No
     abroad = buyer_state or buyer_country
     if buyer_vat is not None and abroad and abroad != seller_country:
         # B2B services to a business in another country, not both in the EU: the place of
-        # supply is where the customer is established, outside the seller's VAT.
-        return VatCategory("O", Decimal("0"), *NOT_SUBJECT)
+        # supply is where the customer is established, outside the seller's VAT. A British,
+        # Norwegian or Swiss VAT number (or Northern Ireland's XI, goods only) is a business
+        # outside the EU for services.
+        mention = OUTSIDE_EU if seller_country in EU and abroad not in EU else NOT_SUBJECT
+        return VatCategory("O", Decimal("0"), *mention)
     return VatCategory("S", standard_rate(seller_country, day).rate)
+
+
+def reason(seller_country: str, buyer_country: str | None, buyer_vat: str | None,
+           cat: VatCategory) -> str | None:
+    """Why a customer in another member state pays the seller's VAT, for the document: it gave
+    no VAT number of its member state, so it is a non-taxable person for VAT and the supplier
+    charges the VAT of its own country (Directive 2006/112/EC art. 45; for electronically
+    supplied services below the EU threshold, art. 58 and 59c)."""
+    if cat.code != "S" or seller_country not in EU or buyer_country not in EU \
+            or buyer_country == seller_country or vat_country(buyer_vat) is not None:
+        return None
+    return (f"VAT of {seller_country} charged: the customer gave no VAT number of "
+            f"{buyer_country} and is treated as a non-taxable person (Directive 2006/112/EC "
+            "art. 45; art. 58 and 59c below the EU threshold)")

@@ -6,7 +6,7 @@ rendered when the e-mail is sent: `{"invoice": NUMBER}` (the invoice's stored PD
 `{"letter": {...}}` (the dunning letter's content as of the reminder). E-mails written before
 keep NULL in both: no attachments, the operator's sender.
 
-Revision ID: 0011
+Revision ID: 0008
 Revises: 0007
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

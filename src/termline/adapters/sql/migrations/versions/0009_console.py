@@ -4,8 +4,8 @@ lists (customers by name, documents newest first).
 
 Nothing to backfill: users are added with `termline user add`.
 
-Revision ID: 0013
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0011"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
