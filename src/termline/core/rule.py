@@ -40,6 +40,14 @@ def _clauses(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _clauses_or_none(value: Any) -> tuple[str, ...]:
+    """A clause reference that may be empty: the section of a right or offer the terms do not
+    grant (a trial not offered, a right switched off) cites nothing, and the store keeps it so."""
+    if isinstance(value, (list, tuple)) and not value:
+        return ()
+    return _clauses(value)
+
+
 def _duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
@@ -115,6 +123,11 @@ _DECIMAL_SCHEMA: JsonDict = {
 }
 
 Clauses = Annotated[tuple[str, ...], BeforeValidator(_clauses), WithJsonSchema(_CLAUSE_SCHEMA)]
+OptionalClauses = Annotated[tuple[str, ...], BeforeValidator(_clauses_or_none), WithJsonSchema({
+    "anyOf": [{"type": "string", "minLength": 1},
+              {"type": "array", "items": {"type": "string", "minLength": 1}}],
+    "description": "The clause number of the terms, quoted (\"4.2\"), or a list of them; "
+                   "empty only where the terms grant nothing."})]
 Currency = Annotated[str, BeforeValidator(_currency), WithJsonSchema(
     {"type": "string", "enum": _currency_codes(), "description": "ISO 4217 currency code."})]
 TimeZone = Annotated[str, BeforeValidator(_timezone), WithJsonSchema(

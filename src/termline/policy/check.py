@@ -19,6 +19,7 @@ from termline.core.yamlsource import Located, read_yaml
 from termline.errors import PolicyError
 from termline.policy.loader import with_examples
 from termline.policy.schema import Policy, ladder_problems
+from termline.policy.stored import round_trip_problems
 
 Severity = Literal["error", "warning"]
 _STEP = re.compile(r"step '(?P<name>[^']+)'")
@@ -133,6 +134,9 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
         problems = _errors(exc, located)
         problems += _ladder(located, {p.message for p in problems})
         return None, sorted(problems, key=lambda p: (p.line or 0))
+    kept = [Problem("error", message, None, None) for message in round_trip_problems(policy)]
+    if kept:
+        return None, kept
     return policy, sorted(smells(policy, located), key=lambda p: (p.line or 0))
 
 

@@ -27,6 +27,7 @@ from termline.core.rule import (
     Currency,
     Dec,
     Dur,
+    OptionalClauses,
     Right,
     Rule,
     Strict,
@@ -129,9 +130,17 @@ class ProviderTerminationRight(Right):
     Optional: without it the event is refused (the terms give the provider no such right).
     """
 
+    clause: OptionalClauses = ()
+
     accelerate_to_term_end: bool = False
     """The fees up to the end of the current term become due at once."""
     reason: Literal["breach", "dissolution"] = "breach"
+
+    @model_validator(mode="after")
+    def _enabled_cites(self) -> ProviderTerminationRight:
+        if self.enabled and not self.clause:
+            raise ValueError("a provider termination right that is enabled cites its clause")
+        return self
 
 
 # --- trial -------------------------------------------------------------------------------
@@ -140,7 +149,7 @@ class TrialRule(Rule):
     """A free trial. Optional: without a ``trial:`` section no trial is offered and no clause
     needs citing."""
 
-    clause: Clauses = ()
+    clause: OptionalClauses = ()
     offered: bool = True
     """Whether the terms offer a free trial."""
     default_days: int | None = None
@@ -473,7 +482,7 @@ class Policy(Strict):
     term: TermRule
     termination: TerminationRules
     provider_termination: ProviderTerminationRight = Field(
-        default_factory=lambda: ProviderTerminationRight.model_construct(clause=(), enabled=False))
+        default_factory=lambda: ProviderTerminationRight(enabled=False))
     trial: TrialRule = Field(default_factory=lambda: TrialRule(offered=False))
     billing: BillingRule
     """How and when subscription fees are invoiced (section BillingRule)."""

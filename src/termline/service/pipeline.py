@@ -28,6 +28,7 @@ from typing import Any
 import termline.mechanisms  # noqa: F401  (installs the mechanisms in each step process)
 from termline.engine.state import Context, ContractState
 from termline.policy.schema import Policy
+from termline.policy.stored import policy_from_text
 from termline.pricing.series import IndexTable
 from termline.rates.table import RateTable
 from termline.scenario.model import Contract
@@ -95,7 +96,7 @@ def step_batch(task: Task) -> list[Stepped]:
     out = []
     for row, raw in rows:
         policy = _policies.get(row.policy_version_id) or _policies.setdefault(
-            row.policy_version_id, Policy.model_validate_json(policy_texts[row.policy_version_id]))
+            row.policy_version_id, policy_from_text(policy_texts[row.policy_version_id]))
         events: list[StoredEvent] = []
         contract: Contract | None = None
         old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
