@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from termline.core.calendar import Calendar
 from termline.core.money import ZERO
-from termline.engine.state import Context, ContractState
+from termline.engine.state import Context, ContractState, Item
 from termline.invoice.billing import billing_period, issue_date
-from termline.overdue.dunning import next_step
+from termline.overdue.dunning import step_date
+from termline.policy.schema import DunningRule
 from termline.subscription.term import notice_deadline, terms_for
 
 
@@ -56,7 +58,7 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
     for it in state.items:
         if it.kind != "invoice" or it.open <= ZERO:
             continue
-        found_step = next_step(policy.dunning, it, state, ctx.calendar)
+        found_step = _next_possible_step(policy.dunning, it, state, ctx.calendar)
         if found_step is not None and (best is None or found_step[1] < best[1]):
             best = (found_step[0], found_step[1], it.ref)
     if best is not None:
@@ -67,3 +69,26 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
         out.append(Deadline(cid, "data_deletion", state.delete_on,
                             policy.retention.deletion.clause, {}))
     return sorted(out, key=lambda d: (d.date, d.kind))
+
+
+# steps that act on the contract: once it is terminated they do nothing (engine/dunning_run.py)
+_CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
+
+
+def _next_possible_step(rule: DunningRule, invoice: Item, state: ContractState,
+                        calendar: Calendar) -> tuple[int, date] | None:
+    """The earliest pending step of an invoice whose date is known and that can still act: no
+    suspension threat or breach notice for a contract already terminated, no suspension of
+    access already suspended."""
+    best: tuple[int, date] | None = None
+    for i, step in enumerate(rule.steps):
+        if state.step_date(invoice.ref, step.name) is not None:
+            continue
+        if state.status == "terminated" and step.kind in _CONTRACT_LEVEL:
+            continue
+        if step.kind == "suspension" and state.access == "suspended":
+            continue
+        day = step_date(rule, i, invoice, state, calendar)
+        if day is not None and (best is None or day < best[1]):
+            best = (i, day)
+    return best

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from termline.core.textfile import read_text
 from termline.core.yamlsource import Located, pydantic_error, read_yaml
 from termline.errors import PolicyError, UnknownPack
+from termline.policy.diagnose import model_at
 from termline.policy.schema import Policy
 
 BUILTIN_PACKS = ("smartconnect", "clientcom", "smartweb", "superoffice", "smarttrackers")
@@ -54,11 +55,21 @@ def with_examples(data: Any, source: str | None = None, located: Located | None 
 def _validate(located: Located) -> Policy:
     if not isinstance(located.data, dict):
         raise PolicyError("a policy is a YAML mapping", source=located.source, line=1)
-    data = with_examples(located.data, located.source, located)
     try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        raise pydantic_error(exc, located, PolicyError) from None
+        return Policy.model_validate(with_examples(located.data, located.source, located))
+    except (ValidationError, PolicyError) as exc:
+        # every problem as `policy check` finds it: the first, on its field's line, is named
+        from termline.policy.check import problems_of
+
+        errors = [p for p in problems_of(located)[1] if p.severity == "error"]
+        if not errors:
+            if isinstance(exc, PolicyError):
+                raise
+            raise pydantic_error(exc, located, PolicyError) from None
+        first, more = errors[0], len(errors) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise PolicyError(first.message + suffix, source=located.source, line=first.line,
+                          field=first.where) from None
 
 
 @lru_cache(maxsize=32)
@@ -145,6 +156,7 @@ def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str |
     or leaves to the contract. A value equal to the policy's own is accepted as it is."""
     policy, raw = _raw(policy_ref, base_dir)
     params = {p.path: p for p in policy.contract_parameters}
+    overrides = dotted_overrides(overrides, (*policy.overridable, *params))
     for path, param in params.items():
         if path not in overrides:
             raise PolicyError(
@@ -174,6 +186,33 @@ def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str |
         message = str(first["msg"]).removeprefix("Value error, ")
         raise PolicyError(f"override makes the policy invalid at {where}: {message}",
                           source=source, field="overrides") from None
+
+
+def dotted_overrides(overrides: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Overrides as dotted paths: `{term: {initial: 12 months}}` is `{term.initial: 12
+    months}`. A mapping is opened where it stands for a section of the format (its fields are
+    set one by one, the rest of the section kept) or leads to a path contracts may set; a
+    mapping the format holds as a value (a price list) is set whole."""
+    out: dict[str, Any] = {}
+
+    def section(path: list[str]) -> bool:
+        if path[:2] == ["dunning", "steps"]:
+            path = path[:2] + path[3:]  # the step's name stands for the list item
+            if len(path) == 2:
+                return True
+        return model_at(Policy, path) is not None
+
+    def walk(dotted: str, value: Any) -> None:
+        leads = any(a.startswith(dotted + ".") for a in allowed) and dotted not in allowed
+        if isinstance(value, dict) and value and (leads or section(dotted.split("."))):
+            for key, sub in value.items():
+                walk(f"{dotted}.{key}", sub)
+        else:
+            out[dotted] = value
+
+    for key, value in overrides.items():
+        walk(str(key), value)
+    return out
 
 
 def _same(policy: Policy, raw: Any, dotted: str, value: Any) -> bool:

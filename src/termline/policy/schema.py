@@ -3,13 +3,13 @@
 A pack is a YAML document validated by :class:`Policy`. Rules are grouped by mechanism
 (term, termination, trial, billing, payment, seats, dunning, interest, retention). Each rule
 carries ``clause`` (one clause number or a list) and optional ``notes`` that record the reading
-chosen where the seed is ambiguous. Durations are written as the T&Cs write them ("3 months").
+chosen where the terms are ambiguous. Durations are written as the T&Cs write them ("3 months").
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
-from datetime import date
 from typing import Any, Literal
 
 from pydantic import (
@@ -272,9 +272,14 @@ def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
     Works on the steps as written (mappings), so that `policy check` reports these problems
     also when a step has a bad field and the model stops short of this check.
     """
+    return [message for _, _, message in ladder_findings(steps)]
+
+
+def ladder_findings(steps: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """The ladder's problems as (step index, field at fault, message)."""
     names: list[str] = []
-    problems: list[str] = []
-    for step in steps:
+    problems: list[tuple[int, str, str]] = []
+    for index, step in enumerate(steps):
         name, kind = step.get("name"), step.get("kind")
         raw_from = step.get("from")
         anchors = (raw_from,) if isinstance(raw_from, str) else tuple(raw_from or ())
@@ -282,38 +287,44 @@ def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
         def has(key: str, step: Mapping[str, Any] = step) -> bool:
             return step.get(key) is not None
 
+        def problem(field: str, message: str, index: int = index, name: Any = name) -> None:
+            problems.append((index, field, f"step '{name}': {message}"))
+
         if name in names:
-            problems.append(f"step '{name}': duplicate dunning step name")
+            problem("name", "duplicate dunning step name")
         allowed = {"invoice_date", "due_date", "previous_step", *names}
         for anchor in anchors:
             if anchor not in allowed:
-                problems.append(f"step '{name}': 'from' must be one of {sorted(allowed)}, "
-                                f"got {anchor!r}")
+                hint = ""
+                if isinstance(anchor, str):
+                    close = difflib.get_close_matches(anchor, sorted(allowed), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problem("from", f"'from' must be one of {sorted(allowed)}, got {anchor!r}{hint}")
         if not anchors:
-            problems.append(f"step '{name}': 'from' names at least one anchor")
+            problem("from", "'from' names at least one anchor")
         if "previous_step" in anchors and not names:
-            problems.append(f"step '{name}': the first step has no previous step")
+            problem("from", "the first step has no previous step")
         if "previous_step" in anchors and len(anchors) > 1:
-            problems.append(f"step '{name}': previous_step stands alone")
+            problem("from", "previous_step stands alone")
         if kind == "collection" and not has("percent_of_principal"):
-            problems.append(f"step '{name}': a collection step needs percent_of_principal")
+            problem("kind", "a collection step needs percent_of_principal")
         if kind == "breach_notice" and not has("remedy"):
-            problems.append(f"step '{name}': a breach notice needs a remedy period")
+            problem("kind", "a breach notice needs a remedy period")
         for required in step.get("requires_steps") or ():
             if required not in names:
-                problems.append(f"step '{name}': requires_steps names {required!r}, which is "
-                                "not an earlier step")
-        if kind == "hand_over" and any(has(k) for k in
-                                       ("fee", "percent_of_principal", "minimum_fee")):
-            problems.append(f"step '{name}': a hand-over step charges nothing")
+                problem("requires_steps", f"requires_steps names {required!r}, which is not an "
+                        "earlier step")
+        charged = [k for k in ("fee", "percent_of_principal", "minimum_fee") if has(k)]
+        if kind == "hand_over" and charged:
+            problem(charged[0], "a hand-over step charges nothing")
         if kind == "charge":
             if not step.get("charge_name"):
-                problems.append(f"step '{name}': a charge step needs a charge_name")
+                problem("kind", "a charge step needs a charge_name")
             if has("fee") == has("percent_of_principal"):
-                problems.append(f"step '{name}': a charge step has either a fee or a "
-                                "percent_of_principal")
+                problem("fee" if has("fee") else "kind",
+                        "a charge step has either a fee or a percent_of_principal")
         elif has("charge_name"):
-            problems.append(f"step '{name}': charge_name only applies to kind: charge")
+            problem("charge_name", "charge_name only applies to kind: charge")
         if isinstance(name, str):
             names.append(name)
     return problems
@@ -451,14 +462,6 @@ class ContractParameter(Strict):
     notes: tuple[str, ...] = ()
 
 
-def longer(a: Duration, b: Duration) -> bool:
-    """Whether `a` is longer than `b` from any day (business days are not compared)."""
-    if not (a.is_calendar() and b.is_calendar()):
-        return False
-    starts = (date(2001, 1, 31), date(2001, 3, 1), date(2004, 2, 29))
-    return any(a.add_to(d) > b.add_to(d) for d in starts)
-
-
 class Policy(Strict):
     pack: str
     """The policy's name: a contract refers to a built-in pack by it, to a custom policy by its
@@ -521,15 +524,14 @@ class Policy(Strict):
         return days
 
     @model_validator(mode="after")
-    def _billing_fits_the_term(self) -> Policy:
-        """Each renewal lasts at least one billing period (an initial term may be shorter:
-        the renewal then continues the period already invoiced)."""
-        period, renewal = self.billing.period, self.term.renewal
-        term = self.term.initial if renewal == "initial" else renewal
-        if isinstance(term, Duration) and longer(period, term):
-            raise ValueError(
-                f"billing.period {period} is longer than the renewal term {term} (clause "
-                f"{', '.join(self.term.clause)}): every period would outlast its term")
+    def _fields_agree(self) -> Policy:
+        """The rules that span sections (policy/diagnose.py: `policy check` places each on
+        the line of its field)."""
+        from termline.policy.diagnose import cross_field
+
+        found = cross_field({name: getattr(self, name) for name in type(self).model_fields})
+        if found:
+            raise ValueError("\n".join(f.message for f in found))
         return self
 
     def step(self, name: str) -> DunningStep:
