@@ -12,6 +12,7 @@ from termline.engine.state import Context, ContractState, Item
 from termline.invoice.billing import billing_period, issue_date
 from termline.overdue.dunning import step_date
 from termline.policy.schema import DunningRule
+from termline.retention.data import scheduled_deletions
 from termline.subscription.term import notice_deadline, terms_for
 
 
@@ -68,6 +69,11 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
     if state.status == "terminated" and not state.data_deleted and state.delete_on is not None:
         out.append(Deadline(cid, "data_deletion", state.delete_on,
                             policy.retention.deletion.clause, {}))
+    if state.status == "terminated" and not state.data_deleted \
+            and state.terminated_on is not None:
+        out += [Deadline(cid, "data_deletion", when, schedule.clause, {"data": schedule.name})
+                for schedule, when in scheduled_deletions(policy.retention, ctx.calendar,
+                                                          state.terminated_on) if when >= on]
     return sorted(out, key=lambda d: (d.date, d.kind))
 
 

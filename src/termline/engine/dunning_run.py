@@ -11,6 +11,7 @@ from termline.engine.billing_run import add_item
 from termline.engine.lifecycle import terminate
 from termline.engine.state import Context, ContractState, Item
 from termline.overdue.dunning import step_date
+from termline.overdue.offset import costs_so_far, net_cost, net_lump
 from termline.policy.schema import DunningStep
 
 CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
@@ -61,10 +62,15 @@ def _compensation(state: ContractState, ctx: Context, day: date
         if (current.open <= ZERO or when is None or when != day
                 or any(it.ref == ref for it in state.items)):
             continue
+        amount = net_lump(ctx.policy, state, invoice.ref)
+        extra = {"offset": right.amount - amount} if amount != right.amount else {}
         act = action(day, "compensation_charged", ctx.contract.id, right.clause,
-                     currency=ctx.currency, ref=invoice.ref, amount=right.amount,
-                     charge_ref=ref)
-        state, acts = _fee(state, ctx, day, current, ref, right.amount, [act])
+                     currency=ctx.currency, ref=invoice.ref, amount=amount,
+                     charge_ref=ref, **extra)
+        if amount <= ZERO:  # offset whole against the costs already charged (§ 288 (5) BGB)
+            out.append(act)
+            continue
+        state, acts = _fee(state, ctx, day, current, ref, amount, [act])
         out += acts
     return state, out
 
@@ -77,9 +83,12 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
     if step.kind == "reminder":
         number = sum(1 for ref, name, _ in state.steps_done if ref == invoice.ref
                      and ctx.policy.step(name).kind == "reminder")
-        fee = step.fee or ZERO
+        own = step.fee or ZERO
+        fee = net_cost(ctx.policy, state, invoice.ref, own,
+                       costs_so_far(ctx.policy, state, invoice.ref, skip_last=True))
+        extra = {"offset": own - fee} if fee != own else {}
         act = action(day, "reminder_sent", cid, clauses, currency=ctx.currency, ref=invoice.ref,
-                     number=number, fee=fee)
+                     number=number, fee=fee, **extra)
         if fee <= ZERO:
             return state, [act]
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-R{number}", fee, [act])
@@ -88,9 +97,14 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
     if step.kind == "collection":
         assert step.percent_of_principal is not None
         amount = round_money(invoice.open * step.percent_of_principal / 100)
-        amount = max(amount, step.minimum_fee or ZERO)
+        own = max(amount, step.minimum_fee or ZERO)
+        amount = net_cost(ctx.policy, state, invoice.ref, own,
+                          costs_so_far(ctx.policy, state, invoice.ref, skip_last=True))
+        extra = {"offset": own - amount} if amount != own else {}
         act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
-                     ref=invoice.ref, amount=amount)
+                     ref=invoice.ref, amount=amount, **extra)
+        if amount <= ZERO:
+            return state, [act]
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-COL", amount, [act])
     if step.kind == "hand_over":
         return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]

@@ -28,7 +28,7 @@ from termline.engine.step import step
 from termline.errors import StepFailed
 from termline.invoice.billing import billing_period, issue_date
 from termline.overdue.dunning import step_date
-from termline.retention.data import early_deletion_date, export_until
+from termline.retention.data import early_deletion_date, export_until, scheduled_deletions
 from termline.scenario.model import event_sort_key
 
 ONE_DAY = timedelta(days=1)
@@ -108,6 +108,8 @@ def _retention(state: ContractState, ctx: Context, day: date) -> list[date | Non
         out.append(state.delete_on)
         if retention.early_deletion is not None:
             out.append(early_deletion_date(retention, ctx.calendar, terminated))
+        out += [when for _, when in scheduled_deletions(retention, ctx.calendar, terminated)
+                if when > day]
     return out
 
 

@@ -20,6 +20,7 @@ from termline.core.yamlsource import Located, read_yaml
 from termline.errors import PolicyError
 from termline.policy.diagnose import (
     cross_field,
+    longer,
     overridable_target,
     unknown_field_hint,
     value_hint,
@@ -276,6 +277,14 @@ def smells(policy: Policy, located: Located) -> list[Problem]:
              "with no sla.maintenance section changes nothing (no maintenance is "
              "announced or compliant)", "sla", "availability", "exclude_maintenance")
     found += _never(policy, located)
+    for i, schedule in enumerate(policy.retention.deletions):
+        main = policy.retention.deletion.after
+        if main.is_calendar() and schedule.after.is_calendar() \
+                and not longer(main, schedule.after):
+            warn(f"retention.deletions '{schedule.name}' after {schedule.after} comes no "
+                 f"earlier than retention.deletion ({policy.retention.deletion.after}), which "
+                 "deletes everything: it changes nothing", "retention", "deletions", i,
+                 "after")
     return found
 
 

@@ -136,7 +136,7 @@ def _is_mapping(annotation: Any) -> bool:
 
 # --- rules over several fields -------------------------------------------------------------
 
-def _longer(a: Duration, b: Duration) -> bool:
+def longer(a: Duration, b: Duration) -> bool:
     """Whether `a` is longer than `b` from any day (business days are not compared)."""
     from datetime import date
 
@@ -151,7 +151,7 @@ def billing_outlasts_term(term: Any, billing: Any) -> list[Finding]:
     renewal then continues the period already invoiced)."""
     period, renewal = billing.period, term.renewal
     length = term.initial if renewal == "initial" else renewal
-    if isinstance(length, Duration) and _longer(period, length):
+    if isinstance(length, Duration) and longer(period, length):
         return [Finding(
             f"billing.period {period} is longer than the renewal term {length} (clause "
             f"{', '.join(term.clause)}): every period would outlast its term",
@@ -168,10 +168,27 @@ def interest_step_exists(interest: Any, dunning: Any) -> list[Finding]:
     return []
 
 
+def statutory_rates_known(interest: Any) -> list[Finding]:
+    """Statutory interest needs a rate table for its jurisdiction: shipped, or in the policy."""
+    from termline.rates.table import builtin_rates
+
+    country = interest.jurisdiction
+    shipped = sorted(builtin_rates().periods)
+    if interest.method != "statutory" or not country or country in shipped or interest.rates:
+        return []
+    return [Finding(
+        f"no statutory interest rates ship for {country!r} (shipped: {', '.join(shipped)}"
+        f"){did_you_mean(country, shipped)}: give them in the policy as interest.rates "
+        f"({{YYYY-MM-DD: \"rate\"}}, each rate in force from its date, with its source in "
+        "notes), or write the rate the terms give with method monthly_started", (
+            "interest", "jurisdiction"))]
+
+
 # each rule with the top-level sections it reads: the check runs a rule when they validate
 CROSS_FIELD = (
     (("term", "billing"), billing_outlasts_term),
     (("interest", "dunning"), interest_step_exists),
+    (("interest",), statutory_rates_known),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import (
@@ -357,6 +358,10 @@ class InterestRule(Rule):
     rate: Dec | None = None
     jurisdiction: str | None = None
     """The country whose statutory commercial rate applies (method statutory)."""
+    rates: dict[date, Dec] = Field(default_factory=dict, examples=[
+        '{2026-01-01: "10.27", 2026-07-01: "10.27"}'])
+    """Dated statutory rates (percent a year, each in force from its date) for a jurisdiction
+    whose rates termline does not ship, or newer than those it ships (method statutory)."""
     compounding: Literal["none", "annual"] = "none"
     accrues_from: Literal["invoice_date", "due_date"] = "due_date"
     requires_step: str | None = None
@@ -384,6 +389,12 @@ class CompensationRight(Right):
     """
 
     amount: Dec = Field(gt=0, examples=['"40.00"'])
+    offset: Literal["none", "collection_costs"] = Field(default="none",
+                                                        examples=["collection_costs"])
+    """``collection_costs``: the lump sum is offset against the invoice's reminder fees and
+    collection costs, not added to them (§ 288 (5) sentence 3 BGB: "ist auf einen geschuldeten
+    Schadensersatz anzurechnen, soweit der Schaden in Kosten der Rechtsverfolgung begruendet
+    ist"): the invoice bears the larger of the lump sum and those costs."""
 
 
 # --- after termination ------------------------------------------------------------------
@@ -404,6 +415,22 @@ class DeletionRule(Right):
     """The clause that sets `latest`."""
 
 
+class DataDeletion(Right):
+    """One more deletion schedule after termination, for a kind of data the terms delete on
+    their own date ("personal data within 30 days", "the account's data after 3 months").
+
+    Each happens ``after`` (+ a day when ``lapsed``) the termination, as ``data_deleted`` with
+    ``data: name``, unless all data was deleted before (on instruction, early, or by the
+    general ``deletion``, which deletes everything)."""
+
+    name: str = Field(examples=["personal data"])
+    """The data this schedule deletes, as the terms name it."""
+    after: Dur
+    """The delay after termination."""
+    lapsed: bool = False
+    """The delay must run out completely: deletion on the day after."""
+
+
 class EarlyDeletionRule(Right):
     after: Dur
     """The delay after termination of the early deletion."""
@@ -416,6 +443,10 @@ class RetentionRule(Rule):
     export_window: Dur | None = None
     """How long after termination the customer may still export its data."""
     deletion: DeletionRule
+    deletions: tuple[DataDeletion, ...] = Field(default=(), examples=[
+        '[{name: personal data, clause: "9.2", after: 30 days}]'])
+    """More deletion schedules, one per kind of data the terms delete on its own date
+    (section DataDeletion); `deletion` stays the one that deletes everything."""
     on_instruction: Rule | None = None
     """The clause for deleting or exporting data on the customer's instruction."""
     early_deletion: EarlyDeletionRule | None = None
@@ -475,7 +506,9 @@ class Policy(Strict):
     timezone: TimeZone
     """The provider's time zone: days, deadlines and timestamps are counted in it."""
     calendar: CalendarCode
-    """The public holidays that make business days (with `closed_days`)."""
+    """The public holidays that make business days (with `closed_days`): a country (`BE`,
+    `NL`) or a country and its region as python-holidays names it (`DE-BE`: Berlin, where
+    8 March is a holiday)."""
     closed_days: tuple[str, ...] = ()
     """Extra days the provider is closed every year, written MM-DD (e.g. 12-24)."""
     overridable: tuple[str, ...] = ()
