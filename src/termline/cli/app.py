@@ -191,6 +191,9 @@ def deadlines(
 class ClaimKind(StrEnum):
     general = "general"
     injury = "injury"
+    intent = "intent"
+    gross_negligence = "gross_negligence"
+    data_protection = "data_protection"
 
 
 def _amount(value: str | None, option: str) -> Any:
@@ -211,8 +214,10 @@ def liability(
     contract: Annotated[str, typer.Option(help="The contract's id in SCENARIO.")],
     on: Annotated[str, typer.Option(help="The day of the event liability arises from.")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
-    kind: Annotated[ClaimKind, typer.Option(help="injury: death, injury, damage to property."
-                                            )] = ClaimKind.general,
+    kind: Annotated[ClaimKind, typer.Option(help="injury: death, injury, damage to property; "
+                                            "intent, gross_negligence, data_protection: where "
+                                            "the terms leave them uncapped.")
+                    ] = ClaimKind.general,
     discovered: Annotated[str | None, typer.Option(help="Day the damage was discovered.")] = None,
     reported: Annotated[str | None, typer.Option(help="Day it was reported in writing.")] = None,
     insurance_payout: Annotated[str | None, typer.Option(help="Insurer's payout.")] = None,
