@@ -159,6 +159,21 @@ def billing_outlasts_term(term: Any, billing: Any) -> list[Finding]:
     return []
 
 
+def notice_for_the_billing_period(termination: Any, billing: Any) -> list[Finding]:
+    """A notice rule keyed by billing period has a period for the policy's own."""
+    out = []
+    for party in ("customer", "provider"):
+        rule = getattr(termination, party)
+        if rule.allowed and rule.period_by_billing and rule.period is None \
+                and rule.period_for(billing.period) is None:
+            keys = ", ".join(rule.period_by_billing)
+            out.append(Finding(f"termination.{party}.period_by_billing has no period for the "
+                               f"billing period {billing.period} (it gives {keys}); add it, "
+                               "or a 'period' for the others",
+                               ("termination", party, "period_by_billing")))
+    return out
+
+
 def interest_step_exists(interest: Any, dunning: Any) -> list[Finding]:
     names = [s.name for s in dunning.steps]
     if interest.requires_step is not None and interest.requires_step not in names:
@@ -189,6 +204,7 @@ CROSS_FIELD = (
     (("term", "billing"), billing_outlasts_term),
     (("interest", "dunning"), interest_step_exists),
     (("interest",), statutory_rates_known),
+    (("termination", "billing"), notice_for_the_billing_period),
 )
 
 

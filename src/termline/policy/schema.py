@@ -108,12 +108,32 @@ class NoticeRule(Rule):
     non_terminable: Dur | None = None
     """A first stretch of the contract during which a notice cannot end it."""
     min_commitment_mode: Literal["end_of_first_term", "after_first_term"] = "end_of_first_term"
+    period_by_billing: dict[str, Dur] = Field(default_factory=dict, examples=[
+        '{1 month: 14 days, 12 months: 2 months}'])
+    """The notice period for each billing period ("14 days for monthly, 2 months for yearly
+    subscriptions"), keyed by the billing period as a duration; `period` serves the others."""
+
+    @field_validator("period_by_billing")
+    @classmethod
+    def _billing_keys(cls, value: dict[str, Duration]) -> dict[str, Duration]:
+        for key in value:
+            Duration.parse(key)  # a key is a billing period: "1 month", "12 months"
+        return value
 
     @model_validator(mode="after")
     def _period_needed(self) -> NoticeRule:
-        if self.allowed and self.effect == "fixed_period" and self.period is None:
+        if self.allowed and self.effect == "fixed_period" and self.period is None \
+                and not self.period_by_billing:
             raise ValueError("effect 'fixed_period' needs a 'period'")
         return self
+
+    def period_for(self, billing: Duration) -> Duration | None:
+        """The notice period for a contract billed every `billing`."""
+        for key, period in self.period_by_billing.items():
+            parsed = Duration.parse(key)
+            if parsed == billing or (parsed.months and parsed.months == billing.months):
+                return period
+        return self.period
 
 
 class TerminationRules(Strict):
@@ -333,7 +353,11 @@ def ladder_findings(steps: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, 
 
 class DunningRule(Rule):
     steps: tuple[DunningStep, ...] = ()
-    restore_on: Literal["principal_paid", "principal_and_fees_paid"] = "principal_and_fees_paid"
+    restore_on: Literal["principal_paid", "principal_and_fees_paid", "everything_due_paid"] = \
+        Field(default="principal_and_fees_paid", examples=["everything_due_paid"])
+    """When suspended access comes back: the invoices' principal paid, their principal and
+    dunning fees, or everything due on the contract (every invoice, fee, charge and interest
+    whose due date has come: "until everything due is paid")."""
     restore_clause: Clauses | None = None
     """The clause that restores suspended access once paid."""
 

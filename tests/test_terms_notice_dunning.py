@@ -1,0 +1,114 @@
+"""Issue 19, notice and dunning as the issue's texts word them: a notice period that depends
+on the billing period ("14 days for monthly, 2 months for yearly" subscriptions), and
+suspension lifted only "until everything due is paid" (principal, fees, charges and
+interest), besides "principal" and "principal and fees"."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from termline.engine.deadlines import deadlines
+from termline.policy.check import check_text
+from tests.scenario_helpers import run
+
+CUSTOM = Path(__file__).resolve().parent / "fixtures/custom/policy.yaml"
+NOTICE = """termination:
+  customer:
+    clause: "2.2"
+    effect: term_end
+    period: 3 months
+    before: term_end
+"""
+
+
+def _notice_policy(tmp_path: Path) -> Path:
+    text = CUSTOM.read_text("utf-8")
+    assert NOTICE in text
+    text = text.replace(NOTICE, NOTICE.replace(
+        "    period: 3 months\n",
+        "    period_by_billing: {1 month: 14 days, 12 months: 2 months}\n"))
+    text = text.replace("overridable:\n", "overridable:\n  - billing.period\n")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("billing", "last_day"), [
+    ("12 months", date(2027, 11, 3)), ("1 month", date(2027, 12, 20))])
+def test_the_notice_period_follows_the_billing_period(tmp_path: Path, billing: str,
+                                                      last_day: date) -> None:
+    """Start 2027-01-04, initial term 12 months: the term ends 2028-01-03. Yearly billing:
+    2 months before, 2027-11-03; monthly: 14 days before, 2027-12-20."""
+    result = run(f"""
+policy: {_notice_policy(tmp_path)}
+until: 2027-02-01
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    billing_period: {billing}
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 1}}
+events: []
+""")
+    found = {d.kind: d for d in deadlines(result.states["k"], result.contexts["k"],
+                                          date(2027, 2, 1))}
+    assert found["notice_deadline"].date == last_day
+    assert found["notice_deadline"].detail == {"term_end": "2028-01-03"}
+
+
+def test_a_billing_period_without_a_notice_period_is_an_error(tmp_path: Path) -> None:
+    text = _notice_policy(tmp_path).read_text("utf-8").replace(
+        "{1 month: 14 days, 12 months: 2 months}", "{1 month: 14 days}")
+    _, problems = check_text(text, "p.yaml")
+    assert [(p.where, p.message) for p in problems if p.severity == "error"] == [(
+        "termination.customer.period_by_billing",
+        "termination.customer.period_by_billing has no period for the billing period 12 "
+        "months (it gives 1 month); add it, or a 'period' for the others")]
+
+
+def _restore_policy(tmp_path: Path, restore_on: str) -> Path:
+    text = CUSTOM.read_text("utf-8")
+    text = text.replace("    - name: fixed_interest\n",
+                        '    - {name: suspension, kind: suspension, clause: "4.3", '
+                        "after: 5 days, from: due_date}\n    - name: fixed_interest\n")
+    text = text.replace("  method: none\n", "  method: statutory\n  jurisdiction: BE\n")
+    text = text.replace('dunning:\n  clause: ["4.1", "4.2", "4.3"]\n',
+                        f'dunning:\n  clause: ["4.1", "4.2", "4.3"]\n  restore_on: {restore_on}\n')
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("restore_on", "restored"), [
+    ("principal_paid", date(2027, 3, 5)), ("principal_and_fees_paid", date(2027, 3, 5)),
+    ("everything_due_paid", date(2027, 3, 8))])
+def test_access_comes_back_when_the_terms_say(tmp_path: Path, restore_on: str,
+                                              restored: date) -> None:
+    """Invoice 2027-01-04 EUR 1,200.00 due 02-03; EUR 40 compensation 02-04 (4.4);
+    suspension 5 days after the due date, 02-08. EUR 1,240.00 paid on 03-05 settles the
+    invoice and the compensation; statutory interest (BE, 10.5 % carried forward) is charged
+    on it: 1200 x 10.5 % x 30 / 365 = 10.356 -> 10.36, paid 03-08. "Until everything due is
+    paid" waits for the interest: 03-08; principal, or principal and fees: 03-05."""
+    result = run(f"""
+policy: {_restore_policy(tmp_path, restore_on)}
+until: 2027-03-10
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events:
+  - {{date: 2027-03-05, type: payment, contract: k, amount: "1240.00"}}
+  - {{date: 2027-03-08, type: payment, contract: k, amount: "10.36"}}
+""")
+    acts = result.of("k")
+    assert [a.date for a in acts if a.kind == "access_suspended"] == [date(2027, 2, 8)]
+    assert [str(a.get("amount")) for a in acts if a.kind == "interest_charged"] == ["10.36"]
+    assert [a.date for a in acts if a.kind == "access_restored"] == [restored]
