@@ -112,3 +112,39 @@ events:
     assert [a.date for a in acts if a.kind == "access_suspended"] == [date(2027, 2, 8)]
     assert [str(a.get("amount")) for a in acts if a.kind == "interest_charged"] == ["10.36"]
     assert [a.date for a in acts if a.kind == "access_restored"] == [restored]
+
+
+def test_a_reminder_sent_by_hand_starts_the_ladders_next_dates() -> None:
+    """LedgerLoop 4.1 (tests/fixtures/custom/terms.txt): reminders 10 days after the due
+    date and 10 days apart; 4.2: "21 days after the due date and after the third reminder"
+    a fixed interest of 15 % and a EUR 50 penalty. Invoice 1,200.00 due 2027-02-03. The first
+    reminder sent by hand on 02-05 counts as reminder_1: reminder_2 on 02-15, reminder_3 on
+    02-25 (not 02-13/02-23/03-05), and the charges on the later of 02-24 (due + 21) and
+    02-25: 02-25, 15 % x 1200 = 180.00 and 50.00. A second hand reminder for a step already
+    taken is refused."""
+    result = run(f"""
+policy: {CUSTOM}
+until: 2027-03-01
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events:
+  - {{date: 2027-02-05, type: reminder_sent, contract: k, ref: k-0001}}
+  - {{date: 2027-02-06, type: reminder_sent, contract: k, ref: k-0001, step: reminder_1}}
+""")
+    acts = result.of("k")
+    reminders = [(a.date, a.get("number"), dict(a.fields).get("by")) for a in acts
+                 if a.kind == "reminder_sent"]
+    assert reminders == [(date(2027, 2, 5), 1, "hand"), (date(2027, 2, 15), 2, None),
+                         (date(2027, 2, 25), 3, None)]
+    charges = [(a.date, a.get("name"), str(a.get("amount"))) for a in acts
+               if a.kind == "charge_applied"]
+    assert charges == [(date(2027, 2, 25), "fixed interest", "180.00"),
+                       (date(2027, 2, 25), "penalty", "50.00")]
+    (refused,) = [a for a in acts if a.kind == "event_refused"]
+    assert refused.date == date(2027, 2, 6)
+    assert refused.get("reason") == "reminder_1 was already taken for k-0001"

@@ -133,6 +133,10 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
     return terminate(state, ctx, day, "breach", clauses, ref=invoice.ref)
 
 
+# what a step does, for a step taken by hand (overdue/manual.py)
+perform_step = _perform
+
+
 def _fee(state: ContractState, ctx: Context, day: date, invoice: Item, ref: str,
          amount: object, acts: list[Action]) -> tuple[ContractState, list[Action]]:
     assert not isinstance(amount, float)

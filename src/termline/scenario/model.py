@@ -366,6 +366,16 @@ class InvoiceDisputed(_Event):
     ref: Ident
 
 
+class ReminderSent(_Event):
+    """A reminder the provider sent by hand for invoice `ref`: it counts as the ladder's
+    reminder `step` (default: the invoice's next reminder step not yet taken), satisfies the
+    steps that wait for it and starts the dates counted from it."""
+
+    type: Literal["reminder_sent"]
+    ref: Ident
+    step: Ident | None = None
+
+
 Event = Annotated[
     Payment | PaymentFailed | TerminationNotice | ProviderTermination | SeatChange
     | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
@@ -373,7 +383,7 @@ Event = Annotated[
     | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
     | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
-    | AssignmentAnnounced,
+    | AssignmentAnnounced | ReminderSent,
     Field(discriminator="type"),
 ]
 
@@ -384,7 +394,7 @@ EVENT_TYPES = (
     "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
-    "audit_requested", "force_majeure", "assignment_announced",
+    "audit_requested", "force_majeure", "assignment_announced", "reminder_sent",
 )
 
 BROADCAST = "*"
