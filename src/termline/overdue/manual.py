@@ -53,5 +53,10 @@ def record_reminder(state: ContractState, ctx: Context, day: date, event: Any
                    if a.kind == KIND else a for a in acts]
 
 
-MECHANISM = Mechanism("manual_reminders", {KIND: record_reminder})
+def _no_day_of_its_own(state: ContractState, ctx: Context, day: date) -> None:
+    """It acts on its events only: the ladder's own wake days cover what follows them."""
+    return None
+
+
+MECHANISM = Mechanism("manual_reminders", {KIND: record_reminder}, (), _no_day_of_its_own)
 __all__ = ["MECHANISM"]
