@@ -67,3 +67,35 @@ events:
     assert act.get("blocks") == blocks and act.get("block") == "100"
     assert act.get("amount") == Decimal(amount or "0")
     assert act.get("overage") == str(int(used) - 1000)
+
+
+@pytest.mark.parametrize(("of", "amount"), [
+    ("principal", "200.00"), ("invoice", "300.00"), ("fees", "300.00")])
+def test_a_charge_as_a_percentage_of_the_principal_the_invoice_or_the_fees(
+        tmp_path: Path, of: str, amount: str) -> None:
+    """A penalty of "25 % of the fees" (issue 19's texts) in place of LedgerLoop's 15 % fixed
+    interest (4.2, 21 days after the due date and after the third reminder: 2027-03-05).
+    Invoice 1,200.00 (2 seats x 50 x 12), 400.00 paid on 2027-02-10: principal 800.00.
+    25 % of the principal: 200.00; of the invoice: 300.00; of its fees (its lines are all of
+    the contract's price list): 300.00."""
+    text = CUSTOM.read_text("utf-8").replace(
+        '      percent_of_principal: "15"\n', f'      percent: "25"\n      of: {of}\n')
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    result = run(f"""
+policy: {path}
+until: 2027-03-06
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events:
+  - {{date: 2027-02-10, type: payment, contract: k, amount: "400.00"}}
+""")
+    charged = [(a.date, a.get("name"), str(a.get("amount"))) for a in result.of("k")
+               if a.kind == "charge_applied"]
+    assert charged == [(date(2027, 3, 5), "fixed interest", amount),
+                       (date(2027, 3, 5), "penalty", "50.00")]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from termline.core.money import ZERO, round_money
+from termline.core.money import ZERO
 from termline.core.records import replace
 from termline.engine.actions import Action, action
 from termline.engine.billing_run import add_item
 from termline.engine.lifecycle import terminate
 from termline.engine.state import Context, ContractState, Item
 from termline.overdue.dunning import step_date
-from termline.overdue.offset import costs_so_far, net_cost, net_lump
+from termline.overdue.offset import costs_so_far, net_cost, net_lump, percent_charge
 from termline.policy.schema import DunningStep
 
 CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
@@ -62,7 +62,7 @@ def _compensation(state: ContractState, ctx: Context, day: date
         if (current.open <= ZERO or when is None or when != day
                 or any(it.ref == ref for it in state.items)):
             continue
-        amount = net_lump(ctx.policy, state, invoice.ref)
+        amount = net_lump(ctx.policy, state, invoice.ref, _lines(ctx))
         extra = {"offset": right.amount - amount} if amount != right.amount else {}
         act = action(day, "compensation_charged", ctx.contract.id, right.clause,
                      currency=ctx.currency, ref=invoice.ref, amount=amount,
@@ -85,7 +85,7 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
                      and ctx.policy.step(name).kind == "reminder")
         own = step.fee or ZERO
         fee = net_cost(ctx.policy, state, invoice.ref, own,
-                       costs_so_far(ctx.policy, state, invoice.ref, skip_last=True))
+                       costs_so_far(ctx.policy, state, invoice.ref, True, _lines(ctx)))
         extra = {"offset": own - fee} if fee != own else {}
         act = action(day, "reminder_sent", cid, clauses, currency=ctx.currency, ref=invoice.ref,
                      number=number, fee=fee, **extra)
@@ -95,11 +95,11 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
     if step.kind in ("default_notice", "payment_notice"):
         return state, [action(day, f"{step.kind}_sent", cid, clauses, ref=invoice.ref)]
     if step.kind == "collection":
-        assert step.percent_of_principal is not None
-        amount = round_money(invoice.open * step.percent_of_principal / 100)
+        amount = percent_charge(step, invoice, _lines(ctx))
+        assert amount is not None
         own = max(amount, step.minimum_fee or ZERO)
         amount = net_cost(ctx.policy, state, invoice.ref, own,
-                          costs_so_far(ctx.policy, state, invoice.ref, skip_last=True))
+                          costs_so_far(ctx.policy, state, invoice.ref, True, _lines(ctx)))
         extra = {"offset": own - amount} if amount != own else {}
         act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
                      ref=invoice.ref, amount=amount, **extra)
@@ -110,9 +110,8 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
     if step.kind == "charge":
         assert step.charge_name is not None
-        if step.percent_of_principal is not None:
-            amount = round_money(invoice.open * step.percent_of_principal / 100)
-        else:
+        amount = percent_charge(step, invoice, _lines(ctx))
+        if amount is None:
             amount = step.fee or ZERO
         amount = max(amount, step.minimum_fee or ZERO)
         act = action(day, "charge_applied", cid, clauses, currency=ctx.currency,
@@ -131,6 +130,11 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         return state, [action(day, "breach_notice_sent", cid, clauses, ref=invoice.ref,
                               remedy_until=remedy_until)]
     return terminate(state, ctx, day, "breach", clauses, ref=invoice.ref)
+
+
+def _lines(ctx: Context) -> frozenset[str]:
+    """The items of the contract's price list (its subscription fees)."""
+    return frozenset(line.item for line in ctx.contract.lines)
 
 
 # what a step does, for a step taken by hand (overdue/manual.py)

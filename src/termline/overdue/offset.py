@@ -13,8 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from termline.core.money import ZERO, round_money
-from termline.engine.state import ContractState
-from termline.policy.schema import Policy
+from termline.engine.state import ContractState, Item
+from termline.policy.schema import DunningStep, Policy
 
 COST_KINDS = ("reminder", "collection")
 
@@ -25,7 +25,8 @@ def offsets(policy: Policy) -> bool:
 
 
 def costs_so_far(policy: Policy, state: ContractState, invoice_ref: str,
-                 skip_last: bool = False) -> Decimal:
+                 skip_last: bool = False, contract_lines: frozenset[str] = frozenset()
+                 ) -> Decimal:
     """The invoice's collection costs at their own figures (before any offset): reminder fees
     and collection costs of the steps already taken on it (`skip_last`: but the step being
     taken now, which the dunning run records before it acts)."""
@@ -38,8 +39,11 @@ def costs_so_far(policy: Policy, state: ContractState, invoice_ref: str,
         step = policy.step(name)
         if step.kind == "reminder":
             total += step.fee or ZERO
-        elif step.kind == "collection" and step.percent_of_principal is not None:
-            own = round_money(invoice.amount * step.percent_of_principal / 100)
+        elif step.kind == "collection":
+            # at its own figure on the invoice as issued (the principal then unpaid is not kept)
+            whole = Item(invoice.ref, invoice.kind, invoice.issued, invoice.due, invoice.amount,
+                         invoice.seq, lines=invoice.lines)
+            own = percent_charge(step, whole, contract_lines) or ZERO
             total += max(own, step.minimum_fee or ZERO)
     return total
 
@@ -58,10 +62,29 @@ def net_cost(policy: Policy, state: ContractState, invoice_ref: str, cost: Decim
     return max(lump, before + cost) - max(lump, before)
 
 
-def net_lump(policy: Policy, state: ContractState, invoice_ref: str) -> Decimal:
+def net_lump(policy: Policy, state: ContractState, invoice_ref: str,
+             contract_lines: frozenset[str] = frozenset()) -> Decimal:
     """The lump sum less the costs already charged on the invoice."""
     assert policy.compensation is not None
     lump = policy.compensation.amount
     if not offsets(policy):
         return lump
-    return max(ZERO, lump - costs_so_far(policy, state, invoice_ref))
+    return max(ZERO, lump - costs_so_far(policy, state, invoice_ref, False, contract_lines))
+
+
+def percent_charge(step: DunningStep, invoice: Item, contract_lines: frozenset[str]
+                   ) -> Decimal | None:
+    """A step's percentage charge, rounded to the cent: of the unpaid principal
+    (`percent_of_principal`, or `percent` with `of: principal`), of the whole invoice, or of
+    its subscription fees (its lines of the contract's price list). None: a fixed fee."""
+    if step.percent_of_principal is not None:
+        return round_money(invoice.open * step.percent_of_principal / 100)
+    if step.percent is None:
+        return None
+    if step.of == "invoice":
+        base = invoice.amount
+    elif step.of == "fees":
+        base = sum((ln.amount for ln in invoice.lines if ln.item in contract_lines), ZERO)
+    else:
+        base = invoice.open
+    return round_money(base * step.percent / 100)

@@ -268,6 +268,12 @@ class DunningStep(Right):
     """A percentage of the invoice's unpaid principal the step charges (collection, charge)."""
     minimum_fee: Dec | None = None
     """The least a percentage charge amounts to."""
+    percent: Dec | None = Field(default=None, gt=0, examples=['"25"'])
+    """A percentage the step charges of `of` (collection, charge): "25 % of the fees"."""
+    of: Literal["principal", "invoice", "fees"] = Field(default="principal",
+                                                        examples=["fees"])
+    """What `percent` is taken of: the invoice's unpaid principal, its whole amount, or its
+    subscription fees (the lines of the contract's price list, not usage or purchases)."""
     remedy: Dur | None = None
     """The remedy period a breach notice gives."""
     requires: Literal["payment_failed"] | None = None
@@ -327,21 +333,26 @@ def ladder_findings(steps: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, 
             problem("from", "the first step has no previous step")
         if "previous_step" in anchors and len(anchors) > 1:
             problem("from", "previous_step stands alone")
-        if kind == "collection" and not has("percent_of_principal"):
+        if kind == "collection" and not (has("percent_of_principal") or has("percent")):
             problem("kind", "a collection step needs percent_of_principal")
+        if has("percent") and has("percent_of_principal"):
+            problem("percent", "percent_of_principal is percent with of: principal: give one")
+        if has("percent") and kind not in ("collection", "charge"):
+            problem("percent", "only a collection or a charge step charges a percent")
         if kind == "breach_notice" and not has("remedy"):
             problem("kind", "a breach notice needs a remedy period")
         for required in step.get("requires_steps") or ():
             if required not in names:
                 problem("requires_steps", f"requires_steps names {required!r}, which is not an "
                         "earlier step")
-        charged = [k for k in ("fee", "percent_of_principal", "minimum_fee") if has(k)]
+        charged = [k for k in ("fee", "percent_of_principal", "percent", "minimum_fee")
+                   if has(k)]
         if kind == "hand_over" and charged:
             problem(charged[0], "a hand-over step charges nothing")
         if kind == "charge":
             if not step.get("charge_name"):
                 problem("kind", "a charge step needs a charge_name")
-            if has("fee") == has("percent_of_principal"):
+            if has("fee") == (has("percent_of_principal") or has("percent")):
                 problem("fee" if has("fee") else "kind",
                         "a charge step has either a fee or a percent_of_principal")
         elif has("charge_name"):
