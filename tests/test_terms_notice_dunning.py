@@ -148,3 +148,47 @@ events:
     (refused,) = [a for a in acts if a.kind == "event_refused"]
     assert refused.date == date(2027, 2, 6)
     assert refused.get("reason") == "reminder_1 was already taken for k-0001"
+
+
+def test_termination_after_more_than_two_consecutive_periods_unpaid(tmp_path: Path) -> None:
+    """"More than two consecutive periods unpaid" (issue 19's Belgian ERP agreement): a
+    termination step 10 days after the due date that waits for 3 unpaid periods in a row.
+    Monthly billing from 2027-01-04, 30 days to pay (3.2): invoices of 01-04, 02-04 and
+    03-04 due 02-03, 03-06 and 04-03. The first invoice's step date (02-13) passes with one
+    period unpaid; on 04-04 the third invoice is past due unpaid: terminated on 2027-04-04
+    (the fourth period's invoice went out that morning: billing runs before the ladder). A
+    payment of 100.00 on 03-20 settles the first invoice (oldest first): two periods in a
+    row at most by 04-30, no termination."""
+    text = CUSTOM.read_text("utf-8").replace("overridable:\n", "overridable:\n  - billing.period\n")
+    text = text.replace("    - name: collection_agency\n",
+                        '    - {name: termination, kind: termination, clause: "4.3", '
+                        "after: 10 days, from: due_date, requires_unpaid_periods: 3}\n"
+                        "    - name: collection_agency\n")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+
+    def book(events: str) -> list[tuple[str, date]]:
+        result = run(f"""
+policy: {path}
+until: 2027-04-30
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    billing_period: 1 month
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events: {events}
+""")
+        return [(a.kind, a.date) for a in result.of("k")
+                if a.kind in ("invoice_issued", "contract_terminated")]
+
+    assert book("[]") == [("invoice_issued", date(2027, 1, 4)),
+                          ("invoice_issued", date(2027, 2, 4)),
+                          ("invoice_issued", date(2027, 3, 4)),
+                          ("invoice_issued", date(2027, 4, 4)),
+                          ("contract_terminated", date(2027, 4, 4))]
+    paid = book('[{date: 2027-03-20, type: payment, contract: k, amount: "100.00"}]')
+    assert ("contract_terminated", date(2027, 4, 4)) not in paid
+    assert not any(kind == "contract_terminated" for kind, _ in paid)

@@ -10,6 +10,7 @@ from termline.engine.actions import Action, action
 from termline.engine.billing_run import add_item
 from termline.engine.lifecycle import terminate
 from termline.engine.state import Context, ContractState, Item
+from termline.overdue.conditions import condition_met
 from termline.overdue.dunning import step_date
 from termline.overdue.offset import costs_so_far, net_cost, net_lump, percent_charge
 from termline.policy.schema import DunningStep
@@ -34,6 +35,8 @@ def run_dunning(state: ContractState, ctx: Context, day: date
                 continue
             if step.requires == "payment_failed" and not any(
                     current.issued <= f <= day for f in state.payment_failures):
+                continue
+            if not condition_met(step, state, day):
                 continue
             state = replace(state, steps_done=(*state.steps_done, (invoice.ref, step.name, day)))
             state, acts = _perform(state, ctx, day, step, current)

@@ -84,6 +84,8 @@ def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]
         if it.kind != "invoice" or it.open <= ZERO:
             continue
         out.append(compensation_date(ctx, it))
+        if any(s.requires_unpaid_periods for s in rule.steps):
+            out.append(it.due + ONE_DAY)  # the periods unpaid in a row count one more
         for index, dstep in enumerate(rule.steps):
             if state.step_date(it.ref, dstep.name) is not None:
                 continue

@@ -282,6 +282,9 @@ class DunningStep(Right):
                                                                   "reminder_3]"])
     """Earlier steps that must have happened first; the step then falls on the later of its
     own date and theirs."""
+    requires_unpaid_periods: int | None = Field(default=None, ge=1, examples=[3])
+    """The step waits, past its own date, until this many billing periods in a row are unpaid
+    after their due date ("more than two consecutive periods unpaid": 3)."""
     charge_name: str | None = Field(default=None, examples=["fixed interest", "penalty"])
     """The name a `charge` step's amount carries in the ledger (charge_applied)."""
 
