@@ -99,3 +99,45 @@ events:
                if a.kind == "charge_applied"]
     assert charged == [(date(2027, 3, 5), "fixed interest", amount),
                        (date(2027, 3, 5), "penalty", "50.00")]
+
+
+def _list_price_policy(tmp_path: Path) -> Path:
+    text = CUSTOM.read_text("utf-8").replace(
+        "seats:\n  clause: \"3.1\"\n  increase: prorata_to_period_end\n",
+        "seats:\n  clause: \"3.1\"\n  increase: prorata_to_period_end\n  price: list_price\n"
+        "\nprice_list:\n  clause: \"3.4\"\n  items: {ERP Seat: {2027-01-01: \"60.00\", "
+        "2027-06-01: \"66.00\"}}\n")
+    assert "price: list_price" in text
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("events", "amount"), [
+    ("[]", "1207.23"),
+    ('[{date: 2027-02-01, type: list_price_changed, contract: k, item: ERP Seat, '
+     'price: "70.00", effective: 2027-03-01}]', "1408.44")])
+def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, events: str,
+                                                             amount: str) -> None:
+    """Issue 19: "seat increases are billed at the contract's price where the text says the
+    list price of the day". Contract price EUR 50 a seat a month; list price 60.00 from
+    2027-01-01. 2 seats added on 2027-03-04, pro rata to the period end 2028-01-03 (306 of
+    365 days, 3.1): 2 x 60 x 12 x 306 / 365 = 1207.2329 -> 1207.23. With the list price
+    changed to 70.00 from 2027-03-01 by event: 2 x 70 x 12 x 306 / 365 = 1408.4384 ->
+    1408.44 (at the contract's price it was 1006.03)."""
+    result = run(f"""
+policy: {_list_price_policy(tmp_path)}
+until: 2027-03-05
+contracts:
+  - id: k
+    customer: {{name: K BV, country: BE}}
+    start: 2027-01-04
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events: {events[:-1] + (", " if events != "[]" else "")}{{date: 2027-03-04, type: seat_change,
+  contract: k, item: ERP Seat, quantity: 4}}]
+""")
+    invoices = [(a.date, str(a.get("amount"))) for a in result.of("k")
+                if a.kind == "invoice_issued"]
+    assert invoices == [(date(2027, 1, 4), "1200.00"), (date(2027, 3, 4), amount)]

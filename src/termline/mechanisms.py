@@ -11,6 +11,7 @@ from __future__ import annotations
 from termline.backups.run import MECHANISM as BACKUPS
 from termline.engine.extension import Mechanism, install
 from termline.overdue.manual import MECHANISM as MANUAL_REMINDERS
+from termline.pricing.list_price import MECHANISM as LIST_PRICES
 from termline.pricing.run import MECHANISM as PRICING
 from termline.privacy.run import MECHANISM as PRIVACY
 from termline.sla.run import MECHANISM as SLA
@@ -18,5 +19,5 @@ from termline.support.run import MECHANISM as SUPPORT
 from termline.usage.run import MECHANISM as USAGE
 
 MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACKUPS,
-                                     MANUAL_REMINDERS)
+                                     MANUAL_REMINDERS, LIST_PRICES)
 install(MECHANISMS)

@@ -276,6 +276,10 @@ def smells(policy: Policy, located: Located) -> list[Problem]:
         warn(f"sla.availability.exclude_maintenance: {sla.availability.exclude_maintenance} "
              "with no sla.maintenance section changes nothing (no maintenance is "
              "announced or compliant)", "sla", "availability", "exclude_maintenance")
+    if policy.seats.price == "list_price" and policy.price_list is None:
+        warn("seats.price: list_price with no price_list: added users are billed at the "
+             "contract's price until a list_price_changed event gives a list price", "seats",
+             "price")
     found += _never(policy, located)
     for i, schedule in enumerate(policy.retention.deletions):
         main = policy.retention.deletion.after

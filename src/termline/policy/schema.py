@@ -216,9 +216,23 @@ class PaymentRule(Rule):
     """Which open items a payment settles first."""
 
 
+class PriceListRule(Rule):
+    """The provider's list price of each item, dated (each price in force from its date),
+    where the terms refer to "the list price" (of the day) rather than the contract's price.
+    An event `list_price_changed` (item, price, effective) changes it for the contracts it
+    addresses."""
+
+    items: dict[str, dict[date, Dec]] = Field(examples=[
+        '{ERP Seat: {2027-01-01: "60.00", 2027-07-01: "65.00"}}'])
+
+
 class SeatChangeRule(Rule):
     increase: Literal["prorata_to_period_end"] = "prorata_to_period_end"
     """How added users are billed: pro rata to the end of the invoiced period(s)."""
+    price: Literal["contract", "list_price"] = Field(default="contract",
+                                                     examples=["list_price"])
+    """The unit price added users are billed at: the contract's, or the list price of the
+    day of the change (`price_list`, "at the list price applicable at that time")."""
     decrease_notice: Dur | None = None
     """How long before a period's end a reduction must be notified to apply from the next period."""
     decrease_basis: Literal["sent", "received", "sent_and_received"] = "received"
@@ -563,6 +577,8 @@ class Policy(Strict):
     payment: PaymentRule
     seats: SeatChangeRule
     """How changes in the number of users are billed (section SeatChangeRule)."""
+    price_list: PriceListRule | None = None
+    """The provider's dated list prices (section PriceListRule)."""
     dunning: DunningRule
     """The overdue ladder run per unpaid invoice (section DunningRule)."""
     interest: InterestRule

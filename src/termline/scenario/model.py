@@ -366,6 +366,15 @@ class InvoiceDisputed(_Event):
     ref: Ident
 
 
+class ListPriceChanged(_Event):
+    """The provider's list price of `item` from `effective` (default: the event's date)."""
+
+    type: Literal["list_price_changed"]
+    item: Ident
+    price: Amount = Field(gt=Decimal("0"))
+    effective: date | None = None
+
+
 class ReminderSent(_Event):
     """A reminder the provider sent by hand for invoice `ref`: it counts as the ladder's
     reminder `step` (default: the invoice's next reminder step not yet taken), satisfies the
@@ -383,7 +392,7 @@ Event = Annotated[
     | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
     | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
-    | AssignmentAnnounced | ReminderSent,
+    | AssignmentAnnounced | ReminderSent | ListPriceChanged,
     Field(discriminator="type"),
 ]
 
@@ -395,6 +404,7 @@ EVENT_TYPES = (
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
     "audit_requested", "force_majeure", "assignment_announced", "reminder_sent",
+    "list_price_changed",
 )
 
 BROADCAST = "*"
