@@ -198,11 +198,68 @@ def policies(draw: st.DrawFn) -> dict[str, Any]:
         data.pop(key, None)
         if donor is not None and key in SOURCES[donor]:
             data[key] = copy.deepcopy(SOURCES[donor][key])
+    for extra in draw(st.sets(st.sampled_from(sorted(EXTRAS)))):
+        EXTRAS[extra](data)
     data["pack"] = "generated"
     return data
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
+def _german(data: dict[str, Any]) -> None:
+    data["calendar"] = "DE-BE"
+    data["interest"] = {"clause": "4.2", "method": "statutory", "jurisdiction": "DE"}
+    data["compensation"] = {"clause": "4.4", "amount": "40.00", "offset": "collection_costs"}
+
+
+def _rates(data: dict[str, Any]) -> None:
+    data["interest"] = {"clause": "4.2", "method": "statutory", "jurisdiction": "AT",
+                        "rates": {"2026-01-01": "10.5"}}
+
+
+def _deletions(data: dict[str, Any]) -> None:
+    data["retention"]["deletion"]["after"] = "3 months"
+    data["retention"]["deletions"] = [{"name": "personal data", "clause": "5.2",
+                                       "after": "30 days"}]
+
+
+def _liability(data: dict[str, Any]) -> None:
+    data["liability"] = {
+        "clause": "6.1", "basis": {"clause": "6.1", "kind": "contract_year_fees",
+                                   "percent": "25", "aggregate": True,
+                                   "reset": "calendar_year"},
+        "minimum": {"clause": "6.1", "amount": "100.00"},
+        "maximum": {"clause": "6.1", "amount": "10000.00", "aggregate": True,
+                    "reset": "contract_year"},
+        "unlimited": {"clause": "6.2", "kinds": ["injury", "intent"]}}
+
+
+def _prices(data: dict[str, Any]) -> None:
+    data["seats"] = {**data["seats"], "price": "list_price"}
+    data["price_list"] = {"clause": "3.4", "items": {"Seat": {"2027-01-01": "60.00"}}}
+
+
+def _notice(data: dict[str, Any]) -> None:
+    rule = data["termination"]["customer"]
+    if rule.get("effect", "term_end") == "term_end" and rule.get("allowed", True):
+        rule.pop("period", None)
+        rule["period_by_billing"] = {"1 month": "14 days", "6 months": "1 month",
+                                     "12 months": "2 months"}
+        rule["period"] = "1 month"
+
+
+def _ladder(data: dict[str, Any]) -> None:
+    data["dunning"] = {**data["dunning"], "restore_on": "everything_due_paid"}
+    data["dunning"]["steps"] = [*data["dunning"].get("steps", []), {
+        "name": "unpaid_run", "kind": "charge", "charge_name": "penalty", "clause": "4.3",
+        "after": "10 days", "from": "due_date", "requires_unpaid_periods": 2,
+        "percent": "25", "of": "fees"}]
+
+
+# the format's newer fields (issue 19), each drawn on or off
+EXTRAS = {"german": _german, "rates": _rates, "deletions": _deletions,
+          "liability": _liability, "prices": _prices, "notice": _notice, "ladder": _ladder}
+
+
+@settings(max_examples=16, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=policies())
 def test_generated_policies_that_check_run_everywhere(
