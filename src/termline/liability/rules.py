@@ -33,7 +33,7 @@ class PaidBasis(Rule):
     aggregate: bool = False
     """The cap holds for all claims of the contract together (liability already paid out is
     deducted)."""
-    reset: Reset = "none"
+    reset: Reset = Field(default="none", examples=["contract_year"])
     """With `aggregate`: claims counted together per calendar or contract year."""
     percent: Dec = Field(default=Decimal(100), gt=0, le=100,
                          description="The cap is this percentage of the basis (\"50\": half "
@@ -53,7 +53,7 @@ class FeesBasis(Rule):
     limit_to_term: bool = False
     aggregate: bool = False
     """The cap holds for all claims of the contract together."""
-    reset: Reset = "none"
+    reset: Reset = Field(default="none", examples=["contract_year"])
     """With `aggregate`: claims counted together per calendar or contract year."""
     percent: Dec = Field(default=Decimal(100), gt=0, le=100,
                          description="The cap is this percentage of the basis.",
@@ -79,12 +79,12 @@ class LedgerBasis(Rule):
       year of the event (the year from the contract's start, or an anniversary of it).
     """
 
-    kind: Literal["fees_payable", "contract_year_fees"]
-    window: Dur | None = None
+    kind: Literal["fees_payable", "contract_year_fees"] = Field(examples=["contract_year_fees"])
+    window: Dur | None = Field(default=None, examples=["12 months"])
     """For fees_payable: how far back from the event the invoices count."""
     aggregate: bool = False
     """The cap holds for all claims of the contract together."""
-    reset: Reset = "none"
+    reset: Reset = Field(default="none", examples=["contract_year"])
     """With `aggregate`: claims counted together per calendar or contract year."""
     percent: Dec = Field(default=Decimal(100), gt=0, le=100,
                          description="The cap is this percentage of the basis.",
@@ -128,10 +128,12 @@ class LiabilityRule(Rule):
     basis: LiabilityBasis
     maximum: CapAmount | None = None
     """A fixed maximum on the cap (section CapAmount)."""
-    minimum: CapAmount | None = None
+    minimum: CapAmount | None = Field(default=None, examples=[
+        '{clause: "9.2", amount: "5000.00"}'])
     """A floor under a percentage cap ("25 % of the annual fees, at least EUR 5,000"):
     the cap is never below it (section CapAmount)."""
-    unlimited: UnlimitedRule | None = None
+    unlimited: UnlimitedRule | None = Field(default=None, examples=[
+        '{clause: "9.1", kinds: [injury, intent, gross_negligence]}'])
     """Kinds of claim with no cap at all (section UnlimitedRule)."""
     injury: CapAmount | None = None
     """A separate cap for death, injury or damage to property (section CapAmount)."""

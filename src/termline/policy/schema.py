@@ -577,7 +577,8 @@ class Policy(Strict):
     payment: PaymentRule
     seats: SeatChangeRule
     """How changes in the number of users are billed (section SeatChangeRule)."""
-    price_list: PriceListRule | None = None
+    price_list: PriceListRule | None = Field(default=None, examples=[
+        '{clause: "3.4", items: {ERP Seat: {2027-01-01: "60.00"}}}'])
     """The provider's dated list prices (section PriceListRule)."""
     dunning: DunningRule
     """The overdue ladder run per unpaid invoice (section DunningRule)."""
