@@ -10,41 +10,25 @@ from pathlib import Path
 
 from termline.engine.deadlines import deadlines
 from termline.policy.check import check_text
-from tests.scenario_helpers import run
+from tests.custom_terms import custom_policy, run_one
 
-CUSTOM = Path(__file__).resolve().parent / "fixtures/custom/policy.yaml"
 MAIN = '  deletion:\n    clause: "5.2"\n    after: 30 days\n'
+# EUR 50 a year paid, and the customer's notice three months before the term end (2.2)
+NOTICE_GIVEN = ('[{date: 2027-01-10, type: payment, contract: k, amount: "50.00"}, '
+                "{date: 2027-02-01, type: termination_notice, contract: k, by: customer}]")
 
 
 def policy(tmp_path: Path, main: str = "3 months", personal: str = "30 days") -> Path:
-    text = CUSTOM.read_text("utf-8")
-    assert MAIN in text
-    text = text.replace(MAIN, f'  deletion:\n    clause: "5.2"\n    after: {main}\n'
-                        f'  deletions:\n    - {{name: personal data, clause: "5.3", '
-                        f'after: {personal}}}\n')
-    path = tmp_path / "p.yaml"
-    path.write_text(text, "utf-8")
-    return path
+    return custom_policy(tmp_path, (MAIN, f'  deletion:\n    clause: "5.2"\n    after: {main}\n'
+                                    f'  deletions:\n    - {{name: personal data, clause: '
+                                    f'"5.3", after: {personal}}}\n'))
 
 
 def test_personal_data_after_30_days_the_account_after_3_months(tmp_path: Path) -> None:
     """Start 2027-01-04, 12 months (2.1), notice on 2027-02-01 (three months before the term
     end, 2.2): terminated 2028-01-03. Personal data: + 30 days = 2028-02-02 (clause 5.3);
     everything: + 3 months = 2028-04-03 (clause 5.2). Deadlines on 2028-01-10 list both."""
-    result = run(f"""
-policy: {policy(tmp_path)}
-until: 2028-06-30
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: year, quantity: 1}}
-events:
-  - {{date: 2027-01-10, type: payment, contract: k, amount: "50.00"}}
-  - {{date: 2027-02-01, type: termination_notice, contract: k, by: customer}}
-""")
+    result = run_one(policy(tmp_path), "2028-06-30", NOTICE_GIVEN, per="year", seats=1)
     deleted = [(a.date, a.clauses, dict(a.fields).get("data")) for a in result.of("k")
                if a.kind == "data_deleted"]
     assert deleted == [(date(2028, 2, 2), ("5.3",), "personal data"),
@@ -54,20 +38,7 @@ events:
 
 
 def test_the_deadlines_name_each_schedule(tmp_path: Path) -> None:
-    result = run(f"""
-policy: {policy(tmp_path)}
-until: 2028-01-10
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: year, quantity: 1}}
-events:
-  - {{date: 2027-01-10, type: payment, contract: k, amount: "50.00"}}
-  - {{date: 2027-02-01, type: termination_notice, contract: k, by: customer}}
-""")
+    result = run_one(policy(tmp_path), "2028-01-10", NOTICE_GIVEN, per="year", seats=1)
     found = deadlines(result.states["k"], result.contexts["k"], date(2028, 1, 10))
     assert [(d.kind, d.date, d.clauses, d.detail) for d in found] == [
         ("data_deletion", date(2028, 2, 2), ("5.3",), {"data": "personal data"}),

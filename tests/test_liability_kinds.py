@@ -14,7 +14,7 @@ from typing import Any
 from termline.liability.cap import Claim, period_start
 from termline.liability.compute import cap_on
 from termline.policy.check import check_text
-from tests.scenario_helpers import run
+from tests.custom_terms import run_one
 
 CUSTOM = Path(__file__).resolve().parent / "fixtures/custom/policy.yaml"
 LIABILITY = """
@@ -44,19 +44,13 @@ def book(tmp_path: Path, seats: int = 2, basis: str = "contract_year_fees") -> A
     """2 seats x EUR 50 a month invoiced yearly (3.1) from 2027-01-04: EUR 1,200.00; 4 seats
     from 2027-03-04: the 2 added seats pro rata to 2028-01-03, 1200 x 306 / 365 = 1006.03;
     the renewal of 2028-01-04 invoices 4 seats: EUR 2,400.00."""
-    return run(f"""
-policy: {policy(tmp_path, basis)}
-until: 2028-02-01
-contracts:
-  - id: k
-    customer: {{name: K GmbH, country: DE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: {seats}}}
-events:
-  - {{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: {seats * 2}}}
-""")
+    return run_one(policy(tmp_path, basis), "2028-02-01", doubled(seats), seats=seats)
+
+
+def doubled(seats: int) -> str:
+    """The seats doubled on 2027-03-04."""
+    return (f"[{{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, "
+            f"quantity: {seats * 2}}}]")
 
 
 def test_the_fees_of_the_contract_year_come_from_the_ledger(tmp_path: Path) -> None:
@@ -74,20 +68,7 @@ def test_the_fees_of_the_contract_year_come_from_the_ledger(tmp_path: Path) -> N
 def test_fees_payable_in_a_window_paid_or_not(tmp_path: Path) -> None:
     """fees_payable, 12 months before 2028-02-01 (from 2027-02-01): the invoices of 2027-03-04
     (1006.03) and 2028-01-04 (2400.00), none paid: 3406.03 x 25 % = 851.5075 -> 851.51."""
-    policy(tmp_path, "fees_payable")
-    result = run(f"""
-policy: {tmp_path / "p.yaml"}
-until: 2028-02-01
-contracts:
-  - id: k
-    customer: {{name: K GmbH, country: DE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events:
-  - {{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 4}}
-""")
+    result = book(tmp_path, basis="fees_payable")
     assert cap_on(result, "k", Claim(event=date(2028, 2, 1))).cap == Decimal("851.51")
 
 
@@ -105,21 +86,7 @@ def test_no_cap_for_injury_intent_and_gross_negligence(tmp_path: Path) -> None:
 def test_a_minimum_under_a_percentage_cap(tmp_path: Path) -> None:
     """1 seat x 10 a month: 120.00 + the added seat pro rata 120 x 306 / 365 = 100.60 ->
     220.60 x 25 % = 55.15, below the minimum of 100.00: the cap is 100.00."""
-    text = policy(tmp_path).read_text("utf-8")
-    result = run(f"""
-policy: {tmp_path / "p.yaml"}
-until: 2027-06-01
-contracts:
-  - id: k
-    customer: {{name: K GmbH, country: DE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "10.00", per: month, quantity: 1}}
-events:
-  - {{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 2}}
-""")
-    assert text
+    result = run_one(policy(tmp_path), "2027-06-01", doubled(1), seats=1, price="10.00")
     found = cap_on(result, "k", Claim(event=date(2027, 6, 1)))
     assert found.cap == Decimal("100.00")
     assert "6.1: 25 % of 220.60 EUR = 55.15 EUR" in found.explanation

@@ -12,9 +12,8 @@ import pytest
 
 from termline.engine.deadlines import deadlines
 from termline.policy.check import check_text
-from tests.scenario_helpers import run
+from tests.custom_terms import CUSTOM, run_one
 
-CUSTOM = Path(__file__).resolve().parent / "fixtures/custom/policy.yaml"
 NOTICE = """termination:
   customer:
     clause: "2.2"
@@ -42,19 +41,8 @@ def test_the_notice_period_follows_the_billing_period(tmp_path: Path, billing: s
                                                       last_day: date) -> None:
     """Start 2027-01-04, initial term 12 months: the term ends 2028-01-03. Yearly billing:
     2 months before, 2027-11-03; monthly: 14 days before, 2027-12-20."""
-    result = run(f"""
-policy: {_notice_policy(tmp_path)}
-until: 2027-02-01
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    billing_period: {billing}
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 1}}
-events: []
-""")
+    result = run_one(_notice_policy(tmp_path), "2027-02-01", seats=1,
+                     contract=f"\n    billing_period: {billing}")
     found = {d.kind: d for d in deadlines(result.states["k"], result.contexts["k"],
                                           date(2027, 2, 1))}
     assert found["notice_deadline"].date == last_day
@@ -94,20 +82,9 @@ def test_access_comes_back_when_the_terms_say(tmp_path: Path, restore_on: str,
     invoice and the compensation; statutory interest (BE, 10.5 % carried forward) is charged
     on it: 1200 x 10.5 % x 30 / 365 = 10.356 -> 10.36, paid 03-08. "Until everything due is
     paid" waits for the interest: 03-08; principal, or principal and fees: 03-05."""
-    result = run(f"""
-policy: {_restore_policy(tmp_path, restore_on)}
-until: 2027-03-10
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events:
-  - {{date: 2027-03-05, type: payment, contract: k, amount: "1240.00"}}
-  - {{date: 2027-03-08, type: payment, contract: k, amount: "10.36"}}
-""")
+    result = run_one(_restore_policy(tmp_path, restore_on), "2027-03-10",
+                     '[{date: 2027-03-05, type: payment, contract: k, amount: "1240.00"}, '
+                     '{date: 2027-03-08, type: payment, contract: k, amount: "10.36"}]')
     acts = result.of("k")
     assert [a.date for a in acts if a.kind == "access_suspended"] == [date(2027, 2, 8)]
     assert [str(a.get("amount")) for a in acts if a.kind == "interest_charged"] == ["10.36"]
@@ -122,20 +99,10 @@ def test_a_reminder_sent_by_hand_starts_the_ladders_next_dates() -> None:
     02-25 (not 02-13/02-23/03-05), and the charges on the later of 02-24 (due + 21) and
     02-25: 02-25, 15 % x 1200 = 180.00 and 50.00. A second hand reminder for a step already
     taken is refused."""
-    result = run(f"""
-policy: {CUSTOM}
-until: 2027-03-01
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events:
-  - {{date: 2027-02-05, type: reminder_sent, contract: k, ref: k-0001}}
-  - {{date: 2027-02-06, type: reminder_sent, contract: k, ref: k-0001, step: reminder_1}}
-""")
+    result = run_one(CUSTOM, "2027-03-01",
+                     "[{date: 2027-02-05, type: reminder_sent, contract: k, ref: k-0001}, "
+                     "{date: 2027-02-06, type: reminder_sent, contract: k, ref: k-0001, "
+                     "step: reminder_1}]")
     acts = result.of("k")
     reminders = [(a.date, a.get("number"), dict(a.fields).get("by")) for a in acts
                  if a.kind == "reminder_sent"]
@@ -168,19 +135,8 @@ def test_termination_after_more_than_two_consecutive_periods_unpaid(tmp_path: Pa
     path.write_text(text, "utf-8")
 
     def book(events: str) -> list[tuple[str, date]]:
-        result = run(f"""
-policy: {path}
-until: 2027-04-30
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    billing_period: 1 month
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events: {events}
-""")
+        result = run_one(path, "2027-04-30", events,
+                         contract="\n    billing_period: 1 month")
         return [(a.kind, a.date) for a in result.of("k")
                 if a.kind in ("invoice_issued", "contract_terminated")]
 

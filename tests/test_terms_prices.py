@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.scenario_helpers import run
+from tests.custom_terms import custom_policy, run_one
 
-CUSTOM = Path(__file__).resolve().parent / "fixtures/custom/policy.yaml"
 USAGE = """
 usage:
   clause: "3.1"
@@ -29,11 +28,7 @@ usage:
 
 
 def policy(tmp_path: Path) -> Path:
-    text = CUSTOM.read_text("utf-8")
-    at = text.index("\nprices:")
-    path = tmp_path / "p.yaml"
-    path.write_text(text[:at] + USAGE + text[at:], "utf-8")
-    return path
+    return custom_policy(tmp_path, ("\nprices:\n", USAGE + "\nprices:\n"))
 
 
 @pytest.mark.parametrize(("used", "blocks", "amount"), [
@@ -45,19 +40,8 @@ def test_use_above_the_allowance_per_started_block(tmp_path: Path, used: str,
     """EUR 5.00 per started 100 lines above 1,000 in a calendar month: 1,250 lines are 250
     over, 3 started blocks, EUR 15.00; 1,300: 3 blocks; 1,301: 4 blocks, EUR 20.00; 1,000:
     nothing. Billed when the month closes (2027-02-28), on its own invoice."""
-    result = run(f"""
-policy: {policy(tmp_path)}
-until: 2027-03-02
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 1}}
-events:
-  - {{date: 2027-02-10, type: usage, contract: k, meter: lines, quantity: "{used}"}}
-""")
+    result = run_one(policy(tmp_path), "2027-03-02", seats=1, events=(
+        f'[{{date: 2027-02-10, type: usage, contract: k, meter: lines, quantity: "{used}"}}]'))
     charged = [a for a in result.of("k") if a.kind == "usage_charged"]
     if blocks is None:
         assert charged == []
@@ -78,23 +62,10 @@ def test_a_charge_as_a_percentage_of_the_principal_the_invoice_or_the_fees(
     Invoice 1,200.00 (2 seats x 50 x 12), 400.00 paid on 2027-02-10: principal 800.00.
     25 % of the principal: 200.00; of the invoice: 300.00; of its fees (its lines are all of
     the contract's price list): 300.00."""
-    text = CUSTOM.read_text("utf-8").replace(
-        '      percent_of_principal: "15"\n', f'      percent: "25"\n      of: {of}\n')
-    path = tmp_path / "p.yaml"
-    path.write_text(text, "utf-8")
-    result = run(f"""
-policy: {path}
-until: 2027-03-06
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events:
-  - {{date: 2027-02-10, type: payment, contract: k, amount: "400.00"}}
-""")
+    path = custom_policy(tmp_path, ('      percent_of_principal: "15"\n',
+                                    f'      percent: "25"\n      of: {of}\n'))
+    result = run_one(path, "2027-03-06", '[{date: 2027-02-10, type: payment, contract: k, '
+                     'amount: "400.00"}]')
     charged = [(a.date, a.get("name"), str(a.get("amount"))) for a in result.of("k")
                if a.kind == "charge_applied"]
     assert charged == [(date(2027, 3, 5), "fixed interest", amount),
@@ -102,15 +73,11 @@ events:
 
 
 def _list_price_policy(tmp_path: Path) -> Path:
-    text = CUSTOM.read_text("utf-8").replace(
+    return custom_policy(tmp_path, (
         "seats:\n  clause: \"3.1\"\n  increase: prorata_to_period_end\n",
         "seats:\n  clause: \"3.1\"\n  increase: prorata_to_period_end\n  price: list_price\n"
         "\nprice_list:\n  clause: \"3.4\"\n  items: {ERP Seat: {2027-01-01: \"60.00\", "
-        "2027-06-01: \"66.00\"}}\n")
-    assert "price: list_price" in text
-    path = tmp_path / "p.yaml"
-    path.write_text(text, "utf-8")
-    return path
+        "2027-06-01: \"66.00\"}}\n"))
 
 
 @pytest.mark.parametrize(("events", "amount"), [
@@ -125,19 +92,9 @@ def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, eve
     365 days, 3.1): 2 x 60 x 12 x 306 / 365 = 1207.2329 -> 1207.23. With the list price
     changed to 70.00 from 2027-03-01 by event: 2 x 70 x 12 x 306 / 365 = 1408.4384 ->
     1408.44 (at the contract's price it was 1006.03)."""
-    result = run(f"""
-policy: {_list_price_policy(tmp_path)}
-until: 2027-03-05
-contracts:
-  - id: k
-    customer: {{name: K BV, country: BE}}
-    start: 2027-01-04
-    overrides: {{term.initial: 12 months}}
-    lines:
-      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
-events: {events[:-1] + (", " if events != "[]" else "")}{{date: 2027-03-04, type: seat_change,
-  contract: k, item: ERP Seat, quantity: 4}}]
-""")
+    seats = "{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 4}"
+    result = run_one(_list_price_policy(tmp_path), "2027-03-05",
+                     events[:-1] + (", " if events != "[]" else "") + seats + "]")
     invoices = [(a.date, str(a.get("amount"))) for a in result.of("k")
                 if a.kind == "invoice_issued"]
     assert invoices == [(date(2027, 1, 4), "1200.00"), (date(2027, 3, 4), amount)]
