@@ -165,9 +165,10 @@ def _filled(located: Located) -> tuple[Any, list[Problem]]:
             return with_examples(data, located.source, located), problems
         except PolicyError as exc:
             problems.append(Problem("error", exc.message, exc.line, exc.field))
-            if not exc.field:
+            smaller = _without(data, exc.field.split(".")) if exc.field else data
+            if smaller == data:  # nothing more to take out: report what was found
                 return data, problems
-            data = _without(data, exc.field.split("."))
+            data = smaller
 
 
 def _without(data: Any, path: list[str]) -> Any:
