@@ -6,11 +6,15 @@ calendar or contract year."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
+from termline.cli.app import app
 from termline.liability.cap import Claim, period_start
 from termline.liability.compute import cap_on
 from termline.policy.check import check_text
@@ -105,3 +109,37 @@ def test_aggregate_limits_reset_per_calendar_year(tmp_path: Path) -> None:
     assert period_start("contract_year", date(2028, 1, 3), date(2027, 1, 4)) == date(2027, 1, 4)
     assert period_start("contract_year", date(2028, 1, 4), date(2027, 1, 4)) == date(2028, 1, 4)
     assert period_start("none", date(2028, 1, 4), date(2027, 1, 4)) is None
+
+
+def test_the_liability_command_takes_the_kinds_and_dated_payouts(tmp_path: Path) -> None:
+    """`termline liability --kind intent`: no contractual cap (6.2); `--payout` dated in the
+    year before does not count against the limits that reset per calendar year: 551.51; one
+    of this year does: 551.51 - 100.00 = 451.51."""
+    path = policy(tmp_path)
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"""
+policy: {path}
+until: 2027-06-01
+contracts:
+  - id: k
+    customer: {{name: K GmbH, country: DE}}
+    start: 2027-01-04
+    overrides: {{term.initial: 12 months}}
+    lines:
+      - {{item: ERP Seat, unit_price: "50.00", per: month, quantity: 2}}
+events: {doubled(2)}
+""", "utf-8")
+    runner = CliRunner()
+
+    def cap(*args: str) -> Any:
+        result = runner.invoke(app, ["liability", str(scenario), "--contract", "k", "--on",
+                                     "2027-06-01", "-f", "json", *args])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)["cap"]
+
+    assert cap("--kind", "intent") is None
+    assert cap("--payout", "2026-12-01=300.00") == "551.51"
+    assert cap("--payout", "2026-12-01=300.00", "--payout", "2027-02-01=100.00") == "451.51"
+    bad = runner.invoke(app, ["liability", str(scenario), "--contract", "k", "--on",
+                              "2027-06-01", "--payout", "300"])
+    assert bad.exit_code == 2 and "DATE=AMOUNT" in bad.output

@@ -196,6 +196,13 @@ class ClaimKind(StrEnum):
     data_protection = "data_protection"
 
 
+def _payout(text: str) -> tuple[Any, Any]:
+    day, sep, amount = text.partition("=")
+    if not sep:
+        _fail(InputError(f"a payout is DATE=AMOUNT, got {text!r}", field="--payout"))
+    return _date(day, "--payout"), _amount(amount, "--payout")
+
+
 def _amount(value: str | None, option: str) -> Any:
     from termline.core.money import D
 
@@ -223,6 +230,9 @@ def liability(
     insurance_payout: Annotated[str | None, typer.Option(help="Insurer's payout.")] = None,
     excess: Annotated[str | None, typer.Option(help="Provider's insurance excess.")] = None,
     paid_out: Annotated[str | None, typer.Option(help="Liability already paid out.")] = None,
+    payout: Annotated[list[str] | None, typer.Option(
+        help="An earlier payout of liability, DATE=AMOUNT (repeatable): it counts against an "
+             "aggregate limit that resets per year only in its own year.")] = None,
 ) -> None:
     """The cap on the provider's liability for an event on a date, with arithmetic and clauses."""
     from termline.core.money import ZERO
@@ -237,7 +247,8 @@ def liability(
                   reported=_date(reported, "--reported"),
                   insurance_payout=_amount(insurance_payout, "--insurance-payout"),
                   excess=_amount(excess, "--excess") or ZERO,
-                  paid_out=_amount(paid_out, "--paid-out") or ZERO)
+                  paid_out=_amount(paid_out, "--paid-out") or ZERO,
+                  payouts=tuple(_payout(text) for text in payout or ()))
     result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
     data = {"contract": contract, "on": day.isoformat(), "kind": kind.value, **result.to_json()}
     if format is Format.json:
