@@ -71,10 +71,12 @@ def test_check_reports_every_problem_with_its_line_and_step_name(tmp_path: Path)
     assert "ISO 4217" in by_where[("currency", line_of("currency: EURO"))]
     assert ("timezone", line_of("timezone: Europe/Copenhagn")) in by_where
     assert ("calendar", line_of("calendar: XX")) in by_where
-    assert ("dunning.steps[reminder_1].fee", line_of('fee: "14,00"')) in by_where
-    # the model-level problem names the step and stands on the step's own line
+    assert ("dunning.steps[0] (reminder_1).fee", line_of('fee: "14,00"')) in by_where
+    # the ladder's problem names the step and stands on the line of the field at fault
+    # (issue 19: `from`, not the step's first line)
     suspension = [p for p in problems if "step 'suspension'" in p["message"]]
-    assert suspension and suspension[0]["line"] == line_of("- name: suspension")
+    assert suspension and suspension[0]["line"] == line_of("from: reminder_9")
+    assert suspension[0]["where"] == "dunning.steps[2] (suspension).from"
     assert "reminder_9" in suspension[0]["message"]
     # the same misspelt zone in the maintenance window is its own problem on its own line
     window = [p for p in problems if p["where"] == "sla.maintenance.window.timezone"]

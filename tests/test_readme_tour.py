@@ -4,6 +4,7 @@ bottom, in one shell in an empty folder that sees the repository's `examples/` a
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from termline.app.inputs import event_models, read_events
 from termline.domain.contract.model import Event
+from tests.store.conftest import db_url  # noqa: F401 - the fixture, on SQLite and PostgreSQL
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text("utf-8")
@@ -39,6 +41,37 @@ def test_every_sh_block_of_the_readme_runs_as_written(tmp_path: Path) -> None:
     # contracts, and the receivables name the customer who never paid
     assert "Globex ApS" in done.stdout and "Initech A/S" in done.stdout
     assert "Aged receivables on 2027-06-30" in done.stdout
+    # issue 19: the custom example (a policy without trial: or provider_termination:) runs in
+    # the store beside the pack's contracts, none set aside
+    assert "Late BV" in done.stdout
+    assert "set aside" not in done.stdout + done.stderr
+
+
+def test_the_custom_example_of_the_readme_runs_in_the_store_on_both_databases(
+        db_url: str, tmp_path: Path) -> None:  # noqa: F811
+    """The README's lines that import the custom example, on SQLite and PostgreSQL: the
+    contract is stored, run to 2027-06-30 and listed, none set aside. LedgerLoop 3.1: 2 seats
+    x EUR 50 x 12 months = EUR 1,200.00, unpaid; 4.4: EUR 40 compensation; 4.2: 15 % fixed
+    interest (EUR 180.00) and the EUR 50 penalty after the third reminder."""
+    lines = [line.split("#")[0].strip() for block in sh_blocks(README)
+             for line in block.splitlines() if "tests/fixtures/custom/late.yaml" in line
+             or line.startswith("termline contract show late")]
+    assert lines == ["termline import tests/fixtures/custom/late.yaml",
+                     "termline contract show late"]
+    (tmp_path / "tests").symlink_to(ROOT / "tests")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TERMLINE_")}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["TERMLINE_DATABASE_URL"] = db_url
+    script = "\n".join(["set -euo pipefail", "termline db upgrade",
+                        "termline tenant add acme-provider --timezone Europe/Copenhagen",
+                        lines[0], "termline run --until 2027-06-30",
+                        "termline contract list --format json", "termline contract problems"])
+    done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "set aside" not in done.stdout + done.stderr
+    listed = json.loads(done.stdout[done.stdout.index("["):done.stdout.rindex("]") + 1])
+    assert [(c["contract"], c["total"]) for c in listed] == [("late", "1470.00")]
 
 
 def test_every_event_type_of_the_readme_table_is_a_valid_csv_row(tmp_path: Path) -> None:

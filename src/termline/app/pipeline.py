@@ -58,6 +58,7 @@ from termline.domain.contract.model import Contract
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.pricing.series import IndexTable
 from termline.domain.policy.schema import Policy
+from termline.domain.policy.stored import policy_from_text
 from termline.domain.rates.table import RateTable
 from termline.domain.registry import bootstrap
 
@@ -96,7 +97,7 @@ def step_batch(task: Task) -> list[Stepped]:
     out = []
     for row, raw in rows:
         policy = _policies.get(row.policy_version_id) or _policies.setdefault(
-            row.policy_version_id, Policy.model_validate_json(policy_texts[row.policy_version_id]))
+            row.policy_version_id, policy_from_text(policy_texts[row.policy_version_id]))
         events: list[StoredEvent] = []
         contract: Contract | None = None
         old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,

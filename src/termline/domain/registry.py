@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from termline.domain.engine.extension import Mechanism, install
 from termline.domain.mechanisms.backups.run import MECHANISM as BACKUPS
+from termline.domain.mechanisms.dunning.manual import MECHANISM as MANUAL_REMINDERS
+from termline.domain.mechanisms.pricing.list_price import MECHANISM as LIST_PRICES
 from termline.domain.mechanisms.pricing.run import MECHANISM as PRICING
 from termline.domain.mechanisms.privacy.run import MECHANISM as PRIVACY
 from termline.domain.mechanisms.sla.run import MECHANISM as SLA
 from termline.domain.mechanisms.support.run import MECHANISM as SUPPORT
 from termline.domain.mechanisms.usage.run import MECHANISM as USAGE
 
-MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACKUPS)
+MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACKUPS,
+                                     MANUAL_REMINDERS, LIST_PRICES)
 
 
 def bootstrap() -> tuple[Mechanism, ...]:

@@ -44,6 +44,7 @@ from termline.domain.contract.model import BROADCAST, Contract, Customer, Event
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
 from termline.domain.policy.schema import Policy
+from termline.domain.policy.stored import policy_from_text, policy_text
 
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
@@ -114,7 +115,7 @@ class Repository:
 
     def policy_version(self, policy: Policy) -> int:
         """The id of the stored version with this exact content, stored now if new."""
-        text = policy.model_dump_json(by_alias=True)
+        text = policy_text(policy)
         key = digest(text)
         found = self.conn.execute(select(t.policy_versions.c.id)
                                   .where(t.policy_versions.c.content_hash == key)).scalar()
@@ -127,7 +128,7 @@ class Repository:
     def policy(self, version_id: int) -> Policy:
         text = self.conn.execute(select(t.policy_versions.c.policy)
                                  .where(t.policy_versions.c.id == version_id)).scalar_one()
-        return Policy.model_validate_json(text)
+        return policy_from_text(text)
 
     # --- customers and contracts ----------------------------------------------------------
     def customer(self, tenant_id: int, customer: Customer) -> int:

@@ -392,6 +392,25 @@ class InvoiceDisputed(_Event):
     ref: Ident
 
 
+class ListPriceChanged(_Event):
+    """The provider's list price of `item` from `effective` (default: the event's date)."""
+
+    type: Literal["list_price_changed"]
+    item: Ident
+    price: Amount = Field(gt=Decimal("0"))
+    effective: date | None = None
+
+
+class ReminderSent(_Event):
+    """A reminder the provider sent by hand for invoice `ref`: it counts as the ladder's
+    reminder `step` (default: the invoice's next reminder step not yet taken), satisfies the
+    steps that wait for it and starts the dates counted from it."""
+
+    type: Literal["reminder_sent"]
+    ref: Ident
+    step: Ident | None = None
+
+
 Event = Annotated[
     Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice
     | ProviderTermination | SeatChange
@@ -400,7 +419,7 @@ Event = Annotated[
     | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
     | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
-    | AssignmentAnnounced,
+    | AssignmentAnnounced | ReminderSent | ListPriceChanged,
     Field(discriminator="type"),
 ]
 
@@ -412,7 +431,8 @@ EVENT_TYPES = (
     "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
-    "audit_requested", "force_majeure", "assignment_announced",
+    "audit_requested", "force_majeure", "assignment_announced", "reminder_sent",
+    "list_price_changed",
 )
 
 BROADCAST = "*"

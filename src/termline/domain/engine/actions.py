@@ -53,6 +53,7 @@ ActionKind = Literal[
     "interest_charged",
     "invoice_dispute_received",
     "invoice_issued",
+    "list_price_changed",
     "maintenance_notice_violation",
     "maintenance_scheduled",
     "migration_announced",

@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from termline.domain.engine.state import Context, ContractState
+from termline.domain.engine.state import Context, ContractState, Item
 from termline.domain.mechanisms.billing.schedule import billing_period, issue_date
-from termline.domain.mechanisms.dunning.ladder import next_step
+from termline.domain.mechanisms.dunning.ladder import step_date
+from termline.domain.mechanisms.retention.data import scheduled_deletions
 from termline.domain.mechanisms.term.terms import notice_deadline, terms_for
+from termline.domain.policy.schema import DunningRule
+from termline.domain.values.calendar import Calendar
 from termline.domain.values.money import ZERO
 
 
@@ -56,7 +59,7 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
     for it in state.items:
         if it.kind != "invoice" or it.open <= ZERO:
             continue
-        found_step = next_step(policy.dunning, it, state, ctx.calendar)
+        found_step = _next_possible_step(policy.dunning, it, state, ctx.calendar)
         if found_step is not None and (best is None or found_step[1] < best[1]):
             best = (found_step[0], found_step[1], it.ref)
     if best is not None:
@@ -66,4 +69,32 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
     if state.status == "terminated" and not state.data_deleted and state.delete_on is not None:
         out.append(Deadline(cid, "data_deletion", state.delete_on,
                             policy.retention.deletion.clause, {}))
+    if state.status == "terminated" and not state.data_deleted \
+            and state.terminated_on is not None:
+        out += [Deadline(cid, "data_deletion", when, schedule.clause, {"data": schedule.name})
+                for schedule, when in scheduled_deletions(policy.retention, ctx.calendar,
+                                                          state.terminated_on) if when >= on]
     return sorted(out, key=lambda d: (d.date, d.kind))
+
+
+# steps that act on the contract: once it is terminated they do nothing (engine/dunning_run.py)
+_CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
+
+
+def _next_possible_step(rule: DunningRule, invoice: Item, state: ContractState,
+                        calendar: Calendar) -> tuple[int, date] | None:
+    """The earliest pending step of an invoice whose date is known and that can still act: no
+    suspension threat or breach notice for a contract already terminated, no suspension of
+    access already suspended."""
+    best: tuple[int, date] | None = None
+    for i, step in enumerate(rule.steps):
+        if state.step_date(invoice.ref, step.name) is not None:
+            continue
+        if state.status == "terminated" and step.kind in _CONTRACT_LEVEL:
+            continue
+        if step.kind == "suspension" and state.access == "suspended":
+            continue
+        day = step_date(rule, i, invoice, state, calendar)
+        if day is not None and (best is None or day < best[1]):
+            best = (i, day)
+    return best

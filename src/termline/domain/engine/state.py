@@ -105,6 +105,8 @@ class ContractState:
     next_period_index: int = 0
     quantities: tuple[tuple[str, int], ...] = ()
     seat_reductions: tuple[tuple[date, str, int], ...] = ()
+    # list prices announced by event (item, effective from, price), over the policy's price_list
+    list_prices: tuple[tuple[str, date, Decimal], ...] = ()
     notice: Notice | None = None
     terminated_on: date | None = None
     termination_reason: str | None = None

@@ -13,7 +13,11 @@ from termline.domain.engine.lifecycle import begin, expire_trial_if_due, renew_i
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.billing.run import apply_seat_reductions, issue_due_invoices
 from termline.domain.mechanisms.dunning.run import run_dunning
-from termline.domain.mechanisms.retention.data import early_deletion_date, export_until
+from termline.domain.mechanisms.retention.data import (
+    early_deletion_date,
+    export_until,
+    scheduled_deletions,
+)
 from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
@@ -82,6 +86,17 @@ def delete_data_if_due(state: ContractState, ctx: Context, day: date
             state = replace(state, access="none")
     if state.data_deleted:
         return state, []
+    partial = [action(day, "data_deleted", ctx.contract.id, schedule.clause, data=schedule.name,
+                      basis="retention_period_ended")
+               for schedule, when in scheduled_deletions(retention, ctx.calendar, terminated)
+               if when == day]
+    state, out = _delete_all_if_due(state, ctx, day, terminated)
+    return state, partial + out
+
+
+def _delete_all_if_due(state: ContractState, ctx: Context, day: date, terminated: date
+                       ) -> tuple[ContractState, list[Action]]:
+    retention = ctx.policy.retention
     early = retention.early_deletion
     when = early_deletion_date(retention, ctx.calendar, terminated)
     if early is not None and when is not None:

@@ -28,7 +28,11 @@ from termline.domain.errors import StepFailed
 from termline.domain.mechanisms.billing.schedule import billing_period, issue_date
 from termline.domain.mechanisms.dunning.ladder import step_date
 from termline.domain.mechanisms.dunning.run import compensation_date
-from termline.domain.mechanisms.retention.data import early_deletion_date, export_until
+from termline.domain.mechanisms.retention.data import (
+    early_deletion_date,
+    export_until,
+    scheduled_deletions,
+)
 from termline.domain.values.money import ZERO
 
 ONE_DAY = timedelta(days=1)
@@ -84,6 +88,8 @@ def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]
         if it.kind != "invoice" or it.open <= ZERO:
             continue
         out.append(compensation_date(ctx, it))
+        if any(s.requires_unpaid_periods for s in rule.steps):
+            out.append(it.due + ONE_DAY)  # the periods unpaid in a row count one more
         for index, dstep in enumerate(rule.steps):
             if state.step_date(it.ref, dstep.name) is not None:
                 continue
@@ -108,6 +114,8 @@ def _retention(state: ContractState, ctx: Context, day: date) -> list[date | Non
         out.append(state.delete_on)
         if retention.early_deletion is not None:
             out.append(early_deletion_date(retention, ctx.calendar, terminated))
+        out += [when for _, when in scheduled_deletions(retention, ctx.calendar, terminated)
+                if when > day]
     return out
 
 

@@ -7,21 +7,31 @@ term whose renewal does not follow it, a flag or parameter that changes nothing.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from termline.domain.errors import PolicyError
-from termline.domain.policy.policy_file import with_examples
-from termline.domain.policy.schema import Policy, ladder_problems
+from termline.domain.policy.diagnose import (
+    cross_field,
+    longer,
+    overridable_target,
+    unknown_field_hint,
+    value_hint,
+)
+from termline.domain.policy.parameters import with_examples
+from termline.domain.policy.schema import Policy, ladder_findings
+from termline.domain.policy.stored import round_trip_problems
 from termline.domain.policy.todo import Todo, covered, find_todos, without_todos
 from termline.domain.text.yamlsource import Located, read_yaml
 
 Severity = Literal["error", "warning"]
+CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
 _STEP = re.compile(r"step '(?P<name>[^']+)'")
 
 
@@ -45,7 +55,8 @@ class Problem:
 
 
 def _named(data: Any, path: Sequence[str | int]) -> str:
-    """A pydantic location as text, list items by their name where they have one."""
+    """A location as text, list items by their index and name: `dunning.steps[2] (reminder_3)
+    .fee` (the index finds it in the file, the name says which rule it is)."""
     out = ""
     node = data
     for key in path:
@@ -54,7 +65,7 @@ def _named(data: Any, path: Sequence[str | int]) -> str:
             label = None
             if isinstance(item, dict):
                 label = item.get("name") or item.get("item") or item.get("clause")
-            out += f"[{label}]" if isinstance(label, str) else f"[{key}]"
+            out += f"[{key}] ({label})" if isinstance(label, str) else f"[{key}]"
             node = item
         else:
             out += f".{key}" if out else key
@@ -80,6 +91,17 @@ def _step_line(located: Located, path: Sequence[str | int], name: str) -> int | 
     return None
 
 
+def _at(located: Located, severity: Severity, message: str, path: Sequence[str | int]
+        ) -> Problem:
+    return Problem(severity, message, located.line_of(path), _named(located.data, path) or None)
+
+
+def _replaced(loc: Sequence[Any], message: str) -> bool:
+    """Errors of the rules over several fields, which the check reports itself, each on the
+    line of its field: the policy's own (no location) and the ladder's (at `dunning`)."""
+    return not loc or (tuple(loc) == ("dunning",) and message.startswith("step '"))
+
+
 def _errors(exc: ValidationError, located: Located) -> list[Problem]:
     return _error_list(exc.errors(), located)
 
@@ -91,8 +113,13 @@ def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
                if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
         path = [p for p in loc if isinstance(p, (str, int))]
         message = str(error["msg"]).removeprefix("Value error, ")
+        if _replaced(path, message):
+            continue
         if error.get("type") == "extra_forbidden":
-            message = "unknown field (not part of the format)"
+            message = "unknown field (not part of the format)" + unknown_field_hint(Policy, path)
+        elif error.get("type") == "literal_error":
+            message += value_hint(str((error.get("ctx") or {}).get("expected", "")),
+                                  error.get("input"))
         where = _named(located.data, path) or None
         for part in message.split("\n"):
             line = located.line_of(path)
@@ -103,21 +130,85 @@ def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
     return problems
 
 
-def _ladder(located: Located, known: set[str]) -> list[Problem]:
-    """The ladder's problems when a bad step field kept the model from checking the ladder."""
+def _ladder(located: Located) -> list[Problem]:
+    """The ladder as a whole, each problem on the field of the step at fault; also when a bad
+    step field kept the model from checking the ladder."""
     dunning = located.data.get("dunning")
     steps = dunning.get("steps") if isinstance(dunning, dict) else None
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         return []
-    out = []
-    for message in ladder_problems(steps):
-        if message in known:
+    return [_at(located, "error", message, ["dunning", "steps", index, field])
+            for index, field, message in ladder_findings(steps)]
+
+
+def _sections(data: dict[str, Any]) -> dict[str, Any]:
+    """Each top-level section that validates on its own (its default when absent): the rules
+    over several sections run on these, also when another section has errors."""
+    out: dict[str, Any] = {}
+    for name, info in Policy.model_fields.items():
+        key = info.alias or name
+        if key not in data:
+            if not info.is_required():
+                out[name] = info.get_default(call_default_factory=True)
             continue
-        step = _STEP.search(message)
-        line = _step_line(located, ["dunning"], step.group("name")) if step else None
-        out.append(Problem("error", message, line or located.line_of(["dunning", "steps"]),
-                           "dunning.steps"))
+        annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata \
+            else info.annotation
+        try:
+            out[name] = TypeAdapter(annotation).validate_python(data[key])
+        except (ValidationError, ValueError, TypeError):
+            continue
     return out
+
+
+def _filled(located: Located) -> tuple[Any, list[Problem]]:
+    """The data with each contract parameter set to its example, and a problem for each value
+    the policy also gives (all of them: one does not hide the others)."""
+    problems: list[Problem] = []
+    data = located.data
+    while True:
+        try:
+            return with_examples(data, located.source, located), problems
+        except PolicyError as exc:
+            problems.append(Problem("error", exc.message, exc.line, exc.field))
+            smaller = _without(data, exc.field.split(".")) if exc.field else data
+            if smaller == data:  # nothing more to take out: report what was found
+                return data, problems
+            data = smaller
+
+
+def _without(data: Any, path: list[str]) -> Any:
+    out = copy.deepcopy(data)
+    node = out
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else None
+    if isinstance(node, dict):
+        node.pop(path[-1], None)
+    return out
+
+
+def problems_of(located: Located) -> tuple[Policy | None, list[Problem]]:
+    """The policy (None if invalid) and every problem of a parsed policy file, in line order:
+    the fields' own, the rules over several fields and the ladder's, each on its field's line."""
+    if not isinstance(located.data, dict):
+        return None, [Problem("error", "a policy is a YAML mapping", 1)]
+    data, problems = _filled(located)
+    policy: Policy | None = None
+    try:
+        policy = Policy.model_validate(data)
+    except ValidationError as exc:
+        problems += _errors(exc, located)
+    known = {p.message for p in problems}
+    problems += [p for p in _ladder(located) if p.message not in known]
+    if isinstance(data, dict):
+        problems += [_at(located, "error", f.message, f.path)
+                     for f in cross_field(_sections(data))]
+    if problems:
+        return None, sorted(problems, key=lambda p: (p.line or 0))
+    assert policy is not None
+    kept = [Problem("error", message, None, None) for message in round_trip_problems(policy)]
+    if kept:
+        return None, kept
+    return policy, sorted(smells(policy, located), key=lambda p: (p.line or 0))
 
 
 def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
@@ -126,22 +217,11 @@ def check_text(text: str, source: str) -> tuple[Policy | None, list[Problem]]:
         located = read_yaml(text, source, PolicyError)
     except PolicyError as exc:
         return None, [Problem("error", exc.message, exc.line)]
-    if not isinstance(located.data, dict):
-        return None, [Problem("error", "a policy is a YAML mapping", 1)]
-    todos = find_todos(located)
-    if todos:
-        return None, check_draft(located, todos)
-    try:
-        data = with_examples(located.data, located.source, located)
-    except PolicyError as exc:
-        return None, [Problem("error", exc.message, exc.line, exc.field)]
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        problems = _errors(exc, located)
-        problems += _ladder(located, {p.message for p in problems})
-        return None, sorted(problems, key=lambda p: (p.line or 0))
-    return policy, sorted(smells(policy, located), key=lambda p: (p.line or 0))
+    if isinstance(located.data, dict):
+        todos = find_todos(located)
+        if todos:
+            return None, check_draft(located, todos)
+    return problems_of(located)
 
 
 def check_draft(located: Located, todos: list[Todo]) -> list[Problem]:
@@ -221,8 +301,61 @@ def smells(policy: Policy, located: Located) -> list[Problem]:
                         p.startswith("prices.increase_cap.list_prices") for p in overridable)):
         warn("below_list_price_only without list_prices (and not overridable) caps nothing",
              "prices", "increase_cap", "below_list_price_only")
-    for path in policy.overridable:
-        head = path.split(".")[0]
-        if head not in type(policy).model_fields:
-            warn(f"overridable path {path!r} names no section of the format", "overridable")
+    steps = [s.name for s in policy.dunning.steps]
+    for i, path in enumerate(policy.overridable):
+        why = overridable_target(Policy, path, steps)
+        if why is not None:
+            warn(f"overridable path {path!r} changes nothing: {why}", "overridable", i)
+    sla = policy.sla
+    if (sla is not None and sla.availability is not None
+            and sla.availability.exclude_maintenance != "none" and sla.maintenance is None):
+        warn(f"sla.availability.exclude_maintenance: {sla.availability.exclude_maintenance} "
+             "with no sla.maintenance section changes nothing (no maintenance is "
+             "announced or compliant)", "sla", "availability", "exclude_maintenance")
+    if policy.seats.price == "list_price" and policy.price_list is None:
+        warn("seats.price: list_price with no price_list: added users are billed at the "
+             "contract's price until a list_price_changed event gives a list price", "seats",
+             "price")
+    found += _never(policy, located)
+    for i, schedule in enumerate(policy.retention.deletions):
+        main = policy.retention.deletion.after
+        if main.is_calendar() and schedule.after.is_calendar() \
+                and not longer(main, schedule.after):
+            warn(f"retention.deletions '{schedule.name}' after {schedule.after} comes no "
+                 f"earlier than retention.deletion ({policy.retention.deletion.after}), which "
+                 "deletes everything: it changes nothing", "retention", "deletions", i,
+                 "after")
     return found
+
+
+def _never(policy: Policy, located: Located) -> list[Problem]:
+    """Steps whose date can never come: they wait for a step that is switched off, or act on
+    the contract after a step that terminated it."""
+    out: list[Problem] = []
+    never: set[str] = set()
+    after_end: set[str] = set()
+    for i, step in enumerate(policy.dunning.steps):
+        waits = [policy.dunning.steps[i - 1].name if a == "previous_step" else a
+                 for a in step.anchors if a not in ("invoice_date", "due_date")]
+        waits += list(step.requires_steps)
+        if not step.enabled:
+            never.add(step.name)
+        elif blocked := [w for w in waits if w in never]:
+            never.add(step.name)
+            out.append(_at(located, "warning", f"step '{step.name}' waits for "
+                           f"{', '.join(repr(b) for b in blocked)}, which never happens "
+                           "(switched off): this step can never come",
+                           ["dunning", "steps", i, "from"]))
+        ended = [w for w in waits if w in after_end]
+        if ended and step.kind in CONTRACT_LEVEL:
+            out.append(_at(located, "warning", f"step '{step.name}' ({step.kind}) comes after "
+                           f"{ended[0]!r} terminated the contract: it can never act",
+                           ["dunning", "steps", i, "kind"]))
+        if step.kind == "termination" or ended:
+            after_end.add(step.name)
+    required = policy.interest.requires_step
+    if required in never:
+        out.append(_at(located, "warning", f"interest.requires_step {required!r} never "
+                       "happens (switched off): no interest is ever charged",
+                       ["interest", "requires_step"]))
+    return out

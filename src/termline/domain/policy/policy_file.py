@@ -11,6 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.domain.errors import PolicyError, UnknownPack
+from termline.domain.policy.diagnose import model_at
+from termline.domain.policy.parameters import _set, with_examples
 from termline.domain.policy.schema import Policy
 from termline.domain.policy.todo import find_todos
 from termline.domain.text.textfile import read_text
@@ -21,53 +23,31 @@ PACKS = "termline.domain.policy.packs"  # the built-in packs, shipped as package
 BUILTIN_PACKS = ("smartconnect", "clientcom", "smartweb", "superoffice", "smarttrackers")
 
 
-def _get(data: Any, path: list[str]) -> Any:
-    node = data
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return _MISSING
-        node = node[key]
-    return node
-
-
-_MISSING = object()
-
-
-def with_examples(data: Any, source: str | None = None, located: Located | None = None) -> Any:
-    """The policy data with each per-contract parameter set to its example, so that the policy
-    itself can be validated and shown; a parameter the policy also fixes is an error."""
-    params = data.get("contract_parameters") if isinstance(data, dict) else None
-    if not isinstance(params, list) or not params:
-        return data
-    filled = copy.deepcopy(data)
-    for i, param in enumerate(params):
-        if not isinstance(param, dict) or not isinstance(param.get("path"), str) \
-                or "example" not in param:
-            continue  # the model reports the malformed entry
-        path = param["path"].split(".")
-        if _get(data, path) is not _MISSING:
-            raise PolicyError(
-                f"{param['path']} is a contract parameter: the policy gives no value for it",
-                source=source, field=param["path"],
-                line=located.line_of(path) if located else None)
-        _set(filled, path, param["example"], f"contract_parameters.{i}")
-    return filled
-
-
 def _validate(located: Located) -> Policy:
     if not isinstance(located.data, dict):
         raise PolicyError("a policy is a YAML mapping", source=located.source, line=1)
+
     todos = find_todos(located)
     if todos:
-        first = todos[0]
+        todo = todos[0]
         raise PolicyError(f"{len(todos)} TODO{'' if len(todos) == 1 else 's'} left to write "
-                          f"(a draft does not run; `policy check` lists them): {first.text}",
-                          source=located.source, line=first.line, field=first.where)
-    data = with_examples(located.data, located.source, located)
+                          f"(a draft does not run; `policy check` lists them): {todo.text}",
+                          source=located.source, line=todo.line, field=todo.where)
     try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        raise pydantic_error(exc, located, PolicyError) from None
+        return Policy.model_validate(with_examples(located.data, located.source, located))
+    except (ValidationError, PolicyError) as exc:
+        # every problem as `policy check` finds it: the first, on its field's line, is named
+        from termline.domain.policy.check import problems_of
+
+        errors = [p for p in problems_of(located)[1] if p.severity == "error"]
+        if not errors:
+            if isinstance(exc, PolicyError):
+                raise
+            raise pydantic_error(exc, located, PolicyError) from None
+        first, more = errors[0], len(errors) - 1
+        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        raise PolicyError(first.message + suffix, source=located.source, line=first.line,
+                          field=first.where) from None
 
 
 @lru_cache(maxsize=32)
@@ -109,28 +89,6 @@ def resolve_policy(policy_ref: str, base_dir: Path | None = None) -> Policy:
     return _raw(policy_ref, base_dir)[0]
 
 
-def _set(data: Any, path: list[str], value: Any, dotted: str) -> None:
-    node = data
-    for i, key in enumerate(path):
-        last = i == len(path) - 1
-        if isinstance(node, list):
-            match = [item for item in node if isinstance(item, dict) and item.get("name") == key]
-            if not match:
-                raise PolicyError(f"no step named {key!r}", field=dotted)
-            if last:
-                raise PolicyError("a whole step cannot be replaced; set its fields", field=dotted)
-            node = match[0]
-            continue
-        if not isinstance(node, dict):
-            raise PolicyError("path goes through a value that has no fields", field=dotted)
-        if last:
-            node[key] = value
-        else:
-            if key not in node or node[key] is None:
-                node[key] = {}
-            node = node[key]
-
-
 def _clause_of(policy: Policy, path: list[str]) -> tuple[str, ...]:
     """The clauses of the innermost rule along `path` (the one that fixes its value)."""
     node: Any = policy
@@ -154,6 +112,7 @@ def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str |
     or leaves to the contract. A value equal to the policy's own is accepted as it is."""
     policy, raw = _raw(policy_ref, base_dir)
     params = {p.path: p for p in policy.contract_parameters}
+    overrides = dotted_overrides(overrides, (*policy.overridable, *params))
     for path, param in params.items():
         if path not in overrides:
             raise PolicyError(
@@ -183,6 +142,33 @@ def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str |
         message = str(first["msg"]).removeprefix("Value error, ")
         raise PolicyError(f"override makes the policy invalid at {where}: {message}",
                           source=source, field="overrides") from None
+
+
+def dotted_overrides(overrides: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Overrides as dotted paths: `{term: {initial: 12 months}}` is `{term.initial: 12
+    months}`. A mapping is opened where it stands for a section of the format (its fields are
+    set one by one, the rest of the section kept) or leads to a path contracts may set; a
+    mapping the format holds as a value (a price list) is set whole."""
+    out: dict[str, Any] = {}
+
+    def section(path: list[str]) -> bool:
+        if path[:2] == ["dunning", "steps"]:
+            path = path[:2] + path[3:]  # the step's name stands for the list item
+            if len(path) == 2:
+                return True
+        return model_at(Policy, path) is not None
+
+    def walk(dotted: str, value: Any) -> None:
+        leads = any(a.startswith(dotted + ".") for a in allowed) and dotted not in allowed
+        if isinstance(value, dict) and value and (leads or section(dotted.split("."))):
+            for key, sub in value.items():
+                walk(f"{dotted}.{key}", sub)
+        else:
+            out[dotted] = value
+
+    for key, value in overrides.items():
+        walk(str(key), value)
+    return out
 
 
 def _same(policy: Policy, raw: Any, dotted: str, value: Any) -> bool:

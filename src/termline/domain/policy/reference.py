@@ -41,7 +41,8 @@ fields are refused everywhere.
 Author workflow: `termline policy new --from smartweb my-terms.yaml`, then
 `termline policy clauses TERMS.txt`, `termline policy check my-terms.yaml` (every problem with
 its line), `termline policy coverage my-terms.yaml --terms TERMS.txt` (exit 0 when every clause
-is accounted for) and `termline policy readings my-terms.yaml`.
+is accounted for) and `termline policy readings my-terms.yaml`; the whole walk from a terms
+text to a covered, tested policy running in the store: `docs/writing-your-terms.md`.
 """
 
 

@@ -3,11 +3,12 @@
 A pack is a YAML document validated by :class:`Policy`. Rules are grouped by mechanism
 (term, termination, trial, billing, payment, seats, dunning, interest, retention). Each rule
 carries ``clause`` (one clause number or a list) and optional ``notes`` that record the reading
-chosen where the seed is ambiguous. Durations are written as the T&Cs write them ("3 months").
+chosen where the terms are ambiguous. Durations are written as the T&Cs write them ("3 months").
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Literal
@@ -33,6 +34,7 @@ from termline.domain.values.rule import (
     Currency,
     Dec,
     Dur,
+    OptionalClauses,
     Right,
     Rule,
     Strict,
@@ -106,12 +108,32 @@ class NoticeRule(Rule):
     non_terminable: Dur | None = None
     """A first stretch of the contract during which a notice cannot end it."""
     min_commitment_mode: Literal["end_of_first_term", "after_first_term"] = "end_of_first_term"
+    period_by_billing: dict[str, Dur] = Field(default_factory=dict, examples=[
+        '{1 month: 14 days, 12 months: 2 months}'])
+    """The notice period for each billing period ("14 days for monthly, 2 months for yearly
+    subscriptions"), keyed by the billing period as a duration; `period` serves the others."""
+
+    @field_validator("period_by_billing")
+    @classmethod
+    def _billing_keys(cls, value: dict[str, Duration]) -> dict[str, Duration]:
+        for key in value:
+            Duration.parse(key)  # a key is a billing period: "1 month", "12 months"
+        return value
 
     @model_validator(mode="after")
     def _period_needed(self) -> NoticeRule:
-        if self.allowed and self.effect == "fixed_period" and self.period is None:
+        if self.allowed and self.effect == "fixed_period" and self.period is None \
+                and not self.period_by_billing:
             raise ValueError("effect 'fixed_period' needs a 'period'")
         return self
+
+    def period_for(self, billing: Duration) -> Duration | None:
+        """The notice period for a contract billed every `billing`."""
+        for key, period in self.period_by_billing.items():
+            parsed = Duration.parse(key)
+            if parsed == billing or (parsed.months and parsed.months == billing.months):
+                return period
+        return self.period
 
 
 class TerminationRules(Strict):
@@ -129,9 +151,17 @@ class ProviderTerminationRight(Right):
     Optional: without it the event is refused (the terms give the provider no such right).
     """
 
+    clause: OptionalClauses = ()
+
     accelerate_to_term_end: bool = False
     """The fees up to the end of the current term become due at once."""
     reason: Literal["breach", "dissolution"] = "breach"
+
+    @model_validator(mode="after")
+    def _enabled_cites(self) -> ProviderTerminationRight:
+        if self.enabled and not self.clause:
+            raise ValueError("a provider termination right that is enabled cites its clause")
+        return self
 
 
 # --- trial -------------------------------------------------------------------------------
@@ -140,7 +170,7 @@ class TrialRule(Rule):
     """A free trial. Optional: without a ``trial:`` section no trial is offered and no clause
     needs citing."""
 
-    clause: Clauses = ()
+    clause: OptionalClauses = ()
     offered: bool = True
     """Whether the terms offer a free trial."""
     default_days: int | None = None
@@ -192,9 +222,23 @@ class PaymentRule(Rule):
     than that before its due date is collected that many days after its issue."""
 
 
+class PriceListRule(Rule):
+    """The provider's list price of each item, dated (each price in force from its date),
+    where the terms refer to "the list price" (of the day) rather than the contract's price.
+    An event `list_price_changed` (item, price, effective) changes it for the contracts it
+    addresses."""
+
+    items: dict[str, dict[date, Dec]] = Field(examples=[
+        '{ERP Seat: {2027-01-01: "60.00", 2027-07-01: "65.00"}}'])
+
+
 class SeatChangeRule(Rule):
     increase: Literal["prorata_to_period_end"] = "prorata_to_period_end"
     """How added users are billed: pro rata to the end of the invoiced period(s)."""
+    price: Literal["contract", "list_price"] = Field(default="contract",
+                                                     examples=["list_price"])
+    """The unit price added users are billed at: the contract's, or the list price of the
+    day of the change (`price_list`, "at the list price applicable at that time")."""
     decrease_notice: Dur | None = None
     """How long before a period's end a reduction must be notified to apply from the next period."""
     decrease_basis: Literal["sent", "received", "sent_and_received"] = "received"
@@ -244,6 +288,12 @@ class DunningStep(Right):
     """A percentage of the invoice's unpaid principal the step charges (collection, charge)."""
     minimum_fee: Dec | None = None
     """The least a percentage charge amounts to."""
+    percent: Dec | None = Field(default=None, gt=0, examples=['"25"'])
+    """A percentage the step charges of `of` (collection, charge): "25 % of the fees"."""
+    of: Literal["principal", "invoice", "fees"] = Field(default="principal",
+                                                        examples=["fees"])
+    """What `percent` is taken of: the invoice's unpaid principal, its whole amount, or its
+    subscription fees (the lines of the contract's price list, not usage or purchases)."""
     remedy: Dur | None = None
     """The remedy period a breach notice gives."""
     requires: Literal["payment_failed"] | None = None
@@ -252,6 +302,9 @@ class DunningStep(Right):
                                                                   "reminder_3]"])
     """Earlier steps that must have happened first; the step then falls on the later of its
     own date and theirs."""
+    requires_unpaid_periods: int | None = Field(default=None, ge=1, examples=[3])
+    """The step waits, past its own date, until this many billing periods in a row are unpaid
+    after their due date ("more than two consecutive periods unpaid": 3)."""
     charge_name: str | None = Field(default=None, examples=["fixed interest", "penalty"])
     """The name a `charge` step's amount carries in the ledger (charge_applied)."""
 
@@ -269,9 +322,14 @@ def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
     Works on the steps as written (mappings), so that `policy check` reports these problems
     also when a step has a bad field and the model stops short of this check.
     """
+    return [message for _, _, message in ladder_findings(steps)]
+
+
+def ladder_findings(steps: Sequence[Mapping[str, Any]]) -> list[tuple[int, str, str]]:
+    """The ladder's problems as (step index, field at fault, message)."""
     names: list[str] = []
-    problems: list[str] = []
-    for step in steps:
+    problems: list[tuple[int, str, str]] = []
+    for index, step in enumerate(steps):
         name, kind = step.get("name"), step.get("kind")
         raw_from = step.get("from")
         anchors = (raw_from,) if isinstance(raw_from, str) else tuple(raw_from or ())
@@ -279,38 +337,49 @@ def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
         def has(key: str, step: Mapping[str, Any] = step) -> bool:
             return step.get(key) is not None
 
+        def problem(field: str, message: str, index: int = index, name: Any = name) -> None:
+            problems.append((index, field, f"step '{name}': {message}"))
+
         if name in names:
-            problems.append(f"step '{name}': duplicate dunning step name")
+            problem("name", "duplicate dunning step name")
         allowed = {"invoice_date", "due_date", "previous_step", *names}
         for anchor in anchors:
             if anchor not in allowed:
-                problems.append(f"step '{name}': 'from' must be one of {sorted(allowed)}, "
-                                f"got {anchor!r}")
+                hint = ""
+                if isinstance(anchor, str):
+                    close = difflib.get_close_matches(anchor, sorted(allowed), n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                problem("from", f"'from' must be one of {sorted(allowed)}, got {anchor!r}{hint}")
         if not anchors:
-            problems.append(f"step '{name}': 'from' names at least one anchor")
+            problem("from", "'from' names at least one anchor")
         if "previous_step" in anchors and not names:
-            problems.append(f"step '{name}': the first step has no previous step")
+            problem("from", "the first step has no previous step")
         if "previous_step" in anchors and len(anchors) > 1:
-            problems.append(f"step '{name}': previous_step stands alone")
-        if kind == "collection" and not has("percent_of_principal"):
-            problems.append(f"step '{name}': a collection step needs percent_of_principal")
+            problem("from", "previous_step stands alone")
+        if kind == "collection" and not (has("percent_of_principal") or has("percent")):
+            problem("kind", "a collection step needs percent_of_principal")
+        if has("percent") and has("percent_of_principal"):
+            problem("percent", "percent_of_principal is percent with of: principal: give one")
+        if has("percent") and kind not in ("collection", "charge"):
+            problem("percent", "only a collection or a charge step charges a percent")
         if kind == "breach_notice" and not has("remedy"):
-            problems.append(f"step '{name}': a breach notice needs a remedy period")
+            problem("kind", "a breach notice needs a remedy period")
         for required in step.get("requires_steps") or ():
             if required not in names:
-                problems.append(f"step '{name}': requires_steps names {required!r}, which is "
-                                "not an earlier step")
-        if kind == "hand_over" and any(has(k) for k in
-                                       ("fee", "percent_of_principal", "minimum_fee")):
-            problems.append(f"step '{name}': a hand-over step charges nothing")
+                problem("requires_steps", f"requires_steps names {required!r}, which is not an "
+                        "earlier step")
+        charged = [k for k in ("fee", "percent_of_principal", "percent", "minimum_fee")
+                   if has(k)]
+        if kind == "hand_over" and charged:
+            problem(charged[0], "a hand-over step charges nothing")
         if kind == "charge":
             if not step.get("charge_name"):
-                problems.append(f"step '{name}': a charge step needs a charge_name")
-            if has("fee") == has("percent_of_principal"):
-                problems.append(f"step '{name}': a charge step has either a fee or a "
-                                "percent_of_principal")
+                problem("kind", "a charge step needs a charge_name")
+            if has("fee") == (has("percent_of_principal") or has("percent")):
+                problem("fee" if has("fee") else "kind",
+                        "a charge step has either a fee or a percent_of_principal")
         elif has("charge_name"):
-            problems.append(f"step '{name}': charge_name only applies to kind: charge")
+            problem("charge_name", "charge_name only applies to kind: charge")
         if isinstance(name, str):
             names.append(name)
     return problems
@@ -318,7 +387,11 @@ def ladder_problems(steps: Sequence[Mapping[str, Any]]) -> list[str]:
 
 class DunningRule(Rule):
     steps: tuple[DunningStep, ...] = ()
-    restore_on: Literal["principal_paid", "principal_and_fees_paid"] = "principal_and_fees_paid"
+    restore_on: Literal["principal_paid", "principal_and_fees_paid", "everything_due_paid"] = \
+        Field(default="principal_and_fees_paid", examples=["everything_due_paid"])
+    """When suspended access comes back: the invoices' principal paid, their principal and
+    dunning fees, or everything due on the contract (every invoice, fee, charge and interest
+    whose due date has come: "until everything due is paid")."""
     restore_clause: Clauses | None = None
     """The clause that restores suspended access once paid."""
 
@@ -343,6 +416,10 @@ class InterestRule(Rule):
     rate: Dec | None = None
     jurisdiction: str | None = None
     """The country whose statutory commercial rate applies (method statutory)."""
+    rates: dict[date, Dec] = Field(default_factory=dict, examples=[
+        '{2026-01-01: "10.27", 2026-07-01: "10.27"}'])
+    """Dated statutory rates (percent a year, each in force from its date) for a jurisdiction
+    whose rates termline does not ship, or newer than those it ships (method statutory)."""
     compounding: Literal["none", "annual"] = "none"
     accrues_from: Literal["invoice_date", "due_date"] = "due_date"
     base: Literal["gross", "net"] = "gross"
@@ -373,6 +450,12 @@ class CompensationRight(Right):
     """
 
     amount: Dec = Field(gt=0, examples=['"40.00"'])
+    offset: Literal["none", "collection_costs"] = Field(default="none",
+                                                        examples=["collection_costs"])
+    """``collection_costs``: the lump sum is offset against the invoice's reminder fees and
+    collection costs, not added to them (§ 288 (5) sentence 3 BGB: "ist auf einen geschuldeten
+    Schadensersatz anzurechnen, soweit der Schaden in Kosten der Rechtsverfolgung begruendet
+    ist"): the invoice bears the larger of the lump sum and those costs."""
 
 
 # --- after termination ------------------------------------------------------------------
@@ -393,6 +476,22 @@ class DeletionRule(Right):
     """The clause that sets `latest`."""
 
 
+class DataDeletion(Right):
+    """One more deletion schedule after termination, for a kind of data the terms delete on
+    their own date ("personal data within 30 days", "the account's data after 3 months").
+
+    Each happens ``after`` (+ a day when ``lapsed``) the termination, as ``data_deleted`` with
+    ``data: name``, unless all data was deleted before (on instruction, early, or by the
+    general ``deletion``, which deletes everything)."""
+
+    name: str = Field(examples=["personal data"])
+    """The data this schedule deletes, as the terms name it."""
+    after: Dur
+    """The delay after termination."""
+    lapsed: bool = False
+    """The delay must run out completely: deletion on the day after."""
+
+
 class EarlyDeletionRule(Right):
     after: Dur
     """The delay after termination of the early deletion."""
@@ -405,6 +504,10 @@ class RetentionRule(Rule):
     export_window: Dur | None = None
     """How long after termination the customer may still export its data."""
     deletion: DeletionRule
+    deletions: tuple[DataDeletion, ...] = Field(default=(), examples=[
+        '[{name: personal data, clause: "9.2", after: 30 days}]'])
+    """More deletion schedules, one per kind of data the terms delete on its own date
+    (section DataDeletion); `deletion` stays the one that deletes everything."""
     on_instruction: Rule | None = None
     """The clause for deleting or exporting data on the customer's instruction."""
     early_deletion: EarlyDeletionRule | None = None
@@ -451,14 +554,6 @@ class ContractParameter(Strict):
     notes: tuple[str, ...] = ()
 
 
-def longer(a: Duration, b: Duration) -> bool:
-    """Whether `a` is longer than `b` from any day (business days are not compared)."""
-    if not (a.is_calendar() and b.is_calendar()):
-        return False
-    starts = (date(2001, 1, 31), date(2001, 3, 1), date(2004, 2, 29))
-    return any(a.add_to(d) > b.add_to(d) for d in starts)
-
-
 class Policy(Strict):
     pack: str
     """The policy's name: a contract refers to a built-in pack by it, to a custom policy by its
@@ -472,7 +567,9 @@ class Policy(Strict):
     timezone: TimeZone
     """The provider's time zone: days, deadlines and timestamps are counted in it."""
     calendar: CalendarCode
-    """The public holidays that make business days (with `closed_days`)."""
+    """The public holidays that make business days (with `closed_days`): a country (`BE`,
+    `NL`) or a country and its region as python-holidays names it (`DE-BE`: Berlin, where
+    8 March is a holiday)."""
     closed_days: tuple[str, ...] = ()
     """Extra days the provider is closed every year, written MM-DD (e.g. 12-24)."""
     overridable: tuple[str, ...] = ()
@@ -482,13 +579,16 @@ class Policy(Strict):
     term: TermRule
     termination: TerminationRules
     provider_termination: ProviderTerminationRight = Field(
-        default_factory=lambda: ProviderTerminationRight.model_construct(clause=(), enabled=False))
+        default_factory=lambda: ProviderTerminationRight(enabled=False))
     trial: TrialRule = Field(default_factory=lambda: TrialRule(offered=False))
     billing: BillingRule
     """How and when subscription fees are invoiced (section BillingRule)."""
     payment: PaymentRule
     seats: SeatChangeRule
     """How changes in the number of users are billed (section SeatChangeRule)."""
+    price_list: PriceListRule | None = Field(default=None, examples=[
+        '{clause: "3.4", items: {ERP Seat: {2027-01-01: "60.00"}}}'])
+    """The provider's dated list prices (section PriceListRule)."""
     dunning: DunningRule
     """The overdue ladder run per unpaid invoice (section DunningRule)."""
     interest: InterestRule
@@ -521,15 +621,14 @@ class Policy(Strict):
         return days
 
     @model_validator(mode="after")
-    def _billing_fits_the_term(self) -> Policy:
-        """Each renewal lasts at least one billing period (an initial term may be shorter:
-        the renewal then continues the period already invoiced)."""
-        period, renewal = self.billing.period, self.term.renewal
-        term = self.term.initial if renewal == "initial" else renewal
-        if isinstance(term, Duration) and longer(period, term):
-            raise ValueError(
-                f"billing.period {period} is longer than the renewal term {term} (clause "
-                f"{', '.join(self.term.clause)}): every period would outlast its term")
+    def _fields_agree(self) -> Policy:
+        """The rules that span sections (policy/diagnose.py: `policy check` places each on
+        the line of its field)."""
+        from termline.domain.policy.diagnose import cross_field
+
+        found = cross_field({name: getattr(self, name) for name in type(self).model_fields})
+        if found:
+            raise ValueError("\n".join(f.message for f in found))
         return self
 
     def step(self, name: str) -> DunningStep:

@@ -13,7 +13,10 @@ from termline.domain.values.duration import Duration, Unit
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(country, years=year).keys())
+    """The public holidays of a calendar code: a country (`DE`: the national ones) or a
+    country and one of its subdivisions as `holidays` names them (`DE-BE`: Berlin's too)."""
+    code, _, subdiv = country.partition("-")
+    return frozenset(holidays.country_holidays(code, subdiv=subdiv or None, years=year).keys())
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,14 @@ def _clauses(value: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _clauses_or_none(value: Any) -> tuple[str, ...]:
+    """A clause reference that may be empty: the section of a right or offer the terms do not
+    grant (a trial not offered, a right switched off) cites nothing, and the store keeps it so."""
+    if isinstance(value, (list, tuple)) and not value:
+        return ()
+    return _clauses(value)
+
+
 def _duration(value: Any) -> Duration:
     if isinstance(value, Duration):
         return value
@@ -84,12 +92,22 @@ def _timezone(value: Any) -> str:
 
 
 def _calendar(value: Any) -> str:
+    """A country code (national holidays) or a country and subdivision (`DE-BE`: Berlin)."""
+    import difflib
+
     import holidays
 
-    if not isinstance(value, str) or value not in holidays.list_supported_countries():
+    supported = holidays.list_supported_countries()
+    country, _, subdiv = value.partition("-") if isinstance(value, str) else ("", "", "")
+    if country not in supported:
         raise ValueError(f"no public-holiday calendar for {value!r}: a country code such as "
-                         "BE, NL, DK or NO")
-    return value
+                         "BE, NL, DK or NO, or a country and its region such as DE-BE")
+    if subdiv and subdiv not in supported[country]:
+        close = difflib.get_close_matches(subdiv, supported[country], n=1)
+        hint = f" (did you mean '{country}-{close[0]}'?)" if close else ""
+        raise ValueError(f"{country} has no region {subdiv!r} in the holiday calendars{hint}; "
+                         f"its regions: {', '.join(supported[country])}")
+    return str(value)
 
 
 def _currency_codes() -> list[str]:
@@ -115,13 +133,19 @@ _DECIMAL_SCHEMA: JsonDict = {
 }
 
 Clauses = Annotated[tuple[str, ...], BeforeValidator(_clauses), WithJsonSchema(_CLAUSE_SCHEMA)]
+OptionalClauses = Annotated[tuple[str, ...], BeforeValidator(_clauses_or_none), WithJsonSchema({
+    "anyOf": [{"type": "string", "minLength": 1},
+              {"type": "array", "items": {"type": "string", "minLength": 1}}],
+    "description": "The clause number of the terms, quoted (\"4.2\"), or a list of them; "
+                   "empty only where the terms grant nothing."})]
 Currency = Annotated[str, BeforeValidator(_currency), WithJsonSchema(
     {"type": "string", "enum": _currency_codes(), "description": "ISO 4217 currency code."})]
 TimeZone = Annotated[str, BeforeValidator(_timezone), WithJsonSchema(
     {"type": "string", "description": "IANA time zone.", "examples": ["Europe/Brussels"]})]
 CalendarCode = Annotated[str, BeforeValidator(_calendar), WithJsonSchema(
     {"type": "string", "description": "Country code of the public-holiday calendar "
-     "(python-holidays).", "examples": ["BE", "NL", "DK", "NO"]})]
+     "(python-holidays), or a country and one of its regions (`DE-BE`: Berlin).",
+     "examples": ["BE", "NL", "DK", "NO", "DE-BE"]})]
 Dur = Annotated[Duration, BeforeValidator(_duration), PlainSerializer(str),
                WithJsonSchema(_DURATION_SCHEMA)]
 Dec = Annotated[Decimal, BeforeValidator(_decimal), PlainSerializer(str),

@@ -205,6 +205,16 @@ def deadlines(
 class ClaimKind(StrEnum):
     general = "general"
     injury = "injury"
+    intent = "intent"
+    gross_negligence = "gross_negligence"
+    data_protection = "data_protection"
+
+
+def _payout(text: str) -> tuple[Any, Any]:
+    day, sep, amount = text.partition("=")
+    if not sep:
+        _fail(InputError(f"a payout is DATE=AMOUNT, got {text!r}", field="--payout"))
+    return _date(day, "--payout"), _amount(amount, "--payout")
 
 
 def _amount(value: str | None, option: str) -> Any:
@@ -225,13 +235,18 @@ def liability(
     contract: Annotated[str, typer.Option(help="The contract's id in SCENARIO.")],
     on: Annotated[str, typer.Option(help="The day of the event liability arises from.")],
     format: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
-    kind: Annotated[ClaimKind, typer.Option(help="injury: death, injury, damage to property."
-                                            )] = ClaimKind.general,
+    kind: Annotated[ClaimKind, typer.Option(help="injury: death, injury, damage to property; "
+                                            "intent, gross_negligence, data_protection: where "
+                                            "the terms leave them uncapped.")
+                    ] = ClaimKind.general,
     discovered: Annotated[str | None, typer.Option(help="Day the damage was discovered.")] = None,
     reported: Annotated[str | None, typer.Option(help="Day it was reported in writing.")] = None,
     insurance_payout: Annotated[str | None, typer.Option(help="Insurer's payout.")] = None,
     excess: Annotated[str | None, typer.Option(help="Provider's insurance excess.")] = None,
     paid_out: Annotated[str | None, typer.Option(help="Liability already paid out.")] = None,
+    payout: Annotated[list[str] | None, typer.Option(
+        help="An earlier payout of liability, DATE=AMOUNT (repeatable): it counts against an "
+             "aggregate limit that resets per year only in its own year.")] = None,
 ) -> None:
     """The cap on the provider's liability for an event on a date, with arithmetic and clauses."""
     from termline.domain.contract import load_scenario
@@ -246,7 +261,8 @@ def liability(
                   reported=_date(reported, "--reported"),
                   insurance_payout=_amount(insurance_payout, "--insurance-payout"),
                   excess=_amount(excess, "--excess") or ZERO,
-                  paid_out=_amount(paid_out, "--paid-out") or ZERO)
+                  paid_out=_amount(paid_out, "--paid-out") or ZERO,
+                  payouts=tuple(_payout(text) for text in payout or ()))
     result = cap_on(simulate_scenario(load_scenario(scenario), day), contract, claim)
     data = {"contract": contract, "on": day.isoformat(), "kind": kind.value, **result.to_json()}
     if format is Format.json:

@@ -136,7 +136,7 @@ def coverage_table(policy: Policy) -> Table:
 
 def readings_markdown(policies: list[Policy]) -> str:
     """Every reading a pack chose for ambiguous text: the notes next to its rules."""
-    lines = ["# Readings chosen where the seeds are ambiguous", "",
+    lines = ["# Readings chosen where the terms are ambiguous", "",
              "Generated from the packs' `notes:` by `termline policy readings`; "
              "`tests/test_docs.py` keeps this file in step with the packs.", ""]
     for policy in policies:

@@ -191,6 +191,12 @@ def _increase(state: ContractState, ctx: Context, day: date, item: str, current:
         return state, out  # the current period is not invoiced yet: it will bill the new count
     months = months_in(ctx.policy.billing.period)
     line = next(ln for ln in lines_in_force(state, ctx) if ln.item == item)
+    if seats.price == "list_price":
+        from termline.domain.mechanisms.pricing.list_price import list_price
+
+        listed = list_price(ctx.policy, state, item, day)
+        if listed is not None:  # without one the contract's price stands
+            line = line.model_copy(update={"unit_price": listed})
     delta = quantity - current
     parts = [prorated_line(line, delta, months, start, end, day, end)]
     last_end = end

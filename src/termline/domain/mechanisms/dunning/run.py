@@ -8,9 +8,16 @@ from termline.domain.engine.actions import Action, ActionKind, action
 from termline.domain.engine.lifecycle import terminate
 from termline.domain.engine.state import Context, ContractState, Item
 from termline.domain.mechanisms.billing.run import add_item
+from termline.domain.mechanisms.dunning.conditions import condition_met
 from termline.domain.mechanisms.dunning.ladder import step_date
+from termline.domain.mechanisms.dunning.offset import (
+    costs_so_far,
+    net_cost,
+    net_lump,
+    percent_charge,
+)
 from termline.domain.policy.schema import DunningStep
-from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
 CONTRACT_LEVEL = ("suspension", "breach_notice", "termination")
@@ -33,6 +40,8 @@ def run_dunning(state: ContractState, ctx: Context, day: date
                 continue
             if step.requires == "payment_failed" and not any(
                     current.issued <= f <= day for f in state.payment_failures):
+                continue
+            if not condition_met(step, state, day):
                 continue
             state = replace(state, steps_done=(*state.steps_done, (invoice.ref, step.name, day)))
             state, acts = _perform(state, ctx, day, step, current)
@@ -61,10 +70,15 @@ def _compensation(state: ContractState, ctx: Context, day: date
         if (current.open <= ZERO or when is None or when != day
                 or any(it.ref == ref for it in state.items)):
             continue
+        amount = net_lump(ctx.policy, state, invoice.ref, _lines(ctx))
+        extra = {"offset": right.amount - amount} if amount != right.amount else {}
         act = action(day, "compensation_charged", ctx.contract.id, right.clause,
-                     currency=ctx.currency, ref=invoice.ref, amount=right.amount,
-                     charge_ref=ref)
-        state, acts = _fee(state, ctx, day, current, ref, right.amount, [act])
+                     currency=ctx.currency, ref=invoice.ref, amount=amount,
+                     charge_ref=ref, **extra)
+        if amount <= ZERO:  # offset whole against the costs already charged (§ 288 (5) BGB)
+            out.append(act)
+            continue
+        state, acts = _fee(state, ctx, day, current, ref, amount, [act])
         out += acts
     return state, out
 
@@ -77,9 +91,12 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
     if step.kind == "reminder":
         number = sum(1 for ref, name, _ in state.steps_done if ref == invoice.ref
                      and ctx.policy.step(name).kind == "reminder")
-        fee = step.fee or ZERO
+        own = step.fee or ZERO
+        fee = net_cost(ctx.policy, state, invoice.ref, own,
+                       costs_so_far(ctx.policy, state, invoice.ref, True, _lines(ctx)))
+        extra = {"offset": own - fee} if fee != own else {}
         act = action(day, "reminder_sent", cid, clauses, currency=ctx.currency, ref=invoice.ref,
-                     number=number, fee=fee)
+                     number=number, fee=fee, **extra)
         if fee <= ZERO:
             return state, [act]
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-R{number}", fee, [act])
@@ -88,19 +105,23 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
                             else "payment_notice_sent")
         return state, [action(day, kind, cid, clauses, ref=invoice.ref)]
     if step.kind == "collection":
-        assert step.percent_of_principal is not None
-        amount = round_money(invoice.open * step.percent_of_principal / 100)
-        amount = max(amount, step.minimum_fee or ZERO)
+        amount = percent_charge(step, invoice, _lines(ctx))
+        assert amount is not None
+        own = max(amount, step.minimum_fee or ZERO)
+        amount = net_cost(ctx.policy, state, invoice.ref, own,
+                          costs_so_far(ctx.policy, state, invoice.ref, True, _lines(ctx)))
+        extra = {"offset": own - amount} if amount != own else {}
         act = action(day, "collection_costs_charged", cid, clauses, currency=ctx.currency,
-                     ref=invoice.ref, amount=amount)
+                     ref=invoice.ref, amount=amount, **extra)
+        if amount <= ZERO:
+            return state, [act]
         return _fee(state, ctx, day, invoice, f"{invoice.ref}-COL", amount, [act])
     if step.kind == "hand_over":
         return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
     if step.kind == "charge":
         assert step.charge_name is not None
-        if step.percent_of_principal is not None:
-            amount = round_money(invoice.open * step.percent_of_principal / 100)
-        else:
+        amount = percent_charge(step, invoice, _lines(ctx))
+        if amount is None:
             amount = step.fee or ZERO
         amount = max(amount, step.minimum_fee or ZERO)
         act = action(day, "charge_applied", cid, clauses, currency=ctx.currency,
@@ -119,6 +140,15 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         return state, [action(day, "breach_notice_sent", cid, clauses, ref=invoice.ref,
                               remedy_until=remedy_until)]
     return terminate(state, ctx, day, "breach", clauses, ref=invoice.ref)
+
+
+def _lines(ctx: Context) -> frozenset[str]:
+    """The items of the contract's price list (its subscription fees)."""
+    return frozenset(line.item for line in ctx.contract.lines)
+
+
+# what a step does, for a step taken by hand (overdue/manual.py)
+perform_step = _perform
 
 
 def _fee(state: ContractState, ctx: Context, day: date, invoice: Item, ref: str,

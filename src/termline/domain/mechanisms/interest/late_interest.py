@@ -50,6 +50,7 @@ def _statutory(rule: InterestRule, table: RateTable, amount: Decimal, start: dat
                end: date) -> Accrual:
     assert rule.jurisdiction is not None
     country = rule.jurisdiction
+    table = with_policy_rates(table, rule)
     principal = amount
     accrued = ZERO
     total = ZERO
@@ -72,6 +73,26 @@ def _statutory(rule: InterestRule, table: RateTable, amount: Decimal, start: dat
             total += accrued
             accrued = ZERO
     return Accrual(total + accrued, provisional)
+
+
+# merged tables by the table they extend (kept with it: an id is only unique while it lives)
+_MERGED: dict[tuple[int, str, tuple[tuple[date, Decimal], ...]], tuple[RateTable, RateTable]] = {}
+
+
+def with_policy_rates(table: RateTable, rule: InterestRule) -> RateTable:
+    """The table with the policy's own dated rates for its jurisdiction (interest.rates)."""
+    if not rule.rates or rule.jurisdiction is None:
+        return table
+    rows = tuple(sorted(rule.rates.items()))
+    key = (id(table), rule.jurisdiction, rows)
+    found = _MERGED.get(key)
+    if found is None or found[0] is not table:
+        merged = table.merged({rule.jurisdiction: {d.isoformat(): str(r) for d, r in rows}},
+                              "policy interest.rates")
+        if len(_MERGED) >= 64:
+            _MERGED.clear()
+        found = _MERGED[key] = (table, merged)
+    return found[1]
 
 
 def _half_years(start: date, end: date) -> list[date]:

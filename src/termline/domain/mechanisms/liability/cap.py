@@ -15,12 +15,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 from termline.domain.values.calendar import Calendar
+from termline.domain.values.duration import add_months
 from termline.domain.values.money import ZERO, fmt, round_money
 
 if TYPE_CHECKING:  # the rules import the policy schema, which imports them back
-    from termline.domain.mechanisms.liability.rules import FeesBasis, LiabilityRule, PaidBasis
+    from termline.domain.mechanisms.liability.rules import (
+        FeesBasis,
+        LedgerBasis,
+        LiabilityRule,
+        PaidBasis,
+    )
 
-ClaimKind = Literal["general", "injury"]
+ClaimKind = Literal["general", "injury", "intent", "gross_negligence", "data_protection"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,7 @@ class Claim:
     insurance_payout: Decimal | None = None
     excess: Decimal = ZERO
     paid_out: Decimal = ZERO  # liability already paid under this contract
+    payouts: tuple[tuple[date, Decimal], ...] = ()  # earlier payouts with their days (resets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,9 @@ class ContractMoney:
     payments: Sequence[tuple[date, Decimal]] = ()  # (day paid, amount counted), cash basis
     monthly_fees: Decimal = ZERO
     term_months: int | None = None
+    start: date | None = None  # the contract's start: its contract years
+    # subscription fees invoiced: (invoice date, period start, amount of the price-list lines)
+    invoiced: Sequence[tuple[date, date, Decimal]] = ()
 
 
 @dataclass(frozen=True)
@@ -117,17 +127,23 @@ def liability_cap(rule: LiabilityRule, currency: str, calendar: Calendar, claim:
                 steps.add(reporting.clause,
                           f"damage discovered {claim.discovered}, reported {claim.reported}, "
                           f"within the deadline {deadline}")
+    unlimited = rule.unlimited
+    if unlimited is not None and claim.kind in unlimited.kinds:
+        steps.add(unlimited.clause, f"{claim.kind.replace('_', ' ')}: liability without a cap")
+        return CapResult(None, currency, tuple(steps.clauses), tuple(steps.lines),
+                         tuple(conditions))
     if claim.kind == "injury" and rule.injury is not None:
         cap = rule.injury.amount
         steps.add(rule.injury.clause, f"death, physical injury or damage to property: "
                   f"cap {steps.money(cap)}, in place of the general cap")
         if rule.injury.aggregate:
-            cap = _deduct(steps, rule.injury.clause, cap, claim.paid_out)
+            cap = _deduct(steps, rule.injury.clause, cap,
+                          paid_before(claim, rule.injury.reset, money.start))
         return CapResult(cap, currency, tuple(steps.clauses), tuple(steps.lines),
                          tuple(conditions))
-    if claim.kind == "injury":
-        steps.add(rule.clause, "the terms set no separate cap for injury or damage to "
-                  "property: the general cap applies")
+    if claim.kind != "general":
+        steps.add(rule.clause, f"the terms set no separate cap for "
+                  f"{claim.kind.replace('_', ' ')}: the general cap applies")
     if (rule.insurance is not None and claim.insurance_payout is not None
             and claim.insurance_payout > ZERO):
         cap = claim.insurance_payout + claim.excess
@@ -138,8 +154,14 @@ def liability_cap(rule: LiabilityRule, currency: str, calendar: Calendar, claim:
             steps.add(rule.insurance.clause, "no payment under the provider's insurance for this "
                       "event (none given): the fallback cap applies")
         cap = _basis(rule, steps, calendar, claim, money)
+        minimum = rule.minimum
+        if minimum is not None and cap < minimum.amount:
+            steps.add(minimum.clause, f"max({steps.money(cap)}, minimum "
+                      f"{steps.money(minimum.amount)}) = {steps.money(minimum.amount)}")
+            cap = minimum.amount
         if rule.basis.aggregate:
-            cap = _deduct(steps, rule.basis.clause, cap, claim.paid_out)
+            cap = _deduct(steps, rule.basis.clause, cap,
+                          paid_before(claim, rule.basis.reset, money.start))
     maximum = rule.maximum
     if maximum is not None:
         if cap > maximum.amount:
@@ -149,13 +171,36 @@ def liability_cap(rule: LiabilityRule, currency: str, calendar: Calendar, claim:
         else:
             steps.add(maximum.clause, f"below the maximum of {steps.money(maximum.amount)}")
         if maximum.aggregate:
-            remaining = _deduct(steps, maximum.clause, maximum.amount, claim.paid_out)
+            remaining = _deduct(steps, maximum.clause, maximum.amount,
+                                paid_before(claim, maximum.reset, money.start))
             if remaining < cap:
                 steps.add(maximum.clause, f"min({steps.money(cap)}, {steps.money(remaining)}) = "
                           f"{steps.money(remaining)}")
                 cap = remaining
     steps.lines.append(f"cap: {steps.money(cap)}")
     return CapResult(cap, currency, tuple(steps.clauses), tuple(steps.lines), tuple(conditions))
+
+
+def period_start(reset: str, event: date, start: date | None) -> date | None:
+    """The first day of the calendar or contract year of `event` (None: no reset)."""
+    if reset == "calendar_year":
+        return date(event.year, 1, 1)
+    if reset == "contract_year" and start is not None:
+        years = event.year - start.year
+        while years > 0 and add_months(start, 12 * years) > event:
+            years -= 1
+        return add_months(start, 12 * max(years, 0))
+    return None
+
+
+def paid_before(claim: Claim, reset: str, start: date | None) -> Decimal:
+    """Liability already paid out that counts against an aggregate limit: `paid_out`, and
+    the dated payouts of the same calendar or contract year as the event (all without a
+    reset)."""
+    first = period_start(reset, claim.event, start)
+    dated = sum((amount for day, amount in claim.payouts
+                 if day <= claim.event and (first is None or day >= first)), ZERO)
+    return claim.paid_out + dated
 
 
 def _deduct(steps: _Steps, clauses: tuple[str, ...], limit: Decimal, paid_out: Decimal
@@ -191,10 +236,34 @@ def _basis_amount(rule: LiabilityRule, steps: _Steps, calendar: Calendar, claim:
                   f"({basis.window} before the event of {claim.event}): {count} payment(s), "
                   f"{steps.money(total)}")
         return total
+    if basis.kind == "fees_payable" or basis.kind == "contract_year_fees":
+        return ledger_fees(basis, steps, calendar, claim.event, money)
     months, total = fees_for(basis, money.monthly_fees, money.term_months)
     limited = (" (the term is shorter)" if basis.limit_to_term and money.term_months is not None
                and months < basis.period.months else "")
     steps.add(basis.clause, f"fees of the price list in force on {claim.event}: "
               f"{steps.money(money.monthly_fees)} per month x {months} months{limited} = "
+              f"{steps.money(total)}")
+    return total
+
+
+def ledger_fees(basis: LedgerBasis, steps: _Steps, calendar: Calendar, event: date,
+                money: ContractMoney) -> Decimal:
+    """The fees of the ledger's invoices: invoiced in a window before the event, or for the
+    periods starting in the event's contract year."""
+    if basis.kind == "fees_payable":
+        assert basis.window is not None
+        first = calendar.add(event, basis.window, sign=-1)
+        inside = [amount for issued, _, amount in money.invoiced if first <= issued <= event]
+        total = sum(inside, ZERO)
+        steps.add(basis.clause, f"fees invoiced {first} .. {event} ({basis.window} before the "
+                  f"event), paid or not: {len(inside)} invoice(s), {steps.money(total)}")
+        return total
+    year = period_start("contract_year", event, money.start) or event
+    end = add_months(year, 12)
+    inside = [amount for _, start, amount in money.invoiced if year <= start < end]
+    total = sum(inside, ZERO)
+    steps.add(basis.clause, f"fees of the contract year {year} .. {end - timedelta(days=1)} "
+              f"(from the invoices of its periods): {len(inside)} invoice(s), "
               f"{steps.money(total)}")
     return total

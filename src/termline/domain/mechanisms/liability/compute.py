@@ -119,5 +119,18 @@ def cap_on(result: SimulationResult, contract: str, claim: Claim) -> CapResult:
         raise InputError(f"{claim.event} is before the contract starts ({ctx.contract.start})",
                          field="--on")
     money = ContractMoney(counted_payments(result, contract, rule), monthly_fees(state, ctx),
-                          term_months(state))
+                          term_months(state), ctx.contract.start, invoiced_fees(state, ctx))
     return liability_cap(rule, ctx.currency, ctx.calendar, claim, money)
+
+
+def invoiced_fees(state: ContractState, ctx: Context) -> tuple[tuple[date, date, Decimal], ...]:
+    """Each subscription invoice of the ledger: its date, its period's start and the amount of
+    its price-list lines (usage, purchases, fees and interest are not fees of the contract)."""
+    items = {line.item for line in ctx.contract.lines}
+    out = []
+    for it in state.items:
+        if it.kind != "invoice" or it.period_start is None:
+            continue
+        fees = sum((ln.amount for ln in it.lines if ln.item in items), ZERO)
+        out.append((it.issued, it.period_start, fees))
+    return tuple(out)

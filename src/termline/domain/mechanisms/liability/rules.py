@@ -12,9 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from termline.domain.values.rule import Dec, Dur, Rule
+
+Reset = Literal["none", "calendar_year", "contract_year"]
 
 
 class PaidBasis(Rule):
@@ -31,6 +33,8 @@ class PaidBasis(Rule):
     aggregate: bool = False
     """The cap holds for all claims of the contract together (liability already paid out is
     deducted)."""
+    reset: Reset = Field(default="none", examples=["contract_year"])
+    """With `aggregate`: claims counted together per calendar or contract year."""
     percent: Dec = Field(default=Decimal(100), gt=0, le=100,
                          description="The cap is this percentage of the basis (\"50\": half "
                          "of what was paid).", examples=['"50"'])
@@ -49,6 +53,8 @@ class FeesBasis(Rule):
     limit_to_term: bool = False
     aggregate: bool = False
     """The cap holds for all claims of the contract together."""
+    reset: Reset = Field(default="none", examples=["contract_year"])
+    """With `aggregate`: claims counted together per calendar or contract year."""
     percent: Dec = Field(default=Decimal(100), gt=0, le=100,
                          description="The cap is this percentage of the basis.",
                          examples=['"50"'])
@@ -59,6 +65,48 @@ class CapAmount(Rule):
     """The amount, in the policy's currency."""
     aggregate: bool = False
     """The amount holds for all claims of the contract together."""
+    reset: Reset = Field(default="none", examples=["calendar_year"])
+    """With `aggregate`: the claims counted together are those of the same calendar year or
+    contract year as the event ("at most EUR 10,000 per calendar year"); `none`: all of them."""
+
+
+class LedgerBasis(Rule):
+    """Fees from the contract's ledger (excl. VAT; subscription fees of the price-list lines,
+    not usage, purchases, dunning fees or interest):
+
+    * ``fees_payable``: the fees invoiced in ``window`` before the event, paid or not;
+    * ``contract_year_fees``: the fees invoiced for the periods that start in the contract
+      year of the event (the year from the contract's start, or an anniversary of it).
+    """
+
+    kind: Literal["fees_payable", "contract_year_fees"] = Field(examples=["contract_year_fees"])
+    window: Dur | None = Field(default=None, examples=["12 months"])
+    """For fees_payable: how far back from the event the invoices count."""
+    aggregate: bool = False
+    """The cap holds for all claims of the contract together."""
+    reset: Reset = Field(default="none", examples=["contract_year"])
+    """With `aggregate`: claims counted together per calendar or contract year."""
+    percent: Dec = Field(default=Decimal(100), gt=0, le=100,
+                         description="The cap is this percentage of the basis.",
+                         examples=['"25"'])
+
+    @model_validator(mode="after")
+    def _window(self) -> LedgerBasis:
+        if self.kind == "fees_payable" and self.window is None:
+            raise ValueError("basis fees_payable needs a 'window' (e.g. 12 months)")
+        return self
+
+
+UnlimitedKind = Literal["injury", "intent", "gross_negligence", "data_protection"]
+
+
+class UnlimitedRule(Rule):
+    """Kinds of claim for which the terms set no cap ("unlimited liability for injury to
+    life, body or health, intent and gross negligence"): the cap is none, citing this clause.
+    ``data_protection`` only where the text says so."""
+
+    kinds: tuple[UnlimitedKind, ...] = Field(min_length=1, examples=[
+        "[injury, intent, gross_negligence]"])
 
 
 class InsuranceRule(Rule):
@@ -71,7 +119,7 @@ class ReportingRule(Rule):
     within: Dur
 
 
-LiabilityBasis = Annotated[PaidBasis | FeesBasis, Field(discriminator="kind")]
+LiabilityBasis = Annotated[PaidBasis | FeesBasis | LedgerBasis, Field(discriminator="kind")]
 
 
 class LiabilityRule(Rule):
@@ -80,6 +128,13 @@ class LiabilityRule(Rule):
     basis: LiabilityBasis
     maximum: CapAmount | None = None
     """A fixed maximum on the cap (section CapAmount)."""
+    minimum: CapAmount | None = Field(default=None, examples=[
+        '{clause: "9.2", amount: "5000.00"}'])
+    """A floor under a percentage cap ("25 % of the annual fees, at least EUR 5,000"):
+    the cap is never below it (section CapAmount)."""
+    unlimited: UnlimitedRule | None = Field(default=None, examples=[
+        '{clause: "9.1", kinds: [injury, intent, gross_negligence]}'])
+    """Kinds of claim with no cap at all (section UnlimitedRule)."""
     injury: CapAmount | None = None
     """A separate cap for death, injury or damage to property (section CapAmount)."""
     insurance: InsuranceRule | None = None

@@ -82,6 +82,9 @@ def restore_if_cleared(state: ContractState, ctx: Context, day: date
         return state, []
     if not all(_cleared(state, ctx, ref) for ref in state.suspended_for):
         return state, []
+    if ctx.policy.dunning.restore_on == "everything_due_paid" and any(
+            it.open > ZERO and it.due <= day for it in state.items):
+        return state, []
     if state.privacy.access_held:  # a force majeure still holds access (privacy mechanism)
         return replace(state, suspended_for=()), []
     state = replace(state, access="full", suspended_for=())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from termline.domain.policy.schema import RetentionRule
+from termline.domain.policy.schema import DataDeletion, RetentionRule
 from termline.domain.values.calendar import Calendar
 
 
@@ -36,3 +36,17 @@ def early_deletion_date(rule: RetentionRule, calendar: Calendar, terminated: dat
     if early is None or not early.enabled:
         return None
     return calendar.add(calendar.add(terminated, early.after), early.delay)
+
+
+def scheduled_deletions(rule: RetentionRule, calendar: Calendar, terminated: date
+                        ) -> list[tuple[DataDeletion, date]]:
+    """The day of each further deletion schedule (`retention.deletions`) that is switched on."""
+    out = []
+    for schedule in rule.deletions:
+        if not schedule.enabled:
+            continue
+        day = calendar.add(terminated, schedule.after)
+        if schedule.lapsed:
+            day += timedelta(days=1)
+        out.append((schedule, calendar.add(day, schedule.delay)))
+    return out

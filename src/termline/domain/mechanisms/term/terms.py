@@ -63,7 +63,8 @@ def _deadline(rule: NoticeRule, policy: Policy, calendar: Calendar, terms: Terms
               j: int) -> date:
     _, end = terms.term(j)
     anchor = end if rule.before == "term_end" else end + timedelta(days=1)
-    deadline = calendar.add(anchor, rule.period, sign=-1) if rule.period else anchor
+    period = rule.period_for(policy.billing.period)
+    deadline = calendar.add(anchor, period, sign=-1) if period else anchor
     if rule.before_invoice_dispatch:
         # The next period's invoice must not have gone out: notice the day before at the latest.
         dispatch = issue_date(policy, end + timedelta(days=1), terms.start)
@@ -85,8 +86,9 @@ def effective_date(rule: NoticeRule, policy: Policy, calendar: Calendar, terms: 
     if rule.effect == "end_of_calendar_month":
         return max(month_end(notice), initial_end)
     if rule.effect == "fixed_period":
-        assert rule.period is not None
-        return calendar.add(notice, rule.period)
+        period = rule.period_for(policy.billing.period)
+        assert period is not None
+        return calendar.add(notice, period)
     if rule.non_terminable is not None and rule.min_commitment_mode == "after_first_term":
         opens = shift(terms.start, rule.non_terminable, 1)
         if notice < opens:

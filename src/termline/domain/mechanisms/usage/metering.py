@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from termline.domain.values.money import ZERO, round_money
@@ -38,11 +38,20 @@ class Overage:
     over: Decimal
     unit_price: Decimal
     amount: Decimal
+    blocks: Decimal | None = None
+    """The started blocks billed, for a meter priced per block."""
 
 
-def overage(used: Decimal, included: Decimal, unit_price: Decimal) -> Overage:
-    """Use above the allowance at the unit price, rounded to the cent half-up."""
+def overage(used: Decimal, included: Decimal, unit_price: Decimal,
+            block: Decimal | None = None) -> Overage:
+    """Use above the allowance at the unit price, rounded to the cent half-up; with a `block`
+    the use above it is counted in started blocks ("EUR 5 per started 100 lines": 250 lines
+    over are 3 blocks) and the unit price is the price of a block."""
     over = max(used - included, ZERO)
+    if block is not None:
+        started = (over / block).to_integral_value(rounding=ROUND_CEILING)
+        return Overage(used, included, over, unit_price, round_money(started * unit_price),
+                       started)
     return Overage(used, included, over, unit_price, round_money(over * unit_price))
 
 

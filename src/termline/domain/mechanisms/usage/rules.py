@@ -39,6 +39,9 @@ class MeterRule(Rule):
     billing: Literal["next_invoice", "immediate"] = "next_invoice"
     included: Dec | None = Field(default=None, ge=0)
     unit_price: Dec | None = Field(default=None, ge=0)
+    block: Dec | None = Field(default=None, gt=0, examples=['"100"'])
+    """Use above the allowance is counted in started blocks of this many units, and
+    `unit_price` is the price of a block ("EUR 5 per started 100 lines": block "100")."""
     warn_at_percent: Dec | None = Field(default=None, gt=0, le=100)
     warn_clause: Clauses | None = None
     """The clause for the usage warning threshold."""

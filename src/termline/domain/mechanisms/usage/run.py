@@ -123,10 +123,11 @@ def close_periods(state: ContractState, ctx: Context, day: date
             warned.remove(period.meter)  # a new period starts from zero
         price = _unit_price(state, meter)
         assert meter.included is not None and price is not None
-        result = overage(period.used, meter.included, price)
+        result = overage(period.used, meter.included, price, meter.block)
         if result.amount <= ZERO:
             continue
-        line = InvoiceLine(meter.item, result.over, price, result.amount)
+        billed = result.blocks if result.blocks is not None else result.over
+        line = InvoiceLine(meter.item, billed, price, result.amount)
         (now if meter.billing == "immediate" else later).append(line)
         out.append(action(day, "usage_charged", ctx.contract.id, meter.clause,
                           currency=ctx.currency, meter=period.meter,
@@ -135,7 +136,10 @@ def close_periods(state: ContractState, ctx: Context, day: date
                           overage=quantity_value(result.over), unit=meter.unit,
                           unit_price=price, amount=result.amount,
                           period_start=period.start, period_end=period.end,
-                          billing=meter.billing))
+                          billing=meter.billing,
+                          **({} if result.blocks is None else {
+                              "blocks": quantity_value(result.blocks),
+                              "block": quantity_value(meter.block or result.blocks)})))
     usage = replace(state.usage, open_periods=tuple(keep), warned=tuple(warned),
                     pending=(*state.usage.pending, *later))
     state = replace(state, usage=usage)

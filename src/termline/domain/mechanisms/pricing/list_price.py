@@ -1,0 +1,42 @@
+"""The list price of the day: the policy's dated `price_list`, changed by `list_price_changed`
+events. Used where the terms bill at "the list price" rather than the contract's price."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from termline.domain.engine.actions import Action, action
+from termline.domain.engine.extension import Mechanism
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.policy.schema import Policy
+from termline.domain.values.records import replace
+
+
+def list_price(policy: Policy, state: ContractState, item: str, day: date) -> Decimal | None:
+    """The latest list price of `item` in force on `day`: from the events, else the policy."""
+    dated: list[tuple[date, int, Decimal]] = []
+    if policy.price_list is not None:
+        dated += [(d, 0, p) for d, p in policy.price_list.items.get(item, {}).items()]
+    dated += [(d, 1, p) for i, d, p in state.list_prices if i == item]
+    in_force = [entry for entry in dated if entry[0] <= day]
+    return max(in_force)[2] if in_force else None
+
+
+def record_list_price(state: ContractState, ctx: Context, day: date, event: Any
+                      ) -> tuple[ContractState, list[Action]]:
+    effective = event.effective or day
+    state = replace(state, list_prices=(*state.list_prices, (event.item, effective, event.price)))
+    clauses = ctx.policy.price_list.clause if ctx.policy.price_list else ctx.policy.seats.clause
+    return state, [action(day, "list_price_changed", ctx.contract.id, clauses,
+                          currency=ctx.currency, item=event.item, price=event.price,
+                          effective=effective)]
+
+
+def _no_day_of_its_own(state: ContractState, ctx: Context, day: date) -> None:
+    return None
+
+
+MECHANISM = Mechanism("list_prices", {"list_price_changed": record_list_price}, (),
+                      _no_day_of_its_own)
