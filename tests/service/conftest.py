@@ -56,6 +56,11 @@ class Receiver:
     delay: float = 0.0  # seconds each answer takes (to kill the server mid-delivery)
     status: int = 200
 
+    @property
+    def allow(self) -> str:
+        """The TERMLINE_WEBHOOK_ALLOW entry that lets termline call this loopback receiver."""
+        return self.url.split("/")[2]
+
     def wait_for(self, count: int, timeout: float = 30) -> list[Received]:
         deadline = time.monotonic() + timeout
         while len(self.got) < count and time.monotonic() < deadline:

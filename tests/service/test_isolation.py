@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from termline.api.app import create_app
+from termline.notify.outbound import Allow
 from termline.service import intake
 from termline.service.keys import create_key
 from termline.store.db import make_engine, upgrade
@@ -35,7 +36,8 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     keys = {"a": create_key(engine, "a", ("admin",), NOW).key,
             "b": create_key(engine, "b", ("admin",), NOW).key,
             "b_read": create_key(engine, "b", ("read",), NOW).key}
-    client = TestClient(create_app(engine, lambda: NOW), raise_server_exceptions=False)
+    client = TestClient(create_app(engine, lambda: NOW, outbound=Allow.parse("127.0.0.1:9")),
+                        raise_server_exceptions=False)
     a = {"Authorization": f"Bearer {keys['a']}"}
     assert client.post("/v1/contracts", json=CONTRACT, headers=a).status_code == 201
     endpoint = client.post("/v1/webhook_endpoints", headers=a,
@@ -89,7 +91,7 @@ def _calls(s: dict[str, Any]) -> list[tuple[str, str, str, Any, set[int]]]:
         ("GET", "/v1/actions", "/v1/actions?contract=ours", None, {200}),
         ("POST", "/v1/runs", "/v1/runs", {"until": "2027-03-01"}, {200}),
         ("POST", "/v1/webhook_endpoints", "/v1/webhook_endpoints",
-         {"url": "https://b.example/hooks", "events": ["*"]}, {201}),
+         {"url": "https://93.184.216.34/hooks", "events": ["*"]}, {201}),
         ("GET", "/v1/webhook_endpoints", "/v1/webhook_endpoints", None, {200}),
         ("GET", "/v1/webhook_endpoints/{endpoint_id}", f"/v1/webhook_endpoints/{ep}", None,
          {404}),

@@ -55,6 +55,7 @@ def test_a_contract_life_over_http_with_webhooks_and_emails(
         serve: Server, receiver: Receiver, smtp: Mailbox) -> None:
     cli(serve.db, "tenant", "add", "provider", "--timezone", "Europe/Copenhagen")
     admin = new_key(serve.db, "provider", "admin")
+    serve.env["TERMLINE_WEBHOOK_ALLOW"] = receiver.allow  # a loopback receiver
     serve.start()
     client = httpx.Client(base_url=serve.url, timeout=30,
                           headers={"Authorization": f"Bearer {admin}"})

@@ -23,6 +23,7 @@ from termline.api.routes import (
     runs,
     webhooks,
 )
+from termline.notify.outbound import Allow
 
 DESCRIPTION = """Termline runs SaaS contracts under their terms and conditions: every action
 names the clause behind it. Authenticate with an API key (`Authorization: Bearer tl_…`).
@@ -31,10 +32,10 @@ rule of the terms, its clauses. Every POST takes an `Idempotency-Key` header."""
 
 
 def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = None,
-               lifespan: Any = None) -> FastAPI:
+               lifespan: Any = None, outbound: Allow | None = None) -> FastAPI:
     app = FastAPI(title="termline", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None))
+    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow())
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
     for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,

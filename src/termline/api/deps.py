@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
 from termline.api.problems import Problem
+from termline.notify.outbound import Allow
 from termline.service.keys import Principal, authenticate
 from termline.store.uow import SqlUnitOfWork
 
@@ -24,6 +25,7 @@ class ServiceContext:
     engine: Engine
     clock: Clock
     wake: Callable[[], None] = field(default=lambda: None)
+    outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

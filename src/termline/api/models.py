@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
+from termline.notify.kinds import ACTION_KINDS
 from termline.scenario.model import Contract, Customer
 
 Metadata = dict[str, str]
@@ -90,9 +91,20 @@ class RunOut(BaseModel):
     conflicts: int
 
 
+def _kind(value: str) -> str:
+    if value != "*" and value not in ACTION_KINDS:
+        raise ValueError("not an action kind of the published list")
+    return value
+
+
+EventKind = Annotated[str, AfterValidator(_kind),
+                      WithJsonSchema({"type": "string", "enum": ["*", *ACTION_KINDS]})]
+
+
 class EndpointIn(Strict):
-    url: str = Field(min_length=1, max_length=2000)
-    events: list[str] = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, max_length=2000,
+                     description="https, to a host that resolves to public addresses only")
+    events: list[EventKind] = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
 
 

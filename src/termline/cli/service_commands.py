@@ -24,7 +24,7 @@ from termline.cli import database
 from termline.cli.errors import fail as _fail
 from termline.cli.errors import mask
 from termline.cli.store_commands import err, out
-from termline.errors import TermlineError
+from termline.errors import InputError, TermlineError
 
 PURGE_EVERY = timedelta(hours=1)
 key_app = typer.Typer(no_args_is_help=True, help="API keys (shown once, stored hashed).")
@@ -62,16 +62,21 @@ def serve(
     from termline.api.app import create_app
     from termline.api.idempotency import purge
     from termline.notify.dispatch import Dispatcher, MailSettings
+    from termline.notify.outbound import Allow
     from termline.service.scheduler import Scheduler
     from termline.store.uow import SqlUnitOfWork
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per delivery otherwise
+    try:
+        allow = Allow.from_env(os.environ)  # http and any address for these host:port pairs
+    except TermlineError as exc:
+        _fail(exc)
     engine = _engine(upgrade_schema=True)
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll)
+    dispatcher = Dispatcher(engine, now, mail, poll=poll, allow=allow)
     purged = [now() - PURGE_EVERY]
 
     def after_pass(_: Any) -> None:
@@ -99,7 +104,7 @@ def serve(
             for thread in threads:
                 thread.join()
 
-    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan)
+    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow)
     err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found: this one makes that a clean exit (status 0) instead of a kill.
@@ -172,17 +177,19 @@ def webhook_add(
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a webhook endpoint and print its signing secret (shown once)."""
-    from termline.api.problems import Problem
-    from termline.api.routes.webhooks import check_url, new_secret
-    from termline.service.webhooks import add_endpoint
+    from termline.notify.outbound import Allow, RefusedURL
+    from termline.service.webhooks import add_endpoint, new_secret
 
-    try:
-        check_url(url)
-    except Problem as exc:
-        _fail(TermlineError(f"--url: {exc.detail}"))
     secret = new_secret()
     try:
-        endpoint_id = add_endpoint(_engine(), tenant, url, list(event), secret, now())
+        endpoint_id = add_endpoint(_engine(), tenant, url, list(event), secret, now(),
+                                   allow=Allow.from_env(os.environ))
+    except RefusedURL as exc:
+        _fail(TermlineError(f"--url: {exc}"))
+        return
+    except InputError as exc:
+        _fail(TermlineError(f"--event: {exc.message}"))
+        return
     except TermlineError as exc:
         _fail(exc)
         return
