@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from termline.api import problems
 from termline.api.deps import Clock, ServiceContext
+from termline.api.door import Door
 from termline.api.idempotency import IdempotencyAndAudit
 from termline.api.routes import (
     actions,
@@ -38,6 +39,7 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow())
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
+    app.add_middleware(Door)  # outermost: size, NUL, duplicate keys before anything reads
     for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
                    emails):
         app.include_router(module.router)

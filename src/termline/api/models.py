@@ -5,12 +5,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from termline.notify.kinds import ACTION_KINDS
+from termline.scenario import bounds
 from termline.scenario.model import Contract, Customer
 
-Metadata = dict[str, str]
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40,
+                                               pattern=r"^[A-Za-z0-9_.-]+$")]
+MetadataValue = Annotated[str, StringConstraints(max_length=500, pattern=r"^[^\x00]*$")]
+# a caller's own labels: at most 50 keys of 40 characters, values of 500 (issue 18)
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=50)]
+WebURL = Annotated[str, StringConstraints(min_length=1, max_length=2000),
+                   AfterValidator(bounds.web_url)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=320),
+                  AfterValidator(bounds.email)]
 Language = Literal["en", "nl", "fr", "da"]
 
 
@@ -27,7 +43,7 @@ class ContractIn(Contract):
     a metadata string map."""
     customer: CustomerIn
     policy: str = Field(min_length=1, description="A built-in pack name.")
-    metadata: Metadata = Field(default_factory=dict, max_length=50)
+    metadata: Metadata = Field(default_factory=dict)
 
     def contract(self) -> Contract:
         data = self.model_dump(exclude={"metadata"})
@@ -45,7 +61,7 @@ class ContractOut(BaseModel):
     trial_days: int | None = None
     billing_period: Any = None
     overrides: dict[str, Any]
-    metadata: Metadata
+    metadata: dict[str, str]
 
 
 class ContractList(BaseModel):
@@ -54,7 +70,7 @@ class ContractList(BaseModel):
 
 
 class MetadataPatch(Strict):
-    metadata: Metadata = Field(max_length=50)
+    metadata: Metadata
 
 
 class EntitlementOut(BaseModel):
@@ -161,9 +177,9 @@ class TenantOut(BaseModel):
 
 
 class TenantPatch(Strict):
-    terms_url: str | None = Field(default=None, max_length=2000)
+    terms_url: WebURL | None = Field(default=None, description="http(s), normalised")
     renewal_reminder_days: int | None = Field(default=None, ge=1, le=365)
-    notice_email: str | None = Field(default=None, max_length=400)
+    notice_email: Email | None = None
 
 
 class SimulateIn(Strict):
@@ -177,7 +193,7 @@ class CustomerOut(BaseModel):
     country: str | None
     email: str | None
     contracts: list[str]
-    metadata: Metadata
+    metadata: dict[str, str]
 
 
 class CustomerList(BaseModel):

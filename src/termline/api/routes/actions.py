@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -12,6 +11,8 @@ from sqlalchemy import select
 from termline.api.deps import Ctx, Limit, Reader
 from termline.api.models import ActionList
 from termline.api.problems import errors
+from termline.scenario.bounds import ID_PATTERN
+from termline.scenario.model import Day
 from termline.store import tables as t
 
 router = APIRouter(prefix="/v1/actions", tags=["actions"])
@@ -22,10 +23,10 @@ def list_actions(
     who: Reader, ctx: Ctx, limit: Limit = 20,
     starting_after: Annotated[int | None, Query(ge=0, le=2**62,
                                                 description="An action id.")] = None,
-    contract: Annotated[str | None, Query(max_length=200)] = None,
-    kind: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None,
+    kind: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
+    since: Annotated[Day | None, Query(alias="from")] = None,
+    until: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Filtered by contract, kind and action date (from, to, inclusive). The cursor is the
     action id: new actions always get higher ids, so paging is stable while the run appends."""

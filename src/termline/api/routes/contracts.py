@@ -23,6 +23,7 @@ from termline.engine.deadlines import deadlines as contract_deadlines
 from termline.engine.simulate import balance
 from termline.errors import InputError
 from termline.policy.loader import BUILTIN_PACKS
+from termline.scenario.bounds import ID_PATTERN
 from termline.scenario.model import Contract
 from termline.service.entitlement import entitlement
 from termline.service.inputs import contract_policy
@@ -33,7 +34,7 @@ from termline.store import tables as t
 from termline.store.repository import Repository, StoredContract, Tenant
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
-ContractId = Annotated[str, Path(min_length=1, max_length=200,
+ContractId = Annotated[str, Path(min_length=1, max_length=100, pattern=ID_PATTERN,
                                  description="The id the contract was created with.")]
 
 
@@ -103,7 +104,8 @@ def create_contract(body: ContractIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
 
 @router.get("", response_model=ContractList, responses=errors(401, 403, 422))
 def list_contracts(who: Reader, ctx: Ctx, limit: Limit = 20,
-                   starting_after: Annotated[str | None, Query(max_length=200)] = None
+                   starting_after: Annotated[str | None, Query(max_length=100,
+                                                               pattern=ID_PATTERN)] = None
                    ) -> dict[str, Any]:
     """The tenant's contracts in the order they were created."""
     c = t.contracts.c

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from termline.api.deps import Ctx, Limit, Reader
 from termline.api.models import EmailList
 from termline.api.problems import Problem, errors
+from termline.scenario.bounds import ID_PATTERN
 from termline.store import service_tables as s
 from termline.store import tables as t
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1/emails", tags=["emails"])
 def list_emails(who: Reader, ctx: Ctx, limit: Limit = 20,
                 starting_after: Annotated[str | None, Query(pattern=r"^eml_[0-9a-f]{40}$")]
                 = None,
-                contract: Annotated[str | None, Query(max_length=200)] = None,
+                contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None,
                 status: Annotated[str | None, Query(pattern="^(pending|sent|failed)$")] = None
                 ) -> dict[str, Any]:
     """The tenant's e-mails in the order they were written."""

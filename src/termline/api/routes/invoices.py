@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from termline.api.deps import Ctx, Limit, Reader
 from termline.api.models import InvoiceList, InvoiceOut
 from termline.api.problems import Problem, errors
+from termline.scenario.bounds import ID_PATTERN
 from termline.store import tables as t
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
@@ -40,7 +41,7 @@ def _show(conn: Connection, row: Any, ref: str) -> dict[str, Any]:
 @router.get("", response_model=InvoiceList, responses=errors())
 def list_invoices(who: Reader, ctx: Ctx, limit: Limit = 20,
                   starting_after: Annotated[str | None, Query(pattern=PATTERN)] = None,
-                  contract: Annotated[str | None, Query(max_length=200)] = None
+                  contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None
                   ) -> dict[str, Any]:
     """The tenant's invoices in the order they were issued (excl. VAT)."""
     i, c = t.invoices.c, t.contracts.c
