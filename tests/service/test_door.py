@@ -50,7 +50,7 @@ def _store(engine: Any) -> tuple[Any, ...]:
                                      s.contract_info))
         settings = conn.execute(select(t.tenants.c.settings)).scalars().all()
         metadata = conn.execute(select(s.contract_info.c.metadata)).scalars().all()
-    return counts + (tuple(settings), tuple(metadata))
+    return (*counts, tuple(settings), tuple(metadata))
 
 
 def _refused(client: TestClient, engine: Any, method: str, url: str, *, status: int = 422,
