@@ -36,7 +36,8 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     keys = {"a": create_key(engine, "a", ("admin",), NOW).key,
             "b": create_key(engine, "b", ("admin",), NOW).key,
             "b_read": create_key(engine, "b", ("read",), NOW).key}
-    client = TestClient(create_app(engine, lambda: NOW, outbound=Allow.parse("127.0.0.1:9")),
+    client = TestClient(create_app(engine, lambda: NOW, outbound=Allow.parse("127.0.0.1:9"),
+                                   future_runs=True),
                         raise_server_exceptions=False)
     a = {"Authorization": f"Bearer {keys['a']}"}
     assert client.post("/v1/contracts", json=CONTRACT, headers=a).status_code == 201

@@ -33,10 +33,12 @@ rule of the terms, its clauses. Every POST takes an `Idempotency-Key` header."""
 
 
 def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = None,
-               lifespan: Any = None, outbound: Allow | None = None) -> FastAPI:
+               lifespan: Any = None, outbound: Allow | None = None,
+               future_runs: bool = False) -> FastAPI:
     app = FastAPI(title="termline", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow())
+    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow(),
+                                   future_runs)
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
     app.add_middleware(Door)  # outermost: size, NUL, duplicate keys before anything reads

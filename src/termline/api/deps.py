@@ -26,6 +26,7 @@ class ServiceContext:
     clock: Clock
     wake: Callable[[], None] = field(default=lambda: None)
     outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
+    future_runs: bool = False  # POST /v1/runs past today (TERMLINE_DEV_FUTURE_RUNS, tests)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

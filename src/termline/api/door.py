@@ -56,7 +56,8 @@ def _typed(value: Any, path: str) -> None:
         return
     if not isinstance(value, dict):
         return
-    decimal_quantity = value.get("type") in DECIMAL_COUNTS
+    kind = value.get("type")
+    decimal_quantity = isinstance(kind, str) and kind in DECIMAL_COUNTS
     for key, item in value.items():
         where = f"{path}.{key}" if path else key
         if key in DAYS and not isinstance(item, str) and item is not None:

@@ -12,11 +12,12 @@ from pydantic import (
     Field,
     StringConstraints,
     WithJsonSchema,
+    model_validator,
 )
 
 from termline.notify.kinds import ACTION_KINDS
 from termline.scenario import bounds
-from termline.scenario.model import Contract, Customer
+from termline.scenario.model import Contract, Customer, Day, Event
 
 MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40,
                                                pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -62,6 +63,13 @@ class ContractOut(BaseModel):
     billing_period: Any = None
     overrides: dict[str, Any]
     metadata: dict[str, str]
+    # where it stands, as of its last run day (`service.book.contract`)
+    status: str | None = None
+    access: str | None = None
+    as_of: date | None = None
+    balance: dict[str, str] | None = None
+    next_deadline: dict[str, Any] | None = None
+    problem: str | None = None
 
 
 class ContractList(BaseModel):
@@ -183,8 +191,23 @@ class TenantPatch(Strict):
 
 
 class SimulateIn(Strict):
-    scenario: dict[str, Any]
-    until: date | None = None
+    """Either a `scenario` (the scenario file as JSON), or a stored `contract` with
+    hypothetical `events` added to its stored ones, run to `until` (required then)."""
+    scenario: dict[str, Any] | None = None
+    contract: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                               pattern=bounds.ID_PATTERN)] | None = None
+    events: list[Event] = Field(default_factory=list, max_length=1000)
+    until: Day | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> SimulateIn:
+        if (self.scenario is None) == (self.contract is None):
+            raise ValueError("give either a scenario or a contract's id")
+        if self.contract is not None and self.until is None:
+            raise ValueError("until is required with a contract")
+        if self.scenario is not None and self.events:
+            raise ValueError("events go with a contract; a scenario has its own")
+        return self
 
 
 class CustomerOut(BaseModel):
@@ -234,7 +257,7 @@ class EmailOut(BaseModel):
     contract: str | None
     to: str
     subject: str
-    status: Literal["pending", "sent", "failed"]
+    status: Literal["pending", "sent", "failed", "not_sent"]
     attempts: int
     created_at: str
     sent_at: str | None

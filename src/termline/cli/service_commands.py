@@ -104,7 +104,9 @@ def serve(
             for thread in threads:
                 thread.join()
 
-    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow)
+    future_runs = os.environ.get("TERMLINE_DEV_FUTURE_RUNS") == "1"  # development, tests
+    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow,
+                     future_runs=future_runs)
     err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found: this one makes that a clean exit (status 0) instead of a kill.

@@ -20,6 +20,8 @@ LAST_DAY = date(2199, 12, 31)
 # A-Z a-z 0-9 . _ - with no '..' (nor a leading or trailing '.'); 1 to 100 long (max_length)
 ID_PATTERN = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 MAX_URL = 2000
+# what the OpenAPI states of a day: ISO text in 1900..2199
+DAY_PATTERN = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 MAX_AMOUNT = Decimal("1E13")  # as scenario.model's: far below the store's NUMERIC(19,4)
 
 _ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -54,7 +55,9 @@ Amount = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
 UnitPrice = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
 Quantity = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(6)]
 # a calendar day: ISO text or a date, 1900-01-01 to 2199-12-31 (`scenario.bounds`)
-Day = Annotated[date, BeforeValidator(bounds.iso_day), AfterValidator(bounds.day_in_range)]
+Day = Annotated[date, BeforeValidator(bounds.iso_day), AfterValidator(bounds.day_in_range),
+                WithJsonSchema({"type": "string", "format": "date",
+                                "pattern": bounds.DAY_PATTERN})]
 
 
 

@@ -19,6 +19,7 @@ from termline.notify.derive import (
     Recipient,
     TenantInfo,
     email_rows,
+    hold_back,
     webhook_rows,
 )
 from termline.store import service_tables as s
@@ -68,5 +69,9 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
         tenants[int(row.id)] = TenantInfo(settings.get("display_name") or row.name,
                                           settings.get("terms_url") or DEFAULT_TERMS_URL)
     mails = email_rows(new, recipients, tenants)
+    c = t.contracts.c
+    added = {int(r.id): r.added_on for r in conn.execute(select(c.id, c.added_on).where(
+        c.id.in_(list(contracts)), c.added_on.is_not(None)))}
+    mails = hold_back(mails, new, added)
     if mails:
         conn.execute(insert(s.emails), mails)

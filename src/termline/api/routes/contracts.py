@@ -25,6 +25,7 @@ from termline.errors import InputError
 from termline.policy.loader import BUILTIN_PACKS
 from termline.scenario.bounds import ID_PATTERN
 from termline.scenario.model import Contract
+from termline.service import book, intake
 from termline.service.entitlement import entitlement
 from termline.service.inputs import contract_policy
 from termline.service.keys import Principal
@@ -59,6 +60,16 @@ def _info(conn: Connection, contract_id: int) -> tuple[dict[str, str], str]:
     return (json.loads(row.metadata), str(row.language)) if row else ({}, "en")
 
 
+def standing(ctx: Any, who: Principal, ref: str) -> dict[str, Any]:
+    """Status, access, balance, next deadline and problem as of the contract's last run day
+    (the figures of `termline contract show`)."""
+    found = book.contract(ctx.uow(), who.tenant_name, ref)
+    deadlines = found["deadlines"]
+    return {"status": found["status"], "access": found["access"], "as_of": found["as_of"],
+            "balance": found["balance"], "next_deadline": deadlines[0] if deadlines else None,
+            "problem": found["problem"] or None}
+
+
 def show(conn: Connection, stored: StoredContract) -> dict[str, Any]:
     metadata, language = _info(conn, stored.id)
     data = stored.contract.model_dump(mode="json")
@@ -89,6 +100,8 @@ def create_contract(body: ContractIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
                 raise Problem(409, f"contract {contract.id!r} exists already", field="id",
                               kind="conflict")
             contract_id = uow.repo.add_contract(who.tenant_id, contract, policy)
+            intake.mark_added(uow.repo.conn, [contract_id],
+                              intake.local_day(tenant_of(uow.repo, who), ctx.clock()))
             uow.repo.conn.execute(insert(s.contract_info).values(
                 contract_id=contract_id, tenant_id=who.tenant_id,
                 metadata=json.dumps(body.metadata), language=body.customer.language))
@@ -125,13 +138,16 @@ def list_contracts(who: Reader, ctx: Ctx, limit: Limit = 20,
             page.append(show(conn, StoredContract(cid, row.tenant_id,
                                                   Contract.model_validate_json(row.document),
                                                   row.policy_version_id)))
+    for item in page:
+        item.update(standing(ctx, who, item["id"]))
     return {"data": page, "has_more": len(ids) > limit}
 
 
 @router.get("/{contract_id}", response_model=ContractOut, responses=errors(401, 403, 404))
 def get_contract(contract_id: ContractId, who: Reader, ctx: Ctx) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
-        return show(conn, find(Repository(conn), who, contract_id))
+        data = show(conn, find(Repository(conn), who, contract_id))
+    return {**data, **standing(ctx, who, contract_id)}
 
 
 @router.patch("/{contract_id}", response_model=ContractOut,
