@@ -64,7 +64,7 @@ def _rows(engine: Any) -> tuple[int, ...]:
 
 def test_a_what_if_on_a_stored_contract_adds_hypothetical_events_and_stores_nothing(
         api: tuple[TestClient, Any, Clock]) -> None:
-    client, engine, clock = api
+    client, engine, _clock = api
     assert client.post("/v1/contracts", json=CONTRACT).status_code == 201
     assert client.post("/v1/runs", json={"until": "2027-01-01"}).status_code == 200
     assert client.post("/v1/webhook_endpoints", json={
@@ -114,7 +114,7 @@ def test_a_back_dated_contract_does_not_email_its_history(
     """Added on 2027-02-01 with a start on 2027-01-01: the invoice of 01-01 and the reminders
     of 01-19 and 01-29 are recorded as not sent; SmartWeb suspends on 2027-02-06 (4.3) and that
     notice is sent."""
-    client, engine, clock = api
+    client, _engine, clock = api
     clock.now = datetime(2027, 2, 1, 9, tzinfo=UTC)
     assert client.post("/v1/contracts", json=CONTRACT).status_code == 201
     assert client.post("/v1/runs", json={"until": "2027-02-01"}).status_code == 200
