@@ -5,7 +5,14 @@ webhook receiver on loopback, and N SmartWeb contracts started 40 days ago, so e
 suspended today (4.3); then posts, one at a time, the payment that reopens each one and times
 how long the signed `access_restored` webhook takes to arrive. Prints p50, p95 and max.
 
+With `--throughput`: POST /v1/events from `--clients` concurrent clients (default 32) while
+the scheduler applies them (payments dated today on contracts started today), then the
+latency of single requests on the idle server; prints events/s, p50 and p99.
+
 Usage: python bench/service_latency.py [--tries 200] [--db URL] [--json]
+       python bench/service_latency.py --throughput [--events 5000] [--clients 32]
+              [--contracts 200] [--db URL] [--json]
+`--termline PATH` runs another build's `termline` (e.g. the version before a change).
 """
 
 from __future__ import annotations
@@ -77,12 +84,90 @@ def cli(env: dict[str, str], *args: str) -> str:
                           text=True).stdout
 
 
+def _start(env: dict[str, str], workers: int) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    extra = ["--workers", str(workers)] if workers > 1 else []
+    server = subprocess.Popen([TERMLINE, "serve", "--port", str(port), *extra], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    return server, url
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, max(0, int(len(ordered) * q + 0.5) - 1))], 1)
+
+
+def throughput(args: argparse.Namespace, env: dict[str, str], key: str) -> dict[str, Any]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    server, url = _start(env, args.workers)
+    auth = {"Authorization": f"Bearer {key}"}
+    try:
+        client = httpx.Client(base_url=url, timeout=120, headers=auth,
+                              limits=httpx.Limits(max_connections=args.clients + 4))
+        today = datetime.now(UTC).date()
+        ids = [f"t{i:04d}" for i in range(args.contracts)]
+        for cid in ids:
+            client.post("/v1/contracts", json={
+                "id": cid, "policy": "smartweb", "start": today.isoformat(),
+                "customer": {"name": cid},
+                "lines": [{"item": "SmartWeb Shop", "unit_price": "100.00"}]}
+            ).raise_for_status()
+        time.sleep(2)  # the scheduler runs the new contracts' first day
+
+        def post(i: int) -> float:
+            started = time.perf_counter()
+            answer = client.post("/v1/events", json={
+                "date": today.isoformat(), "type": "payment", "contract": ids[i % len(ids)],
+                "amount": "1.00", "reference": f"bench-{i}"})
+            answer.raise_for_status()
+            return (time.perf_counter() - started) * 1000
+
+        began = time.perf_counter()
+        with ThreadPoolExecutor(args.clients) as pool:
+            loaded = list(pool.map(post, range(args.events)))
+        wall = time.perf_counter() - began
+        time.sleep(2)  # let the scheduler settle before the idle measurement
+        idle_post = [post(args.events + i) for i in range(100)]
+        idle_get = []
+        for _ in range(100):
+            started = time.perf_counter()
+            client.get(f"/v1/contracts/{ids[0]}").raise_for_status()
+            idle_get.append((time.perf_counter() - started) * 1000)
+    finally:
+        server.terminate()
+        server.wait()
+    return {"db": env["TERMLINE_DATABASE_URL"].split(":")[0], "events": args.events,
+            "clients": args.clients, "workers": args.workers,
+            "events_per_s": round(args.events / wall, 1),
+            "p50_ms": _pct(loaded, 0.50), "p99_ms": _pct(loaded, 0.99),
+            "idle_post_p50_ms": _pct(idle_post, 0.50),
+            "idle_get_p50_ms": _pct(idle_get, 0.50)}
+
+
 def main() -> None:
+    global TERMLINE
     parser = argparse.ArgumentParser()
     parser.add_argument("--tries", type=int, default=200)
     parser.add_argument("--db", default=None)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--throughput", action="store_true")
+    parser.add_argument("--events", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--contracts", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--termline", default=None)
     args = parser.parse_args()
+    if args.termline:
+        TERMLINE = args.termline
     work = Path(tempfile.mkdtemp(prefix="termline-bench-"))
     db = args.db or f"sqlite:///{work / 'service.db'}"
     env = {**os.environ, "TERMLINE_DATABASE_URL": db, "TERMLINE_OUTBOX_DIR": str(work / "out")}
@@ -90,6 +175,14 @@ def main() -> None:
     cli(env, "tenant", "add", "bench", "--timezone", "UTC")
     key = json.loads(cli(env, "key", "create", "--tenant", "bench", "--scope", "write",
                          "--json"))["key"]
+    if args.throughput:
+        found = throughput(args, env, key)
+        print(json.dumps(found) if args.json else
+              f"{found['events']} events from {found['clients']} clients ({found['db']}, "
+              f"{found['workers']} worker(s)): {found['events_per_s']} events/s, p50 "
+              f"{found['p50_ms']} ms, p99 {found['p99_ms']} ms; idle: POST "
+              f"{found['idle_post_p50_ms']} ms, GET {found['idle_get_p50_ms']} ms (p50)")
+        return
     port = free_port()
     server = subprocess.Popen([TERMLINE, "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

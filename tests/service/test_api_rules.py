@@ -122,8 +122,11 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
         ("POST", "/v1/runs", 0), ("POST", "/v1/runs", 200)]
     assert {k for *_, k in audit} == {1}
     mails = client.get("/v1/emails", params={"contract": "c1"}).json()["data"]
-    assert [(m["kind"], m["to"], m["status"]) for m in mails] == [
-        ("invoice_issued", "c1@example.com", "pending")]  # no delivery loop in this test
+    # the contract was added on 2027-02-01 (NOW), back-dated to 2027-01-01: the invoice of
+    # 2027-01-01 is recorded, not sent (issue 18: no e-mailing of a back-dated history)
+    assert [(m["kind"], m["to"], m["status"], m["last_error"]) for m in mails] == [
+        ("invoice_issued", "c1@example.com", "not_sent",
+         "not sent: before the contract was added")]
     assert mails[0]["subject"] == "Facture c1-0001 de p"  # the customer's language: fr
 
 

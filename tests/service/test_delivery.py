@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
 from termline.adapters.notify.dispatch import BACKOFF, Dispatcher, MailSettings
+from termline.adapters.notify.outbound import Allow
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.db import make_engine, upgrade
@@ -50,8 +51,13 @@ def _book(db_url: str, url: str) -> Any:
     intake.add_tenant(SqlUnitOfWork(engine), "p")
     intake.add_contracts(SqlUnitOfWork(engine),
                          [(CONTRACT, contract_policy(CONTRACT, "test", None))], "p")
-    add_endpoint(engine, "p", url, ["*"], "whsec_" + "A" * 43 + "=", START)
+    add_endpoint(engine, "p", url, ["*"], "whsec_" + "A" * 43 + "=", START, allow=_allow(url))
     return engine
+
+
+def _allow(url: str) -> Allow:
+    """The loopback receiver, allowed as TERMLINE_WEBHOOK_ALLOW would."""
+    return Allow.parse(url.split("/")[2])
 
 
 def _count(engine: Any, table: Any) -> int:
@@ -92,7 +98,8 @@ def test_failures_back_off_for_about_three_days_then_the_endpoint_is_disabled_an
             {"notice_email": "ops@provider.example"})))
     service.run(lambda: SqlUnitOfWork(engine), date(2027, 1, 1))  # started + invoice
     clock = Clock()
-    dispatcher = Dispatcher(engine, clock, MailSettings(None, tmp_path / "outbox"))
+    dispatcher = Dispatcher(engine, clock, MailSettings(None, tmp_path / "outbox"),
+                            allow=_allow(receiver.url))
     receiver.status = 503
     waits = []
     for _ in range(len(BACKOFF) + 1):
@@ -147,7 +154,8 @@ def test_two_processes_delivering_at_once_send_each_message_once(
     clock = Clock()
     clock.now = datetime(2027, 2, 1, 9, tzinfo=UTC)
     outbox = tmp_path / "outbox"
-    both = [Dispatcher(make_engine(db_url), clock, MailSettings(None, outbox)) for _ in range(2)]
+    both = [Dispatcher(make_engine(db_url), clock, MailSettings(None, outbox),
+                       allow=_allow(receiver.url)) for _ in range(2)]
     start = threading.Barrier(2)
 
     def deliver(dispatcher: Dispatcher) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from termline.adapters.notify.outbound import Allow
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
@@ -35,7 +36,9 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     keys = {"a": create_key(engine, "a", ("admin",), NOW).key,
             "b": create_key(engine, "b", ("admin",), NOW).key,
             "b_read": create_key(engine, "b", ("read",), NOW).key}
-    client = TestClient(create_app(engine, lambda: NOW), raise_server_exceptions=False)
+    client = TestClient(create_app(engine, lambda: NOW, outbound=Allow.parse("127.0.0.1:9"),
+                                   future_runs=True),
+                        raise_server_exceptions=False)
     a = {"Authorization": f"Bearer {keys['a']}"}
     assert client.post("/v1/contracts", json=CONTRACT, headers=a).status_code == 201
     endpoint = client.post("/v1/webhook_endpoints", headers=a,
@@ -89,7 +92,7 @@ def _calls(s: dict[str, Any]) -> list[tuple[str, str, str, Any, set[int]]]:
         ("GET", "/v1/actions", "/v1/actions?contract=ours", None, {200}),
         ("POST", "/v1/runs", "/v1/runs", {"until": "2027-03-01"}, {200}),
         ("POST", "/v1/webhook_endpoints", "/v1/webhook_endpoints",
-         {"url": "https://b.example/hooks", "events": ["*"]}, {201}),
+         {"url": "https://93.184.216.34/hooks", "events": ["*"]}, {201}),
         ("GET", "/v1/webhook_endpoints", "/v1/webhook_endpoints", None, {200}),
         ("GET", "/v1/webhook_endpoints/{endpoint_id}", f"/v1/webhook_endpoints/{ep}", None,
          {404}),

@@ -41,12 +41,16 @@ def test_key_create_list_revoke_and_webhook_add(tmp_path: Path) -> None:
     assert api.get("/v1/contracts", headers=auth).status_code == 200
     assert runner.invoke(app, ["key", "revoke", made["id"]], env=env).exit_code == 0
     assert api.get("/v1/contracts", headers=auth).status_code == 401
+    local = runner.invoke(app, ["webhook", "add", "--tenant", "p", "--url",
+                                "http://127.0.0.1:9/h", "--event", "*"], env=env)
+    assert local.exit_code == 2 and "plain http is refused" in local.output  # issue 18
+    allowed = {**env, "TERMLINE_WEBHOOK_ALLOW": "127.0.0.1:9"}  # the operator's development
     hook = runner.invoke(app, ["webhook", "add", "--tenant", "p", "--url",
-                               "http://127.0.0.1:9/h", "--event", "*", "--json"], env=env)
+                               "http://127.0.0.1:9/h", "--event", "*", "--json"], env=allowed)
     assert json.loads(hook.stdout)["secret"].startswith("whsec_")
     plain = runner.invoke(app, ["webhook", "add", "--tenant", "p", "--url",
-                                "http://example.com/h", "--event", "*"], env=env)
-    assert plain.exit_code == 2 and "loopback" in plain.output
+                                "http://example.com/h", "--event", "*"], env=allowed)
+    assert plain.exit_code == 2 and "plain http is refused" in plain.output
     table = runner.invoke(app, ["webhook", "list", "--tenant", "p"], env=env).stdout
     assert "we_1" in table and "whsec_" not in table
     engine.dispose()

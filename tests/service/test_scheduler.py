@@ -21,6 +21,7 @@ def test_the_scheduler_runs_the_book_to_today_and_a_payment_within_seconds(
     start = today - timedelta(days=40)
     cli(serve.db, "tenant", "add", "provider", "--timezone", "UTC")
     key = new_key(serve.db, "provider", "write")
+    serve.env["TERMLINE_WEBHOOK_ALLOW"] = receiver.allow  # a loopback receiver
     serve.start()
     client = httpx.Client(base_url=serve.url, timeout=30,
                           headers={"Authorization": f"Bearer {key}"})

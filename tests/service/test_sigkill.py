@@ -44,6 +44,7 @@ def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_unstored(
     cli(serve.db, "tenant", "add", "provider")
     key = new_key(serve.db, "provider", "write")
     receiver.delay = 0.01
+    serve.env["TERMLINE_WEBHOOK_ALLOW"] = receiver.allow  # a loopback receiver
     serve.start()
     client = httpx.Client(base_url=serve.url, timeout=60,
                           headers={"Authorization": f"Bearer {key}"})

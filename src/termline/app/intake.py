@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import Connection, update
+
+from termline.adapters.sql import tables as t
 from termline.adapters.sql.bulk import BulkRows, customer_key
 from termline.adapters.sql.repository import Repository, StoredContract, Tenant, digest
 from termline.app.inputs import LocatedEvent
@@ -89,11 +93,27 @@ def _add_contracts(repo: Repository, owner: Tenant,
 
 
 def add_contracts(uow: UnitOfWork, contracts: Sequence[tuple[Contract, Policy]],
-                  tenant_name: str | None = None) -> list[int]:
+                  tenant_name: str | None = None, added_at: datetime | None = None
+                  ) -> list[int]:
+    """Store the contracts; `added_at` (now) keeps notices from going out for actions dated
+    before the tenant's local day of it (`mark_added`)."""
     with uow:
-        ids = _add_contracts(uow.repo, tenant(uow.repo, tenant_name), contracts)
+        owner = tenant(uow.repo, tenant_name)
+        ids = _add_contracts(uow.repo, owner, contracts)
+        if added_at is not None:
+            mark_added(uow.repo.conn, ids, local_day(owner, added_at))
         uow.commit()
     return ids
+
+
+def local_day(owner: Tenant, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(owner.timezone)).date()
+
+
+def mark_added(conn: Connection, contract_ids: Sequence[int], day: date) -> None:
+    for first in range(0, len(contract_ids), 1000):
+        conn.execute(update(t.contracts).where(t.contracts.c.id.in_(
+            contract_ids[first:first + 1000])).values(added_on=day))
 
 
 def check_event(event: Any, contract: StoredContract | None, policy: Policy | None,

@@ -1,6 +1,7 @@
 """Renewal reminders: an e-mail to the customer a configurable number of days (the tenant's
 `renewal_reminder_days`, default 30) before each last day to give notice. The scheduler asks
-once per tenant and local day; a reminder already written is not written again."""
+at every pass, for every contract (a contract added later in the day gets its reminder at the
+next pass); a reminder already written is not written again."""
 
 from __future__ import annotations
 
@@ -25,9 +26,12 @@ from termline.domain.engine.deadlines import deadlines
 DEFAULT_LEAD = 30
 
 
-def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date) -> int:
+def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date,
+                  checked: dict[int, tuple[object, ...]] | None = None) -> int:
     """Write the reminders whose window [deadline - lead, deadline] holds `today`; how many
-    were new."""
+    were new. Every contract is looked at; with `checked` (kept by the caller between calls),
+    one whose day, lead and stored state are those it was last checked with is skipped: its
+    reminders are written already (the insert is idempotent anyway)."""
     lead = int(tenant.settings.get("renewal_reminder_days", DEFAULT_LEAD))
     caches = _Caches()
     with uow_factory() as uow:
@@ -42,6 +46,12 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date) -> int:
             if not stored.contract.customer.email:
                 continue
             run_state = repo.run_state(stored.id)
+            mark = (today, lead, run_state.cursor, run_state.next_due,
+                    run_state.recompute_from, run_through)
+            if checked is not None:
+                if checked.get(stored.id) == mark:
+                    continue
+                checked[stored.id] = mark
             day = max(as_of(run_state, run_through), today)
             for d in deadlines(run_state.state, context(uow, stored, tenant, caches), day):
                 if d.kind == "notice_deadline" and today <= d.date <= today + timedelta(lead):

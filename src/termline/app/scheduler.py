@@ -5,7 +5,8 @@ a tenant's day is run as soon as it begins in its time zone, and an event the AP
 today or earlier (which brings its contract's `next_due` forward) is run at the next pass:
 passes follow each other every `poll` seconds, or at once when `wake` is rung (the API rings it
 after storing an event). Once a tenant's day is run, its renewal reminders for that day are
-written (`service.reminders`). `stop` lets the batch in hand finish and claims nothing more.
+written (`service.reminders`), at every pass for the contracts whose state changed or that
+are new since the last. `stop` lets the batch in hand finish and claims nothing more.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class Scheduler:
         self.after_pass = after_pass
         self._stop = threading.Event()
         self._bell = threading.Event()
-        self._reminded: dict[int, date] = {}  # the day each tenant's reminders were written
+        # contract id -> what its reminders were last computed from (`due_reminders`)
+        self._checked: dict[int, tuple[object, ...]] = {}
 
     def wake(self) -> None:
         self._bell.set()
@@ -66,21 +68,21 @@ class Scheduler:
                       if (uow.repo.run_through(tn.id) or date.min) < today[tn.id]}
         for tn in tenants:
             day = today[tn.id]
-            if not due[tn.id] and tn.id not in behind and self._reminded.get(tn.id) == day:
-                continue
-            while not self.stopping:
-                if advance_batch(self.uow_factory, tn, day, report, caches, self.batch) is None:
+            while due[tn.id] or tn.id in behind:
+                if self.stopping or advance_batch(self.uow_factory, tn, day, report, caches,
+                                                  self.batch) is None:
                     break
             if self.stopping:
                 break
-            with self.uow_factory() as uow:
-                caught_up = uow.repo.count_due(tn.id, day) == 0
-                if caught_up:
-                    uow.repo.record_run(tn.id, day)
-                    uow.commit()
-            if caught_up and self._reminded.get(tn.id) != day:
-                due_reminders(self.uow_factory, tn, day)
-                self._reminded[tn.id] = day
+            caught_up = True
+            if due[tn.id] or tn.id in behind:
+                with self.uow_factory() as uow:
+                    caught_up = uow.repo.count_due(tn.id, day) == 0
+                    if caught_up:
+                        uow.repo.record_run(tn.id, day)
+                        uow.commit()
+            if caught_up:  # every pass: a contract added since the last one is looked at
+                due_reminders(self.uow_factory, tn, day, self._checked)
         return report
 
     def run_forever(self) -> None:

@@ -180,6 +180,26 @@ def email_rows(entries: Sequence[NewEntry], recipients: Mapping[int, Recipient],
     return rows
 
 
+NOT_SENT = "not_sent"
+BEFORE_ADDED = "not sent: before the contract was added"
+
+
+def hold_back(rows: Sequence[dict[str, Any]], entries: Sequence[NewEntry],
+              added_on: Mapping[int, date]) -> list[dict[str, Any]]:
+    """A contract added back-dated does not e-mail its history: a notice for an action dated
+    before the day the contract was added is recorded as not sent, with why."""
+    dated = {(e.contract_id, "eml_" + _digest(f"{e.contract_id}|{e.natural_key}")[:40]):
+             str(json.loads(e.body).get("date", "")) for e in entries}
+    out = []
+    for row in rows:
+        added = added_on.get(row["contract_id"])
+        day = dated.get((row["contract_id"], row["msg_id"]), "")
+        if added is not None and day and day < added.isoformat():
+            row = {**row, "status": NOT_SENT, "last_error": BEFORE_ADDED}
+        out.append(row)
+    return out
+
+
 @dataclass(frozen=True)
 class NoticeDeadline:
     """A contract's last day to give notice, as `engine.deadlines` gives it."""

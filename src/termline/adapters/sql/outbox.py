@@ -19,6 +19,7 @@ from termline.adapters.notify.derive import (
     NewEntry,
     Recipient,
     email_rows,
+    hold_back,
     recipient_language,
     tenant_info,
     webhook_rows,
@@ -89,5 +90,9 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
                   for cid, c in contracts.items()}
     more = details(conn, days, states or {}, settings, languages)
     mails = email_rows(new, recipients, tenants, more)
+    col = t.contracts.c
+    added = {int(r.id): r.added_on for r in conn.execute(select(col.id, col.added_on).where(
+        col.id.in_(list(contracts)), col.added_on.is_not(None)))}
+    mails = hold_back(mails, new, added)
     if mails:
         conn.execute(insert(s.emails), mails)

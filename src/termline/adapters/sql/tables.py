@@ -73,6 +73,8 @@ contracts = Table(
     Column("start", Date, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("document", Text, nullable=False),  # JSON: the contract as given (lines, overrides)
+    # the tenant's local day it was added: no notice for an action dated before (migration 0011)
+    Column("added_on", Date),
     UniqueConstraint("tenant_id", "ref"),
 )
 

@@ -13,10 +13,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from termline.domain.contract import bounds
 from termline.domain.policy.schema import Dec, Dur
 from termline.domain.values.identifiers import (
     check_company_id,
@@ -30,6 +32,7 @@ from termline.domain.values.identifiers import (
 MAX_AMOUNT = Decimal("1E13")
 MAX_QUANTITY = 1_000_000
 MAX_TEXT = 1000  # free text kept in the event log
+MAX_TRIAL_DAYS = 3660  # ten years: a longer trial is a typo
 
 
 def _aware(value: datetime) -> datetime:
@@ -52,10 +55,14 @@ def _bounded(decimals: int) -> Any:
 
 
 # a sum of money (its currency's cents are checked against the policy: `scenario.checks`)
-Amount = Annotated[Dec, _bounded(4)]
+Amount = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
 # a price per unit may go below the cent (0.0125 per GB), as far as the store keeps it
-UnitPrice = Annotated[Dec, _bounded(4)]
-Quantity = Annotated[Dec, _bounded(6)]
+UnitPrice = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
+Quantity = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(6)]
+# a calendar day: ISO text or a date, 1900-01-01 to 2199-12-31 (`scenario.bounds`)
+Day = Annotated[date, BeforeValidator(bounds.iso_day), AfterValidator(bounds.day_in_range),
+                WithJsonSchema({"type": "string", "format": "date",
+                                "pattern": bounds.DAY_PATTERN})]
 
 
 
@@ -103,9 +110,10 @@ class Customer(Strict):
     name: Annotated[str, StringConstraints(min_length=1, max_length=400),
                     AfterValidator(_storable)]
     country: Annotated[str, BeforeValidator(_country),
-                       StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
-    email: Annotated[str, StringConstraints(max_length=400), AfterValidator(_storable)] \
-        | None = None
+                       StringConstraints(pattern=r"^[A-Z]{2}$"),
+                       AfterValidator(bounds.country)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320), AfterValidator(_storable),
+                     AfterValidator(bounds.email)] | None = None
     vat_number: Text | None = None
     company_id: Text | None = None
     peppol_id: Text | None = None
@@ -134,7 +142,7 @@ class Mandate(Strict):
     """A SEPA direct-debit mandate the customer signed (pain.008 MndtId, DtOfSgntr)."""
 
     id: str = Field(min_length=1, max_length=35)
-    signed: date
+    signed: Day
     iban: Text
     bic: Text | None = None
 
@@ -153,12 +161,13 @@ class Line(Strict):
 
 class Contract(Strict):
     # invoice numbers and references are built on it and kept in columns of 200
-    id: Annotated[str, StringConstraints(min_length=1, max_length=100),
+    id: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                         pattern=bounds.ID_PATTERN),
                   AfterValidator(_storable)]
     customer: Customer
-    start: date
+    start: Day
     policy: Text | None = None
-    trial_days: int | None = Field(default=None, ge=1)
+    trial_days: int | None = Field(default=None, ge=1, le=MAX_TRIAL_DAYS)
     billing_period: Dur | None = None
     overrides: Annotated[dict[str, Any], AfterValidator(_storable)] = Field(default_factory=dict)
     lines: tuple[Line, ...] = Field(min_length=1)
@@ -180,9 +189,14 @@ class Contract(Strict):
         return lines
 
 
+# a contract's id, or "*" (every contract of the provider) where an event allows it
+ContractRef = Annotated[str, StringConstraints(
+    min_length=1, max_length=100, pattern=r"^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$")]
+
+
 class _Event(Strict):
-    date: date
-    contract: Ident
+    date: Day
+    contract: ContractRef
     # the event's identity as its sender knows it (a bank's entry reference, an API's
     # idempotency key): the store keeps one event per reference (`service.intake`)
     reference: Ident | None = None
@@ -231,7 +245,7 @@ class ProviderTermination(_Event):
 class SeatChange(_Event):
     type: Literal["seat_change"]
     item: Ident
-    quantity: int = Field(ge=0)
+    quantity: int = Field(ge=0, le=MAX_QUANTITY)
 
 
 class TrialConverted(_Event):
@@ -250,7 +264,7 @@ class _Broadcast(_Event):
     the event on) defaults to the date of the event's main timestamp in its own offset.
     """
 
-    contract: Ident = "*"
+    contract: ContractRef = "*"
 
     @model_validator(mode="before")
     @classmethod
@@ -274,20 +288,20 @@ class PriceChangeAnnounced(_Broadcast):
     type: Literal["price_change_announced"]
     item: Ident
     new_unit_price: UnitPrice = Field(gt=Decimal("0"))
-    effective: date
+    effective: Day
     exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
 
 
 class TermsChangeAnnounced(_Broadcast):
     type: Literal["terms_change_announced"]
-    effective: date
+    effective: Day
     summary: Text
 
 
 class MigrationAnnounced(_Event):
     type: Literal["migration_announced"]
     costs: Amount = Field(ge=Decimal("0"))
-    migration_date: date | None = None
+    migration_date: Day | None = None
 
 
 class MigrationDeclined(_Event):
@@ -355,7 +369,7 @@ class DefectRemedied(_Event):
 
 class RestoreRequested(_Event):
     type: Literal["restore_requested"]
-    backup_date: date | None = None
+    backup_date: Day | None = None
 
 
 class ExportRequested(_Event):
@@ -364,7 +378,7 @@ class ExportRequested(_Event):
 
 class SubprocessorChangeAnnounced(_Broadcast):
     type: Literal["subprocessor_change_announced"]
-    effective: date | None = None
+    effective: Day | None = None
     name: Text | None = None
     intra_group: bool = False  # a company of the provider's own group (SmartTrackers DPA 6.2)
     eu_eea: bool = True  # located in the EU/EEA; False needs a transfer ground (DPA 6.3)
@@ -372,19 +386,19 @@ class SubprocessorChangeAnnounced(_Broadcast):
 
 class AssignmentAnnounced(_Broadcast):
     type: Literal["assignment_announced"]
-    effective: date
+    effective: Day
     assignee: Text | None = None
 
 
 class AuditRequested(_Event):
     type: Literal["audit_requested"]
-    audit_date: date | None = None
+    audit_date: Day | None = None
 
 
 class ForceMajeure(_Broadcast):
     type: Literal["force_majeure"]
-    start: date
-    end: date | None = None
+    start: Day
+    end: Day | None = None
 
 
 class InvoiceDisputed(_Event):

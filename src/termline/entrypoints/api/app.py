@@ -9,9 +9,11 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
+from termline.adapters.notify.outbound import Allow
 from termline.domain.registry import bootstrap
 from termline.entrypoints.api import problems
 from termline.entrypoints.api.deps import Clock, ServiceContext
+from termline.entrypoints.api.door import Door
 from termline.entrypoints.api.idempotency import IdempotencyAndAudit
 from termline.entrypoints.api.routes import (
     actions,
@@ -32,13 +34,16 @@ rule of the terms, its clauses. Every POST takes an `Idempotency-Key` header."""
 
 
 def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = None,
-               lifespan: Any = None) -> FastAPI:
+               lifespan: Any = None, outbound: Allow | None = None,
+               future_runs: bool = False) -> FastAPI:
     bootstrap()
     app = FastAPI(title="termline", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None))
+    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow(),
+                                   future_runs)
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
+    app.add_middleware(Door)  # outermost: size, NUL, duplicate keys before anything reads
     for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
                    emails):
         app.include_router(module.router)

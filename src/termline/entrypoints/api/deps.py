@@ -11,6 +11,7 @@ from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 
+from termline.adapters.notify.outbound import Allow
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.keys import Principal, authenticate
 from termline.entrypoints.api.problems import Problem
@@ -24,6 +25,8 @@ class ServiceContext:
     engine: Engine
     clock: Clock
     wake: Callable[[], None] = field(default=lambda: None)
+    outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
+    future_runs: bool = False  # POST /v1/runs past today (TERMLINE_DEV_FUTURE_RUNS, tests)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine)

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
-from termline.domain.contract.model import Contract, Customer
+from termline.adapters.notify.kinds import ACTION_KINDS
+from termline.domain.contract import bounds
+from termline.domain.contract.model import Contract, Customer, Day, Event
 
-Metadata = dict[str, str]
+MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40,
+                                               pattern=r"^[A-Za-z0-9_.-]+$")]
+MetadataValue = Annotated[str, StringConstraints(max_length=500, pattern=r"^[^\x00]*$")]
+# a caller's own labels: at most 50 keys of 40 characters, values of 500 (issue 18)
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=50)]
+WebURL = Annotated[str, StringConstraints(min_length=1, max_length=2000),
+                   AfterValidator(bounds.web_url)]
+Email = Annotated[str, StringConstraints(min_length=3, max_length=320),
+                  AfterValidator(bounds.email)]
 Language = Literal["en", "nl", "fr", "da", "de"]
 
 
@@ -26,7 +44,7 @@ class ContractIn(Contract):
     a metadata string map."""
     customer: CustomerIn
     policy: str = Field(min_length=1, description="A built-in pack name.")
-    metadata: Metadata = Field(default_factory=dict, max_length=50)
+    metadata: Metadata = Field(default_factory=dict)
 
     def contract(self) -> Contract:
         # the language stays in the contract (as `contract add` and the imports keep it) and
@@ -44,7 +62,14 @@ class ContractOut(BaseModel):
     trial_days: int | None = None
     billing_period: Any = None
     overrides: dict[str, Any]
-    metadata: Metadata
+    metadata: dict[str, str]
+    # where it stands, as of its last run day (`service.book.contract`)
+    status: str | None = None
+    access: str | None = None
+    as_of: date | None = None
+    balance: dict[str, str] | None = None
+    next_deadline: dict[str, Any] | None = None
+    problem: str | None = None
 
 
 class ContractList(BaseModel):
@@ -53,7 +78,7 @@ class ContractList(BaseModel):
 
 
 class MetadataPatch(Strict):
-    metadata: Metadata = Field(max_length=50)
+    metadata: Metadata
 
 
 class EntitlementOut(BaseModel):
@@ -90,9 +115,20 @@ class RunOut(BaseModel):
     conflicts: int
 
 
+def _kind(value: str) -> str:
+    if value != "*" and value not in ACTION_KINDS:
+        raise ValueError("not an action kind of the published list")
+    return value
+
+
+EventKind = Annotated[str, AfterValidator(_kind),
+                      WithJsonSchema({"type": "string", "enum": ["*", *ACTION_KINDS]})]
+
+
 class EndpointIn(Strict):
-    url: str = Field(min_length=1, max_length=2000)
-    events: list[str] = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, max_length=2000,
+                     description="https, to a host that resolves to public addresses only")
+    events: list[EventKind] = Field(min_length=1, max_length=100)
     description: str | None = Field(default=None, max_length=500)
 
 
@@ -149,14 +185,29 @@ class TenantOut(BaseModel):
 
 
 class TenantPatch(Strict):
-    terms_url: str | None = Field(default=None, max_length=2000)
+    terms_url: WebURL | None = Field(default=None, description="http(s), normalised")
     renewal_reminder_days: int | None = Field(default=None, ge=1, le=365)
-    notice_email: str | None = Field(default=None, max_length=400)
+    notice_email: Email | None = None
 
 
 class SimulateIn(Strict):
-    scenario: dict[str, Any]
-    until: date | None = None
+    """Either a `scenario` (the scenario file as JSON), or a stored `contract` with
+    hypothetical `events` added to its stored ones, run to `until` (required then)."""
+    scenario: dict[str, Any] | None = None
+    contract: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                               pattern=bounds.ID_PATTERN)] | None = None
+    events: list[Event] = Field(default_factory=list, max_length=1000)
+    until: Day | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> SimulateIn:
+        if (self.scenario is None) == (self.contract is None):
+            raise ValueError("give either a scenario or a contract's id")
+        if self.contract is not None and self.until is None:
+            raise ValueError("until is required with a contract")
+        if self.scenario is not None and self.events:
+            raise ValueError("events go with a contract; a scenario has its own")
+        return self
 
 
 class CustomerOut(BaseModel):
@@ -165,7 +216,7 @@ class CustomerOut(BaseModel):
     country: str | None
     email: str | None
     contracts: list[str]
-    metadata: Metadata
+    metadata: dict[str, str]
 
 
 class CustomerList(BaseModel):
@@ -206,7 +257,7 @@ class EmailOut(BaseModel):
     contract: str | None
     to: str
     subject: str
-    status: Literal["pending", "sent", "failed"]
+    status: Literal["pending", "sent", "failed", "not_sent"]
     attempts: int
     created_at: str
     sent_at: str | None

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from termline.domain.errors import TermlineError
+from termline.domain.errors import InputError, TermlineError
 from termline.entrypoints.cli import database
 from termline.entrypoints.cli.error_boundary import fail as _fail
 from termline.entrypoints.cli.error_boundary import mask
@@ -60,6 +60,7 @@ def serve(
     import uvicorn
 
     from termline.adapters.notify.dispatch import Dispatcher, MailSettings
+    from termline.adapters.notify.outbound import Allow
     from termline.adapters.sql.uow import SqlUnitOfWork
     from termline.app.attachments import attacher
     from termline.app.scheduler import Scheduler
@@ -68,11 +69,15 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per delivery otherwise
+    try:
+        allow = Allow.from_env(os.environ)  # http and any address for these host:port pairs
+    except TermlineError as exc:
+        _fail(exc)
     engine = _engine(upgrade_schema=True)
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine))
+    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine), allow=allow)
     purged = [now() - PURGE_EVERY]
 
     def after_pass(_: Any) -> None:
@@ -100,7 +105,9 @@ def serve(
             for thread in threads:
                 thread.join()
 
-    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan)
+    future_runs = os.environ.get("TERMLINE_DEV_FUTURE_RUNS") == "1"  # development, tests
+    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow,
+                     future_runs=future_runs)
     err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found: this one makes that a clean exit (status 0) instead of a kill.
@@ -173,17 +180,19 @@ def webhook_add(
     json_: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Add a webhook endpoint and print its signing secret (shown once)."""
-    from termline.app.webhook_endpoints import add_endpoint
-    from termline.entrypoints.api.problems import Problem
-    from termline.entrypoints.api.routes.webhooks import check_url, new_secret
+    from termline.adapters.notify.outbound import Allow, RefusedURL
+    from termline.app.webhook_endpoints import add_endpoint, new_secret
 
-    try:
-        check_url(url)
-    except Problem as exc:
-        _fail(TermlineError(f"--url: {exc.detail}"))
     secret = new_secret()
     try:
-        endpoint_id = add_endpoint(_engine(), tenant, url, list(event), secret, now())
+        endpoint_id = add_endpoint(_engine(), tenant, url, list(event), secret, now(),
+                                   allow=Allow.from_env(os.environ))
+    except RefusedURL as exc:
+        _fail(TermlineError(f"--url: {exc}"))
+        return
+    except InputError as exc:
+        _fail(TermlineError(f"--event: {exc.message}"))
+        return
     except TermlineError as exc:
         _fail(exc)
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -24,7 +25,7 @@ def contract_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalCom
     for note in notes:
         session.err.print(f"note: {note}", highlight=False, soft_wrap=True)
     uow = session.open_store()
-    ids = intake.add_contracts(uow(), contracts, tenant)
+    ids = intake.add_contracts(uow(), contracts, tenant, added_at=datetime.now(UTC))
     lines = sum(len(c.lines) for c, _ in contracts)
     session.out.print(f"{len(ids)} contract(s) with {lines} line(s) stored",
                              highlight=False)

@@ -80,7 +80,7 @@ def contract_add(file: Path, tenant: Tenant = None) -> None:
 
     contracts = read_contracts(file)
     uow = _uow()
-    ids = intake.add_contracts(uow(), contracts, tenant)
+    ids = intake.add_contracts(uow(), contracts, tenant, added_at=datetime.now(UTC))
     out.print(f"{len(ids)} contract(s) stored: {', '.join(c.id for c, _ in contracts)}")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
 from termline.adapters.sql import tables as t
+from termline.domain.contract.bounds import ID_PATTERN
+from termline.domain.contract.model import Day
 from termline.entrypoints.api.deps import Ctx, Limit, Reader
 from termline.entrypoints.api.models import ActionList
 from termline.entrypoints.api.problems import errors
@@ -22,10 +23,10 @@ def list_actions(
     who: Reader, ctx: Ctx, limit: Limit = 20,
     starting_after: Annotated[int | None, Query(ge=0, le=2**62,
                                                 description="An action id.")] = None,
-    contract: Annotated[str | None, Query(max_length=200)] = None,
-    kind: Annotated[str | None, Query(max_length=64)] = None,
-    since: Annotated[date | None, Query(alias="from")] = None,
-    until: Annotated[date | None, Query(alias="to")] = None,
+    contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None,
+    kind: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z_]+$")] = None,
+    since: Annotated[Day | None, Query(alias="from")] = None,
+    until: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
     """Filtered by contract, kind and action date (from, to, inclusive). The cursor is the
     action id: new actions always get higher ids, so paging is stable while the run appends."""

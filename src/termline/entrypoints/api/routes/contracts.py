@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.repository import Repository, StoredContract, Tenant
+from termline.app import book, intake
 from termline.app.entitlement import entitlement
 from termline.app.inputs import contract_policy
 from termline.app.keys import Principal
 from termline.app.run import as_of, context
+from termline.domain.contract.bounds import ID_PATTERN
 from termline.domain.contract.model import Contract
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance
@@ -33,7 +35,7 @@ from termline.entrypoints.api.models import (
 from termline.entrypoints.api.problems import Problem, errors
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
-ContractId = Annotated[str, Path(min_length=1, max_length=200,
+ContractId = Annotated[str, Path(min_length=1, max_length=100, pattern=ID_PATTERN,
                                  description="The id the contract was created with.")]
 
 
@@ -56,6 +58,16 @@ def _info(conn: Connection, contract_id: int) -> tuple[dict[str, str], str]:
     row = conn.execute(select(c.metadata, c.language).where(c.contract_id == contract_id)
                        ).first()
     return (json.loads(row.metadata), str(row.language)) if row else ({}, "en")
+
+
+def standing(ctx: Any, who: Principal, ref: str) -> dict[str, Any]:
+    """Status, access, balance, next deadline and problem as of the contract's last run day
+    (the figures of `termline contract show`)."""
+    found = book.contract(ctx.uow(), who.tenant_name, ref)
+    deadlines = found["deadlines"]
+    return {"status": found["status"], "access": found["access"], "as_of": found["as_of"],
+            "balance": found["balance"], "next_deadline": deadlines[0] if deadlines else None,
+            "problem": found["problem"] or None}
 
 
 def show(conn: Connection, stored: StoredContract) -> dict[str, Any]:
@@ -88,6 +100,8 @@ def create_contract(body: ContractIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
                 raise Problem(409, f"contract {contract.id!r} exists already", field="id",
                               kind="conflict")
             contract_id = uow.repo.add_contract(who.tenant_id, contract, policy)
+            intake.mark_added(uow.repo.conn, [contract_id],
+                              intake.local_day(tenant_of(uow.repo, who), ctx.clock()))
             uow.repo.conn.execute(insert(s.contract_info).values(
                 contract_id=contract_id, tenant_id=who.tenant_id,
                 metadata=json.dumps(body.metadata), language=body.customer.language))
@@ -103,7 +117,8 @@ def create_contract(body: ContractIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
 
 @router.get("", response_model=ContractList, responses=errors(401, 403, 422))
 def list_contracts(who: Reader, ctx: Ctx, limit: Limit = 20,
-                   starting_after: Annotated[str | None, Query(max_length=200)] = None
+                   starting_after: Annotated[str | None, Query(max_length=100,
+                                                               pattern=ID_PATTERN)] = None
                    ) -> dict[str, Any]:
     """The tenant's contracts in the order they were created."""
     c = t.contracts.c
@@ -123,13 +138,16 @@ def list_contracts(who: Reader, ctx: Ctx, limit: Limit = 20,
             page.append(show(conn, StoredContract(cid, row.tenant_id,
                                                   Contract.model_validate_json(row.document),
                                                   row.policy_version_id)))
+    for item in page:
+        item.update(standing(ctx, who, item["id"]))
     return {"data": page, "has_more": len(ids) > limit}
 
 
 @router.get("/{contract_id}", response_model=ContractOut, responses=errors(401, 403, 404))
 def get_contract(contract_id: ContractId, who: Reader, ctx: Ctx) -> dict[str, Any]:
     with ctx.engine.connect() as conn:
-        return show(conn, find(Repository(conn), who, contract_id))
+        data = show(conn, find(Repository(conn), who, contract_id))
+    return {**data, **standing(ctx, who, contract_id)}
 
 
 @router.patch("/{contract_id}", response_model=ContractOut,

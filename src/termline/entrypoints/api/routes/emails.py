@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
+from termline.domain.contract.bounds import ID_PATTERN
 from termline.entrypoints.api.deps import Ctx, Limit, Reader
 from termline.entrypoints.api.models import EmailList
 from termline.entrypoints.api.problems import Problem, errors
@@ -20,8 +21,10 @@ router = APIRouter(prefix="/v1/emails", tags=["emails"])
 def list_emails(who: Reader, ctx: Ctx, limit: Limit = 20,
                 starting_after: Annotated[str | None, Query(pattern=r"^eml_[0-9a-f]{40}$")]
                 = None,
-                contract: Annotated[str | None, Query(max_length=200)] = None,
-                status: Annotated[str | None, Query(pattern="^(pending|sent|failed)$")] = None
+                contract: Annotated[str | None,
+                                    Query(max_length=100, pattern=ID_PATTERN)] = None,
+                status: Annotated[str | None,
+                                  Query(pattern="^(pending|sent|failed|not_sent)$")] = None
                 ) -> dict[str, Any]:
     """The tenant's e-mails in the order they were written."""
     m, c = s.emails.c, t.contracts.c

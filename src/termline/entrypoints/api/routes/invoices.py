@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import Connection, select
 
 from termline.adapters.sql import tables as t
+from termline.domain.contract.bounds import ID_PATTERN
 from termline.entrypoints.api.deps import Ctx, Limit, Reader
 from termline.entrypoints.api.models import InvoiceList, InvoiceOut
 from termline.entrypoints.api.problems import Problem, errors
@@ -40,7 +41,7 @@ def _show(conn: Connection, row: Any, ref: str) -> dict[str, Any]:
 @router.get("", response_model=InvoiceList, responses=errors())
 def list_invoices(who: Reader, ctx: Ctx, limit: Limit = 20,
                   starting_after: Annotated[str | None, Query(pattern=PATTERN)] = None,
-                  contract: Annotated[str | None, Query(max_length=200)] = None
+                  contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None
                   ) -> dict[str, Any]:
     """The tenant's invoices in the order they were issued (excl. VAT)."""
     i, c = t.invoices.c, t.contracts.c

@@ -117,13 +117,26 @@ def _builtin_only(scenario: dict[str, Any]) -> None:
                           kind="invalid-input")
 
 
-@router.post("/v1/simulate", tags=["simulate"], responses=errors(401, 403, 422))
-def simulate(body: SimulateIn, who: Reader) -> dict[str, Any]:
-    """A scenario (the scenario file as JSON) in, its actions and balances out; nothing is
-    stored. Horizon: the scenario's `until`, or `until` here."""
+@router.post("/v1/simulate", tags=["simulate"], responses=errors(401, 403, 404, 422))
+def simulate(body: SimulateIn, who: Reader, ctx: Ctx) -> dict[str, Any]:
+    """A what-if; nothing is stored or sent. Either a scenario (the scenario file as JSON) in,
+    its actions and balances out (horizon: the scenario's `until`, or `until` here); or a
+    stored `contract` with hypothetical `events`: its stored events and policy as they are,
+    the new ones added, its actions and balance to `until`."""
+    from termline.app.whatif import NotFound, what_if
     from termline.domain.contract.scenario_file import parse_scenario
     from termline.domain.engine.simulate import simulate_scenario
 
+    if body.contract is not None:
+        assert body.until is not None
+        try:
+            return what_if(ctx.uow(), who.tenant_id, body.contract, list(body.events),
+                           body.until).to_json()
+        except NotFound as exc:
+            raise Problem(404, exc.message, field="contract", kind="not-found") from None
+        except InputError as exc:
+            raise Problem(422, exc.message, field=exc.field, kind="invalid-input") from None
+    assert body.scenario is not None
     _builtin_only(body.scenario)
     scenario = dict(body.scenario)
     if body.until is not None:

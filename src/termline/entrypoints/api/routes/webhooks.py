@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
-import secrets
-from base64 import b64encode
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
+from termline.adapters.notify.outbound import RefusedURL
 from termline.adapters.sql import service_tables as s
+from termline.app import webhook_endpoints as endpoints
 from termline.app.keys import Principal
+from termline.domain.errors import InputError
 from termline.entrypoints.api.deps import Ctx, Limit, Reader, Writer
 from termline.entrypoints.api.models import (
     DeliveryList,
@@ -27,34 +26,6 @@ from termline.entrypoints.api.problems import Problem, errors
 router = APIRouter(tags=["webhooks"])
 EndpointId = Annotated[str, Path(pattern=r"^we_[0-9]{1,18}$", description="we_…")]
 DeliveryId = Annotated[str, Path(pattern=r"^msg_[0-9a-f]{40}$", description="msg_…")]
-
-
-def new_secret() -> str:
-    """A Standard Webhooks secret: whsec_ + base64 of 32 random bytes."""
-    return "whsec_" + b64encode(secrets.token_bytes(32)).decode()
-
-
-def check_url(url: str) -> str:
-    """https anywhere; plain http only to a loopback address (development)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
-        raise Problem(422, "an http(s) URL without credentials is required", field="url",
-                      kind="invalid-input")
-    try:
-        parts.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise Problem(422, "the URL's port is not a number from 0 to 65535", field="url",
-                      kind="invalid-input") from None
-    if parts.scheme == "http":
-        try:
-            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            raise Problem(422, "plain http is only for loopback addresses; use https",
-                          field="url", kind="invalid-input")
-    return url
 
 
 def _endpoint(row: Any, secret: str | None = None) -> dict[str, Any]:
@@ -77,21 +48,16 @@ def _find(conn: Connection, who: Principal, endpoint_id: str) -> Any:
 @router.post("/v1/webhook_endpoints", status_code=201, response_model=EndpointOut,
              responses=errors(401, 403, 409, 422))
 def create_endpoint(body: EndpointIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
-    """A new endpoint; its signing secret is shown here only."""
-    check_url(body.url)
-    for i, kind in enumerate(body.events):
-        if kind != "*" and not (kind.replace("_", "").isalpha() and kind.islower()):
-            raise Problem(422, f"not an action kind: {kind!r}", field=f"events.{i}",
-                          kind="invalid-input")
-    secret = new_secret()
-    with ctx.engine.begin() as conn:
-        result = conn.execute(insert(s.webhook_endpoints).values(
-            tenant_id=who.tenant_id, url=body.url, events=json.dumps(body.events),
-            secret=secret, enabled=True, created_at=ctx.clock()))
-        key = result.inserted_primary_key
-        assert key is not None
-        row = conn.execute(select(s.webhook_endpoints).where(
-            s.webhook_endpoints.c.id == key[0])).one()
+    """A new endpoint; its signing secret is shown here only. The URL must reach a public
+    address over https (checked again at every delivery)."""
+    try:
+        with ctx.engine.begin() as conn:
+            row, secret = endpoints.create_endpoint(conn, who.tenant_id, body.url, body.events,
+                                                    ctx.clock(), ctx.outbound)
+    except RefusedURL as exc:
+        raise Problem(422, str(exc), field="url", kind="invalid-input") from None
+    except InputError as exc:
+        raise Problem(422, exc.message, field=exc.field, kind="invalid-input") from None
     return _endpoint(row, secret)
 
 
