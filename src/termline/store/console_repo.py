@@ -242,12 +242,6 @@ class ConsoleStore:
                                  .group_by(status, access))
         return sorted((str(a), str(b), int(n)) for a, b, n in rows)
 
-    def packs(self, tenant_id: int) -> list[str]:
-        pv = t.policy_versions.c
-        rows = self.conn.execute(select(pv.pack).distinct().join(
-            t.contracts, _CON.policy_version_id == pv.id).where(_CON.tenant_id == tenant_id))
-        return sorted(str(p) for p in rows.scalars())
-
     def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
         """What a change of the book moves: the last action, event and void ids, the run day."""
         a, e, v = t.actions.c, t.events.c, t.event_voids.c
