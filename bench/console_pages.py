@@ -109,7 +109,8 @@ def main() -> None:
     owner = _tenant(engine)
     if args.credit:
         with SqlUnitOfWork(engine) as uow:
-            add_credit(engine, owner.id, uow.repo.run_through(owner.id))
+            day = uow.repo.run_through(owner.id)
+        add_credit(engine, owner.id, day)
     with SqlUnitOfWork(engine) as uow:
         through = uow.repo.run_through(owner.id)
         store = ConsoleStore(uow.repo.conn)
