@@ -10,16 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from termline.adapters.sql.console_repo import ConsoleStore
+from termline.domain.errors import InputError, TermlineError
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
-from termline.domain.errors import InputError, TermlineError
+from termline.adapters.sql.console_repo import ConsoleStore, SessionRow
 
 ROLES = ("viewer", "finance", "admin")
 SESSION_LENGTH = timedelta(hours=12)
@@ -39,15 +39,8 @@ class TooManyAttempts(TermlineError):
 
 
 @dataclass(frozen=True, slots=True)
-class ConsoleUser:
-    """Who a console request acts for."""
-
-    user_id: int
-    tenant_id: int
-    tenant: str
-    email: str
-    role: str
-    csrf: str
+class ConsoleUser(SessionRow):
+    """Who a console request acts for: its session's user, tenant, role and CSRF token."""
 
     def can(self, role: str) -> bool:
         return ROLES.index(self.role) >= ROLES.index(role)
@@ -110,8 +103,7 @@ def sign_in(uow: UnitOfWork, address: str, email: str, password: str, now: datet
         uow.commit()
         found = store.session(token_hash(token), now)
     assert found is not None
-    return token, ConsoleUser(found.user_id, found.tenant_id, found.tenant, found.email,
-                              found.role, found.csrf)
+    return token, ConsoleUser(*astuple(found))
 
 
 def session_user(uow: UnitOfWork, token: str | None, now: datetime) -> ConsoleUser | None:
@@ -119,10 +111,7 @@ def session_user(uow: UnitOfWork, token: str | None, now: datetime) -> ConsoleUs
         return None
     with uow:
         found = ConsoleStore(uow.repo.conn).session(token_hash(token), now)
-    if found is None:
-        return None
-    return ConsoleUser(found.user_id, found.tenant_id, found.tenant, found.email, found.role,
-                       found.csrf)
+    return None if found is None else ConsoleUser(*astuple(found))
 
 
 def sign_out(uow: UnitOfWork, token: str) -> None:

@@ -17,29 +17,30 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from termline.domain.values.money import ZERO, fmt
 from termline.adapters.documents.model import gross_of, net_of
-from termline.adapters.sql.codec import decode
-from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
-from termline.adapters.sql.document_store import DocumentStore, StoredDocument
-from termline.adapters.sql.jsontext import loads
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant
-from termline.adapters.sql.store_records import Unreadable
-from termline.app.documents import Lookups, NoProfile, build, open_net, profile_of
-from termline.app.entitlement import entitlement
-from termline.app.intake import event_key
-from termline.app.intake import tenant as find_tenant
-from termline.app.ports import UnitOfWork
-from termline.app.run import _Caches, as_of, context
-from termline.domain.contract.model import Event, Payment
 from termline.domain.engine.actions import Action
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, TermlineError
 from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, age
+from termline.domain.policy import BUILTIN_PACKS
 from termline.domain.policy.coverage import ancestors, row_pieces
 from termline.domain.policy.schema import Policy
-from termline.domain.values.money import ZERO, fmt
+from termline.domain.contract.model import Event, Payment
+from termline.app.documents import Lookups, NoProfile, build, open_net, profile_of
+from termline.app.entitlement import entitlement
+from termline.app.intake import event_key
+from termline.app.intake import tenant as find_tenant
+from termline.app.run import _Caches, as_of, context
+from termline.app.ports import UnitOfWork
+from termline.adapters.sql.codec import decode
+from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
+from termline.adapters.sql.document_store import DocumentStore, StoredDocument
+from termline.adapters.sql.jsontext import loads
+from termline.adapters.sql.store_records import Unreadable
+from termline.adapters.sql.repository import Repository, StoredContract, Tenant
 
 PAGE = 25
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)
@@ -223,7 +224,7 @@ def contract_page(uow: UnitOfWork, tenant_name: str, filt: ContractFilter, after
                         "owed": fmt(bal.total), "currency": bal.currency,
                         "set_aside": row.problem is not None})
         return {"rows": out, "next_after": rows[limit - 1].id if len(rows) > limit else None,
-                "packs": store.packs(owner.id)}
+                "packs": sorted(BUILTIN_PACKS)}
 
 
 def _as_of(row: ContractRow, through: date | None) -> date:
@@ -254,11 +255,12 @@ def contract(uow: UnitOfWork, tenant_name: str, ref: str) -> dict[str, Any]:
         bal = balance(state, ctx, day)
         ent = entitlement(state.access, actions)
         documents = _documents(uow.repo, owner, ref)
-        events = [{"id": e.id, "date": e.payload.get("date"), "type": e.payload.get("type"),
-                   "contract": e.contract or "*", "voided": e.void_reason,
-                   "detail": {k: v for k, v in e.payload.items()
+        events = [{"id": e["id"], "date": e["payload"].get("date"),
+                   "type": e["payload"].get("type"),
+                   "contract": "*" if e["broadcast"] else ref, "voided": e["voided"],
+                   "detail": {k: v for k, v in e["payload"].items()
                               if k not in ("date", "type", "contract")}}
-                  for e in uow.repo.event_log(owner.id, stored.id)]
+                  for e in ConsoleStore(uow.repo.conn).contract_events(owner.id, stored.id)]
         return {
             "contract": ref, "customer": stored.contract.customer.name, "pack": row.pack,
             "start": stored.contract.start.isoformat(), "as_of": day.isoformat(),
@@ -406,10 +408,10 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
         for row in store.contract_page(owner.id, problems=True, limit=limit):
             problem = json.loads(row.problem) if row.problem else {}
             ids = set(problem.get("events", ()))
-            events = [{"id": e.id, "date": e.payload.get("date"),
-                       "type": e.payload.get("type"), "voided": e.void_reason,
-                       "failing": e.id in ids}
-                      for e in uow.repo.event_log(owner.id, row.id)]
+            events = [{"id": e["id"], "date": e["payload"].get("date"),
+                       "type": e["payload"].get("type"), "voided": e["voided"],
+                       "failing": e["id"] in ids}
+                      for e in store.contract_events(owner.id, row.id)]
             problems.append({"contract": row.ref, "customer": row.customer,
                              "day": problem.get("day"), "error": problem.get("error"),
                              "events": events})

@@ -8,6 +8,7 @@ access are read from its stored state's JSON (a field left out is the state's de
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -192,8 +193,10 @@ class ConsoleStore:
             query = query.where(_state_field(self.conn, "status", "pending") == status)
         if pack:
             query = query.where(t.policy_versions.c.pack == pack)
-        if problems:
-            query = query.where(_RUN.problem.is_not(None))
+        if problems:  # the partial index of the set-aside ones
+            aside = select(_RUN.contract_id).where(_RUN.tenant_id == tenant_id,
+                                                   _RUN.problem.is_not(None))
+            query = query.where(_CON.id.in_(aside))
         rows = self.conn.execute(query.order_by(_CON.id).limit(limit))
         return [self._contract_row(r) for r in rows]
 
@@ -239,12 +242,6 @@ class ConsoleStore:
                                  .group_by(status, access))
         return sorted((str(a), str(b), int(n)) for a, b, n in rows)
 
-    def packs(self, tenant_id: int) -> list[str]:
-        pv = t.policy_versions.c
-        rows = self.conn.execute(select(pv.pack).distinct().join(
-            t.contracts, _CON.policy_version_id == pv.id).where(_CON.tenant_id == tenant_id))
-        return sorted(str(p) for p in rows.scalars())
-
     def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
         """What a change of the book moves: the last action, event and void ids, the run day."""
         a, e, v = t.actions.c, t.events.c, t.event_voids.c
@@ -256,6 +253,22 @@ class ConsoleStore:
                     v.tenant_id == tenant_id)).scalar() or 0),
                 self.conn.execute(select(t.tenant_runs.c.run_through).where(
                     t.tenant_runs.c.tenant_id == tenant_id)).scalar())
+
+    def contract_events(self, tenant_id: int, contract_id: int) -> list[dict[str, Any]]:
+        """A contract's own events and its tenant's broadcast ones, in received order, voided
+        ones with their reason (`Repository.event_log` for one contract, by two index
+        look-ups)."""
+        e, v = t.events.c, t.event_voids.c
+        own = select(e.id).where(e.tenant_id == tenant_id, e.contract_id == contract_id)
+        broadcast = select(e.id).where(e.tenant_id == tenant_id, e.contract_id.is_(None))
+        ids = own.union_all(broadcast).subquery()
+        rows = self.conn.execute(
+            select(e.id, e.payload, e.contract_id, v.reason)
+            .select_from(t.events.join(ids, ids.c.id == e.id)
+                         .outerjoin(t.event_voids, v.event_id == e.id))
+            .order_by(e.id))
+        return [{"id": int(r.id), "payload": json.loads(r.payload),
+                 "broadcast": r.contract_id is None, "voided": r.reason} for r in rows]
 
     # --- customers --------------------------------------------------------------------------
     def customers_named(self, tenant_id: int, name: str) -> list[int]:
@@ -350,7 +363,7 @@ class ConsoleStore:
         rows = self.conn.execute(
             select(d.currency, func.count(),
                    func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount)))
-            .select_from(self._invoice_from())
+            .select_from(self._invoice_from() if customer else t.documents)
             .where(*self._invoice_filter(tenant_id, first, last, status, customer))
             .group_by(d.currency))
         return sorted((str(c), int(n), Decimal(v)) for c, n, v in rows)

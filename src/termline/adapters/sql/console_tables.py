@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from termline.adapters.sql.tables import Id, customers, documents, metadata
+from termline.adapters.sql.tables import Id, contract_runs, contracts, customers, documents, metadata
 
 Stamp = DateTime(timezone=True)
 
@@ -64,8 +64,14 @@ console_secrets = Table(
     Column("created_at", Stamp, nullable=False),
 )
 
-# The console's lists filter and page in the database (migration 0009): customers by the start
-# of their name, documents newest first.
+# The console's lists filter and page in the database (migration 0009): a tenant's contracts in
+# id order, a customer's contracts, customers by the start of their name, documents newest first.
+Index("ix_contracts_tenant_id_id", contracts.c.tenant_id, contracts.c.id)
+Index("ix_contracts_customer_id", contracts.c.customer_id)
+# the set-aside contracts of a tenant, without reading the others (partial)
+Index("ix_contract_runs_set_aside", contract_runs.c.tenant_id, contract_runs.c.contract_id,
+      sqlite_where=contract_runs.c.problem.is_not(None),
+      postgresql_where=contract_runs.c.problem.is_not(None))
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
       documents.c.id)

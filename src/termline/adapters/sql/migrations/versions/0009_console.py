@@ -1,6 +1,7 @@
 """The console: its users (argon2 hashes), sessions (token hashes, CSRF tokens), sign-in
 attempts (the per-address limit) and the secret that signs customers' links; indexes for its
-lists (customers by name, documents newest first).
+lists (a tenant's contracts by id, a customer's contracts, customers by name, documents
+newest first).
 
 Nothing to backfill: users are added with `termline user add`.
 
@@ -72,14 +73,22 @@ def upgrade() -> None:
     )
 
 
+    op.create_index("ix_contracts_tenant_id_id", "contracts", ["tenant_id", "id"])
+    op.create_index("ix_contracts_customer_id", "contracts", ["customer_id"])
     op.create_index("ix_customers_tenant_id_name", "customers", ["tenant_id", "name"])
+    set_aside = sa.text("problem IS NOT NULL")
+    op.create_index("ix_contract_runs_set_aside", "contract_runs", ["tenant_id", "contract_id"],
+                    sqlite_where=set_aside, postgresql_where=set_aside)
     op.create_index("ix_documents_tenant_id_issued_id", "documents",
                     ["tenant_id", "issued", "id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_documents_tenant_id_issued_id", "documents")
+    op.drop_index("ix_contract_runs_set_aside", "contract_runs")
     op.drop_index("ix_customers_tenant_id_name", "customers")
+    op.drop_index("ix_contracts_customer_id", "contracts")
+    op.drop_index("ix_contracts_tenant_id_id", "contracts")
     op.drop_table("console_secrets")
     op.drop_index("ix_console_signin_attempts_address_at", "console_signin_attempts")
     op.drop_table("console_signin_attempts")
