@@ -34,18 +34,15 @@ warnings.filterwarnings("ignore", category=DeprecationWarning)
 from fastapi.testclient import TestClient  # noqa: E402
 
 import termline.domain.registry  # noqa: E402, F401
-from termline.entrypoints.api.app import create_app  # noqa: E402
-from termline.app import console_auth  # noqa: E402
-from termline.app.customer_links import link  # noqa: E402
-from termline.app.documents import set_profile  # noqa: E402
-from termline.app.run import run  # noqa: E402
 from termline.adapters.sql.console_repo import ConsoleStore  # noqa: E402
 from termline.adapters.sql.db import make_engine, upgrade  # noqa: E402
 from termline.adapters.sql.document_store import DocumentStore  # noqa: E402
 from termline.adapters.sql.uow import SqlUnitOfWork  # noqa: E402
-
-from termline.adapters.bank.camt import Credit
-from termline.app.bank import import_statement
+from termline.app import console_auth  # noqa: E402
+from termline.app.customer_links import link  # noqa: E402
+from termline.app.documents import set_profile  # noqa: E402
+from termline.app.run import run  # noqa: E402
+from termline.entrypoints.api.app import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EMAIL, PASSWORD = "bench@console.example", "bench console password"

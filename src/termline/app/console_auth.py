@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from termline.domain.errors import InputError, TermlineError
+from termline.adapters.sql.console_repo import ConsoleStore, SessionRow
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
-from termline.adapters.sql.console_repo import ConsoleStore, SessionRow
+from termline.domain.errors import InputError, TermlineError
 
 ROLES = ("viewer", "finance", "admin")
 SESSION_LENGTH = timedelta(hours=12)

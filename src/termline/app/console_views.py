@@ -17,8 +17,20 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from termline.domain.values.money import ZERO, fmt
 from termline.adapters.documents.model import gross_of, net_of
+from termline.adapters.sql.codec import decode
+from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
+from termline.adapters.sql.document_store import DocumentStore, StoredDocument
+from termline.adapters.sql.jsontext import loads
+from termline.adapters.sql.repository import Repository, StoredContract, Tenant
+from termline.adapters.sql.store_records import Unreadable
+from termline.app.documents import Lookups, NoProfile, build, open_net, profile_of
+from termline.app.entitlement import entitlement
+from termline.app.intake import event_key
+from termline.app.intake import tenant as find_tenant
+from termline.app.ports import UnitOfWork
+from termline.app.run import _Caches, as_of, context
+from termline.domain.contract.model import Event, Payment
 from termline.domain.engine.actions import Action
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
@@ -28,19 +40,7 @@ from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, age
 from termline.domain.policy import BUILTIN_PACKS
 from termline.domain.policy.coverage import ancestors, row_pieces
 from termline.domain.policy.schema import Policy
-from termline.domain.contract.model import Event, Payment
-from termline.app.documents import Lookups, NoProfile, build, open_net, profile_of
-from termline.app.entitlement import entitlement
-from termline.app.intake import event_key
-from termline.app.intake import tenant as find_tenant
-from termline.app.run import _Caches, as_of, context
-from termline.app.ports import UnitOfWork
-from termline.adapters.sql.codec import decode
-from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
-from termline.adapters.sql.document_store import DocumentStore, StoredDocument
-from termline.adapters.sql.jsontext import loads
-from termline.adapters.sql.store_records import Unreadable
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant
+from termline.domain.values.money import ZERO, fmt
 
 PAGE = 25
 _EVENT: TypeAdapter[Event] = TypeAdapter(Event)

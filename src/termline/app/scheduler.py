@@ -27,13 +27,14 @@ Clock = Callable[[], datetime]
 
 class Scheduler:
     def __init__(self, uow_factory: UowFactory, clock: Clock, *, poll: float = 1.0,
-                 batch: int = 50, after_pass: Callable[[RunReport], None] | None = None
-                 ) -> None:
+                 batch: int = 50, after_pass: Callable[[RunReport], None] | None = None,
+                 leader: Callable[[], bool] | None = None) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.poll = poll
         self.batch = batch
         self.after_pass = after_pass
+        self.leader = leader  # None: always this process (`service.leader` for several)
         self._stop = threading.Event()
         self._bell = threading.Event()
         # contract id -> what its reminders were last computed from (`due_reminders`)
@@ -89,6 +90,9 @@ class Scheduler:
         while not self.stopping:
             self._bell.clear()
             try:
+                if self.leader is not None and not self.leader():
+                    self._bell.wait(self.poll)  # another process runs the book
+                    continue
                 report = self.run_pass()
                 if self.after_pass is not None:
                     self.after_pass(report)

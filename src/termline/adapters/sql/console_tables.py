@@ -19,7 +19,14 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from termline.adapters.sql.tables import Id, contract_runs, contracts, customers, documents, metadata
+from termline.adapters.sql.tables import (
+    Id,
+    contract_runs,
+    contracts,
+    customers,
+    documents,
+    metadata,
+)
 
 Stamp = DateTime(timezone=True)
 

@@ -10,11 +10,7 @@ import logging
 import os
 import signal
 import sys
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -53,19 +49,17 @@ def serve(
     poll: Annotated[float, typer.Option(help="Seconds between scheduler and delivery "
                                              "rounds when nothing rings earlier.")] = 1.0,
     batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 50,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL); "
+                                         "the scheduler runs in the one holding the "
+                                         "advisory lock.")] = 1,
 ) -> None:
     """Run the API, the scheduler (each tenant's book at its local midnight, events within
     seconds) and the webhook and e-mail delivery, until SIGTERM or Ctrl-C. Upgrades the
     database schema first."""
     import uvicorn
 
-    from termline.adapters.notify.dispatch import Dispatcher, MailSettings
     from termline.adapters.notify.outbound import Allow
-    from termline.adapters.sql.uow import SqlUnitOfWork
-    from termline.app.attachments import attacher
-    from termline.app.scheduler import Scheduler
-    from termline.entrypoints.api.app import create_app
-    from termline.entrypoints.api.idempotency import purge
+    from termline.entrypoints.cli.serve_app import build
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per delivery otherwise
@@ -74,40 +68,19 @@ def serve(
     except TermlineError as exc:
         _fail(exc)
     engine = _engine(upgrade_schema=True)
-    mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
-                        Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
-                        os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine), allow=allow)
-    purged = [now() - PURGE_EVERY]
-
-    def after_pass(_: Any) -> None:
-        dispatcher.wake()  # the pass may have written outbox rows
-        if now() - purged[0] >= PURGE_EVERY:  # idempotency keys older than 48 hours
-            purge(engine, now())
-            purged[0] = now()
-
-    scheduler = Scheduler(lambda: SqlUnitOfWork(engine), now, poll=poll, batch=batch,
-                          after_pass=after_pass)
-
-    @asynccontextmanager
-    async def lifespan(_: Any) -> AsyncIterator[None]:
-        threads = [threading.Thread(target=scheduler.run_forever, name="scheduler"),
-                   threading.Thread(target=dispatcher.run_forever, name="delivery")]
-        for thread in threads:
-            thread.start()
-        try:
-            yield
-        finally:
-            # SIGTERM: uvicorn has stopped taking requests; the scheduler finishes the batch
-            # in hand and claims nothing more, delivery finishes the attempt in hand.
-            scheduler.stop()
-            dispatcher.stop()
-            for thread in threads:
-                thread.join()
-
-    future_runs = os.environ.get("TERMLINE_DEV_FUTURE_RUNS") == "1"  # development, tests
-    app = create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow,
-                     future_runs=future_runs)
+    if workers > 1:
+        if engine.dialect.name != "postgresql":
+            _fail(TermlineError("--workers: several processes need PostgreSQL (SQLite "
+                                "serves from one)"))
+        os.environ.update(TERMLINE_DATABASE_URL=engine.url.render_as_string(
+            hide_password=False), TERMLINE_SERVE_POLL=str(poll), TERMLINE_SERVE_BATCH=str(batch))
+        engine.dispose()
+        err.print(f"termline serving on http://{host}:{port} (postgresql, {workers} workers)")
+        uvicorn.run("termline.entrypoints.cli.serve_app:app_from_env", factory=True,
+                    workers=workers, host=host, port=port, log_level="warning", lifespan="on")
+        err.print("termline stopped")
+        return
+    app = build(engine, allow, poll=poll, batch=batch)
     err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found: this one makes that a clean exit (status 0) instead of a kill.
