@@ -87,7 +87,8 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
                    supply)
     lines = tuple(_line(ln, cat, issued.period) for ln in issued.lines)
     mandate = contract.mandate if issued.kind == "invoice" else None
-    payment = Payment(reference=payment_reference(issued.number, profile.country),
+    payment = Payment(reference=payment_reference(issued.number, profile.country,
+                                                  issued.kind == "credit_note"),
                       iban=profile.iban, bic=profile.bic,
                       mandate=mandate.id if mandate else None,
                       payer_iban=mandate.iban if mandate else None)

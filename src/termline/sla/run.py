@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from termline.core.money import ZERO
 from termline.core.records import replace
 from termline.engine.actions import Action, action
-from termline.engine.billing_run import lines_in_force
+from termline.engine.billing_run import credit_total, lines_in_force
 from termline.engine.events_run import refuse
 from termline.engine.extension import Handler, Mechanism
 from termline.engine.payments_run import receive_payment
@@ -190,10 +190,13 @@ def _close_window(state: ContractState, ctx: Context, day: date, rule: Availabil
     extra = amount - already
     credited = tuple((w, a) for w, a in sla.credited if w != window.label)
     state = replace(state, sla=replace(sla, credited=(*credited, (window.label, amount))))
+    # a credit note: the credit plus the VAT of the supply it reduces (the receivable is the
+    # document, issue 17); the customer's open items go down by its total
+    total = credit_total(ctx, day, extra)
     out.append(action(day, "sla_credit", ctx.contract.id, credit.clause, currency=ctx.currency,
-                      window=window.label, amount=extra, fee=fee,
+                      window=window.label, amount=extra, total=total, fee=fee,
                       proportion=credit.proportion))
-    state, acts = receive_payment(state, ctx, day, extra, f"sla-credit {window.label}")
+    state, acts = receive_payment(state, ctx, day, total, f"sla-credit {window.label}")
     return state, out + acts
 
 

@@ -104,7 +104,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
                 "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
                 "currency": p.currency, "credit_note_for": p.credit_note_for,
-                "payment_reference": ogm_digits(number) if series[tenant_id].structured
+                "payment_reference": ogm_digits(number, p.kind == "credit_note")
+                if series[tenant_id].structured
                 else number})
     insert_dicts(conn, t.documents, rows)
 

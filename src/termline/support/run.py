@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from termline.core.money import ZERO
 from termline.core.records import replace
 from termline.engine.actions import Action, action
-from termline.engine.billing_run import lines_in_force, quantities_at
+from termline.engine.billing_run import credit_total, lines_in_force, quantities_at
 from termline.engine.events_run import refuse
 from termline.engine.extension import Handler, Mechanism, soonest
 from termline.engine.payments_run import receive_payment
@@ -157,9 +157,11 @@ def on_defect_remedied(state: ContractState, ctx: Context, day: date, event: Any
     if amount <= ZERO:
         return state, out
     clauses = tuple(dict.fromkeys((*rule.defects.clause, *refund.clause)))
+    total = credit_total(ctx, day, amount)  # a credit note: its amount plus the supply's VAT
     out += [action(day, "defect_refund", ctx.contract.id, clauses, currency=ctx.currency,
-                  defect=defect.defect, amount=amount, days=len(days), remedy_by=deadline)]
-    state, acts = receive_payment(state, ctx, day, amount, f"defect-refund {defect.defect}")
+                  defect=defect.defect, amount=amount, total=total, days=len(days),
+                  remedy_by=deadline)]
+    state, acts = receive_payment(state, ctx, day, total, f"defect-refund {defect.defect}")
     return state, out + acts
 
 
