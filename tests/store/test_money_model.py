@@ -270,3 +270,37 @@ def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
             owed = Decimal(row["principal"]) + Decimal(row["fees"]) + charged
             assert documents.get(row["customer"], Decimal(0)) == owed, (day, row)
             assert owed == 0 or Decimal(row["credit"]) == 0, (day, row)
+
+
+SMARTWEB_LATE_NEWS = """
+policy: smartweb
+until: 2025-03-31
+contracts:
+  - id: acme
+    customer: {name: Acme ApS, country: BE}
+    start: 2025-01-01
+    lines: [{item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}]
+events: []
+"""
+
+
+def test_a_fee_credit_note_is_outside_the_scope_of_vat_like_the_fee(
+        db_url: str, tmp_path: Path) -> None:
+    """SmartWeb 4.2 with a Belgian seller: the invoice of 1 January (300.00 + 21 % = 363.00)
+    is due 9 January; the first reminder of 19 January charges 14.00, an invoice of its own in
+    category O (compensation, not a supply: docs/readings.md). A payment of 363.00 made on 8
+    January is reported after that run: the reminder no longer follows, and its fee invoice
+    gets a credit note in full that mirrors it: 14.00, category O, no VAT (before issue 17 it
+    carried 21 %: 14.00 + 2.94), referring to the fee invoice's legal number."""
+    _book(db_url, tmp_path, SMARTWEB_LATE_NEWS)
+    termline(db_url, "run", "--until", "2025-01-20")
+    _pay(db_url, "acme", "2025-01-08", "363.00")
+    termline(db_url, "run", "--until", "2025-03-31")
+    docs = {d["number"]: d for d in _documents(db_url)}
+    fee = next(d for d in docs.values() if d["ref"] == "acme-0001-R1" and d["kind"] == "invoice")
+    credit = next(d for d in docs.values() if d["kind"] == "credit_note")
+    assert (fee["net"], fee["vat"], fee["total"]) == ("14.00", "0.00", "14.00")
+    assert (credit["net"], credit["vat"], credit["total"], credit["credit_note_for"]) == (
+        "14.00", "0.00", "14.00", fee["number"])
+    shown = json.loads(termline(db_url, "invoice", "show", credit["number"]))
+    assert [v["category"] for v in shown["vat"]] == ["O"]
