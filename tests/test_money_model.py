@@ -98,3 +98,25 @@ def test_structured_references_are_unique_across_series() -> None:
     their digits 2027000001, but a credit note's reference starts with 9."""
     invoice, credit = ogm_digits("SC2027-000001"), ogm_digits("SCCN2027-000001", credit=True)
     assert invoice == "202700000122" and credit.startswith("9027000001") and credit != invoice
+
+
+def test_every_charge_is_a_numbered_document_outside_the_scope_of_vat() -> None:
+    """The custom terms (tests/fixtures/custom, LedgerLoop BV, Belgian): an invoice of
+    2 x 50.00 x 12 = 1200.00 + 21 % VAT = 1452.00 of 4 January, due 3 February (3.2), never
+    paid. 4.4: EUR 40 compensation on 4 February; 4.2 on 5 March: fixed interest of 15 % of the
+    amount due, 1452.00 x 15 % = 217.80, and a penalty of 50.00. Each is a numbered invoice
+    of its own, compensation and not a supply: category O, no VAT (before issue 17 the fixed
+    interest and the penalty were owed in the balance but never invoiced)."""
+    from documents.conftest import PROFILE
+    from termline.documents.from_simulation import documents
+    from termline.documents.parties import SellerProfile
+    from tests.test_custom_policy import contract, scenario
+
+    result = run(scenario(contract("late"), until="2027-04-30"))
+    docs = documents(result, SellerProfile.model_validate(PROFILE))
+    assert [(d.number, d.source, d.issued.isoformat(), f"{d.net:.2f}", f"{d.vat:.2f}",
+             [ln.category.code for ln in d.lines]) for d in docs] == [
+        ("SC2027-000001", "late-0001", "2027-01-04", "1200.00", "252.00", ["S"]),
+        ("SC2027-000002", "late-0001-COMP", "2027-02-04", "40.00", "0.00", ["O"]),
+        ("SC2027-000003", "late-0001-fixed_interest", "2027-03-05", "217.80", "0.00", ["O"]),
+        ("SC2027-000004", "late-0001-penalty", "2027-03-05", "50.00", "0.00", ["O"])]

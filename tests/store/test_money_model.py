@@ -304,3 +304,4 @@ def test_a_fee_credit_note_is_outside_the_scope_of_vat_like_the_fee(
         "14.00", "0.00", "14.00", fee["number"])
     shown = json.loads(termline(db_url, "invoice", "show", credit["number"]))
     assert [v["category"] for v in shown["vat"]] == ["O"]
+

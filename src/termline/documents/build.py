@@ -131,6 +131,8 @@ def charge_source(act: Action) -> tuple[str, str]:
         ref = f"{act.get('ref')}-R{act.get('number')}"
     elif act.kind == "collection_costs_charged":
         ref = f"{act.get('ref')}-COL"
+    elif act.kind in ("charge_applied", "compensation_charged"):
+        ref = str(act.get("charge_ref"))  # the charge's own item: <invoice>-<step>, -COMP
     else:
         ref = str(act.get("ref"))
     return ref, "interest" if act.kind == "interest_charged" else "fee"

@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 
 CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
 CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the original's
-CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged"}
+# every charge is a document (issue 17): fees, collection costs, interest, the policy's named
+# charges (a fixed interest step, a penalty) and statutory compensation
+CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "charge_applied",
+                               "compensation_charged"}
 
 
 @dataclass(frozen=True, slots=True)
