@@ -6,7 +6,6 @@ on SQLite and on PostgreSQL (`db_url`); the figures are worked out by hand in th
 from __future__ import annotations
 
 import json
-import secrets
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,11 +17,10 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 
 from documents.conftest import PROFILE
 from termline.documents.references import ogm
-from tests.store.conftest import PG_URL
+from tests.store.conftest import pg_schema
 from tests.store.test_equivalence import termline
 
 # ClientCom (seed 001, Belgian law): a month invoiced on its first day, due 30 days later (5.2
@@ -243,16 +241,8 @@ def _fresh(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'book.db'}"
         return
-    schema = f"h_{secrets.token_hex(6)}"
-    admin = create_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with pg_schema("h") as url:
+        yield url
 
 
 def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
