@@ -90,7 +90,8 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
     pay = {"date": "2027-01-05", "type": "payment", "contract": "c1", "amount": "100.00"}
     refused = client.post("/v1/events/bulk", json=[pay, {**pay, "contract": "nobody"}])
     assert refused.status_code == 404 and _events(engine) == 0
-    stored = client.post("/v1/events/bulk", json=[pay, {**pay, "amount": "500.00"}])
+    # SmartWeb 4.1: 6 x 100.00 = 600.00 + 25 % VAT = 750.00: paid by 100.00 + 650.00
+    stored = client.post("/v1/events/bulk", json=[pay, {**pay, "amount": "650.00"}])
     assert stored.json() == {"stored": 2, "duplicates": 0} and _events(engine) == 2
     assert client.post("/v1/runs", json={"until": "2027-01-31"}).status_code == 200
     every = client.get("/v1/actions", params={"limit": 100}).json()["data"]
@@ -110,7 +111,7 @@ def test_bulk_events_are_all_or_none_and_actions_page_by_cursor(
     assert [a for p in pages for a in p] == every
     only = client.get("/v1/actions", params={"kind": "payment_applied", "from": "2027-01-05",
                                              "to": "2027-01-05"}).json()["data"]
-    assert [a["amount"] for a in only] == ["100.00", "500.00"]
+    assert [a["amount"] for a in only] == ["100.00", "650.00"]
     with engine.connect() as conn:
         audit = conn.execute(select(s.audit_log.c.method, s.audit_log.c.path,
                                     s.audit_log.c.status, s.audit_log.c.key_id)).all()

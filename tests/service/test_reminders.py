@@ -36,8 +36,9 @@ def test_a_renewal_reminder_is_written_30_days_before_the_notice_deadline_once(
         conn.execute(update(t.tenants).values(settings=json.dumps(
             {"terms_url": "https://p.example/terms"})))
     intake.add_contracts(uow(), [(CONTRACT, contract_policy(CONTRACT, "test", None))], "p")
+    # SmartWeb 4.1: 6 x 100.00 = 600.00 + 25 % Danish VAT = 750.00, paid in full
     paid: LocatedEvent = parse_event({"date": "2027-01-05", "type": "payment",
-                                      "contract": "loyal", "amount": "600.00"})
+                                      "contract": "loyal", "amount": "750.00"})
     intake.add_events(uow(), [paid], "p")
     now = datetime(2027, 5, 16, 0, 30, tzinfo=UTC)
     scheduler = Scheduler(uow, lambda: now)

@@ -10,6 +10,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (mandatory under CI=true)")
         pytest.skip(reason)
-    schema = f"t_{secrets.token_hex(6)}"
+    with pg_schema("t") as url:
+        yield url
+
+
+@contextmanager
+def pg_schema(prefix: str) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema, dropped afterwards."""
+    schema = f"{prefix}_{secrets.token_hex(6)}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -47,10 +47,11 @@ contracts:
     trial_days: 14
     lines: [{item: SmartConnect, unit_price: "30.00", per: month, quantity: 1}]
 events:
-  - {date: 2027-03-20, type: payment, contract: paid, amount: "1200.00"}
+  - {date: 2027-03-20, type: payment, contract: paid, amount: "1452.00"}
 """
 
-# (contract, kind, date) in the view's order: date, contract, kind.
+# (contract, kind, date) in the view's order: date, contract, kind. `paid` pays its year at its
+# total, 1200.00 + 21 % Belgian VAT = 1452.00.
 EXPECTED = [
     ("trial", "trial_end", "2027-04-07"),
     ("late", "next_dunning_step", "2027-04-14"),

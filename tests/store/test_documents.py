@@ -34,9 +34,9 @@ contracts:
     lines:
       - {item: CRM Online, unit_price: "50.00", per: month, quantity: 10}
 events:
-  - {date: 2027-01-01, type: payment, contract: c, amount: "500.00"}
-  - {date: 2027-02-01, type: payment, contract: c, amount: "500.00"}
-  - {date: 2027-03-01, type: payment, contract: c, amount: "500.00"}
+  - {date: 2027-01-01, type: payment, contract: c, amount: "605.00"}
+  - {date: 2027-02-01, type: payment, contract: c, amount: "605.00"}
+  - {date: 2027-03-01, type: payment, contract: c, amount: "605.00"}
   - {type: maintenance_announced, start: "2027-03-10T10:00:00+01:00",
      end: "2027-03-10T10:30:00+01:00", class: emergency,
      announced_at: "2027-03-09T12:00:00+01:00"}
@@ -70,9 +70,9 @@ def test_sla_credit_becomes_a_credit_note_for_the_months_invoice_4(
     outage earns 500.00 x 120 / 44,580 = 1.35 on 31 March. Four invoices SC2027-000001..4
     (1 Jan, 1 Feb, 1 Mar, 1 Apr), each 500.00 + 21 % = 605.00 (a Belgian customer); the
     credit note SCCN2027-000001 of 31 March credits the March invoice SC2027-000003:
-    1.35 + 0.28 VAT (1.35 x 21 % = 0.2835) = 1.63. January to March are paid; April is open
-    for 500.00 - 1.35 (the credit the engine used) = 498.65 net = 605.00 x 498.65 / 500.00
-    = 603.3665 -> 603.37 gross."""
+    1.35 + 0.28 VAT (1.35 x 21 % = 0.2835) = 1.63. January to March are paid (605.00 each,
+    the totals: issue 17); April is open for its total less the credit note's total, which the
+    engine applied from the customer's credit: 605.00 - 1.63 = 603.37."""
     rows = _book(db_url, tmp_path)
     assert list(rows[0]) == ["number", "ref", "contract", "kind", "issued", "due",
                                           "net", "vat", "total", "currency", "open",
@@ -195,8 +195,9 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
     invoice of 4 January (6 x 50.00 = 300.00, due after 8 days on 12 January) is reverse
     charged (AE, no VAT). Unpaid, it gets reminders 10 days after the due date (22 January)
     and 10 days later (1 February), each with a 14.00 fee: two invoices of their own, outside
-    the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February goes to the
-    oldest item, the invoice: 250.00 open; the fees stay open."""
+    the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February, naming no
+    invoice, goes by payment.allocation oldest_first: the oldest invoice's costs, then its
+    principal: 14.00 + 14.00 to the fees, 22.00 to the invoice: 278.00 open."""
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
     scenario = tmp_path / "sw.yaml"
@@ -208,11 +209,11 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
     assert [(r["number"], r["ref"], r["issued"], r["due"], r["net"], r["vat"], r["total"],
              r["open"]) for r in rows] == [
         ("SC2027-000001", "dk-0001", "2027-01-04", "2027-01-12", "300.00", "0.00", "300.00",
-         "250.00"),
+         "278.00"),
         ("SC2027-000002", "dk-0001-R1", "2027-01-22", "2027-01-22", "14.00", "0.00", "14.00",
-         "14.00"),
+         "0.00"),
         ("SC2027-000003", "dk-0001-R2", "2027-02-01", "2027-02-01", "14.00", "0.00", "14.00",
-         "14.00"),
+         "0.00"),
     ]
     shown = json.loads(termline(db_url, "invoice", "show", "SC2027-000002"))
     assert shown["vat"] == [{"category": "O", "percent": "0", "taxable": "14.00",

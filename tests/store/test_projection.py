@@ -86,12 +86,13 @@ def check_projection(engine: Engine) -> None:
         assert (row.ref, row.revision, row.kind, row.issued.isoformat(), row.due.isoformat(),
                 row.currency) == (body["ref"], 0, body["invoice_kind"], body["date"],
                                   body["due_date"], body["currency"])
-        assert row.amount == Decimal(body["amount"])
-    # The lines add up to the invoice to the cent, numbered 1..n.
+        # the row holds the open item: the total including VAT, and the VAT in it (issue 17)
+        assert (row.amount, row.vat) == (Decimal(body["total"]), Decimal(body["vat"]))
+    # The lines add up to the invoice's net amount to the cent, numbered 1..n.
     for row in invoices.values():
         own = lines[(row.contract_id, row.action_key)]
         assert [x.position for x in own] == list(range(1, len(own) + 1))
-        assert sum((x.amount for x in own), Decimal(0)) == row.amount
+        assert sum((x.amount for x in own), Decimal(0)) == row.amount - row.vat
     assert set(lines) <= set(invoices)  # no line without its invoice
     # One payment per processed payment event.
     assert {k: (v.date, v.amount) for k, v in payments.items()} == _processed_payments(engine)
@@ -164,29 +165,30 @@ def _rows(engine: Engine, ref: str) -> dict[str, list[tuple[Any, ...]]]:
 def test_smartweb_late_payer_by_hand(uow: Callable[[], Any]) -> None:
     """SmartWeb, contract `late` of the book (120.00 a month from 2027-01-11):
     4.1 six-month periods invoiced in advance, the first on the start day: late-0001 for
-    2027-01-11 .. 07-10 = 6 x 120.00 = 720.00, one line Plan 1 x 120.00; 4.2 due 8 days later,
-    01-19. Reminders 01-29 and 02-08 at EUR 14 each (4.2: R1, R2); 15.1/15.2 terminate on 03-02,
-    so no second invoice.
-    Payment 03-02 of 100.00: all to late-0001. Payment 04-06 of 2500.00: 620.00 to late-0001,
-    14.00 + 14.00 to the two fees (oldest first), 1852.00 left as credit. Interest at
-    settlement (4.2, 1.5 % per completed month from 01-19): 100 x 1.5 % (1 month to 03-02) +
-    620 x (1.015^2 - 1) (2 months to 04-06) = 1.50 + 18.7395 = 20.24, paid from the credit: an
-    allocation without a payment."""
+    2027-01-11 .. 07-10 = 6 x 120.00 = 720.00 net, one line Plan 1 x 120.00, + 25 % Danish VAT
+    = 900.00, the open item (issue 17); 4.2 due 8 days later, 01-19. Reminders 01-29 and 02-08
+    at EUR 14 each (4.2: R1, R2); 15.1/15.2 terminate on 03-02, so no second invoice.
+    Payment 03-02 of 100.00, naming nothing: payment.allocation oldest_first, the invoice's
+    costs before its principal: 14.00 + 14.00 to the fees, 72.00 to late-0001. Payment 04-06
+    of 2500.00: 828.00 to late-0001, 1672.00 left as credit. Interest at settlement (4.2,
+    1.5 % per completed month from 01-19, on the amount due including VAT): 72 x 1.5 % (1
+    month to 03-02) + 828 x (1.015^2 - 1) (2 months to 04-06) = 1.08 + 25.0263 = 26.11, paid
+    from the credit: an allocation without a payment."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     assert _rows(_engine(uow), "late") == {
         "invoices": [("late-0001", 0, "subscription", "2027-01-11", "2027-01-19", "2027-01-11",
-                      "2027-07-10", "720.00", "EUR")],
+                      "2027-07-10", "900.00", "EUR")],
         "lines": [("late-0001", 1, "Plan", "1", "120.00", "720.00")],
         "payments": [("2027-03-02", "100.00", "EUR", None),
                      ("2027-04-06", "2500.00", "EUR", None)],
         "allocations": [
-            ("2027-03-02", "payment", "2027-03-02", "late-0001", "invoice", "100.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001", "invoice", "620.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001-R1", "fee", "14.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001-R2", "fee", "14.00"),
-            ("2027-04-06", "credit", None, "late-0001-INT", "interest", "20.24"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001-R1", "fee", "14.00"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001-R2", "fee", "14.00"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001", "invoice", "72.00"),
+            ("2027-04-06", "payment", "2027-04-06", "late-0001", "invoice", "828.00"),
+            ("2027-04-06", "credit", None, "late-0001-INT", "interest", "26.11"),
         ],
     }
 
@@ -195,25 +197,26 @@ def test_smartweb_seats_proration_and_a_payment_that_is_all_credit(uow: Callable
                                                                     ) -> None:
     """SmartWeb, contract `seats` (5 x 15.00 a month from 2027-01-21): the payment of 900.00
     on the start day comes before the day's invoice (events first), so it is all credit and has
-    no allocation of its own; 4.1: seats-0001 = 5 x 15.00 x 6 = 450.00 for 01-21 .. 07-20, paid
-    from the credit. 2.1/3.1: 3 more seats on 02-15, pro rata to the period end: 156 of 181
-    days (02-15 .. 07-20 of 01-21 .. 07-20) x 3 x 15.00 x 6 = 232.7072 -> 232.71, one line of
-    quantity 3, also paid from the credit."""
+    no allocation of its own; 4.1: seats-0001 = 5 x 15.00 x 6 = 450.00 for 01-21 .. 07-20,
+    + 25 % VAT = 562.50, paid from the credit. 2.1/3.1: 3 more seats on 02-15, pro rata to the
+    period end: 156 of 181 days (02-15 .. 07-20 of 01-21 .. 07-20) x 3 x 15.00 x 6 = 232.7072
+    -> 232.71, one line of quantity 3, + 25 % VAT (58.1775 -> 58.18) = 290.89, also paid from
+    the credit."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     rows = _rows(_engine(uow), "seats")
     assert rows["invoices"] == [
         ("seats-0001", 0, "subscription", "2027-01-21", "2027-01-29", "2027-01-21", "2027-07-20",
-         "450.00", "EUR"),
+         "562.50", "EUR"),
         ("seats-0002", 0, "proration", "2027-02-15", "2027-02-23", "2027-02-15", "2027-07-20",
-         "232.71", "EUR")]
+         "290.89", "EUR")]
     assert rows["lines"] == [("seats-0001", 1, "Plan", "5", "15.00", "450.00"),
                              ("seats-0002", 1, "Plan", "3", "15.00", "232.71")]
     assert rows["payments"] == [("2027-01-21", "900.00", "EUR", None)]
     assert rows["allocations"] == [
-        ("2027-01-21", "credit", None, "seats-0001", "invoice", "450.00"),
-        ("2027-02-15", "credit", None, "seats-0002", "invoice", "232.71")]
+        ("2027-01-21", "credit", None, "seats-0001", "invoice", "562.50"),
+        ("2027-02-15", "credit", None, "seats-0002", "invoice", "290.89")]
 
 
 SHOP = textwrap.dedent("""\
@@ -230,20 +233,20 @@ SHOP = textwrap.dedent("""\
       - {date: 2028-01-05, type: payment, contract: c, amount: "200.00"}
       - {date: 2028-02-01, type: defect_reported, contract: c, defect: D1}
       - {date: 2028-02-15, type: defect_remedied, contract: c, defect: D1}
-      - {date: 2028-03-01, type: payment, contract: c, amount: "200.00", reference: "SEPA 7"}
+      - {date: 2028-03-01, type: payment, contract: c, amount: "350.00", reference: "SEPA 7"}
     """)
 
 
 def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> None:
-    """SmartWeb: c-0001 = 6 x 100.00 = 600.00 for 2028-01-03 .. 07-02 (4.1), due 01-11 (4.2).
-    Two payments on 01-05 without reference: the engine takes the day's events in a fixed
-    order (200.00 before 300.00), so 200.00 then 300.00 go to c-0001, each its own payment.
-    12.2: D1 remedied 4 days late: 4 x 600.00 / 182 = 13.19, settled like a payment on the
-    open 100.00 of c-0001 (no payment event: source defect_refund). 4.2: reminders 01-21 and
-    01-31 at 14.00. Payment 03-01 of 200.00 ("SEPA 7"): the rest of c-0001, 100.00 - 13.19 =
-    86.81, then the fees 14.00 + 14.00; 85.19 is credit, from which the interest at settlement
-    is paid: 13.19 x 1.5 % (01-11 .. 02-15: 1 month) + 86.81 x 1.5 % (01-11 .. 03-01: 1 month)
-    = 0.19785 + 1.30215 = 1.50."""
+    """SmartWeb: c-0001 = 6 x 100.00 = 600.00 + 25 % VAT = 750.00 for 2028-01-03 .. 07-02
+    (4.1), due 01-11 (4.2). Two payments on 01-05 without reference: the engine takes the day's
+    events in a fixed order (200.00 before 300.00), so 200.00 then 300.00 go to c-0001, each its
+    own payment; 250.00 stays open. 4.2: reminders 01-21 and 01-31 at 14.00. 12.2: D1 remedied
+    4 days late: 4 x 600.00 / 182 = 13.19, a credit note of 13.19 + 25 % VAT = 16.49, settled
+    like a payment (no payment event: source defect_refund) by payment.allocation oldest_first,
+    the invoice's costs first: 14.00 to R1, 2.49 to R2. Payment 03-01 of 350.00 ("SEPA 7"):
+    R2's last 11.51, then the principal's 250.00; 88.49 is credit, from which the interest at
+    settlement is paid: 250.00 x 1.5 % (01-11 .. 03-01: 1 completed month) = 3.75."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(SHOP))
     run.run(uow, date(2028, 3, 31))
@@ -252,7 +255,7 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     rows = _rows(engine, "c")
     assert sorted(rows["payments"], key=str) == [("2028-01-05", "200.00", "EUR", None),
                                                  ("2028-01-05", "300.00", "EUR", None),
-                                                 ("2028-03-01", "200.00", "EUR", "SEPA 7")]
+                                                 ("2028-03-01", "350.00", "EUR", "SEPA 7")]
     with engine.connect() as conn:
         p, al = t.payments.c, t.allocations.c
         paid_by = [(r.amount_1, r.amount) for r in conn.execute(
@@ -263,11 +266,11 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     assert [row[1:] for row in rows["allocations"]] == [
         ("payment", "2028-01-05", "c-0001", "invoice", "200.00"),
         ("payment", "2028-01-05", "c-0001", "invoice", "300.00"),
-        ("defect_refund", None, "c-0001", "invoice", "13.19"),
-        ("payment", "2028-03-01", "c-0001", "invoice", "86.81"),
-        ("payment", "2028-03-01", "c-0001-R1", "fee", "14.00"),
-        ("payment", "2028-03-01", "c-0001-R2", "fee", "14.00"),
-        ("credit", None, "c-0001-INT", "interest", "1.50"),
+        ("defect_refund", None, "c-0001-R1", "fee", "14.00"),
+        ("defect_refund", None, "c-0001-R2", "fee", "2.49"),
+        ("payment", "2028-03-01", "c-0001-R2", "fee", "11.51"),
+        ("payment", "2028-03-01", "c-0001", "invoice", "250.00"),
+        ("credit", None, "c-0001-INT", "interest", "3.75"),
     ]
 
 
@@ -308,7 +311,8 @@ BACKDATED = BACKDATED_SCENARIO  # the back-dated seat change book of test_backda
 
 def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> None:
     """A back-dated seat change to 3 on the start day re-issues acme-0001 (4.1: 3 x 50.00 x 6 =
-    900.00 instead of 300.00) and a back-dated payment of 900.00 on 01-08 pays it. The first
+    900.00 instead of 300.00; with 25 % Danish VAT the open item is 1125.00 instead of 375.00)
+    and a back-dated payment of 1125.00 on 01-08 pays it. The first
     acme-0001 stays as revision 0 (its action corrected in the ledger), the new one is
     revision 1; the payment and its allocation are added. Without the corrected rows the tables
     are the live ledger again."""
@@ -319,23 +323,25 @@ def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> No
         parse_event({"date": "2025-01-01", "type": "seat_change", "contract": "acme",
                      "item": "SmartWeb Shop", "quantity": 3}),
         parse_event({"date": "2025-01-08", "type": "payment", "contract": "acme",
-                     "amount": "900.00"})])
+                     "amount": "1125.00"})])
     report = run.run(uow, date(2025, 3, 31))
     assert report.corrections >= 1
     engine = _engine(uow)
     rows = _rows(engine, "acme")
     assert [r[:3] + r[7:8] for r in rows["invoices"]] == [
-        ("acme-0001", 0, "subscription", "300.00"), ("acme-0001", 1, "subscription", "900.00")]
+        ("acme-0001", 0, "subscription", "375.00"),
+        ("acme-0001", 1, "subscription", "1125.00")]
     assert rows["lines"] == [("acme-0001", 1, "SmartWeb Shop", "1", "50.00", "300.00"),
                              ("acme-0001", 1, "SmartWeb Shop", "3", "50.00", "900.00")]
-    assert rows["payments"] == [("2025-01-08", "900.00", "EUR", None)]
+    assert rows["payments"] == [("2025-01-08", "1125.00", "EUR", None)]
     assert rows["allocations"] == [
-        ("2025-01-08", "payment", "2025-01-08", "acme-0001", "invoice", "900.00")]
+        ("2025-01-08", "payment", "2025-01-08", "acme-0001", "invoice", "1125.00")]
     i = t.invoices.c
     with engine.connect() as conn:
         live = conn.execute(select(i.ref, i.revision, i.amount).where(uncorrected(t.invoices))
                             ).all()
-    assert [(r.ref, r.revision, f"{r.amount:.2f}") for r in live] == [("acme-0001", 1, "900.00")]
+    assert [(r.ref, r.revision, f"{r.amount:.2f}") for r in live] == [
+        ("acme-0001", 1, "1125.00")]
     counts = _counts(engine)
     assert (run.run(uow, date(2025, 3, 31)).actions, _counts(engine)) == (0, counts)
 
@@ -380,7 +386,7 @@ def test_a_0001_database_with_data_upgrades_in_place(db_url: str, tmp_path: Path
         invoices = sorted((r.ref, f"{r.amount:.2f}") for r in conn.execute(select(t.invoices)))
         payments = sorted(r.date.isoformat() for r in conn.execute(select(t.payments)))
         allocations = conn.execute(select(func.count()).select_from(t.allocations)).scalar_one()
-    assert invoices == sorted((a["ref"], a["amount"]) for a in actions
+    assert invoices == sorted((a["ref"], a["total"]) for a in actions
                               if a["kind"] == "invoice_issued" and a["date"] > after)
     assert invoices  # the book invoices after mid-June 2027
     assert payments == ["2027-07-30"]  # the only payment event after 2027-06-15

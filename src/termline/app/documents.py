@@ -107,6 +107,7 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
     contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
     language = document_language(contract.contract.customer.language, profile.language)
     period = None
+    kind = stored.reason
     if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
             or stored.reason == "correction":
         key = (stored.contract_id, stored.action_key)
@@ -119,13 +120,14 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
             reason = "interest" if stored.source_ref.endswith("-INT") else "fee"
             label = charge_label(reason, stored.source_ref, language)
             rows = [(label, Decimal(1), stored.amount, stored.amount)]
+            kind = reason  # a credit note mirrors what it credits: compensation, category O
     else:
         label = charge_label(stored.reason, stored.source_ref, language)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
     issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
                     number=stored.number, issued=stored.issued, due=stored.due,
                     currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
-                    invoice_kind=stored.reason, period=period,
+                    invoice_kind=kind, period=period,
                     credit_note_for=stored.credit_note_for)
     terms = lookups.terms_of(repo, contract.policy_version_id, profile, language)
     return document(issued, profile, contract.contract, terms,

@@ -251,7 +251,7 @@ def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]]
             if old.recompute_from is not None:
                 new = _recompute(uow, contract, ctx, old, until, batch)
             else:
-                new, items = next_day(ctx, old, todays, until, batch)
+                new, items = next_day(ctx, old, todays, wave_bound(old, until), batch)
                 pairs.append((old, new))
                 days.append(RunDay(contract, old.action_count, new.state, items))
         except (STORE_ERROR, StoreConflict):
@@ -273,6 +273,13 @@ def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]]
     batch.actions += sum(len(d.items) for d in days)
     report.add(batch)
     return done
+
+
+def wave_bound(old: RunState, until: date) -> date:
+    """How far a claimed contract is stepped: to its due day, not past it (`Repository.wave`:
+    the book moves a day at a time, so no document of a later day is numbered before one of
+    an earlier day); a contract due later than its wake said is claimed again then."""
+    return min(until, max(old.next_due, old.cursor + timedelta(days=1)))
 
 
 def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: RunState

@@ -40,7 +40,7 @@ def customer_responder(behaviours: dict[str, str]) -> Callable[[Action], Iterabl
             due_date = act.get("due_date")
             assert isinstance(due_date, date)
             due[ref] = due_date
-            amount = act.get("amount")
+            amount = act.get("total")  # what the invoice asks: its total including VAT
             pay_on = act.date + timedelta(days=5) if who != "late" else due_date + timedelta(25)
             return (_payment(act.contract, pay_on, amount),)
         if who == "late" and act.kind in ("reminder_sent", "collection_costs_charged"):

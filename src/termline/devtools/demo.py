@@ -178,15 +178,16 @@ def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
     return result, contracts, events
 
 
-def _amount(act: Action) -> Decimal:
-    value = act.get("amount")
+def _amount(act: Action, key: str = "amount") -> Decimal:
+    value = act.get(key)
     assert isinstance(value, Decimal)
     return value
 
 
 def _summary(pack: str, result: SimulationResult) -> dict[str, Any]:
     counts = Counter(a.kind for a in result.actions)
-    invoiced = sum((_amount(a) for a in result.actions if a.kind == "invoice_issued"), ZERO)
+    invoiced = sum((_amount(a, "total") for a in result.actions
+                    if a.kind == "invoice_issued"), ZERO)
     collected = sum((_amount(a) for a in result.actions if a.kind == "payment_applied"), ZERO)
     open_total = sum((b.total for b in result.balances), ZERO)
     return {"pack": pack, "actions": len(result.actions), "invoices": counts["invoice_issued"],

@@ -91,7 +91,8 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
                    supply)
     lines = tuple(_line(ln, cat, issued.period) for ln in issued.lines)
     mandate = contract.mandate if issued.kind == "invoice" else None
-    payment = Payment(reference=payment_reference(issued.number, profile.country),
+    payment = Payment(reference=payment_reference(issued.number, profile.country,
+                                                  issued.kind == "credit_note"),
                       iban=profile.iban, bic=profile.bic,
                       mandate=mandate.id if mandate else None,
                       payer_iban=mandate.iban if mandate else None,
@@ -142,6 +143,8 @@ def charge_source(act: Action) -> tuple[str, str]:
         ref = f"{act.get('ref')}-R{act.get('number')}"
     elif act.kind == "collection_costs_charged":
         ref = f"{act.get('ref')}-COL"
+    elif act.kind in ("charge_applied", "compensation_charged"):
+        ref = str(act.get("charge_ref"))  # the charge's own item: <invoice>-<step>, -COMP
     else:
         ref = str(act.get("ref"))
     return ref, "interest" if act.kind == "interest_charged" else "fee"

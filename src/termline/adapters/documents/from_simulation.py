@@ -81,7 +81,8 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
                                   amount, amount),),
                       label, act.kind, None, before[0] if before else None)
     fee = act.get("fee") if act.kind == "reminder_sent" else None
-    if act.kind in ("collection_costs_charged", "interest_charged") or \
+    if act.kind in ("collection_costs_charged", "interest_charged", "charge_applied",
+                    "compensation_charged") or \
             (isinstance(fee, Decimal) and fee > 0):
         amount = fee if fee is not None else act.get("amount")
         assert isinstance(amount, Decimal)

@@ -3,7 +3,9 @@ invoice number elsewhere; and the EPC QR code (SEPA credit transfer) a bank app 
 
 The OGM's first ten digits are the last ten digits of the invoice number (zero-padded), so
 a number is found back from the reference the bank reports; the last two are the mod 97 check
-(python-stdnum `stdnum.be.ogm_vcs`).
+(python-stdnum `stdnum.be.ogm_vcs`). A credit note's OGM starts with 9 followed by the last nine
+digits of its number: an invoice's ten digits start with its year (2027000001) or with the
+zeros of its padding, so no credit note of a tenant carries the reference of an invoice.
 """
 
 from __future__ import annotations
@@ -14,15 +16,16 @@ import segno
 from stdnum.be import ogm_vcs
 
 
-def ogm_digits(number: str) -> str:
-    """The 12 digits of the OGM for an invoice number."""
-    digits = "".join(ch for ch in number if ch.isdigit())[-10:].rjust(10, "0")
+def ogm_digits(number: str, credit: bool = False) -> str:
+    """The 12 digits of the OGM for an invoice number (a credit note's with `credit`)."""
+    found = "".join(ch for ch in number if ch.isdigit())
+    digits = "9" + found[-9:].rjust(9, "0") if credit else found[-10:].rjust(10, "0")
     return digits + ogm_vcs.calc_check_digits(digits)
 
 
-def ogm(number: str) -> str:
+def ogm(number: str, credit: bool = False) -> str:
     """The OGM as printed on a Belgian invoice: +++123/4567/89012+++."""
-    return f"+++{ogm_vcs.format(ogm_digits(number))}+++"
+    return f"+++{ogm_vcs.format(ogm_digits(number, credit))}+++"
 
 
 def structured(reference: str) -> str | None:
@@ -31,8 +34,8 @@ def structured(reference: str) -> str | None:
     return compact if len(compact) == 12 and ogm_vcs.is_valid(compact) else None
 
 
-def payment_reference(number: str, seller_country: str) -> str:
-    return ogm(number) if seller_country == "BE" else number
+def payment_reference(number: str, seller_country: str, credit: bool = False) -> str:
+    return ogm(number, credit) if seller_country == "BE" else number
 
 
 def epc_payload(name: str, iban: str, amount: Decimal, text: str, bic: str | None = None

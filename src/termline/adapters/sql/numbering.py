@@ -40,7 +40,10 @@ if TYPE_CHECKING:
 
 CREDIT_KINDS = frozenset({"sla_credit", "defect_refund"})
 CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the original's
-CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged"}
+# every charge is a document (issue 17): fees, collection costs, interest, the policy's named
+# charges (a fixed interest step, a penalty) and statutory compensation
+CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "charge_applied",
+                               "compensation_charged"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
                 "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
                 "currency": p.currency, "credit_note_for": p.credit_note_for,
-                "payment_reference": ogm_digits(number) if series[tenant_id].structured
+                "payment_reference": ogm_digits(number, p.kind == "credit_note")
+                if series[tenant_id].structured
                 else number})
     insert_dicts(conn, t.documents, rows)
 

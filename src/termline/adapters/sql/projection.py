@@ -307,7 +307,8 @@ def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int
             "revision": revision, "kind": str(act.get("invoice_kind")), "issued": act.date,
             "due": act.get("due_date"), "period_start": act.get("period_start"),
             "period_end": act.get("period_end"),
-            "amount": _fits(item.amount, 4, "invoice amount"), "currency": act.currency,
+            "amount": _fits(item.amount, 4, "invoice amount"), "vat": _fits(item.vat, 4, "VAT"),
+            "currency": act.currency,
             "action_key": n.natural_key, "policy_version_id": contract.policy_version_id}
 
 

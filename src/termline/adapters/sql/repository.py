@@ -232,10 +232,26 @@ class Repository:
         guard either way.
         """
         r = t.contract_runs.c
-        return self._locked(_RUN_ROWS.where(r.tenant_id == tenant_id,
-                                            r.next_due <= _claimable(until))
+        wave = self.wave(tenant_id, until)
+        if wave is None:
+            return []
+        return self._locked(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
                             .order_by(r.next_due, r.contract_id).limit(limit)
                             .with_for_update(skip_locked=True, of=t.contract_runs))
+
+    def wave(self, tenant_id: int, until: date) -> date | None:
+        """The earliest day a contract of the tenant is due (locked or not), or None.
+
+        A run takes the book a day at a time: it claims only the contracts due on the earliest
+        due day, so every document of one day is numbered before any of a later day, also on
+        a catch-up run over many months and with several workers (a worker waits while another
+        holds the last contracts of the day). Legal numbering is chronological per series.
+        """
+        r = t.contract_runs.c
+        found = self.conn.execute(select(func.min(r.next_due)).where(
+            r.tenant_id == tenant_id, r.next_due <= _claimable(until))).scalar()
+        return found if found is None or isinstance(found, date) \
+            else date.fromisoformat(str(found))
 
     def _locked(self, query: Any) -> list[tuple[StoredContract, RunState]]:
         return [(_stored_contract(row.contract_id, row), _run_state(row))
@@ -277,8 +293,10 @@ class Repository:
         (those in flight), without locking: for a single writer that checks each row again
         before it stores what it computed from it (`run_marks`)."""
         r = t.contract_runs.c
-        rows = self.conn.execute(_RUN_ROWS.where(r.tenant_id == tenant_id,
-                                                 r.next_due <= _claimable(until))
+        wave = self.wave(tenant_id, until)  # a day at a time, as `claim`
+        if wave is None:
+            return []
+        rows = self.conn.execute(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
                                  .order_by(r.next_due, r.contract_id).limit(limit + len(skip)))
         return [_due_run(row) for row in rows if row.contract_id not in skip][:limit]
 

@@ -161,10 +161,11 @@ invoices = Table(
     Column("due", Date, nullable=False),
     Column("period_start", Date),
     Column("period_end", Date),
-    Column("amount", Money, nullable=False),
+    Column("amount", Money, nullable=False),  # the total including VAT: the open item
     Column("currency", String(3), nullable=False),
     Column("action_key", String(200), nullable=False),  # its invoice_issued action
     Column("policy_version_id", Id, nullable=False),
+    Column("vat", Money, nullable=False, server_default="0"),  # 0008: the VAT in amount
     UniqueConstraint("contract_id", "ref", "revision"),
     UniqueConstraint("contract_id", "action_key"),
     ForeignKeyConstraint(["contract_id", "action_key"],

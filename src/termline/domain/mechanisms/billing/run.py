@@ -40,6 +40,12 @@ def add_item(state: ContractState, ctx: Context, day: date, item: Item
                    for ref, amount in applied]
 
 
+def credit_total(ctx: Context, day: date, net: Decimal) -> Decimal:
+    """The total of a credit note for `net` of the contract's supply: with the VAT the supply
+    bears for this customer on `day` (a credit note mirrors the category of what it credits)."""
+    return item_vat(ctx.seller, ctx.contract.customer, day, (net,)).gross
+
+
 def issue_invoice(state: ContractState, ctx: Context, day: date, lines: tuple[InvoiceLine, ...],
                   period_start: date, period_end: date, kind: str, clauses: tuple[str, ...]
                   ) -> tuple[ContractState, list[Action]]:

@@ -41,7 +41,7 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
     provider_credit = ZERO  # the provider's money in the customer's credit
     for act in result.of(contract):
         if act.kind in PROVIDER_MONEY:
-            given = act.get("amount")
+            given = dict(act.fields).get("total") or act.get("amount")  # with its VAT
             assert isinstance(given, Decimal)
             incoming += given
             continue

@@ -6,14 +6,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from termline.domain.contract.model import BROADCAST
+from termline.domain.values.money import ZERO
+from termline.domain.values.records import replace
 from termline.domain.engine.actions import Action, action
+from termline.domain.mechanisms.billing.run import credit_total, lines_in_force
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism
-from termline.domain.engine.state import Context, ContractState
-from termline.domain.mechanisms.billing.run import lines_in_force
-from termline.domain.mechanisms.billing.schedule import months_in
 from termline.domain.mechanisms.payments.run import receive_payment
+from termline.domain.engine.state import Context, ContractState
+from termline.domain.mechanisms.billing.schedule import months_in
+from termline.domain.contract.model import BROADCAST
 from termline.domain.mechanisms.sla.availability import (
     Window,
     credit_amount,
@@ -190,10 +192,13 @@ def _close_window(state: ContractState, ctx: Context, day: date, rule: Availabil
     extra = amount - already
     credited = tuple((w, a) for w, a in sla.credited if w != window.label)
     state = replace(state, sla=replace(sla, credited=(*credited, (window.label, amount))))
+    # a credit note: the credit plus the VAT of the supply it reduces (the receivable is the
+    # document, issue 17); the customer's open items go down by its total
+    total = credit_total(ctx, day, extra)
     out.append(action(day, "sla_credit", ctx.contract.id, credit.clause, currency=ctx.currency,
-                      window=window.label, amount=extra, fee=fee,
+                      window=window.label, amount=extra, total=total, fee=fee,
                       proportion=credit.proportion))
-    state, acts = receive_payment(state, ctx, day, extra, f"sla-credit {window.label}")
+    state, acts = receive_payment(state, ctx, day, total, f"sla-credit {window.label}")
     return state, out + acts
 
 
