@@ -6,16 +6,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from termline.domain.values.money import ZERO
-from termline.domain.values.records import replace
+from termline.domain.contract.model import BROADCAST
 from termline.domain.engine.actions import Action, action
-from termline.domain.mechanisms.billing.run import credit_total, lines_in_force
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism
-from termline.domain.mechanisms.payments.run import receive_payment
 from termline.domain.engine.state import Context, ContractState
+from termline.domain.mechanisms.billing.run import credit_total, lines_in_force
 from termline.domain.mechanisms.billing.schedule import months_in
-from termline.domain.contract.model import BROADCAST
+from termline.domain.mechanisms.payments.run import receive_payment
 from termline.domain.mechanisms.sla.availability import (
     Window,
     credit_amount,

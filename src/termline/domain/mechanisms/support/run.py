@@ -6,19 +6,19 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from termline.domain.values.money import ZERO
-from termline.domain.values.records import replace
 from termline.domain.engine.actions import Action, action
-from termline.domain.mechanisms.billing.run import credit_total, lines_in_force, quantities_at
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
-from termline.domain.mechanisms.payments.run import receive_payment
 from termline.domain.engine.state import Context, ContractState
+from termline.domain.mechanisms.billing.run import credit_total, lines_in_force, quantities_at
 from termline.domain.mechanisms.billing.schedule import billing_period, months_in, period_lines
+from termline.domain.mechanisms.payments.run import receive_payment
 from termline.domain.mechanisms.support.business_hours import BusinessHours
 from termline.domain.mechanisms.support.refund import Period, daily_refund, late_days
 from termline.domain.mechanisms.support.rules import HoursRule, ResponseTarget, SupportRule
 from termline.domain.mechanisms.support.state import Defect, SupportState, Ticket
+from termline.domain.values.money import ZERO
+from termline.domain.values.records import replace
 
 
 def business_hours(rule: HoursRule, ctx: Context) -> BusinessHours:
