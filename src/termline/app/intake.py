@@ -8,9 +8,10 @@ from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from termline.adapters.sql.bulk import BulkRows, customer_key
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant, digest
+from termline.adapters.sql.repository import StoredContract, Tenant, digest
+from termline.adapters.sql.sql_rows import connection
 from termline.app.inputs import LocatedEvent
-from termline.app.ports import UnitOfWork
+from termline.app.ports import Store, UnitOfWork
 from termline.app.run import tenant_tables
 from termline.domain.contract.checks import event_problems
 from termline.domain.contract.model import BROADCAST, Contract, _Broadcast
@@ -38,7 +39,7 @@ def add_tenant(uow: UnitOfWork, name: str, timezone: str = "UTC") -> int:
     return tenant_id
 
 
-def tenant(repo: Repository, name: str | None) -> Tenant:
+def tenant(repo: Store, name: str | None) -> Tenant:
     """The named tenant; without a name the store's only tenant. Never creates one: a book
     filed under a tenant nobody chose is a book nobody finds."""
     if name is not None:
@@ -61,10 +62,10 @@ def tenant(repo: Repository, name: str | None) -> Tenant:
                         "with --tenant NAME or TERMLINE_TENANT", field="--tenant")
 
 
-def _add_contracts(repo: Repository, owner: Tenant,
+def _add_contracts(repo: Store, owner: Tenant,
                    contracts: Sequence[tuple[Contract, Policy]], chunk: int = 5000) -> list[int]:
     """Store the contracts a chunk at a time (`store.bulk`), refusing a ref stored already."""
-    bulk = BulkRows(repo.conn)
+    bulk = BulkRows(connection(repo))
     versions: dict[int, int] = {}  # id(policy) -> stored version: a scenario shares policies
     ids: list[int] = []
     seen: set[str] = set()
@@ -120,7 +121,7 @@ def event_key(event: Any, origin: str | None, position: int) -> str:
     return "one:" + uuid4().hex
 
 
-def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
+def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
                 located: Sequence[LocatedEvent | None], origin: str | None
                 ) -> tuple[int, int]:
     by_ref: dict[str, StoredContract] = {c.contract.id: c for c in repo.contracts(owner.id)}
@@ -157,7 +158,7 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     return added, duplicates
 
 
-def _same_as_stored(repo: Repository, owner: Tenant, event: Any, key: str,
+def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
                     where: LocatedEvent | None) -> None:
     """A reference already stored must name the same event, or the sender has two."""
     if event.reference is None:
@@ -182,7 +183,7 @@ def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
     return counts
 
 
-def merge_scenario_settings(repo: Repository, owner: Tenant,
+def merge_scenario_settings(repo: Store, owner: Tenant,
                             statutory_rates: dict[str, dict[str, Any]],
                             index_series: dict[str, dict[str, Any]], source: str) -> Tenant:
     """A scenario's statutory rates and index series, checked and merged into its tenant's

@@ -8,6 +8,7 @@ from datetime import date
 from termline.adapters.bank.pain008 import Collection, Creditor, Return, pain008
 from termline.adapters.documents.model import gross_of
 from termline.adapters.sql.document_store import DocumentStore
+from termline.adapters.sql.sql_rows import connection
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
 from termline.app.ports import UnitOfWork
@@ -25,7 +26,7 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None) -> bytes:
             raise TermlineError(f"tenant {owner.name!r}: the profile needs creditor_id and bic "
                                 "to collect direct debits")
         contracts = {c.contract.id: c.contract for c in uow.repo.contracts(owner.id)}
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         collections = []
         lookups = Lookups()
         earlier: set[str] = set()
@@ -62,7 +63,7 @@ def returns(uow: UnitOfWork, found: list[Return], tenant_name: str | None, sourc
     added = dup = 0
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
         for ret in found:
             stored = docs.document(owner.id, ret.end_to_end)

@@ -16,6 +16,7 @@ from termline.adapters.sql.repository import Repository, StoredContract, Tenant
 from termline.app.entitlement import entitlement
 from termline.app.inputs import contract_policy
 from termline.app.keys import Principal
+from termline.app.ports import Store
 from termline.app.run import as_of, context
 from termline.domain.contract.model import Contract
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
@@ -37,7 +38,7 @@ ContractId = Annotated[str, Path(min_length=1, max_length=200,
                                  description="The id the contract was created with.")]
 
 
-def find(repo: Repository, who: Principal, ref: str) -> StoredContract:
+def find(repo: Store, who: Principal, ref: str) -> StoredContract:
     """The caller's contract `ref`; a 404 for any other (another tenant's too)."""
     found = repo.contracts(who.tenant_id, ref)
     if not found:
@@ -45,7 +46,7 @@ def find(repo: Repository, who: Principal, ref: str) -> StoredContract:
     return found[0]
 
 
-def tenant_of(repo: Repository, who: Principal) -> Tenant:
+def tenant_of(repo: Store, who: Principal) -> Tenant:
     found = repo.tenant(who.tenant_name)
     assert found is not None
     return found
