@@ -402,3 +402,24 @@ def test_amounts_survive_as_decimal(store: UowFactory) -> None:
         uow.events.add_event(tenant, acme, payment("2027-01-10", amount="0.10"), "k")
         (stored,) = uow.events.events(uow.contracts.contracts(tenant)[0], None)
         assert stored.event.amount == Decimal("0.10")
+
+
+def test_contracts_in_bulk_as_one_by_one(store: UowFactory) -> None:
+    """The intake's path for thousands of contracts stores what `add_contract` stores."""
+    with store() as uow:
+        tenant = uow.tenants.add_tenant("dk", "UTC", {})
+        version = uow.policies.policy_version(SMARTWEB)
+        a, b = contract("a", name="Same"), contract("b", "2027-02-01", name="Same")
+        keys = uow.contracts.customers(tenant, [a.customer, b.customer])
+        assert len(keys) == 1 and list(keys.values()) == [uow.contracts.customer(tenant,
+                                                                                  a.customer)]
+        (customer,) = keys.values()
+        ids = uow.contracts.add_contracts(tenant, [(a, SMARTWEB, version, customer),
+                                                   (b, SMARTWEB, version, customer)])
+        assert [s.id for s in uow.contracts.contracts(tenant)] == ids
+        assert uow.contracts.stored_refs(tenant, ["a", "c"]) == {"a"}
+        assert uow.contracts.stored_refs(tenant + 1, ["a"]) == set()
+        run = uow.runs.run_state(ids[1])
+        assert (run.cursor, run.next_due, run.action_count, run.state) == \
+            (date(2027, 1, 31), date(2027, 2, 1), 0, ContractState())
+        assert uow.contracts.add_contracts(tenant, []) == []

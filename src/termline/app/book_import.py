@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.adapters.files.csv_table import detect_stream, separator_of, stream_rows
-from termline.adapters.sql.bulk import BulkRows, RefTaken, customer_key
+from termline.adapters.sql.bulk import BulkRows, RefTaken
 from termline.adapters.sql.sql_rows import connection
-from termline.adapters.sql.store_records import StoredContract, Tenant
+from termline.adapters.sql.store_records import StoredContract, Tenant, customer_key
 from termline.app.contract_rows import contract_rows_stream
 from termline.app.inputs import LocatedEvent, _event, contract_policy
 from termline.app.intake import check_event, event_key, tenant

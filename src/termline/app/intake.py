@@ -7,9 +7,8 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from termline.adapters.sql.bulk import BulkRows, customer_key
 from termline.adapters.sql.repository import StoredContract, Tenant, digest
-from termline.adapters.sql.sql_rows import connection
+from termline.adapters.sql.store_records import customer_key
 from termline.app.inputs import LocatedEvent
 from termline.app.ports import Store, UnitOfWork
 from termline.app.run import tenant_tables
@@ -65,26 +64,25 @@ def tenant(repo: Store, name: str | None) -> Tenant:
 def _add_contracts(repo: Store, owner: Tenant,
                    contracts: Sequence[tuple[Contract, Policy]], chunk: int = 5000) -> list[int]:
     """Store the contracts a chunk at a time (`store.bulk`), refusing a ref stored already."""
-    bulk = BulkRows(connection(repo))
     versions: dict[int, int] = {}  # id(policy) -> stored version: a scenario shares policies
     ids: list[int] = []
     seen: set[str] = set()
     for first in range(0, len(contracts), chunk):
         part = contracts[first:first + chunk]
-        stored = bulk.stored_refs(owner.id, {c.id for c, _ in part})
+        stored = repo.stored_refs(owner.id, {c.id for c, _ in part})
         for contract, _ in part:
             if contract.id in seen or contract.id in stored:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
                                  f"{owner.name!r}", field="id")
             seen.add(contract.id)
-        customers = bulk.customers(owner.id, (c.customer for c, _ in part))
+        customers = repo.customers(owner.id, (c.customer for c, _ in part))
         rows = []
         for contract, policy in part:
             if id(policy) not in versions:
                 versions[id(policy)] = repo.policy_version(policy)
             rows.append((contract, policy, versions[id(policy)],
                          customers[customer_key(contract.customer)]))
-        ids += bulk.add_contracts(owner.id, rows)
+        ids += repo.add_contracts(owner.id, rows)
     return ids
 
 

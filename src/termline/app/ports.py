@@ -9,7 +9,7 @@ names the aggregate it needs (`uow.events`, `uow.runs`, ...).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -72,6 +72,21 @@ class Contracts(Protocol):
     def customer(self, tenant_id: int, customer: Customer) -> int: ...
 
     def add_contract(self, tenant_id: int, contract: Contract, policy: Policy) -> int: ...
+
+    def stored_refs(self, tenant_id: int, refs: Collection[str]) -> set[str]:
+        """Those of `refs` the tenant has a contract for."""
+        ...
+
+    def customers(self, tenant_id: int, customers: Iterable[Customer]) -> dict[str, int]:
+        """The ids of these customers by their key (`bulk.customer_key`), new ones stored."""
+        ...
+
+    def add_contracts(self, tenant_id: int, rows: Sequence[tuple[Contract, Policy, int, int]],
+                      documents: Sequence[str] | None = None) -> list[int]:
+        """(contract, policy, policy version id, customer id) rows stored as `add_contract`
+        stores one, in one go; their ids in order. `documents`: the contracts' JSON, when
+        made beforehand."""
+        ...
 
     def contracts(self, tenant_id: int | None = None, ref: str | None = None
                   ) -> list[StoredContract]:

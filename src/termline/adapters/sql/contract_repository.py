@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Sequence
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import insert, select
 
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.bulk import BulkRows
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.policy_repository import SqlPolicies
 from termline.adapters.sql.sql_rows import SqlRows, new_id
-from termline.adapters.sql.store_records import StoredContract, digest
+from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.state import ContractState
 from termline.domain.policy.schema import Policy
-
-
-def customer_key(customer: Customer) -> str:
-    """A customer's identity within its tenant: name, country and e-mail."""
-    return digest(dumps([customer.name, customer.country, customer.email]))
 
 
 class SqlContracts(SqlRows):
@@ -50,6 +46,17 @@ class SqlContracts(SqlRows):
             action_count=0))
         return contract_id
 
+    # many at once, through the driver (`bulk`): an intake of thousands of contracts
+    def stored_refs(self, tenant_id: int, refs: Collection[str]) -> set[str]:
+        return BulkRows(self.conn).stored_refs(tenant_id, refs)
+
+    def customers(self, tenant_id: int, customers: Iterable[Customer]) -> dict[str, int]:
+        return BulkRows(self.conn).customers(tenant_id, customers)
+
+    def add_contracts(self, tenant_id: int, rows: Sequence[tuple[Contract, Policy, int, int]],
+                      documents: Sequence[str] | None = None) -> list[int]:
+        return BulkRows(self.conn).add_contracts(tenant_id, rows, documents)
+
     def contracts(self, tenant_id: int | None = None, ref: str | None = None
                   ) -> list[StoredContract]:
         query = select(t.contracts).order_by(t.contracts.c.id)
@@ -58,8 +65,3 @@ class SqlContracts(SqlRows):
         if ref is not None:
             query = query.where(t.contracts.c.ref == ref)
         return [stored_contract(r.id, r) for r in self.conn.execute(query)]
-
-
-def stored_contract(contract_id: int, row: Any) -> StoredContract:
-    return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
-                          row.policy_version_id)

@@ -5,11 +5,10 @@ of them over one connection, as `uow.repo` (see `app/ports.py`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import Connection
 
-from termline.adapters.sql.contract_repository import SqlContracts, stored_contract
+from termline.adapters.sql.contract_repository import SqlContracts
 from termline.adapters.sql.event_repository import SqlEvents
 from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.ledger_repository import ACTION_COLUMNS, SqlLedger
@@ -40,10 +39,6 @@ class Repository(SqlTenants, SqlPolicies, SqlContracts, SqlEvents, SqlRuns, SqlL
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
-
-
-def _stored_contract(contract_id: int, row: Any) -> StoredContract:
-    return stored_contract(contract_id, row)
 
 
 def action_keys(actions: Iterable[Action]) -> list[str]:

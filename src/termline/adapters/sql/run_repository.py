@@ -12,7 +12,6 @@ from sqlalchemy import func, select, update
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
-from termline.adapters.sql.contract_repository import stored_contract
 from termline.adapters.sql.jsontext import dumps, loads
 from termline.adapters.sql.sql_rows import SqlRows
 from termline.adapters.sql.store_records import (
@@ -21,6 +20,7 @@ from termline.adapters.sql.store_records import (
     RunState,
     StoredContract,
     claimable,
+    stored_contract,
 )
 from termline.domain.engine.state import ContractState
 

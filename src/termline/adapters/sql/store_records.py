@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from termline.domain.contract.model import Contract, Event
+from termline.adapters.sql.jsontext import dumps
+from termline.domain.contract.model import Contract, Customer, Event
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
 
@@ -143,3 +144,14 @@ def claimable(until: date) -> date:
     """The last next_due a run to `until` claims: NEVER marks a contract nothing can happen to
     without an event (or one set aside), never due, even on a run to 9999-12-31."""
     return min(until, NEVER - timedelta(days=1))
+
+
+def stored_contract(contract_id: int, row: Any) -> StoredContract:
+    """A contract as a row of `contracts` (or a join holding its columns) stores it."""
+    return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
+                          row.policy_version_id)
+
+
+def customer_key(customer: Customer) -> str:
+    """The customer's identity in its tenant: name, country and e-mail."""
+    return digest(dumps([customer.name, customer.country, customer.email]))
