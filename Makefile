@@ -30,7 +30,7 @@ test: $(STAMP) sysdeps
 # test here that opens a database or starts a process. Left to `make test`: tests/store,
 # tests/service, tests/documents (PDF, Peppol), the CLI tours and the long fuzzing.
 SLOW_FILES := tests/test_readme_tour.py tests/test_bench_growth.py tests/test_fuzz_inputs.py \
-	tests/test_no_tracebacks.py tests/test_write_behind.py
+	tests/test_no_tracebacks.py
 FAST := tests/mechanisms tests/packs tests/contract tests/usecases \
 	$(filter-out $(SLOW_FILES),$(wildcard tests/test_*.py)) \
 	--deselect tests/test_extension_point.py::test_running_without_installed_mechanisms_is_a_clear_error
