@@ -423,3 +423,20 @@ def test_contracts_in_bulk_as_one_by_one(store: UowFactory) -> None:
         assert (run.cursor, run.next_due, run.action_count, run.state) == \
             (date(2027, 1, 31), date(2027, 2, 1), 0, ContractState())
         assert uow.contracts.add_contracts(tenant, []) == []
+
+
+def test_an_action_key_is_stored_once_per_contract(store: UowFactory) -> None:
+    """The ledger's natural key: a run that would append an action twice fails (the SQL
+    store's unique constraint, the fake's check) and its unit of work stores nothing."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        (acme_c,) = uow.contracts.contracts(tenant)
+        uow.ledger.add_actions(acme_c, 1, [_started(date(2027, 1, 4), "acme", "k1")],
+                               date(2027, 1, 4), ContractState())
+        uow.commit()
+        with pytest.raises(Exception, match=r"k1|natural_key|UNIQUE|unique"):
+            uow.ledger.add_actions(acme_c, 2, [_started(date(2027, 1, 5), "acme", "k2"),
+                                               _started(date(2027, 1, 5), "acme", "k1")],
+                                   date(2027, 1, 5), ContractState())
+        uow.rollback()
+        assert [a.natural_key for a in uow.ledger.stored_actions(acme)] == ["k1"]

@@ -39,10 +39,14 @@ class MemoryLedger:
 
     def _append(self, contract: StoredContract, first_seq: int, new: Sequence[NewAction],
                 recorded_on: date) -> None:
+        keys = [(contract.id, item.natural_key) for item in new]
+        seqs = [(contract.id, first_seq + i) for i in range(len(new))]
+        taken = [k for k in keys if k in self.tables.action_keys] + [
+            s for s in seqs if s in self.tables.action_seqs]
+        if taken or len(set(keys)) < len(keys):  # all or nothing, as the SQL insert
+            raise conflict("actions", taken[0] if taken else keys)
         for i, item in enumerate(new):
-            key, seq = (contract.id, item.natural_key), (contract.id, first_seq + i)
-            if key in self.tables.action_keys or seq in self.tables.action_seqs:
-                raise conflict("actions", key if key in self.tables.action_keys else seq)
+            key, seq = keys[i], seqs[i]
             action_id = self.tables.new_id("actions")
             act = item.action
             self.tables.actions[action_id] = ActionRow(
