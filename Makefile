@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean sysdeps
+.PHONY: demo test test-fast lint typecheck bench clean sysdeps
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -24,6 +24,19 @@ demo: $(STAMP) sysdeps
 
 test: $(STAMP) sysdeps
 	$(BIN)/pytest -p no:cacheprovider
+
+# The fast tier: the pure domain, the packs, the policy tooling and the use cases on the
+# in-memory fakes. `--fast` (tests/fast_tier.py) deselects the database runs and fails any
+# test here that opens a database or starts a process. Left to `make test`: tests/store,
+# tests/service, tests/documents (PDF, Peppol), the CLI tours and the long fuzzing.
+SLOW_FILES := tests/test_readme_tour.py tests/test_bench_growth.py tests/test_fuzz_inputs.py \
+	tests/test_no_tracebacks.py
+FAST := tests/mechanisms tests/packs tests/contract tests/usecases \
+	$(filter-out $(SLOW_FILES),$(wildcard tests/test_*.py)) \
+	--deselect tests/test_extension_point.py::test_running_without_installed_mechanisms_is_a_clear_error
+
+test-fast: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider --fast $(FAST)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -14,6 +14,8 @@ from termline.domain.registry import bootstrap  # noqa: E402
 
 bootstrap()  # the mechanisms the engine runs, installed once for the whole session
 
+pytest_plugins = ["tests.fast_tier"]  # `--fast`: the fast tier's guard (`make test-fast`)
+
 
 @pytest.fixture
 def shared() -> Path:

@@ -31,10 +31,11 @@ def _pg_listening() -> bool:
         return False
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database URL for an empty database (a SQLite file, or a fresh PostgreSQL schema)."""
-    if request.param == "sqlite":
+@contextmanager
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of this kind (a SQLite file, or a fresh PostgreSQL
+    schema, dropped after)."""
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'termline.db'}"
         return
     if not _pg_listening():
@@ -59,6 +60,13 @@ def pg_schema(prefix: str) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for an empty database (a SQLite file, or a fresh PostgreSQL schema)."""
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -28,10 +28,10 @@ from termline.adapters.bank.matching import OpenInvoice, match
 from termline.adapters.documents.model import Document
 from termline.adapters.documents.references import structured
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
-from termline.adapters.sql.repository import Repository
+from termline.adapters.sql.sql_rows import connection
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
-from termline.app.ports import UnitOfWork, UowFactory
+from termline.app.ports import Store, UnitOfWork, UowFactory
 from termline.domain.contract.model import Payment
 from termline.domain.errors import InputError
 from termline.domain.values.money import fmt
@@ -45,10 +45,10 @@ class _Candidate:
     open_net: Any
 
 
-def _candidates(repo: Repository, tenant_id: int, tenant_name: str | None
+def _candidates(repo: Store, tenant_id: int, tenant_name: str | None
                 ) -> list[_Candidate]:
     profile = profile_of(repo, tenant_name)
-    docs = DocumentStore(repo.conn)
+    docs = DocumentStore(connection(repo))
     out = []
     lookups = Lookups(bulk=docs.bulk(tenant_id))
     assert lookups.bulk is not None
@@ -111,7 +111,7 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None,
                               "already_imported": 0, "returned": 0, "lines": []}
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         candidates = _candidates(uow.repo, owner.id, tenant_name)
         by_number = {c.invoice.number: c for c in candidates}
         contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
@@ -163,7 +163,7 @@ def assign(uow: UnitOfWork, entry_ref: str, number: str, amount: Decimal | None,
     once all of it is assigned."""
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         entry = docs.bank_entry(owner.id, entry_ref)
         if entry is None:
             raise InputError(f"no imported bank line {entry_ref!r}", field="ENTRY_REF")
@@ -204,6 +204,6 @@ def unmatched(uow: UnitOfWork, tenant_name: str | None) -> list[dict[str, Any]]:
         owner = tenant(uow.repo, tenant_name)
         return [{**row, "booked": row["booked"].isoformat(), "amount": fmt(row["amount"]),
                  "open": fmt(row["open"])}
-                for row in DocumentStore(uow.repo.conn).unmatched(owner.id)]
+                for row in DocumentStore(connection(uow.repo)).unmatched(owner.id)]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from termline.adapters.sql import reports
 from termline.adapters.sql.repository import StoredContract, Tenant
+from termline.adapters.sql.sql_rows import connection
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
 from termline.app.run import _Caches, as_of, context
@@ -61,7 +62,7 @@ def tenants(uow: UnitOfWork) -> list[dict[str, Any]]:
 def customers(uow: UnitOfWork, tenant_name: str | None) -> list[dict[str, Any]]:
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        return reports.customers(uow.repo.conn, owner.id)
+        return reports.customers(connection(uow.repo), owner.id)
 
 
 def _problem(problem: dict[str, Any] | None) -> str:
@@ -175,7 +176,7 @@ def receivables(uow: UnitOfWork, tenant_name: str | None, on: date) -> list[dict
             state = row.state
             if on < row.as_of:
                 if paid is None:
-                    paid = reports.allocations_through(uow.repo.conn, owner.id, on)
+                    paid = reports.allocations_through(connection(uow.repo), owner.id, on)
                 state = state_on(state, paid.get(row.stored.id, {}), on)
             bal = balance(state, row.ctx, on)
             key = (row.stored.contract.customer.name, bal.currency)

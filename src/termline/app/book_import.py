@@ -22,8 +22,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.adapters.files.csv_table import detect_stream, separator_of, stream_rows
-from termline.adapters.sql.bulk import BulkRows, RefTaken, customer_key
-from termline.adapters.sql.store_records import StoredContract, Tenant
+from termline.adapters.sql.bulk import BulkRows, RefTaken
+from termline.adapters.sql.sql_rows import connection
+from termline.adapters.sql.store_records import StoredContract, Tenant, customer_key
 from termline.app.contract_rows import contract_rows_stream
 from termline.app.inputs import LocatedEvent, _event, contract_policy
 from termline.app.intake import check_event, event_key, tenant
@@ -206,7 +207,7 @@ def prepare(chunk: list[tuple[int, Contract, Policy]]) -> Prepared:
 class _Importer:
     def __init__(self, uow: UnitOfWork, owner: Tenant) -> None:
         self.repo = uow.repo
-        self.bulk = BulkRows(uow.repo.conn)
+        self.bulk = BulkRows(connection(uow.repo))
         self.owner = owner
         self.versions: dict[int, int] = {}  # id(policy) -> stored version
         self.policies: dict[int, Policy] = {}  # stored version -> policy

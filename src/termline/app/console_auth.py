@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from termline.adapters.sql.console_repo import ConsoleStore, SessionRow
+from termline.adapters.sql.sql_rows import connection
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
 from termline.domain.errors import InputError, TermlineError
@@ -67,7 +68,7 @@ def add_user(uow: UnitOfWork, tenant_name: str, email: str, role: str, password:
     address = _email(email)
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         if store.user_by_email(address) is not None:
             raise InputError(f"a console user {address!r} exists already", field="EMAIL")
         user_id = store.add_user(owner.id, address, _HASHER.hash(password), role, now)
@@ -80,7 +81,7 @@ def sign_in(uow: UnitOfWork, address: str, email: str, password: str, now: datet
     """(session token for the cookie, the user). Every attempt is recorded; an address with
     `MAX_FAILURES` failures in the last `ATTEMPT_WINDOW` is refused before any check."""
     with uow:
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         if store.failures_since(address, now - ATTEMPT_WINDOW) >= MAX_FAILURES:
             raise TooManyAttempts("too many failed sign-ins from this address: try again in "
                                   f"{int(ATTEMPT_WINDOW.total_seconds() // 60)} minutes")
@@ -110,13 +111,13 @@ def session_user(uow: UnitOfWork, token: str | None, now: datetime) -> ConsoleUs
     if not token:
         return None
     with uow:
-        found = ConsoleStore(uow.repo.conn).session(token_hash(token), now)
+        found = ConsoleStore(connection(uow.repo)).session(token_hash(token), now)
     return None if found is None else ConsoleUser(*astuple(found))
 
 
 def sign_out(uow: UnitOfWork, token: str) -> None:
     with uow:
-        ConsoleStore(uow.repo.conn).drop_session(token_hash(token))
+        ConsoleStore(connection(uow.repo)).drop_session(token_hash(token))
         uow.commit()
 
 
@@ -127,4 +128,4 @@ def csrf_ok(user: ConsoleUser, given: str | None) -> bool:
 def users(uow: UnitOfWork, tenant_name: str) -> list[dict[str, object]]:
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        return ConsoleStore(uow.repo.conn).users(owner.id)
+        return ConsoleStore(connection(uow.repo)).users(owner.id)

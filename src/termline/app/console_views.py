@@ -22,13 +22,14 @@ from termline.adapters.sql.codec import decode
 from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
 from termline.adapters.sql.jsontext import loads
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant
+from termline.adapters.sql.repository import StoredContract, Tenant
+from termline.adapters.sql.sql_rows import connection
 from termline.adapters.sql.store_records import Unreadable
 from termline.app.documents import Lookups, NoProfile, build, open_net, profile_of
 from termline.app.entitlement import entitlement
 from termline.app.intake import event_key
 from termline.app.intake import tenant as find_tenant
-from termline.app.ports import UnitOfWork
+from termline.app.ports import Store, UnitOfWork
 from termline.app.run import _Caches, as_of, context
 from termline.domain.contract.model import Event, Payment
 from termline.domain.engine.actions import Action
@@ -98,7 +99,7 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
     and cash received per month over the last 12 months, and the deadlines of the week."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         mark = store.last_change(owner.id)
         on = mark[3] or today
         cached = BOOK_CACHE.entries.get(owner.id)
@@ -206,7 +207,7 @@ def contract_page(uow: UnitOfWork, tenant_name: str, filt: ContractFilter, after
     """A page of the tenant's contracts (filtered in the database), each with its balance."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         rows = store.contract_page(owner.id, ref=filt.ref, customer=filt.customer,
                                    status=filt.status, pack=filt.pack, after_id=after_id,
                                    limit=limit + 1)
@@ -232,7 +233,7 @@ def _as_of(row: ContractRow, through: date | None) -> date:
 
 
 def _row(uow: UnitOfWork, owner: Tenant, ref: str) -> ContractRow:
-    row = ConsoleStore(uow.repo.conn).contract_row(owner.id, ref)
+    row = ConsoleStore(connection(uow.repo)).contract_row(owner.id, ref)
     if row is None:
         raise NotFound(f"no contract {ref!r}")
     return row
@@ -260,7 +261,7 @@ def contract(uow: UnitOfWork, tenant_name: str, ref: str) -> dict[str, Any]:
                    "contract": "*" if e["broadcast"] else ref, "voided": e["voided"],
                    "detail": {k: v for k, v in e["payload"].items()
                               if k not in ("date", "type", "contract")}}
-                  for e in ConsoleStore(uow.repo.conn).contract_events(owner.id, stored.id)]
+                  for e in ConsoleStore(connection(uow.repo)).contract_events(owner.id, stored.id)]
         return {
             "contract": ref, "customer": stored.contract.customer.name, "pack": row.pack,
             "start": stored.contract.start.isoformat(), "as_of": day.isoformat(),
@@ -293,8 +294,8 @@ def _detail(action: dict[str, Any]) -> str:
                      if k not in _SHOWN and not isinstance(v, dict | list))
 
 
-def _documents(repo: Repository, owner: Tenant, ref: str) -> list[dict[str, Any]]:
-    docs = DocumentStore(repo.conn).documents(owner.id, ref)
+def _documents(repo: Store, owner: Tenant, ref: str) -> list[dict[str, Any]]:
+    docs = DocumentStore(connection(repo)).documents(owner.id, ref)
     if not docs:
         return []
     try:
@@ -315,7 +316,7 @@ def _documents(repo: Repository, owner: Tenant, ref: str) -> list[dict[str, Any]
     return out
 
 
-def _lookups(repo: Repository, owner: Tenant, ref: str) -> Lookups:
+def _lookups(repo: Store, owner: Tenant, ref: str) -> Lookups:
     """What `build` reads of the contract, given: left empty, it reads the tenant's every
     contract on first use (made for listings of the whole book)."""
     return Lookups(contracts={(owner.id, ref): repo.contracts(owner.id, ref)[0]})
@@ -403,7 +404,7 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
     matched with the open invoices that could fit; failed deliveries."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         problems = []
         for row in store.contract_page(owner.id, problems=True, limit=limit):
             problem = json.loads(row.problem) if row.problem else {}
@@ -415,7 +416,7 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
             problems.append({"contract": row.ref, "customer": row.customer,
                              "day": problem.get("day"), "error": problem.get("error"),
                              "events": events})
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         credits = []
         for entry in docs.unmatched(owner.id)[:limit]:
             fits = _fits(store.open_invoices(owner.id, entry["currency"],
@@ -451,13 +452,13 @@ def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str
     credit as `bank import` computes it; the credit is then matched."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         entry = store.bank_entry(owner.id, entry_ref)
         if entry is None:
             raise NotFound(f"no bank credit {entry_ref!r}")
         if entry.status != "unmatched":
             raise InputError(f"bank credit {entry_ref!r} is matched already", field="entry")
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         stored = docs.document(owner.id, number)
         if stored is None or stored.kind != "invoice":
             raise NotFound(f"no invoice {number!r}")
@@ -493,7 +494,7 @@ def retry_delivery(uow: UnitOfWork, tenant_name: str, channel: str, msg_id: str,
         raise InputError("a delivery is a webhook or an email", field="channel")
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        done = ConsoleStore(uow.repo.conn).retry_delivery(owner.id, channel, msg_id, now)
+        done = ConsoleStore(connection(uow.repo)).retry_delivery(owner.id, channel, msg_id, now)
         uow.commit()
     if not done:
         raise NotFound(f"no failed delivery {msg_id!r}")
@@ -517,7 +518,7 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
         raise InputError("status is open, paid or credit_note", field="status")
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         rows = store.invoice_page(owner.id, first=filt.first, last=filt.last,
                                   status=filt.status, customer=filt.customer, offset=offset,
                                   limit=None if limit is None else limit + 1)
@@ -549,7 +550,7 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
 def document_summary(uow: UnitOfWork, tenant_name: str, number: str) -> dict[str, Any]:
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        stored = DocumentStore(uow.repo.conn).document(owner.id, number)
+        stored = DocumentStore(connection(uow.repo)).document(owner.id, number)
         if stored is None:
             raise NotFound(f"no document {number!r}")
         doc = build(uow.repo, stored, profile_of(uow.repo, owner.name),
@@ -569,7 +570,7 @@ def customer_page(uow: UnitOfWork, tenant_id: int, customer_id: int) -> dict[str
     documents and what is open, in its language; nothing of any other customer."""
     with uow:
         owner = next((tn for tn in uow.repo.tenants() if tn.id == tenant_id), None)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         cust = store.customer(tenant_id, customer_id) if owner is not None else None
         if owner is None or cust is None:
             raise NotFound("no such customer")
@@ -619,8 +620,8 @@ def customer_document(uow: UnitOfWork, tenant_id: int, customer_id: int, number:
     """(tenant name, document) when the document is one of this customer's."""
     with uow:
         owner = next((tn for tn in uow.repo.tenants() if tn.id == tenant_id), None)
-        store = ConsoleStore(uow.repo.conn)
-        stored = DocumentStore(uow.repo.conn).document(tenant_id, number) \
+        store = ConsoleStore(connection(uow.repo))
+        stored = DocumentStore(connection(uow.repo)).document(tenant_id, number) \
             if owner is not None else None
         refs = {r.ref for r in store.customer_contracts(tenant_id, customer_id)}
         if owner is None or stored is None or stored.contract_ref not in refs:

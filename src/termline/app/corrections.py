@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant
+from termline.adapters.sql.repository import StoredContract, Tenant
 from termline.app.intake import tenant as find_tenant
-from termline.app.ports import UnitOfWork
+from termline.app.ports import Store, UnitOfWork
 from termline.domain.errors import InputError
 
 
-def _contract(repo: Repository, owner: Tenant, ref: str) -> StoredContract:
+def _contract(repo: Store, owner: Tenant, ref: str) -> StoredContract:
     found = repo.contracts(owner.id, ref)
     if not found:
         raise InputError(f"no contract {ref!r} for tenant {owner.name!r}", field="--contract")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from termline.adapters.sql.console_repo import ConsoleStore
+from termline.adapters.sql.sql_rows import connection
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
 from termline.domain.errors import InputError, TermlineError
@@ -66,7 +67,7 @@ def link(uow: UnitOfWork, tenant_name: str, customer: str, days: int, now: datet
         raise InputError("a link lasts 1 to 366 days", field="--days")
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         found = store.customers_named(owner.id, customer)
         if not found:
             raise InputError(f"tenant {owner.name!r} has no customer named {customer!r}",
@@ -89,7 +90,7 @@ def verify(uow: UnitOfWork, token: str, now: datetime) -> CustomerGrant:
     except (ValueError, TypeError):
         raise BadLink("not a customer link") from None
     with uow:
-        store = ConsoleStore(uow.repo.conn)
+        store = ConsoleStore(connection(uow.repo))
         secret = _secret(store, now)
         uow.commit()
     if not hmac.compare_digest(hmac.new(secret, body, hashlib.sha256).digest(), mac):

@@ -23,9 +23,10 @@ from termline.adapters.documents.pdf import render
 from termline.adapters.documents.terms import document_language, payment_terms
 from termline.adapters.documents.ubl import write
 from termline.adapters.sql.document_store import Bulk, DocumentStore, StoredDocument
-from termline.adapters.sql.repository import Repository, StoredContract
+from termline.adapters.sql.repository import StoredContract
+from termline.adapters.sql.sql_rows import connection
 from termline.app.intake import tenant
-from termline.app.ports import UnitOfWork
+from termline.app.ports import Store, UnitOfWork
 from termline.domain.errors import InputError, TermlineError
 from termline.domain.policy.schema import Policy
 from termline.domain.values.money import ZERO, fmt
@@ -53,7 +54,7 @@ def set_profile(uow: UnitOfWork, tenant_name: str, data: Any, source: str) -> Se
     return profile
 
 
-def profile_of(repo: Repository, tenant_name: str | None) -> SellerProfile:
+def profile_of(repo: Store, tenant_name: str | None) -> SellerProfile:
     owner = tenant(repo, tenant_name)
     raw = owner.settings.get("profile")
     if raw is None:
@@ -81,7 +82,7 @@ class Lookups:
     prenotice: dict[int, int] = field(default_factory=dict)
     bulk: Bulk | None = None  # the tenant's lines, periods, payments, latest numbers
 
-    def contract(self, repo: Repository, tenant_id: int, ref: str) -> StoredContract:
+    def contract(self, repo: Store, tenant_id: int, ref: str) -> StoredContract:
         key = (tenant_id, ref)
         if key not in self.contracts:
             if not self.contracts:  # first use: the tenant's contracts in one query
@@ -91,7 +92,7 @@ class Lookups:
                 self.contracts[key] = repo.contracts(tenant_id, ref)[0]
         return self.contracts[key]
 
-    def terms_of(self, repo: Repository, version: int, profile: SellerProfile,
+    def terms_of(self, repo: Store, version: int, profile: SellerProfile,
                  language: str = "en") -> str:
         if (version, language) not in self.terms:
             policy = repo.policy(version)
@@ -100,10 +101,10 @@ class Lookups:
         return self.terms[(version, language)]
 
 
-def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
+def build(repo: Store, stored: StoredDocument, profile: SellerProfile,
           lookups: Lookups | None = None) -> Document:
     lookups = lookups or Lookups()
-    docs = DocumentStore(repo.conn)
+    docs = DocumentStore(connection(repo))
     contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
     language = document_language(contract.contract.customer.language, profile.language)
     period = None
@@ -134,11 +135,11 @@ def build(repo: Repository, stored: StoredDocument, profile: SellerProfile,
                     lookups.prenotice[contract.policy_version_id])
 
 
-def open_net(repo: Repository, stored: StoredDocument, lookups: Lookups | None = None
+def open_net(repo: Store, stored: StoredDocument, lookups: Lookups | None = None
              ) -> Decimal:
     """The amount of an invoice still open, including VAT (the engine's open item); 0 for a
     replaced revision or an invoice a correction credit note cancels."""
-    docs = DocumentStore(repo.conn)
+    docs = DocumentStore(connection(repo))
     key = (stored.contract_id, stored.source_ref)
     bulk = lookups.bulk if lookups is not None else None
     latest = bulk.latest.get(key) if bulk is not None else docs.latest_number(*key)
@@ -158,7 +159,7 @@ def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str |
         profile = profile_of(uow.repo, tenant_name)
         owner = tenant(uow.repo, tenant_name)
         out = []
-        store = DocumentStore(uow.repo.conn)
+        store = DocumentStore(connection(uow.repo))
         lookups = Lookups(bulk=store.bulk(owner.id))
         for stored in store.documents(owner.id, contract_ref):
             doc = build(uow.repo, stored, profile, lookups)
@@ -175,7 +176,7 @@ def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str |
 def _stored(uow: UnitOfWork, tenant_name: str | None, number: str
             ) -> tuple[StoredDocument, SellerProfile]:
     owner = tenant(uow.repo, tenant_name)
-    stored = DocumentStore(uow.repo.conn).document(owner.id, number)
+    stored = DocumentStore(connection(uow.repo)).document(owner.id, number)
     if stored is None:
         raise UnknownDocument(f"tenant {owner.name!r} has no document {number!r}",
                               field="NUMBER")
@@ -191,7 +192,7 @@ def show(uow: UnitOfWork, tenant_name: str | None, number: str) -> Document:
 def _file(uow: UnitOfWork, tenant_name: str | None, number: str, fmt_: str) -> bytes:
     with uow:
         stored, profile = _stored(uow, tenant_name, number)
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         found = docs.file(stored.id, fmt_)
         if found is not None:
             return found

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Connection, update
 
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.bulk import BulkRows, customer_key
-from termline.adapters.sql.repository import Repository, StoredContract, Tenant, digest
+from termline.adapters.sql.repository import StoredContract, Tenant, digest
+from termline.adapters.sql.sql_rows import connection
+from termline.adapters.sql.store_records import customer_key
 from termline.app.inputs import LocatedEvent
 from termline.app.naming import resolve
-from termline.app.ports import UnitOfWork
+from termline.app.ports import Store, UnitOfWork
 from termline.app.run import tenant_tables
 from termline.domain.contract.checks import event_problems
 from termline.domain.contract.model import BROADCAST, Contract, _Broadcast
@@ -43,7 +44,7 @@ def add_tenant(uow: UnitOfWork, name: str, timezone: str = "UTC") -> int:
     return tenant_id
 
 
-def tenant(repo: Repository, name: str | None) -> Tenant:
+def tenant(repo: Store, name: str | None) -> Tenant:
     """The named tenant; without a name the store's only tenant. Never creates one: a book
     filed under a tenant nobody chose is a book nobody finds."""
     if name is not None:
@@ -66,29 +67,28 @@ def tenant(repo: Repository, name: str | None) -> Tenant:
                         "with --tenant NAME or TERMLINE_TENANT", field="--tenant")
 
 
-def _add_contracts(repo: Repository, owner: Tenant,
+def _add_contracts(repo: Store, owner: Tenant,
                    contracts: Sequence[tuple[Contract, Policy]], chunk: int = 5000) -> list[int]:
     """Store the contracts a chunk at a time (`store.bulk`), refusing a ref stored already."""
-    bulk = BulkRows(repo.conn)
     versions: dict[int, int] = {}  # id(policy) -> stored version: a scenario shares policies
     ids: list[int] = []
     seen: set[str] = set()
     for first in range(0, len(contracts), chunk):
         part = contracts[first:first + chunk]
-        stored = bulk.stored_refs(owner.id, {c.id for c, _ in part})
+        stored = repo.stored_refs(owner.id, {c.id for c, _ in part})
         for contract, _ in part:
             if contract.id in seen or contract.id in stored:
                 raise InputError(f"contract {contract.id!r} is stored already for tenant "
                                  f"{owner.name!r}", field="id")
             seen.add(contract.id)
-        customers = bulk.customers(owner.id, (c.customer for c, _ in part))
+        customers = repo.customers(owner.id, (c.customer for c, _ in part))
         rows = []
         for contract, policy in part:
             if id(policy) not in versions:
                 versions[id(policy)] = repo.policy_version(policy)
             rows.append((contract, policy, versions[id(policy)],
                          customers[customer_key(contract.customer)]))
-        ids += bulk.add_contracts(owner.id, rows)
+        ids += repo.add_contracts(owner.id, rows)
     return ids
 
 
@@ -101,7 +101,7 @@ def add_contracts(uow: UnitOfWork, contracts: Sequence[tuple[Contract, Policy]],
         owner = tenant(uow.repo, tenant_name)
         ids = _add_contracts(uow.repo, owner, contracts)
         if added_at is not None:
-            mark_added(uow.repo.conn, ids, local_day(owner, added_at))
+            mark_added(connection(uow.repo), ids, local_day(owner, added_at))
         uow.commit()
     return ids
 
@@ -141,7 +141,7 @@ def event_key(event: Any, origin: str | None, position: int) -> str:
     return "one:" + uuid4().hex
 
 
-def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
+def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
                 located: Sequence[LocatedEvent | None], origin: str | None
                 ) -> tuple[int, int]:
     by_ref: dict[str, StoredContract] = {c.contract.id: c for c in repo.contracts(owner.id)}
@@ -169,7 +169,7 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     for position, (event, target, where) in enumerate(zip(events, targets, located,
                                                           strict=True)):
         key = event_key(event, origin, where.line if where and where.line else position)
-        event = resolve(repo.conn, owner.id, event)
+        event = resolve(connection(repo), owner.id, event)
         if repo.add_event(owner.id, target, event, key) is None:
             _same_as_stored(repo, owner, event, key, where)
             duplicates += 1
@@ -179,7 +179,7 @@ def _add_events(repo: Repository, owner: Tenant, events: Sequence[Any],
     return added, duplicates
 
 
-def _same_as_stored(repo: Repository, owner: Tenant, event: Any, key: str,
+def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
                     where: LocatedEvent | None) -> None:
     """A reference already stored must name the same event, or the sender has two."""
     if event.reference is None:
@@ -204,7 +204,7 @@ def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
     return counts
 
 
-def merge_scenario_settings(repo: Repository, owner: Tenant,
+def merge_scenario_settings(repo: Store, owner: Tenant,
                             statutory_rates: dict[str, dict[str, Any]],
                             index_series: dict[str, dict[str, Any]], source: str) -> Tenant:
     """A scenario's statutory rates and index series, checked and merged into its tenant's

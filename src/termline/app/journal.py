@@ -16,6 +16,7 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.corrected import uncorrected
 from termline.adapters.sql.document_store import DocumentStore
 from termline.adapters.sql.reports import customer_names
+from termline.adapters.sql.sql_rows import connection
 from termline.app.documents import Lookups, build, profile_of
 from termline.app.intake import tenant
 from termline.app.ports import UnitOfWork
@@ -29,13 +30,13 @@ def entries(uow: UnitOfWork, tenant_name: str | None, start: date | None, end: d
         owner = tenant(uow.repo, tenant_name)
         profile = profile_of(uow.repo, tenant_name)
         chart: Chart = profile.accounts
-        names = customer_names(uow.repo.conn, owner.id)
+        names = customer_names(connection(uow.repo), owner.id)
 
         def within(day: date) -> bool:
             return (start is None or day >= start) and (end is None or day <= end)
 
         out: list[Entry] = []
-        store = DocumentStore(uow.repo.conn)
+        store = DocumentStore(connection(uow.repo))
         lookups = Lookups(bulk=store.bulk(owner.id))
         for stored in store.documents(owner.id):
             if not within(stored.issued):
@@ -43,7 +44,7 @@ def entries(uow: UnitOfWork, tenant_name: str | None, start: date | None, end: d
             doc = build(uow.repo, stored, profile, lookups)
             out += document_entries(doc, names.get(stored.contract_ref, stored.contract_ref),
                                     chart)
-        conn = uow.repo.conn
+        conn = connection(uow.repo)
         p, c, a = t.payments.c, t.contracts.c, t.allocations.c
         for row in conn.execute(select(p.date, p.amount, p.reference, p.event_id, c.ref)
                                 .join(t.contracts, c.id == p.contract_id)
@@ -77,9 +78,9 @@ def entries(uow: UnitOfWork, tenant_name: str | None, start: date | None, end: d
 
 def _corrected(uow: UnitOfWork, contract_ref: str, natural_key: str) -> bool:
     ac, c = t.actions.c, t.contracts.c
-    return uow.repo.conn.execute(select(ac.id).join(t.contracts, c.id == ac.contract_id).where(
-        c.ref == contract_ref, ac.natural_key == "correction|" + natural_key)).first() \
-        is not None
+    query = select(ac.id).join(t.contracts, c.id == ac.contract_id).where(
+        c.ref == contract_ref, ac.natural_key == "correction|" + natural_key)
+    return connection(uow.repo).execute(query).first() is not None
 
 
 def journal(uow: UnitOfWork, tenant_name: str | None, start: date | None, end: date | None

@@ -19,6 +19,7 @@ from termline.adapters.notify.derive import (
 )
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql.repository import Tenant
+from termline.adapters.sql.sql_rows import connection
 from termline.app.ports import UowFactory
 from termline.app.run import _Caches, as_of, context
 from termline.domain.engine.deadlines import deadlines
@@ -39,7 +40,7 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date,
         run_through = repo.run_through(tenant.id)
         found, recipients = [], {}
         info = tenant_info(tenant.name, tenant.settings)
-        languages = dict(repo.conn.execute(select(
+        languages = dict(connection(repo).execute(select(
             s.contract_info.c.contract_id, s.contract_info.c.language).where(
             s.contract_info.c.tenant_id == tenant.id)).all())
         for stored in repo.contracts(tenant.id):
@@ -63,7 +64,7 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date,
                             stored.contract.customer.language, languages.get(stored.id),
                             info))
         rows = renewal_rows(found, recipients, {tenant.id: info})
-        added = _insert_new(repo.conn, rows)
+        added = _insert_new(connection(repo), rows)
         uow.commit()
     return added
 

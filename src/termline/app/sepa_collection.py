@@ -16,6 +16,7 @@ from termline.adapters.bank import target2
 from termline.adapters.bank.pain008 import Collection, Creditor, Transfer, pain001, pain008
 from termline.adapters.sql.document_store import DocumentStore
 from termline.adapters.sql.repository import StoredContract, Tenant
+from termline.adapters.sql.sql_rows import connection
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
 from termline.app.ports import UnitOfWork
@@ -46,7 +47,7 @@ def collect(uow: UnitOfWork, on: date, tenant_name: str | None, now: datetime) -
             raise TermlineError(f"tenant {owner.name!r}: the profile needs creditor_id and bic "
                                 "to collect direct debits")
         stored_contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
-        docs = DocumentStore(uow.repo.conn)
+        docs = DocumentStore(connection(uow.repo))
         collections = []
         lookups = Lookups()
         earlier: set[str] = set()
@@ -152,7 +153,7 @@ def _returned_payment(uow: UnitOfWork, owner_id: int, number: str, amount: Decim
                       ) -> str | None:
     """The reference of the bank payment of invoice `number` a return gives back: the latest
     one not returned yet (of the returned amount, when the bank gives it)."""
-    docs = DocumentStore(uow.repo.conn)
+    docs = DocumentStore(connection(uow.repo))
     for paid in reversed(docs.bank_payments_of(owner_id, number)):
         if amount is not None and paid["amount"] != amount:
             continue
@@ -181,7 +182,7 @@ def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str,
     "unknown" (no such invoice: an error when `strict`, as for a file of returns; a bank
     statement may also return debits another system collected)."""
     outcomes: list[str] = []
-    docs = DocumentStore(uow.repo.conn)
+    docs = DocumentStore(connection(uow.repo))
     contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
     for ret in found:
         stored = docs.document(owner.id, ret.end_to_end)

@@ -23,8 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
-from termline.adapters.sql.repository import _stored_contract, digest, dumps
-from termline.adapters.sql.store_records import StoredContract
+from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
 from termline.adapters.sql.writes import driver_errors, insert_rows
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.state import ContractState
@@ -50,11 +50,6 @@ def _ref_taken(exc: BaseException | None) -> bool:
     if diag is not None:
         return getattr(diag, "constraint_name", None) == "uq_contracts_tenant_id_ref"
     return "UNIQUE constraint failed: contracts.tenant_id, contracts.ref" in str(exc)
-
-
-def customer_key(customer: Customer) -> str:
-    """The customer's identity in its tenant (as `Repository.customer` keys it)."""
-    return digest(dumps([customer.name, customer.country, customer.email]))
 
 
 class BulkRows:
@@ -194,7 +189,7 @@ class BulkRows:
         c = t.contracts.c
         after = 0
         while True:
-            page = [_stored_contract(r.id, r) for r in self.conn.execute(
+            page = [stored_contract(r.id, r) for r in self.conn.execute(
                 select(c.id, c.tenant_id, c.document, c.policy_version_id)
                 .where(c.tenant_id == tenant_id, c.id > after).order_by(c.id).limit(size))]
             if not page:

@@ -4,12 +4,16 @@ and the service layer can name them without importing the repository."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from termline.domain.contract.model import Contract
+from pydantic import TypeAdapter, ValidationError
+
+from termline.adapters.sql.jsontext import dumps
+from termline.domain.contract.model import Contract, Customer, Event
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
 
@@ -116,3 +120,38 @@ class DueRun:
 
 
 RawEvent = tuple[int, date, str]  # id, date, payload as stored
+
+
+_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
+NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_event(event_id: int, day: date, payload: str) -> StoredEvent:
+    try:
+        return StoredEvent(event_id, _EVENT.validate_json(payload))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return StoredEvent(event_id, Unreadable(day, f"{where}: {first['msg']}" if where
+                                                else first["msg"]))
+
+
+def claimable(until: date) -> date:
+    """The last next_due a run to `until` claims: NEVER marks a contract nothing can happen to
+    without an event (or one set aside), never due, even on a run to 9999-12-31."""
+    return min(until, NEVER - timedelta(days=1))
+
+
+def stored_contract(contract_id: int, row: Any) -> StoredContract:
+    """A contract as a row of `contracts` (or a join holding its columns) stores it."""
+    return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
+                          row.policy_version_id)
+
+
+def customer_key(customer: Customer) -> str:
+    """The customer's identity in its tenant: name, country and e-mail."""
+    return digest(dumps([customer.name, customer.country, customer.email]))

@@ -17,11 +17,20 @@ class SqlUnitOfWork:
         self.engine = engine
         self._conn: Connection | None = None
         self.repo: Repository
+        # each aggregate's repository (`app/ports.py`): the same object over one connection
+        self.tenants: Repository
+        self.policies: Repository
+        self.contracts: Repository
+        self.events: Repository
+        self.runs: Repository
+        self.ledger: Repository
 
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
         self._conn.begin()
         self.repo = Repository(self._conn)
+        self.tenants = self.policies = self.contracts = self.repo
+        self.events = self.runs = self.ledger = self.repo
         return self
 
     def commit(self) -> None:

@@ -17,6 +17,7 @@ from termline.app import book, intake
 from termline.app.entitlement import entitlement
 from termline.app.inputs import contract_policy
 from termline.app.keys import Principal
+from termline.app.ports import Store
 from termline.app.run import as_of, context
 from termline.domain.contract.bounds import ID_PATTERN
 from termline.domain.contract.model import Contract
@@ -39,7 +40,7 @@ ContractId = Annotated[str, Path(min_length=1, max_length=100, pattern=ID_PATTER
                                  description="The id the contract was created with.")]
 
 
-def find(repo: Repository, who: Principal, ref: str) -> StoredContract:
+def find(repo: Store, who: Principal, ref: str) -> StoredContract:
     """The caller's contract `ref`; a 404 for any other (another tenant's too)."""
     found = repo.contracts(who.tenant_id, ref)
     if not found:
@@ -47,7 +48,7 @@ def find(repo: Repository, who: Principal, ref: str) -> StoredContract:
     return found[0]
 
 
-def tenant_of(repo: Repository, who: Principal) -> Tenant:
+def tenant_of(repo: Store, who: Principal) -> Tenant:
     found = repo.tenant(who.tenant_name)
     assert found is not None
     return found

@@ -1,0 +1,202 @@
+"""Run state: each contract's state, cursor and next acting day; claims, optimistic saves,
+contracts set aside, and how an arriving event makes its contract due."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from termline.adapters.sql import tables as t
+from termline.adapters.sql.codec import decode, encode
+from termline.adapters.sql.jsontext import dumps, loads
+from termline.adapters.sql.sql_rows import SqlRows
+from termline.adapters.sql.store_records import (
+    NEVER,
+    DueRun,
+    RunState,
+    StoredContract,
+    claimable,
+    stored_contract,
+)
+from termline.domain.engine.state import ContractState
+
+_RUN = t.contract_runs.c
+_SAVE_RUNS_SQLITE = (
+    "UPDATE contract_runs SET state = ?, cursor = ?, next_due = ?, recompute_from = ?, "
+    "action_count = ?, problem = NULL WHERE contract_id = ? AND cursor = ? AND action_count = ?")
+_SAVE_RUNS_PG = (
+    "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
+    "recompute_from = v.recompute_from, action_count = v.action_count, problem = NULL "
+    "FROM unnest(%b::text[], %b::date[], %b::date[], %b::date[], %b::int[], %b::bigint[], "
+    "%b::date[], %b::int[]) AS v(state, cursor, next_due, recompute_from, action_count, cid, "
+    "old_cursor, old_count) "
+    "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
+# a contract's run row with what a claim needs of its contract
+_RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
+                   _RUN.recompute_from, _RUN.action_count, _RUN.problem, t.contracts.c.tenant_id,
+                   t.contracts.c.document, t.contracts.c.policy_version_id,
+                   t.contracts.c.start).join(
+    t.contracts, t.contracts.c.id == _RUN.contract_id)
+
+
+class SqlRuns(SqlRows):
+    def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
+        """An event dated `day` arrived (or was voided): make its contract(s) due, and
+        recompute if back-dated.
+
+        The run rows are locked first. A worker that has claimed the contract holds its row
+        until the day it computes is stored, and it read the event log before this event was
+        committed: waiting for it here means the conditions below see the cursor it stored,
+        so an event dated before that cursor triggers the recompute instead of being passed
+        over (PostgreSQL; on SQLite the write lock already serialises the two).
+        """
+        r = t.contract_runs.c
+        target = (r.contract_id == contract_id) if contract_id is not None else \
+            (r.tenant_id == tenant_id)
+        self.conn.execute(select(r.contract_id).where(target).order_by(r.contract_id)
+                          .with_for_update())
+        self.conn.execute(update(t.contract_runs).where(target, r.cursor >= day).values(
+            recompute_from=func.coalesce(func.min(r.recompute_from, day), day)
+            if self.conn.dialect.name == "sqlite" else
+            func.least(func.coalesce(r.recompute_from, day), day)))
+        self.conn.execute(update(t.contract_runs).where(target, r.next_due > day)
+                          .values(next_due=day))
+
+    def count_due(self, tenant_id: int, until: date) -> int:
+        r = t.contract_runs.c
+        return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
+            r.tenant_id == tenant_id, r.next_due <= claimable(until))).scalar_one())
+
+    def claim(self, tenant_id: int, until: date, limit: int = 1
+              ) -> list[tuple[StoredContract, RunState]]:
+        """Up to `limit` of the tenant's most overdue contracts, locked for this transaction.
+
+        On PostgreSQL the rows are taken `FOR UPDATE SKIP LOCKED`: concurrent workers each get
+        other contracts. On SQLite the transaction holds the write lock from its start (see
+        `store.db`), so workers take turns; the optimistic check of `save_runs` stays as a
+        guard either way.
+        """
+        r = t.contract_runs.c
+        wave = self.wave(tenant_id, until)
+        if wave is None:
+            return []
+        return self._locked(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
+                            .order_by(r.next_due, r.contract_id).limit(limit)
+                            .with_for_update(skip_locked=True, of=t.contract_runs))
+
+    def wave(self, tenant_id: int, until: date) -> date | None:
+        """The earliest day a contract of the tenant is due (locked or not), or None.
+
+        A run takes the book a day at a time: it claims only the contracts due on the earliest
+        due day, so every document of one day is numbered before any of a later day, also on
+        a catch-up run over many months and with several workers (a worker waits while another
+        holds the last contracts of the day). Legal numbering is chronological per series.
+        """
+        r = t.contract_runs.c
+        found = self.conn.execute(select(func.min(r.next_due)).where(
+            r.tenant_id == tenant_id, r.next_due <= claimable(until))).scalar()
+        return found if found is None or isinstance(found, date) \
+            else date.fromisoformat(str(found))
+
+    def _locked(self, query: Any) -> list[tuple[StoredContract, RunState]]:
+        return [(stored_contract(row.contract_id, row), _run_state(row))
+                for row in self.conn.execute(query)]
+
+    def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
+                 ) -> list[DueRun]:
+        """Up to `limit` of the tenant's most overdue contracts as stored, leaving out `skip`
+        (those in flight), without locking: for a single writer that checks each row again
+        before it stores what it computed from it (`run_marks`)."""
+        r = t.contract_runs.c
+        wave = self.wave(tenant_id, until)  # a day at a time, as `claim`
+        if wave is None:
+            return []
+        rows = self.conn.execute(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
+                                 .order_by(r.next_due, r.contract_id).limit(limit + len(skip)))
+        return [_due_run(row) for row in rows if row.contract_id not in skip][:limit]
+
+    def run_marks(self, contract_ids: Sequence[int]
+                  ) -> dict[int, tuple[date, date, date | None, int]]:
+        """What `DueRun.mark` was when read, now (set-aside contracts left out)."""
+        r = t.contract_runs.c
+        rows = self.conn.execute(select(r.contract_id, r.cursor, r.next_due, r.recompute_from,
+                                        r.action_count).where(r.contract_id.in_(contract_ids),
+                                                              r.problem.is_(None)))
+        return {row.contract_id: (row.cursor, row.next_due, row.recompute_from,
+                                  row.action_count) for row in rows}
+
+    def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
+        """These contracts, locked for this transaction (waiting for another holder)."""
+        r = t.contract_runs.c
+        return self._locked(_RUN_ROWS.where(r.contract_id.in_(contract_ids))
+                            .order_by(r.contract_id).with_for_update(of=t.contract_runs))
+
+    def set_aside(self, contract_id: int, problem: dict[str, Any]) -> None:
+        """Stop running the contract until its input is corrected (`note_event`) or it is
+        resumed: the claim passes over it, the rest of the book runs on."""
+        self.conn.execute(update(t.contract_runs)
+                          .where(t.contract_runs.c.contract_id == contract_id)
+                          .values(problem=dumps(problem), next_due=NEVER))
+
+    def resume(self, contract_id: int) -> bool:
+        """Run a set-aside contract again from the day after its cursor; False if it was not
+        set aside."""
+        r = t.contract_runs.c
+        cursor = self.conn.execute(select(r.cursor).where(
+            r.contract_id == contract_id, r.problem.is_not(None)).with_for_update()).scalar()
+        if cursor is None:
+            return False
+        self.conn.execute(update(t.contract_runs).where(r.contract_id == contract_id)
+                          .values(next_due=cursor + timedelta(days=1)))
+        return True
+
+    def problems(self, tenant_id: int) -> dict[int, dict[str, Any]]:
+        """The set-aside contracts of a tenant, with why."""
+        r = t.contract_runs.c
+        rows = self.conn.execute(select(r.contract_id, r.problem).where(
+            r.tenant_id == tenant_id, r.problem.is_not(None)))
+        return {row.contract_id: json.loads(row.problem) for row in rows}
+
+    def run_state(self, contract_id: int) -> RunState:
+        return _run_state(self.conn.execute(select(t.contract_runs).where(
+            t.contract_runs.c.contract_id == contract_id)).one())
+
+    def save_run(self, old: RunState, new: RunState) -> bool:
+        """Store the new state if nobody moved the cursor meanwhile (optimistic check)."""
+        return self.save_runs([(old, new)])
+
+    def save_runs(self, pairs: Sequence[tuple[RunState, RunState]],
+                  encoded: Sequence[str] | None = None) -> bool:
+        """`save_run` for a batch in one statement; False if any contract moved meanwhile.
+        `encoded`: the new states' text, when already encoded (in a step process)."""
+        if not pairs:
+            return True
+        texts = encoded if encoded is not None else [
+            dumps(encode(new.state, ContractState)) for _, new in pairs]
+        rows = [(text, new.cursor, new.next_due,
+                 new.recompute_from, new.action_count, old.contract_id, old.cursor,
+                 old.action_count) for (old, new), text in zip(pairs, texts, strict=True)]
+        if self.conn.dialect.name == "postgresql":
+            # one statement for the batch: the rows as arrays, joined back by contract id
+            columns = list(zip(*rows, strict=True))
+            result = self.conn.exec_driver_sql(_SAVE_RUNS_PG, tuple(list(c) for c in columns))
+        else:
+            # dates bound as ISO text by the adapter `store.writes` registers
+            result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
+        return result.rowcount == len(pairs)
+
+
+def _due_run(row: Any) -> DueRun:
+    return DueRun(row.contract_id, row.tenant_id, row.policy_version_id, row.start,
+                  row.document, row.state, row.cursor, row.next_due, row.recompute_from,
+                  row.action_count)
+
+
+def _run_state(row: Any) -> RunState:
+    return RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
+                    row.next_due, row.recompute_from, row.action_count,
+                    json.loads(row.problem) if row.problem else None)

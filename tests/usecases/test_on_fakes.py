@@ -1,0 +1,192 @@
+"""The use cases of `app/` on the in-memory fakes: intake, corrections, the daily run and the
+book's views, without a database (the fast tier). The SQL store runs the same use cases in
+`tests/store/`; `tests/contract/` holds the fakes to its behaviour.
+
+What the fakes carry: everything the ports hold (tenants, contracts, the event log, run
+state, the ledger). What they do not: the projection of the ledger into invoices, payments,
+allocations and numbered documents (`adapters/sql/projection.py`), so the documents,
+balances by open item, receivables and customer listings stay on the SQL tests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from termline.adapters.memory.memory_tables import MemoryBook
+from termline.adapters.memory.memory_uow import MemoryUnitOfWork
+from termline.app import corrections, intake, views
+from termline.app.inputs import parse_event
+from termline.app.run import run
+from termline.domain.contract import load_scenario
+from termline.domain.engine import simulate_scenario
+from termline.domain.errors import InputError
+from termline.domain.policy import BUILTIN_PACKS
+from tests.store.books import scenario_text
+
+
+class Book:
+    """A store in memory: `book.uow()` for a use case, `book.factory` for a run."""
+
+    def __init__(self) -> None:
+        self.memory = MemoryBook()
+
+    def uow(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.memory)
+
+    factory = uow
+
+
+def _scenario(tmp_path: Path, pack: str) -> Any:
+    path = tmp_path / f"{pack}.yaml"
+    path.write_text(scenario_text(pack), "utf-8")
+    return load_scenario(path)
+
+
+def _imported(tmp_path: Path, pack: str) -> tuple[Book, Any]:
+    book = Book()
+    intake.add_tenant(book.uow(), "default")
+    scenario = _scenario(tmp_path, pack)
+    intake.import_scenario(book.uow(), scenario)
+    return book, scenario
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+def test_a_tenant_is_added_once_with_a_known_time_zone() -> None:
+    book = Book()
+    assert intake.add_tenant(book.uow(), "dk", "Europe/Copenhagen") == 1
+    with pytest.raises(InputError, match="exists already"):
+        intake.add_tenant(book.uow(), "dk")
+    with pytest.raises(InputError, match="unknown time zone 'Mars/Base'"):
+        intake.add_tenant(book.uow(), "mars", "Mars/Base")
+    with book.uow() as uow:
+        assert [t.name for t in uow.tenants.tenants()] == ["dk"]
+
+
+def test_the_only_tenant_is_implied_several_must_be_named() -> None:
+    book = Book()
+    with book.uow() as uow, pytest.raises(InputError, match="has no tenant"):
+        intake.tenant(uow.repo, None)
+    intake.add_tenant(book.uow(), "dk")
+    with book.uow() as uow:
+        assert intake.tenant(uow.repo, None).name == "dk"
+    intake.add_tenant(book.uow(), "be")
+    with book.uow() as uow:
+        with pytest.raises(InputError, match=r"2 tenants \(be, dk\)"):
+            intake.tenant(uow.repo, None)
+        with pytest.raises(InputError, match="no tenant 'nl'"):
+            intake.tenant(uow.repo, "nl")
+
+
+def test_a_contract_ref_is_stored_once_per_tenant(tmp_path: Path) -> None:
+    book, scenario = _imported(tmp_path, "smartweb")
+    contract = scenario.contracts[0]
+    with pytest.raises(InputError, match=f"contract '{contract.id}' is stored already"):
+        intake.add_contracts(book.uow(), [(contract, scenario.policies[contract.id])])
+    intake.add_tenant(book.uow(), "other")
+    assert len(intake.add_contracts(book.uow(), [(contract, scenario.policies[contract.id])],
+                                    "other")) == 1
+
+
+def test_the_same_reference_is_one_event_and_other_content_is_refused(
+        tmp_path: Path) -> None:
+    book, _ = _imported(tmp_path, "smartweb")
+    paid = parse_event({"date": "2027-03-01", "type": "payment", "contract": "prepay",
+                        "amount": "10.00", "reference": "bank-1"})
+    assert intake.add_events(book.uow(), [paid]) == (1, 0)
+    assert intake.add_events(book.uow(), [paid]) == (0, 1)
+    other = parse_event({"date": "2027-03-01", "type": "payment", "contract": "prepay",
+                         "amount": "99.00", "reference": "bank-1"})
+    with pytest.raises(InputError, match="'bank-1' names another stored event"):
+        intake.add_events(book.uow(), [other])
+    unknown = parse_event({"date": "2027-03-01", "type": "payment", "contract": "nobody",
+                           "amount": "1.00"})
+    with pytest.raises(InputError):
+        intake.add_events(book.uow(), [unknown])
+
+
+# --- the daily run --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("pack", BUILTIN_PACKS)
+def test_run_on_the_fakes_equals_simulation(tmp_path: Path, pack: str) -> None:
+    """`import` + `run` + `ledger` gives what `simulate` gives (as tests/store/
+    test_equivalence.py holds on the databases), a first run part of the way; a second run
+    over the same days adds nothing."""
+    book, scenario = _imported(tmp_path, pack)
+    run(book.factory, date(2027, 6, 15))
+    report = run(book.factory, date(2028, 3, 31))
+    assert report.actions > 0
+    expected = simulate_scenario(scenario, date(2028, 3, 31), None, None).to_json()
+    assert views.ledger(book.uow()) == expected
+    again = run(book.factory, date(2028, 3, 31))
+    assert (again.actions, again.days) == (0, 0)
+    assert views.ledger(book.uow()) == expected
+
+
+def test_a_back_dated_event_recomputes_and_corrects(tmp_path: Path) -> None:
+    """A payment dated before the last run: the contract is recomputed from that day, and the
+    ledger keeps what no longer follows, each undone action named by `action_corrected`."""
+    book, _ = _imported(tmp_path, "smartweb")
+    run(book.factory, date(2027, 9, 30))
+    late = parse_event({"date": "2027-02-20", "type": "payment", "contract": "nopay",
+                        "amount": "5000.00", "reference": "late-transfer"})
+    intake.add_events(book.uow(), [late])
+    report = run(book.factory, date(2027, 9, 30))
+    assert report.corrections > 0
+    kinds = [a["kind"] for a in views.ledger(book.uow(), contract_ref="nopay")["actions"]]
+    assert kinds.count("action_corrected") == report.corrections
+    assert "payment_applied" in kinds
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+def test_a_voided_event_is_marked_in_the_log_and_voided_once(tmp_path: Path) -> None:
+    book, _ = _imported(tmp_path, "smartweb")
+    log = corrections.event_log(book.uow(), None, "late")
+    assert [(e["type"], e["voided"]) for e in log] == [("payment", None), ("payment", None)]
+    at = datetime(2027, 7, 1, tzinfo=UTC)
+    first = log[0]["id"]
+    assert corrections.void_event(book.uow(), None, first, " typo ", at) == \
+        {"event": first, "voided": True, "reason": "typo"}
+    with pytest.raises(InputError, match="voided already"):
+        corrections.void_event(book.uow(), None, first, "again", at)
+    with pytest.raises(InputError, match="has no event 999"):
+        corrections.void_event(book.uow(), None, 999, "none", at)
+    with pytest.raises(InputError, match="say why"):
+        corrections.void_event(book.uow(), None, first, "  ", at)
+    assert [e["voided"] for e in corrections.event_log(book.uow(), None, "late")] == \
+        ["typo", None]
+
+
+def test_a_set_aside_contract_is_listed_and_resumed(tmp_path: Path) -> None:
+    book, _ = _imported(tmp_path, "smartweb")
+    with book.uow() as uow:
+        (stored,) = uow.contracts.contracts(ref="late")
+        uow.runs.set_aside(stored.id, {"reason": "the tenant's data is incomplete"})
+        uow.commit()
+    assert corrections.problems(book.uow(), None) == {
+        "late": {"reason": "the tenant's data is incomplete"}}
+    assert corrections.resume(book.uow(), None, "late")
+    assert not corrections.resume(book.uow(), None, "prepay")
+    with pytest.raises(InputError, match="no contract 'nobody'"):
+        corrections.resume(book.uow(), None, "nobody")
+
+
+# --- the book's views -----------------------------------------------------------------------
+
+def test_timeline_and_deadlines_come_from_the_stored_state(tmp_path: Path) -> None:
+    book, scenario = _imported(tmp_path, "smartweb")
+    run(book.factory, date(2027, 12, 31))
+    line = views.timeline(book.uow(), "seats")
+    simulated = simulate_scenario(scenario, date(2027, 12, 31), None, None).to_json()
+    assert line["actions"] == [a for a in simulated["actions"] if a["contract"] == "seats"]
+    assert line["customer"] == "Seats"
+    rows = views.deadlines(book.uow(), on=date(2027, 12, 31))
+    assert rows == sorted(rows, key=lambda r: (r["date"], r["contract"], r["kind"]))
+    assert {r["tenant"] for r in rows} == {"default"}
+    with pytest.raises(InputError, match="no contract 'nobody'"):
+        views.timeline(book.uow(), "nobody")
