@@ -6,7 +6,7 @@ from pathlib import Path
 
 from scenario_helpers import actions, balance, kinds, one, run
 
-PACKS = Path(__file__).resolve().parent.parent / "src" / "termline" / "policy" / "packs"
+PACKS = Path(__file__).resolve().parent.parent / "src" / "termline" / "domain" / "policy" / "packs"
 
 BASE = """
 policy: {policy}
