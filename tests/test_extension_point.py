@@ -101,5 +101,5 @@ def test_running_without_installed_mechanisms_is_a_clear_error(
     import termline.domain.engine.extension as extension
 
     monkeypatch.setattr(extension, "_installed", None)
-    with pytest.raises(MechanismsNotInstalled, match=r"import termline\.mechanisms"):
+    with pytest.raises(MechanismsNotInstalled, match=r"termline\.domain\.registry\.bootstrap\(\)"):
         mechanisms()

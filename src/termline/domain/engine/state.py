@@ -7,8 +7,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from mypy_extensions import mypyc_attr
-
 from termline.domain.contract.model import Contract
 from termline.domain.mechanisms.backups.state import BackupState
 from termline.domain.mechanisms.billing.lines import InvoiceLine
@@ -29,7 +27,6 @@ ItemKind = Literal["invoice", "fee", "interest"]
 __all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Status"]
 
 
-@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Item:
     """An open or settled item of the customer's account: invoice, fee or charged interest."""
@@ -58,7 +55,6 @@ class Item:
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
 
 
-@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Notice:
     by: Literal["customer", "provider"]
@@ -67,7 +63,6 @@ class Notice:
     clauses: tuple[str, ...]
 
 
-@mypyc_attr(native_class=False)
 @dataclass(frozen=True)  # no slots: `core.records.replace` copies its __dict__ at once
 class ContractState:
     status: Status = "pending"
@@ -115,7 +110,6 @@ class ContractState:
         raise KeyError(ref)
 
 
-@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Context:
     """What a step needs besides the state: the contract, its policy, calendars, rates and

@@ -6,10 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from mypy_extensions import mypyc_attr
 
-
-@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class InvoiceLine:
     item: str
