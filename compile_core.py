@@ -36,7 +36,7 @@ def module_name(source: str) -> str:
 
 def build() -> None:
     from mypyc.build import mypycify
-    from setuptools import setup
+    from setuptools import setup  # type: ignore[import-untyped]
 
     sources = modules()
     shutil.rmtree(OUT, ignore_errors=True)
