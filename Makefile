@@ -47,6 +47,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench compile_core.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy --strict compile_core.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
