@@ -26,7 +26,8 @@ demo: $(STAMP) sysdeps
 # the five packs, the properties and the state codec. Without a build, the pure run is all.
 COMPILED_TESTS := tests/test_compiled.py tests/packs tests/mechanisms tests/test_properties.py \
 	tests/test_wake.py tests/test_engine_mechanisms.py tests/test_extension_point.py \
-	tests/test_interest.py tests/store/test_codec.py tests/store/test_equivalence.py
+	tests/test_interest.py tests/store/test_codec.py tests/store/test_equivalence.py \
+	tests/store/test_pipeline.py
 COMPILED_SOURCES := $(shell sed -n '/^\[tool.termline.compiled\]/,/^]/s/^ *"\(src\/.*\.py\)",$$/\1/p' pyproject.toml)
 
 build/compiled/manifest.json: $(COMPILED_SOURCES) pyproject.toml compile_core.py | $(STAMP)
