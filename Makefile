@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint typecheck bench clean sysdeps
+.PHONY: demo test test-fast lint typecheck bench clean sysdeps compiled
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
@@ -22,8 +22,27 @@ demo: $(STAMP) sysdeps
 	TERMLINE_DATABASE_URL=sqlite:///out/book.db $(BIN)/termline deadlines --on 2027-12-31 \
 		--within 2d --ics out/deadlines.ics
 
+# The tests run on the compiled core (make compiled) a second time: the engine, the mechanisms,
+# the five packs, the properties and the state codec. Without a build, the pure run is all.
+COMPILED_TESTS := tests/test_compiled.py tests/packs tests/mechanisms tests/test_properties.py \
+	tests/test_wake.py tests/test_engine_mechanisms.py tests/test_extension_point.py \
+	tests/test_interest.py tests/store/test_codec.py tests/store/test_equivalence.py \
+	tests/store/test_pipeline.py
+COMPILED_SOURCES := $(shell sed -n '/^\[tool.termline.compiled\]/,/^]/s/^ *"\(src\/.*\.py\)",$$/\1/p' pyproject.toml)
+
+build/compiled/manifest.json: $(COMPILED_SOURCES) pyproject.toml compile_core.py | $(STAMP)
+	$(BIN)/python compile_core.py
+
+# Opt-in: mypyc (with mypy, pinned in [dev]) and a C compiler build the pure core's hot modules
+# into build/compiled/; termline then imports them unless TERMLINE_PURE=1.
+compiled: build/compiled/manifest.json
+
 test: $(STAMP) sysdeps
-	$(BIN)/pytest -p no:cacheprovider
+	TERMLINE_PURE=1 $(BIN)/pytest -p no:cacheprovider
+	@if [ -f build/compiled/manifest.json ]; then \
+		$(MAKE) --no-print-directory compiled && \
+		TERMLINE_EXPECT_COMPILED=1 $(BIN)/pytest -p no:cacheprovider $(COMPILED_TESTS); \
+	else echo "make test: no compiled core (make compiled builds it): the pure run is the test"; fi
 
 # The fast tier: the pure domain, the packs, the policy tooling and the use cases on the
 # in-memory fakes. `--fast` (tests/fast_tier.py) deselects the database runs and fails any
@@ -39,9 +58,10 @@ test-fast: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider --fast $(FAST)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench compile_core.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy --strict compile_core.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -53,4 +73,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/growth.py --sizes 5000,20000 --workers 1 --db out/growth.db
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build

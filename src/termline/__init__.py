@@ -9,3 +9,7 @@ Public surface:
 """
 
 __version__ = "0.1.0"
+
+from termline.compiled import use_compiled
+
+use_compiled()  # the compiled core when built (make compiled), unless TERMLINE_PURE=1

@@ -40,6 +40,7 @@ from termline.adapters.sql.schema import metadata
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.pipeline import run_pipelined, step_processes
 from termline.app.run import RunReport, run
+from termline.compiled import compiled_modules
 from termline.devtools.synthetic import SyntheticContract, synthetic_contracts
 from termline.domain.engine.state import ContractState
 
@@ -77,6 +78,7 @@ class BenchReport:
         return {
             "db": self.db, "contracts": self.contracts, "days": self.days, "batch": self.batch,
             "workers": self.workers, "jobs": self.jobs,
+            "core": "compiled" if compiled_modules() else "pure",
             "actions": self.actions, "invoices": self.invoices,
             "contract_days_stored": self.contract_days,
             "wall_s": round(wall, 3),

@@ -29,6 +29,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from mypy_extensions import mypyc_attr
+
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
 _NONE = type(None)
@@ -36,6 +38,7 @@ _NONE = type(None)
 Codec = Callable[[Any], Any]
 
 
+@mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
 class CodecError(TypeError):
     """A value or a JSON document does not fit the type the codec was asked to use."""
 

@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.values.money import fmt
 
 Value = str | int | bool | date | Decimal | None
@@ -89,6 +91,7 @@ ActionKind = Literal[
 ACTION_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Action:
     date: date

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context, ContractState
 
@@ -25,6 +27,7 @@ Wake = Callable[[ContractState, Context, date], date | None]
 NoticeLimit = Callable[[ContractState, Context, date], tuple[date, tuple[str, ...]] | None]
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Mechanism:
     name: str
@@ -34,6 +37,7 @@ class Mechanism:
     notice_limits: tuple[NoticeLimit, ...] = ()
 
 
+@mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
 class MechanismsNotInstalled(RuntimeError):
     """The engine ran before `termline.domain.registry.bootstrap()` installed the mechanisms."""
 

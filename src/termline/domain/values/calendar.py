@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from mypy_extensions import mypyc_attr
 
 from termline.domain.values.duration import Duration, Unit
 
@@ -19,6 +20,7 @@ def _holidays(country: str, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(code, subdiv=subdiv or None, years=year).keys())
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Calendar:
     """A business-day calendar; `extra_closed` adds days such as 24 and 31 December."""

@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
+from mypy_extensions import mypyc_attr
 
 
 class Unit(StrEnum):
@@ -36,6 +37,7 @@ _ALIASES = {
 _PATTERN = re.compile(r"^\s*(\d+)\s+([a-z ]+?)\s*$")
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Duration:
     number: int

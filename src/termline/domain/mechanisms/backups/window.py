@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.mechanisms.backups.rules import BackupTier
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.duration import Duration, Unit
@@ -32,6 +34,7 @@ def latest_backup(first: date, day: date, every: int) -> date | None:
     return last - timedelta(days=(last - first).days % every)
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class RestoreCheck:
     """The backup a restore request resolves to, or why it cannot be restored."""

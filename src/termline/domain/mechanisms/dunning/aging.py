@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.engine.state import Item
 from termline.domain.values.money import ZERO
 
@@ -28,6 +30,7 @@ def bucket(days_past_due: int) -> str:
     raise AssertionError(days_past_due)  # pragma: no cover: the buckets cover every int
 
 
+@mypyc_attr(native_class=False)
 @dataclass
 class Aged:
     """Open principal by bucket, open fees, interest (charged and accrued)."""

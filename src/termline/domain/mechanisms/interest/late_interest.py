@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.policy.schema import InterestRule
 from termline.domain.rates.table import RateTable
 from termline.domain.values.duration import add_months
@@ -22,6 +24,7 @@ HUNDRED = Decimal(100)
 YEAR_DAYS = Decimal(365)
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Accrual:
     amount: Decimal

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.mechanisms.privacy.rules import AuditRule
 from termline.domain.values.calendar import Calendar
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class AuditCheck:
     audit_date: date | None

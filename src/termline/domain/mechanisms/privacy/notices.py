@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.duration import Duration
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class NoticeCheck:
     announce_by: date

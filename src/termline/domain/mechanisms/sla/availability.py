@@ -15,6 +15,8 @@ from decimal import ROUND_DOWN, Decimal
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.values.money import ZERO, round_money
 
 Interval = tuple[datetime, datetime]
@@ -22,6 +24,7 @@ WindowKind = Literal["calendar_month", "calendar_year"]
 HUNDRED = Decimal(100)
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Window:
     label: str
@@ -90,6 +93,7 @@ def total(intervals: Iterable[Interval]) -> timedelta:
     return sum((e - s for s, e in merge(intervals)), timedelta(0))
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Measurement:
     window: Window

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.mechanisms.billing.schedule import billing_anchor, issue_date
 from termline.domain.policy.schema import NoticeRule, Policy
 from termline.domain.values.calendar import Calendar
@@ -17,6 +19,7 @@ from termline.domain.values.duration import Duration, add_months
 from termline.domain.values.periods import month_end, shift
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Terms:
     """The sequence of terms of one contract."""
@@ -54,6 +57,7 @@ def terms_for(policy: Policy, paid_start: date) -> Terms:
     return Terms(paid_start, anchor, policy.term.initial, length)
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Refused:
     reason: str

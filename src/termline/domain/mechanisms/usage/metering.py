@@ -7,6 +7,8 @@ from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.values.money import ZERO, round_money
 from termline.domain.values.periods import month_end
 
@@ -31,6 +33,7 @@ def level(meter: MeterRule, used: Decimal, quantity: Decimal) -> Decimal:
     return quantity if meter.measure == "peak" else used
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class Overage:
     used: Decimal
