@@ -57,28 +57,35 @@ def test_aged_receivables_by_hand(db_url: str, tmp_path: Path) -> None:
     the due date and 10 days apart): 2, 2, 1, 2 reminders. Interest (4.2, 1.5 % a completed
     month from the due date, compound): month 1 month 600 x 1.5 % = 9.00; sixty 2 months
     60 x (1.015^2 - 1) = 1.8135 -> 1.81; nopay 3 months 600 x (1.015^3 - 1) = 27.407 ->
-    27.41; ten none. Acme ApS holds fresh and month: one row."""
+    27.41; ten none. Acme ApS holds fresh and month: one row.
+    Issue 17, the gross model: each item is the invoice total incl. 25 % Danish moms (the
+    customers are Danish without a VAT number): fresh 375.00, month 750.00, ten 150.00, sixty
+    75.00, nopay 750.00; the fees are compensation, no VAT (category O); interest (4.2) runs on
+    the amount due incl. VAT (interest.base gross): month 750 x 1.5 % = 11.25; sixty
+    75 x (1.015^2 - 1) = 2.2669 -> 2.27; nopay 750 x (1.015^3 - 1) = 34.2588 -> 34.26.
+    Totals: Acme 375 + 750 + 28 + 11.25 = 1164.25; Nopay 750 + 28 + 34.26 = 812.26; Sixty
+    75 + 28 + 2.27 = 105.27; Ten 150 + 14 = 164.00."""
     _aged_book(db_url, tmp_path)
     out, err = termline(db_url, "receivables", "--on", "2027-04-20", "--format", "json")
     assert err == ""
     assert json.loads(out) == [
-        {"customer": "Acme ApS", "current": "300.00", "1-30": "0.00", "31-60": "600.00",
-         "61-90": "0.00", "90+": "0.00", "fees": "28.00", "interest": "9.00",
-         "total": "937.00", "currency": "EUR"},
+        {"customer": "Acme ApS", "current": "375.00", "1-30": "0.00", "31-60": "750.00",
+         "61-90": "0.00", "90+": "0.00", "fees": "28.00", "interest": "11.25",
+         "total": "1164.25", "currency": "EUR"},
         {"customer": "Nopay ApS", "current": "0.00", "1-30": "0.00", "31-60": "0.00",
-         "61-90": "0.00", "90+": "600.00", "fees": "28.00", "interest": "27.41",
-         "total": "655.41", "currency": "EUR"},
+         "61-90": "0.00", "90+": "750.00", "fees": "28.00", "interest": "34.26",
+         "total": "812.26", "currency": "EUR"},
         {"customer": "Sixty ApS", "current": "0.00", "1-30": "0.00", "31-60": "0.00",
-         "61-90": "60.00", "90+": "0.00", "fees": "28.00", "interest": "1.81",
-         "total": "89.81", "currency": "EUR"},
-        {"customer": "Ten ApS", "current": "0.00", "1-30": "120.00", "31-60": "0.00",
+         "61-90": "75.00", "90+": "0.00", "fees": "28.00", "interest": "2.27",
+         "total": "105.27", "currency": "EUR"},
+        {"customer": "Ten ApS", "current": "0.00", "1-30": "150.00", "31-60": "0.00",
          "61-90": "0.00", "90+": "0.00", "fees": "14.00", "interest": "0.00",
-         "total": "134.00", "currency": "EUR"}]
+         "total": "164.00", "currency": "EUR"}]
     out, _ = termline(db_url, "receivables", "--on", "2027-04-20", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [(r["customer"], r["total"]) for r in rows] == [
-        ("Acme ApS", "937.00"), ("Nopay ApS", "655.41"), ("Sixty ApS", "89.81"),
-        ("Ten ApS", "134.00")]
+        ("Acme ApS", "1164.25"), ("Nopay ApS", "812.26"), ("Sixty ApS", "105.27"),
+        ("Ten ApS", "164.00")]
     out, _ = termline(db_url, "receivables", "--on", "2027-04-20")
     assert "Aged receivables on 2027-04-20" in out and "Sixty ApS" in out
     # After the last run: a warning. Before it: what was open then (issue 17), below.
@@ -92,42 +99,46 @@ def test_aged_receivables_on_an_earlier_day_by_hand(db_url: str, tmp_path: Path)
     reminder (03-28, EUR 14; the second is 04-07); no completed month of interest. ten 120.00
     due 04-02: current. sixty 60.00 due 02-18: 42 days, 31-60; two reminders (02-28, 03-10);
     one completed month: 60 x 1.5 % = 0.90. nopay 600.00 due 01-09: 82 days, 61-90; two
-    reminders; two completed months: 600 x (1.015^2 - 1) = 18.135 -> 18.14."""
+    reminders; two completed months: 600 x (1.015^2 - 1) = 18.135 -> 18.14.
+    Issue 17, gross (25 % moms on every invoice, fees without VAT, interest on the amount due
+    incl. VAT): month 750.00 + 14 = 764.00; ten 150.00; sixty 75.00 + 28 + 75 x 1.5 % (1.125
+    -> 1.13) = 104.13; nopay 750.00 + 28 + 750 x (1.015^2 - 1) (22.6688 -> 22.67) = 800.67."""
     _aged_book(db_url, tmp_path)
     out, err = termline(db_url, "receivables", "--on", "2027-04-01", "--format", "json")
     assert err == ""
     assert [(r["customer"], r["current"], r["1-30"], r["31-60"], r["61-90"], r["90+"],
              r["fees"], r["interest"], r["total"]) for r in json.loads(out)] == [
-        ("Acme ApS", "0.00", "600.00", "0.00", "0.00", "0.00", "14.00", "0.00", "614.00"),
-        ("Nopay ApS", "0.00", "0.00", "0.00", "600.00", "0.00", "28.00", "18.14", "646.14"),
-        ("Sixty ApS", "0.00", "0.00", "60.00", "0.00", "0.00", "28.00", "0.90", "88.90"),
-        ("Ten ApS", "120.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "120.00")]
+        ("Acme ApS", "0.00", "750.00", "0.00", "0.00", "0.00", "14.00", "0.00", "764.00"),
+        ("Nopay ApS", "0.00", "0.00", "0.00", "750.00", "0.00", "28.00", "22.67", "800.67"),
+        ("Sixty ApS", "0.00", "0.00", "75.00", "0.00", "0.00", "28.00", "1.13", "104.13"),
+        ("Ten ApS", "150.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "150.00")]
     # before the book's first day: nothing was owed
     out, _ = termline(db_url, "receivables", "--on", "2026-12-31", "--format", "json")
     assert json.loads(out) == []
 
 
 def test_balances_contracts_customers_and_tenants(db_url: str, tmp_path: Path) -> None:
-    """The same book: per-customer balance (Acme ApS: 300.00 + 600.00 principal), contract
+    """The same book: per-customer balance (Acme ApS: 375.00 + 750.00 principal, the invoice
+    totals incl. 25 % moms, issue 17; interest 750 x 1.5 % = 11.25), contract
     list (month: suspended 7 days after the second reminder of 04-07, 4.3: 04-14), contract
     show, customer list and tenant list, each in json and csv."""
     _aged_book(db_url, tmp_path)
     out, _ = termline(db_url, "balance", "--customer", "Acme ApS", "-f", "json")
-    assert json.loads(out) == [{"customer": "Acme ApS", "contracts": 2, "principal": "900.00",
-                                "fees": "28.00", "interest": "9.00", "total": "937.00",
+    assert json.loads(out) == [{"customer": "Acme ApS", "contracts": 2, "principal": "1125.00",
+                                "fees": "28.00", "interest": "11.25", "total": "1164.25",
                                 "credit": "0.00", "currency": "EUR"}]
     contracts = {c["contract"]: c for c in json.loads(
         termline(db_url, "contract", "list", "-f", "json")[0])}
     assert (contracts["month"]["customer"], contracts["month"]["status"],
             contracts["month"]["access"], contracts["month"]["next_due"],
             contracts["month"]["total"], contracts["month"]["problem"]) == \
-        ("Acme ApS", "active", "suspended", "2027-03-18", "637.00", "")
+        ("Acme ApS", "active", "suspended", "2027-03-18", "789.25", "")  # 750 + 28 + 11.25
     assert contracts["fresh"]["access"] == "full"
     table, _ = termline(db_url, "contract", "list")
     assert "Nopay ApS" in table and "suspended" in table
     shown = json.loads(termline(db_url, "contract", "show", "month", "-f", "json")[0])
     assert [(i["ref"], i["kind"], i["open"]) for i in shown["open_items"]] == [
-        ("month-0001", "invoice", "600.00"), ("month-0001-R1", "fee", "14.00"),
+        ("month-0001", "invoice", "750.00"), ("month-0001-R1", "fee", "14.00"),
         ("month-0001-R2", "fee", "14.00")]
     _, err = termline(db_url, "contract", "show", "nobody", code=2)
     assert "no contract 'nobody'" in err
@@ -182,8 +193,9 @@ def test_one_tenant_rule(db_url: str, tmp_path: Path) -> None:
 
 def test_ledger_table_marks_corrections_and_summaries_speak_plainly(db_url: str,
                                                                       tmp_path: Path) -> None:
-    """SmartWeb 4.2: invoice 300.00 due 2025-01-09, first reminder 01-19. A payment made
-    01-08 but reported after the run: the reminder is corrected. The table shows amounts and
+    """SmartWeb 4.2: invoice 300.00 + 25 % moms = 375.00 (issue 17: the item is the total)
+    due 2025-01-09, first reminder 01-19. A payment of the total made 01-08 but reported after
+    the run: the reminder is corrected. The table shows amounts and
     marks the reminder `corrected` and its correction, not a second line of money."""
     scenario = tmp_path / "one.yaml"
     scenario.write_text(textwrap.dedent("""\
@@ -202,7 +214,7 @@ def test_ledger_table_marks_corrections_and_summaries_speak_plainly(db_url: str,
     out, _ = termline(db_url, "run", "--until", "2025-01-20")
     assert out.startswith("1 invoice issued, 1 reminder sent, 1 contract started (")
     termline(db_url, "event", "add", "--contract", "acme", "--type", "payment", "--date",
-             "2025-01-08", "--field", "amount=300.00")
+             "2025-01-08", "--field", "amount=375.00")
     data = json.loads(termline(db_url, "run", "--until", "2025-03-31", "--json")[0])
     assert data["kinds"]["action_corrected"] == 1 and data["corrections"] == 1
     table, _ = termline(db_url, "ledger")
@@ -215,7 +227,7 @@ def test_ledger_table_marks_corrections_and_summaries_speak_plainly(db_url: str,
     rows = list(csv.DictReader(io.StringIO(termline(db_url, "ledger", "-f", "csv")[0])))
     assert [(r["date"], r["action"], r["amount"], r["note"]) for r in rows
             if r["action"] in ("reminder_sent", "action_corrected", "payment_applied")] == [
-        ("2025-01-08", "payment_applied", "300.00", ""),  # recomputed: the invoice is paid
+        ("2025-01-08", "payment_applied", "375.00", ""),  # recomputed: the invoice is paid
         ("2025-01-19", "reminder_sent", "14.00", "corrected"),
         ("2025-03-31", "action_corrected", "", "undoes reminder_sent of 2025-01-19")]
 
