@@ -82,8 +82,9 @@ def test_camt053_import_pays_two_invoices_restores_access_and_is_idempotent(
     The statement of 6 April has three credits and a debit: 3,267.00 with the OGM as SCOR/BBA
     structured reference (pays SC2027-000001), 1,620.00 naming SC2027-000002 in its free text,
     99.00 from a stranger (kept for review); the debit is not a payment. The run through 6
-    April applies 2,700.00 (the net the engine counts) under reference B7A0406-0001 and gives
-    access back the same day (8.4: principal paid). A second import applies nothing."""
+    April applies 3,267.00 (issue 17: the item is the invoice total incl. VAT) under
+    reference B7A0406-0001 and gives access back the same day (8.4: principal paid). A second
+    import applies nothing."""
     # (Belgian statutory rate: 10.5 % from 2026-01-01, carried forward as provisional.)
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
@@ -124,18 +125,19 @@ def test_camt053_import_pays_two_invoices_restores_access_and_is_idempotent(
     applied = [(a["contract"], a["ref"], a["amount"], a.get("reference")) for a in ledger
                if a["kind"] == "payment_applied"]
     assert sorted(applied) == [("dutch", "dutch-0001", "1620.00", "B7A0406-0002"),
-                               ("late", "late-0001", "2700.00", "B7A0406-0001")]
+                               ("late", "late-0001", "3267.00", "B7A0406-0001")]
     restored = [(a["contract"], a["date"]) for a in ledger if a["kind"] == "access_restored"]
     assert restored == [("late", "2027-04-06")]
     rows = {r["number"]: r for r in json.loads(termline(db_url, "invoice", "list", "-f",
                                                         "json"))}
     assert (rows["SC2027-000001"]["open"], rows["SC2027-000002"]["open"]) == ("0.00", "0.00")
-    # 8.5: statutory interest from the invoice date, charged when the invoice is settled:
-    # 2,700.00 x 10.5 % x 92 / 365 (4 January to 6 April) = 71.457 -> 71.46, an invoice of its
-    # own outside the scope of VAT, open.
+    # 8.5: statutory interest from the invoice date, charged when the invoice is settled, on
+    # the amount due incl. VAT (issue 17, interest.base gross; law of 2 August 2002 art. 5):
+    # 3,267.00 x 10.5 % x 92 / 365 (4 January to 6 April) = 86.4636 -> 86.46, an invoice of
+    # its own outside the scope of VAT, open.
     assert (rows["SC2027-000003"]["ref"], rows["SC2027-000003"]["total"],
             rows["SC2027-000003"]["vat"], rows["SC2027-000003"]["open"]) == (
-        "late-0001-INT", "71.46", "0.00", "71.46")
+        "late-0001-INT", "86.46", "0.00", "86.46")
     # a third import after the run still applies nothing
     assert json.loads(termline(db_url, "bank", "import", str(statement), "--json"))[
         "already_imported"] == 3
