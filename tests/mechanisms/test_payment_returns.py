@@ -68,8 +68,8 @@ def test_an_overpayment_returned_takes_back_the_credit_it_left() -> None:
 
 
 def test_a_refund_takes_credit_off_and_more_than_the_credit_is_refused() -> None:
-    """475.00 paid for the 375.00 invoice (300.00 net + 25 % moms): 100.00 credit; 60.00 refunded on 20 January leaves 40.00; a
-    further 50.00 is refused (40.00 held)."""
+    """475.00 paid for the 375.00 invoice (300.00 net + 25 % moms): 100.00 credit; 60.00
+    refunded on 20 January leaves 40.00; a further 50.00 is refused (40.00 held)."""
     result = run(BOOK + """
   - {date: 2027-01-10, type: payment, contract: acme, amount: "475.00"}
   - {date: 2027-01-20, type: credit_refund, contract: acme, amount: "60.00", reference: R-1}
