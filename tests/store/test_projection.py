@@ -17,8 +17,9 @@ from sqlalchemy import Engine, func, inspect, select
 from typer.testing import CliRunner
 
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.corrected import uncorrected
 from termline.adapters.sql.db import current_revision, head_revision, make_engine
-from termline.adapters.sql.projection import PaymentEvent, ProjectionError, sources, uncorrected
+from termline.adapters.sql.projection import PaymentEvent, ProjectionError, sources
 from termline.app import intake, run
 from termline.app.inputs import parse_event
 from termline.domain.contract import parse_scenario
