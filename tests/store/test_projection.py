@@ -87,12 +87,14 @@ def check_projection(engine: Engine) -> None:
         assert (row.ref, row.revision, row.kind, row.issued.isoformat(), row.due.isoformat(),
                 row.currency) == (body["ref"], 0, body["invoice_kind"], body["date"],
                                   body["due_date"], body["currency"])
-        assert row.amount == Decimal(body["amount"])
-    # The lines add up to the invoice to the cent, numbered 1..n.
-    for row in invoices.values():
+        # issue 17: the row is the open item, the invoice's total incl. VAT (the action's
+        # `total`; `amount` is its net, `vat` the VAT decided at issue)
+        assert row.amount == Decimal(body.get("total", body["amount"]))
+        assert row.amount == Decimal(body["amount"]) + Decimal(body.get("vat", "0"))
+        # The lines (net, VAT-exclusive) add up to the invoice's net to the cent, numbered 1..n.
         own = lines[(row.contract_id, row.action_key)]
         assert [x.position for x in own] == list(range(1, len(own) + 1))
-        assert sum((x.amount for x in own), Decimal(0)) == row.amount
+        assert sum((x.amount for x in own), Decimal(0)) == Decimal(body["amount"])
     assert set(lines) <= set(invoices)  # no line without its invoice
     # One payment per processed payment event.
     assert {k: (v.date, v.amount) for k, v in payments.items()} == _processed_payments(engine)
