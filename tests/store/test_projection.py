@@ -170,26 +170,28 @@ def test_smartweb_late_payer_by_hand(uow: Callable[[], Any]) -> None:
     2027-01-11 .. 07-10 = 6 x 120.00 = 720.00, one line Plan 1 x 120.00; 4.2 due 8 days later,
     01-19. Reminders 01-29 and 02-08 at EUR 14 each (4.2: R1, R2); 15.1/15.2 terminate on 03-02,
     so no second invoice.
-    Payment 03-02 of 100.00: all to late-0001. Payment 04-06 of 2500.00: 620.00 to late-0001,
-    14.00 + 14.00 to the two fees (oldest first), 1852.00 left as credit. Interest at
-    settlement (4.2, 1.5 % per completed month from 01-19): 100 x 1.5 % (1 month to 03-02) +
-    620 x (1.015^2 - 1) (2 months to 04-06) = 1.50 + 18.7395 = 20.24, paid from the credit: an
-    allocation without a payment."""
+    Issue 17, the gross model: late-0001 is the open item 720.00 + 25 % moms = 900.00 (its
+    line stays net); payment.allocation oldest_first pays the oldest invoice's costs first.
+    Payment 03-02 of 100.00: 14.00 + 14.00 to the two fees, 72.00 to late-0001. Payment 04-06
+    of 2500.00: 900.00 - 72.00 = 828.00 to late-0001, 1672.00 left as credit. Interest at
+    settlement (4.2, 1.5 % per completed month from 01-19, on the amount due incl. VAT):
+    72 x 1.5 % (1 month to 03-02) + 828 x (1.015^2 - 1) (2 months to 04-06) = 1.08 + 25.0263
+    = 26.1063 -> 26.11, paid from the credit: an allocation without a payment."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     assert _rows(_engine(uow), "late") == {
         "invoices": [("late-0001", 0, "subscription", "2027-01-11", "2027-01-19", "2027-01-11",
-                      "2027-07-10", "720.00", "EUR")],
+                      "2027-07-10", "900.00", "EUR")],
         "lines": [("late-0001", 1, "Plan", "1", "120.00", "720.00")],
         "payments": [("2027-03-02", "100.00", "EUR", None),
                      ("2027-04-06", "2500.00", "EUR", None)],
         "allocations": [
-            ("2027-03-02", "payment", "2027-03-02", "late-0001", "invoice", "100.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001", "invoice", "620.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001-R1", "fee", "14.00"),
-            ("2027-04-06", "payment", "2027-04-06", "late-0001-R2", "fee", "14.00"),
-            ("2027-04-06", "credit", None, "late-0001-INT", "interest", "20.24"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001-R1", "fee", "14.00"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001-R2", "fee", "14.00"),
+            ("2027-03-02", "payment", "2027-03-02", "late-0001", "invoice", "72.00"),
+            ("2027-04-06", "payment", "2027-04-06", "late-0001", "invoice", "828.00"),
+            ("2027-04-06", "credit", None, "late-0001-INT", "interest", "26.11"),
         ],
     }
 
