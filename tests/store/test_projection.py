@@ -203,22 +203,25 @@ def test_smartweb_seats_proration_and_a_payment_that_is_all_credit(uow: Callable
     no allocation of its own; 4.1: seats-0001 = 5 x 15.00 x 6 = 450.00 for 01-21 .. 07-20, paid
     from the credit. 2.1/3.1: 3 more seats on 02-15, pro rata to the period end: 156 of 181
     days (02-15 .. 07-20 of 01-21 .. 07-20) x 3 x 15.00 x 6 = 232.7072 -> 232.71, one line of
-    quantity 3, also paid from the credit."""
+    quantity 3, also paid from the credit.
+    Issue 17, gross items (25 % moms, the lines stay net): seats-0001 450.00 + 112.50 =
+    562.50; seats-0002 232.71 + 58.18 (232.71 x 25 % = 58.1775) = 290.89; the credit of 900.00
+    pays both (853.39)."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(scenario_text("smartweb")))
     run.run(uow, date(2028, 3, 31))
     rows = _rows(_engine(uow), "seats")
     assert rows["invoices"] == [
         ("seats-0001", 0, "subscription", "2027-01-21", "2027-01-29", "2027-01-21", "2027-07-20",
-         "450.00", "EUR"),
+         "562.50", "EUR"),
         ("seats-0002", 0, "proration", "2027-02-15", "2027-02-23", "2027-02-15", "2027-07-20",
-         "232.71", "EUR")]
+         "290.89", "EUR")]
     assert rows["lines"] == [("seats-0001", 1, "Plan", "5", "15.00", "450.00"),
                              ("seats-0002", 1, "Plan", "3", "15.00", "232.71")]
     assert rows["payments"] == [("2027-01-21", "900.00", "EUR", None)]
     assert rows["allocations"] == [
-        ("2027-01-21", "credit", None, "seats-0001", "invoice", "450.00"),
-        ("2027-02-15", "credit", None, "seats-0002", "invoice", "232.71")]
+        ("2027-01-21", "credit", None, "seats-0001", "invoice", "562.50"),
+        ("2027-02-15", "credit", None, "seats-0002", "invoice", "290.89")]
 
 
 SHOP = textwrap.dedent("""\
