@@ -16,7 +16,8 @@ runner = CliRunner()
 
 
 def test_simulate_json_has_actions_in_date_order_and_balances() -> None:
-    """SmartWeb 4.1/4.2: acme's first invoice is 6 x 50.00 = 300.00, due 8 days later."""
+    """SmartWeb 4.1/4.2: acme's first invoice is 6 x 50.00 = 300.00, due 8 days later; with
+    25 % Danish moms its total, the open item, is 375.00 (issue 17)."""
     result = runner.invoke(app, ["simulate", str(EXAMPLE), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -26,14 +27,16 @@ def test_simulate_json_has_actions_in_date_order_and_balances() -> None:
                  and a["contract"] == "acme")
     assert first == {"date": "2027-01-04", "kind": "invoice_issued", "contract": "acme",
                      "clauses": ["4.1", "4.2"], "ref": "acme-0001", "amount": "300.00",
+                     "vat": "75.00", "total": "375.00", "vat_category": "S 25",
                      "due_date": "2027-01-12", "period_start": "2027-01-04",
                      "period_end": "2027-07-03", "invoice_kind": "subscription",
                      "currency": "EUR"}
     nopay = next(b for b in data["balances"] if b["contract"] == "nopay")
-    # 600.00 principal, two EUR 14 reminder fees, 1.5 %/month compound for 11 completed months
-    # after the due date 2027-01-09: 600 x (1.015^11 - 1) = 106.77.
-    assert nopay == {"contract": "nopay", "principal": "600.00", "fees": "28.00",
-                     "interest": "106.77", "total": "734.77", "credit": "0.00",
+    # 600.00 + 25 % moms = 750.00 principal (issue 17), two EUR 14 reminder fees, 1.5 %/month
+    # compound for 11 completed months after the due date 2027-01-09 on the amount due incl.
+    # VAT: 750 x (1.015^11 - 1) = 133.4612 -> 133.46; 750 + 28 + 133.46 = 911.46.
+    assert nopay == {"contract": "nopay", "principal": "750.00", "fees": "28.00",
+                     "interest": "133.46", "total": "911.46", "credit": "0.00",
                      "currency": "EUR"}
 
 
