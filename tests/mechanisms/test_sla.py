@@ -189,10 +189,13 @@ def test_superoffice_month_below_99_8_earns_a_proportional_credit_4() -> None:
             credit["clauses"]) == ("2027-03-31", "2027-03", "1.35", "500.00", ["4"])
     from_credit = [a for a in actions(result, "c", "payment_applied")
                    if a["date"] == "2027-04-01"]
-    assert [(a["ref"], a["amount"]) for a in from_credit] == [("c-0004", "1.35")]
-    # April's invoice at its total, 500.00 + 25 % VAT = 625.00, less the 1.35 credit: 623.65,
-    # not yet due (the credit is applied as the engine grants it, without VAT of its own)
-    assert balance(result, "c")["principal"] == "623.65"
+    # the credit is a credit note of the fee it reduces, so it carries the fee's VAT: 1.35 +
+    # 25 % (0.3375 -> 0.34) = 1.69, the credit note's total; the books settle by that total
+    # (issue 17: the books agree with the documents)
+    assert [(a["ref"], a["amount"]) for a in from_credit] == [("c-0004", "1.69")]
+    # April's invoice at its total, 500.00 + 25 % VAT = 625.00, less the 1.69 credit: 623.31,
+    # not yet due
+    assert balance(result, "c")["principal"] == "623.31"
 
 
 def test_superoffice_shortfall_proportion_is_a_contract_choice_4() -> None:

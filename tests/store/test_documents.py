@@ -34,9 +34,9 @@ contracts:
     lines:
       - {item: CRM Online, unit_price: "50.00", per: month, quantity: 10}
 events:
-  - {date: 2027-01-01, type: payment, contract: c, amount: "500.00"}
-  - {date: 2027-02-01, type: payment, contract: c, amount: "500.00"}
-  - {date: 2027-03-01, type: payment, contract: c, amount: "500.00"}
+  - {date: 2027-01-01, type: payment, contract: c, amount: "605.00"}
+  - {date: 2027-02-01, type: payment, contract: c, amount: "605.00"}
+  - {date: 2027-03-01, type: payment, contract: c, amount: "605.00"}
   - {type: maintenance_announced, start: "2027-03-10T10:00:00+01:00",
      end: "2027-03-10T10:30:00+01:00", class: emergency,
      announced_at: "2027-03-09T12:00:00+01:00"}
@@ -70,9 +70,9 @@ def test_sla_credit_becomes_a_credit_note_for_the_months_invoice_4(
     outage earns 500.00 x 120 / 44,580 = 1.35 on 31 March. Four invoices SC2027-000001..4
     (1 Jan, 1 Feb, 1 Mar, 1 Apr), each 500.00 + 21 % = 605.00 (a Belgian customer); the
     credit note SCCN2027-000001 of 31 March credits the March invoice SC2027-000003:
-    1.35 + 0.28 VAT (1.35 x 21 % = 0.2835) = 1.63. January to March are paid; April is open
-    for 500.00 - 1.35 (the credit the engine used) = 498.65 net = 605.00 x 498.65 / 500.00
-    = 603.3665 -> 603.37 gross."""
+    1.35 + 0.28 VAT (1.35 x 21 % = 0.2835) = 1.63. January to March are paid, each by its
+    total 605.00 (issue 17: the open item is the invoice total); the credit note's 1.63 on the
+    paid March invoice is credit, applied to April's: 605.00 - 1.63 = 603.37 open."""
     rows = _book(db_url, tmp_path)
     assert list(rows[0]) == ["number", "ref", "contract", "kind", "issued", "due",
                                           "net", "vat", "total", "currency", "open",

@@ -25,6 +25,7 @@ from termline.domain.mechanisms.sla.fees import fee_for_month, monthly_fee
 from termline.domain.mechanisms.sla.maintenance import within_window
 from termline.domain.mechanisms.sla.rules import AvailabilityRule, SlaRule
 from termline.domain.mechanisms.sla.state import Incident, Maintenance, SlaState
+from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
@@ -193,7 +194,10 @@ def _close_window(state: ContractState, ctx: Context, day: date, rule: Availabil
     out.append(action(day, "sla_credit", ctx.contract.id, credit.clause, currency=ctx.currency,
                       window=window.label, amount=extra, fee=fee,
                       proportion=credit.proportion))
-    state, acts = receive_payment(state, ctx, day, extra, f"sla-credit {window.label}")
+    # the credit note of this credit carries VAT as the fees it credits did; the books settle
+    # the open items by that same total incl. VAT (issue 17: the receivable is the document)
+    gross = item_vat(ctx.seller, ctx.contract.customer, day, (extra,)).gross
+    state, acts = receive_payment(state, ctx, day, gross, f"sla-credit {window.label}")
     return state, out + acts
 
 
