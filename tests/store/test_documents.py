@@ -195,8 +195,10 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
     invoice of 4 January (6 x 50.00 = 300.00, due after 8 days on 12 January) is reverse
     charged (AE, no VAT). Unpaid, it gets reminders 10 days after the due date (22 January)
     and 10 days later (1 February), each with a 14.00 fee: two invoices of their own, outside
-    the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February goes to the
-    oldest item, the invoice: 250.00 open; the fees stay open."""
+    the scope of VAT (O: compensation, not a supply). 50.00 paid on 20 February, naming no
+    invoice, is applied by payment.allocation oldest_first (issue 17: the oldest invoice with
+    its costs first, then its principal): 14.00 + 14.00 to the two fees, 22.00 to the invoice:
+    300.00 - 22.00 = 278.00 open, the fees paid."""
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
     scenario = tmp_path / "sw.yaml"
@@ -208,11 +210,11 @@ def test_reminder_fees_are_invoices_of_their_own_outside_the_scope_of_vat_4_2(
     assert [(r["number"], r["ref"], r["issued"], r["due"], r["net"], r["vat"], r["total"],
              r["open"]) for r in rows] == [
         ("SC2027-000001", "dk-0001", "2027-01-04", "2027-01-12", "300.00", "0.00", "300.00",
-         "250.00"),
+         "278.00"),
         ("SC2027-000002", "dk-0001-R1", "2027-01-22", "2027-01-22", "14.00", "0.00", "14.00",
-         "14.00"),
+         "0.00"),
         ("SC2027-000003", "dk-0001-R2", "2027-02-01", "2027-02-01", "14.00", "0.00", "14.00",
-         "14.00"),
+         "0.00"),
     ]
     shown = json.loads(termline(db_url, "invoice", "show", "SC2027-000002"))
     assert shown["vat"] == [{"category": "O", "percent": "0", "taxable": "14.00",
