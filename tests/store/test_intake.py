@@ -79,10 +79,13 @@ def test_an_invalid_event_in_a_file_stores_nothing(db_url: str, tmp_path: Path) 
 
 
 def test_an_event_file_imported_twice_is_stored_once(db_url: str, tmp_path: Path) -> None:
+    """Two equal lines are two payments, stored once however often the file is imported;
+    together they pay the invoice: 6 x 50.00 = 300.00 + 25 % moms = 375.00 (SmartWeb 4.1,
+    issue 17: the item is the total) = 2 x 187.50, so no reminder follows."""
     _setup(db_url, tmp_path)
     events = tmp_path / "events.jsonl"
     events.write_text('{"date": "2027-01-10", "type": "payment", "contract": "acme", '
-                      '"amount": "150.00"}\n' * 2, "utf-8")
+                      '"amount": "187.50"}\n' * 2, "utf-8")
     assert "2 event(s) stored, 0 already" in termline(
         db_url, "event", "import", str(events), "--tenant", "dk")
     assert "0 event(s) stored, 2 already" in termline(
@@ -92,7 +95,7 @@ def test_an_event_file_imported_twice_is_stored_once(db_url: str, tmp_path: Path
     termline(db_url, "run", "--until", "2027-02-28")
     kinds = [(a["kind"], a.get("amount")) for a in _ledger(db_url)]
     assert kinds == [("contract_started", None), ("invoice_issued", "300.00"),
-                     ("payment_applied", "150.00"), ("payment_applied", "150.00"),
+                     ("payment_applied", "187.50"), ("payment_applied", "187.50"),
                      ("termination_notice_received", None)]
 
 
@@ -177,8 +180,9 @@ def test_money_the_store_cannot_hold_is_refused_and_nothing_is_written(
     assert _payments(db_url) == []
     assert [c for c in json.loads(termline(db_url, "ledger", "--tenant", "dk", "--format",
                                            "json"))["balances"]] == [
-        {"contract": "acme", "principal": "300.00", "fees": "0.00", "interest": "0.00",
-         "total": "300.00", "credit": "0.00", "currency": "EUR"}]
+        # 300.00 + 25 % moms = 375.00, the open item (issue 17)
+        {"contract": "acme", "principal": "375.00", "fees": "0.00", "interest": "0.00",
+         "total": "375.00", "credit": "0.00", "currency": "EUR"}]
 
 
 def test_a_price_change_needing_an_index_the_tenant_lacks_is_refused(
