@@ -26,6 +26,8 @@ from tests.store.test_equivalence import termline
 
 # SmartWeb (4.1: invoiced half-yearly in advance, 14 days before the period; 4.2: due 8 days
 # later): acme's second invoice of 300.00 is issued on 2027-06-20 for 2027-07-04..2028-01-03.
+# Issue 17: each invoice is the open item at its total, 300.00 + 25 % moms = 375.00; acme pays
+# the first in full.
 SCENARIO = """\
 policy: smartweb
 until: 2027-12-31
@@ -36,7 +38,7 @@ contracts:
     lines:
       - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
 events:
-  - {date: 2027-01-10, type: payment, contract: acme, amount: "300.00"}
+  - {date: 2027-01-10, type: payment, contract: acme, amount: "375.00"}
 """
 TENANT = "smartweb-dk"
 
@@ -94,13 +96,13 @@ def _race(db_url: str, tmp_path: Path, monkeypatch: Any, base: list[dict[str, st
 
 def test_a_payment_stored_between_a_workers_claim_and_its_save_is_not_lost(
         db_url: str, tmp_path: Path, monkeypatch: Any) -> None:
-    """A payment of 337.07 dated 2027-06-10 is committed while a worker holds acme's claim
+    """A payment of 412.07 dated 2027-06-10 is committed while a worker holds acme's claim
     and has read its events, and stores acme's next acting day, the invoice of 2027-06-20.
-    The book must end exactly as `simulate` with that payment: the invoice of 300.00 (SmartWeb
-    4.1) is paid from the credit (4.2), the 37.07 left goes to the invoice of 2027-12-21, which
-    leaves 262.93 open on 2027-12-31."""
+    The book must end exactly as `simulate` with that payment: the invoice of 375.00 (SmartWeb
+    4.1, 300.00 + 25 % moms) is paid from the credit (4.2), the 37.07 left goes to the invoice
+    of 2027-12-21, which leaves 375.00 - 37.07 = 337.93 open on 2027-12-31."""
     racing = {"date": "2027-06-10", "type": "payment", "contract": "acme",
-              "amount": "337.07"}
+              "amount": "412.07"}
     _, stored = _race(db_url, tmp_path, monkeypatch, [], "2027-06-01", racing,
                       date(2027, 6, 30))
     assert stored.cursor == date(2027, 6, 20)  # the worker did store past the payment
@@ -110,7 +112,7 @@ def test_a_payment_stored_between_a_workers_claim_and_its_save_is_not_lost(
                                    "--format", "json"))
     ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
     assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
-        == ("262.93", "0.00")
+        == ("337.93", "0.00")
     assert ledger["balances"] == expected["balances"]
     assert [a for a in ledger["actions"] if a["kind"] != "action_corrected"] \
         == expected["actions"]
@@ -121,7 +123,8 @@ def test_the_wake_day_of_an_event_stored_during_a_claim_survives_the_save(
     """The second form: acme prepaid on 2027-06-05, so the worker storing 2027-06-20 (the
     invoice, paid from credit) computes 2027-07-04 (the renewal) as its next day. A
     termination notice dated 2027-06-25 posted meanwhile must keep acme due on 2027-06-25."""
-    prepaid = {"date": "2027-06-05", "type": "payment", "contract": "acme", "amount": "300.00"}
+    prepaid = {"date": "2027-06-05", "type": "payment", "contract": "acme",
+               "amount": "375.00"}  # the invoice's total incl. 25 % moms (issue 17)
     notice = {"date": "2027-06-25", "type": "termination_notice", "contract": "acme",
               "by": "customer"}
     _, stored = _race(db_url, tmp_path, monkeypatch, [prepaid], "2027-06-10", notice,

@@ -51,11 +51,12 @@ def test_pipelined_run_equals_simulation_for_each_pack(db_url: str, pack: str,
 def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
         db_url: str, tmp_path: Path) -> None:
     """acme (SmartWeb 4.1/4.2, as in test_intake_race) is read for its invoice of 2027-06-20;
-    a payment of 337.07 dated 2027-06-10 is committed before the writer stores that day. The
+    a payment of 412.07 dated 2027-06-10 is committed before the writer stores that day. The
     writer must leave acme due instead of storing past the payment, and the book must end as
-    `simulate` with the payment: 262.93 open on 2027-12-31."""
+    `simulate` with the payment: the 2027-06-20 invoice (375.00 incl. 25 % moms, issue 17)
+    paid from it, 37.07 left for the 2027-12-21 one: 337.93 open on 2027-12-31."""
     racing = {"date": "2027-06-10", "type": "payment", "contract": "acme",
-              "amount": "337.07"}
+              "amount": "412.07"}
     engine = make_engine(db_url)
     upgrade(engine)
     termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
@@ -89,7 +90,7 @@ def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
                                    "--format", "json"))
     ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
     assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
-        == ("262.93", "0.00")
+        == ("337.93", "0.00")
     assert ledger == expected
 
 
