@@ -40,7 +40,9 @@ def customer_responder(behaviours: dict[str, str]) -> Callable[[Action], Iterabl
             due_date = act.get("due_date")
             assert isinstance(due_date, date)
             due[ref] = due_date
-            amount = act.get("amount")
+            # the customer pays what the invoice asks, its total incl. VAT (issue 17: the open
+            # item is the document); the net `amount` left the VAT open and dunned
+            amount = act.get("total") or act.get("amount")
             pay_on = act.date + timedelta(days=5) if who != "late" else due_date + timedelta(25)
             return (_payment(act.contract, pay_on, amount),)
         if who == "late" and act.kind in ("reminder_sent", "collection_costs_charged"):
