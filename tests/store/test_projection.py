@@ -316,7 +316,9 @@ BACKDATED = BACKDATED_SCENARIO  # the back-dated seat change book of test_backda
 
 def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> None:
     """A back-dated seat change to 3 on the start day re-issues acme-0001 (4.1: 3 x 50.00 x 6 =
-    900.00 instead of 300.00) and a back-dated payment of 900.00 on 01-08 pays it. The first
+    900.00 instead of 300.00; issue 17: the items are the totals incl. 25 % moms, 1125.00
+    instead of 375.00, the lines stay net) and a back-dated payment of 1125.00 on 01-08 pays
+    it. The first
     acme-0001 stays as revision 0 (its action corrected in the ledger), the new one is
     revision 1; the payment and its allocation are added. Without the corrected rows the tables
     are the live ledger again."""
@@ -327,23 +329,23 @@ def test_back_dated_events_append_and_never_delete(uow: Callable[[], Any]) -> No
         parse_event({"date": "2025-01-01", "type": "seat_change", "contract": "acme",
                      "item": "SmartWeb Shop", "quantity": 3}),
         parse_event({"date": "2025-01-08", "type": "payment", "contract": "acme",
-                     "amount": "900.00"})])
+                     "amount": "1125.00"})])
     report = run.run(uow, date(2025, 3, 31))
     assert report.corrections >= 1
     engine = _engine(uow)
     rows = _rows(engine, "acme")
     assert [r[:3] + r[7:8] for r in rows["invoices"]] == [
-        ("acme-0001", 0, "subscription", "300.00"), ("acme-0001", 1, "subscription", "900.00")]
+        ("acme-0001", 0, "subscription", "375.00"), ("acme-0001", 1, "subscription", "1125.00")]
     assert rows["lines"] == [("acme-0001", 1, "SmartWeb Shop", "1", "50.00", "300.00"),
                              ("acme-0001", 1, "SmartWeb Shop", "3", "50.00", "900.00")]
-    assert rows["payments"] == [("2025-01-08", "900.00", "EUR", None)]
+    assert rows["payments"] == [("2025-01-08", "1125.00", "EUR", None)]
     assert rows["allocations"] == [
-        ("2025-01-08", "payment", "2025-01-08", "acme-0001", "invoice", "900.00")]
+        ("2025-01-08", "payment", "2025-01-08", "acme-0001", "invoice", "1125.00")]
     i = t.invoices.c
     with engine.connect() as conn:
         live = conn.execute(select(i.ref, i.revision, i.amount).where(uncorrected(t.invoices))
                             ).all()
-    assert [(r.ref, r.revision, f"{r.amount:.2f}") for r in live] == [("acme-0001", 1, "900.00")]
+    assert [(r.ref, r.revision, f"{r.amount:.2f}") for r in live] == [("acme-0001", 1, "1125.00")]
     counts = _counts(engine)
     assert (run.run(uow, date(2025, 3, 31)).actions, _counts(engine)) == (0, counts)
 
@@ -388,7 +390,8 @@ def test_a_0001_database_with_data_upgrades_in_place(db_url: str, tmp_path: Path
         invoices = sorted((r.ref, f"{r.amount:.2f}") for r in conn.execute(select(t.invoices)))
         payments = sorted(r.date.isoformat() for r in conn.execute(select(t.payments)))
         allocations = conn.execute(select(func.count()).select_from(t.allocations)).scalar_one()
-    assert invoices == sorted((a["ref"], a["amount"]) for a in actions
+    # an invoices row is the open item, the action's total incl. VAT (issue 17)
+    assert invoices == sorted((a["ref"], a.get("total", a["amount"])) for a in actions
                               if a["kind"] == "invoice_issued" and a["date"] > after)
     assert invoices  # the book invoices after mid-June 2027
     assert payments == ["2027-07-30"]  # the only payment event after 2027-06-15
