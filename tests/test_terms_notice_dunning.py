@@ -77,27 +77,31 @@ def _restore_policy(tmp_path: Path, restore_on: str) -> Path:
     ("everything_due_paid", date(2027, 3, 8))])
 def test_access_comes_back_when_the_terms_say(tmp_path: Path, restore_on: str,
                                               restored: date) -> None:
-    """Invoice 2027-01-04 EUR 1,200.00 due 02-03; EUR 40 compensation 02-04 (4.4);
-    suspension 5 days after the due date, 02-08. EUR 1,240.00 paid on 03-05 settles the
-    invoice and the compensation; statutory interest (BE, 10.5 % carried forward) is charged
-    on it: 1200 x 10.5 % x 30 / 365 = 10.356 -> 10.36, paid 03-08. "Until everything due is
+    """Invoice 2027-01-04 EUR 1,200.00 net + 21 % VAT (Belgian customer) = 1,452.00 open
+    (issue 17: the item is the invoice total), due 02-03; EUR 40 compensation 02-04 (4.4, no
+    VAT: category O); suspension 5 days after the due date, 02-08. EUR 1,492.00 paid on 03-05
+    settles the invoice and the compensation; statutory interest (BE, 10.5 % carried forward)
+    is charged on the amount due incl. VAT (interest.base gross):
+    1452 x 10.5 % x 30 / 365 = 12.531 -> 12.53, paid 03-08. "Until everything due is
     paid" waits for the interest: 03-08; principal, or principal and fees: 03-05."""
     result = run_one(_restore_policy(tmp_path, restore_on), "2027-03-10",
-                     '[{date: 2027-03-05, type: payment, contract: k, amount: "1240.00"}, '
-                     '{date: 2027-03-08, type: payment, contract: k, amount: "10.36"}]')
+                     '[{date: 2027-03-05, type: payment, contract: k, amount: "1492.00"}, '
+                     '{date: 2027-03-08, type: payment, contract: k, amount: "12.53"}]')
     acts = result.of("k")
     assert [a.date for a in acts if a.kind == "access_suspended"] == [date(2027, 2, 8)]
-    assert [str(a.get("amount")) for a in acts if a.kind == "interest_charged"] == ["10.36"]
+    assert [str(a.get("amount")) for a in acts if a.kind == "interest_charged"] == ["12.53"]
     assert [a.date for a in acts if a.kind == "access_restored"] == [restored]
 
 
 def test_a_reminder_sent_by_hand_starts_the_ladders_next_dates() -> None:
     """LedgerLoop 4.1 (tests/fixtures/custom/terms.txt): reminders 10 days after the due
     date and 10 days apart; 4.2: "21 days after the due date and after the third reminder"
-    a fixed interest of 15 % and a EUR 50 penalty. Invoice 1,200.00 due 2027-02-03. The first
+    a fixed interest of 15 % "of the unpaid amount" and a EUR 50 penalty. Invoice 1,200.00
+    net + 21 % VAT = 1,452.00 unpaid (issue 17: the item is the total incl. VAT), due
+    2027-02-03. The first
     reminder sent by hand on 02-05 counts as reminder_1: reminder_2 on 02-15, reminder_3 on
     02-25 (not 02-13/02-23/03-05), and the charges on the later of 02-24 (due + 21) and
-    02-25: 02-25, 15 % x 1200 = 180.00 and 50.00. A second hand reminder for a step already
+    02-25: 02-25, 15 % x 1452.00 = 217.80 and 50.00. A second hand reminder for a step already
     taken is refused."""
     result = run_one(CUSTOM, "2027-03-01",
                      "[{date: 2027-02-05, type: reminder_sent, contract: k, ref: k-0001}, "
@@ -110,7 +114,7 @@ def test_a_reminder_sent_by_hand_starts_the_ladders_next_dates() -> None:
                          (date(2027, 2, 25), 3, None)]
     charges = [(a.date, a.get("name"), str(a.get("amount"))) for a in acts
                if a.kind == "charge_applied"]
-    assert charges == [(date(2027, 2, 25), "fixed interest", "180.00"),
+    assert charges == [(date(2027, 2, 25), "fixed interest", "217.80"),
                        (date(2027, 2, 25), "penalty", "50.00")]
     (refused,) = [a for a in acts if a.kind == "event_refused"]
     assert refused.date == date(2027, 2, 6)
@@ -124,8 +128,9 @@ def test_termination_after_more_than_two_consecutive_periods_unpaid(tmp_path: Pa
     03-04 due 02-03, 03-06 and 04-03. The first invoice's step date (02-13) passes with one
     period unpaid; on 04-04 the third invoice is past due unpaid: terminated on 2027-04-04
     (the fourth period's invoice went out that morning: billing runs before the ladder). A
-    payment of 100.00 on 03-20 settles the first invoice (oldest first): two periods in a
-    row at most by 04-30, no termination."""
+    payment of 121.00 on 03-20 naming the first invoice (2 x 50.00 net + 21 % VAT, its total:
+    issue 17; unnamed, payment.allocation oldest_first would give its 4.2/4.4 charges their
+    share first) settles it: two periods in a row at most by 04-30, no termination."""
     text = CUSTOM.read_text("utf-8").replace("overridable:\n", "overridable:\n  - billing.period\n")
     text = text.replace("    - name: collection_agency\n",
                         '    - {name: termination, kind: termination, clause: "4.3", '
@@ -145,6 +150,7 @@ def test_termination_after_more_than_two_consecutive_periods_unpaid(tmp_path: Pa
                           ("invoice_issued", date(2027, 3, 4)),
                           ("invoice_issued", date(2027, 4, 4)),
                           ("contract_terminated", date(2027, 4, 4))]
-    paid = book('[{date: 2027-03-20, type: payment, contract: k, amount: "100.00"}]')
+    paid = book('[{date: 2027-03-20, type: payment, contract: k, amount: "121.00", '
+                'invoice: k-0001}]')
     assert ("contract_terminated", date(2027, 4, 4)) not in paid
     assert not any(kind == "contract_terminated" for kind, _ in paid)

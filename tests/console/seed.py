@@ -52,7 +52,7 @@ contracts:
     lines:
       - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
 events:
-  - {date: 2027-01-10, type: payment, contract: acme, amount: "300.00", reference: BANK-1}
+  - {date: 2027-01-10, type: payment, contract: acme, amount: "375.00", reference: BANK-1}
 """
 
 BOOK_B = """
@@ -92,8 +92,8 @@ def seed(engine: Engine) -> dict[str, int]:
         u.repo.note_event(owner.id, broken.id, date(2027, 1, 20))
         u.commit()
     run(uow, TODAY)
-    # a credit of 1,000.00 from nobody the matcher knows: 800.00 net of SmartWeb's 25 % VAT,
-    # enough for nopay's 600.00 invoice, its two 14.00 reminder fees (4.2) and the interest
+    # a credit of 1,000.00 from nobody the matcher knows: enough for nopay's 750.00 invoice
+    # (600.00 + 25 % moms), its two 14.00 reminder fees (4.2) and the interest (11.25)
     import_statement(uow, [Credit("CRED-77", TODAY, Decimal("1000.00"), "EUR", "N. Payer",
                                   None, None, "thanks")], A)
     with engine.begin() as conn:  # one e-mail the SMTP server refused for good

@@ -5,12 +5,14 @@ Hand figures (SmartWeb's terms, the pack `smartweb`):
 - nopay: 6 months in advance at 100.00/month (4.1) -> invoice SW2027-000001 of 600.00 net,
   750.00 with 25 % VAT, issued 2027-01-01, due 2027-01-09 (8 days, 4.2); reminders on 01-19
   and 01-29 at 14.00 each (4.2: 28.00 of fees); suspended 2027-02-06, 7 days after the second
-  reminder (4.3). On 2027-02-10 the 600.00 is 32 days past due (bucket 31-60) and carries one
-  month of 1.5 % interest, 600.00 x 1.5 % = 9.00 (4.2): 637.00 owed.
-- acme paid its 300.00 invoice (SW2027-000002, 375.00 with VAT) on 2027-01-10: nothing open.
+  reminder (4.3). Issue 17: the open item is the invoice total, 750.00. On 2027-02-10 the
+  750.00 is 32 days past due (bucket 31-60) and carries one month of 1.5 % interest on the
+  amount due incl. VAT, 750.00 x 1.5 % = 11.25 (4.2): 750 + 28 + 11.25 = 789.25 owed.
+- acme paid its invoice (SW2027-000002, 300.00 + 25 % VAT = 375.00) on 2027-01-10: nothing open.
 - broken's stored payment of "twelve" cannot be read: the run set it aside on 2027-01-20.
-- the unmatched credit CRED-77 of 1,000.00 is 800.00 net of 25 % VAT: assigned to
-  SW2027-000001 it pays the 600.00, the 28.00 of fees and the interest, and 4.3 reopens access.
+- the unmatched credit CRED-77 of 1,000.00 (payments are gross, issue 17): assigned to
+  SW2027-000001 it pays the 750.00, then the 28.00 of fees and the 11.25 of interest
+  (payment.allocation), 210.75 stays as credit, and 4.3 reopens access.
 
 The tests that change the book come last (assign, void and resume), each on its own contract.
 """
@@ -65,18 +67,19 @@ def test_session_cookie_is_httponly_and_samesite_lax(as_finance: Session) -> Non
 
 
 def test_book_counts_ages_and_charts_the_receivables(as_finance: Session) -> None:
-    """4.2/4.3: nopay's 600.00 is 32 days late on 2027-02-10 (31-60), with 28.00 of reminder
-    fees and 9.00 of interest: 637.00 owed; acme runs, nopay is suspended."""
+    """4.2/4.3: nopay's 750.00 (600.00 + 25 % VAT) is 32 days late on 2027-02-10 (31-60), with
+    28.00 of reminder fees and 750.00 x 1.5 % = 11.25 of interest: 789.25 owed; acme runs,
+    nopay is suspended. January invoiced 750 + 375 + 14 + 14 = 1153.00, acme's 375.00 paid."""
     page = as_finance.page
     page.goto("/console/book")
     rows = page.locator("section", has=page.locator("#h-status")).locator("tbody tr")
     counts = {re.sub(r"\s+", " ", rows.nth(i).inner_text()) for i in range(rows.count())}
     assert {"active full 1", "active suspended 1"} <= counts
     aged = _text(page, "section:has(#h-owed) tbody")
-    assert aged == "0.00 0.00 600.00 0.00 0.00 28.00 9.00 637.00"
+    assert aged == "0.00 0.00 750.00 0.00 0.00 28.00 11.25 789.25"
     assert page.get_by_role("img", name="Open principal by age in EUR").count() == 1
     months = _text(page, "section:has(#h-months) tbody")
-    assert "2027-01 928.00 300.00" in months  # 600 + 300 + 14 + 14 invoiced, acme's 300 paid
+    assert "2027-01 1153.00 375.00" in months  # 750 + 375 + 14 + 14 invoiced, 375 paid
     shoot(page, "book")
     _clean(as_finance, "book")
 
@@ -102,7 +105,7 @@ def test_contracts_are_searched_by_status_pack_customer_and_id(as_finance: Sessi
 def test_contract_page_shows_the_timeline_with_clause_texts_documents_and_deadlines(
         as_finance: Session) -> None:
     """The suspension of 2027-02-06 cites 4.3, whose text (the pack's coverage row) shows on
-    hover; the open invoice is 600.00 net, 750.00 with VAT."""
+    hover; the open invoice is 600.00 net, 750.00 with VAT, all of it open (issue 17)."""
     page = as_finance.page
     page.goto("/console/contracts/nopay")
     suspended = page.locator("section:has(#h-timeline) tr", has_text="access suspended")
@@ -116,7 +119,7 @@ def test_contract_page_shows_the_timeline_with_clause_texts_documents_and_deadli
     docs = _text(page, "section:has(#h-docs) tbody")
     assert "SW2027-000001 invoice 2027-01-01 2027-01-09 750.00 EUR 750.00 ● open" in docs
     items = _text(page, "section:has(#h-open) tbody")
-    assert "nopay-0001 invoice 2027-01-01 2027-01-09 600.00 600.00" in items
+    assert "nopay-0001 invoice 2027-01-01 2027-01-09 750.00 750.00" in items
     assert "⚠ suspended" in _text(page, ".facts")
     shoot(page, "contract")
     _clean(as_finance, "contract")
@@ -124,7 +127,8 @@ def test_contract_page_shows_the_timeline_with_clause_texts_documents_and_deadli
 
 def test_what_if_payment_restores_access_and_stores_nothing(as_finance: Session,
                                                             console: Console) -> None:
-    """4.3: a payment of 800.00 on 2027-02-10 pays principal, fees and interest: access is
+    """4.3: a payment of 800.00 on 2027-02-10 pays principal, fees and interest (750.00 +
+    28.00 + 11.25 = 789.25): access is
     restored that day. The simulation is not stored: the event log keeps its length."""
     page = as_finance.page
     page.goto("/console/contracts/nopay")
@@ -147,17 +151,19 @@ def test_what_if_payment_restores_access_and_stores_nothing(as_finance: Session,
 
 def test_invoices_filter_totals_csv_and_the_document_page(as_finance: Session,
                                                           console: Console) -> None:
-    """Open: SW2027-000001 (600.00) and the two reminder fee invoices (14.00 each): 628.00."""
+    """Open: SW2027-000001 (600.00 + 25 % VAT = 750.00, issue 17) and the two reminder fee
+    invoices (14.00 each, no VAT): 778.00."""
     page = as_finance.page
     page.goto("/console/invoices?status=open")
-    assert _text(page, "table.totals tbody") == "EUR 3 628.00"
+    assert _text(page, "table.totals tbody") == "EUR 3 778.00"
     assert page.locator("table:not(.totals) tbody tr td:first-child").all_inner_texts() == [
         "SW2027-000004", "SW2027-000003", "SW2027-000001"]
     with page.expect_download() as got:
         page.get_by_role("link", name="Export these as CSV").click()
     csv_text = Path(got.value.path()).read_text("utf-8")
-    assert csv_text.splitlines()[0].startswith("number,kind,contract,customer,issued,due,net")
-    assert "SW2027-000001,invoice,nopay,Nopay ApS,2027-01-01,2027-01-09,600.00,600.00,EUR,open" \
+    assert csv_text.splitlines()[0].startswith(
+        "number,kind,contract,customer,issued,due,total,open")
+    assert "SW2027-000001,invoice,nopay,Nopay ApS,2027-01-01,2027-01-09,750.00,750.00,EUR,open" \
         in csv_text
     assert len(csv_text.splitlines()) == 4
     shoot(page, "invoices")
@@ -183,7 +189,7 @@ def test_work_queues_list_the_set_aside_contract_the_credit_and_the_failed_email
     assert "not a decimal number: 'twelve'" in aside
     credit = _text(page, "section:has(#h-credits)")
     assert "1000.00 EUR booked 2027-02-10 from N. Payer" in credit
-    assert "SW2027-000001 · nopay · Nopay ApS · due 2027-01-09 · 600.00 open (net)" in credit
+    assert "SW2027-000001 · nopay · Nopay ApS · due 2027-01-09 · 750.00 open" in credit
     failed = _text(page, "section:has(#h-deliveries) tbody")
     assert "email" in failed and "invoice_issued ap@nopay.example" in failed
     assert page.get_by_role("button", name=re.compile("^Retry eml_")).count() == 1
@@ -291,8 +297,8 @@ def test_customer_page_through_its_link_and_refused_after_expiry(browser: Any,
 
 def test_assigning_the_bank_credit_pays_the_invoice_and_restores_the_contract(
         as_finance: Session) -> None:
-    """CRED-77 (1,000.00, 800.00 net) assigned to SW2027-000001: the payment pays the 600.00,
-    the fees and the interest (4.2); 4.3 restores access on 2027-02-10."""
+    """CRED-77 (1,000.00, a gross payment, issue 17) assigned to SW2027-000001: the payment
+    pays the 750.00, the fees and the interest (4.2); 4.3 restores access on 2027-02-10."""
     page = as_finance.page
     page.goto("/console/queues")
     page.get_by_label(re.compile("^SW2027-000001 · nopay")).check()

@@ -9,14 +9,15 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from termline.adapters.documents.letter import DueLine, Letter, gross_open, html
+from termline.adapters.documents.letter import DueLine, Letter, html
 from termline.adapters.sql.dues import Record, due_lines
 from termline.domain.engine.state import Item
 
 DAY = date(2027, 2, 15)
 ITEMS = (
-    Item("c-0001", "invoice", date(2027, 1, 4), date(2027, 1, 12), D("300.00"), 1,
-         paid=D("100.00")),
+    # issue 17: the item is the invoice's total incl. VAT, 300.00 + 21 % = 363.00
+    Item("c-0001", "invoice", date(2027, 1, 4), date(2027, 1, 12), D("363.00"), 1,
+         paid=D("100.00"), vat=D("63.00"), vat_category="S 21"),
     Item("c-0001-R1", "fee", date(2027, 1, 22), date(2027, 1, 22), D("14.00"), 2),
     Item("c-0001-INT", "interest", date(2027, 2, 12), date(2027, 2, 12), D("4.50"), 3),
     Item("c-0002", "invoice", date(2027, 1, 4), date(2027, 1, 12), D("50.00"), 4,
@@ -32,21 +33,22 @@ RECORDS = {
 
 
 def test_open_items_incl_vat_oldest_first() -> None:
-    """The invoice: 300.00 net + 21 % = 363.00, 100.00 net paid, so 200.00 net open = 363.00 x
-    200 / 300 = 242.00 incl. VAT; the fee 14.00 (no VAT); the interest of 12 February 4.50
-    without a numbered record (its engine ref and amount). A paid invoice and one issued after
-    the reminder's day are not due. Total 242.00 + 14.00 + 4.50 = 260.50."""
+    """The invoice: 300.00 net + 21 % = 363.00, the open item (issue 17); 100.00 paid, so
+    363.00 - 100.00 = 263.00 open, as the books say (no share of VAT recomputed); the fee 14.00
+    (no VAT); the interest of 12 February 4.50 without a numbered record (its engine ref and
+    amount). A paid invoice and one issued after the reminder's day are not due. Total
+    263.00 + 14.00 + 4.50 = 281.50."""
     lines = due_lines(ITEMS, DAY, RECORDS)
     assert [(ln.document, ln.kind, ln.total, ln.open) for ln in lines] == [
-        ("SC2027-000001", "invoice", D("363.00"), D("242.00")),
+        ("SC2027-000001", "invoice", D("363.00"), D("263.00")),
         ("SC2027-000004", "fee", D("14.00"), D("14.00")),
         ("c-0001-INT", "interest", D("4.50"), D("4.50")),
     ]
     letter = _letter(lines, fee=D("0"), deadline=None)
-    assert letter.total_due == D("260.50")
+    assert letter.total_due == D("281.50")
     assert Letter.from_json(letter.to_json()) == letter
     page = html(letter)
-    assert "260,50" in page and "Verwijlinterest" in page and "Aanmaningskosten" in page
+    assert "281,50" in page and "Verwijlinterest" in page and "Aanmaningskosten" in page
     assert "onverwijld" in page  # no further step: pay without delay
     assert "aanmaningskosten van" not in page  # this step charges no fee: no fee sentence
 
@@ -61,13 +63,25 @@ def test_a_fee_and_a_deadline_are_stated_with_their_clauses() -> None:
 
 @given(st.decimals(min_value=D("0.01"), max_value=D("100000"), places=2),
        st.integers(min_value=0, max_value=100))
-def test_the_open_share_never_exceeds_the_total_and_is_whole_when_nothing_is_paid(
-        net: D, percent: int) -> None:
-    total = (net * D("1.21")).quantize(D("0.01"))
-    open_net = (net * percent / 100).quantize(D("0.01"))
-    share = gross_open(open_net, net, total)
-    assert D(0) <= share <= total
-    assert gross_open(net, net, total) == total
+def test_the_letter_states_what_the_books_hold_open(net: D, percent: int) -> None:
+    """The books agree with the documents (issue 17): whatever was paid of a gross item, the
+    letter's line is the item's open amount, at most the document's total, exactly it when
+    nothing is paid."""
+    vat = (net * D("0.21")).quantize(D("0.01"))
+    total = net + vat
+    paid = (total * percent / 100).quantize(D("0.01"))
+    item = Item("c-0009", "invoice", date(2027, 1, 4), date(2027, 1, 12), total, 1, paid=paid,
+                vat=vat, vat_category="S 21")
+    record = Record("SC2027-000009", date(2027, 1, 4), date(2027, 1, 12), net, vat, total,
+                    "+++202/7000/00099+++")
+    (line,) = due_lines((item,), DAY, {"c-0009": record}) or (None,)
+    if paid == total:
+        assert line is None
+        return
+    assert line is not None and line.open == total - paid == item.open
+    assert D(0) < line.open <= line.total == total
+    if paid == 0:
+        assert line.open == total
 
 
 def _letter(lines: tuple[DueLine, ...], fee: D, deadline: date | None) -> Letter:

@@ -153,7 +153,8 @@ def test_clientcom_11_3_six_months_of_payments_when_no_insurance_pays() -> None:
     """11.3: 'the amount paid by the User to ClientCom in the six months prior to the
     loss-causing event'.
 
-    30.00 + 21 % VAT = 36.30 paid on the 10th of January .. July 2027 (30.00 of it without VAT). Event 2027-08-10: window 02-10 .. 08-09,
+    30.00 + 21 % VAT = 36.30 paid on the 10th of January .. July 2027 (30.00 of it without
+    VAT). Event 2027-08-10: window 02-10 .. 08-09,
     payments of February .. July = 6 x 30.00 = 180.00. Event 2027-08-11: window 02-11 ..
     08-10, March .. July = 150.00.
     """

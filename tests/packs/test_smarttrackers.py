@@ -242,8 +242,8 @@ def test_late_payer_is_charged_statutory_interest_on_payment() -> None:
 def test_interest_past_the_rate_table_is_provisional() -> None:
     """6.8 with a rate carried forward: 3630.00 (3000.00 + VAT) issued 2026-05-01, due
     2026-05-31, paid 2026-08-30: 91 days at 10.15 % (the 2026-01-01 rate, carried forward after
-    2026-06-30): 3630 x 0.1015 x 91/365 = 91.858890 -> 91.86. July and August 2026 bear a carried-forward
-    rate, so the charge is marked provisional."""
+    2026-06-30): 3630 x 0.1015 x 91/365 = 91.858890 -> 91.86. July and August 2026 bear a
+    carried-forward rate, so the charge is marked provisional."""
     result = run(scenario("2026-09-30", [contract("prov", "2026-05-01")], [
         "{date: 2026-08-30, type: payment, contract: prov, amount: '3630.00'}",
     ]))

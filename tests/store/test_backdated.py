@@ -24,7 +24,7 @@ SCENARIO = textwrap.dedent("""\
           - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
     events: []
     """)
-# the first invoice at its total: 6 x 50.00 = 300.00 + 25 % Danish VAT = 375.00
+# SmartWeb 4.1: 6 x 50.00 = 300.00 + 25 % moms = 375.00, the open item (issue 17): paid in full
 PAID_YAML = '{date: 2025-01-08, type: payment, contract: acme, amount: "375.00"}'
 PAID = {"date": "2025-01-08", "type": "payment", "contract": "acme", "amount": "375.00"}
 

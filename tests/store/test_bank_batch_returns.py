@@ -95,8 +95,9 @@ def test_a_batch_direct_debit_credit_of_two_transactions_pays_both_invoices_5_1(
         db_url: str, tmp_path: Path) -> None:
     """ClientCom 5.1: the two January invoices (35.09 and 70.18, due 3 February) are collected
     together; the bank books one entry of 105.27 whose two TxDtls carry the invoice numbers as
-    end-to-end ids. Each transaction pays its own invoice: the engine applies the net 29.00 to
-    dd1-0001 and 58.00 to dd2-0001 (references B7B0203-0001/1 and /2); both are open 0.00."""
+    end-to-end ids. Each transaction pays its own invoice: the engine applies 35.09 to
+    dd1-0001 and 70.18 to dd2-0001 (issue 17: the items are the invoice totals incl. 21 % VAT;
+    references B7B0203-0001/1 and /2); both are open 0.00."""
     numbers = _setup(db_url, tmp_path)
     statement = tmp_path / "batch.xml"
     statement.write_text(_batch(numbers))
@@ -111,8 +112,8 @@ def test_a_batch_direct_debit_credit_of_two_transactions_pays_both_invoices_5_1(
     ledger = json.loads(termline(db_url, "ledger", "--format", "json"))["actions"]
     assert sorted((a["contract"], a["ref"], a["amount"], a["reference"]) for a in ledger
                   if a["kind"] == "payment_applied") == [
-        ("dd1", "dd1-0001", "29.00", "B7B0203-0001/1"),
-        ("dd2", "dd2-0001", "58.00", "B7B0203-0001/2")]
+        ("dd1", "dd1-0001", "35.09", "B7B0203-0001/1"),
+        ("dd2", "dd2-0001", "70.18", "B7B0203-0001/2")]
     opened = _open(db_url)
     assert (opened[numbers["dd1"]], opened[numbers["dd2"]]) == ("0.00", "0.00")
 
@@ -121,7 +122,8 @@ def test_a_camt_return_reopens_the_collected_invoice_and_5_2_blocks_access(
         db_url: str, tmp_path: Path) -> None:
     """ClientCom 5.2: after the batch above, the debtor's bank returns dd1's debit of 35.09 on
     8 February (CAMT debit entry, reason AM04 insufficient funds). dd1-0001 is open again by
-    exactly what the debit paid (net 29.00, 35.09 on the invoice list); dd2 stays paid. The
+    exactly what the debit paid (35.09, the gross item of issue 17, as on the invoice list);
+    dd2 stays paid. The
     return is also a failed debit: access is blocked 30 days after the due date (3 February
     + 30 days = 5 March, blocked on 6 March). Reading the statement again changes nothing."""
     numbers = _setup(db_url, tmp_path)
@@ -149,9 +151,9 @@ def test_a_camt_return_reopens_the_collected_invoice_and_5_2_blocks_access(
     actions = json.loads(termline(db_url, "timeline", "dd1", "-f", "json"))["actions"]
     assert [(a["date"], a["reference"], a["amount"], a["reason"]) for a in actions
             if a["kind"] == "payment_returned"] == [
-        ("2027-02-08", "B7B0203-0001/1", "29.00", "AM04")]
+        ("2027-02-08", "B7B0203-0001/1", "35.09", "AM04")]
     assert [(a["ref"], a["amount"]) for a in actions if a["kind"] == "payment_reversed"] == [
-        ("dd1-0001", "29.00")]
+        ("dd1-0001", "35.09")]
     assert [(a["date"], a["ref"]) for a in actions if a["kind"] == "access_suspended"] == [
         ("2027-03-06", "dd1-0001")]
     opened = _open(db_url)
@@ -159,26 +161,29 @@ def test_a_camt_return_reopens_the_collected_invoice_and_5_2_blocks_access(
     balances = {b["customer"]: b for b in json.loads(
         termline(db_url, "balance", "--format", "json"))}
     # 5.1 invoices monthly: February's and March's invoices (issued 4 February and 4 March,
-    # not collected here) are open too: dd1 29.00 x 3 = 87.00, dd2 58.00 x 2 = 116.00
-    assert balances["Klant NV"]["principal"] == "87.00"
-    assert balances["Ander BV"]["principal"] == "116.00"
+    # not collected here) are open too, each at its total incl. 21 % VAT (issue 17):
+    # dd1 35.09 x 3 = 105.27, dd2 70.18 x 2 = 140.36
+    assert balances["Klant NV"]["principal"] == "105.27"
+    assert balances["Ander BV"]["principal"] == "140.36"
     # What was open on an earlier day (receivables --on, from the stored allocations): on
     # 5 February, between the debit and its return, only February's invoices (issued 4
     # February, due 6 March: current); on 10 February dd1's January invoice again, 7 days
     # past its due date (3 February): 1-30. No interest before 5.3's notice of default.
+    # Gross items (issue 17): dd1 35.09 a month, dd2 70.18.
     def aged(day: str) -> list[tuple[str, str, str, str]]:
         return [(r["customer"], r["current"], r["1-30"], r["total"]) for r in json.loads(
             termline(db_url, "receivables", "--on", day, "--format", "json"))]
 
-    assert aged("2027-02-05") == [("Ander BV", "58.00", "0.00", "58.00"),
-                                  ("Klant NV", "29.00", "0.00", "29.00")]
-    assert aged("2027-02-10") == [("Ander BV", "58.00", "0.00", "58.00"),
-                                  ("Klant NV", "29.00", "29.00", "58.00")]
+    assert aged("2027-02-05") == [("Ander BV", "70.18", "0.00", "70.18"),
+                                  ("Klant NV", "35.09", "0.00", "35.09")]
+    assert aged("2027-02-10") == [("Ander BV", "70.18", "0.00", "70.18"),
+                                  ("Klant NV", "35.09", "35.09", "70.18")]
 
 
 def test_a_csv_return_reopens_the_invoice_once(db_url: str, tmp_path: Path) -> None:
     """The bank's CSV returns dd2's debit on 9 February (MD06, refund request): dd2-0001 is
-    open again by 70.18; the same file read twice stores it once."""
+    open again by 70.18 (58.00 + 21 % VAT 12.18, the gross item of issue 17, all of which the
+    debit paid and the return takes back); the same file read twice stores it once."""
     numbers = _setup(db_url, tmp_path)
     (tmp_path / "batch.xml").write_text(_batch(numbers))
     termline(db_url, "bank", "import", str(tmp_path / "batch.xml"))
@@ -194,7 +199,7 @@ def test_a_csv_return_reopens_the_invoice_once(db_url: str, tmp_path: Path) -> N
     assert (opened[numbers["dd1"]], opened[numbers["dd2"]]) == ("0.00", "70.18")
     actions = json.loads(termline(db_url, "timeline", "dd2", "-f", "json"))["actions"]
     assert [(a["date"], a["amount"], a["reason"]) for a in actions
-            if a["kind"] == "payment_returned"] == [("2027-02-09", "58.00", "MD06")]
+            if a["kind"] == "payment_returned"] == [("2027-02-09", "70.18", "MD06")]
 
 
 def test_bank_assign_splits_an_unmatched_credit_over_two_invoices(

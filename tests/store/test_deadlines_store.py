@@ -5,7 +5,9 @@ day. Hand computations from the pack (src/termline/domain/policy/packs/smartconn
 * `paid`, ordered 2027-03-15 (10.1: counted from the ordering date), 12-month terms: the term
   runs 2027-03-15 .. 2028-03-14; 10.1 "no later than 3 months before the commencement of a new
   subscription period": 2028-03-15 − 3 months = 2027-12-15. Billing in advance per 12 months
-  on the period's first day (8.1, 10.4): next invoice 2028-03-15.
+  on the period's first day (8.1, 10.4): next invoice 2028-03-15. It pays its first invoice
+  in full on 2027-03-20: 12 x 100.00 = 1,200.00 + 21 % VAT = 1,452.00 (issue 17: the open
+  item is the invoice total), so no dunning step is pending.
 * `late`, ordered 2027-02-01, never pays: term 2027-02-01 .. 2028-01-31, notice deadline
   2028-02-01 − 3 months = 2027-11-01, next invoice 2028-02-01. Its invoice of 2027-02-01 is due
   30 days later (8.3), 2027-03-03; reminders 14 days apart from the due date (8.4, 8.6):

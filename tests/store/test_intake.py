@@ -178,7 +178,7 @@ def test_money_the_store_cannot_hold_is_refused_and_nothing_is_written(
     assert _payments(db_url) == []
     assert [c for c in json.loads(termline(db_url, "ledger", "--tenant", "dk", "--format",
                                            "json"))["balances"]] == [
-        # the invoice's total: 300.00 + 25 % Danish VAT
+        # 300.00 + 25 % moms = 375.00, the open item (issue 17)
         {"contract": "acme", "principal": "375.00", "fees": "0.00", "interest": "0.00",
          "total": "375.00", "credit": "0.00", "currency": "EUR"}]
 

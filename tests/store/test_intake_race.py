@@ -25,8 +25,9 @@ from termline.app.run import RunReport, advance_batch
 from tests.store.test_equivalence import termline
 
 # SmartWeb (4.1: invoiced half-yearly in advance, 14 days before the period; 4.2: due 8 days
-# later): acme's second invoice of 300.00 (375.00 with 25 % VAT) is issued on 2027-06-20 for
-# 2027-07-04..2028-01-03.
+# later): acme's second invoice of 300.00 is issued on 2027-06-20 for 2027-07-04..2028-01-03.
+# Issue 17: each invoice is the open item at its total, 300.00 + 25 % moms = 375.00; acme pays
+# the first in full.
 SCENARIO = """\
 policy: smartweb
 until: 2027-12-31

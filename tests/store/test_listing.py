@@ -95,16 +95,19 @@ def test_aged_receivables_on_an_earlier_day_by_hand(db_url: str, tmp_path: Path)
     reminder (03-28, EUR 14; the second is 04-07); no completed month of interest. ten 120.00
     due 04-02: current. sixty 60.00 due 02-18: 42 days, 31-60; two reminders (02-28, 03-10);
     one completed month: 60 x 1.5 % = 0.90. nopay 600.00 due 01-09: 82 days, 61-90; two
-    reminders; two completed months: 600 x (1.015^2 - 1) = 18.135 -> 18.14."""
+    reminders; two completed months: 600 x (1.015^2 - 1) = 18.135 -> 18.14.
+    Issue 17, gross (25 % moms on every invoice, fees without VAT, interest on the amount due
+    incl. VAT): month 750.00 + 14 = 764.00; ten 150.00; sixty 75.00 + 28 + 75 x 1.5 % (1.125
+    -> 1.13) = 104.13; nopay 750.00 + 28 + 750 x (1.015^2 - 1) (22.6688 -> 22.67) = 800.67."""
     _aged_book(db_url, tmp_path)
     out, err = termline(db_url, "receivables", "--on", "2027-04-01", "--format", "json")
     assert err == ""
     assert [(r["customer"], r["current"], r["1-30"], r["31-60"], r["61-90"], r["90+"],
              r["fees"], r["interest"], r["total"]) for r in json.loads(out)] == [
-        ("Acme ApS", "0.00", "600.00", "0.00", "0.00", "0.00", "14.00", "0.00", "614.00"),
-        ("Nopay ApS", "0.00", "0.00", "0.00", "600.00", "0.00", "28.00", "18.14", "646.14"),
-        ("Sixty ApS", "0.00", "0.00", "60.00", "0.00", "0.00", "28.00", "0.90", "88.90"),
-        ("Ten ApS", "120.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "120.00")]
+        ("Acme ApS", "0.00", "750.00", "0.00", "0.00", "0.00", "14.00", "0.00", "764.00"),
+        ("Nopay ApS", "0.00", "0.00", "0.00", "750.00", "0.00", "28.00", "22.67", "800.67"),
+        ("Sixty ApS", "0.00", "0.00", "75.00", "0.00", "0.00", "28.00", "1.13", "104.13"),
+        ("Ten ApS", "150.00", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "150.00")]
     # before the book's first day: nothing was owed
     out, _ = termline(db_url, "receivables", "--on", "2026-12-31", "--format", "json")
     assert json.loads(out) == []

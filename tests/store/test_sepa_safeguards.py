@@ -170,19 +170,20 @@ REFUND_BOOK = BOOK.replace("events: []", """events:
 
 def test_a_credit_balance_is_refunded_by_a_pain001_credit_transfer(
         db_url: str, tmp_path: Path) -> None:
-    """The customer pays 100.00 on 10 January for January's 29.00 (net, as the engine counts):
-    71.00 is left as credit. `sepa refund` on Tuesday 12 January writes a pain.001.001.03
-    paying 71.00 to the mandate's account, valid under the schema sepaxml ships, and the
-    credit_refund event takes it off the credit: February's invoice (4 February, 29.00) is
-    then not paid from a credit that was given back. A refund above the credit is refused."""
+    """The customer pays 100.00 on 10 January for January's invoice of 35.09 (29.00 + 21 % VAT
+    6.09: issue 17, the item is the invoice total): 100.00 - 35.09 = 64.91 is left as credit.
+    `sepa refund` on Tuesday 12 January writes a pain.001.001.03 paying 64.91 to the mandate's
+    account, valid under the schema sepaxml ships, and the credit_refund event takes it off
+    the credit: February's invoice (4 February, 35.09) is then not paid from a credit that
+    was given back. A refund one cent above the credit (64.92) is refused."""
     _setup(db_url, tmp_path)
     (tmp_path / "refund.yaml").write_text(REFUND_BOOK.replace("short", "over"))
     termline(db_url, "import", str(tmp_path / "refund.yaml"))
     termline(db_url, "run", "--until", "2027-01-11")
     out = tmp_path / "refund.xml"
     too_much = _refused(db_url, "sepa", "refund", "over", "--on", "2027-01-12", "--amount",
-                        "71.01", "-o", str(out))
-    assert "--amount" in too_much and "holds a credit of 71.00" in too_much
+                        "64.92", "-o", str(out))
+    assert "--amount" in too_much and "holds a credit of 64.91" in too_much
     assert not out.exists()
     termline(db_url, "sepa", "refund", "over", "--on", "2027-01-12", "-o", str(out))
     data = out.read_bytes()
@@ -193,11 +194,11 @@ def test_a_credit_balance_is_refunded_by_a_pain001_credit_transfer(
             root.findtext(".//p:CdtrAcct/p:Id/p:IBAN", namespaces=ns),
             root.findtext(".//p:ReqdExctnDt", namespaces=ns),
             root.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=ns)) == (
-        "71.00", "BE48001123456727", "2027-01-12", "BE35310123456737")
+        "64.91", "BE48001123456727", "2027-01-12", "BE35310123456737")
     termline(db_url, "run", "--until", "2027-02-05")
     actions = json.loads(termline(db_url, "timeline", "over", "-f", "json"))["actions"]
     assert [(a["date"], a["amount"], a["balance"]) for a in actions
-            if a["kind"] == "credit_refunded"] == [("2027-01-12", "71.00", "0.00")]
+            if a["kind"] == "credit_refunded"] == [("2027-01-12", "64.91", "0.00")]
     assert [a["ref"] for a in actions if a["kind"] == "payment_applied"] == ["over-0001"]
     assert "credit of 0.00" in _refused(db_url, "sepa", "refund", "over", "--on",
                                         "2027-02-08", "-o", str(tmp_path / "again.xml"))

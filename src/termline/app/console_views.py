@@ -17,7 +17,6 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from termline.adapters.documents.model import gross_of, net_of
 from termline.adapters.sql.codec import decode
 from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
@@ -310,7 +309,7 @@ def _documents(repo: Store, owner: Tenant, ref: str) -> list[dict[str, Any]]:
         out.append({"number": stored.number, "kind": stored.kind, "reason": stored.reason,
                     "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
                     "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
-                    "open": fmt(gross_of(remaining, doc)), "currency": stored.currency,
+                    "open": fmt(remaining), "currency": stored.currency,
                     "status": _doc_status(stored, remaining),
                     "credit_note_for": stored.credit_note_for})
     return out
@@ -448,8 +447,10 @@ def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str
                   ) -> dict[str, Any]:
     """Match an unmatched bank credit to an invoice by hand: a `payment` event of the
     invoice's contract dated the booking day, whose reference is the bank's entry reference
-    (so it is stored once however often it is assigned), for the invoice's net share of the
-    credit as `bank import` computes it; the credit is then matched."""
+    (so it is stored once however often it is assigned) naming the invoice, for the whole
+    credit: the engine's items are gross (issue 17), so the credit pays the invoice first and
+    what is left goes where the policy's allocation says, or stays as credit; nothing of it is
+    lost. The credit is then matched."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
         store = ConsoleStore(connection(uow.repo))
@@ -469,15 +470,11 @@ def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str
         if entry.booked < contract_.contract.start:
             raise InputError("the credit was booked before the contract started",
                              field="number")
-        doc = build(uow.repo, stored, profile_of(uow.repo, owner.name),
-                    _lookups(uow.repo, owner, stored.contract_ref))
-        remaining = open_net(uow.repo, stored)
-        net = remaining if Decimal(entry.amount) == gross_of(remaining, doc) \
-            else net_of(Decimal(entry.amount), doc)
-        if net <= ZERO:
+        if open_net(uow.repo, stored) <= ZERO:
             raise InputError(f"invoice {number} has nothing open", field="number")
+        amount = Decimal(entry.amount)
         event = Payment(type="payment", date=entry.booked, contract=stored.contract_ref,
-                        amount=net, reference=entry_ref)
+                        amount=amount, reference=entry_ref, invoice=stored.source_ref)
         event_id = uow.repo.add_event(owner.id, contract_.id, event, event_key(event, None, 0))
         if event_id is not None:
             uow.repo.note_event(owner.id, contract_.id, event.date)
@@ -485,7 +482,7 @@ def assign_credit(uow: UnitOfWork, tenant_name: str, entry_ref: str, number: str
             raise InputError(f"bank credit {entry_ref!r} is matched already", field="entry")
         uow.commit()
     return {"entry": entry_ref, "invoice": number, "contract": stored.contract_ref,
-            "amount": fmt(net), "event": event_id}
+            "amount": fmt(amount), "event": event_id}
 
 
 def retry_delivery(uow: UnitOfWork, tenant_name: str, channel: str, msg_id: str,
@@ -536,10 +533,11 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
             out.append({"number": r["number"], "kind": r["kind"], "reason": r["reason"],
                         "contract": r["contract"], "customer": r["customer"],
                         "issued": r["issued"].isoformat(), "due": r["due"].isoformat(),
-                        "net": fmt(r["amount"]), "open_net": fmt(owed),
+                        "total": fmt(r["amount"]), "open": fmt(owed),
                         "currency": r["currency"], "status": status,
                         "credit_note_for": r["credit_note_for"]})
-        totals = [{"currency": c, "documents": n, "net": fmt(v)}
+        # a stored document's amount is its total incl. VAT, the engine's open item (issue 17)
+        totals = [{"currency": c, "documents": n, "total": fmt(v)}
                   for c, n, v in store.invoice_totals(owner.id, first=filt.first, last=filt.last,
                                                          status=filt.status,
                                                          customer=filt.customer)]
@@ -559,7 +557,7 @@ def document_summary(uow: UnitOfWork, tenant_name: str, number: str) -> dict[str
         return {"number": number, "kind": stored.kind, "contract": stored.contract_ref,
                 "customer": doc.buyer.name, "issued": stored.issued.isoformat(),
                 "due": stored.due.isoformat(), "net": fmt(doc.net), "vat": fmt(doc.vat),
-                "total": fmt(doc.total), "open": fmt(gross_of(remaining, doc)),
+                "total": fmt(doc.total), "open": fmt(remaining),
                 "currency": stored.currency, "status": _doc_status(stored, remaining)}
 
 

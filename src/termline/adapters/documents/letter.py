@@ -23,7 +23,7 @@ from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from termline.adapters.catalogue import LOCALES, language_of, text
-from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.money import ZERO
 
 # What an open item is, in the catalogue's words.
 KIND_MESSAGES = {"invoice": "Invoice", "fee": "Reminder fee", "interest": "Late-payment interest"}
@@ -52,14 +52,6 @@ class DueLine:
         return cls(str(data["document"]), str(data["kind"]), date.fromisoformat(data["issued"]),
                    date.fromisoformat(data["due"]), Decimal(data["total"]),
                    Decimal(data["open"]))
-
-
-def gross_open(open_net: Decimal, net: Decimal, total: Decimal) -> Decimal:
-    """The VAT-inclusive part of a document's total that its open net amount stands for (the
-    same share `documents.model.gross_of` gives a payment)."""
-    if net == ZERO:
-        return ZERO
-    return round_money(total * open_net / net)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Literal
 
 from termline.domain.mechanisms.tax.categories import VatCategory
 from termline.domain.mechanisms.tax.totals import Totals, totals
-from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.money import ZERO
 
 DocumentKind = Literal["invoice", "credit_note"]
 
@@ -102,17 +102,3 @@ class Document:
     @property
     def total(self) -> Decimal:
         return self.totals.tax_inclusive
-
-
-def gross_of(net: Decimal, doc: Document) -> Decimal:
-    """The VAT-inclusive share of a document's total that a net amount of it stands for."""
-    if doc.net == ZERO:
-        return ZERO
-    return round_money(doc.total * net / doc.net)
-
-
-def net_of(gross: Decimal, doc: Document) -> Decimal:
-    """The engine's (VAT-exclusive) amount a payment of `gross` against `doc` settles."""
-    if doc.total == ZERO:
-        return ZERO
-    return round_money(doc.net * gross / doc.total)

@@ -358,7 +358,7 @@ class ConsoleStore:
     def invoice_totals(self, tenant_id: int, *, first: date | None = None,
                        last: date | None = None, status: str | None = None,
                        customer: str | None = None) -> list[tuple[str, int, Decimal]]:
-        """(currency, documents, net amount with credit notes subtracted) of the filter."""
+        """(currency, documents, amount incl. VAT with credit notes subtracted) of the filter."""
         d = t.documents.c
         rows = self.conn.execute(
             select(d.currency, func.count(),

@@ -29,7 +29,7 @@ from termline.adapters.documents.build import (
     document,
     lines_of,
 )
-from termline.adapters.documents.letter import KIND_MESSAGES, DueLine, Letter, gross_open
+from termline.adapters.documents.letter import KIND_MESSAGES, DueLine, Letter
 from termline.adapters.documents.parties import SellerProfile
 from termline.adapters.notify.derive import Details
 from termline.adapters.sql import tables as t
@@ -135,7 +135,8 @@ def _money_context(record: Record, currency: str, language: str) -> dict[str, An
 def due_lines(items: Sequence[Item], day: date, records: Mapping[str, Record]
               ) -> tuple[DueLine, ...]:
     """The items open on `day`, oldest first, each with its record's total and open amount
-    incl. VAT (the engine's amounts where the tenant has no numbered documents)."""
+    incl. VAT (the engine's amounts where the tenant has no numbered documents). The item is
+    the document's total incl. VAT (issue 17), so its open amount is what the letter states."""
     out = []
     for item in sorted((i for i in items if i.issued <= day and i.open > 0),
                        key=lambda i: (i.issued, i.seq)):
@@ -145,7 +146,7 @@ def due_lines(items: Sequence[Item], day: date, records: Mapping[str, Record]
                                item.open))
         else:
             out.append(DueLine(record.number, item.kind, record.issued, record.due,
-                               record.total, gross_open(item.open, record.net, record.total)))
+                               record.total, item.open))
     return tuple(out)
 
 

@@ -307,7 +307,7 @@ async def invoices_csv(request: Request, user: auth.ConsoleUser) -> Response:
     data = views.invoices(_ctx(request).uow(), user.tenant, _invoice_filter(request),
                           limit=None)
     buffer = io.StringIO()
-    columns = ["number", "kind", "contract", "customer", "issued", "due", "net", "open_net",
+    columns = ["number", "kind", "contract", "customer", "issued", "due", "total", "open",
                "currency", "status", "credit_note_for"]
     writer = csv.DictWriter(buffer, columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
