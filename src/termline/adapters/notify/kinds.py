@@ -1,73 +1,12 @@
 """The published list of action kinds: what a webhook endpoint may subscribe to (the OpenAPI's
-enum). A test runs the packs and fails when the engine writes a kind missing here."""
+enum). It is the engine's own vocabulary (`domain.engine.actions.ActionKind`), so a kind the
+engine learns is published with it; a test runs the packs and fails when the engine writes a
+kind missing here."""
 
 from __future__ import annotations
 
-ACTION_KINDS: tuple[str, ...] = (
-    "access_restored",
-    "access_suspended",
-    "action_corrected",
-    "assignment_notice_violation",
-    "assignment_notified",
-    "audit_accepted",
-    "audit_refused",
-    "availability_measured",
-    "backup_purge_due",
-    "breach_notice_sent",
-    "change_announced",
-    "change_effective",
-    "charge_applied",
-    "claim_handed_over",
-    "collection_costs_charged",
-    "compensation_charged",
-    "contract_renewed",
-    "contract_started",
-    "contract_terminated",
-    "credit_recorded",
-    "customer_right_closed",
-    "customer_right_opened",
-    "data_deleted",
-    "data_deletion_instructed",
-    "data_deletion_scheduled",
-    "data_export_requested",
-    "default_notice_sent",
-    "defect_refund",
-    "defect_remedy_due",
-    "event_refused",
-    "exit_consultation_due",
-    "export_scheduled",
-    "force_majeure_recorded",
-    "incident_recorded",
-    "interest_charged",
-    "invoice_dispute_received",
-    "invoice_issued",
-    "maintenance_notice_violation",
-    "maintenance_scheduled",
-    "migration_announced",
-    "migration_costs_declined",
-    "objection_received",
-    "payment_applied",
-    "payment_failed",
-    "payment_notice_sent",
-    "price_changed",
-    "price_indexation_skipped",
-    "provider_right_opened",
-    "purchase_charged",
-    "reminder_sent",
-    "restore_accepted",
-    "restore_refused",
-    "seat_reduction_scheduled",
-    "seats_changed",
-    "sla_credit",
-    "storage_warning",
-    "subprocessor_change_notified",
-    "subprocessor_change_recorded",
-    "subprocessor_notice_violation",
-    "support_response_breached",
-    "support_response_due",
-    "support_ticket_received",
-    "termination_notice_received",
-    "trial_ended",
-    "trial_started",
-    "usage_charged",
-)
+from typing import get_args
+
+from termline.domain.engine.actions import ActionKind
+
+ACTION_KINDS: tuple[str, ...] = tuple(sorted(get_args(ActionKind)))
