@@ -2,7 +2,8 @@
 contract show` does: status, access, balance, next deadline and problem.
 
 SmartWeb (4.1): a contract from 2027-01-01 at 100.00 a month is invoiced 600.00 (six months,
-excl. VAT) on its first day, payable in 8 days (2027-01-09)."""
+excl. VAT) on its first day, payable in 8 days (2027-01-09); the open item is the document,
+600.00 + 25 % Danish VAT = 750.00 (issue 17)."""
 
 from __future__ import annotations
 
@@ -36,10 +37,10 @@ def test_a_contract_carries_status_access_balance_next_deadline_and_problem(
     got = client.get("/v1/contracts/c1").json()
     assert (got["status"], got["access"], got["as_of"], got["problem"]) == (
         "active", "full", "2027-01-01", None)
-    assert got["balance"]["principal"] == "600.00" and got["balance"]["total"] == "600.00"
+    assert got["balance"]["principal"] == "750.00" and got["balance"]["total"] == "750.00"
     assert got["balance"]["currency"] == "EUR"
     assert got["next_deadline"]["date"] >= "2027-01-01" and got["next_deadline"]["clauses"]
     listed = client.get("/v1/contracts").json()["data"]
     assert [(c["id"], c["status"], c["balance"]["total"]) for c in listed] == [
-        ("c1", "active", "600.00")]
+        ("c1", "active", "750.00")]
     engine.dispose()

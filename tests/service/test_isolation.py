@@ -48,7 +48,9 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
                           headers=a).json()["data"][0]["id"]
     customer = client.get("/v1/customers", headers=a).json()["data"][0]["id"]
     invoice = client.get("/v1/invoices", headers=a).json()["data"][0]
-    assert invoice["number"] == "ours-0001" and invoice["amount"] == "600.00"
+    # SmartWeb 4.1: six months of 100.00 in advance, 600.00 net; the open item is the document
+    # with Danish VAT, 25 % (issue 17): 600.00 + 150.00 = 750.00
+    assert invoice["number"] == "ours-0001" and invoice["amount"] == "750.00"
     assert invoice["lines"] == [{"item": "SmartWeb Shop", "quantity": "1",
                                  "unit_price": "100", "amount": "600.00"}]
     yield {"client": client, "keys": keys, "endpoint": endpoint["id"], "delivery": delivery,

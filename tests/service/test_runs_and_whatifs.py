@@ -5,7 +5,8 @@ reminders are looked at every scheduler pass (a contract added later in the day 
 
 SmartWeb (the `smartweb` pack): a contract from 2027-01-01 at 100.00 a month is invoiced
 600.00 on 2027-01-01 for six months (4.1), payable in 8 days; reminders on 2027-01-19 and
-2027-01-29 (4.2)."""
+2027-01-29 (4.2). The open item is the document with 25 % Danish VAT: 750.00 (issue 17), so
+paying the invoice is paying 750.00."""
 
 from __future__ import annotations
 
@@ -74,11 +75,11 @@ def test_a_what_if_on_a_stored_contract_adds_hypothetical_events_and_stores_noth
     assert as_is.status_code == 200, as_is.text
     kinds = [(a["date"], a["kind"]) for a in as_is.json()["actions"]]
     assert ("2027-01-19", "reminder_sent") in kinds and ("2027-01-29", "reminder_sent") in kinds
-    assert as_is.json()["balance"]["principal"] == "600.00"
+    assert as_is.json()["balance"]["principal"] == "750.00"
     paid = client.post("/v1/simulate", json={
         "contract": "c1", "until": "2027-01-31",
         "events": [{"date": "2027-01-08", "type": "payment", "contract": "c1",
-                    "amount": "600.00"}]})
+                    "amount": "750.00"}]})
     assert paid.status_code == 200, paid.text
     body = paid.json()
     assert [a["kind"] for a in body["actions"]].count("reminder_sent") == 0
@@ -146,7 +147,7 @@ def test_a_contract_added_later_in_the_day_gets_its_renewal_reminder_at_the_next
     contract = Contract.model_validate({**CONTRACT, "id": "late"})
     intake.add_contracts(uow(), [(contract, contract_policy(contract, "test", None))], "p")
     paid: LocatedEvent = parse_event({"date": "2027-01-05", "type": "payment",
-                                      "contract": "late", "amount": "600.00"})
+                                      "contract": "late", "amount": "750.00"})
     intake.add_events(uow(), [paid], "p")
     scheduler.run_pass()  # the same day, later
     scheduler.run_pass()

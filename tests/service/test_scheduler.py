@@ -3,7 +3,9 @@ tenant's today, and a payment posted for today is processed within seconds.
 
 SmartWeb: a contract started 40 days ago is invoiced that day (due 8 days later, 4.2),
 reminded 18 and 28 days after its start (4.2) and suspended on day 36 (4.3); paying the
-invoice and both EUR 14 letter fees (628.00) reopens access the day of payment (4.3).
+invoice and both EUR 14 letter fees reopens access the day of payment (4.3). The invoice is
+600.00 net and 750.00 with Danish VAT (issue 17: the open item is the document), so the
+customer pays 750.00 + 2 x 14.00 = 778.00.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def test_the_scheduler_runs_the_book_to_today_and_a_payment_within_seconds(
                          "clauses": ["4.3"]}
 
     assert client.post("/v1/events", json={"date": today.isoformat(), "type": "payment",
-                                           "contract": "late", "amount": "628.00"}
+                                           "contract": "late", "amount": "778.00"}
                        ).status_code == 202
     got = receiver.wait_for(2, timeout=20)
     assert len(got) == 2 and b'"type":"access_restored"' in got[1].body
