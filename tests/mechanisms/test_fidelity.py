@@ -33,9 +33,11 @@ def test_smartweb_13_5_a_defect_refund_held_as_credit_never_raises_the_cap() -> 
 
     Invoices of 300.00 (6 x 50.00) + 25 % Danish VAT = 375.00 on 2027-01-04, 2027-06-20 and
     2027-12-21 (14 days before each period). Defect notice N = 03-01, remedy due N + 10 = 03-11,
-    remedied 03-15: 4 late days x 300.00 / 181 days (01-04 .. 07-03) = 6.63, held as credit
-    (invoice 1 is paid), then spent on invoice 2. The customer pays 375.00 twice: 368.37
-    settles invoice 2 and 6.63 is the customer's credit, spent on invoice 3. Event 2027-12-31:
+    remedied 03-15: 4 late days x 300.00 / 181 days (01-04 .. 07-03) = 6.63 of fees, a credit
+    note with their 25 % VAT: 6.63 + 1.66 (1.6575) = 8.29, held as credit (invoice 1 is paid;
+    issue 17: the books settle by the document's total), then spent on invoice 2. The customer
+    pays 375.00 twice: 366.71 settles invoice 2 and 8.29 is the customer's credit, spent on
+    invoice 3. Event 2027-12-31:
     the customer paid 750.00 in the 12 months, 600.00 without the VAT (the cap counts the fees,
     not the state's VAT: liability.compute); before the fix the refund was counted too: 606.63.
     """
@@ -45,7 +47,7 @@ def test_smartweb_13_5_a_defect_refund_held_as_credit_never_raises_the_cap() -> 
     credit = [a for a in result.of("shop") if a.kind == "payment_applied"
               and ("source", "credit") in a.fields]
     assert [(a.date.isoformat(), str(a.get("amount"))) for a in credit] == [
-        ("2027-06-20", "6.63"), ("2027-12-21", "6.63")]
+        ("2027-06-20", "8.29"), ("2027-12-21", "8.29")]
     cap = cap_on(result, "shop", Claim(event=date(2027, 12, 31)))
     assert cap.cap is not None and f"{cap.cap:.2f}" == "600.00"
 

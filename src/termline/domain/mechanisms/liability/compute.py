@@ -12,6 +12,7 @@ from termline.domain.mechanisms.billing.run import lines_in_force
 from termline.domain.mechanisms.billing.schedule import months_in
 from termline.domain.mechanisms.liability.cap import CapResult, Claim, ContractMoney, liability_cap
 from termline.domain.mechanisms.liability.rules import LiabilityRule
+from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.duration import add_months
 from termline.domain.values.money import ZERO
 
@@ -43,7 +44,8 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
         if act.kind in PROVIDER_MONEY:
             given = act.get("amount")
             assert isinstance(given, Decimal)
-            incoming += given
+            # the engine received it at its credit note's total incl. VAT (issue 17)
+            incoming += item_vat(ctx.seller, ctx.contract.customer, act.date, (given,)).gross
             continue
         if act.kind == "credit_recorded" and incoming > ZERO:
             credited = act.get("amount")

@@ -17,6 +17,7 @@ from termline.domain.mechanisms.support.business_hours import BusinessHours
 from termline.domain.mechanisms.support.refund import Period, daily_refund, late_days
 from termline.domain.mechanisms.support.rules import HoursRule, ResponseTarget, SupportRule
 from termline.domain.mechanisms.support.state import Defect, SupportState, Ticket
+from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
@@ -159,7 +160,10 @@ def on_defect_remedied(state: ContractState, ctx: Context, day: date, event: Any
     clauses = tuple(dict.fromkeys((*rule.defects.clause, *refund.clause)))
     out += [action(day, "defect_refund", ctx.contract.id, clauses, currency=ctx.currency,
                   defect=defect.defect, amount=amount, days=len(days), remedy_by=deadline)]
-    state, acts = receive_payment(state, ctx, day, amount, f"defect-refund {defect.defect}")
+    # the refund is a credit note carrying the VAT of the fees it reimburses; the books settle
+    # by its total incl. VAT, as they hold the invoices (issue 17)
+    gross = item_vat(ctx.seller, ctx.contract.customer, day, (amount,)).gross
+    state, acts = receive_payment(state, ctx, day, gross, f"defect-refund {defect.defect}")
     return state, out + acts
 
 
