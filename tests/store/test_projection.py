@@ -238,7 +238,7 @@ SHOP = textwrap.dedent("""\
       - {date: 2028-01-05, type: payment, contract: c, amount: "200.00"}
       - {date: 2028-02-01, type: defect_reported, contract: c, defect: D1}
       - {date: 2028-02-15, type: defect_remedied, contract: c, defect: D1}
-      - {date: 2028-03-01, type: payment, contract: c, amount: "200.00", reference: "SEPA 7"}
+      - {date: 2028-03-01, type: payment, contract: c, amount: "346.70", reference: "SEPA 7"}
     """)
 
 
@@ -251,7 +251,14 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     01-31 at 14.00. Payment 03-01 of 200.00 ("SEPA 7"): the rest of c-0001, 100.00 - 13.19 =
     86.81, then the fees 14.00 + 14.00; 85.19 is credit, from which the interest at settlement
     is paid: 13.19 x 1.5 % (01-11 .. 02-15: 1 month) + 86.81 x 1.5 % (01-11 .. 03-01: 1 month)
-    = 0.19785 + 1.30215 = 1.50."""
+    = 0.19785 + 1.30215 = 1.50.
+    Issue 17, the gross model: c-0001 is 600.00 + 25 % moms = 750.00, 250.00 open after 01-05;
+    the refund's credit note carries the fees' VAT, 13.19 + 3.30 (3.2975) = 16.49, and settles
+    like a payment by payment.allocation oldest_first (costs first): R1 14.00, R2 2.49. The
+    03-01 payment pays what is owed, 250.00 + 28.00 - 16.49 = 261.51, and leaves the same
+    85.19 credit: 346.70; it goes to R2 (11.51) then c-0001 (250.00). Interest at settlement on
+    the 250.00 paid 03-01 (01-11 .. 03-01: 1 completed month): 250 x 1.5 % = 3.75, from the
+    credit."""
     intake.add_tenant(uow(), "default")
     intake.import_scenario(uow(), parse_scenario(SHOP))
     run.run(uow, date(2028, 3, 31))
@@ -260,7 +267,7 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     rows = _rows(engine, "c")
     assert sorted(rows["payments"], key=str) == [("2028-01-05", "200.00", "EUR", None),
                                                  ("2028-01-05", "300.00", "EUR", None),
-                                                 ("2028-03-01", "200.00", "EUR", "SEPA 7")]
+                                                 ("2028-03-01", "346.70", "EUR", "SEPA 7")]
     with engine.connect() as conn:
         p, al = t.payments.c, t.allocations.c
         paid_by = [(r.amount_1, r.amount) for r in conn.execute(
@@ -271,11 +278,11 @@ def test_two_payments_on_one_day_and_a_defect_refund(uow: Callable[[], Any]) -> 
     assert [row[1:] for row in rows["allocations"]] == [
         ("payment", "2028-01-05", "c-0001", "invoice", "200.00"),
         ("payment", "2028-01-05", "c-0001", "invoice", "300.00"),
-        ("defect_refund", None, "c-0001", "invoice", "13.19"),
-        ("payment", "2028-03-01", "c-0001", "invoice", "86.81"),
-        ("payment", "2028-03-01", "c-0001-R1", "fee", "14.00"),
-        ("payment", "2028-03-01", "c-0001-R2", "fee", "14.00"),
-        ("credit", None, "c-0001-INT", "interest", "1.50"),
+        ("defect_refund", None, "c-0001-R1", "fee", "14.00"),
+        ("defect_refund", None, "c-0001-R2", "fee", "2.49"),
+        ("payment", "2028-03-01", "c-0001-R2", "fee", "11.51"),
+        ("payment", "2028-03-01", "c-0001", "invoice", "250.00"),
+        ("credit", None, "c-0001-INT", "interest", "3.75"),
     ]
 
 
