@@ -130,7 +130,8 @@ def test_the_custom_policy_of_the_readme_imports_and_runs_in_the_store(
     `provider_termination:`, with late.yaml. LedgerLoop 3.1/3.2: 2 seats x EUR 50 x 12 months
     = EUR 1,200.00 invoiced on 2027-01-04, due 30 days later (2027-02-03); 4.4: EUR 40
     compensation the day after; 4.1: reminders 10 days after the due date and 10 days apart
-    (02-13, 02-23)."""
+    (02-13, 02-23). Issue 17: the invoice is owed at its total, 1,200.00 + 21 % VAT (a Belgian
+    customer) = 1,452.00 (the action keeps its net amount); owed 1,452.00 + 40.00 = 1,492.00."""
     db, _ = store
     termline(db, "import", str(CUSTOM.parent / "late.yaml"))
     termline(db, "run", "--until", "2027-03-01")
@@ -143,7 +144,7 @@ def test_the_custom_policy_of_the_readme_imports_and_runs_in_the_store(
         ("2027-02-13", "reminder_sent", None),
         ("2027-02-23", "reminder_sent", None)]
     (row,) = json.loads(termline(db, "contract", "list", "--format", "json"))
-    assert row["status"] == "active" and row["total"] == "1240.00"
+    assert row["status"] == "active" and row["total"] == "1492.00"
 
 
 @pytest.mark.parametrize("policy_file", SUITE, ids=lambda p: p.stem)

@@ -51,8 +51,10 @@ def test_the_custom_example_of_the_readme_runs_in_the_store_on_both_databases(
         db_url: str, tmp_path: Path) -> None:  # noqa: F811
     """The README's lines that import the custom example, on SQLite and PostgreSQL: the
     contract is stored, run to 2027-06-30 and listed, none set aside. LedgerLoop 3.1: 2 seats
-    x EUR 50 x 12 months = EUR 1,200.00, unpaid; 4.4: EUR 40 compensation; 4.2: 15 % fixed
-    interest (EUR 180.00) and the EUR 50 penalty after the third reminder."""
+    x EUR 50 x 12 months = EUR 1,200.00 + 21 % VAT = 1,452.00 (a Belgian customer; issue 17:
+    the open item is the invoice total), unpaid; 4.4: EUR 40 compensation; 4.2: 15 % fixed
+    interest of the unpaid amount (1,452.00 x 15 % = EUR 217.80) and the EUR 50 penalty after
+    the third reminder: 1,452.00 + 40 + 217.80 + 50 = 1,759.80."""
     lines = [line.split("#")[0].strip() for block in sh_blocks(README)
              for line in block.splitlines() if "tests/fixtures/custom/late.yaml" in line
              or line.startswith("termline contract show late")]
@@ -71,7 +73,7 @@ def test_the_custom_example_of_the_readme_runs_in_the_store_on_both_databases(
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr and "set aside" not in done.stdout + done.stderr
     listed = json.loads(done.stdout[done.stdout.index("["):done.stdout.rindex("]") + 1])
-    assert [(c["contract"], c["total"]) for c in listed] == [("late", "1470.00")]
+    assert [(c["contract"], c["total"]) for c in listed] == [("late", "1759.80")]
 
 
 def test_every_event_type_of_the_readme_table_is_a_valid_csv_row(tmp_path: Path) -> None:

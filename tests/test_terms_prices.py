@@ -54,14 +54,16 @@ def test_use_above_the_allowance_per_started_block(tmp_path: Path, used: str,
 
 
 @pytest.mark.parametrize(("of", "amount"), [
-    ("principal", "200.00"), ("invoice", "300.00"), ("fees", "300.00")])
+    ("principal", "273.00"), ("invoice", "363.00"), ("fees", "300.00")])
 def test_a_charge_as_a_percentage_of_the_principal_the_invoice_or_the_fees(
         tmp_path: Path, of: str, amount: str) -> None:
     """A penalty of "25 % of the fees" (issue 19's texts) in place of LedgerLoop's 15 % fixed
     interest (4.2, 21 days after the due date and after the third reminder: 2027-03-05).
-    Invoice 1,200.00 (2 seats x 50 x 12), 400.00 paid on 2027-02-10: principal 800.00.
-    25 % of the principal: 200.00; of the invoice: 300.00; of its fees (its lines are all of
-    the contract's price list): 300.00."""
+    Invoice 1,200.00 (2 seats x 50 x 12) + 21 % VAT = 1,452.00, the open item (issue 17), due
+    2027-02-03; 4.4's EUR 40 compensation 02-04; 400.00 paid on 2027-02-10 goes by
+    payment.allocation oldest_first to the compensation first (40.00), then 360.00 to the
+    principal: 1,092.00 unpaid. 25 % of the principal: 273.00; of the invoice (its total):
+    363.00; of its fees (its lines, all of the contract's price list, net of VAT): 300.00."""
     path = custom_policy(tmp_path, ('      percent_of_principal: "15"\n',
                                     f'      percent: "25"\n      of: {of}\n'))
     result = run_one(path, "2027-03-06", '[{date: 2027-02-10, type: payment, contract: k, '

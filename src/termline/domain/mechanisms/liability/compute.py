@@ -12,6 +12,7 @@ from termline.domain.mechanisms.billing.run import lines_in_force
 from termline.domain.mechanisms.billing.schedule import months_in
 from termline.domain.mechanisms.liability.cap import CapResult, Claim, ContractMoney, liability_cap
 from termline.domain.mechanisms.liability.rules import LiabilityRule
+from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.duration import add_months
 from termline.domain.values.money import ZERO
 
@@ -41,9 +42,15 @@ def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRul
     provider_credit = ZERO  # the provider's money in the customer's credit
     for act in result.of(contract):
         if act.kind in PROVIDER_MONEY:
-            given = dict(act.fields).get("total") or act.get("amount")  # with its VAT
+            # the engine received it at its credit note's total incl. VAT (issue 17): the
+            # action's `total` where it carries one, else the net amount with its VAT
+            total = dict(act.fields).get("total")
+            if isinstance(total, Decimal):
+                incoming += total
+                continue
+            given = act.get("amount")
             assert isinstance(given, Decimal)
-            incoming += given
+            incoming += item_vat(ctx.seller, ctx.contract.customer, act.date, (given,)).gross
             continue
         if act.kind == "credit_recorded" and incoming > ZERO:
             credited = act.get("amount")
