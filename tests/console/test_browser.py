@@ -186,7 +186,8 @@ def test_work_queues_list_the_set_aside_contract_the_credit_and_the_failed_email
     page.goto("/console/queues")
     aside = _text(page, "section:has(#h-aside)")
     assert "broken · Broken ApS" in aside and "Failing day 2027-01-20" in aside
-    assert "not a decimal number: 'twelve'" in aside
+    # the event's error as the intake's bounds word it (issue 18: amounts as ASCII digits)
+    assert "'twelve' is not an amount written as digits 0-9" in aside
     credit = _text(page, "section:has(#h-credits)")
     assert "1000.00 EUR booked 2027-02-10 from N. Payer" in credit
     assert "SW2027-000001 · nopay · Nopay ApS · due 2027-01-09 · 750.00 open" in credit
