@@ -309,7 +309,10 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     for stored in events:
         by_day[stored.event.date].append(stored)
     for todays in by_day.values():
-        todays.sort(key=lambda e: event_sort_key(e.event))
+        # an unreadable event past the day bound (a run a day at a time) is only a wake day
+        # here: it raises when its own day is run, above
+        todays.sort(key=lambda e: (e.event.date,) if isinstance(e.event, Unreadable)
+                    else event_sort_key(e.event))
     inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
     state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
     acts: list[Action] = []
