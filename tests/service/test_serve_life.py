@@ -6,7 +6,9 @@ SmartWeb (policy pack smartweb), contract from 2027-01-01 at EUR 100/month, bill
 in advance (4.1): invoice life-0001 of EUR 600.00 issued 2027-01-01, due 8 days later on
 2027-01-09 (4.2). Unpaid: letters with a EUR 14 fee ten days after the due date and ten days
 after that, 2027-01-19 and 2027-01-29 (4.2); access suspended when seven days from the second
-letter have run out, 2027-02-06 (4.3). Paid in full (600 + 2 x 14 = 628.00) on 2027-02-08:
+letter have run out, 2027-02-06 (4.3). Paid in full on 2027-02-08: the invoice with 25 %
+Danish VAT, 750.00 (issue 17: the open item is the document), and the two fees,
+750 + 2 x 14 = 778.00;
 access reopens that day (4.3). Notice on 2027-03-01 ends the contract at the end of the term,
 2027-06-30 (14.1); export until 60 days later, 2027-08-29, and the data deleted the day after,
 2027-08-30 (9.1).
@@ -83,7 +85,7 @@ def test_a_contract_life_over_http_with_webhooks_and_emails(
                                     "clauses": ["4.3"]}
 
     paid = _post(client, "/v1/events", {"date": "2027-02-08", "type": "payment",
-                                        "contract": "life", "amount": "628.00"})
+                                        "contract": "life", "amount": "778.00"})
     assert paid.status_code == 202 and paid.json()["status"] == "stored"
     assert _post(client, "/v1/runs", {"until": "2027-02-08"}).status_code == 200
     assert _entitlement(client) == {"access": "full", "since": "2027-02-08", "clauses": ["4.3"]}
