@@ -37,7 +37,7 @@ def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatc
     """
     import importlib
 
-    from termline.adapters.notify.kinds import ACTION_KINDS
+    from termline.adapters.notify import kinds
     from termline.domain.engine.wake import run_contract_sparse
 
     simulate_module = importlib.import_module("termline.domain.engine.simulate")
@@ -52,8 +52,9 @@ def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatc
         assert len(actions) == len(sparse_actions), \
             f"{ctx.contract.id}: {len(actions)} actions daily, {len(sparse_actions)} on wake days"
         assert state == sparse_state, f"{ctx.contract.id}: final state differs on wake days"
-        unpublished = {a.kind for a in actions} - set(ACTION_KINDS)
-        assert not unpublished, f"action kinds missing from notify/kinds.py: {unpublished}"
+        unpublished = {a.kind for a in actions} - set(kinds.ACTION_KINDS)
+        assert not unpublished, \
+            f"action kinds missing from ActionKind (domain/engine/actions.py): {unpublished}"
         return state, actions
 
     monkeypatch.setattr(simulate_module, "run_contract", checked)

@@ -66,9 +66,14 @@ def test_no_import_cycle_runs_through_the_engine() -> None:
     assert not any("termline.domain.registry" in _reaches(graph, m) for m in engine)
 
 
-def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
+def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A mechanism defined outside the engine (here, in the test) runs its phase each day once
-    installed: the engine finds it through the extension point only."""
+    installed: the engine finds it through the extension point only. Its new kind of action is
+    published as any kind is (in the product: one more name in `ActionKind`)."""
+    from termline.adapters.notify import kinds
+
+    monkeypatch.setattr(kinds, "ACTION_KINDS", (*kinds.ACTION_KINDS, "greeted"))
     def greet(state, ctx, day):  # type: ignore[no-untyped-def]
         if day == date(2027, 1, 5):
             return state, [action(day, "greeted", ctx.contract.id, ("1.1",))]

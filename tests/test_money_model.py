@@ -10,7 +10,7 @@ import yaml
 from scenario_helpers import actions, balance, run
 from termline.adapters.documents.references import ogm_digits
 
-PACKS = Path(__file__).resolve().parent.parent / "src" / "termline" / "policy" / "packs"
+PACKS = Path(__file__).resolve().parent.parent / "src/termline/domain/policy/packs"
 
 
 def _pack(tmp_path: Path, pack: str, section: str, key: str, value: str) -> str:

@@ -68,13 +68,13 @@ def _files(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    """A folder with the bad inputs and a store: tenant `t` with a contract that starts
-    9999-12-20 (its run reaches past the calendar's last day)."""
+    """A folder with the bad inputs and a store with tenant `t` (a contract that starts
+    9999-12-20 no longer gets in: dates end at 2199-12-31 at the door, issue 18)."""
     folder = tmp_path_factory.mktemp("careless")
     _inputs(folder)
     url = f"sqlite:///{folder / 'book.db'}"
     runner = CliRunner()
-    for args in (["db", "upgrade"], ["tenant", "add", "t"], ["import", str(folder / "far.yaml")]):
+    for args in (["db", "upgrade"], ["tenant", "add", "t"]):
         result = runner.invoke(app, args, env={"TERMLINE_DATABASE_URL": url})
         assert result.exit_code == 0, result.output
     yield folder, url
@@ -161,20 +161,17 @@ def test_a_password_in_the_url_is_never_printed(store: tuple[Path, str]) -> None
     shutil.rmtree(folder / "missing", ignore_errors=True)
 
 
-def test_a_run_past_the_calendar_names_the_contract_or_sets_it_aside(
+def test_a_contract_past_the_last_date_is_refused_at_the_door_naming_the_bound(
         store: tuple[Path, str]) -> None:
-    """The contract starting 9999-12-20, run to 9999-12-30: its term ends past the calendar's
-    last day. Without the run's set-aside (issue 8, "one bad contract never stops the book")
-    the run stops with one line and stores nothing; with it, the run goes on and names the
-    contract it set aside. Either way, no traceback."""
-    _, book = store
+    """A contract starting 9999-12-20 would run past the calendar's last day; the door
+    refuses dates after 2199-12-31 (issue 18), so the import is one line naming the file, the
+    line, the field and the bound, exit 2, and nothing is stored."""
+    folder, book = store
     before = _snapshot(book)
-    result = CliRunner().invoke(app, ["run", "--until", "9999-12-30"],
+    result = CliRunner().invoke(app, ["import", str(folder / "far.yaml")],
                                 env={"TERMLINE_DATABASE_URL": book})
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    if result.exit_code == 2:
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and "out of range" in lines[0] and "9999-12-30" in lines[0]
-        assert _snapshot(book) == before
-    else:
-        assert result.exit_code == 0 and "set aside" in result.stdout and "far" in result.stdout
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "far.yaml, line 6" in lines[0]
+    assert "contracts.0.start" in lines[0] and "2199-12-31" in lines[0]
+    assert _snapshot(book) == before
