@@ -169,7 +169,7 @@ def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
     for position, (event, target, where) in enumerate(zip(events, targets, located,
                                                           strict=True)):
         key = event_key(event, origin, where.line if where and where.line else position)
-        event = resolve(connection(repo), owner.id, event)
+        event = resolve(repo, owner.id, event)
         if repo.add_event(owner.id, target, event, key) is None:
             _same_as_stored(repo, owner, event, key, where)
             duplicates += 1

@@ -12,20 +12,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from termline.adapters.documents.references import structured
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.sql_rows import connection
 from termline.domain.contract.model import Payment
 
 
-def resolve(conn: Connection, tenant_id: int, event: Any) -> Any:
-    """`event` with the item it names as the engine's ref, when a document carries the name."""
+def resolve(repo: object, tenant_id: int, event: Any) -> Any:
+    """`event` with the item it names as the engine's ref, when a document carries the name.
+
+    Only a payment that names something reads the documents (which only the SQL store holds);
+    every other event passes through on any store."""
     if not isinstance(event, Payment):
         return event
     name = event.invoice or event.end_to_end_id
     if name is None:
         return event
+    conn = connection(repo)
     d = t.documents.c
     keys = {name}
     digits = structured(name)
