@@ -111,7 +111,7 @@ def step_batch(task: Task) -> list[Stepped]:
                            row.next_due, None, row.action_count)
             new, items = next_day(Context(contract, policy, tables[0], tables[1],
                                           seller_country(tenant)), old, events,
-                                  wave_bound(old, until), report)
+                                  wave_bound(old, until), report, until)
             named = {value for n in items for key, value in n.action.fields if key == "ref"}
             sent = replace(new, state=ContractState(
                 items=tuple(it for it in new.state.items if it.ref in named)))

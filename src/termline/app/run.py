@@ -251,7 +251,7 @@ def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]]
             if old.recompute_from is not None:
                 new = _recompute(uow, contract, ctx, old, until, batch)
             else:
-                new, items = next_day(ctx, old, todays, wave_bound(old, until), batch)
+                new, items = next_day(ctx, old, todays, wave_bound(old, until), batch, until)
                 pairs.append((old, new))
                 days.append(RunDay(contract, old.action_count, new.state, items))
         except (STORE_ERROR, StoreConflict):
@@ -295,13 +295,18 @@ def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: R
 
 
 def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,
-             report: RunReport) -> tuple[RunState, list[NewAction]]:
+             report: RunReport, horizon: date | None = None
+             ) -> tuple[RunState, list[NewAction]]:
     """The contract's next day that acts (or every day to `until` if none does): its state.
 
     Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
     actions (a state change only) is folded into the next day that acts.
     """
-    unreadable = [e for e in events if isinstance(e.event, Unreadable) and e.event.date <= until]
+    # an event the run cannot read anywhere up to the run's horizon (not only the day bound of
+    # a run a day at a time) sets the contract aside before it steps: nothing it would do
+    # before that event's day can be trusted to stand once the event is corrected
+    last = max(until, horizon) if horizon is not None else until
+    unreadable = [e for e in events if isinstance(e.event, Unreadable) and e.event.date <= last]
     if unreadable:
         first = min(unreadable, key=lambda e: e.event.date)
         raise UnreadableEvent(first.id, first.event.date, first.event.problem)
