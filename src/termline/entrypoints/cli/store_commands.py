@@ -37,9 +37,6 @@ tenant_app = typer.Typer(no_args_is_help=True, help="Providers whose books the s
 contract_app = typer.Typer(no_args_is_help=True, help="Stored contracts.")
 event_app = typer.Typer(no_args_is_help=True, help="The input event log.")
 
-_fail = fail
-_uow = open_store
-_print_json = print_json
 
 
 @db_app.command("upgrade")
@@ -67,7 +64,7 @@ def tenant_add(name: str, timezone: Annotated[str, typer.Option("--timezone")] =
     """Add a tenant; its runs count days in TIMEZONE."""
     from termline.app import intake
 
-    uow = _uow()
+    uow = open_store()
     intake.add_tenant(uow(), name, timezone)
     out.print(f"tenant {name} ({timezone})")
 
@@ -79,7 +76,7 @@ def contract_add(file: Path, tenant: Tenant = None) -> None:
     from termline.app.inputs import read_contracts
 
     contracts = read_contracts(file)
-    uow = _uow()
+    uow = open_store()
     ids = intake.add_contracts(uow(), contracts, tenant, added_at=datetime.now(UTC))
     out.print(f"{len(ids)} contract(s) stored: {', '.join(c.id for c, _ in contracts)}")
 
@@ -87,7 +84,7 @@ def contract_add(file: Path, tenant: Tenant = None) -> None:
 def _field(pair: str) -> tuple[str, str]:
     key, sep, value = pair.partition("=")
     if not sep or not key:
-        _fail(InputError(f"expected key=value, got {pair!r}", field="--field"))
+        fail(InputError(f"expected key=value, got {pair!r}", field="--field"))
     return key.strip(), value
 
 
@@ -109,9 +106,9 @@ def event_add(
         try:
             given = json.loads(json_)
         except json.JSONDecodeError as exc:
-            _fail(InputError(f"not valid JSON: {exc.msg}", field="--json"))
+            fail(InputError(f"not valid JSON: {exc.msg}", field="--json"))
         if not isinstance(given, dict):
-            _fail(InputError(f"an event is a JSON object ({{\"type\": ...}}), not "
+            fail(InputError(f"an event is a JSON object ({{\"type\": ...}}), not "
                              f"{type(given).__name__ if given is not None else 'null'}",
                              field="--json"))
         raw = given
@@ -120,7 +117,7 @@ def event_add(
             raw[key] = value
     raw.update(_field(p) for p in field or ())
     located = parse_event(raw)
-    uow = _uow()
+    uow = open_store()
     added, _ = intake.add_events(uow(), [located], tenant)
     out.print("event stored" if added else "event already stored (same reference)")
 
@@ -137,7 +134,7 @@ def event_import(file: Path, tenant: Tenant = None, decimal_comma: DecimalComma 
     events = read_events(file, decimal_comma, notes)
     for note in notes:
         err.print(f"note: {note}", highlight=False, soft_wrap=True)
-    uow = _uow()
+    uow = open_store()
     origin = hashlib.sha256(file.read_bytes()).hexdigest()  # the file's identity (event_key)
     added, dup = intake.add_events(uow(), events, tenant, origin)
     out.print(f"{added} event(s) stored, {dup} already stored")
@@ -149,7 +146,7 @@ def import_scenario(scenario: Path, tenant: Tenant = None) -> None:
     from termline.domain.contract import load_scenario
 
     loaded = load_scenario(scenario)
-    uow = _uow()
+    uow = open_store()
     contracts, events = intake.import_scenario(uow(), loaded, tenant)
     out.print(f"{contracts} contract(s) and {events} event(s) stored")
 
@@ -168,9 +165,9 @@ def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, da
     try:
         day = date.fromisoformat(until)
     except ValueError:
-        _fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
+        fail(InputError(f"not a date (YYYY-MM-DD): {until!r}", field="--until"))
     if day > LAST_RUN_DAY:
-        _fail(InputError(f"the last day a run can reach is {LAST_RUN_DAY}", field="--until"))
+        fail(InputError(f"the last day a run can reach is {LAST_RUN_DAY}", field="--until"))
     return day
 
 
@@ -233,10 +230,10 @@ def run(
                                                   "here.")] = 0,
 ) -> None:
     """Do everything due up to and including UNTIL, each contract day by day."""
-    uow = _uow()
+    uow = open_store()
     data = _one_pass(uow, _run_until(uow, until), json_, "running contracts", batch, jobs)
     if json_:
-        _print_json(data)
+        print_json(data)
     else:
         out.print(_summary(data), soft_wrap=True, highlight=False)
 
@@ -256,7 +253,7 @@ def worker(
     FOR UPDATE SKIP LOCKED; on SQLite they take turns (one writer at a time). Every contract
     day is stored exactly once, whichever worker runs it.
     """
-    uow = _uow()
+    uow = open_store()
     while True:
         data = _one_pass(uow, _run_until(uow, until), json_, "worker", batch)
         if json_:
@@ -280,9 +277,9 @@ def ledger(
     from termline.app import views
     from termline.entrypoints.cli.listing import ledger_table
 
-    uow = _uow()
+    uow = open_store()
     if format is listing.Format.json:
-        _print_json(views.ledger(uow(), tenant, contract))
+        print_json(views.ledger(uow(), tenant, contract))
         return
     ledger_table(uow, tenant, contract, format)
 
@@ -294,7 +291,7 @@ def book_deadlines(tenant: str | None, on: date | None, within: Any
     from termline.app import views
     from termline.entrypoints.cli.listing import past_last_run
 
-    uow = _uow()
+    uow = open_store()
     if on is not None:
         past_last_run(uow, tenant, on)
     when: date | dict[str, date] = on if on is not None else _today_by_tenant(uow)
@@ -315,10 +312,10 @@ def timeline(
     """A stored contract's past actions with their clauses and its upcoming deadlines."""
     from termline.app import views
 
-    uow = _uow()
+    uow = open_store()
     data = views.timeline(uow(), contract, tenant)
     if format is Format.json:
-        _print_json(data)
+        print_json(data)
         return
     table = Table("date", "kind", "clauses", "detail", title=f"{contract} — "
                   f"{data['customer']} (as of {data['as_of']})")
@@ -369,7 +366,7 @@ def bench(
     try:
         start = date.fromisoformat(first)
     except ValueError:
-        _fail(InputError(f"not a date (YYYY-MM-DD): {first!r}", field="--first"))
+        fail(InputError(f"not a date (YYYY-MM-DD): {first!r}", field="--first"))
         return
     db = database.url(db, must_exist=False, name="--db")
     if sys.stderr.isatty() and not json_:
@@ -388,7 +385,7 @@ def bench(
                               jobs=jobs)
     data = report.to_json()
     if json_:
-        _print_json(data)
+        print_json(data)
         return
     table = Table("measure", "value", title=f"termline bench ({data['db']})")
     for key, value in data.items():
