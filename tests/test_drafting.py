@@ -168,7 +168,7 @@ def test_the_draft_of_each_seed_is_a_valid_draft(pack: str, shared: Path) -> Non
 # (fields right and cited, fields the reference sets, fields right, fields drafted): the
 # figures of docs/drafting.md, so that a draft that gets worse (or better) fails here by name
 FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
-           "smartweb": (22, 26, 22, 22), "superoffice": (20, 25, 20, 20),
+           "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
            "smarttrackers": (18, 23, 18, 18),
            "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7)}
 

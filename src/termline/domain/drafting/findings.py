@@ -111,7 +111,11 @@ TERM_END = words(r"(?:end|expiry|expiration)\s+of\s+(?:the\s+|its\s+|any\s+|each
                  r"(?:fin|terme|échéance|expiration)\s+(?:de\s+la|du|de\s+l['’])\s*(?:[\w-]+\s+){0,2}?(?:période|durée|contrat|"
                  r"abonnement|engagement)\b", r"(?:ende|ablauf)\s+(?:der|des|einer|eines)\s+"
                  r"(?:[\w-]+\s+){0,2}?\w*(?:laufzeit|zeitraums?|periode|vertragsjahres|jahres)\b",
-                 r"\blaufzeitende", r"\budløbet\s+af", r"\budgangen\s+af\s+(?:en|den)\s+"
+                 r"\blaufzeitende", r"\budløbet\s+af",
+                 # "terminate the Subscription for the following six-month period": the
+                 # current one runs to its end
+                 r"terminat\w*\s+(?:[\w-]+\s+){0,3}?for\s+the\s+(?:following|next|subsequent)\s+"
+                 r"(?:[\w-]+\s+)?(?:period|term)\b", r"\budgangen\s+af\s+(?:en|den)\s+"
                  r"(?:[\w-]+\s+)?\w*(?:periode|løbetid)")
 # "subject to a notice period of two months" with no term end nor month end: the notice runs
 # from the day it is given (effect fixed_period)
