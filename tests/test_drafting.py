@@ -31,7 +31,7 @@ TERMS = ROOT / "tests" / "fixtures" / "terms"
 SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a69f5e75.txt",
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
-NEW = ("ante-da", "schriftje-nl", "pilko-fr")
+NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de")
 DOC = ROOT / "docs" / "drafting.md"
 
 
@@ -140,7 +140,8 @@ def _expresses(source: str, value: object) -> bool:
 
 def test_every_finding_quotes_the_words_it_was_read_from(shared: Path) -> None:
     """A wrong value with a confident citation is worse than a TODO: for every finding of the
-    eight texts, the quote holds the words read, and those words say the value."""
+    ten texts (five seeds, four other providers, gudat-de), the quote holds the words read, and
+    those words say the value."""
     checked = 0
     for name, text in _texts(shared):
         for finding in find_all(sentences(text)):
@@ -170,7 +171,8 @@ def test_the_draft_of_each_seed_is_a_valid_draft(pack: str, shared: Path) -> Non
 FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
            "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
            "smarttrackers": (18, 23, 18, 18),
-           "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7)}
+           "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7),
+           "eminence-de": (6, 9, 6, 6)}
 
 
 @pytest.mark.parametrize("pack", sorted(SEEDS))
@@ -187,9 +189,11 @@ def test_drafts_of_the_seeds_against_the_packs(pack: str, shared: Path) -> None:
 @pytest.mark.parametrize("name", NEW)
 def test_drafts_of_other_providers_texts_against_references_written_by_hand(
         name: str, shared: Path) -> None:
-    """Other providers' texts, their references written by hand first. schriftje-nl and
-    pilko-fr were held out at first; the drafter was changed after their misses were seen, so
-    they are no longer held out (docs/drafting.md says which change answered which miss)."""
+    """Other providers' texts, their references written by hand first. ante-da and
+    eminence-de are held out (nothing was changed in answer to them; eminence-de's figure is
+    its first run). schriftje-nl and pilko-fr were held out at first; the drafter was changed
+    after their misses were seen, so they are no longer held out (docs/drafting.md says which
+    change answered which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
     _, problems = check_text(reference_text, f"{name}.policy.yaml")
     assert all(p.severity == "warning" for p in problems), problems
