@@ -453,3 +453,18 @@ def test_a_cap_at_the_fees_of_one_contract_term_leaves_the_length_to_the_author(
     assert basis["period"].startswith("TODO") and "één Contracttermijn" in basis["period"]
     policy, problems = check_text(draft, "t.yaml")
     assert is_draft(policy, problems)
+
+
+def test_a_rules_own_error_about_a_todo_field_is_the_todos() -> None:
+    """`method: statutory` with `jurisdiction: TODO`: the rule's own check ("statutory interest
+    needs a 'jurisdiction'") is the TODO's consequence, a warning, not an error; another
+    field's error in the same rule is still an error."""
+    data = yaml.safe_load(POLICY)
+    data["interest"] = {"clause": "4.2", "method": "statutory", "jurisdiction": "TODO: which"}
+    policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
+    assert is_draft(policy, problems)
+    assert [(p.severity, p.where) for p in problems] == [("warning", "interest.jurisdiction")]
+    data["interest"] = {"clause": "4.2", "method": "monthly_started", "jurisdiction": "TODO"}
+    policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
+    assert not is_draft(policy, problems)
+    assert any(p.severity == "error" and "rate" in p.message for p in problems)

@@ -102,8 +102,8 @@ MONTH_END = words(r"end\s+of\s+the\s+(?:calendar\s+)?month", r"einde\s+van\s+de\
                   r"maand", r"fin\s+du\s+mois", r"monatsende", r"ende\s+des\s+(?:kalender)?"
                   r"monats", r"udgangen\s+af\s+(?:en|måneden)", r"løbende\s+måned")
 # the end of a term a notice counts back from: "before the end of the current term", "voor het
-# einde van de Contractperiode", "voor de geldende einddatum", "avant la fin de la période",
-# "zum Ende der Laufzeit", "til udløbet af en 12-måneders periode"
+# einde van de looptijd", "voor de einddatum", "avant la fin de la période", "zum Ende der
+# Laufzeit", "inden udløbet af perioden"
 TERM_END = words(r"(?:end|expiry|expiration)\s+of\s+(?:the\s+|its\s+|any\s+|each\s+|a\s+|an\s+|"
                  r"such\s+)?(?:[\w-]+\s+){0,2}?(?:term|period)\b",
                  r"(?:einde|afloop)\s+van\s+(?:de|het|een)\s+(?:[\w-]+\s+){0,2}?\w*(?:periode|"
@@ -112,17 +112,17 @@ TERM_END = words(r"(?:end|expiry|expiration)\s+of\s+(?:the\s+|its\s+|any\s+|each
                  r"abonnement|engagement)\b", r"(?:ende|ablauf)\s+(?:der|des|einer|eines)\s+"
                  r"(?:[\w-]+\s+){0,2}?\w*(?:laufzeit|zeitraums?|periode|vertragsjahres|jahres)\b",
                  r"\blaufzeitende", r"\budløbet\s+af",
-                 # "terminate the Subscription for the following six-month period": the
-                 # current one runs to its end
+                 # "may terminate the service for the next period": the current one runs
+                 # to its end
                  r"terminat\w*\s+(?:[\w-]+\s+){0,3}?for\s+the\s+(?:following|next|subsequent)\s+"
                  r"(?:[\w-]+\s+)?(?:period|term)\b", r"\budgangen\s+af\s+(?:en|den)\s+"
                  r"(?:[\w-]+\s+)?\w*(?:periode|løbetid)")
-# "subject to a notice period of two months" with no term end nor month end: the notice runs
-# from the day it is given (effect fixed_period)
+# "with a notice period of N" and no term end nor month end: the notice runs from the day it
+# is given (effect fixed_period)
 NOTICE_PERIOD = words(r"notice\s+period\s+of", r"opzegtermijn\s+van", r"délai\s+de\s+préavis\s+de",
                       r"préavis\s+de", r"kündigungsfrist\s+von", r"opsigelsesvarsel\s+på",
                       r"varsel\s+på")
-# a sentence whose subject is the contract itself ("Het contract kan ... worden beëindigd",
+# a sentence whose subject is the contract itself ("De overeenkomst kan worden opgezegd",
 # "The Agreement may be terminated"): the right holder is not named, so it is not read as the
 # provider's ("X may terminate" with X not the customer)
 CONTRACT_SUBJECT = words(r"\b(?:the|this|het|dit|de|le|ce|la|der|dieser|die|den|denne)\s+"
@@ -541,9 +541,9 @@ def dunning(sentences: list[Sentence]) -> Iterator[Finding]:
         if ordinals:
             n = max(_ORDINALS[m.group(1).lower()] for m in ordinals)
             days = [r for r in durations(s.text) if _days(r.value)]  # type: ignore[arg-type]
-            # "sends a reminder 10 days after the due date, and a second and a third reminder
-            # each 10 days after the previous one": each ordinal takes the delay that follows
-            # it; "a reminder" before them all is the first
+            # "a reminder N days after the due date, then a second and a third one each M
+            # days after the previous one": each ordinal takes the delay that follows it; "a
+            # reminder" before them all is the first
             one = _A_REMINDER.search(s.text)
             lead = next((r for r in days if one and one.start() < r.start < ordinals[0].start()),
                         None)
@@ -673,8 +673,8 @@ def liability(sentences: list[Sentence]) -> Iterator[Finding]:
                 yield _finding("liability.basis.period", reading.value, s, reading, 0.7)
         one_term = ONE_TERM.search(s.text)
         if not basis and one_term and FEES.search(s.text[:one_term.start()][-40:]):
-            # "beperkt tot de compensatie voor één Contracttermijn": the fees of a term whose
-            # length the sentence does not give (the period is left to the author)
+            # "limited to the fees for one contract period": the fees of a term whose length
+            # the sentence does not give (the period is left to the author)
             basis = True
             yield _finding("liability.basis.kind", "fees_for_period", s, one_term.group(0), 0.5)
         if not maximum:
@@ -789,9 +789,9 @@ FINDERS: tuple[Callable[[list[Sentence]], Iterable[Finding]], ...] = (
 
 def _prices_by_the_terms(sentences: list[Sentence], out: list[Finding]) -> Iterator[Finding]:
     """Prices that may change with no notice of their own change under the notice for changing
-    the terms: the prices are terms of the contract ("Prijzen ... zullen worden aangepast"
-    beside "aanpassingen ... van dit Contract met een voorafgaande kennisgeving van vier (4)
-    maanden"). Quoted from the terms-change sentence, whose words hold the notice."""
+    the terms: the prices are terms of the contract ("prices will be adjusted to the price
+    list" beside "changes to this contract with N months' prior notice"). Quoted from the
+    terms-change sentence, whose words hold the notice."""
     fields = {f.field: f for f in out}
     terms_lead = fields.get("prices.terms_changes.lead")
     if terms_lead is None or "prices.price_changes.lead" in fields:
