@@ -10,6 +10,7 @@ are those figures (a draft that gets worse fails).
 from __future__ import annotations
 
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 
 from termline.domain.drafting import draft_policy, find_all, language, sentences
 from termline.domain.drafting.findings import _ORDINALS, DAILY, ON_RECEIPT, PERIODS
-from termline.domain.drafting.measure import score
+from termline.domain.drafting.measure import Score, score
 from termline.domain.drafting.quantities import amounts, durations, number, percentages
 from termline.domain.policy.check import check_text, is_draft
 from termline.domain.values.duration import Duration
@@ -30,12 +31,85 @@ TERMS = ROOT / "tests" / "fixtures" / "terms"
 SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a69f5e75.txt",
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
-NEW = ("ante-da", "schriftje-nl", "pilko-fr")
-# (recall, precision) floors: the figures of docs/drafting.md
-SEED_FLOORS = {"smartconnect": (21 / 27, 1.0), "clientcom": (16 / 20, 1.0),
-               "smartweb": (21 / 23, 1.0), "superoffice": (15 / 22, 1.0),
-               "smarttrackers": (14 / 19, 1.0)}
-NEW_FLOORS = {"ante-da": (7 / 8, 1.0), "schriftje-nl": (3 / 5, 3 / 4), "pilko-fr": (5 / 10, 1.0)}
+NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de")
+DOC = ROOT / "docs" / "drafting.md"
+
+
+def _score(name: str, shared: Path) -> Score:
+    if name in SEEDS:
+        text = (shared / "seeds" / SEEDS[name]).read_text("utf-8")
+        reference = (ROOT / f"src/termline/domain/policy/packs/{name}.yaml").read_text("utf-8")
+    else:
+        text = (TERMS / f"{name}.txt").read_text("utf-8")
+        reference = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
+    draft, _ = draft_policy(text, f"{name}.txt")
+    return score(yaml.safe_load(reference), yaml.safe_load(draft))
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+        return f"{value[1]} {value[0]}"
+    if isinstance(value, tuple):
+        return ", ".join(_shown(v) for v in value)
+    return str(value)
+
+
+def _figure(got: int, of: int) -> str:
+    return f"{got}/{of} = {round(100 * got / of) if of else 100} %"
+
+
+def _summary(results: dict[str, Score], label: dict[str, str] | None = None) -> list[str]:
+    label = label or {}
+    head = ["| text | recall | precision |", "| --- | --- | --- |"]
+    rows = [f"| {label.get(n, n)} | {_figure(len(r.cited), len(r.reference))} | "
+            f"{_figure(len(r.right), len(r.draft))} |" for n, r in results.items()]
+    cited = sum(len(r.cited) for r in results.values())
+    ref = sum(len(r.reference) for r in results.values())
+    right = sum(len(r.right) for r in results.values())
+    drafted = sum(len(r.draft) for r in results.values())
+    return [*head, *rows, f"| **all {len(results)}** | **{_figure(cited, ref)}** | "
+            f"**{_figure(right, drafted)}** |"]
+
+
+def _fields(results: dict[str, Score]) -> list[str]:
+    out: list[str] = []
+    for name, r in results.items():
+        out += ["", f"#### {name}: recall {_figure(len(r.cited), len(r.reference))}, "
+                f"precision {_figure(len(r.right), len(r.draft))}", "",
+                "| field | reference | draft | verdict |", "| --- | --- | --- | --- |"]
+        out += [f"| `{field}` | {_shown(ref)} | {_shown(got)} | {verdict} |"
+                for field, ref, got, verdict in r.rows()]
+    return out
+
+
+def _blocks(shared: Path) -> dict[str, list[str]]:
+    """The generated parts of docs/drafting.md: the figures and the field-by-field tables."""
+    seeds = {name: _score(name, shared) for name in SEEDS}
+    new = {name: _score(name, shared) for name in NEW}
+    return {"seeds": _summary(seeds), "new": _summary(new),
+            "fields": _fields({**seeds, **new})}
+
+
+def _with_blocks(doc: str, blocks: dict[str, list[str]]) -> str:
+    for key, lines in blocks.items():
+        start, end = f"<!-- measured:{key} -->", f"<!-- /measured:{key} -->"
+        assert start in doc and end in doc, f"docs/drafting.md lacks {start}"
+        before, rest = doc.split(start, 1)
+        doc = before + start + "\n" + "\n".join(lines) + "\n" + end + rest.split(end, 1)[1]
+    return doc
+
+
+def test_the_figures_of_docs_drafting_md_are_the_measured_ones(shared: Path) -> None:
+    """docs/drafting.md shows what this measure gives, to the field: a change of the drafter
+    that moves a figure fails here until the page says it (TERMLINE_WRITE_DOCS=1 rewrites the
+    generated parts; the prose around them is the author's)."""
+    doc = DOC.read_text("utf-8")
+    expected = _with_blocks(doc, _blocks(shared))
+    if os.environ.get("TERMLINE_WRITE_DOCS") == "1":
+        DOC.write_text(expected, "utf-8")
+    assert doc == expected
 
 
 def _texts(shared: Path | None) -> list[tuple[str, str]]:
@@ -66,7 +140,8 @@ def _expresses(source: str, value: object) -> bool:
 
 def test_every_finding_quotes_the_words_it_was_read_from(shared: Path) -> None:
     """A wrong value with a confident citation is worse than a TODO: for every finding of the
-    eight texts, the quote holds the words read, and those words say the value."""
+    ten texts (five seeds, four other providers, gudat-de), the quote holds the words read, and
+    those words say the value."""
     checked = 0
     for name, text in _texts(shared):
         for finding in find_all(sentences(text)):
@@ -91,42 +166,53 @@ def test_the_draft_of_each_seed_is_a_valid_draft(pack: str, shared: Path) -> Non
         assert any(c.startswith(head) for c in comments), finding
 
 
+# (fields right and cited, fields the reference sets, fields right, fields drafted): the
+# figures of docs/drafting.md, so that a draft that gets worse (or better) fails here by name
+FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
+           "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
+           "smarttrackers": (18, 23, 18, 18),
+           "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7),
+           "eminence-de": (6, 9, 6, 6)}
+
+
 @pytest.mark.parametrize("pack", sorted(SEEDS))
 def test_drafts_of_the_seeds_against_the_packs(pack: str, shared: Path) -> None:
     """Recall: fields the pack sets that the draft set to the same value citing a clause of the
-    pack's rule; precision: drafted fields whose value is the pack's."""
-    text = (shared / "seeds" / SEEDS[pack]).read_text("utf-8")
-    draft, _ = draft_policy(text, SEEDS[pack])
-    reference = yaml.safe_load((ROOT / f"src/termline/domain/policy/packs/{pack}.yaml")
-                               .read_text("utf-8"))
-    result = score(reference, yaml.safe_load(draft))
-    recall, precision = SEED_FLOORS[pack]
-    assert result.recall >= recall - 1e-9, result.rows()
-    assert result.precision >= precision - 1e-9, result.rows()
+    pack's rule; precision: drafted fields whose value is the pack's (or the schema's default
+    where the pack leaves it unwritten). Target precision >= 90 % on each pack."""
+    result = _score(pack, shared)
+    assert (len(result.cited), len(result.reference), len(result.right),
+            len(result.draft)) == FIGURES[pack], result.rows()
+    assert result.precision >= 0.9
 
 
 @pytest.mark.parametrize("name", NEW)
-def test_drafts_of_other_providers_texts_against_references_written_by_hand(name: str) -> None:
-    """Texts the drafter was not tuned on: the references were written first, the drafter run
-    once; the floors are that measurement."""
+def test_drafts_of_other_providers_texts_against_references_written_by_hand(
+        name: str, shared: Path) -> None:
+    """Other providers' texts, their references written by hand first. ante-da and
+    eminence-de are held out (nothing was changed in answer to them; eminence-de's figure is
+    its first run). schriftje-nl and pilko-fr were held out at first; the drafter was changed
+    after their misses were seen, so they are no longer held out (docs/drafting.md says which
+    change answered which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
     _, problems = check_text(reference_text, f"{name}.policy.yaml")
     assert all(p.severity == "warning" for p in problems), problems
-    draft, _ = draft_policy((TERMS / f"{name}.txt").read_text("utf-8"), f"{name}.txt")
-    result = score(yaml.safe_load(reference_text), yaml.safe_load(draft))
-    recall, precision = NEW_FLOORS[name]
-    assert result.recall >= recall - 1e-9, result.rows()
-    assert result.precision >= precision - 1e-9, result.rows()
+    result = _score(name, shared)
+    assert (len(result.cited), len(result.reference), len(result.right),
+            len(result.draft)) == FIGURES[name], result.rows()
+    assert result.recall >= 0.6 and result.precision >= 0.9
 
 
 def test_draft_of_the_custom_terms_against_the_custom_policy() -> None:
-    """The suite's custom provider (tests/fixtures/custom): 14 of 15 fields, none wrong. Its
-    interest `none` is what the policy reads from the text's silence: no sentence says it."""
+    """The suite's custom provider (tests/fixtures/custom): 19 of 20 fields, none wrong. Its
+    interest `none` is what the policy reads from the text's silence: no sentence says it.
+    4.1 "a reminder 10 days after the due date ..., and a second and a third reminder each 10
+    days after the previous one" gives all three reminders' delays."""
     draft, _ = draft_policy((ROOT / "tests/fixtures/custom/terms.txt").read_text("utf-8"),
                             "terms.txt")
     reference = yaml.safe_load((ROOT / "tests/fixtures/custom/policy.yaml").read_text("utf-8"))
     result = score(reference, yaml.safe_load(draft))
-    assert (len(result.cited), len(result.reference)) == (14, 15)
+    assert (len(result.cited), len(result.reference)) == (19, 20), result.rows()
     assert result.precision == 1.0
 
 
@@ -276,3 +362,109 @@ def test_durations_read_back_in_every_language(unit: str) -> None:
         assert found[0].source == said
 
     check()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the anchor of a notice, read from its words
+    ("1. Term\n1.1 Either party may terminate the Agreement with at least two months' notice "
+     "before the end of the current term.\n",
+     {"termination.customer.before": "term_end", "termination.provider.before": "term_end",
+      "termination.customer.effect": "term_end"}),
+    ("1. Looptijd\n1.1 De overeenkomst kan worden opgezegd met een opzegtermijn van 30 dagen "
+     "voor het einde van de lopende contractperiode.\n",
+     {"termination.customer.before": "term_end", "termination.customer.effect": "term_end"}),
+    # a bare notice period runs from the notice day
+    ("1. Term\n1.1 The Provider may terminate the Agreement subject to a notice period of "
+     "three (3) months.\n",
+     {"termination.provider.effect": "fixed_period"}),
+])
+def test_the_anchor_of_a_notice_is_read_from_its_words(text: str,
+                                                       expected: dict[str, str]) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert {k: found[k].value for k in expected} == expected
+    assert all(found[k].clause == "1.1" for k in expected)
+
+
+def test_a_passive_termination_sentence_is_not_the_providers_right() -> None:
+    """"Het contract kan ... worden beëindigd": the contract is the subject, no party is named;
+    "kan" (may) is not the provider's right as in "X kan het contract beëindigen"."""
+    text = ("1. Contract\n1.1 Het contract kan schriftelijk worden beëindigd binnen 30 dagen "
+            "voor de geldende einddatum.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["termination.customer.period"].value) == "30 days"
+    assert "termination.provider.period" not in found
+
+
+@pytest.mark.parametrize(("text", "anchor"), [
+    ("1. Payment\n1.1 Interest of 1% per month is charged from the due date.\n", "due_date"),
+    ("1. Payment\n1.1 If the Customer does not pay the invoice within the agreed term, the "
+     "statutory interest is owed.\n", "due_date"),
+    ("1. Betaling\n1.1 Over het openstaande bedrag is 1% rente per maand verschuldigd vanaf de "
+     "vervaldatum.\n", "due_date"),
+    ("1. Payment\n1.1 Late payment bears the statutory interest as of the invoice date.\n",
+     "invoice_date"),
+])
+def test_when_interest_starts_is_read_from_its_sentence(text: str, anchor: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["interest.accrues_from"].value == anchor
+
+
+@pytest.mark.parametrize("text", [
+    "1. Offre\n- Le premier mois d'utilisation est offert.\n",
+    "1. Offer\n- The first month is free of charge.\n",
+    "1. Aanbod\n- De eerste maand is gratis.\n",
+])
+def test_a_free_first_month_is_a_trial(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["trial.offered"].value is True and found["trial.offered"].clause == "1"
+
+
+def test_french_late_payment_penalties_at_the_legal_rate_are_statutory_interest() -> None:
+    text = ("1. Paiement\n- En cas de retard de paiement, des pénalités sont dues au taux "
+            "légal.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["interest.method"].value == "statutory"
+    assert found["interest.method"].source == "taux légal"
+
+
+def test_prices_without_a_notice_of_their_own_change_under_the_terms_change_notice() -> None:
+    """Prices that "will be adjusted" with no notice of their own are terms of the contract:
+    the notice for amending the contract holds for them, quoted from that sentence."""
+    text = ("1. Prijzen\nPrijzen zullen worden aangepast conform de officiële prijslijst.\n"
+            "2. Aanpassingen\nLeverancier mag de voorwaarden van dit Contract wijzigen met een "
+            "voorafgaande kennisgeving van twee (2) maanden.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    lead = found["prices.price_changes.lead"]
+    assert str(lead.value) == "2 months" and lead.clause == "2"
+    assert lead.source in lead.quote
+    # without a price change anywhere, the terms' notice stays the terms'
+    alone = {f.field for f in find_all(sentences(text.split("2. A")[0].replace(
+        "zullen worden aangepast", "staan") + "2. A" + text.split("2. A")[1]))}
+    assert "prices.price_changes.lead" not in alone
+
+
+def test_a_cap_at_the_fees_of_one_contract_term_leaves_the_length_to_the_author() -> None:
+    text = ("1. Aansprakelijkheid\nDe aansprakelijkheid is beperkt tot de compensatie voor één "
+            "Contracttermijn.\n")
+    draft, findings = draft_policy(text, "t.txt")
+    kind = next(f for f in findings if f.field == "liability.basis.kind")
+    assert kind.value == "fees_for_period" and kind.source == "één Contracttermijn"
+    basis = yaml.safe_load(draft)["liability"]["basis"]
+    assert basis["period"].startswith("TODO") and "één Contracttermijn" in basis["period"]
+    policy, problems = check_text(draft, "t.yaml")
+    assert is_draft(policy, problems)
+
+
+def test_a_rules_own_error_about_a_todo_field_is_the_todos() -> None:
+    """`method: statutory` with `jurisdiction: TODO`: the rule's own check ("statutory interest
+    needs a 'jurisdiction'") is the TODO's consequence, a warning, not an error; another
+    field's error in the same rule is still an error."""
+    data = yaml.safe_load(POLICY)
+    data["interest"] = {"clause": "4.2", "method": "statutory", "jurisdiction": "TODO: which"}
+    policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
+    assert is_draft(policy, problems)
+    assert [(p.severity, p.where) for p in problems] == [("warning", "interest.jurisdiction")]
+    data["interest"] = {"clause": "4.2", "method": "monthly_started", "jurisdiction": "TODO"}
+    policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
+    assert not is_draft(policy, problems)
+    assert any(p.severity == "error" and "rate" in p.message for p in problems)

@@ -180,8 +180,11 @@ class Drafter:
                 continue
             rule = Node()
             rule.set("clause", self.clauses(f"{prefix}.period", f"{prefix}.effect"))
-            self.value(rule, "effect", f"{prefix}.effect")
             effect = self.by_field.get(f"{prefix}.effect")
+            self.value(rule, "effect", f"{prefix}.effect",
+                       "TODO: when the notice takes effect (term_end, end_of_calendar_month or "
+                       "fixed_period: the period after the notice day)" if effect is None
+                       else None)
             needs_period = effect is None or effect.value != "end_of_calendar_month"
             self.value(rule, "period", f"{prefix}.period",
                        "TODO: the notice period" if needs_period else None)
@@ -365,7 +368,11 @@ class Drafter:
         basis.set("clause", self.clauses("liability.basis.kind"))
         self.value(basis, "kind", "liability.basis.kind")
         self.value(basis, "window", "liability.basis.window")
-        self.value(basis, "period", "liability.basis.period")
+        kind = self.by_field["liability.basis.kind"].value
+        self.value(basis, "period", "liability.basis.period",
+                   f"TODO: the length of the period whose fees are the basis (\""
+                   f"{self.by_field['liability.basis.kind'].source}\")"
+                   if kind == "fees_for_period" else None)
         self.value(basis, "percent", "liability.basis.percent")
         node.set("basis", basis)
         maximum = self.section("liability", [("amount", "liability.maximum.amount")])

@@ -60,6 +60,7 @@ DUNNING_WORDS = words(r"\bremind", r"letter\s+requesting\s+payment", r"\bherinne
                       r"\baanmaning", r"\brappel", r"\brelance", r"\bmahnung", r"\brykker",
                       r"\bpåmindelse")
 INTEREST = words(r"\binterest\b", r"\brente\b", r"\bintérêts?", r"pénalités?\s+de\s+retard",
+                 r"retard\s+de\s+paiement.{0,60}?pénalités?", r"pénalités?.{0,60}?\bretard",
                  r"\bzinse?n?\b", r"verzugszins", r"\brenter\b", r"\bmorarente")
 STATUTORY = words(r"\blegal(?:ly)?\b", r"\bstatutory", r"\bwettelijke", r"\blégal",
                   r"\bgesetzlich", r"§\s*288", r"\brenteloven", r"\binterest\s+act",
@@ -100,6 +101,35 @@ NOTICE_DURATION_CUE = words(r"no\s+later\s+than", r"at\s+least", r"notice\s+peri
 MONTH_END = words(r"end\s+of\s+the\s+(?:calendar\s+)?month", r"einde\s+van\s+de\s+(?:kalender)?"
                   r"maand", r"fin\s+du\s+mois", r"monatsende", r"ende\s+des\s+(?:kalender)?"
                   r"monats", r"udgangen\s+af\s+(?:en|måneden)", r"løbende\s+måned")
+# the end of a term a notice counts back from: "before the end of the current term", "voor het
+# einde van de looptijd", "voor de einddatum", "avant la fin de la période", "zum Ende der
+# Laufzeit", "inden udløbet af perioden"
+TERM_END = words(r"(?:end|expiry|expiration)\s+of\s+(?:the\s+|its\s+|any\s+|each\s+|a\s+|an\s+|"
+                 r"such\s+)?(?:[\w-]+\s+){0,2}?(?:term|period)\b",
+                 r"(?:einde|afloop)\s+van\s+(?:de|het|een)\s+(?:[\w-]+\s+){0,2}?\w*(?:periode|"
+                 r"termijn|looptijd|jaar)\b", r"\beinddatum",
+                 r"(?:fin|terme|échéance|expiration)\s+(?:de\s+la|du|de\s+l['’])\s*(?:[\w-]+\s+){0,2}?(?:période|durée|contrat|"
+                 r"abonnement|engagement)\b", r"(?:ende|ablauf)\s+(?:der|des|einer|eines)\s+"
+                 r"(?:[\w-]+\s+){0,2}?\w*(?:laufzeit|zeitraums?|periode|vertragsjahres|jahres)\b",
+                 r"\blaufzeitende", r"\budløbet\s+af",
+                 # "may terminate the service for the next period": the current one runs
+                 # to its end
+                 r"terminat\w*\s+(?:[\w-]+\s+){0,3}?for\s+the\s+(?:following|next|subsequent)\s+"
+                 r"(?:[\w-]+\s+)?(?:period|term)\b", r"\budgangen\s+af\s+(?:en|den)\s+"
+                 r"(?:[\w-]+\s+)?\w*(?:periode|løbetid)")
+# "with a notice period of N" and no term end nor month end: the notice runs from the day it
+# is given (effect fixed_period)
+NOTICE_PERIOD = words(r"notice\s+period\s+of", r"opzegtermijn\s+van", r"délai\s+de\s+préavis\s+de",
+                      r"préavis\s+de", r"kündigungsfrist\s+von", r"opsigelsesvarsel\s+på",
+                      r"varsel\s+på")
+# a sentence whose subject is the contract itself ("De overeenkomst kan worden opgezegd",
+# "The Agreement may be terminated"): the right holder is not named, so it is not read as the
+# provider's ("X may terminate" with X not the customer)
+CONTRACT_SUBJECT = words(r"\b(?:the|this|het|dit|de|le|ce|la|der|dieser|die|den|denne)\s+"
+                         r"(?:subscription|agreement|contract|overeenkomst|abonnement|contrat|"
+                         r"vertrag|abonnementet|aftalen|licensaftalen|kontrakten)\b")
+PASSIVE = words(r"\bbe\s+terminated", r"\bworden\s+(?:beëindigd|opgezegd)",
+                r"\bêtre\s+résilié", r"\bgekündigt\s+werden", r"\bopsiges\b")
 NEXT_TERM = words(r"commencement\s+of\s+a\s+new", r"start\s+of\s+(?:a|the)\s+(?:new|next)",
                   r"aanvang\s+van\s+(?:een|de)\s+(?:nieuwe|volgende)", r"début\s+de\s+la\s+"
                   r"(?:nouvelle|prochaine)", r"beginn\s+(?:der|des)\s+(?:neuen|nächsten)")
@@ -127,9 +157,16 @@ ADVANCE = words(r"in\s+advance", r"vooraf", r"\bforud", r"anticipé", r"d'avance
                 r"à\s+échoir", r"im\s+voraus", r"vorab", r"prepaid", r"vorschüssig")
 ARREARS = words(r"in\s+arrears", r"achteraf", r"à\s+terme\s+échu", r"nachträglich", r"bagud",
                 r"end\s+of\s+(?:each|the)\s+(?:usage\s+)?period")
+_FIRST = r"first|premier|première|eerste|erste[nrm]?|første"
+_SPAN = r"month|mois|maand|monat|måned|week|semaine|woche|uge|days|jours|dagen|tage|dage"
+_FREE = r"free|gratuit|gratuite|offert|offerte|gratis|kostenlos|kostenfrei|gebührenfrei"
 TRIAL = words(r"\btrial", r"proefperiode", r"proefversie", r"\bessai", r"testphase",
               r"testzeitraum", r"\btestversion", r"prøveperiode", r"gratis\s+prøve",
-              r"demoversie", r"demo-version", r"version\s+de\s+démonstration")
+              r"demoversie", r"demo-version", r"version\s+de\s+démonstration",
+              # an introductory free period: "the first month is free", "le premier mois
+              # d'utilisation est offert", "de eerste maand is gratis", "gratis i den første uge"
+              rf"(?:{_FIRST})\s+(?:{_SPAN})\w*\s+(?:[\w'’]+\s+){{0,3}}?(?:{_FREE})\b",
+              rf"(?:{_FREE})\s+(?:[\w'’]+\s+){{0,4}}?(?:{_FIRST})\s+(?:{_SPAN})")
 DEFAULT = words(r"\bdefault\b", r"in\s+gebreke", r"en\s+demeure", r"\bverzug",
                 r"misligholdelse", r"become\s+due", r"\bclaim\b", r"\bvordering", r"créance",
                 r"\bforderung", r"\bfordring")
@@ -141,7 +178,9 @@ PRICE = words(r"\bprices?\b", r"\bfees?\b", r"\brates\b", r"\btarie", r"\bprijs"
 CHANGE = words(r"\bchang", r"\bincreas", r"\braise", r"\bverhoog", r"\badjust", r"\bwijzig",
                r"\bverhog", r"\baanpass",
                r"\bmodifi", r"\baugment", r"\bänder", r"\berhöh", r"\banpass", r"\bændr",
-               r"\bregul", r"\bstig")
+               r"\bregul", r"\bstig",
+               # past participles: "worden aangepast", "gewijzigd", "angepasst", "geändert"
+               r"\baangepast", r"\bgewijzigd", r"\bangepasst", r"\bgeändert")
 INDEX = words(r"price\s+index", r"prijsindex", r"indice\s+(?:des\s+prix|syntec)", r"preisindex",
               r"prisindeks", r"\bcpi\b", r"\bagoria", r"\bsyntec", r"consumentenprijs",
               r"verbraucherpreis", r"\bhicp\b", r"loonindex", r"wage\s+index")
@@ -277,6 +316,30 @@ def governing_law(sentences: list[Sentence]) -> Iterator[Finding]:
                 return
 
 
+FROM_INVOICE = words(r"invoice\s+date", r"factuurdatum", r"date\s+de\s+(?:la\s+)?facture",
+                    r"rechnungsdatum", r"fakturadato")
+FROM_DUE = words(r"(?:does\s+not|do\s+not|fails?\s+to)\s+pay\s+(?:[\w-]+\s+){0,4}?within\s+the\s+"
+                 r"(?:agreed\s+|payment\s+)?(?:term|period)\b",
+                 r"niet\s+binnen\s+de\s+(?:overeengekomen\s+)?(?:betalings)?termijn",
+                 r"nicht\s+innerhalb\s+der\s+(?:vereinbarten\s+)?(?:zahlungs)?frist",
+                 r"(?:à\s+défaut\s+de|absence\s+de)\s+paiement\s+à\s+l['’]échéance",
+                 r"(?:from|following|after|as\s+(?:of|from))\s+the\s+due\s+date",
+                 r"from\s+the\s+(?:date|day)\s+on\s+which\s+(?:the\s+)?payment\s+(?:became|"
+                 r"becomes|fell|falls)\s+due", r"vanaf\s+de\s+vervaldag", r"vanaf\s+de\s+"
+                 r"vervaldatum", r"na\s+de\s+vervaldatum", r"(?:à\s+compter\s+de|après)\s+la\s+"
+                 r"date\s+d['’]échéance", r"\bab\s+fälligkeit", r"nach\s+fälligkeit",
+                 r"fra\s+forfaldsdag(?:en)?", r"efter\s+forfaldsdag(?:en)?")
+
+
+def _accrual(s: Sentence) -> Iterator[Finding]:
+    """From when the interest runs, where the interest's sentence says it."""
+    due, invoice = FROM_DUE.search(s.text), FROM_INVOICE.search(s.text)
+    if due:
+        yield _finding("interest.accrues_from", "due_date", s, due.group(0), 0.6)
+    elif invoice:
+        yield _finding("interest.accrues_from", "invoice_date", s, invoice.group(0), 0.6)
+
+
 def interest(sentences: list[Sentence], law: str | None) -> Iterator[Finding]:
     statutory: tuple[Sentence, str] | None = None
     for s in sentences:
@@ -289,6 +352,7 @@ def interest(sentences: list[Sentence], law: str | None) -> Iterator[Finding]:
             method = "monthly_compound" if compound else "monthly_started"
             yield _finding("interest.method", method, s, month.group(0), 0.8)
             yield _finding("interest.rate", rates[0].value, s, rates[0], 0.9)
+            yield from _accrual(s)
             return
         legal = STATUTORY.search(s.text)
         if legal and statutory is None and not rates:
@@ -298,9 +362,7 @@ def interest(sentences: list[Sentence], law: str | None) -> Iterator[Finding]:
         yield _finding("interest.method", "statutory", s, words_, 0.8)
         if law is not None:
             yield _finding("interest.jurisdiction", law, s, words_, 0.6)
-        if re.search(r"invoice\s+date|factuurdatum|date\s+de\s+(?:la\s+)?facture|"
-                     r"rechnungsdatum|fakturadato", s.text, re.IGNORECASE):
-            yield _finding("interest.accrues_from", "invoice_date", s, words_, 0.6)
+        yield from _accrual(s)
 
 
 def compensation(sentences: list[Sentence]) -> Iterator[Finding]:
@@ -359,9 +421,13 @@ def notice(sentences: list[Sentence]) -> Iterator[Finding]:
         if BOTH.search(s.text) or BOTH.search(s.clause_text[:200]):
             parties = ["customer", "provider"]
         elif re.search(r"\b(?:may|is\s+entitled|shall\s+be\s+entitled|kan|mag|peut|darf|kann)\b",
-                       subject, re.IGNORECASE) and not CUSTOMER.search(subject):
+                       subject, re.IGNORECASE) and not CUSTOMER.search(subject) and not (
+                CONTRACT_SUBJECT.search(subject) and PASSIVE.search(s.text)):
             parties = ["provider"]
         month_end = MONTH_END.search(s.text)
+        term_end = TERM_END.search(s.text)
+        nxt = NEXT_TERM.search(s.text)
+        bare = NOTICE_PERIOD.search(s.text)
         found = durations(s.text)
         reading = _after(NOTICE_DURATION_CUE, s.text, found, 30)
         if reading is None:
@@ -379,12 +445,26 @@ def notice(sentences: list[Sentence]) -> Iterator[Finding]:
             elif reading is not None and DELETE.search(s.text) is None:
                 done.add(party)
                 yield _finding(f"termination.{party}.period", reading.value, s, reading, 0.8)
-                effect = "end_of_calendar_month" if month_end else "term_end"
-                yield _finding(f"termination.{party}.effect", effect, s, reading, 0.6)
-                nxt = NEXT_TERM.search(s.text)
+                # the effect and the day the notice counts back from are read from their own
+                # words; a notice period with neither ("subject to a notice period of two
+                # months") may as well run from the notice day: left to the author
+                if month_end:
+                    yield _finding(f"termination.{party}.effect", "end_of_calendar_month", s,
+                                   month_end.group(0), 0.6)
+                elif nxt or term_end:
+                    anchor = nxt or term_end
+                    assert anchor is not None
+                    yield _finding(f"termination.{party}.effect", "term_end", s, anchor.group(0),
+                                   0.6)
+                elif bare:
+                    yield _finding(f"termination.{party}.effect", "fixed_period", s,
+                                   bare.group(0), 0.5)
                 if nxt:
                     yield _finding(f"termination.{party}.before", "next_term_start", s,
                                    nxt.group(0), 0.7)
+                elif term_end and not month_end:
+                    yield _finding(f"termination.{party}.before", "term_end", s,
+                                   term_end.group(0), 0.6)
 
 
 def billing(sentences: list[Sentence]) -> Iterator[Finding]:
@@ -440,6 +520,11 @@ _COUNT = re.compile(r"\b(?P<n>\d|[a-zæøåéèüö]+)\s+(?:written\s+)?(?:remin
                     re.IGNORECASE)
 
 
+_A_REMINDER = re.compile(r"\b(?:a|an|een|un|une|ein|eine|en|et)\s+(?:written\s+)?(?:reminder|"
+                         r"herinnering|aanmaning|rappel|relance|mahnung|rykker|påmindelse)\b",
+                         re.IGNORECASE)
+
+
 def dunning(sentences: list[Sentence]) -> Iterator[Finding]:
     count = 0
     count_at: tuple[Sentence, str] | None = None
@@ -456,8 +541,19 @@ def dunning(sentences: list[Sentence]) -> Iterator[Finding]:
         if ordinals:
             n = max(_ORDINALS[m.group(1).lower()] for m in ordinals)
             days = [r for r in durations(s.text) if _days(r.value)]  # type: ignore[arg-type]
-            if days and n not in cadence:
-                cadence[n] = (s, days[0])
+            # "a reminder N days after the due date, then a second and a third one each M
+            # days after the previous one": each ordinal takes the delay that follows it; "a
+            # reminder" before them all is the first
+            one = _A_REMINDER.search(s.text)
+            lead = next((r for r in days if one and one.start() < r.start < ordinals[0].start()),
+                        None)
+            if lead is not None and 1 not in cadence:
+                cadence[1] = (s, lead)
+            for m in ordinals:
+                k = _ORDINALS[m.group(1).lower()]
+                after = next((r for r in days if r.start > m.end()), None)
+                if after is not None and k not in cadence:
+                    cadence[k] = (s, after)
             if n > count:
                 top = max(ordinals, key=lambda m: _ORDINALS[m.group(1).lower()])
                 count, count_at = n, (s, top.group(0))
@@ -544,6 +640,13 @@ FEES = words(r"\bfees?\b", r"\bprice\b", r"compensatie", r"vergoeding", r"abonne
              r"\bentgelt", r"\bvederlag", r"\bprix\b", r"redevances?", r"\bgebühr")
 
 
+ONE_TERM = words(r"\b(?:one|a\s+single|één|een|un|une|ein|einen|eine|en|et)\s+"
+                 r"(?:contract\s+term|contract\s+period|subscription\s+period|contracttermijn|"
+                 r"contractperiode|abonnementsperiode|période\s+contractuelle|"
+                 r"période\s+d['’]abonnement|vertragslaufzeit|vertragsperiode|"
+                 r"abonnementsperiode|kontraktperiode)\b")
+
+
 def liability(sentences: list[Sentence]) -> Iterator[Finding]:
     basis = maximum = False
     for s in sentences:
@@ -568,6 +671,12 @@ def liability(sentences: list[Sentence]) -> Iterator[Finding]:
                 basis = True
                 yield _finding("liability.basis.kind", "fees_for_period", s, reading, 0.6)
                 yield _finding("liability.basis.period", reading.value, s, reading, 0.7)
+        one_term = ONE_TERM.search(s.text)
+        if not basis and one_term and FEES.search(s.text[:one_term.start()][-40:]):
+            # "limited to the fees for one contract period": the fees of a term whose length
+            # the sentence does not give (the period is left to the author)
+            basis = True
+            yield _finding("liability.basis.kind", "fees_for_period", s, one_term.group(0), 0.5)
         if not maximum:
             cap = CAP.search(s.text)
             found = amounts(s.text)
@@ -678,6 +787,20 @@ FINDERS: tuple[Callable[[list[Sentence]], Iterable[Finding]], ...] = (
 )
 
 
+def _prices_by_the_terms(sentences: list[Sentence], out: list[Finding]) -> Iterator[Finding]:
+    """Prices that may change with no notice of their own change under the notice for changing
+    the terms: the prices are terms of the contract ("prices will be adjusted to the price
+    list" beside "changes to this contract with N months' prior notice"). Quoted from the
+    terms-change sentence, whose words hold the notice."""
+    fields = {f.field: f for f in out}
+    terms_lead = fields.get("prices.terms_changes.lead")
+    if terms_lead is None or "prices.price_changes.lead" in fields:
+        return
+    if any(PRICE.search(s.text) and CHANGE.search(s.text) for s in sentences):
+        yield Finding("prices.price_changes.lead", terms_lead.value, terms_lead.clause,
+                      terms_lead.quote, terms_lead.source, 0.4)
+
+
 def find_all(sentences: list[Sentence]) -> list[Finding]:
     """Every finding of the text, each field once (the first sentence that says it)."""
     law = next(iter(governing_law(sentences)), None)
@@ -685,6 +808,7 @@ def find_all(sentences: list[Sentence]) -> list[Finding]:
     out.extend(interest(sentences, law.value if law is not None else None))  # type: ignore[arg-type]
     for finder in FINDERS:
         out.extend(finder(sentences))
+    out.extend(_prices_by_the_terms(sentences, out))
     seen: set[str] = set()
     unique = []
     for finding in out:

@@ -10,7 +10,7 @@ reference; precision = right / set in the draft.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -82,6 +82,16 @@ def _reminder_fee(data: dict[str, Any]) -> Value | None:
     return (_normal(str(found[0]["fee"])), _clauses(found[0])) if found else None
 
 
+def _reminder_after(data: dict[str, object]) -> Value | None:
+    """The delays of the reminder steps, in order; only when the reference sets every one."""
+    found = [s for s in _steps(data) if s.get("kind") == "reminder"]
+    delays = [s.get("after") for s in found]
+    if not found or any(d is None or is_todo(d) for d in delays):
+        return None
+    return (tuple(_normal(str(d)) for d in delays),
+            frozenset().union(*(_clauses(s) for s in found)))
+
+
 def _suspension(key: str | None) -> Callable[[dict[str, Any]], Value | None]:
     def get(data: dict[str, Any]) -> Value | None:
         found = [s for s in _steps(data) if s.get("kind") == "suspension"]
@@ -114,17 +124,22 @@ FIELDS: dict[str, Callable[[dict[str, Any]], Value | None]] = {
     "term.renewal": _at("term", "renewal"),
     "termination.customer.period": _at("termination", "customer", "period"),
     "termination.customer.effect": _at("termination", "customer", "effect"),
+    "termination.customer.before": _at("termination", "customer", "before"),
     "termination.provider.period": _at("termination", "provider", "period"),
+    "termination.provider.effect": _at("termination", "provider", "effect"),
+    "termination.provider.before": _at("termination", "provider", "before"),
     "billing.period": _at("billing", "period"),
     "payment.term": _at("payment", "term"),
     "interest.method": _at("interest", "method"),
     "interest.rate": _at("interest", "rate"),
     "interest.jurisdiction": _at("interest", "jurisdiction"),
+    "interest.accrues_from": _at("interest", "accrues_from"),
     "compensation.amount": _at("compensation", "amount"),
     "trial.offered": _at("trial", "offered"),
     "trial.default_days": _at("trial", "default_days"),
     "dunning.reminders": _reminders,
     "dunning.reminder_fee": _reminder_fee,
+    "dunning.reminders.after": _reminder_after,
     "dunning.suspension": _suspension(None),
     "dunning.suspension.after": _suspension("after"),
     "prices.price_changes.lead": _at("prices", "price_changes", "lead"),
@@ -134,6 +149,7 @@ FIELDS: dict[str, Callable[[dict[str, Any]], Value | None]] = {
         "prices", "index_cap")(d),
     "liability.basis.kind": _at("liability", "basis", "kind"),
     "liability.basis.length": _basis_length,
+    "liability.basis.percent": _at("liability", "basis", "percent"),
     "liability.maximum.amount": _at("liability", "maximum", "amount"),
     "sla.availability.target": _at("sla", "availability", "target"),
     "sla.availability.window": _at("sla", "availability", "window"),
@@ -152,21 +168,47 @@ FIELDS: dict[str, Callable[[dict[str, Any]], Value | None]] = {
 }
 
 
+# Fields whose reference may leave the schema's default unwritten: a draft that writes the
+# default where the reference writes the rule without the field says the same thing (right
+# for precision; recall still counts only what the reference writes).
+DEFAULTS: dict[str, tuple[tuple[str, ...], object]] = {
+    "termination.customer.before": (("termination", "customer"), "term_end"),
+    "termination.provider.before": (("termination", "provider"), "term_end"),
+    "termination.customer.effect": (("termination", "customer"), "term_end"),
+    "termination.provider.effect": (("termination", "provider"), "term_end"),
+    "interest.accrues_from": (("interest",), "due_date"),
+}
+
+
+def _implied(data: dict[str, object], written: dict[str, Value]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, (parent, default) in DEFAULTS.items():
+        node: object = data
+        for key in parent:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and name not in written:
+            out[name] = default
+    return out
+
+
 @dataclass(frozen=True)
 class Score:
     reference: dict[str, Value]
     draft: dict[str, Value]
+    implied: dict[str, object] = field(default_factory=dict)
 
     @property
     def right(self) -> list[str]:
-        """Drafted fields whose value equals the reference's."""
+        """Drafted fields whose value equals the reference's (written or its default)."""
         return [k for k, (v, _) in self.draft.items()
-                if k in self.reference and self.reference[k][0] == v]
+                if (k in self.reference and self.reference[k][0] == v)
+                or (k in self.implied and self.implied[k] == v)]
 
     @property
     def cited(self) -> list[str]:
         """Right fields whose clauses meet the reference rule's."""
-        return [k for k in self.right if self.draft[k][1] & self.reference[k][1]]
+        return [k for k in self.right
+                if k in self.reference and self.draft[k][1] & self.reference[k][1]]
 
     @property
     def recall(self) -> float:
@@ -184,7 +226,9 @@ class Score:
             if ref is None and got is None:
                 continue
             verdict = ("right, cited" if name in self.cited else "right, other clause"
-                       if name in self.right else "missed" if got is None else
+                       if name in self.right and ref is not None else
+                       "the reference's default" if name in self.right else
+                       "missed" if got is None else
                        "not in reference" if ref is None else "wrong")
             out.append((name, ref[0] if ref else None, got[0] if got else None, verdict))
         return out
@@ -200,4 +244,5 @@ def values(data: dict[str, Any]) -> dict[str, Value]:
 
 
 def score(reference: dict[str, Any], draft: dict[str, Any]) -> Score:
-    return Score(values(reference), values(draft))
+    written = values(reference)
+    return Score(written, values(draft), _implied(reference, written))

@@ -237,7 +237,8 @@ def check_draft(located: Located, todos: list[Todo]) -> list[Problem]:
     except PolicyError as exc:
         return [Problem("error", exc.message, exc.line, exc.field), *warnings]
     except ValidationError as exc:
-        kept = [e for e in exc.errors() if not covered(tuple(e["loc"]), todos)]
+        kept = [e for e in exc.errors()
+                if not covered(tuple(e["loc"]), todos, str(e.get("msg", "")))]
         if kept:
             errors = _error_list(kept, located)
             return sorted([*errors, *warnings], key=lambda p: (p.line or 0))

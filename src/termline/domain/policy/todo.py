@@ -73,11 +73,20 @@ def without_todos(data: Any, todos: list[Todo]) -> Any:
     return out
 
 
-def covered(loc: tuple[Any, ...], todos: list[Todo]) -> bool:
+def covered(loc: tuple[Any, ...], todos: list[Todo], message: str = "") -> bool:
     """Whether a validation error at `loc` is only the consequence of a marked place."""
+    # a rule of several kinds puts its kind in the error's place
+    # ("liability.basis.fees_for_period.period" for `liability.basis.period: TODO`)
+    places = [tuple(loc)] + [tuple(loc[:i]) + tuple(loc[i + 1:]) for i in range(1, len(loc))
+                             if isinstance(loc[i], str)]
     for todo in todos:
         head = tuple(todo.path)
-        if tuple(loc[:len(head)]) == head:
+        if any(place[:len(head)] == head for place in places):
+            return True
+        # a rule's own check naming the marked field ("statutory interest needs a
+        # 'jurisdiction'" where `jurisdiction: TODO`)
+        if len(loc) < len(head) and tuple(head[:len(loc)]) == tuple(loc) and \
+                f"'{head[-1]}'" in message:
             return True
         # a list item removed: errors of its siblings' indexes are shifted, any error below
         # the list is taken as the item's
