@@ -7,7 +7,9 @@ frozensets, `dict[str, V]`, `Decimal`, `date`, `datetime`, `str`, `int`, `bool` 
 `decode(T, data)` rebuilds it from the type alone. Fields equal to their default are left out,
 so a state written before a mechanism added a field still loads (the field takes its default).
 Unions other than `X | None` are tagged (`[type name, value]`) because the JSON alone would
-be ambiguous (a date and a string, a Decimal and a string).
+be ambiguous (a date and a string, a Decimal and a string). A class with `__open_kinds__`
+(the states of the mechanisms installed through the registry, `engine/extension_states.py`)
+is an object of values by name, each encoded as the kind installed under its name.
 
 The persistent run decodes, steps and re-encodes a state for every contract day it stores, so
 the type hints are read once per type: `_encoder(tp)` and `_decoder(tp)` compile a closure per
@@ -140,6 +142,8 @@ def _encoder(tp: Any) -> Codec:
         return _dict_encoder(*get_args(tp))
     if _is_dataclass_type(tp):
         return _dataclass_encoder(tp)
+    if hasattr(tp, "__open_kinds__"):
+        return _open_encoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _enum_encoder
     if tp is Decimal:
@@ -237,6 +241,20 @@ def _dict_encoder(key_tp: Any, val_tp: Any) -> Codec:
     return lambda value: {k: encode_value(v) for k, v in value.items()}
 
 
+def _open_encoder(tp: Any) -> Codec:
+    def encode_open(value: Any) -> Any:
+        kinds = tp.__open_kinds__()
+        out: dict[str, Any] = {}
+        for name, item in value.items():
+            kind = kinds.get(name)
+            if kind is None:
+                raise CodecError(f"no installed kind {name!r} of {tp.__name__}")
+            out[name] = _encoder(kind)(item)
+        return out
+
+    return encode_open
+
+
 def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     """Reads all the named attributes in one C call (`attrgetter` of one name returns the bare
     value, of none cannot be built)."""
@@ -298,6 +316,8 @@ def _decoder(tp: Any) -> Codec:
         return _dict_decoder(*get_args(tp))
     if _is_dataclass_type(tp):
         return _dataclass_decoder(tp)
+    if hasattr(tp, "__open_kinds__"):
+        return _open_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return typing.cast(Codec, tp)
     if tp is Decimal:
@@ -360,6 +380,20 @@ def _dict_decoder(key_tp: Any, val_tp: Any) -> Codec:
         decode_key = _decoder(key_tp)
         return lambda data: {decode_key(k): decode_value(v) for k, v in data}
     return lambda data: {k: decode_value(v) for k, v in data.items()}
+
+
+def _open_decoder(tp: Any) -> Codec:
+    def decode_open(data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise CodecError(f"{tp.__name__} is stored as an object, got {data!r}")
+        kinds = tp.__open_kinds__()
+        unknown = sorted(set(data) - set(kinds))
+        if unknown:
+            raise CodecError(f"{tp.__name__} holds {', '.join(unknown)}, which no installed "
+                             "mechanism keeps (is it in termline.domain.registry.MECHANISMS?)")
+        return tp({name: _decoder(kinds[name])(v) for name, v in data.items()})
+
+    return decode_open
 
 
 def _dataclass_decoder(cls: type) -> Codec:
