@@ -1,4 +1,5 @@
-"""The onboarding section of a policy (`onboarding:`): read as `policy.extension(OnboardingRule)`."""
+"""The onboarding section of a policy (`onboarding:`), read as
+`policy.extension(OnboardingRule)`."""
 
 from __future__ import annotations
 

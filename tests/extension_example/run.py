@@ -14,7 +14,6 @@ from typing import Any
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.extension import Mechanism
 from termline.domain.engine.state import Context, ContractState
-
 from tests.extension_example.events import SessionHeld
 from tests.extension_example.rules import OnboardingRule
 from tests.extension_example.state import OnboardingState
@@ -39,7 +38,7 @@ def on_session_held(state: ContractState, ctx: Context, day: date, event: Any
                               f"all {rules.sessions} sessions are used")
     held = (*own.held, day)
     state = state.with_extension(OnboardingState(held=held))
-    return state, [action(day, "onboarding_session_held", ctx.contract.id,  # type: ignore[arg-type]
+    return state, [action(day, "onboarding_session_held", ctx.contract.id,
                           rules.clause, session=len(held), left=rules.sessions - len(held),
                           minutes=event.minutes)]
 
@@ -51,7 +50,7 @@ def close_window(state: ContractState, ctx: Context, day: date
     if rules is None or own.closed is not None or day < _deadline(ctx, rules):
         return state, []
     state = state.with_extension(OnboardingState(held=own.held, closed=day))
-    return state, [action(day, "onboarding_window_closed", ctx.contract.id,  # type: ignore[arg-type]
+    return state, [action(day, "onboarding_window_closed", ctx.contract.id,
                           rules.clause, unused=rules.sessions - len(own.held))]
 
 

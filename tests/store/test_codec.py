@@ -16,8 +16,8 @@ from termline.devtools.behaviour import customer_responder
 from termline.devtools.synthetic import synthetic_book
 from termline.domain.contract import parse_scenario
 from termline.domain.engine import simulate_scenario
-from termline.domain.engine.simulate import simulate
 from termline.domain.engine.extension_states import NO_STATES, ExtensionStates
+from termline.domain.engine.simulate import simulate
 from termline.domain.engine.state import ContractState, InvoiceLine, Item
 from termline.domain.mechanisms.pricing.state import PricingState
 from termline.domain.policy import BUILTIN_PACKS

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from termline.adapters.files.csv_table import read_table
 from termline.domain.contract.event_kinds import event_adapter, event_models
@@ -19,6 +19,7 @@ from termline.domain.policy.policy_file import apply_overrides
 from termline.domain.policy.schema import Policy
 from termline.domain.text.textfile import read_text
 from termline.domain.text.yamlsource import pydantic_error, read_yaml
+
 
 @dataclass(frozen=True)
 class LocatedEvent:
@@ -102,7 +103,7 @@ def event_columns() -> tuple[frozenset[str], frozenset[str]]:
 
 
 @cache
-def _columns(models: tuple[Any, ...]) -> tuple[frozenset[str], frozenset[str]]:
+def _columns(models: tuple[type[BaseModel], ...]) -> tuple[frozenset[str], frozenset[str]]:
     columns: set[str] = set()
     numeric: set[str] = set()
     for model in models:

@@ -25,11 +25,11 @@ import enum
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from mypy_extensions import mypyc_attr
 
@@ -241,10 +241,19 @@ def _dict_encoder(key_tp: Any, val_tp: Any) -> Codec:
     return lambda value: {k: encode_value(v) for k, v in value.items()}
 
 
-def _open_encoder(tp: Any) -> Codec:
-    def encode_open(value: Any) -> Any:
-        kinds = tp.__open_kinds__()
-        out: dict[str, Any] = {}
+class _Named(Protocol):
+    """A value of a class with `__open_kinds__`: values by name."""
+
+    def items(self) -> Iterable[tuple[str, object]]: ...
+
+
+def _open_encoder(tp: type) -> Codec:
+    # the class's hook, which `type` does not declare
+    kinds_of: Callable[[], Mapping[str, type]] = getattr(tp, "__open_kinds__")  # noqa: B009
+
+    def encode_open(value: _Named) -> dict[str, object]:
+        kinds = kinds_of()
+        out: dict[str, object] = {}
         for name, item in value.items():
             kind = kinds.get(name)
             if kind is None:
@@ -382,16 +391,20 @@ def _dict_decoder(key_tp: Any, val_tp: Any) -> Codec:
     return lambda data: {k: decode_value(v) for k, v in data.items()}
 
 
-def _open_decoder(tp: Any) -> Codec:
-    def decode_open(data: Any) -> Any:
+def _open_decoder(tp: type) -> Codec:
+    # the class's hook, which `type` does not declare
+    kinds_of: Callable[[], Mapping[str, type]] = getattr(tp, "__open_kinds__")  # noqa: B009
+    build: Callable[[dict[str, object]], object] = tp
+
+    def decode_open(data: object) -> object:
         if not isinstance(data, dict):
             raise CodecError(f"{tp.__name__} is stored as an object, got {data!r}")
-        kinds = tp.__open_kinds__()
+        kinds = kinds_of()
         unknown = sorted(set(data) - set(kinds))
         if unknown:
             raise CodecError(f"{tp.__name__} holds {', '.join(unknown)}, which no installed "
                              "mechanism keeps (is it in termline.domain.registry.MECHANISMS?)")
-        return tp({name: _decoder(kinds[name])(v) for name, v in data.items()})
+        return build({name: _decoder(kinds[name])(v) for name, v in data.items()})
 
     return decode_open
 

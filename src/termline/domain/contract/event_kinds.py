@@ -11,7 +11,7 @@ installed mechanism is refused as an unknown type.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, Field, TypeAdapter
 
@@ -22,9 +22,9 @@ from termline.domain.contract.model import _Event as EventBase
 __all__ = ["BroadcastBase", "EventBase", "event_adapter", "event_models", "event_type_of",
            "install_events"]
 
-_STATIC: TypeAdapter[Any] = TypeAdapter(Event)
+_STATIC = cast(TypeAdapter[BaseModel], TypeAdapter(Event))
 _extra: tuple[type[BaseModel], ...] = ()
-_adapter: TypeAdapter[Any] = _STATIC
+_adapter = _STATIC
 
 
 def event_type_of(model: type[BaseModel]) -> str:
@@ -51,16 +51,18 @@ def install_events(models: tuple[type[BaseModel], ...]) -> None:
     if not models:
         _adapter = _STATIC
         return
-    members = (*event_models(Event), *models)
-    _adapter = TypeAdapter(Annotated[Union[members], Field(discriminator="type")])  # noqa: UP007
+    members: object = Union[(*event_models(Event), *models)]
+    # a union assembled at run time is no static type form
+    form = Annotated[members, Field(discriminator="type")]  # type: ignore[valid-type]
+    _adapter = cast(TypeAdapter[BaseModel], TypeAdapter(form))
 
 
-def event_adapter() -> TypeAdapter[Any]:
+def event_adapter() -> TypeAdapter[BaseModel]:
     """The validator of one event of any installed kind (discriminated by `type`)."""
     return _adapter
 
 
-def event_models(union: Any = None) -> list[type[BaseModel]]:
+def event_models(union: object = None) -> list[type[BaseModel]]:
     """The models of a union of events; without one, of every installed event kind."""
     if union is None:
         return [*event_models(Event), *_extra]

@@ -19,6 +19,7 @@ from termline.domain.policy.schema import Policy
 from termline.domain.text.textfile import read_text
 from termline.domain.text.yamlsource import Located, pydantic_error, read_yaml
 
+
 class _ScenarioFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     policy: str

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
-_kinds: Mapping[str, Any] = MappingProxyType({})
-_defaults: Mapping[type, tuple[str, Any]] = MappingProxyType({})
+_kinds: Mapping[str, type] = MappingProxyType({})
+_defaults: Mapping[type, tuple[str, object]] = MappingProxyType({})
 
 
-def install_kinds(defaults: Mapping[str, Any]) -> None:
+def install_kinds(defaults: Mapping[str, object]) -> None:
     """Set the installed mechanisms' states: mechanism name -> its default state."""
     global _kinds, _defaults
     by_kind = {type(default): (name, default) for name, default in defaults.items()}
@@ -33,7 +33,7 @@ def install_kinds(defaults: Mapping[str, Any]) -> None:
     _defaults = MappingProxyType(by_kind)
 
 
-def kinds() -> Mapping[str, Any]:
+def kinds() -> Mapping[str, type]:
     """The installed state kinds, mechanism name -> class."""
     return _kinds
 
@@ -44,29 +44,29 @@ def slot_of(kind: type[T]) -> tuple[str, T]:
     if found is None:
         raise LookupError(f"no installed mechanism keeps its state as {kind.__name__}: is it "
                           "in termline.domain.registry.MECHANISMS?")
-    return found
+    return cast(tuple[str, T], found)
 
 
 class ExtensionStates:
     """The non-default states of the installed mechanisms, by mechanism name (immutable)."""
 
     __slots__ = ("_by_name",)
-    _by_name: dict[str, Any]
+    _by_name: dict[str, object]
 
-    def __init__(self, by_name: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, by_name: Mapping[str, object] | None = None) -> None:
         object.__setattr__(self, "_by_name", dict(sorted((by_name or {}).items())))
 
     @staticmethod
-    def __open_kinds__() -> Mapping[str, Any]:
+    def __open_kinds__() -> Mapping[str, type]:
         return kinds()
 
-    def get(self, name: str) -> Any:
+    def get(self, name: str) -> object:
         return self._by_name.get(name)
 
-    def items(self) -> Iterator[tuple[str, Any]]:
+    def items(self) -> Iterator[tuple[str, object]]:
         return iter(self._by_name.items())
 
-    def replaced(self, name: str, value: Any, default: Any) -> ExtensionStates:
+    def replaced(self, name: str, value: object, default: object) -> ExtensionStates:
         """These states with `name`'s replaced (dropped when `value` is its default)."""
         by_name = dict(self._by_name)
         if value == default:
@@ -75,7 +75,7 @@ class ExtensionStates:
             by_name[name] = value
         return ExtensionStates(by_name)
 
-    def __setattr__(self, name: str, value: Any) -> None:
+    def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("ExtensionStates is immutable")
 
     def __eq__(self, other: object) -> bool:
@@ -90,7 +90,7 @@ class ExtensionStates:
     def __repr__(self) -> str:
         return f"ExtensionStates({self._by_name!r})"
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[ExtensionStates], tuple[dict[str, object]]]:
         return (ExtensionStates, (self._by_name,))
 
 

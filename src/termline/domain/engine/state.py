@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 from termline.domain.contract.model import Contract
 from termline.domain.engine.extension_states import NO_STATES, ExtensionStates, slot_of
@@ -142,7 +142,7 @@ class ContractState:
         until the mechanism replaces it)."""
         name, default = slot_of(kind)
         found = self.extensions.get(name)
-        return default if found is None else found  # type: ignore[no-any-return]
+        return default if found is None else cast(S, found)
 
     def with_extension(self, value: object) -> ContractState:
         """This state with the installed mechanism's state replaced by `value` (of its kind)."""

@@ -659,16 +659,18 @@ class Policy(Strict):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _extension_sections(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    def _extension_sections(cls, data: object, handler: ValidatorFunctionWrapHandler
+                            ) -> Policy:
         """The installed mechanisms' sections, each validated by its model; its errors are
         placed under its key like a built-in section's (`ext.days`), and reported together
         with the rest of the policy's. A key no installed mechanism claims stays unknown."""
         installed = sections()
         if not isinstance(data, dict) or not installed.keys() & data.keys():
-            return handler(data)
+            plain: Policy = handler(data)
+            return plain
         own = {key: data[key] for key in installed if key in data}
         errors: list[InitErrorDetails] = []
-        policy: Any = None
+        policy: Policy | None = None
         try:
             policy = handler({k: v for k, v in data.items() if k not in own})
         except ValidationError as exc:
@@ -681,14 +683,15 @@ class Policy(Strict):
                 errors += _details(exc, (key,))
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
+        assert policy is not None
         policy._extensions = parsed
         return policy
 
     @model_serializer(mode="wrap")
     def _with_extensions(self, handler: SerializerFunctionWrapHandler,
-                         info: SerializationInfo) -> Any:
+                         info: SerializationInfo) -> dict[str, object]:
         """The stored text keeps the installed mechanisms' sections under their keys."""
-        out = handler(self)
+        out: dict[str, object] = handler(self)
         for key, rules in self._extensions.items():
             out[key] = rules.model_dump(mode=info.mode, by_alias=bool(info.by_alias))
         return out
