@@ -9,11 +9,12 @@ import ast
 import json
 import textwrap
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 import termline.domain.registry
 from scenario_helpers import run
@@ -23,6 +24,7 @@ from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake, views
 from termline.app import run as store_run
 from termline.app.inputs import parse_event, read_events
+from termline.app.keys import create_key
 from termline.domain.contract import parse_scenario
 from termline.domain.engine import simulate_scenario
 from termline.domain.engine.actions import action
@@ -31,12 +33,14 @@ from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, PolicyError, ScenarioError
 from termline.domain.policy.policy_file import load_policy_file
 from termline.domain.policy.stored import policy_from_text, policy_text
+from termline.entrypoints.api.app import create_app
 from tests.extension_example.rules import OnboardingRule
 from tests.extension_example.run import MECHANISM as ONBOARDING
 from tests.extension_example.state import OnboardingState
 from tests.store.conftest import database_url
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+BUILT_IN = termline.domain.registry.MECHANISMS
 
 
 def _imports(path: Path) -> set[str]:
@@ -280,6 +284,9 @@ def test_its_state_is_stored_by_name_and_a_state_without_it_reads_as_its_default
         install(termline.domain.registry.MECHANISMS)
 
 
+NOW = datetime(2027, 2, 15, 9, tzinfo=UTC)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     with database_url(request.param, tmp_path) as url:
@@ -287,10 +294,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 def test_in_the_store_its_policy_events_and_state_survive_the_round_trip(
-        onboarding: None, db_url: str, tmp_path: Path) -> None:
-    """The store keeps the policy with its section, the events (scenario and event file) and
-    the state between runs: c's third session, imported after a run to 01-31 read its state
-    back, is session 3 with none left (A.1: 3 included); on 02-03 none lapse."""
+        onboarding: None, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store keeps the policy with its section, the events (scenario, the API, an event
+    file) and the state between runs: c's third session, posted after a run to 01-31 read its
+    state back, is session 3 with none left (A.1: 3 included); on 02-03 none lapse. Without
+    the mechanism, the API refuses its event as of an unknown type."""
     engine = make_engine(db_url)
     upgrade(engine)
     uow: Callable[[], Any] = lambda: SqlUnitOfWork(engine)  # noqa: E731
@@ -312,14 +320,27 @@ def test_in_the_store_its_policy_events_and_state_survive_the_round_trip(
             held=(date(2027, 1, 10), date(2027, 1, 20)))
         assert version.extension(OnboardingRule) is not None
         assert policy_from_text(policy_text(version)) == version
+        key = create_key(engine, "default", ("write",), NOW).key
+        api = TestClient(create_app(engine, lambda: NOW),
+                         headers={"Authorization": f"Bearer {key}"})
+        third = {"date": "2027-02-01", "type": "session_held", "contract": "c", "minutes": 30}
+        answer = api.post("/v1/events", json=third)
+        assert (answer.status_code, answer.json()["status"]) == (202, "stored"), answer.text
         events = tmp_path / "events.jsonl"
         events.write_text(
-            '{"date": "2027-02-01", "type": "session_held", "contract": "c", "minutes": 30}\n'
             '{"date": "2027-02-10", "type": "session_held", "contract": "c", "minutes": 30}\n',
             "utf-8")
-        assert intake.add_events(uow(), read_events(events)) == (2, 0)
+        assert intake.add_events(uow(), read_events(events)) == (1, 0)
         store_run.run(uow, date(2027, 2, 28))
         actions = views.ledger(uow())["actions"]
+        monkeypatch.setattr(termline.domain.registry, "MECHANISMS", BUILT_IN)
+        api = TestClient(create_app(engine, lambda: NOW),
+                         headers={"Authorization": f"Bearer {key}"})
+        refused = api.post("/v1/events", json={**third, "date": "2027-02-02"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"].startswith(
+            "body: Input tag 'session_held' found using 'type' does not match any of the "
+            "expected tags: 'payment', ")
     finally:
         engine.dispose()
     assert _onboarding_actions(actions, "c") == [

@@ -19,12 +19,13 @@ from termline.domain.contract.model import EVENT_TYPES, Event
 from termline.domain.contract.model import _Broadcast as BroadcastBase
 from termline.domain.contract.model import _Event as EventBase
 
-__all__ = ["BroadcastBase", "EventBase", "event_adapter", "event_models", "event_type_of",
-           "install_events"]
+__all__ = ["BroadcastBase", "EventBase", "event_adapter", "event_form", "event_models",
+           "event_type_of", "install_events"]
 
 _STATIC = cast(TypeAdapter[BaseModel], TypeAdapter(Event))
 _extra: tuple[type[BaseModel], ...] = ()
 _adapter = _STATIC
+_form: object = Event
 
 
 def event_type_of(model: type[BaseModel]) -> str:
@@ -39,7 +40,7 @@ def event_type_of(model: type[BaseModel]) -> str:
 
 def install_events(models: tuple[type[BaseModel], ...]) -> None:
     """Set the installed mechanisms' event models (beside the built-in ones)."""
-    global _extra, _adapter
+    global _extra, _adapter, _form
     kinds = [event_type_of(m) for m in models]
     taken = [k for k in kinds if k in EVENT_TYPES]
     if taken or len(kinds) != len(set(kinds)):
@@ -49,17 +50,23 @@ def install_events(models: tuple[type[BaseModel], ...]) -> None:
             raise TypeError(f"event model {model.__name__} is no EventBase (date, contract)")
     _extra = models
     if not models:
-        _adapter = _STATIC
+        _adapter, _form = _STATIC, Event
         return
     members: object = Union[(*event_models(Event), *models)]
     # a union assembled at run time is no static type form
     form = Annotated[members, Field(discriminator="type")]  # type: ignore[valid-type]
-    _adapter = cast(TypeAdapter[BaseModel], TypeAdapter(form))
+    _form, _adapter = form, cast(TypeAdapter[BaseModel], TypeAdapter(form))
 
 
 def event_adapter() -> TypeAdapter[BaseModel]:
     """The validator of one event of any installed kind (discriminated by `type`)."""
     return _adapter
+
+
+def event_form() -> object:
+    """The type of one event of any installed kind, for a schema (the API's request bodies):
+    the static `Event` while only the built-in mechanisms are installed."""
+    return _form
 
 
 def event_models(union: object = None) -> list[type[BaseModel]]:
