@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from termline.app import intake
@@ -70,7 +70,7 @@ def routes() -> APIRouter:
     router = APIRouter(prefix="/v1/events", tags=["events"])
     event = event_form()
 
-    def post_event(event: Any, who: Writer, ctx: Ctx) -> dict[str, Any]:
+    def post_event(event: BaseModel, who: Writer, ctx: Ctx) -> dict[str, Any]:
         """Store one event; the scheduler processes it within seconds when it is dated today or
         earlier (later ones wait for their day, or `POST /v1/runs`)."""
         added, _ = _store(ctx, who, [event])
@@ -78,7 +78,7 @@ def routes() -> APIRouter:
         return {"status": "stored" if added else "duplicate",
                 "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
-    def post_events(events: list[Any], who: Writer, ctx: Ctx) -> dict[str, int]:
+    def post_events(events: list[BaseModel], who: Writer, ctx: Ctx) -> dict[str, int]:
         """Store up to 1,000 events, all or none."""
         if not events:
             raise Problem(422, "no events given", field="body", kind="validation")
