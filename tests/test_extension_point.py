@@ -6,12 +6,13 @@ enter). The mechanism proving it lives in tests/extension_example/, its own fold
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import textwrap
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -26,6 +27,7 @@ from termline.app import run as store_run
 from termline.app.inputs import parse_event, read_events
 from termline.app.keys import create_key
 from termline.domain.contract import parse_scenario
+from termline.domain.contract.event_kinds import EventBase
 from termline.domain.engine import simulate_scenario
 from termline.domain.engine.actions import action
 from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
@@ -354,3 +356,25 @@ def test_in_the_store_its_policy_events_and_state_survive_the_round_trip(
         ("2027-02-10", "event_refused", ["A.1"],
          {"reason": "the onboarding window closed on 2027-02-03"}),
     ]
+
+
+class _Paid(EventBase):
+    type: Literal["payment"]
+
+
+@pytest.mark.parametrize(("change", "error", "message"), [
+    ({"name": "billing"}, ValueError,
+     "its rules would take the built-in policy section 'billing'"),
+    ({"events": (_Paid,), "handlers": {"payment": ONBOARDING.handlers["session_held"]}},
+     ValueError, r"event types taken twice: \['payment'\]"),
+    ({"handlers": {}}, ValueError, "brings event 'session_held' but no handler for it"),
+    ({"state": OnboardingState}, TypeError, "default instance of a frozen dataclass"),
+])
+def test_what_it_brings_must_not_clash_and_a_refused_one_leaves_the_installed_ones(
+        change: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        install((*BUILT_IN, dataclasses.replace(ONBOARDING, **change)))
+    assert mechanisms() is BUILT_IN
+    with pytest.raises(InputError, match="unknown event type 'session_held'"):
+        parse_event({"date": "2027-01-10", "type": "session_held", "contract": "c",
+                     "minutes": 60})

@@ -23,7 +23,7 @@ The built-in mechanisms keep their typed fields on `Policy`, `ContractState` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, is_dataclass
 from datetime import date
 from typing import Any
 
@@ -77,10 +77,18 @@ def install(found: tuple[Mechanism, ...]) -> None:
         raise ValueError(f"mechanism names repeat: {names}")
     for mechanism in found:
         _check(mechanism)
+    try:
+        _assemble(found)
+    except (ValueError, TypeError):
+        _assemble(_installed or ())  # what was installed stays installed, whole
+        raise
+    _installed = found
+
+
+def _assemble(found: tuple[Mechanism, ...]) -> None:
     install_sections({m.name: m.rules for m in found if m.rules is not None})
     install_kinds({m.name: m.state for m in found if m.state is not None})
     install_events(tuple(e for m in found for e in m.events))
-    _installed = found
 
 
 def _check(mechanism: Mechanism) -> None:
@@ -88,6 +96,10 @@ def _check(mechanism: Mechanism) -> None:
     if mechanism.rules is not None and mechanism.name in Policy.model_fields:
         raise ValueError(f"mechanism {mechanism.name!r}: its rules would take the built-in "
                          f"policy section {mechanism.name!r}")
+    if mechanism.state is not None and not (is_dataclass(mechanism.state)
+                                            and not isinstance(mechanism.state, type)):
+        raise TypeError(f"mechanism {mechanism.name!r}: its state is the default instance of "
+                        "a frozen dataclass (what the store's codec encodes)")
     for model in mechanism.events:
         if event_type_of(model) not in mechanism.handlers:
             raise ValueError(f"mechanism {mechanism.name!r} brings event "
