@@ -33,7 +33,7 @@ from termline.domain.engine.actions import action
 from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, PolicyError, ScenarioError
-from termline.domain.policy.policy_file import load_policy_file
+from termline.domain.policy.policy_file import apply_overrides, load_policy_file
 from termline.domain.policy.stored import policy_from_text, policy_text
 from termline.entrypoints.api.app import create_app
 from tests.extension_example.rules import OnboardingRule
@@ -250,6 +250,20 @@ def test_its_section_is_checked_on_its_line_like_a_built_in_one(
     assert (caught.value.message, caught.value.source, caught.value.line,
             caught.value.field) == ("Input should be greater than 0", str(path),
                                     _line_of(path, "  sessions:"), "onboarding.sessions")
+
+
+def test_a_contract_overrides_its_section_where_the_policy_lets_it(
+        onboarding: None, tmp_path: Path) -> None:
+    """A.1 left to the contract: `onboarding.sessions` overridable, 5 sessions instead of 3;
+    `within` stays fixed by the policy."""
+    path = _policy(tmp_path)
+    path.write_text(path.read_text("utf-8").replace(
+        "overridable:\n", "overridable:\n  - onboarding.sessions\n"), "utf-8")
+    rules = apply_overrides(str(path), {"onboarding": {"sessions": 5}}).extension(OnboardingRule)
+    assert rules is not None and (rules.sessions, str(rules.within)) == (5, "30 days")
+    with pytest.raises(PolicyError, match="not overridable") as caught:
+        apply_overrides(str(path), {"onboarding.within": "60 days"})
+    assert caught.value.field == "overrides.onboarding.within"
 
 
 def test_not_installed_its_section_and_its_events_are_unknown(tmp_path: Path) -> None:
