@@ -1,19 +1,48 @@
-"""The engine's extension point (issue 11): mechanisms plug in without the engine importing them."""
+"""The engine's extension point (issues 11 and 16): mechanisms plug in without the engine
+importing them, and one added with one more entry in the registry brings its rules (a policy
+section), its state (kept and stored on the contract state) and its events (read wherever events
+enter). The mechanism proving it lives in tests/extension_example/, its own folder."""
 
 from __future__ import annotations
 
 import ast
-from datetime import date
+import dataclasses
+import json
+import textwrap
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, Literal
 
 import pytest
+from fastapi.testclient import TestClient
 
 import termline.domain.registry
 from scenario_helpers import run
+from termline.adapters.sql.codec import CodecError, decode, encode
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import intake, views
+from termline.app import run as store_run
+from termline.app.inputs import parse_event, read_events
+from termline.app.keys import create_key
+from termline.domain.contract import parse_scenario
+from termline.domain.contract.event_kinds import EventBase
+from termline.domain.engine import simulate_scenario
 from termline.domain.engine.actions import action
 from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
+from termline.domain.engine.state import ContractState
+from termline.domain.errors import InputError, PolicyError, ScenarioError
+from termline.domain.policy.policy_file import apply_overrides, load_policy_file
+from termline.domain.policy.stored import policy_from_text, policy_text
+from termline.entrypoints.api.app import create_app
+from tests.extension_example.rules import OnboardingRule
+from tests.extension_example.run import MECHANISM as ONBOARDING
+from tests.extension_example.state import OnboardingState
+from tests.store.conftest import database_url
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+BUILT_IN = termline.domain.registry.MECHANISMS
 
 
 def _imports(path: Path) -> set[str]:
@@ -108,3 +137,258 @@ def test_running_without_installed_mechanisms_is_a_clear_error(
     monkeypatch.setattr(extension, "_installed", None)
     with pytest.raises(MechanismsNotInstalled, match=r"bootstrap\(\)"):
         mechanisms()
+
+
+# -- a mechanism with rules, state and events (tests/extension_example: onboarding, clause A.1)
+
+PACKS = SRC / "termline" / "domain" / "policy" / "packs"
+SECTION = """
+onboarding:
+  clause: "A.1"
+  sessions: 3
+  within: 30 days
+"""
+
+
+def _policy(tmp_path: Path, section: str = SECTION) -> Path:
+    """SmartWeb's pack with the onboarding addendum (A.1: 3 sessions within 30 days)."""
+    text = (PACKS / "smartweb.yaml").read_text("utf-8")
+    path = tmp_path / "onboarding.yaml"
+    path.write_text(text.replace("pack: smartweb\n", "pack: smartweb-onboarding\n")
+                    + section, "utf-8")
+    return path
+
+
+def _line_of(path: Path, start: str) -> int:
+    lines = path.read_text("utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(start))
+
+
+SCENARIO = """\
+policy: onboarding.yaml
+until: 2027-02-28
+contracts:
+  - id: c
+    customer: {name: C}
+    start: 2027-01-04
+    lines:
+      - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
+  - id: d
+    customer: {name: D}
+    start: 2027-01-04
+    lines:
+      - {item: SmartWeb Shop, unit_price: "50.00", per: month, quantity: 1}
+events:
+  - {date: 2027-01-10, type: session_held, contract: c, minutes: 60}
+  - {date: 2027-01-20, type: session_held, contract: c, minutes: 90}
+  - {date: 2027-02-10, type: session_held, contract: c, minutes: 30}
+  - {date: 2027-01-05, type: session_held, contract: d, minutes: 45}
+  - {date: 2027-01-06, type: session_held, contract: d, minutes: 45}
+  - {date: 2027-01-07, type: session_held, contract: d, minutes: 45}
+  - {date: 2027-01-08, type: session_held, contract: d, minutes: 45}
+"""
+KINDS = ("onboarding_session_held", "onboarding_window_closed")
+
+
+@pytest.fixture
+def onboarding(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The onboarding mechanism installed as a product would: one more entry in the registry's
+    tuple, then `bootstrap()`. Its action kinds published as any kind is."""
+    from termline.adapters.notify import kinds
+
+    monkeypatch.setattr(kinds, "ACTION_KINDS", (*kinds.ACTION_KINDS, *KINDS))
+    monkeypatch.setattr(termline.domain.registry, "MECHANISMS",
+                        (*termline.domain.registry.MECHANISMS, ONBOARDING))
+    termline.domain.registry.bootstrap()
+    yield
+    monkeypatch.undo()
+    termline.domain.registry.bootstrap()
+
+
+def _onboarding_actions(actions: list[dict[str, Any]], contract: str) -> list[tuple[Any, ...]]:
+    return [(a["date"], a["kind"], a["clauses"],
+             {k: a[k] for k in ("session", "left", "minutes", "unused", "reason") if k in a})
+            for a in actions if a["contract"] == contract
+            and (a["kind"] in KINDS or a.get("event") == "session_held")]
+
+
+def test_installed_its_section_validates_its_events_are_read_and_its_actions_cite_A1(
+        onboarding: None, tmp_path: Path) -> None:
+    """A.1: 3 sessions within 30 days of the start (2027-01-04 + 30 days = 2027-02-03).
+    c holds 2 (01-10: 2 left, 01-20: 1 left); on 02-03 the window closes with 1 unused, and
+    the session of 02-10 is refused. d holds 3 by 01-07; its fourth, on 01-08, is refused."""
+    policy = load_policy_file(_policy(tmp_path))
+    assert policy.extension(OnboardingRule) == OnboardingRule.model_validate(
+        {"clause": "A.1", "sessions": 3, "within": "30 days"})
+    assert policy.support is not None  # the built-in sections stay typed fields
+    result = simulate_scenario(parse_scenario(SCENARIO, "<test>", base_dir=tmp_path))
+    actions = result.to_json()["actions"]
+    assert _onboarding_actions(actions, "c") == [
+        ("2027-01-10", "onboarding_session_held", ["A.1"],
+         {"session": 1, "left": 2, "minutes": 60}),
+        ("2027-01-20", "onboarding_session_held", ["A.1"],
+         {"session": 2, "left": 1, "minutes": 90}),
+        ("2027-02-03", "onboarding_window_closed", ["A.1"], {"unused": 1}),
+        ("2027-02-10", "event_refused", ["A.1"],
+         {"reason": "the onboarding window closed on 2027-02-03"}),
+    ]
+    assert _onboarding_actions(actions, "d")[2:] == [
+        ("2027-01-07", "onboarding_session_held", ["A.1"],
+         {"session": 3, "left": 0, "minutes": 45}),
+        ("2027-01-08", "event_refused", ["A.1"], {"reason": "all 3 sessions are used"}),
+        ("2027-02-03", "onboarding_window_closed", ["A.1"], {"unused": 0}),
+    ]
+    assert result.states["c"].extension(OnboardingState) == OnboardingState(
+        held=(date(2027, 1, 10), date(2027, 1, 20)), closed=date(2027, 2, 3))
+
+
+def test_its_section_is_checked_on_its_line_like_a_built_in_one(
+        onboarding: None, tmp_path: Path) -> None:
+    path = _policy(tmp_path, SECTION.replace("sessions: 3", "sessions: 0"))
+    with pytest.raises(PolicyError) as caught:
+        load_policy_file(path)
+    assert (caught.value.message, caught.value.source, caught.value.line,
+            caught.value.field) == ("Input should be greater than 0", str(path),
+                                    _line_of(path, "  sessions:"), "onboarding.sessions")
+
+
+def test_a_contract_overrides_its_section_where_the_policy_lets_it(
+        onboarding: None, tmp_path: Path) -> None:
+    """A.1 left to the contract: `onboarding.sessions` overridable, 5 sessions instead of 3;
+    `within` stays fixed by the policy."""
+    path = _policy(tmp_path)
+    path.write_text(path.read_text("utf-8").replace(
+        "overridable:\n", "overridable:\n  - onboarding.sessions\n"), "utf-8")
+    rules = apply_overrides(str(path), {"onboarding": {"sessions": 5}}).extension(OnboardingRule)
+    assert rules is not None and (rules.sessions, str(rules.within)) == (5, "30 days")
+    with pytest.raises(PolicyError, match="not overridable") as caught:
+        apply_overrides(str(path), {"onboarding.within": "60 days"})
+    assert caught.value.field == "overrides.onboarding.within"
+
+
+def test_not_installed_its_section_and_its_events_are_unknown(tmp_path: Path) -> None:
+    """Without the registry entry the same policy is refused naming the key, on its line, and
+    its event is an unknown type in a scenario and on the command line."""
+    path = _policy(tmp_path)
+    with pytest.raises(PolicyError) as caught:
+        load_policy_file(path)
+    assert (caught.value.message, caught.value.line, caught.value.field) == (
+        "unknown field (not part of the format)", _line_of(path, "onboarding:"), "onboarding")
+    with pytest.raises(ScenarioError, match="unknown event type 'session_held'") as refused:
+        parse_scenario(SCENARIO.replace("policy: onboarding.yaml", "policy: smartweb"))
+    assert refused.value.field == "events.0.type"
+    with pytest.raises(InputError, match="unknown event type 'session_held'"):
+        parse_event({"date": "2027-01-10", "type": "session_held", "contract": "c",
+                     "minutes": 60})
+
+
+def test_its_state_is_stored_by_name_and_a_state_without_it_reads_as_its_default(
+        onboarding: None) -> None:
+    held = ContractState().with_extension(OnboardingState(held=(date(2027, 1, 10),)))
+    stored = json.loads(json.dumps(encode(held, ContractState)))
+    assert stored == {"extensions": {"onboarding": {"held": ["2027-01-10"]}}}
+    assert decode(ContractState, stored) == held
+    # a state stored before the mechanism was installed: its default
+    assert decode(ContractState, {}).extension(OnboardingState) == OnboardingState()
+    # back at its default, it is not kept at all
+    assert held.with_extension(OnboardingState()) == ContractState()
+    install(termline.domain.registry.MECHANISMS[:-1])
+    try:
+        with pytest.raises(CodecError, match="onboarding, which no installed mechanism keeps"):
+            decode(ContractState, stored)
+    finally:
+        install(termline.domain.registry.MECHANISMS)
+
+
+NOW = datetime(2027, 2, 15, 9, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+def test_in_the_store_its_policy_events_and_state_survive_the_round_trip(
+        onboarding: None, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store keeps the policy with its section, the events (scenario, the API, an event
+    file) and the state between runs: c's third session, posted after a run to 01-31 read its
+    state back, is session 3 with none left (A.1: 3 included); on 02-03 none lapse. Without
+    the mechanism, the API refuses its event as of an unknown type."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    uow: Callable[[], Any] = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    try:
+        _policy(tmp_path)
+        scenario = textwrap.dedent(SCENARIO).split("  - id: d")[0] + textwrap.dedent("""\
+            events:
+              - {date: 2027-01-10, type: session_held, contract: c, minutes: 60}
+              - {date: 2027-01-20, type: session_held, contract: c, minutes: 90}
+            """)
+        intake.add_tenant(uow(), "default")
+        intake.import_scenario(uow(), parse_scenario(scenario, "<test>", base_dir=tmp_path))
+        store_run.run(uow, date(2027, 1, 31))
+        with uow() as work:
+            (contract,) = work.repo.contracts(ref="c")
+            state = work.repo.run_state(contract.id).state
+            version = work.repo.policy(contract.policy_version_id)
+        assert state.extension(OnboardingState) == OnboardingState(
+            held=(date(2027, 1, 10), date(2027, 1, 20)))
+        assert version.extension(OnboardingRule) is not None
+        assert policy_from_text(policy_text(version)) == version
+        key = create_key(engine, "default", ("write",), NOW).key
+        api = TestClient(create_app(engine, lambda: NOW),
+                         headers={"Authorization": f"Bearer {key}"})
+        third = {"date": "2027-02-01", "type": "session_held", "contract": "c", "minutes": 30}
+        answer = api.post("/v1/events", json=third)
+        assert (answer.status_code, answer.json()["status"]) == (202, "stored"), answer.text
+        events = tmp_path / "events.jsonl"
+        events.write_text(
+            '{"date": "2027-02-10", "type": "session_held", "contract": "c", "minutes": 30}\n',
+            "utf-8")
+        assert intake.add_events(uow(), read_events(events)) == (1, 0)
+        store_run.run(uow, date(2027, 2, 28))
+        actions = views.ledger(uow())["actions"]
+        monkeypatch.setattr(termline.domain.registry, "MECHANISMS", BUILT_IN)
+        api = TestClient(create_app(engine, lambda: NOW),
+                         headers={"Authorization": f"Bearer {key}"})
+        refused = api.post("/v1/events", json={**third, "date": "2027-02-02"})
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["detail"].startswith(
+            "body: Input tag 'session_held' found using 'type' does not match any of the "
+            "expected tags: 'payment', ")
+    finally:
+        engine.dispose()
+    assert _onboarding_actions(actions, "c") == [
+        ("2027-01-10", "onboarding_session_held", ["A.1"],
+         {"session": 1, "left": 2, "minutes": 60}),
+        ("2027-01-20", "onboarding_session_held", ["A.1"],
+         {"session": 2, "left": 1, "minutes": 90}),
+        ("2027-02-01", "onboarding_session_held", ["A.1"],
+         {"session": 3, "left": 0, "minutes": 30}),
+        ("2027-02-03", "onboarding_window_closed", ["A.1"], {"unused": 0}),
+        ("2027-02-10", "event_refused", ["A.1"],
+         {"reason": "the onboarding window closed on 2027-02-03"}),
+    ]
+
+
+class _Paid(EventBase):
+    type: Literal["payment"]
+
+
+@pytest.mark.parametrize(("change", "error", "message"), [
+    ({"name": "billing"}, ValueError,
+     "its rules would take the built-in policy section 'billing'"),
+    ({"events": (_Paid,), "handlers": {"payment": ONBOARDING.handlers["session_held"]}},
+     ValueError, r"event types taken twice: \['payment'\]"),
+    ({"handlers": {}}, ValueError, "brings event 'session_held' but no handler for it"),
+    ({"state": OnboardingState}, TypeError, "default instance of a frozen dataclass"),
+])
+def test_what_it_brings_must_not_clash_and_a_refused_one_leaves_the_installed_ones(
+        change: dict[str, Any], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        install((*BUILT_IN, dataclasses.replace(ONBOARDING, **change)))
+    assert mechanisms() is BUILT_IN
+    with pytest.raises(InputError, match="unknown event type 'session_held'"):
+        parse_event({"date": "2027-01-10", "type": "session_held", "contract": "c",
+                     "minutes": 60})

@@ -16,6 +16,7 @@ from termline.devtools.behaviour import customer_responder
 from termline.devtools.synthetic import synthetic_book
 from termline.domain.contract import parse_scenario
 from termline.domain.engine import simulate_scenario
+from termline.domain.engine.extension_states import NO_STATES, ExtensionStates
 from termline.domain.engine.simulate import simulate
 from termline.domain.engine.state import ContractState, InvoiceLine, Item
 from termline.domain.mechanisms.pricing.state import PricingState
@@ -40,6 +41,9 @@ def test_every_state_of_a_pack_simulation_round_trips(pack: str) -> None:
 _decimals = st.decimals(allow_nan=False, allow_infinity=False, places=4,
                         min_value=Decimal("-1e12"), max_value=Decimal("1e12"))
 st.register_type_strategy(Decimal, _decimals)
+# No mechanism beyond the built-in ones is installed here: their states are tested with one
+# that is (tests/test_extension_point.py).
+st.register_type_strategy(ExtensionStates, st.just(NO_STATES))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from termline.adapters.sql.codec import decode
 from termline.adapters.sql.console_repo import ConsoleStore, ContractRow
@@ -30,7 +30,8 @@ from termline.app.intake import event_key
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import Store, UnitOfWork
 from termline.app.run import _Caches, as_of, context
-from termline.domain.contract.model import Event, Payment
+from termline.domain.contract.event_kinds import event_adapter
+from termline.domain.contract.model import Payment
 from termline.domain.engine.actions import Action
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
@@ -43,7 +44,6 @@ from termline.domain.policy.schema import Policy
 from termline.domain.values.money import ZERO, fmt
 
 PAGE = 25
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 # the deadlines a customer acts on, in the order its page shows them
 CUSTOMER_DEADLINES = ("notice_deadline", "objection_deadline", "price_change_objection",
                       "term_end", "trial_end", "next_invoice", "data_deletion")
@@ -341,7 +341,7 @@ def hypothetical(raw: dict[str, Any], contract_ref: str) -> Any:
     data = {"type": kind, "date": raw.get("date"), "contract": contract_ref,
             **{f: raw.get(f) for f in fields}}
     try:
-        return _EVENT.validate_python(data)
+        return event_adapter().validate_python(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise InputError(first["msg"], field=".".join(str(p) for p in first["loc"][1:])

@@ -9,17 +9,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any, get_args
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from termline.adapters.files.csv_table import read_table
-from termline.domain.contract.model import Contract, Event
+from termline.domain.contract.event_kinds import event_adapter, event_models
+from termline.domain.contract.model import Contract
 from termline.domain.errors import InputError, ScenarioError
 from termline.domain.policy.policy_file import apply_overrides
 from termline.domain.policy.schema import Policy
 from termline.domain.text.textfile import read_text
 from termline.domain.text.yamlsource import pydantic_error, read_yaml
-
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
     if not isinstance(raw, dict):
         raise InputError("an event is an object", source=source, line=line)
     try:
-        return LocatedEvent(_EVENT.validate_python(raw), source, line)
+        return LocatedEvent(event_adapter().validate_python(raw), source, line)
     except ValidationError as exc:
         first = exc.errors()[0]
         if first["type"] == "union_tag_invalid":
@@ -97,22 +96,17 @@ def _event(raw: Any, source: str, line: int | None) -> LocatedEvent:
                          field=".".join(loc) or None) from None
 
 
-def event_models(union: Any) -> list[type[BaseModel]]:
-    found: list[type[BaseModel]] = []
-    for arg in get_args(union):
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            found.append(arg)
-        else:
-            found += event_models(arg)
-    return found
+def event_columns() -> tuple[frozenset[str], frozenset[str]]:
+    """Every field of any installed event type (the CSV columns), and those that hold
+    decimals."""
+    return _columns(tuple(event_models()))
 
 
 @cache
-def event_columns() -> tuple[frozenset[str], frozenset[str]]:
-    """Every field of any event type (the CSV columns), and those that hold decimals."""
+def _columns(models: tuple[type[BaseModel], ...]) -> tuple[frozenset[str], frozenset[str]]:
     columns: set[str] = set()
     numeric: set[str] = set()
-    for model in event_models(Event):
+    for model in models:
         for name, info in model.model_fields.items():
             key = info.alias or name
             columns.add(key)

@@ -2,9 +2,15 @@
 
 The engine knows a mechanism only as `domain.engine.extension.Mechanism`; each mechanism
 package under `domain/mechanisms/` builds its own from the engine's parts. This module lists
-them in the order their phases run each day; `bootstrap()` installs them. Nothing is installed
-at import time: each entry point (the CLI, the API, a step process, a benchmark, the tests)
-calls `bootstrap()` once before it runs the engine.
+them in the order their phases run each day; `bootstrap()` installs them, and with them what
+each brings beyond the built-in fields: its policy section (which `Policy` then validates),
+its state (kept on the contract state and stored by the codec) and its event kinds (which
+every event reader and the API's event routes then take). Adding such a mechanism is its own
+folder and one more entry in `MECHANISMS` (tests/extension_example/ is one).
+
+Nothing is installed at import time: each entry point (the CLI, the API, a step process, a
+benchmark, the tests) calls `bootstrap()` once before it reads policies or events or runs the
+engine.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACK
 
 
 def bootstrap() -> tuple[Mechanism, ...]:
-    """Install the registered mechanisms in the engine (idempotent) and return them."""
+    """Install the registered mechanisms, their policy sections, states and event kinds
+    (idempotent) and return them."""
     install(MECHANISMS)
     return MECHANISMS

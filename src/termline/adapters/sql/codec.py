@@ -7,7 +7,9 @@ frozensets, `dict[str, V]`, `Decimal`, `date`, `datetime`, `str`, `int`, `bool` 
 `decode(T, data)` rebuilds it from the type alone. Fields equal to their default are left out,
 so a state written before a mechanism added a field still loads (the field takes its default).
 Unions other than `X | None` are tagged (`[type name, value]`) because the JSON alone would
-be ambiguous (a date and a string, a Decimal and a string).
+be ambiguous (a date and a string, a Decimal and a string). A class with `__open_kinds__`
+(the states of the mechanisms installed through the registry, `engine/extension_states.py`)
+is an object of values by name, each encoded as the kind installed under its name.
 
 The persistent run decodes, steps and re-encodes a state for every contract day it stores, so
 the type hints are read once per type: `_encoder(tp)` and `_decoder(tp)` compile a closure per
@@ -23,11 +25,11 @@ import enum
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from mypy_extensions import mypyc_attr
 
@@ -140,6 +142,8 @@ def _encoder(tp: Any) -> Codec:
         return _dict_encoder(*get_args(tp))
     if _is_dataclass_type(tp):
         return _dataclass_encoder(tp)
+    if hasattr(tp, "__open_kinds__"):
+        return _open_encoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return _enum_encoder
     if tp is Decimal:
@@ -237,6 +241,29 @@ def _dict_encoder(key_tp: Any, val_tp: Any) -> Codec:
     return lambda value: {k: encode_value(v) for k, v in value.items()}
 
 
+class _Named(Protocol):
+    """A value of a class with `__open_kinds__`: values by name."""
+
+    def items(self) -> Iterable[tuple[str, object]]: ...
+
+
+def _open_encoder(tp: type) -> Codec:
+    # the class's hook, which `type` does not declare
+    kinds_of: Callable[[], Mapping[str, type]] = getattr(tp, "__open_kinds__")  # noqa: B009
+
+    def encode_open(value: _Named) -> dict[str, object]:
+        kinds = kinds_of()
+        out: dict[str, object] = {}
+        for name, item in value.items():
+            kind = kinds.get(name)
+            if kind is None:
+                raise CodecError(f"no installed kind {name!r} of {tp.__name__}")
+            out[name] = _encoder(kind)(item)
+        return out
+
+    return encode_open
+
+
 def _reader(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     """Reads all the named attributes in one C call (`attrgetter` of one name returns the bare
     value, of none cannot be built)."""
@@ -298,6 +325,8 @@ def _decoder(tp: Any) -> Codec:
         return _dict_decoder(*get_args(tp))
     if _is_dataclass_type(tp):
         return _dataclass_decoder(tp)
+    if hasattr(tp, "__open_kinds__"):
+        return _open_decoder(tp)
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
         return typing.cast(Codec, tp)
     if tp is Decimal:
@@ -360,6 +389,24 @@ def _dict_decoder(key_tp: Any, val_tp: Any) -> Codec:
         decode_key = _decoder(key_tp)
         return lambda data: {decode_key(k): decode_value(v) for k, v in data}
     return lambda data: {k: decode_value(v) for k, v in data.items()}
+
+
+def _open_decoder(tp: type) -> Codec:
+    # the class's hook, which `type` does not declare
+    kinds_of: Callable[[], Mapping[str, type]] = getattr(tp, "__open_kinds__")  # noqa: B009
+    build: Callable[[dict[str, object]], object] = tp
+
+    def decode_open(data: object) -> object:
+        if not isinstance(data, dict):
+            raise CodecError(f"{tp.__name__} is stored as an object, got {data!r}")
+        kinds = kinds_of()
+        unknown = sorted(set(data) - set(kinds))
+        if unknown:
+            raise CodecError(f"{tp.__name__} holds {', '.join(unknown)}, which no installed "
+                             "mechanism keeps (is it in termline.domain.registry.MECHANISMS?)")
+        return build({name: _decoder(kinds[name])(v) for name, v in data.items()})
+
+    return decode_open
 
 
 def _dataclass_decoder(cls: type) -> Codec:

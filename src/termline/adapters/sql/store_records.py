@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from termline.adapters.sql.jsontext import dumps
-from termline.domain.contract.model import Contract, Customer, Event
+from termline.domain.contract.event_kinds import event_adapter
+from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
 
@@ -122,7 +123,6 @@ class DueRun:
 RawEvent = tuple[int, date, str]  # id, date, payload as stored
 
 
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 
 
@@ -132,7 +132,7 @@ def digest(text: str) -> str:
 
 def stored_event(event_id: int, day: date, payload: str) -> StoredEvent:
     try:
-        return StoredEvent(event_id, _EVENT.validate_json(payload))
+        return StoredEvent(event_id, event_adapter().validate_json(payload))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])

@@ -453,6 +453,9 @@ BROADCAST = "*"
 
 
 def event_sort_key(event: Any) -> tuple[Any, ...]:
-    """Order of events within a day, independent of their order in the file."""
-    return (event.date, event.contract, EVENT_TYPES.index(event.type),
-            event.model_dump_json())
+    """Order of events within a day, independent of their order in the file; the events of
+    a mechanism installed through the registry (`contract/event_kinds.py`) after the built-in
+    ones."""
+    kind = event.type
+    rank = EVENT_TYPES.index(kind) if kind in EVENT_TYPES else len(EVENT_TYPES)
+    return (event.date, event.contract, rank, event.model_dump_json())

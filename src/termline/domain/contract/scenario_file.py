@@ -8,17 +8,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from termline.domain.contract.checks import event_problems
-from termline.domain.contract.model import BROADCAST, Contract, Event, _Broadcast, event_sort_key
+from termline.domain.contract.event_kinds import event_adapter
+from termline.domain.contract.model import BROADCAST, Contract, _Broadcast, event_sort_key
 from termline.domain.errors import InputError, ScenarioError
 from termline.domain.policy.policy_file import apply_overrides
 from termline.domain.policy.schema import Policy
 from termline.domain.text.textfile import read_text
 from termline.domain.text.yamlsource import Located, pydantic_error, read_yaml
-
-_EVENT: TypeAdapter[Event] = TypeAdapter(Event)
 
 
 class _ScenarioFile(BaseModel):
@@ -139,7 +138,7 @@ def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract
 def scenario_event(i: int, raw: Any, located: Located) -> Any:
     """The scenario's i-th event, validated (not yet against its contract)."""
     try:
-        return _EVENT.validate_python(raw)
+        return event_adapter().validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = [i, *first["loc"]]

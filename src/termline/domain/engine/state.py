@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from termline.domain.contract.model import Contract
+from termline.domain.engine.extension_states import NO_STATES, ExtensionStates, slot_of
 from termline.domain.mechanisms.backups.state import BackupState
 from termline.domain.mechanisms.billing.lines import InvoiceLine
 from termline.domain.mechanisms.pricing.series import IndexTable
@@ -20,12 +21,16 @@ from termline.domain.policy.schema import Policy
 from termline.domain.rates.table import RateTable
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.money import ZERO
+from termline.domain.values.records import replace
 
 Status = Literal["pending", "trial", "active", "terminated"]
 Access = Literal["none", "full", "suspended", "export_only"]
 ItemKind = Literal["invoice", "fee", "interest"]
 __all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice", "Receipt",
            "Status"]
+
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +125,8 @@ class ContractState:
     delete_instructed: date | None = None
     data_deleted: bool = False
     seq: int = 0
+    # the states of the mechanisms installed through the registry (engine/extension_states)
+    extensions: ExtensionStates = NO_STATES
     pricing: PricingState = field(default_factory=PricingState)
     usage: UsageState = field(default_factory=UsageState)
     sla: SlaState = field(default_factory=SlaState)
@@ -129,6 +136,18 @@ class ContractState:
 
     def quantity(self, item: str) -> int:
         return dict(self.quantities)[item]
+
+    def extension(self, kind: type[S]) -> S:
+        """The state of the installed mechanism that keeps its state as `kind` (its default
+        until the mechanism replaces it)."""
+        name, default = slot_of(kind)
+        found = self.extensions.get(name)
+        return default if found is None else cast(S, found)
+
+    def with_extension(self, value: object) -> ContractState:
+        """This state with the installed mechanism's state replaced by `value` (of its kind)."""
+        name, default = slot_of(type(value))
+        return replace(self, extensions=self.extensions.replaced(name, value, default))
 
     def step_date(self, invoice: str, step: str) -> date | None:
         for ref, name, day in self.steps_done:

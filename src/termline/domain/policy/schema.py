@@ -11,14 +11,22 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import (
+    BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from termline.domain.mechanisms.backups.rules import BackupRule
 from termline.domain.mechanisms.liability.rules import LiabilityRule
@@ -27,6 +35,7 @@ from termline.domain.mechanisms.privacy.rules import PrivacyRule
 from termline.domain.mechanisms.sla.rules import SlaRule
 from termline.domain.mechanisms.support.rules import SupportRule
 from termline.domain.mechanisms.usage.rules import UsageRule
+from termline.domain.policy.extension_rules import key_of, sections
 from termline.domain.values.duration import Duration
 from termline.domain.values.rule import (
     CalendarCode,
@@ -636,4 +645,64 @@ class Policy(Strict):
             if step.name == name:
                 return step
         raise KeyError(name)
+
+    # The sections of the mechanisms installed through the registry (policy/extension_rules):
+    # key -> its rules, validated by their own model; read with `extension(Model)`.
+    _extensions: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def extension(self, model: type[R]) -> R | None:
+        """The policy's rules of an installed mechanism, None when the policy has no such
+        section (the mechanism then does nothing, as a built-in one whose section is absent)."""
+        found = self._extensions.get(key_of(model))
+        assert found is None or isinstance(found, model)
+        return found
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _extension_sections(cls, data: object, handler: ValidatorFunctionWrapHandler
+                            ) -> Policy:
+        """The installed mechanisms' sections, each validated by its model; its errors are
+        placed under its key like a built-in section's (`ext.days`), and reported together
+        with the rest of the policy's. A key no installed mechanism claims stays unknown."""
+        installed = sections()
+        if not isinstance(data, dict) or not installed.keys() & data.keys():
+            plain: Policy = handler(data)
+            return plain
+        own = {key: data[key] for key in installed if key in data}
+        errors: list[InitErrorDetails] = []
+        policy: Policy | None = None
+        try:
+            policy = handler({k: v for k, v in data.items() if k not in own})
+        except ValidationError as exc:
+            errors += _details(exc, ())
+        parsed: dict[str, BaseModel] = {}
+        for key, raw in own.items():
+            try:
+                parsed[key] = installed[key].model_validate(raw)
+            except ValidationError as exc:
+                errors += _details(exc, (key,))
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        assert policy is not None
+        policy._extensions = parsed
+        return policy
+
+    @model_serializer(mode="wrap")
+    def _with_extensions(self, handler: SerializerFunctionWrapHandler,
+                         info: SerializationInfo) -> dict[str, object]:
+        """The stored text keeps the installed mechanisms' sections under their keys."""
+        out: dict[str, object] = handler(self)
+        for key, rules in self._extensions.items():
+            out[key] = rules.model_dump(mode=info.mode, by_alias=bool(info.by_alias))
+        return out
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def _details(exc: ValidationError, prefix: tuple[str, ...]) -> list[InitErrorDetails]:
+    """A validation error's items, to be raised again (under `prefix`) as one error."""
+    return [InitErrorDetails(type=PydanticCustomError(e["type"], e["msg"]),
+                             loc=(*prefix, *e["loc"]), input=e["input"])
+            for e in exc.errors()]
 

@@ -44,8 +44,10 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
     app.add_middleware(Door)  # outermost: size, NUL, duplicate keys before anything reads
-    for module in (meta, customers, contracts, events, actions, invoices, runs, webhooks,
-                   emails):
+    for module in (meta, customers, contracts):
+        app.include_router(module.router)
+    app.include_router(events.routes())  # over the event kinds bootstrap() installed
+    for module in (actions, invoices, runs, webhooks, emails):
         app.include_router(module.router)
     from termline.entrypoints.console.app import (
         install,  # the console shares the context (issue 20)

@@ -1,11 +1,16 @@
-"""Events: one at a time or in bulk, in the scenario file's event shape."""
+"""Events: one at a time or in bulk, in the scenario file's event shape.
+
+The routes are built by `routes()` when the app is made (after `bootstrap()`), so that their
+bodies take the event kinds of every installed mechanism (`contract.event_kinds`), those of
+a mechanism added through the registry too, and their schema lists them.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from termline.app import intake
@@ -14,14 +19,13 @@ from termline.app.keys import Principal
 from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
 from termline.app.run import tenant_tables
-from termline.domain.contract.model import BROADCAST, Event
+from termline.domain.contract.event_kinds import event_form
+from termline.domain.contract.model import BROADCAST
 from termline.domain.errors import InputError
 from termline.entrypoints.api.deps import Ctx, Writer
 from termline.entrypoints.api.models import BulkAccepted, EventAccepted
 from termline.entrypoints.api.problems import Problem, errors
 from termline.entrypoints.api.routes.contracts import find, tenant_of
-
-router = APIRouter(prefix="/v1/events", tags=["events"])
 
 
 def _check(uow: UnitOfWork, who: Principal, event: Any, where: str) -> None:
@@ -61,25 +65,33 @@ def _store(ctx: Any, who: Principal, events: list[Any]) -> tuple[int, int]:
                   kind="conflict")
 
 
-@router.post("", status_code=202, response_model=EventAccepted,
-             responses=errors(401, 403, 404, 409, 422))
-def post_event(event: Annotated[Event, Body()], who: Writer, ctx: Ctx) -> dict[str, Any]:
-    """Store one event; the scheduler processes it within seconds when it is dated today or
-    earlier (later ones wait for their day, or `POST /v1/runs`)."""
-    added, _ = _store(ctx, who, [event])
-    ctx.wake()
-    return {"status": "stored" if added else "duplicate",
-            "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
+def routes() -> APIRouter:
+    """The events routes, their bodies typed with the installed event kinds."""
+    router = APIRouter(prefix="/v1/events", tags=["events"])
+    event = event_form()
 
+    def post_event(event: BaseModel, who: Writer, ctx: Ctx) -> dict[str, Any]:
+        """Store one event; the scheduler processes it within seconds when it is dated today or
+        earlier (later ones wait for their day, or `POST /v1/runs`)."""
+        added, _ = _store(ctx, who, [event])
+        ctx.wake()
+        return {"status": "stored" if added else "duplicate",
+                "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
-@router.post("/bulk", status_code=202, response_model=BulkAccepted,
-             responses=errors(401, 403, 404, 409, 422))
-def post_events(events: Annotated[list[Event], Body(max_length=1000),
-                                  Field(min_length=1)], who: Writer, ctx: Ctx
-                ) -> dict[str, int]:
-    """Store up to 1,000 events, all or none."""
-    if not events:
-        raise Problem(422, "no events given", field="body", kind="validation")
-    added, duplicates = _store(ctx, who, list(events))
-    ctx.wake()
-    return {"stored": added, "duplicates": duplicates}
+    def post_events(events: list[BaseModel], who: Writer, ctx: Ctx) -> dict[str, int]:
+        """Store up to 1,000 events, all or none."""
+        if not events:
+            raise Problem(422, "no events given", field="body", kind="validation")
+        added, duplicates = _store(ctx, who, list(events))
+        ctx.wake()
+        return {"stored": added, "duplicates": duplicates}
+
+    # the bodies' types are known only now: FastAPI reads them from the annotations
+    post_event.__annotations__["event"] = Annotated[event, Body()]
+    post_events.__annotations__["events"] = Annotated[
+        list[event], Body(max_length=1000), Field(min_length=1)]  # type: ignore[valid-type]
+    router.post("", status_code=202, response_model=EventAccepted,
+                responses=errors(401, 403, 404, 409, 422))(post_event)
+    router.post("/bulk", status_code=202, response_model=BulkAccepted,
+                responses=errors(401, 403, 404, 409, 422))(post_events)
+    return router
