@@ -14,6 +14,8 @@ due including VAT").
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from scenario_helpers import actions, balance, kinds, one, run
 from termline.domain.policy import load_pack
 
@@ -109,6 +111,126 @@ def test_invoice_due_after_30_days_and_disputes_only_within_30_days() -> None:
     assert (refused["date"], refused["event"], refused["reason"]) == (
         "2025-02-01", "invoice_disputed", "deemed accepted: the dispute window ended 2025-01-31")
     assert "invoice_dispute_received" not in kinds(result, "toolate")
+
+# 6.9 switched on for a contract (written notice, then suspension 14 days later): the disputes
+# below hold what would otherwise suspend the customer.
+SUSPENDING = ('{"dunning.steps.suspension_notice.enabled": true, '
+              '"dunning.steps.suspension.enabled": true}')
+
+
+def test_dispute_within_30_days_holds_the_invoice_and_stops_the_suspension() -> None:
+    """6.6, 6.9: invoice 3630.00 (3000.00 + 21 % VAT) of 2025-01-01, due 2025-01-31.
+
+    Undisputed ("plain"): the written notice of 6.9 on 2025-01-31 + 1 day = 2025-02-01 and the
+    suspension 14 days later, 2025-02-15. Disputed on 2025-01-20, inside the 30 days of 6.6
+    (window until 2025-01-31): the invoice is on hold, so through 2025-06-30 no notice and no
+    suspension arise from it, and no statutory interest (6.8) accrues in the balance while it
+    is held; the 3630.00 stays owed."""
+    result = run(scenario("2025-06-30", [
+        contract("plain", "2025-01-01", SUSPENDING), contract("held", "2025-01-01", SUSPENDING),
+    ], ["{date: 2025-01-20, type: invoice_disputed, contract: held, ref: held-0001}"]))
+    assert [(a["date"], a["kind"]) for a in actions(result, "plain")
+            if a["kind"] in ("payment_notice_sent", "access_suspended")] == [
+        ("2025-02-01", "payment_notice_sent"), ("2025-02-15", "access_suspended")]
+    received = one(result, "held", "invoice_dispute_received")
+    assert (received["date"], received["ref"], received["window_until"], received["on_hold"],
+            received["clauses"]) == ("2025-01-20", "held-0001", "2025-01-31", True, ["6.6"])
+    assert kinds(result, "held") == ["contract_started", "invoice_issued",
+                                     "invoice_dispute_received"]
+    assert result.states["held"].access == "full"
+    assert result.states["held"].item("held-0001").on_hold
+    held = balance(result, "held")
+    assert (held["principal"], held["interest"], held["total"]) == ("3630.00", "0.00", "3630.00")
+
+
+def test_rejected_dispute_resumes_the_ladder_from_the_decision_day() -> None:
+    """6.6, 6.8, 6.9: disputed on 2025-01-20 (in time), rejected on 2025-03-10.
+
+    Dunning resumes from the decision: each step date counts from its anchor or the decision
+    day, whichever is later (docs/readings.md, 6.6): the notice from max(due 2025-01-31,
+    2025-03-10) + 1 day = 2025-03-11, the suspension 14 days after it, 2025-03-25. A dispute
+    does not move the due date (6.6: no right to suspend payment), so the payment of
+    3630.00 on 2025-04-10 restores access and is charged the statutory interest from the due
+    date: 2025-01-31 -> 2025-04-10 = 28 + 31 + 10 = 69 days at 11.15 %:
+    3630 x 0.1115 x 69/365 = 76.5134 -> 76.51."""
+    result = run(scenario("2025-06-30", [contract("rejected", "2025-01-01", SUSPENDING)], [
+        "{date: 2025-01-20, type: invoice_disputed, contract: rejected, ref: rejected-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: rejected, ref: rejected-0001, "
+        "outcome: rejected}",
+        "{date: 2025-04-10, type: payment, contract: rejected, amount: '3630.00'}",
+    ]))
+    decided = one(result, "rejected", "dispute_rejected")
+    assert (decided["date"], decided["ref"], decided["resumes"], decided["clauses"]) == (
+        "2025-03-10", "rejected-0001", "2025-03-10", ["6.6"])
+    assert [(a["date"], a["kind"]) for a in actions(result, "rejected")
+            if a["kind"] in ("payment_notice_sent", "access_suspended", "access_restored",
+                             "interest_charged")] == [
+        ("2025-03-11", "payment_notice_sent"), ("2025-03-25", "access_suspended"),
+        ("2025-04-10", "interest_charged"), ("2025-04-10", "access_restored")]
+    assert one(result, "rejected", "interest_charged")["amount"] == "76.51"
+
+
+def test_upheld_dispute_is_credited_and_the_balance_is_zero() -> None:
+    """6.6: disputed on 2025-01-20, upheld on 2025-03-10. A credit note mirrors the invoice:
+    3000.00 + 630.00 VAT = 3630.00; it settles the invoice (balance 0.00, no credit), and no
+    notice, suspension or interest ever arises from it (6.8, 6.9).
+
+    Upheld in part ("part"): 1000.00 excl. VAT upheld = 1000.00 + 21 % = 1210.00 credited;
+    3630.00 - 1210.00 = 2420.00 stays owed and dunning resumes on it: notice 2025-03-11,
+    suspension 2025-03-25 (as a rejection would)."""
+    result = run(scenario("2025-06-30", [
+        contract("upheld", "2025-01-01", SUSPENDING), contract("part", "2025-01-01", SUSPENDING),
+    ], [
+        "{date: 2025-01-20, type: invoice_disputed, contract: upheld, ref: upheld-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: upheld, ref: upheld-0001, "
+        "outcome: upheld}",
+        "{date: 2025-01-20, type: invoice_disputed, contract: part, ref: part-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: part, ref: part-0001, "
+        "outcome: upheld, amount: '1000.00'}",
+    ]))
+    assert kinds(result, "upheld") == [
+        "contract_started", "invoice_issued", "invoice_dispute_received", "dispute_upheld",
+        "invoice_credited", "payment_applied"]
+    credited = one(result, "upheld", "invoice_credited")
+    assert (credited["date"], credited["ref"], credited["amount"], credited["vat"],
+            credited["total"], credited["reason"], credited["clauses"]) == (
+        "2025-03-10", "upheld-0001", "3000.00", "630.00", "3630.00", "dispute_upheld", ["6.6"])
+    settled = one(result, "upheld", "payment_applied")
+    assert (settled["amount"], settled["reference"]) == ("3630.00", "credit-note upheld-0001")
+    assert balance(result, "upheld") == {
+        "contract": "upheld", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+    part = one(result, "part", "invoice_credited")
+    assert (part["amount"], part["vat"], part["total"]) == ("1000.00", "210.00", "1210.00")
+    assert result.states["part"].item("part-0001").open == Decimal("2420.00")
+    assert [(a["date"], a["kind"]) for a in actions(result, "part")
+            if a["kind"] in ("payment_notice_sent", "access_suspended")] == [
+        ("2025-03-11", "payment_notice_sent"), ("2025-03-25", "access_suspended")]
+
+
+def test_dispute_after_the_window_is_refused_and_changes_nothing() -> None:
+    """6.6: a dispute on 2025-02-01, a day after the 30 days (2025-01-01 + 30 = 2025-01-31), is
+    refused: the invoice is deemed accepted and not held. The ladder runs as undisputed
+    (notice 2025-02-01, suspension 2025-02-15), and a later dispute_resolved is refused
+    because nothing is on hold. Both owe 3630.00 and the interest from the due date to
+    2025-06-30 (150 days at 11.15 %): 3630 x 0.1115 x 150/365 = 166.33, 3796.33 in all."""
+    result = run(scenario("2025-06-30", [
+        contract("plain", "2025-01-01", SUSPENDING), contract("late", "2025-01-01", SUSPENDING),
+    ], [
+        "{date: 2025-02-01, type: invoice_disputed, contract: late, ref: late-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: late, ref: late-0001, "
+        "outcome: upheld}",
+    ]))
+    refused = [(a["date"], a["event"], a["reason"]) for a in actions(result, "late",
+                                                                     "event_refused")]
+    assert refused == [
+        ("2025-02-01", "invoice_disputed", "deemed accepted: the dispute window ended 2025-01-31"),
+        ("2025-03-10", "dispute_resolved",
+         "invoice late-0001 is not on hold: no dispute to resolve")]
+    assert [a for a in kinds(result, "late") if a != "event_refused"] == kinds(result, "plain")
+    assert balance(result, "late")["total"] == balance(result, "plain")["total"] == "3796.33"
+    assert not result.states["late"].item("late-0001").on_hold
+
 
 # --- 14.2 / 14.3: notices ---------------------------------------------------------------
 
