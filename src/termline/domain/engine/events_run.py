@@ -115,9 +115,11 @@ def _provider_termination(state: ContractState, ctx: Context, day: date, reason:
         return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
                              right.clause)
     out: list[Action] = []
-    if right.accelerate_to_term_end and state.status == "active":
+    accelerate = right.accelerate_to_term_end and state.status == "active"
+    if accelerate:
         state, out = _accelerate(state, ctx, day)
-    state, acts = terminate(state, ctx, day, right.reason, right.clause, detail=reason)
+    state, acts = terminate(state, ctx, day, right.reason, right.clause,
+                            keep_later_periods=accelerate, detail=reason)
     return state, out + acts
 
 
