@@ -16,7 +16,7 @@ items go on as before. `dispute_resolved` ends the hold:
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from decimal import Decimal
 
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState, Item
@@ -65,23 +65,24 @@ def dispute(state: ContractState, ctx: Context, day: date, ref: str
     return state, out + acts
 
 
-def resolve(state: ContractState, ctx: Context, day: date, event: Any
-            ) -> tuple[ContractState, list[Action]]:
+def resolve(state: ContractState, ctx: Context, day: date, ref: str, outcome: str,
+            amount: Decimal | None) -> tuple[ContractState, list[Action]]:
+    """The provider's decision on the dispute of invoice `ref`: `upheld` (`amount` excl. VAT,
+    None: all of it) or `rejected`."""
     payment = ctx.policy.payment
     cid = ctx.contract.id
-    invoice = _invoice(state, event.ref)
+    invoice = _invoice(state, ref)
     if invoice is None:
-        return state, refusal(day, cid, payment.clause, RESOLVED, f"no invoice {event.ref}")
+        return state, refusal(day, cid, payment.clause, RESOLVED, f"no invoice {ref}")
     if not invoice.on_hold:
         return state, refusal(day, cid, payment.clause, RESOLVED,
-                              f"invoice {event.ref} is not on hold: no dispute to resolve")
-    amount = event.amount
-    if event.outcome == "upheld" and amount is not None and amount > invoice.net:
+                              f"invoice {ref} is not on hold: no dispute to resolve")
+    if outcome == "upheld" and amount is not None and amount > invoice.net:
         return state, refusal(day, cid, payment.clause, RESOLVED,
                               f"{amount} upheld exceeds the invoice's {invoice.net} excl. VAT")
     released = replace(invoice, on_hold=False, resumed=day)
     state = _put(state, released)
-    if event.outcome == "rejected":
+    if outcome == "rejected":
         out = [action(day, "dispute_rejected", cid, payment.clause, ref=invoice.ref,
                       resumes=day)]
         if released.settled_on is not None:  # paid while held: the terms' interest, now

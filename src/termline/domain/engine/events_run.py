@@ -53,7 +53,7 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
     if kind == "invoice_disputed":
         return dispute(state, ctx, day, event.ref)
     if kind == "dispute_resolved":
-        return resolve_dispute(state, ctx, day, event)
+        return resolve_dispute(state, ctx, day, event.ref, event.outcome, event.amount)
     for mechanism in mechanisms():
         handler = mechanism.handlers.get(kind)
         if handler is not None:
