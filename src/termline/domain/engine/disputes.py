@@ -89,8 +89,8 @@ def resolve(state: ContractState, ctx: Context, day: date, ref: str, outcome: st
             state, acts = charge_interest(state, ctx, day, released)
             out += acts
         return state, out
-    out = [action(day, "dispute_upheld", cid, payment.clause, ref=invoice.ref,
-                  **({"amount": amount} if amount is not None else {}))]
+    out = [action(day, "dispute_upheld", cid, payment.clause, currency=ctx.currency,
+                  ref=invoice.ref, amount=amount)]
     state, acts = credit_invoice(state, ctx, day, released, amount, "dispute_upheld",
                                  payment.clause)
     out += acts
