@@ -170,6 +170,28 @@ def test_rejected_dispute_resumes_the_ladder_from_the_decision_day() -> None:
     assert one(result, "rejected", "interest_charged")["amount"] == "76.51"
 
 
+def test_money_that_named_nothing_waits_for_the_decision_then_pays_the_invoice() -> None:
+    """6.6: disputed on 2025-01-20; on 2025-02-05 the customer pays 3630.00 naming no invoice.
+    Money that names nothing does not pay a held invoice (payment.allocation), so it is credit
+    (3630.00). Rejected on 2025-03-10: the credit pays the invoice that day, before dunning
+    resumes, so no notice or suspension (6.9) follows; the provider held the money, so no
+    interest is charged (docs/readings.md). Balance 0.00, no credit."""
+    result = run(scenario("2025-06-30", [contract("ahead", "2025-01-01", SUSPENDING)], [
+        "{date: 2025-01-20, type: invoice_disputed, contract: ahead, ref: ahead-0001}",
+        "{date: 2025-02-05, type: payment, contract: ahead, amount: '3630.00'}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: ahead, ref: ahead-0001, "
+        "outcome: rejected}",
+    ]))
+    assert [(a["date"], a["kind"], a.get("amount"), a.get("source")) for a in
+            actions(result, "ahead")][3:] == [
+        ("2025-02-05", "credit_recorded", "3630.00", None),
+        ("2025-03-10", "dispute_rejected", None, None),
+        ("2025-03-10", "payment_applied", "3630.00", "credit")]
+    assert balance(result, "ahead") == {
+        "contract": "ahead", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+
+
 def test_upheld_dispute_is_credited_and_the_balance_is_zero() -> None:
     """6.6: disputed on 2025-01-20, upheld on 2025-03-10. A credit note mirrors the invoice:
     3000.00 + 630.00 VAT = 3630.00; it settles the invoice (balance 0.00, no credit), and no

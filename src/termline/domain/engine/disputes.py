@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState, Item
+from termline.domain.mechanisms.payments.allocation import allocate
 from termline.domain.mechanisms.payments.credit_notes import credit_invoice
 from termline.domain.mechanisms.payments.run import charge_interest, restore_if_cleared
 from termline.domain.values.money import ZERO
@@ -87,14 +88,35 @@ def resolve(state: ContractState, ctx: Context, day: date, ref: str, outcome: st
                       resumes=day)]
         if released.settled_on is not None:  # paid while held: the terms' interest, now
             state, acts = charge_interest(state, ctx, day, released)
-            out += acts
-        return state, out
+            return state, out + acts
+        state, acts = _pay_from_credit(state, ctx, day, invoice.ref)
+        return state, out + acts
     out = [action(day, "dispute_upheld", cid, payment.clause, currency=ctx.currency,
                   ref=invoice.ref, amount=amount)]
     state, acts = credit_invoice(state, ctx, day, released, amount, "dispute_upheld",
                                  payment.clause)
     out += acts
     if state.item(invoice.ref).open <= ZERO:
+        state, acts = restore_if_cleared(state, ctx, day)
+        return state, out + acts
+    state, acts = _pay_from_credit(state, ctx, day, invoice.ref)
+    return state, out + acts
+
+
+def _pay_from_credit(state: ContractState, ctx: Context, day: date, ref: str
+                     ) -> tuple[ContractState, list[Action]]:
+    """The customer's credit (money that named nothing while the invoice was held) pays what
+    is left of it once the hold ends, before dunning resumes. The state does not know when
+    that money came, so settling by it charges no interest: the provider held it."""
+    if state.credit <= ZERO:
+        return state, []
+    items, applied, left = allocate(state.items, state.credit, day, ref,
+                                    ctx.policy.payment.allocation)
+    state = replace(state, items=items, credit=left)
+    out = [action(day, "payment_applied", ctx.contract.id, ctx.policy.payment.clause,
+                  currency=ctx.currency, ref=it, amount=part, source="credit")
+           for it, part in applied]
+    if state.item(ref).settled_on == day:
         state, acts = restore_if_cleared(state, ctx, day)
         out += acts
     return state, out
