@@ -202,17 +202,26 @@ def test_upheld_dispute_is_credited_and_the_balance_is_zero() -> None:
     suspension 2025-03-25 (as a rejection would)."""
     result = run(scenario("2025-06-30", [
         contract("upheld", "2025-01-01", SUSPENDING), contract("part", "2025-01-01", SUSPENDING),
+        contract("twice", "2025-01-01"),
     ], [
+        "{date: 2025-01-10, type: invoice_disputed, contract: twice, ref: twice-0001}",
+        "{date: 2025-01-15, type: dispute_resolved, contract: twice, ref: twice-0001, "
+        "outcome: upheld, amount: '100.00'}",
+        "{date: 2025-01-20, type: invoice_disputed, contract: twice, ref: twice-0001}",
         "{date: 2025-01-20, type: invoice_disputed, contract: upheld, ref: upheld-0001}",
         "{date: 2025-03-10, type: dispute_resolved, contract: upheld, ref: upheld-0001, "
         "outcome: upheld}",
         "{date: 2025-01-20, type: invoice_disputed, contract: part, ref: part-0001}",
         "{date: 2025-03-10, type: dispute_resolved, contract: part, ref: part-0001, "
         "outcome: upheld, amount: '1000.00'}",
+        "{date: 2025-01-25, type: invoice_disputed, contract: upheld, ref: upheld-0001}",
+        "{date: 2025-01-28, type: invoice_disputed, contract: part, ref: part-0001}",
+        "{date: 2025-03-11, type: dispute_resolved, contract: part, ref: part-0001, "
+        "outcome: upheld}",
     ]))
     assert kinds(result, "upheld") == [
-        "contract_started", "invoice_issued", "invoice_dispute_received", "dispute_upheld",
-        "invoice_credited", "payment_applied"]
+        "contract_started", "invoice_issued", "invoice_dispute_received", "event_refused",
+        "dispute_upheld", "invoice_credited", "payment_applied"]
     credited = one(result, "upheld", "invoice_credited")
     assert (credited["date"], credited["ref"], credited["amount"], credited["vat"],
             credited["total"], credited["reason"], credited["clauses"]) == (
@@ -228,6 +237,17 @@ def test_upheld_dispute_is_credited_and_the_balance_is_zero() -> None:
     assert [(a["date"], a["kind"]) for a in actions(result, "part")
             if a["kind"] in ("payment_notice_sent", "access_suspended")] == [
         ("2025-03-11", "payment_notice_sent"), ("2025-03-25", "access_suspended")]
+    # a second dispute while held, a second decision after the first, and a dispute of an
+    # invoice already decided (even inside the 30 days) are refused: it is credited once,
+    # "twice": 100.00 + 21 % = 121.00
+    assert [(a["date"], a["reason"]) for a in actions(result, "twice", "event_refused")] == [
+        ("2025-01-20", "the dispute of invoice twice-0001 was decided on 2025-01-15")]
+    assert [a["total"] for a in actions(result, "twice", "invoice_credited")] == ["121.00"]
+    assert [(a["date"], a["reason"]) for a in actions(result, "upheld", "event_refused")] == [
+        ("2025-01-25", "invoice upheld-0001 is already disputed and on hold")]
+    assert [(a["date"], a["reason"]) for a in actions(result, "part", "event_refused")] == [
+        ("2025-01-28", "invoice part-0001 is already disputed and on hold"),
+        ("2025-03-11", "invoice part-0001 is not on hold: no dispute to resolve")]
 
 
 def test_dispute_after_the_window_is_refused_and_changes_nothing() -> None:

@@ -58,6 +58,9 @@ def dispute(state: ContractState, ctx: Context, day: date, ref: str
     if invoice.on_hold:
         return state, refusal(day, cid, payment.clause, DISPUTED,
                               f"invoice {ref} is already disputed and on hold")
+    if invoice.resumed is not None:  # decided once: a second credit would count it twice
+        return state, refusal(day, cid, payment.clause, DISPUTED,
+                              f"the dispute of invoice {ref} was decided on {invoice.resumed}")
     state = _put(state, replace(invoice, on_hold=True))
     out = [action(day, "invoice_dispute_received", cid, payment.clause, ref=ref,
                   window_until=window_end, on_hold=True)]
