@@ -14,6 +14,8 @@ due including VAT").
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from scenario_helpers import actions, balance, kinds, one, run
 from termline.domain.policy import load_pack
 
@@ -109,6 +111,168 @@ def test_invoice_due_after_30_days_and_disputes_only_within_30_days() -> None:
     assert (refused["date"], refused["event"], refused["reason"]) == (
         "2025-02-01", "invoice_disputed", "deemed accepted: the dispute window ended 2025-01-31")
     assert "invoice_dispute_received" not in kinds(result, "toolate")
+
+# 6.9 switched on for a contract (written notice, then suspension 14 days later): the disputes
+# below hold what would otherwise suspend the customer.
+SUSPENDING = ('{"dunning.steps.suspension_notice.enabled": true, '
+              '"dunning.steps.suspension.enabled": true}')
+
+
+def test_dispute_within_30_days_holds_the_invoice_and_stops_the_suspension() -> None:
+    """6.6, 6.9: invoice 3630.00 (3000.00 + 21 % VAT) of 2025-01-01, due 2025-01-31.
+
+    Undisputed ("plain"): the written notice of 6.9 on 2025-01-31 + 1 day = 2025-02-01 and the
+    suspension 14 days later, 2025-02-15. Disputed on 2025-01-20, inside the 30 days of 6.6
+    (window until 2025-01-31): the invoice is on hold, so through 2025-06-30 no notice and no
+    suspension arise from it, and no statutory interest (6.8) accrues in the balance while it
+    is held; the 3630.00 stays owed."""
+    result = run(scenario("2025-06-30", [
+        contract("plain", "2025-01-01", SUSPENDING), contract("held", "2025-01-01", SUSPENDING),
+    ], ["{date: 2025-01-20, type: invoice_disputed, contract: held, ref: held-0001}"]))
+    assert [(a["date"], a["kind"]) for a in actions(result, "plain")
+            if a["kind"] in ("payment_notice_sent", "access_suspended")] == [
+        ("2025-02-01", "payment_notice_sent"), ("2025-02-15", "access_suspended")]
+    received = one(result, "held", "invoice_dispute_received")
+    assert (received["date"], received["ref"], received["window_until"], received["on_hold"],
+            received["clauses"]) == ("2025-01-20", "held-0001", "2025-01-31", True, ["6.6"])
+    assert kinds(result, "held") == ["contract_started", "invoice_issued",
+                                     "invoice_dispute_received"]
+    assert result.states["held"].access == "full"
+    assert result.states["held"].item("held-0001").on_hold
+    held = balance(result, "held")
+    assert (held["principal"], held["interest"], held["total"]) == ("3630.00", "0.00", "3630.00")
+
+
+def test_rejected_dispute_resumes_the_ladder_from_the_decision_day() -> None:
+    """6.6, 6.8, 6.9: disputed on 2025-01-20 (in time), rejected on 2025-03-10.
+
+    Dunning resumes from the decision: each step date counts from its anchor or the decision
+    day, whichever is later (docs/readings.md, 6.6): the notice from max(due 2025-01-31,
+    2025-03-10) + 1 day = 2025-03-11, the suspension 14 days after it, 2025-03-25. A dispute
+    does not move the due date (6.6: no right to suspend payment), so the payment of
+    3630.00 on 2025-04-10 restores access and is charged the statutory interest from the due
+    date: 2025-01-31 -> 2025-04-10 = 28 + 31 + 10 = 69 days at 11.15 %:
+    3630 x 0.1115 x 69/365 = 76.5134 -> 76.51."""
+    result = run(scenario("2025-06-30", [contract("rejected", "2025-01-01", SUSPENDING)], [
+        "{date: 2025-01-20, type: invoice_disputed, contract: rejected, ref: rejected-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: rejected, ref: rejected-0001, "
+        "outcome: rejected}",
+        "{date: 2025-04-10, type: payment, contract: rejected, amount: '3630.00'}",
+    ]))
+    decided = one(result, "rejected", "dispute_rejected")
+    assert (decided["date"], decided["ref"], decided["resumes"], decided["clauses"]) == (
+        "2025-03-10", "rejected-0001", "2025-03-10", ["6.6"])
+    assert [(a["date"], a["kind"]) for a in actions(result, "rejected")
+            if a["kind"] in ("payment_notice_sent", "access_suspended", "access_restored",
+                             "interest_charged")] == [
+        ("2025-03-11", "payment_notice_sent"), ("2025-03-25", "access_suspended"),
+        ("2025-04-10", "interest_charged"), ("2025-04-10", "access_restored")]
+    assert one(result, "rejected", "interest_charged")["amount"] == "76.51"
+
+
+def test_money_that_named_nothing_waits_for_the_decision_then_pays_the_invoice() -> None:
+    """6.6: disputed on 2025-01-20; on 2025-02-05 the customer pays 3630.00 naming no invoice.
+    Money that names nothing does not pay a held invoice (payment.allocation), so it is credit
+    (3630.00). Rejected on 2025-03-10: the credit pays the invoice that day, before dunning
+    resumes, so no notice or suspension (6.9) follows; the provider held the money, so no
+    interest is charged (docs/readings.md). Balance 0.00, no credit."""
+    result = run(scenario("2025-06-30", [contract("ahead", "2025-01-01", SUSPENDING)], [
+        "{date: 2025-01-20, type: invoice_disputed, contract: ahead, ref: ahead-0001}",
+        "{date: 2025-02-05, type: payment, contract: ahead, amount: '3630.00'}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: ahead, ref: ahead-0001, "
+        "outcome: rejected}",
+    ]))
+    assert [(a["date"], a["kind"], a.get("amount"), a.get("source")) for a in
+            actions(result, "ahead")][3:] == [
+        ("2025-02-05", "credit_recorded", "3630.00", None),
+        ("2025-03-10", "dispute_rejected", None, None),
+        ("2025-03-10", "payment_applied", "3630.00", "credit")]
+    assert balance(result, "ahead") == {
+        "contract": "ahead", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+
+
+def test_upheld_dispute_is_credited_and_the_balance_is_zero() -> None:
+    """6.6: disputed on 2025-01-20, upheld on 2025-03-10. A credit note mirrors the invoice:
+    3000.00 + 630.00 VAT = 3630.00; it settles the invoice (balance 0.00, no credit), and no
+    notice, suspension or interest ever arises from it (6.8, 6.9).
+
+    Upheld in part ("part"): 1000.00 excl. VAT upheld = 1000.00 + 21 % = 1210.00 credited;
+    3630.00 - 1210.00 = 2420.00 stays owed and dunning resumes on it: notice 2025-03-11,
+    suspension 2025-03-25 (as a rejection would)."""
+    result = run(scenario("2025-06-30", [
+        contract("upheld", "2025-01-01", SUSPENDING), contract("part", "2025-01-01", SUSPENDING),
+        contract("twice", "2025-01-01"),
+    ], [
+        "{date: 2025-01-10, type: invoice_disputed, contract: twice, ref: twice-0001}",
+        "{date: 2025-01-15, type: dispute_resolved, contract: twice, ref: twice-0001, "
+        "outcome: upheld, amount: '100.00'}",
+        "{date: 2025-01-20, type: invoice_disputed, contract: twice, ref: twice-0001}",
+        "{date: 2025-01-20, type: invoice_disputed, contract: upheld, ref: upheld-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: upheld, ref: upheld-0001, "
+        "outcome: upheld}",
+        "{date: 2025-01-20, type: invoice_disputed, contract: part, ref: part-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: part, ref: part-0001, "
+        "outcome: upheld, amount: '1000.00'}",
+        "{date: 2025-01-25, type: invoice_disputed, contract: upheld, ref: upheld-0001}",
+        "{date: 2025-01-28, type: invoice_disputed, contract: part, ref: part-0001}",
+        "{date: 2025-03-11, type: dispute_resolved, contract: part, ref: part-0001, "
+        "outcome: upheld}",
+    ]))
+    assert kinds(result, "upheld") == [
+        "contract_started", "invoice_issued", "invoice_dispute_received", "event_refused",
+        "dispute_upheld", "invoice_credited", "payment_applied"]
+    credited = one(result, "upheld", "invoice_credited")
+    assert (credited["date"], credited["ref"], credited["amount"], credited["vat"],
+            credited["total"], credited["reason"], credited["clauses"]) == (
+        "2025-03-10", "upheld-0001", "3000.00", "630.00", "3630.00", "dispute_upheld", ["6.6"])
+    settled = one(result, "upheld", "payment_applied")
+    assert (settled["amount"], settled["reference"]) == ("3630.00", "credit-note upheld-0001")
+    assert balance(result, "upheld") == {
+        "contract": "upheld", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+    part = one(result, "part", "invoice_credited")
+    assert (part["amount"], part["vat"], part["total"]) == ("1000.00", "210.00", "1210.00")
+    assert result.states["part"].item("part-0001").open == Decimal("2420.00")
+    assert [(a["date"], a["kind"]) for a in actions(result, "part")
+            if a["kind"] in ("payment_notice_sent", "access_suspended")] == [
+        ("2025-03-11", "payment_notice_sent"), ("2025-03-25", "access_suspended")]
+    # a second dispute while held, a second decision after the first, and a dispute of an
+    # invoice already decided (even inside the 30 days) are refused: it is credited once,
+    # "twice": 100.00 + 21 % = 121.00
+    assert [(a["date"], a["reason"]) for a in actions(result, "twice", "event_refused")] == [
+        ("2025-01-20", "the dispute of invoice twice-0001 was decided on 2025-01-15")]
+    assert [a["total"] for a in actions(result, "twice", "invoice_credited")] == ["121.00"]
+    assert [(a["date"], a["reason"]) for a in actions(result, "upheld", "event_refused")] == [
+        ("2025-01-25", "invoice upheld-0001 is already disputed and on hold")]
+    assert [(a["date"], a["reason"]) for a in actions(result, "part", "event_refused")] == [
+        ("2025-01-28", "invoice part-0001 is already disputed and on hold"),
+        ("2025-03-11", "invoice part-0001 is not on hold: no dispute to resolve")]
+
+
+def test_dispute_after_the_window_is_refused_and_changes_nothing() -> None:
+    """6.6: a dispute on 2025-02-01, a day after the 30 days (2025-01-01 + 30 = 2025-01-31), is
+    refused: the invoice is deemed accepted and not held. The ladder runs as undisputed
+    (notice 2025-02-01, suspension 2025-02-15), and a later dispute_resolved is refused
+    because nothing is on hold. Both owe 3630.00 and the interest from the due date to
+    2025-06-30 (150 days at 11.15 %): 3630 x 0.1115 x 150/365 = 166.33, 3796.33 in all."""
+    result = run(scenario("2025-06-30", [
+        contract("plain", "2025-01-01", SUSPENDING), contract("late", "2025-01-01", SUSPENDING),
+    ], [
+        "{date: 2025-02-01, type: invoice_disputed, contract: late, ref: late-0001}",
+        "{date: 2025-03-10, type: dispute_resolved, contract: late, ref: late-0001, "
+        "outcome: upheld}",
+    ]))
+    refused = [(a["date"], a["event"], a["reason"]) for a in actions(result, "late",
+                                                                     "event_refused")]
+    assert refused == [
+        ("2025-02-01", "invoice_disputed", "deemed accepted: the dispute window ended 2025-01-31"),
+        ("2025-03-10", "dispute_resolved",
+         "invoice late-0001 is not on hold: no dispute to resolve")]
+    assert [a for a in kinds(result, "late") if a != "event_refused"] == kinds(result, "plain")
+    assert balance(result, "late")["total"] == balance(result, "plain")["total"] == "3796.33"
+    assert not result.states["late"].item("late-0001").on_hold
+
 
 # --- 14.2 / 14.3: notices ---------------------------------------------------------------
 

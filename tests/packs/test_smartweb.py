@@ -405,6 +405,64 @@ def test_provider_terminates_for_breach_of_the_terms_15_1_3() -> None:
     assert len(actions(result, "acme", "invoice_issued")) == 1
 
 
+def test_nothing_invoiced_past_a_termination_for_cause_4_1_14_1_15_1() -> None:
+    """4.1 invoices each six-month period 14 days ahead; 15.1 (3) ends the contract for breach.
+
+    Start 2027-01-04: 300.00 net + 25 % VAT = 375.00 a period. Invoices 2027-01-04 and
+    2027-06-20 (2027-07-04 - 14 days), both paid. The invoice for 2028-01-04..2028-07-03 is
+    issued 2027-12-21 (2028-01-04 - 14 days), due 2027-12-29 (+ 8 days, 4.2). SmartWeb ends the
+    contract for breach on 2027-12-28, before that period starts: no service follows, so the
+    invoice is credited in full the same day (credit note 300.00 + 75.00 = 375.00, citing the
+    termination's 15.1/15.2 and 4.1), and no letter requesting payment or EUR 14 fee (4.2)
+    follows for it: without the credit the first would go out on 2027-12-29 + 10 days =
+    2028-01-08 and the second on 2028-01-18. The period in progress (to 2028-01-03) stays
+    paid: prepayments are not refunded (14.1, 4.3). Balance 0.00.
+
+    "prepaid" paid 5000.00 ahead: the three invoices took 3 x 375.00 of it (3875.00 left); the
+    credit note gives the 375.00 of the period after the end back as credit: 4250.00.
+    """
+    stop = "type: provider_termination, reason: unlawful use"
+    text = f"""
+policy: smartweb
+until: 2028-03-31
+contracts:
+  - id: acme
+    customer: {{name: Acme ApS, country: DK, email: billing@acme.example}}
+    start: 2027-01-04
+    lines: [{SHOP}]
+  - id: prepaid
+    customer: {{name: Acme ApS, country: DK, email: billing@acme.example}}
+    start: 2027-01-04
+    lines: [{SHOP}]
+events:
+  - {{date: 2027-01-05, type: payment, contract: acme, amount: "375.00"}}
+  - {{date: 2027-06-25, type: payment, contract: acme, amount: "375.00"}}
+  - {{date: 2027-12-28, contract: acme, {stop}}}
+  - {prepay("prepaid", "2027-01-04")}
+  - {{date: 2027-12-28, contract: prepaid, {stop}}}
+"""
+    result = run(text)
+    assert [(i["date"], i["ref"], i["total"], i["period_start"], i["period_end"])
+            for i in actions(result, "acme", "invoice_issued")] == [
+        ("2027-01-04", "acme-0001", "375.00", "2027-01-04", "2027-07-03"),
+        ("2027-06-20", "acme-0002", "375.00", "2027-07-04", "2028-01-03"),
+        ("2027-12-21", "acme-0003", "375.00", "2028-01-04", "2028-07-03")]
+    ended = one(result, "acme", "contract_terminated")
+    assert (ended["date"], ended["reason"]) == ("2027-12-28", "breach")
+    credited = one(result, "acme", "invoice_credited")
+    assert (credited["date"], credited["ref"], credited["amount"], credited["vat"],
+            credited["total"], credited["reason"], credited["clauses"]) == (
+        "2027-12-28", "acme-0003", "300.00", "75.00", "375.00", "after_end",
+        ["15.1", "15.2", "4.1"])
+    assert actions(result, "acme", "reminder_sent") == []
+    assert balance(result, "acme") == {
+        "contract": "acme", "principal": "0.00", "fees": "0.00", "interest": "0.00",
+        "total": "0.00", "credit": "0.00", "currency": "EUR"}
+    assert one(result, "prepaid", "invoice_credited")["total"] == "375.00"
+    assert (balance(result, "prepaid")["total"], balance(result, "prepaid")["credit"]) == (
+        "0.00", "4250.00")
+
+
 # --- 2.1 / 3.1 additional products ---------------------------------------------------------------
 
 def test_additional_product_billed_pro_rata_to_the_period_end_2_1() -> None:

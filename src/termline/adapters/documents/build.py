@@ -133,7 +133,16 @@ def lines_of(rows: Sequence[tuple[str, Decimal, Decimal, Decimal]]) -> tuple[Iss
 # interest document.
 CHARGE_LABELS = {"fee": "Reminder fee / collection costs for invoice {invoice} ({ref})",
                  "interest": "Late-payment interest on invoice {invoice} ({ref})"}
-CREDIT_LABELS = {"sla-credit": "Service credit (SLA)", "defect-refund": "Refund for a defect"}
+CREDIT_LABELS = {"sla-credit": "Service credit (SLA)", "defect-refund": "Refund for a defect",
+                 "dispute-upheld": "Credit for a dispute upheld on invoice",
+                 "after-end": "Credit for a period after the end of the contract, invoice"}
+
+
+def credit_note_label(act: Action) -> str:
+    """The source label of the credit note of an `invoice_credited`: why, and the engine's
+    ref of the invoice it credits (its number is the note's `credit_note_for`)."""
+    why = "dispute-upheld" if act.get("reason") == "dispute_upheld" else "after-end"
+    return f"{why} {act.get('ref')}"
 
 
 def charge_source(act: Action) -> tuple[str, str]:

@@ -1,6 +1,7 @@
 """Documents for a simulation's ledger (the demo): numbered in ledger order with the same rules
 as the store (`store.numbering`): an invoice per `invoice_issued`, an invoice per reminder fee,
-collection cost and interest charge, a credit note per SLA credit and defect refund."""
+collection cost and interest charge, a credit note per SLA credit, defect refund and invoice
+credited (a dispute upheld, a period after the end), the last for the invoice it credits."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from termline.adapters.documents.build import (
     IssuedLine,
     charge_label,
     charge_source,
+    credit_note_label,
     document,
 )
 from termline.adapters.documents.model import Document
@@ -30,12 +32,15 @@ def _language(result: SimulationResult, contract: str, profile: SellerProfile) -
 def documents(result: SimulationResult, profile: SellerProfile) -> list[Document]:
     counters: dict[tuple[str, int], int] = {}
     latest: dict[str, tuple[str, object]] = {}
+    numbers: dict[tuple[str, str], str] = {}  # (contract, engine ref) -> the invoice's number
     out = []
     ordered = sorted(enumerate(result.actions), key=lambda p: (p[1].date, p[0]))
     for _, act in ordered:
-        issued = _issued(act, result, profile, counters, latest)
+        issued = _issued(act, result, profile, counters, latest, numbers)
         if issued is None:
             continue
+        if act.kind == "invoice_issued":
+            numbers[(act.contract, str(act.get("ref")))] = issued.number
         if issued.kind == "invoice" and issued.invoice_kind not in ("fee", "interest"):
             latest[act.contract] = (issued.number, issued.issued)
         contract = result.contexts[act.contract].contract
@@ -55,8 +60,8 @@ def _number(profile: SellerProfile, counters: dict[tuple[str, int], int], credit
 
 
 def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
-            counters: dict[tuple[str, int], int], latest: dict[str, tuple[str, object]]
-            ) -> Issued | None:
+            counters: dict[tuple[str, int], int], latest: dict[str, tuple[str, object]],
+            numbers: dict[tuple[str, str], str]) -> Issued | None:
     currency = act.currency or "EUR"
     language = _language(result, act.contract, profile)
     if act.kind == "invoice_issued":
@@ -69,6 +74,16 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
                       tuple(IssuedLine(ln.item, Decimal(ln.quantity), ln.unit_price, ln.amount)
                             for ln in item.lines), ref, str(act.get("invoice_kind")),
                       period)  # type: ignore[arg-type]
+    if act.kind == "invoice_credited":
+        amount = act.get("amount")
+        assert isinstance(amount, Decimal)
+        label = credit_note_label(act)
+        return Issued("credit_note", _number(profile, counters, True, act.date.year),
+                      act.date, act.date, currency,
+                      (IssuedLine(charge_label(act.kind, label, language), Decimal(1),
+                                  amount, amount),),
+                      label, str(act.get("reason")), None,
+                      numbers.get((act.contract, str(act.get("ref")))))
     if act.kind in CREDITS:
         amount = act.get("amount")
         assert isinstance(amount, Decimal)

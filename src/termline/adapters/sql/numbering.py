@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from termline.adapters.documents.build import charge_source
+from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.writes import insert_dicts
@@ -43,7 +43,7 @@ CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the
 # every charge is a document (issue 17): fees, collection costs, interest, the policy's named
 # charges (a fixed interest step, a penalty) and statutory compensation
 CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "charge_applied",
-                               "compensation_charged"}
+                               "compensation_charged", "invoice_credited"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +59,7 @@ class Pending:
     amount: Decimal
     currency: str
     credit_note_for: str | None = None
+    credits_ref: str | None = None  # the engine ref of the invoice it credits (invoice_credited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +99,16 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
         groups.setdefault((p.tenant_id, prefix, p.issued.year if s.per_year else 0),
                           []).append(p)
     rows = []
+    numbered: dict[tuple[int, str], str] = {}  # this batch's invoices: (contract, ref) -> number
     for (tenant_id, prefix, year), todo in groups.items():
         last = _take(conn, tenant_id, prefix, year, len(todo))
         for n, p in enumerate(todo, start=last - len(todo) + 1):
             number = f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"
+            if p.kind == "invoice":
+                numbered[(p.contract_id, p.source_ref)] = number
+            elif p.credit_note_for is None and p.credits_ref is not None:
+                # an invoice numbered in this same batch (invoices are numbered first)
+                p = replace(p, credit_note_for=numbered.get((p.contract_id, p.credits_ref)))
             rows.append({
                 "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
                 "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
@@ -173,6 +180,15 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
         amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
         assert isinstance(amount, Decimal)
         currency = act.currency or "EUR"
+        if act.kind == "invoice_credited":
+            ref = str(act.get("ref"))
+            number = conn.execute(select(d.number).where(
+                d.contract_id == contract_id, d.kind == "invoice", d.source_ref == ref)
+                .order_by(d.id.desc()).limit(1)).scalar()
+            out.append(Pending(tenant_id, contract_id, "credit_note", str(act.get("reason")),
+                               act.date, act.date, n.natural_key, credit_note_label(act),
+                               amount, currency, number, ref))
+            continue
         if act.kind in CREDIT_KINDS:
             label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
                      else f"defect-refund {act.get('defect')}")

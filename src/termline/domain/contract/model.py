@@ -406,6 +406,17 @@ class InvoiceDisputed(_Event):
     ref: Ident
 
 
+class DisputeResolved(_Event):
+    """The provider's decision on a dispute of invoice `ref` (the engine's ref or, in the
+    store, its legal number or structured reference): `upheld` credits `amount` (excl. VAT;
+    default the whole invoice), `rejected` lets dunning resume from the event's day."""
+
+    type: Literal["dispute_resolved"]
+    ref: Ident
+    outcome: Literal["upheld", "rejected"]
+    amount: Amount | None = Field(default=None, gt=Decimal("0"))
+
+
 class ListPriceChanged(_Event):
     """The provider's list price of `item` from `effective` (default: the event's date)."""
 
@@ -428,7 +439,8 @@ class ReminderSent(_Event):
 Event = Annotated[
     Payment | PaymentFailed | PaymentReturned | CreditRefund | TerminationNotice
     | ProviderTermination | SeatChange
-    | TrialConverted | DataInstruction | InvoiceDisputed | PriceChangeAnnounced
+    | TrialConverted | DataInstruction | InvoiceDisputed | DisputeResolved
+    | PriceChangeAnnounced
     | TermsChangeAnnounced | MigrationAnnounced | MigrationDeclined | Objection | Usage
     | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
@@ -441,6 +453,7 @@ EVENT_TYPES = (
     "payment", "payment_failed", "payment_returned", "credit_refund", "trial_converted",
     "seat_change",
     "termination_notice", "provider_termination", "data_instruction", "invoice_disputed",
+    "dispute_resolved",
     "price_change_announced", "terms_change_announced", "migration_announced",
     "migration_declined", "objection", "usage", "purchase",
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",

@@ -57,7 +57,7 @@ def deadlines(state: ContractState, ctx: Context, on: date) -> list[Deadline]:
                                 policy.billing.clause, {"period_start": start.isoformat()}))
     best = None
     for it in state.items:
-        if it.kind != "invoice" or it.open <= ZERO:
+        if it.kind != "invoice" or it.open <= ZERO or it.on_hold:
             continue
         found_step = _next_possible_step(policy.dunning, it, state, ctx.calendar)
         if found_step is not None and (best is None or found_step[1] < best[1]):

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 
 from termline.domain.engine.actions import Action, action, refusal
+from termline.domain.engine.disputes import dispute
+from termline.domain.engine.disputes import resolve as resolve_dispute
 from termline.domain.engine.extension import mechanisms
 from termline.domain.engine.lifecycle import start_paid, terminate
 from termline.domain.engine.state import Context, ContractState, Notice
@@ -49,7 +51,9 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
     if kind == "data_instruction":
         return _data_instruction(state, ctx, day, event.instruction)
     if kind == "invoice_disputed":
-        return _dispute(state, ctx, day, event.ref)
+        return dispute(state, ctx, day, event.ref)
+    if kind == "dispute_resolved":
+        return resolve_dispute(state, ctx, day, event.ref, event.outcome, event.amount)
     for mechanism in mechanisms():
         handler = mechanism.handlers.get(kind)
         if handler is not None:
@@ -111,9 +115,11 @@ def _provider_termination(state: ContractState, ctx: Context, day: date, reason:
         return state, refuse(ctx, day, "provider_termination", f"contract is {state.status}",
                              right.clause)
     out: list[Action] = []
-    if right.accelerate_to_term_end and state.status == "active":
+    accelerate = right.accelerate_to_term_end and state.status == "active"
+    if accelerate:
         state, out = _accelerate(state, ctx, day)
-    state, acts = terminate(state, ctx, day, right.reason, right.clause, detail=reason)
+    state, acts = terminate(state, ctx, day, right.reason, right.clause,
+                            keep_later_periods=accelerate, detail=reason)
     return state, out + acts
 
 
@@ -173,7 +179,7 @@ def export_refusal(state: ContractState, ctx: Context, day: date
             return f"the export window ended {until}", clauses
     hold = retention.withhold_export_when_overdue
     if hold is not None and hold.enabled and any(
-            it.open > ZERO and it.due < day for it in state.items):
+            it.open > ZERO and it.due < day and not it.on_hold for it in state.items):
         return "export withheld: overdue balance", hold.clause
     return None
 
@@ -191,24 +197,3 @@ def _export(state: ContractState, ctx: Context, day: date) -> tuple[ContractStat
     return state, [action(day, "data_export_requested", ctx.contract.id,
                           ctx.policy.retention.clause, deliver_by=export_deliver_by(ctx, day))]
 
-
-def _dispute(state: ContractState, ctx: Context, day: date, ref: str
-             ) -> tuple[ContractState, list[Action]]:
-    """A written dispute counts only inside the pack's window; afterwards the invoice stands."""
-    payment = ctx.policy.payment
-    invoices = {it.ref: it for it in state.items if it.kind == "invoice"}
-    if ref not in invoices:
-        return state, refuse(ctx, day, "invoice_disputed", f"no invoice {ref}", payment.clause)
-    if payment.dispute_window is None:
-        return state, refuse(ctx, day, "invoice_disputed",
-                             "the terms set no dispute window", payment.clause)
-    invoice = invoices[ref]
-    start = (invoice.period_end or invoice.issued if payment.dispute_from == "service_date"
-             else invoice.issued)
-    window_end = ctx.calendar.add(start, payment.dispute_window)
-    if day > window_end:
-        return state, refuse(ctx, day, "invoice_disputed",
-                             f"deemed accepted: the dispute window ended {window_end}",
-                             payment.clause)
-    return state, [action(day, "invoice_dispute_received", ctx.contract.id, payment.clause,
-                          ref=ref, window_until=window_end)]

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from termline.domain.engine.actions import Action, Value, action
 from termline.domain.engine.state import Access, Context, ContractState
 from termline.domain.mechanisms.billing.schedule import billing_anchor
+from termline.domain.mechanisms.payments.credit_notes import credit_invoice
 from termline.domain.mechanisms.retention.data import (
     deletion_date,
     export_until,
@@ -53,8 +54,13 @@ def renew_if_due(state: ContractState, ctx: Context, day: date
 
 
 def terminate(state: ContractState, ctx: Context, day: date, reason: str,
-              clauses: tuple[str, ...], **detail: str) -> tuple[ContractState, list[Action]]:
-    """End the contract at the end of `day`; schedule or carry out the data deletion."""
+              clauses: tuple[str, ...], *, keep_later_periods: bool = False, **detail: str
+              ) -> tuple[ContractState, list[Action]]:
+    """End the contract at the end of `day`; schedule or carry out the data deletion.
+
+    An invoice issued ahead for a period that starts after `day` is credited in full: there is
+    no service after the end to bill (`keep_later_periods`: the terms make the rest of the
+    term payable, provider_termination.accelerate_to_term_end)."""
     retention = ctx.policy.retention
     access: Access = "export_only" if retention.access_after_termination == "export_only" \
         else "none"
@@ -65,6 +71,9 @@ def terminate(state: ContractState, ctx: Context, day: date, reason: str,
     if until is not None:
         fields["export_until"] = until
     out = [Action(day, "contract_terminated", ctx.contract.id, clauses, tuple(fields.items()))]
+    if not keep_later_periods:
+        state, acts = _credit_later_periods(state, ctx, day, clauses)
+        out += acts
     if state.delete_instructed is not None and retention.on_instruction is not None:
         state = replace(state, data_deleted=True)
         out.append(action(day, "data_deleted", ctx.contract.id, retention.on_instruction.clause,
@@ -78,6 +87,17 @@ def terminate(state: ContractState, ctx: Context, day: date, reason: str,
         out.append(action(day, "data_deletion_scheduled", ctx.contract.id,
                           tuple(dict.fromkeys(clauses)), delete_on=delete_on,
                           delete_by=latest))
+    return state, out
+
+
+def _credit_later_periods(state: ContractState, ctx: Context, day: date,
+                          clauses: tuple[str, ...]) -> tuple[ContractState, list[Action]]:
+    out: list[Action] = []
+    why = _uniq((*clauses, *ctx.policy.billing.clause))
+    for it in state.items:
+        if it.kind == "invoice" and it.period_start is not None and it.period_start > day:
+            state, acts = credit_invoice(state, ctx, day, it, None, "after_end", why)
+            out += acts
     return state, out
 
 

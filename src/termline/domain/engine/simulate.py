@@ -98,7 +98,7 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
     for it in state.items:
         if it.kind == "invoice":
             principal += it.open
-            if it.open > ZERO and rule.method != "none" and (
+            if it.open > ZERO and rule.method != "none" and not it.on_hold and (
                     rule.requires_step is None
                     or state.step_date(it.ref, rule.requires_step) is not None):
                 chunks = bearing(rule, it.amount, it.vat,

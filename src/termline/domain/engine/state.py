@@ -59,6 +59,10 @@ class Item:
     vat_category: str | None = None
     credited: Decimal = ZERO
     on_hold: bool = False
+    """Disputed within the terms' window and not yet resolved: no dunning step, fee, interest,
+    suspension or termination arises from it (engine/disputes.py)."""
+    resumed: date | None = None
+    """The day a rejected dispute was resolved: the ladder counts no step date before it."""
 
     @property
     def open(self) -> Decimal:

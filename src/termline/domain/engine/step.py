@@ -101,7 +101,7 @@ def _delete_all_if_due(state: ContractState, ctx: Context, day: date, terminated
     when = early_deletion_date(retention, ctx.calendar, terminated)
     if early is not None and when is not None:
         overdue = any(it.kind == "invoice" and it.open > ZERO and it.due < day
-                      for it in state.items)
+                      and not it.on_hold for it in state.items)
         if day == when and overdue:
             state = replace(state, data_deleted=True, delete_on=None)
             return state, [action(day, "data_deleted", ctx.contract.id, early.clause,

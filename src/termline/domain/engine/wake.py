@@ -85,7 +85,7 @@ def _dunning(state: ContractState, ctx: Context, day: date) -> list[date | None]
     rule = ctx.policy.dunning
     out: list[date | None] = []
     for it in state.items:
-        if it.kind != "invoice" or it.open <= ZERO:
+        if it.kind != "invoice" or it.open <= ZERO or it.on_hold:
             continue
         out.append(compensation_date(ctx, it))
         if any(s.requires_unpaid_periods for s in rule.steps):

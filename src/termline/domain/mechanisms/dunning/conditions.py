@@ -21,7 +21,7 @@ def unpaid_periods(state: ContractState, day: date) -> int:
                       key=lambda it: (it.period_start, it.seq))
     run = 0
     for it in reversed(invoices):
-        if it.open <= ZERO:
+        if it.open <= ZERO or it.on_hold:  # a disputed period is not counted as unpaid
             break
         run += 1
     return run

@@ -27,7 +27,11 @@ def anchor_date(rule: DunningRule, step: DunningStep, index: int, invoice: Item,
         return None
     if any(state.step_date(invoice.ref, name) is None for name in step.requires_steps):
         return None
-    return max(d for d in days if d is not None)
+    # after a rejected dispute the ladder resumes: no date is counted from before the decision
+    known = [d for d in days if d is not None]
+    if invoice.resumed is not None:
+        known.append(invoice.resumed)
+    return max(known)
 
 
 def step_date(rule: DunningRule, index: int, invoice: Item, state: ContractState,

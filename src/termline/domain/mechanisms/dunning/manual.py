@@ -32,6 +32,9 @@ def record_reminder(state: ContractState, ctx: Context, day: date, event: Any
         return state, refuse(ctx, day, KIND, f"no invoice {event.ref!r}", rule.clause)
     if invoice.open <= ZERO:
         return state, refuse(ctx, day, KIND, f"invoice {event.ref} is paid", rule.clause)
+    if invoice.on_hold:
+        return state, refuse(ctx, day, KIND, f"invoice {event.ref} is disputed and on hold",
+                             rule.clause)
     pending = [s for s in reminders if state.step_date(invoice.ref, s.name) is None]
     if event.step is not None:
         named = [s for s in reminders if s.name == event.step]

@@ -31,7 +31,7 @@ def run_dunning(state: ContractState, ctx: Context, day: date
     for invoice in [it for it in state.items if it.kind == "invoice"]:
         for index, step in enumerate(rule.steps):
             current = state.item(invoice.ref)
-            if current.open <= ZERO:
+            if current.open <= ZERO or current.on_hold:  # a disputed invoice waits
                 break
             if state.step_date(invoice.ref, step.name) is not None:
                 continue
@@ -50,11 +50,13 @@ def run_dunning(state: ContractState, ctx: Context, day: date
 
 
 def compensation_date(ctx: Context, invoice: Item) -> date | None:
-    """The day statutory compensation falls due on an invoice: the day after its due date."""
+    """The day statutory compensation falls due on an invoice: the day after its due date (or
+    the day a rejected dispute of it was resolved, when that is later)."""
     right = ctx.policy.compensation
     if right is None or not right.enabled:
         return None
-    return ctx.calendar.add(invoice.due + timedelta(days=1), right.delay)
+    when = ctx.calendar.add(invoice.due + timedelta(days=1), right.delay)
+    return max(when, invoice.resumed) if invoice.resumed is not None else when
 
 
 def _compensation(state: ContractState, ctx: Context, day: date
@@ -67,7 +69,7 @@ def _compensation(state: ContractState, ctx: Context, day: date
         current = state.item(invoice.ref)
         when = compensation_date(ctx, current)
         ref = f"{invoice.ref}-COMP"
-        if (current.open <= ZERO or when is None or when != day
+        if (current.open <= ZERO or current.on_hold or when is None or when != day
                 or any(it.ref == ref for it in state.items)):
             continue
         amount = net_lump(ctx.policy, state, invoice.ref, _lines(ctx))

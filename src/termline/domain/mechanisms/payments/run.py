@@ -40,7 +40,7 @@ def receive_payment(state: ContractState, ctx: Context, day: date, amount: Decim
 
 def interest_due(state: ContractState, ctx: Context, invoice: Item) -> bool:
     rule = ctx.policy.interest
-    if rule.method == "none":
+    if rule.method == "none" or invoice.on_hold:  # a disputed invoice bears none while held
         return False
     needed = rule.requires_step
     return needed is None or state.step_date(invoice.ref, needed) is not None
@@ -69,6 +69,8 @@ def charge_interest(state: ContractState, ctx: Context, day: date, invoice: Item
 
 def _cleared(state: ContractState, ctx: Context, ref: str) -> bool:
     invoice = state.item(ref)
+    if invoice.on_hold:  # disputed: no suspension arises from it while it is held
+        return True
     if invoice.open > ZERO:
         return False
     if ctx.policy.dunning.restore_on == "principal_paid":
@@ -83,7 +85,7 @@ def restore_if_cleared(state: ContractState, ctx: Context, day: date
     if not all(_cleared(state, ctx, ref) for ref in state.suspended_for):
         return state, []
     if ctx.policy.dunning.restore_on == "everything_due_paid" and any(
-            it.open > ZERO and it.due <= day for it in state.items):
+            it.open > ZERO and it.due <= day and not it.on_hold for it in state.items):
         return state, []
     if state.privacy.access_held:  # a force majeure still holds access (privacy mechanism)
         return replace(state, suspended_for=()), []
