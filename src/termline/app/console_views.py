@@ -36,7 +36,7 @@ from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, TermlineError
-from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, age
+from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged
 from termline.domain.policy import BUILTIN_PACKS
 from termline.domain.policy.coverage import ancestors, row_pieces
 from termline.domain.policy.schema import Policy
@@ -85,7 +85,7 @@ def _cited(texts: dict[str, str], clauses: Iterable[str]) -> list[dict[str, str]
 @dataclass
 class _BookCache:
     """The book's totals per tenant, kept while nothing in the book changed (no new action,
-    event, void or run day): reading every contract's open items is what a book page costs."""
+    event, void or run day)."""
 
     entries: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
 
@@ -95,7 +95,13 @@ BOOK_CACHE = _BookCache()
 
 def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
     """Counts by status and access, what is owed and how late (per currency), invoices issued
-    and cash received per month over the last 12 months, and the deadlines of the week."""
+    and cash received per month over the last 12 months, and the deadlines of the week.
+
+    The counts and the amounts are summed by the database from what the run keeps beside each
+    contract's state (its status, access and open items, migration 0013): the principal of
+    the open invoices aged by due date on the run's day, the open fees, the interest charged
+    and still open. Interest that runs on late principal but no document has charged yet is on
+    the contract's page and in `termline receivables`, not here."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
         store = ConsoleStore(connection(uow.repo))
@@ -104,19 +110,7 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
         cached = BOOK_CACHE.entries.get(owner.id)
         if cached is not None and cached[0] == mark:
             return cached[1]
-        aged: dict[str, Aged] = {}
-        caches = _Caches()
-        for chunk in store.run_states(owner.id):
-            # only a contract with something open owes: its document is read for those only
-            states = [(r, _state(r.state)) for r in chunk]
-            owing = [(r, st) for r, st in states if any(it.open > ZERO for it in st.items)]
-            models = store.contracts_by_id([r.contract_id for r, _ in owing])
-            for r, state in owing:
-                stored = StoredContract(r.contract_id, owner.id, models[r.contract_id],
-                                        r.policy_version_id)
-                ctx = context(uow, stored, owner, caches)
-                bal = balance(state, ctx, on)
-                aged.setdefault(bal.currency, Aged()).add(age(state.items, on, bal.interest))
+        aged = aged_open_items(store, owner.id, on)
         # the twelve months ending with the run's month
         first = date(on.year - 1 + (on.month == 12), on.month % 12 + 1, 1)
         months = _months(first, on)
@@ -139,9 +133,25 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
         return result
 
 
-def _state(text: str) -> ContractState:
-    state: ContractState = decode(ContractState, loads(text))
-    return state
+def aged_open_items(store: ConsoleStore, tenant_id: int, on: date) -> dict[str, Aged]:
+    """The kept open items aged on day `on`, per currency: invoices in the buckets of
+    `aging.BUCKETS` by days past due, fees and charged interest apart (as `aging.age`)."""
+    # the last due date of each bucket but the last: "current" is due on `on` or later
+    edges = [last for _, _, last in BUCKETS[1:] if last is not None]
+    bounds = [on - timedelta(days=days + 1) for days in reversed(edges)]  # oldest band first
+    # band 0 is due by the oldest bound (90+), the last band is "current"
+    names = [name for name, _, _ in reversed(BUCKETS)]
+    bounds.append(on - timedelta(days=1))
+    out: dict[str, Aged] = {}
+    for currency, kind, band, amount in store.open_by_due(tenant_id, bounds):
+        aged = out.setdefault(currency, Aged())
+        if kind == "invoice":
+            aged.principal[names[band]] += amount
+        elif kind == "fee":
+            aged.fees += amount
+        else:
+            aged.interest += amount
+    return out
 
 
 def _months(first: date, last: date) -> list[str]:

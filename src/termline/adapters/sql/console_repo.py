@@ -3,13 +3,14 @@ a book that a browser asks for (a page of contracts, of invoices, the months, th
 
 Lists are filtered and paged in the database (keyset on the contract's id, an offset for the
 invoices): a page of a 1,000,000-contract book reads a page of rows. A contract's status and
-access are read from its stored state's JSON (a field left out is the state's default).
+access are the columns the run keeps beside its state, and the book's receivables are summed
+from the open items it keeps (`kept`, migration 0013).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,7 +24,6 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal_column,
     select,
     update,
 )
@@ -64,15 +64,6 @@ class ContractRow:
     next_due: date
     cursor: date
     policy_version_id: int
-
-
-def _state_field(conn: Connection, name: str, default: str) -> ColumnElement[Any]:
-    """A top-level text field of `contract_runs.state`, or its default when left out."""
-    if conn.dialect.name == "postgresql":
-        raw: ColumnElement[Any] = literal_column(f"(contract_runs.state::json ->> '{name}')")
-    else:
-        raw = func.json_extract(_RUN.state, f"$.{name}")
-    return func.coalesce(raw, default)
 
 
 def _prefix(column: Any, start: str) -> list[ColumnElement[bool]]:
@@ -164,8 +155,7 @@ class ConsoleStore:
         pv = t.policy_versions.c
         return (select(_CON.id, _CON.ref, _CUS.name.label("customer"), _CUS.id.label("cid"),
                        pv.pack, _CON.start,
-                       _state_field(self.conn, "status", "pending").label("status"),
-                       _state_field(self.conn, "access", "none").label("access"),
+                       _RUN.status, _RUN.access,
                        _RUN.state, _RUN.problem, _RUN.next_due, _RUN.cursor,
                        _CON.policy_version_id)
                 .select_from(t.contracts.join(t.customers, _CUS.id == _CON.customer_id)
@@ -184,20 +174,24 @@ class ConsoleStore:
                       after_id: int = 0, limit: int = 25) -> list[ContractRow]:
         """Up to `limit` contracts with an id above `after_id`, filtered: `ref` and `customer`
         by prefix (case as stored), `status` and `pack` exactly."""
-        query = self._contract_select().where(_CON.tenant_id == tenant_id, _CON.id > after_id)
+        if status:  # the kept column's index gives the status's contracts in id order
+            query = self._contract_select().where(
+                _RUN.tenant_id == tenant_id, _RUN.status == status,
+                _RUN.contract_id > after_id).order_by(_RUN.contract_id)
+        else:
+            query = self._contract_select().where(
+                _CON.tenant_id == tenant_id, _CON.id > after_id).order_by(_CON.id)
         if ref:
             query = query.where(*_prefix(_CON.ref, ref))
         if customer:
             query = query.where(*_prefix(_CUS.name, customer))
-        if status:
-            query = query.where(_state_field(self.conn, "status", "pending") == status)
         if pack:
             query = query.where(t.policy_versions.c.pack == pack)
         if problems:  # the partial index of the set-aside ones
             aside = select(_RUN.contract_id).where(_RUN.tenant_id == tenant_id,
                                                    _RUN.problem.is_not(None))
             query = query.where(_CON.id.in_(aside))
-        rows = self.conn.execute(query.order_by(_CON.id).limit(limit))
+        rows = self.conn.execute(query.limit(limit))
         return [self._contract_row(r) for r in rows]
 
     def contract_row(self, tenant_id: int, ref: str) -> ContractRow | None:
@@ -224,23 +218,24 @@ class ConsoleStore:
         rows = self.conn.execute(select(_CON.id, _CON.document).where(_CON.id.in_(ids)))
         return {int(r.id): Contract.model_validate_json(r.document) for r in rows}
 
-    def run_states(self, tenant_id: int, chunk: int = 5000) -> Iterator[Sequence[Any]]:
-        """The tenant's contracts' stored states (contract id, state JSON, policy version,
-        cursor), in chunks, streamed."""
-        query = (select(_RUN.contract_id, _RUN.state, _CON.policy_version_id, _RUN.cursor)
-                 .join(t.contracts, _CON.id == _RUN.contract_id)
-                 .where(_RUN.tenant_id == tenant_id).order_by(_RUN.contract_id)
-                 .execution_options(yield_per=chunk))
-        result = self.conn.execute(query)
-        yield from result.partitions(chunk)
-
     def status_counts(self, tenant_id: int) -> list[tuple[str, str, int]]:
-        status = _state_field(self.conn, "status", "pending")
-        access = _state_field(self.conn, "access", "none")
-        rows = self.conn.execute(select(status, access, func.count())
+        """(status, access, contracts) from the kept columns (their index alone)."""
+        rows = self.conn.execute(select(_RUN.status, _RUN.access, func.count())
                                  .where(_RUN.tenant_id == tenant_id)
-                                 .group_by(status, access))
+                                 .group_by(_RUN.status, _RUN.access))
         return sorted((str(a), str(b), int(n)) for a, b, n in rows)
+
+    def open_by_due(self, tenant_id: int, bounds: Sequence[date]
+                    ) -> list[tuple[str, str, int, Decimal]]:
+        """(currency, kind, band, open amount) of the kept open items, where band `i` holds
+        the items due after `bounds[i - 1]` up to `bounds[i]` (band 0: due by `bounds[0]`,
+        the last band: due after the last bound)."""
+        o = ct.contract_open_items.c
+        band = case(*[(o.due <= b, i) for i, b in enumerate(bounds)], else_=len(bounds))
+        rows = self.conn.execute(
+            select(o.currency, o.kind, band, func.sum(o.amount_open))
+            .where(o.tenant_id == tenant_id).group_by(o.currency, o.kind, band))
+        return sorted((str(c), str(k), int(i), Decimal(v)) for c, k, i, v in rows)
 
     def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
         """What a change of the book moves: the last action, event and void ids, the run day."""

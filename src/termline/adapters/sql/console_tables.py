@@ -1,5 +1,6 @@
 """The console's tables (migration 0009): its users, their sessions, sign-in attempts, and the
-secret that signs customers' links.
+secret that signs customers' links; and (0013) each contract's open items as the run keeps them
+for the book's totals.
 
 A password is kept only as its argon2 hash; a session only as the SHA-256 of its token (a
 stolen database gives no usable cookie); the signing secret never leaves the store but as an
@@ -11,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -21,6 +23,7 @@ from sqlalchemy import (
 
 from termline.adapters.sql.tables import (
     Id,
+    Money,
     contract_runs,
     contracts,
     customers,
@@ -82,3 +85,28 @@ Index("ix_contract_runs_set_aside", contract_runs.c.tenant_id, contract_runs.c.c
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
       documents.c.id)
+
+# A contract's status and access as kept by the run (0013): a filter on a rare status reads
+# only its contracts, in id order; the book's counts read the index alone.
+Index("ix_contract_runs_tenant_id_status_contract_id", contract_runs.c.tenant_id,
+      contract_runs.c.status, contract_runs.c.contract_id)
+Index("ix_contract_runs_tenant_id_status_access", contract_runs.c.tenant_id,
+      contract_runs.c.status, contract_runs.c.access)
+
+# Each contract's open items (invoice, fee, interest with something open), written by the run
+# in the statement batch that stores the contract's state (`kept.keep_open_items`, migration
+# 0013): the book ages what is owed by summing these rows instead of decoding every state. A
+# contract's rows are replaced whole whenever its state is stored, under the same optimistic
+# check, so two workers never write the same contract's rows.
+contract_open_items = Table(
+    "contract_open_items", metadata,
+    Column("contract_id", ForeignKey("contracts.id"), primary_key=True),
+    Column("ref", String(200), primary_key=True),  # the item's ref in the state
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("currency", String(3), nullable=False),  # the contract's
+    Column("kind", String(16), nullable=False),  # invoice | fee | interest
+    Column("due", Date, nullable=False),
+    Column("amount_open", Money, nullable=False),  # amount - paid - credited, > 0
+    # the book's sums read this index alone
+    Index(None, "tenant_id", "currency", "kind", "due", "amount_open"),
+)
