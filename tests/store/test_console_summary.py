@@ -54,8 +54,9 @@ def _kept(engine: Any) -> dict[tuple[int, str], tuple[str, str, date, Decimal]]:
 
 
 def _assert_kept_match_states(db_url: str, on: date) -> dict[str, Any]:
-    """The kept rows are exactly the states' open items; the book's aging of them is
-    `aging.age` over every state; and the kept status and access are the states'."""
+    """The kept rows are exactly the states' open items; the book's aging of the kept totals
+    is `aging.age` over every state; the kept status and access and the book's counts of
+    them are the states'."""
     engine = make_engine(db_url)
     try:
         states = _states(engine)
@@ -73,8 +74,15 @@ def _assert_kept_match_states(db_url: str, on: date) -> dict[str, Any]:
                 expected.setdefault(cur, Aged()).add(age(state.items, on, charged))
         with engine.connect() as conn:
             tenant = int(conn.execute(select(t.tenants.c.id)).scalar_one())
-            got = aged_open_items(ConsoleStore(conn), tenant, on)
+            store = ConsoleStore(conn)
+            got = aged_open_items(store, tenant, on)
+            counted = store.status_counts(tenant)
         assert got == expected
+        by_status: dict[tuple[str, str], int] = {}
+        for *_, state in states:
+            key = (state.status, state.access)
+            by_status[key] = by_status.get(key, 0) + 1
+        assert counted == sorted((s, a, n) for (s, a), n in by_status.items())
         return {"states": states, "kept": recomputed, "aged": got}
     finally:
         engine.dispose()

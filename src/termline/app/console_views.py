@@ -36,7 +36,7 @@ from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, TermlineError
-from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged
+from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, bucket
 from termline.domain.policy import BUILTIN_PACKS
 from termline.domain.policy.coverage import ancestors, row_pieces
 from termline.domain.policy.schema import Policy
@@ -134,19 +134,13 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
 
 
 def aged_open_items(store: ConsoleStore, tenant_id: int, on: date) -> dict[str, Aged]:
-    """The kept open items aged on day `on`, per currency: invoices in the buckets of
+    """The kept open amounts aged on day `on`, per currency: invoices in the buckets of
     `aging.BUCKETS` by days past due, fees and charged interest apart (as `aging.age`)."""
-    # the last due date of each bucket but the last: "current" is due on `on` or later
-    edges = [last for _, _, last in BUCKETS[1:] if last is not None]
-    bounds = [on - timedelta(days=days + 1) for days in reversed(edges)]  # oldest band first
-    # band 0 is due by the oldest bound (90+), the last band is "current"
-    names = [name for name, _, _ in reversed(BUCKETS)]
-    bounds.append(on - timedelta(days=1))
     out: dict[str, Aged] = {}
-    for currency, kind, band, amount in store.open_by_due(tenant_id, bounds):
+    for currency, kind, due, amount in store.open_by_due(tenant_id):
         aged = out.setdefault(currency, Aged())
         if kind == "invoice":
-            aged.principal[names[band]] += amount
+            aged.principal[bucket((on - due).days)] += amount
         elif kind == "fee":
             aged.fees += amount
         else:

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from termline.adapters.sql import console_tables as ct
+from termline.adapters.sql import kept
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.corrected import uncorrected
@@ -219,23 +220,12 @@ class ConsoleStore:
         return {int(r.id): Contract.model_validate_json(r.document) for r in rows}
 
     def status_counts(self, tenant_id: int) -> list[tuple[str, str, int]]:
-        """(status, access, contracts) from the kept columns (their index alone)."""
-        rows = self.conn.execute(select(_RUN.status, _RUN.access, func.count())
-                                 .where(_RUN.tenant_id == tenant_id)
-                                 .group_by(_RUN.status, _RUN.access))
-        return sorted((str(a), str(b), int(n)) for a, b, n in rows)
+        """(status, access, contracts) from the totals the run keeps (`kept`)."""
+        return kept.counts(self.conn, tenant_id)
 
-    def open_by_due(self, tenant_id: int, bounds: Sequence[date]
-                    ) -> list[tuple[str, str, int, Decimal]]:
-        """(currency, kind, band, open amount) of the kept open items, where band `i` holds
-        the items due after `bounds[i - 1]` up to `bounds[i]` (band 0: due by `bounds[0]`,
-        the last band: due after the last bound)."""
-        o = ct.contract_open_items.c
-        band = case(*[(o.due <= b, i) for i, b in enumerate(bounds)], else_=len(bounds))
-        rows = self.conn.execute(
-            select(o.currency, o.kind, band, func.sum(o.amount_open))
-            .where(o.tenant_id == tenant_id).group_by(o.currency, o.kind, band))
-        return sorted((str(c), str(k), int(i), Decimal(v)) for c, k, i, v in rows)
+    def open_by_due(self, tenant_id: int) -> list[tuple[str, str, date, Decimal]]:
+        """(currency, kind, due date, open amount) from the totals the run keeps."""
+        return kept.open_by_due(self.conn, tenant_id)
 
     def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
         """What a change of the book moves: the last action, event and void ids, the run day."""

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     UniqueConstraint,
@@ -94,10 +95,9 @@ Index("ix_contract_runs_tenant_id_status_access", contract_runs.c.tenant_id,
       contract_runs.c.status, contract_runs.c.access)
 
 # Each contract's open items (invoice, fee, interest with something open), written by the run
-# in the statement batch that stores the contract's state (`kept.keep_open_items`, migration
-# 0013): the book ages what is owed by summing these rows instead of decoding every state. A
-# contract's rows are replaced whole whenever its state is stored, under the same optimistic
-# check, so two workers never write the same contract's rows.
+# in the transaction that stores the contract's state (`kept.keep`, migration 0013), and the
+# tenant's totals moved by their differences: the book reads a few rows of `book_counts` and
+# `book_open` instead of decoding every contract's state.
 contract_open_items = Table(
     "contract_open_items", metadata,
     Column("contract_id", ForeignKey("contracts.id"), primary_key=True),
@@ -107,6 +107,32 @@ contract_open_items = Table(
     Column("kind", String(16), nullable=False),  # invoice | fee | interest
     Column("due", Date, nullable=False),
     Column("amount_open", Money, nullable=False),  # amount - paid - credited, > 0
-    # the book's sums read this index alone
-    Index(None, "tenant_id", "currency", "kind", "due", "amount_open"),
+)
+
+# contracts by status and access as the run moved them (a new contract is counted in
+# `book_added`: pending, no access, until its first stored state moves it here)
+book_counts = Table(
+    "book_counts", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("status", String(24), primary_key=True),
+    Column("access", String(24), primary_key=True),
+    Column("contracts", Integer, nullable=False),
+)
+
+book_open = Table(
+    "book_open", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("due", Date, primary_key=True),
+    Column("amount", Money, nullable=False),  # the sum of the open items' amount_open
+)
+
+# new contracts, a row per intake (insert only: concurrent intakes never wait on each other)
+book_added = Table(
+    "book_added", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contracts", Integer, nullable=False),
+    Index(None, "tenant_id"),
 )

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
 from termline.adapters.sql.jsontext import dumps, loads
-from termline.adapters.sql.kept import keep_open_items
+from termline.adapters.sql.kept import keep
 from termline.adapters.sql.sql_rows import SqlRows
 from termline.adapters.sql.store_records import (
     NEVER,
@@ -185,6 +185,8 @@ class SqlRuns(SqlRows):
                  new.recompute_from, new.action_count, new.state.status, new.state.access,
                  old.contract_id, old.cursor, old.action_count)
                 for (old, new), text in zip(pairs, texts, strict=True)]
+        # the console's kept rows first: they read the status stored so far (`kept`)
+        keep(self.conn, [(old.contract_id, new.state) for old, new in pairs])
         if self.conn.dialect.name == "postgresql":
             # one statement for the batch: the rows as arrays, joined back by contract id
             columns = list(zip(*rows, strict=True))
@@ -192,10 +194,7 @@ class SqlRuns(SqlRows):
         else:
             # dates bound as ISO text by the adapter `store.writes` registers
             result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
-        if result.rowcount != len(pairs):
-            return False  # the caller rolls back: nothing of this batch is kept
-        keep_open_items(self.conn, [(old.contract_id, new.state) for old, new in pairs])
-        return True
+        return result.rowcount == len(pairs)  # else the caller rolls back, kept rows too
 
 
 def _due_run(row: Any) -> DueRun:

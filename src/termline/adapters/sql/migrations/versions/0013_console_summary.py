@@ -1,10 +1,11 @@
-"""What the run keeps for the console's book (issue 20): each contract's status and access as
-columns of `contract_runs` (indexed: a rare status is found without reading the others, the
-counts read the index), and its open items in `contract_open_items` (the book's aged
-receivables are a sum over them, not a decoding of every contract's state).
+"""What the run keeps for the console's book (issue 20, `adapters/sql/kept.py`): each
+contract's status and access as columns of `contract_runs` (indexed: a rare status is found
+without reading the others), its open items in `contract_open_items`, and the tenant's totals
+of both (`book_counts`, `book_added`, `book_open`) that the book reads instead of decoding every
+contract's state.
 
 Backfill: status and access are read from each stored state's JSON by SQL; the open items by
-decoding the states that have items (minutes on a book of a million contracts, once).
+decoding the states that have items; the totals are then summed from those by SQL.
 
 Revision ID: 0013
 Revises: 0012
@@ -22,6 +23,10 @@ depends_on = None
 
 Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 CHUNK = 5000
+_OPEN_ITEMS = sa.table("contract_open_items", sa.column("contract_id"), sa.column("ref"),
+                       sa.column("tenant_id"), sa.column("currency"), sa.column("kind"),
+                       sa.column("due", sa.Date()), sa.column("amount_open",
+                                                              sa.Numeric(19, 4)))
 
 
 def upgrade() -> None:
@@ -45,10 +50,38 @@ def upgrade() -> None:
                                 name="fk_contract_open_items_tenant_id_tenants"),
         sa.PrimaryKeyConstraint("contract_id", "ref", name="pk_contract_open_items"),
     )
+    op.create_table(
+        "book_counts",
+        sa.Column("tenant_id", Id, nullable=False),
+        sa.Column("status", sa.String(24), nullable=False),
+        sa.Column("access", sa.String(24), nullable=False),
+        sa.Column("contracts", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name="fk_book_counts_tenant_id_tenants"),
+        sa.PrimaryKeyConstraint("tenant_id", "status", "access", name="pk_book_counts"),
+    )
+    op.create_table(
+        "book_open",
+        sa.Column("tenant_id", Id, nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("due", sa.Date(), nullable=False),
+        sa.Column("amount", sa.Numeric(19, 4), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name="fk_book_open_tenant_id_tenants"),
+        sa.PrimaryKeyConstraint("tenant_id", "currency", "kind", "due", name="pk_book_open"),
+    )
+    op.create_table(
+        "book_added",
+        sa.Column("id", Id, autoincrement=True, nullable=False),
+        sa.Column("tenant_id", Id, nullable=False),
+        sa.Column("contracts", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name="fk_book_added_tenant_id_tenants"),
+        sa.PrimaryKeyConstraint("id", name="pk_book_added"),
+    )
+    op.create_index("ix_book_added_tenant_id", "book_added", ["tenant_id"])
     _backfill()
-    op.create_index("ix_contract_open_items_tenant_id_currency_kind_due_amount_open",
-                    "contract_open_items",
-                    ["tenant_id", "currency", "kind", "due", "amount_open"])
     op.create_index("ix_contract_runs_tenant_id_status_contract_id", "contract_runs",
                     ["tenant_id", "status", "contract_id"])
     op.create_index("ix_contract_runs_tenant_id_status_access", "contract_runs",
@@ -58,8 +91,8 @@ def upgrade() -> None:
 def _backfill() -> None:
     from termline.adapters.sql.codec import decode
     from termline.adapters.sql.jsontext import loads
-    from termline.adapters.sql.kept import keep_open_items
     from termline.domain.engine.state import ContractState
+    from termline.domain.values.money import ZERO
 
     conn = op.get_bind()
     if conn.dialect.name == "postgresql":
@@ -72,20 +105,35 @@ def _backfill() -> None:
     last = 0
     while True:
         rows = conn.execute(sa.text(
-            "SELECT contract_id, state FROM contract_runs WHERE contract_id > :last "
-            "ORDER BY contract_id LIMIT :n"), {"last": last, "n": CHUNK}).all()
+            "SELECT r.contract_id, r.tenant_id, c.currency, r.state FROM contract_runs r "
+            "JOIN contracts c ON c.id = r.contract_id WHERE r.contract_id > :last "
+            "ORDER BY r.contract_id LIMIT :n"), {"last": last, "n": CHUNK}).all()
         if not rows:
-            return
+            break
         last = rows[-1][0]
-        keep_open_items(conn, [(cid, decode(ContractState, loads(text))) for cid, text in rows
-                               if '"items"' in text])
+        items = [{"contract_id": cid, "ref": it.ref, "tenant_id": tenant, "currency": cur,
+                  "kind": it.kind, "due": it.due, "amount_open": it.open}
+                 for cid, tenant, cur, text in rows if '"items"' in text
+                 for it in decode(ContractState, loads(text)).items if it.open > ZERO]
+        if items:
+            conn.execute(sa.insert(_OPEN_ITEMS), items)
+    conn.exec_driver_sql(
+        "INSERT INTO book_counts (tenant_id, status, access, contracts) "
+        "SELECT tenant_id, status, access, count(*) FROM contract_runs "
+        "GROUP BY tenant_id, status, access")
+    conn.exec_driver_sql(
+        "INSERT INTO book_open (tenant_id, currency, kind, due, amount) "
+        "SELECT tenant_id, currency, kind, due, sum(amount_open) FROM contract_open_items "
+        "GROUP BY tenant_id, currency, kind, due")
 
 
 def downgrade() -> None:
     op.drop_index("ix_contract_runs_tenant_id_status_access", "contract_runs")
     op.drop_index("ix_contract_runs_tenant_id_status_contract_id", "contract_runs")
-    op.drop_index("ix_contract_open_items_tenant_id_currency_kind_due_amount_open",
-                  "contract_open_items")
+    op.drop_index("ix_book_added_tenant_id", "book_added")
+    op.drop_table("book_added")
+    op.drop_table("book_open")
+    op.drop_table("book_counts")
     op.drop_table("contract_open_items")
     with op.batch_alter_table("contract_runs") as batch:
         batch.drop_column("access")
