@@ -28,6 +28,7 @@ from termline.app.console_views import aged_open_items
 from termline.domain.engine.state import ContractState
 from termline.domain.mechanisms.dunning.aging import Aged, age
 from termline.domain.values.money import ZERO
+from documents.conftest import PROFILE
 from tests.store.books import scenario_text, synthetic_scenario
 from tests.store.test_equivalence import termline
 
@@ -51,6 +52,16 @@ def _kept(engine: Any) -> dict[tuple[int, str], tuple[str, str, date, Decimal]]:
                                    o.amount_open)).all()
     return {(int(cid), str(ref)): (str(cur), str(kind), due, Decimal(amount))
             for cid, ref, cur, kind, due, amount in rows}
+
+
+def _summed(conn: Any, query: str) -> list[tuple[str, str, Decimal]]:
+    """(YYYY-MM, currency, sum) of the rows (day, currency, amount) the query gives."""
+    out: dict[tuple[str, str], Decimal] = {}
+    for day, currency, amount in conn.exec_driver_sql(query):
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        key = (f"{day.year:04d}-{day.month:02d}", str(currency))
+        out[key] = out.get(key, ZERO) + Decimal(str(amount))
+    return sorted((m, c, v) for (m, c), v in out.items() if v)
 
 
 def _assert_kept_match_states(db_url: str, on: date) -> dict[str, Any]:
@@ -83,6 +94,13 @@ def _assert_kept_match_states(db_url: str, on: date) -> dict[str, Any]:
             key = (state.status, state.access)
             by_status[key] = by_status.get(key, 0) + 1
         assert counted == sorted((s, a, n) for (s, a), n in by_status.items())
+        with engine.connect() as conn:
+            store = ConsoleStore(conn)
+            assert store.invoiced_by_month(tenant, date(2000, 1, 1)) == _summed(
+                conn, "SELECT issued, currency, CASE WHEN kind = 'credit_note' THEN -amount "
+                "ELSE amount END FROM documents")
+            assert store.cash_by_month(tenant, date(2000, 1, 1)) == _summed(
+                conn, "SELECT date, currency, amount FROM payments")
         return {"states": states, "kept": recomputed, "aged": got}
     finally:
         engine.dispose()
@@ -93,11 +111,15 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
     """Issue 20: the book's totals come from kept rows; after each of four runs (paying,
     partly paying, never paying, seat changes, dunning fees, then a back-dated payment whose
     recompute credits the fees)
-    they equal what the stored states give, on SQLite and PostgreSQL."""
+    they equal what the stored states give, and the months' invoiced and cash what the documents
+    and payments add up to, on SQLite and PostgreSQL."""
     scenario = tmp_path / "book.yaml"
     scenario.write_text(scenario_text("smartweb", until=UNTIL.isoformat()), "utf-8")
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
+    # a seller profile: the invoices, fees and credit notes become numbered documents
+    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(PROFILE), "utf-8")
+    termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
     termline(db_url, "import", str(scenario))
     nopay_start = next(c["start"] for c in yaml.safe_load(scenario.read_text("utf-8"))
                        ["contracts"] if c["id"] == "nopay")
@@ -116,12 +138,23 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
         nopay = _contract_id(db_url, "nopay")
         kinds |= {kind for _, kind, _, _ in found["kept"].values()}
         statuses |= {st for _, _, st, _, _ in found["states"]}
+        documents = _count(db_url, "SELECT count(*) FROM documents WHERE kind = 'credit_note'")
         if until == "2027-09-30":
+            assert documents > 0, "no credit note was issued"
             assert not any(kind == "fee" and cid == nopay for (cid, _), (_, kind, _, _)
                            in found["kept"].items())
     # what the comparison went through (a test of nothing open would prove nothing)
     assert {"invoice", "fee"} <= kinds
     assert {"active", "terminated"} <= statuses
+
+
+def _count(db_url: str, query: str) -> int:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.exec_driver_sql(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 def _contract_id(db_url: str, ref: str) -> int:

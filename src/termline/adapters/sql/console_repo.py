@@ -272,22 +272,15 @@ class ConsoleStore:
 
     # --- money per month ------------------------------------------------------------------
     def invoiced_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
-        """(YYYY-MM, currency, net amount) of the invoices issued from `first` on, credit notes
-        subtracted."""
-        d = t.documents.c
-        month = self._month(d.issued)
-        amount = func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount))
-        rows = self.conn.execute(select(month, d.currency, amount).where(
-            d.tenant_id == tenant_id, d.issued >= first).group_by(month, d.currency))
-        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+        """(YYYY-MM, currency, amount incl. VAT) of the documents issued from `first`'s month
+        on, credit notes subtracted (kept as they are numbered: `kept.add_to_months`)."""
+        return kept.months(self.conn, tenant_id, f"{first.year:04d}-{first.month:02d}",
+                           "invoiced")
 
     def cash_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
-        """(YYYY-MM, currency, amount) of the payments received from `first` on."""
-        p = t.payments.c
-        month = self._month(p.date)
-        rows = self.conn.execute(select(month, p.currency, func.sum(p.amount)).where(
-            p.tenant_id == tenant_id, p.date >= first).group_by(month, p.currency))
-        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+        """(YYYY-MM, currency, amount) of the payments received from `first`'s month on."""
+        return kept.months(self.conn, tenant_id, f"{first.year:04d}-{first.month:02d}",
+                           "cash")
 
     def _month(self, column: Any) -> Any:
         if self.conn.dialect.name == "postgresql":

@@ -136,3 +136,14 @@ book_added = Table(
     Column("contracts", Integer, nullable=False),
     Index(None, "tenant_id"),
 )
+
+# invoiced (documents incl. VAT, credit notes subtracted) and cash (payments) per month, added
+# where the documents are numbered and the payments projected (`kept.add_to_months`)
+book_months = Table(
+    "book_months", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("currency", String(3), primary_key=True),
+    Column("invoiced", Money, nullable=False, server_default="0"),
+    Column("cash", Money, nullable=False, server_default="0"),
+)

@@ -3,6 +3,8 @@
 * each contract's status and access: columns of `contract_runs`, set by `save_runs`' own
   statement;
 * each contract's open items (`contract_open_items`), replaced here when its state is stored;
+* the documents issued and the payments received per month (`book_months`), added where
+  the documents are numbered and the payments projected;
 * the tenant's totals of both (`book_counts`: contracts by status and access, new ones in
   `book_added`; `book_open`: open amount by currency, kind and due date), moved by the
   difference between the contracts' old and new rows. The book reads these few rows
@@ -79,6 +81,29 @@ def open_by_due(conn: Connection, tenant_id: int) -> list[tuple[str, str, date, 
     return [(str(c), str(k), d, Decimal(v)) for c, k, d, v in conn.execute(
         select(o.currency, o.kind, o.due, o.amount).where(o.tenant_id == tenant_id,
                                                           o.amount != 0))]
+
+
+def add_to_months(conn: Connection, column: str,
+                  amounts: Sequence[tuple[int, date, str, Decimal]]) -> None:
+    """Add (tenant, day, currency, amount) to the month's `invoiced` (documents, credit notes
+    negative) or `cash` (payments) in `book_months`."""
+    if not amounts:
+        return
+    lock_totals(conn, (tenant for tenant, _, _, _ in amounts))
+    deltas: dict[tuple[Any, ...], Decimal] = {}
+    for tenant, day, currency, amount in amounts:
+        key = (tenant, f"{day.year:04d}-{day.month:02d}", currency)
+        deltas[key] = deltas.get(key, ZERO) + Decimal(amount)
+    _upsert(conn, ct.book_months, ("tenant_id", "month", "currency"), column, deltas)
+
+
+def months(conn: Connection, tenant_id: int, first: str, column: str
+           ) -> list[tuple[str, str, Decimal]]:
+    """(YYYY-MM, currency, amount) of `column` from month `first` on."""
+    m = ct.book_months.c
+    return sorted((str(month), str(cur), Decimal(v)) for month, cur, v in conn.execute(
+        select(m.month, m.currency, ct.book_months.c[column])
+        .where(m.tenant_id == tenant_id, m.month >= first)) if v)
 
 
 def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:

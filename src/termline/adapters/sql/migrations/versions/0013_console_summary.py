@@ -1,8 +1,9 @@
 """What the run keeps for the console's book (issue 20, `adapters/sql/kept.py`): each
 contract's status and access as columns of `contract_runs` (indexed: a rare status is found
 without reading the others), its open items in `contract_open_items`, and the tenant's totals
-of both (`book_counts`, `book_added`, `book_open`) that the book reads instead of decoding every
-contract's state.
+of both (`book_counts`, `book_added`, `book_open`) and the documents and payments per month
+(`book_months`) that the book reads instead of decoding every contract's state or summing every
+document.
 
 Backfill: status and access are read from each stored state's JSON by SQL; the open items by
 decoding the states that have items; the totals are then summed from those by SQL.
@@ -81,6 +82,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_book_added"),
     )
     op.create_index("ix_book_added_tenant_id", "book_added", ["tenant_id"])
+    op.create_table(
+        "book_months",
+        sa.Column("tenant_id", Id, nullable=False),
+        sa.Column("month", sa.String(7), nullable=False),
+        sa.Column("currency", sa.String(3), nullable=False),
+        sa.Column("invoiced", sa.Numeric(19, 4), server_default="0", nullable=False),
+        sa.Column("cash", sa.Numeric(19, 4), server_default="0", nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
+                                name="fk_book_months_tenant_id_tenants"),
+        sa.PrimaryKeyConstraint("tenant_id", "month", "currency", name="pk_book_months"),
+    )
     _backfill()
     op.create_index("ix_contract_runs_tenant_id_status_contract_id", "contract_runs",
                     ["tenant_id", "status", "contract_id"])
@@ -117,6 +129,25 @@ def _backfill() -> None:
                  for it in decode(ContractState, loads(text)).items if it.open > ZERO]
         if items:
             conn.execute(sa.insert(_OPEN_ITEMS), items)
+    month = "to_char({}, 'YYYY-MM')" if conn.dialect.name == "postgresql" else \
+        "strftime('%Y-%m', {})"
+    conn.exec_driver_sql(
+        "INSERT INTO book_months (tenant_id, month, currency, invoiced, cash) "
+        f"SELECT tenant_id, {month.format('issued')}, currency, "
+        "sum(CASE WHEN kind = 'credit_note' THEN -amount ELSE amount END), 0 FROM documents "
+        f"GROUP BY tenant_id, {month.format('issued')}, currency")
+    # the payments' months, added to the documents' (a month may have either)
+    for tenant, mon, cur, cash in conn.exec_driver_sql(
+            f"SELECT tenant_id, {month.format('date')}, currency, sum(amount) FROM payments "
+            f"GROUP BY tenant_id, {month.format('date')}, currency").all():
+        done = conn.execute(sa.text(
+            "UPDATE book_months SET cash = :cash WHERE tenant_id = :t AND month = :m "
+            "AND currency = :c"), {"cash": cash, "t": tenant, "m": mon, "c": cur})
+        if not done.rowcount:
+            conn.execute(sa.text(
+                "INSERT INTO book_months (tenant_id, month, currency, invoiced, cash) "
+                "VALUES (:t, :m, :c, 0, :cash)"), {"cash": cash, "t": tenant, "m": mon,
+                                                    "c": cur})
     conn.exec_driver_sql(
         "INSERT INTO book_counts (tenant_id, status, access, contracts) "
         "SELECT tenant_id, status, access, count(*) FROM contract_runs "
@@ -130,6 +161,7 @@ def _backfill() -> None:
 def downgrade() -> None:
     op.drop_index("ix_contract_runs_tenant_id_status_access", "contract_runs")
     op.drop_index("ix_contract_runs_tenant_id_status_contract_id", "contract_runs")
+    op.drop_table("book_months")
     op.drop_index("ix_book_added_tenant_id", "book_added")
     op.drop_table("book_added")
     op.drop_table("book_open")
