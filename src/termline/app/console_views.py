@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -82,17 +82,6 @@ def _cited(texts: dict[str, str], clauses: Iterable[str]) -> list[dict[str, str]
 
 # --- the book ------------------------------------------------------------------------------
 
-@dataclass
-class _BookCache:
-    """The book's totals per tenant, kept while nothing in the book changed (no new action,
-    event, void or run day)."""
-
-    entries: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
-
-
-BOOK_CACHE = _BookCache()
-
-
 def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
     """Counts by status and access, what is owed and how late (per currency), invoices issued
     and cash received per month over the last 12 months, and the deadlines of the week.
@@ -105,11 +94,7 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
         store = ConsoleStore(connection(uow.repo))
-        mark = store.last_change(owner.id)
-        on = mark[3] or today
-        cached = BOOK_CACHE.entries.get(owner.id)
-        if cached is not None and cached[0] == mark:
-            return cached[1]
+        on = uow.repo.run_through(owner.id) or today
         aged = aged_open_items(store, owner.id, on)
         # the twelve months ending with the run's month
         first = date(on.year - 1 + (on.month == 12), on.month % 12 + 1, 1)
@@ -129,7 +114,6 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
             "monthly": _monthly(_by_month(invoiced, months), _by_month(cash, months), months),
             "deadlines": week,
         }
-        BOOK_CACHE.entries[owner.id] = (mark, result)
         return result
 
 

@@ -227,18 +227,6 @@ class ConsoleStore:
         """(currency, kind, due date, open amount) from the totals the run keeps."""
         return kept.open_by_due(self.conn, tenant_id)
 
-    def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
-        """What a change of the book moves: the last action, event and void ids, the run day."""
-        a, e, v = t.actions.c, t.events.c, t.event_voids.c
-        return (int(self.conn.execute(select(func.max(a.id)).where(
-                    a.tenant_id == tenant_id)).scalar() or 0),
-                int(self.conn.execute(select(func.max(e.id)).where(
-                    e.tenant_id == tenant_id)).scalar() or 0),
-                int(self.conn.execute(select(func.count()).where(
-                    v.tenant_id == tenant_id)).scalar() or 0),
-                self.conn.execute(select(t.tenant_runs.c.run_through).where(
-                    t.tenant_runs.c.tenant_id == tenant_id)).scalar())
-
     def contract_events(self, tenant_id: int, contract_id: int) -> list[dict[str, Any]]:
         """A contract's own events and its tenant's broadcast ones, in received order, voided
         ones with their reason (`Repository.event_log` for one contract, by two index

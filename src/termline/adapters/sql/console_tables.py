@@ -10,6 +10,7 @@ HMAC of a link.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -125,7 +126,8 @@ book_open = Table(
     Column("currency", String(3), primary_key=True),
     Column("kind", String(16), primary_key=True),
     Column("due", Date, primary_key=True),
-    Column("amount", Money, nullable=False),  # the sum of the open items' amount_open
+    # the sum of the open items' amount_open, in ten-thousandths (`kept.units`: exact)
+    Column("amount", BigInteger, nullable=False),
 )
 
 # new contracts, a row per intake (insert only: concurrent intakes never wait on each other)
@@ -144,6 +146,7 @@ book_months = Table(
     Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
     Column("month", String(7), primary_key=True),  # YYYY-MM
     Column("currency", String(3), primary_key=True),
-    Column("invoiced", Money, nullable=False, server_default="0"),
-    Column("cash", Money, nullable=False, server_default="0"),
+    # in ten-thousandths of the currency unit (`kept.units`: exact integers)
+    Column("invoiced", BigInteger, nullable=False, server_default="0"),
+    Column("cash", BigInteger, nullable=False, server_default="0"),
 )

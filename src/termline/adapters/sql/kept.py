@@ -44,10 +44,24 @@ def lock_totals(conn: Connection, tenant_ids: Iterable[int]) -> None:
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_LOCK_SPACE, tenant_id))
 
 
+def units(amount: Decimal) -> int:
+    """An amount in ten-thousandths, the totals' exact integers (on SQLite a NUMERIC with a
+    fraction is a float, and a float moved a million times drifts)."""
+    scaled = Decimal(amount).scaleb(4)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{amount} has more than four decimals")
+    return int(scaled)
+
+
+def amount(stored: Any) -> Decimal:
+    return Decimal(int(stored)).scaleb(-4)
+
+
 def _upsert(conn: Connection, table: Any, keys: Sequence[str], value: str,
             deltas: dict[tuple[Any, ...], Any]) -> None:
-    rows = [{**dict(zip(keys, key, strict=True)), value: amount}
-            for key, amount in sorted(deltas.items()) if amount != 0]
+    rows = [{**dict(zip(keys, key, strict=True)),
+             value: units(delta) if isinstance(delta, Decimal) else delta}
+            for key, delta in sorted(deltas.items()) if delta != 0]
     if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -78,7 +92,7 @@ def counts(conn: Connection, tenant_id: int) -> list[tuple[str, str, int]]:
 def open_by_due(conn: Connection, tenant_id: int) -> list[tuple[str, str, date, Decimal]]:
     """(currency, kind, due, open amount) of the tenant, from the kept totals."""
     o = ct.book_open.c
-    return [(str(c), str(k), d, Decimal(v)) for c, k, d, v in conn.execute(
+    return [(str(c), str(k), d, amount(v)) for c, k, d, v in conn.execute(
         select(o.currency, o.kind, o.due, o.amount).where(o.tenant_id == tenant_id,
                                                           o.amount != 0))]
 
@@ -91,9 +105,9 @@ def add_to_months(conn: Connection, column: str,
         return
     lock_totals(conn, (tenant for tenant, _, _, _ in amounts))
     deltas: dict[tuple[Any, ...], Decimal] = {}
-    for tenant, day, currency, amount in amounts:
+    for tenant, day, currency, value in amounts:
         key = (tenant, f"{day.year:04d}-{day.month:02d}", currency)
-        deltas[key] = deltas.get(key, ZERO) + Decimal(amount)
+        deltas[key] = deltas.get(key, ZERO) + Decimal(value)
     _upsert(conn, ct.book_months, ("tenant_id", "month", "currency"), column, deltas)
 
 
@@ -101,7 +115,7 @@ def months(conn: Connection, tenant_id: int, first: str, column: str
            ) -> list[tuple[str, str, Decimal]]:
     """(YYYY-MM, currency, amount) of `column` from month `first` on."""
     m = ct.book_months.c
-    return sorted((str(month), str(cur), Decimal(v)) for month, cur, v in conn.execute(
+    return sorted((str(month), str(cur), amount(v)) for month, cur, v in conn.execute(
         select(m.month, m.currency, ct.book_months.c[column])
         .where(m.tenant_id == tenant_id, m.month >= first)) if v)
 

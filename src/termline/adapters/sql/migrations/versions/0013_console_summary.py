@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(3), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("due", sa.Date(), nullable=False),
-        sa.Column("amount", sa.Numeric(19, 4), nullable=False),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
                                 name="fk_book_open_tenant_id_tenants"),
         sa.PrimaryKeyConstraint("tenant_id", "currency", "kind", "due", name="pk_book_open"),
@@ -87,8 +87,8 @@ def upgrade() -> None:
         sa.Column("tenant_id", Id, nullable=False),
         sa.Column("month", sa.String(7), nullable=False),
         sa.Column("currency", sa.String(3), nullable=False),
-        sa.Column("invoiced", sa.Numeric(19, 4), server_default="0", nullable=False),
-        sa.Column("cash", sa.Numeric(19, 4), server_default="0", nullable=False),
+        sa.Column("invoiced", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cash", sa.BigInteger(), server_default="0", nullable=False),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"],
                                 name="fk_book_months_tenant_id_tenants"),
         sa.PrimaryKeyConstraint("tenant_id", "month", "currency", name="pk_book_months"),
@@ -129,16 +129,19 @@ def _backfill() -> None:
                  for it in decode(ContractState, loads(text)).items if it.open > ZERO]
         if items:
             conn.execute(sa.insert(_OPEN_ITEMS), items)
+    # amounts in ten-thousandths, rounded from each stored value (a float on SQLite)
+    units = "CAST(round(amount * 10000) AS BIGINT)"
     month = "to_char({}, 'YYYY-MM')" if conn.dialect.name == "postgresql" else \
         "strftime('%Y-%m', {})"
     conn.exec_driver_sql(
         "INSERT INTO book_months (tenant_id, month, currency, invoiced, cash) "
         f"SELECT tenant_id, {month.format('issued')}, currency, "
-        "sum(CASE WHEN kind = 'credit_note' THEN -amount ELSE amount END), 0 FROM documents "
+        f"sum(CASE WHEN kind = 'credit_note' THEN -{units} ELSE {units} END), 0 "
+        "FROM documents "
         f"GROUP BY tenant_id, {month.format('issued')}, currency")
     # the payments' months, added to the documents' (a month may have either)
     for tenant, mon, cur, cash in conn.exec_driver_sql(
-            f"SELECT tenant_id, {month.format('date')}, currency, sum(amount) FROM payments "
+            f"SELECT tenant_id, {month.format('date')}, currency, sum({units}) FROM payments "
             f"GROUP BY tenant_id, {month.format('date')}, currency").all():
         done = conn.execute(sa.text(
             "UPDATE book_months SET cash = :cash WHERE tenant_id = :t AND month = :m "
@@ -154,7 +157,8 @@ def _backfill() -> None:
         "GROUP BY tenant_id, status, access")
     conn.exec_driver_sql(
         "INSERT INTO book_open (tenant_id, currency, kind, due, amount) "
-        "SELECT tenant_id, currency, kind, due, sum(amount_open) FROM contract_open_items "
+        f"SELECT tenant_id, currency, kind, due, sum({units.replace('amount', 'amount_open')}) "
+        "FROM contract_open_items "
         "GROUP BY tenant_id, currency, kind, due")
 
 
