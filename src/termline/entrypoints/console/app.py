@@ -34,7 +34,7 @@ from termline.app import corrections, customer_links, documents
 from termline.app.keys import create_key, list_keys, revoke_key
 from termline.app.webhook_endpoints import list_endpoints
 from termline.domain.errors import InputError, TermlineError
-from termline.entrypoints.console import charts, words
+from termline.entrypoints.console import charts, wording
 
 HERE = Path(__file__).parent
 COOKIE = "termline_session"
@@ -411,7 +411,8 @@ async def customer_page(request: Request, token: str) -> Response:
     except views.NotFound as exc:
         return _customer_refused(request, exc, 404)
     return _page(request, "customer.html", user=None, p=data, token=token,
-                 t=words.labels(data["language"]), lang=data["language"],
+                 t=wording.labels(data["language"]),
+                 lang=wording.language_of(data["language"]),
                  expires=grant.expires.date().isoformat())
 
 
