@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
+from documents.conftest import PROFILE
 from termline.adapters.sql import console_tables as ct
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode
@@ -28,7 +29,6 @@ from termline.app.console_views import aged_open_items
 from termline.domain.engine.state import ContractState
 from termline.domain.mechanisms.dunning.aging import Aged, age
 from termline.domain.values.money import ZERO
-from documents.conftest import PROFILE
 from tests.store.books import scenario_text, synthetic_scenario
 from tests.store.test_equivalence import termline
 
@@ -123,8 +123,10 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
     termline(db_url, "import", str(scenario))
     nopay_start = next(c["start"] for c in yaml.safe_load(scenario.read_text("utf-8"))
                        ["contracts"] if c["id"] == "nopay")
+    nopay = _contract_id(db_url, "nopay")
     kinds: set[str] = set()
     statuses: set[str] = set()
+    found: dict[str, Any] = {"kept": {}}
     for until in ("2027-02-15", "2027-05-20", "2027-09-30", UNTIL.isoformat()):
         if until == "2027-09-30":
             # a back-dated payment of nopay: recomputed from its start, its reminders no
@@ -135,7 +137,6 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
                      "--date", str(nopay_start), "--field", "amount=5000.00")
         termline(db_url, "run", "--until", until)
         found = _assert_kept_match_states(db_url, date.fromisoformat(until))
-        nopay = _contract_id(db_url, "nopay")
         kinds |= {kind for _, kind, _, _ in found["kept"].values()}
         statuses |= {st for _, _, st, _, _ in found["states"]}
         documents = _count(db_url, "SELECT count(*) FROM documents WHERE kind = 'credit_note'")

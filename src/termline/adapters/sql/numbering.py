@@ -114,8 +114,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 else number})
     insert_dicts(conn, t.documents, rows)
     add_to_months(conn, "invoiced", [
-        (r["tenant_id"], r["issued"], r["currency"],
-         -r["amount"] if r["kind"] == "credit_note" else r["amount"]) for r in rows])
+        (p.tenant_id, p.issued, p.currency, -p.amount if p.kind == "credit_note" else p.amount)
+        for p in pending])
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:

@@ -123,10 +123,14 @@ def _backfill() -> None:
         if not rows:
             break
         last = rows[-1][0]
-        items = [{"contract_id": cid, "ref": it.ref, "tenant_id": tenant, "currency": cur,
-                  "kind": it.kind, "due": it.due, "amount_open": it.open}
-                 for cid, tenant, cur, text in rows if '"items"' in text
-                 for it in decode(ContractState, loads(text)).items if it.open > ZERO]
+        items = []
+        for cid, tenant, cur, text in rows:
+            if '"items"' not in text:
+                continue  # an empty state (its default, left out): nothing open
+            state: ContractState = decode(ContractState, loads(text))
+            items += [{"contract_id": cid, "ref": it.ref, "tenant_id": tenant, "currency": cur,
+                       "kind": it.kind, "due": it.due, "amount_open": it.open}
+                      for it in state.items if it.open > ZERO]
         if items:
             conn.execute(sa.insert(_OPEN_ITEMS), items)
     # amounts in ten-thousandths, rounded from each stored value (a float on SQLite)
