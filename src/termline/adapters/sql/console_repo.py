@@ -223,6 +223,19 @@ class ConsoleStore:
         """(status, access, contracts) from the totals the run keeps (`kept`)."""
         return kept.counts(self.conn, tenant_id)
 
+    def late_contracts(self, tenant_id: int, on: date) -> list[int]:
+        """The contracts with an invoice open past its due date on `on` (the kept items)."""
+        o = ct.contract_open_items.c
+        return [int(i) for i in self.conn.execute(
+            select(o.contract_id).where(o.tenant_id == tenant_id, o.kind == "invoice",
+                                        o.due < on).distinct()).scalars()]
+
+    def contract_rows(self, ids: Sequence[int]) -> list[ContractRow]:
+        if not ids:
+            return []
+        rows = self.conn.execute(self._contract_select().where(_CON.id.in_(ids)))
+        return [self._contract_row(r) for r in rows]
+
     def open_by_due(self, tenant_id: int) -> list[tuple[str, str, date, Decimal]]:
         """(currency, kind, due date, open amount) from the totals the run keeps."""
         return kept.open_by_due(self.conn, tenant_id)

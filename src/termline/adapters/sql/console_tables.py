@@ -108,6 +108,8 @@ contract_open_items = Table(
     Column("kind", String(16), nullable=False),  # invoice | fee | interest
     Column("due", Date, nullable=False),
     Column("amount_open", Money, nullable=False),  # amount - paid - credited, > 0
+    # the contracts with late principal (their interest runs on: the book computes it)
+    Index(None, "tenant_id", "kind", "due", "contract_id"),
 )
 
 # contracts by status and access as the run moved them (a new contract is counted in

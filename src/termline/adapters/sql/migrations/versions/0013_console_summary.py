@@ -94,6 +94,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("tenant_id", "month", "currency", name="pk_book_months"),
     )
     _backfill()
+    op.create_index("ix_contract_open_items_tenant_id_kind_due_contract_id",
+                    "contract_open_items", ["tenant_id", "kind", "due", "contract_id"])
     op.create_index("ix_contract_runs_tenant_id_status_contract_id", "contract_runs",
                     ["tenant_id", "status", "contract_id"])
     op.create_index("ix_contract_runs_tenant_id_status_access", "contract_runs",
@@ -174,6 +176,8 @@ def downgrade() -> None:
     op.drop_table("book_added")
     op.drop_table("book_open")
     op.drop_table("book_counts")
+    op.drop_index("ix_contract_open_items_tenant_id_kind_due_contract_id",
+                  "contract_open_items")
     op.drop_table("contract_open_items")
     with op.batch_alter_table("contract_runs") as batch:
         batch.drop_column("access")
