@@ -23,9 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, Table, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.adapters.sql import console_tables as ct
@@ -53,15 +52,15 @@ def units(amount: Decimal) -> int:
     return int(scaled)
 
 
-def amount(stored: Any) -> Decimal:
+def amount(stored: int | str | Decimal) -> Decimal:
     return Decimal(int(stored)).scaleb(-4)
 
 
-def _upsert(conn: Connection, table: Any, keys: Sequence[str], value: str,
-            deltas: dict[tuple[Any, ...], Any]) -> None:
+def _upsert(conn: Connection, table: Table, keys: Sequence[str], value: str,
+            deltas: Iterable[tuple[tuple[object, ...], int | Decimal]]) -> None:
     rows = [{**dict(zip(keys, key, strict=True)),
              value: units(delta) if isinstance(delta, Decimal) else delta}
-            for key, delta in sorted(deltas.items()) if delta != 0]
+            for key, delta in sorted(deltas, key=lambda kv: repr(kv[0])) if delta != 0]
     if not rows:
         return
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -104,11 +103,11 @@ def add_to_months(conn: Connection, column: str,
     if not amounts:
         return
     lock_totals(conn, (tenant for tenant, _, _, _ in amounts))
-    deltas: dict[tuple[Any, ...], Decimal] = {}
+    deltas: dict[tuple[object, ...], Decimal] = {}
     for tenant, day, currency, value in amounts:
         key = (tenant, f"{day.year:04d}-{day.month:02d}", currency)
         deltas[key] = deltas.get(key, ZERO) + Decimal(value)
-    _upsert(conn, ct.book_months, ("tenant_id", "month", "currency"), column, deltas)
+    _upsert(conn, ct.book_months, ("tenant_id", "month", "currency"), column, deltas.items())
 
 
 def months(conn: Connection, tenant_id: int, first: str, column: str
@@ -158,5 +157,5 @@ def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
                 owed[key] = owed.get(key, ZERO) + it.open
     if rows:
         conn.execute(insert(ct.contract_open_items), rows)
-    _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts)
-    _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed)
+    _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts.items())
+    _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed.items())
