@@ -9,9 +9,9 @@ its book one more day, so that the contracts billed that day get numbered docume
 bench itself runs without a profile), and puts one unmatched bank credit in the queue
 (`--credit` only that).
 Each page is asked through the app in process (FastAPI's test client: the whole HTTP stack,
-no network) by a signed-in admin; the time is the median of `--runs` requests after one
-warm-up, and the book page also shows its first (cold) request, which reads every contract's
-open items, apart from the next ones (kept while nothing in the book changes).
+no network) by a signed-in admin; the time is the median of `--runs` requests after the
+first, which is shown apart (a fresh process compiles its templates and reads the policies).
+Run `ANALYZE` on a SQLite book once before timing: without statistics its planner scans.
 """
 
 from __future__ import annotations

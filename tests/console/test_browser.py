@@ -261,6 +261,41 @@ def test_admin_page_lists_users_and_creates_a_key(browser: Any, console: Console
     session.context.close()
 
 
+def test_admin_adds_a_webhook_endpoint_and_a_private_address_is_refused(
+        browser: Any, console: Console) -> None:
+    """Issue 20: the webhook page adds an endpoint through `add_endpoint`: a private address
+    is refused naming the rule, a public one is added with its secret shown once, and can be
+    disabled; the page is keyboard-labelled and axe-clean."""
+    session = open_session(browser, console, "admin")
+    page = session.page
+    page.goto("/console/webhooks")
+    page.get_by_label("URL (https, a public address)").fill("https://192.168.1.20/hook")
+    page.get_by_role("button", name="Add endpoint").click()
+    assert "192.168.1.20 is a private address: only public addresses are called" in \
+        _text(page)
+    assert session.errors == [
+        "Failed to load resource: the server responded with a status of 422 "
+        "(Unprocessable Entity)"]  # the refusal's status, logged by the browser
+    session.errors.clear()
+    page.goto("/console/webhooks")
+    page.get_by_label("URL (https, a public address)").fill("https://93.184.216.34/hook")
+    page.get_by_label("Action kinds (comma-separated, * for all)").fill("invoice_issued")
+    page.get_by_role("button", name="Add endpoint").click()
+    found = re.search(r"Endpoint (we_[0-9]+) added\. Its signing secret \(shown this once, "
+                      r"keep it now\): whsec_", _text(page))
+    assert found is not None
+    shoot(page, "webhooks")
+    _clean(session, "webhooks")
+    page.get_by_role("button", name=f"Disable {found.group(1)}").click()
+    page.wait_for_url("**/console/webhooks")
+    assert "State: disabled since 2027-02-10" in _text(page)
+    page.get_by_role("button", name=f"Delete {found.group(1)} and its delivery log").click()
+    page.wait_for_url("**/console/webhooks")
+    assert "93.184.216.34" not in _text(page)
+    _clean(session, "webhooks")
+    session.context.close()
+
+
 def test_customer_page_through_its_link_and_refused_after_expiry(browser: Any,
                                                                  console: Console) -> None:
     """Acme's page in Danish: SmartWeb 14.1 lets it give notice until 2027-06-19 (before the

@@ -1,7 +1,7 @@
 """The console's use cases and HTTP rules without a browser, on SQLite and PostgreSQL: users and
 sign-in (argon2, the per-address limit), sessions and CSRF, the Secure cookie behind HTTPS,
-tenant isolation on every page, the customer's link, and the hand assignment of a bank credit
-under concurrency."""
+tenant isolation on every page, the customer's link, the hand assignment of a bank credit
+under concurrency, and the webhook pages (admin only changes, CSRF, tenant isolation)."""
 
 from __future__ import annotations
 
@@ -138,7 +138,7 @@ def test_every_form_needs_the_session_csrf_token(engine: Any) -> None:
 
 PAGES = ("/console/book", "/console/contracts", "/console/contracts/beta", "/console/queues",
          "/console/invoices", "/console/invoices.csv", "/console/documents/OT2027-000001",
-         "/console/documents/OT2027-000001/pdf", "/console/admin")
+         "/console/documents/OT2027-000001/pdf", "/console/admin", "/console/webhooks")
 
 
 def test_a_user_of_tenant_a_never_sees_tenant_b_on_any_page(engine: Any) -> None:
@@ -260,3 +260,123 @@ def test_what_if_stores_nothing(engine: Any) -> None:
         assert conn.execute(select(func.count()).select_from(t.events)).scalar_one() == before
     with pytest.raises(InputError, match="payment, a notice or a seat change"):
         views.hypothetical({"type": "objection", "date": "2027-02-10"}, "acme")
+
+
+# --- webhooks (issue 20) -------------------------------------------------------------------
+
+PUBLIC = "https://93.184.216.34/termline-hook"  # an address literal: nothing to resolve
+
+
+def _hook_with_failed_delivery(engine: Any, tenant: str, answer: str) -> tuple[str, str]:
+    """An endpoint of `tenant` (through `add_endpoint`) with one failed delivery whose last
+    attempt answered `answer`: (endpoint id, delivery msg id)."""
+    from termline.adapters.sql import service_tables as s
+    from termline.app.webhook_endpoints import add_endpoint
+
+    endpoint = add_endpoint(engine, tenant, PUBLIC, ["*"], None, NOW)
+    with engine.begin() as conn:
+        owner = conn.execute(select(t.tenants.c.id).where(t.tenants.c.name == tenant)
+                             ).scalar_one()
+        contract = conn.execute(select(t.contracts.c.id).where(
+            t.contracts.c.tenant_id == owner).limit(1)).scalar_one()
+        msg = f"msg_{tenant[:4]}" + "0" * 36
+        delivery = conn.execute(s.webhook_deliveries.insert().values(
+            tenant_id=owner, endpoint_id=int(endpoint.removeprefix("we_")),
+            contract_id=contract, action_key="k", msg_id=msg, type="invoice_issued",
+            data="{}", status="failed", attempts=8, next_attempt_at=NOW)
+            .returning(s.webhook_deliveries.c.id)).scalar_one()
+        conn.execute(s.webhook_attempts.insert().values(
+            delivery_id=delivery, at=NOW, status_code=500, latency_ms=1234, response=answer))
+    return endpoint, msg
+
+
+def test_an_admin_adds_lists_disables_retries_and_deletes_a_webhook_endpoint(
+        engine: Any) -> None:
+    """Issue 20: the webhook page lists the endpoints with their recent deliveries (status,
+    duration, at most 200 bytes of the answer, escaped); adding goes through `add_endpoint`
+    with the CLI's and API's checks: a private address is refused naming the rule."""
+    from termline.adapters.sql import service_tables as s
+
+    answer = "<script>alert(1)</script>" + "é" * 200  # 26 + 400 bytes
+    endpoint, msg = _hook_with_failed_delivery(engine, A, answer)
+    client = _client(engine)
+    _sign_in(client, "admin")
+    page = client.get("/console/webhooks")
+    assert page.status_code == 200
+    assert PUBLIC in page.text and msg in page.text and "1234" in page.text
+    assert "<script>alert(1)</script>" not in page.text
+    # 26 bytes of the tag, then 87 two-byte characters: 200 bytes, cut on a character
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" + "é" * 87 + "</code>" in page.text
+    csrf = _csrf(client, "/console/webhooks")
+    refused = client.post("/console/webhooks", data={"csrf": csrf, "url": "https://10.1.2.3/x",
+                                                     "events": "*"})
+    assert refused.status_code == 422
+    assert "10.1.2.3 is a private address: only public addresses are called" in refused.text
+    bad_kind = client.post("/console/webhooks", data={"csrf": csrf, "url": PUBLIC,
+                                                      "events": "invoice_isued"})
+    assert bad_kind.status_code == 422 and "not an action kind" in bad_kind.text
+    added = client.post("/console/webhooks", data={"csrf": csrf, "url": PUBLIC + "/2",
+                                                   "events": "invoice_issued, payment_applied"})
+    assert added.status_code == 200 and "whsec_" in added.text
+    assert client.post(f"/console/webhooks/{endpoint}/disable", data={"csrf": csrf},
+                       follow_redirects=False).status_code == 303
+    assert client.post("/console/webhooks-retry", data={"csrf": csrf, "msg_id": msg},
+                       follow_redirects=False).status_code == 303
+    with engine.connect() as conn:
+        e, d = s.webhook_endpoints.c, s.webhook_deliveries.c
+        rows = conn.execute(select(e.url, e.events, e.enabled).order_by(e.id)).all()
+        assert [(r.url, r.enabled) for r in rows] == [(PUBLIC, False), (PUBLIC + "/2", True)]
+        assert rows[1].events == '["invoice_issued", "payment_applied"]'
+        assert conn.execute(select(d.status).where(d.msg_id == msg)).scalar_one() == "pending"
+    assert client.post(f"/console/webhooks/{endpoint}/delete", data={"csrf": csrf},
+                       follow_redirects=False).status_code == 303
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(s.webhook_deliveries)
+                            ).scalar_one() == 0
+        assert conn.execute(select(func.count()).select_from(s.webhook_attempts)
+                            ).scalar_one() == 0
+        assert [r.url for r in conn.execute(select(s.webhook_endpoints.c.url))] == \
+            [PUBLIC + "/2"]
+
+
+def test_webhook_changes_need_admin_a_csrf_token_and_the_own_tenant(engine: Any) -> None:
+    """A viewer or finance user sees the page without forms and is refused every change;
+    a form without the session's token is refused; tenant B's admin neither sees nor
+    changes tenant A's endpoint (404, like one that does not exist)."""
+    from termline.adapters.sql import service_tables as s
+
+    endpoint, msg = _hook_with_failed_delivery(engine, A, "down")
+    for who in ("viewer", "finance"):
+        client = _client(engine)
+        _sign_in(client, who)
+        page = client.get("/console/webhooks")
+        assert page.status_code == 200 and PUBLIC in page.text
+        assert 'action="/console/webhooks' not in page.text
+        csrf = _csrf(client)
+        for path, data in (("/console/webhooks", {"url": PUBLIC, "events": "*"}),
+                           (f"/console/webhooks/{endpoint}/disable", {}),
+                           (f"/console/webhooks/{endpoint}/delete", {}),
+                           ("/console/webhooks-retry", {"msg_id": msg})):
+            assert client.post(path, data={"csrf": csrf, **data}).status_code == 403, (who,
+                                                                                       path)
+    admin = _client(engine)
+    _sign_in(admin, "admin")
+    assert admin.post(f"/console/webhooks/{endpoint}/delete",
+                      data={"csrf": "x" * 43}).status_code == 403
+    with engine.begin() as conn:  # tenant B's user (finance in the seed) made an admin
+        conn.execute(ct.console_users.update().where(
+            ct.console_users.c.email == USERS["other"]).values(role="admin"))
+    other = _client(engine)
+    _sign_in(other, "other")
+    page = other.get("/console/webhooks")
+    assert page.status_code == 200
+    assert PUBLIC not in page.text and msg not in page.text and endpoint not in page.text
+    csrf = _csrf(other, "/console/webhooks")
+    for path, data in ((f"/console/webhooks/{endpoint}/disable", {}),
+                       (f"/console/webhooks/{endpoint}/delete", {}),
+                       ("/console/webhooks-retry", {"msg_id": msg})):
+        assert other.post(path, data={"csrf": csrf, **data}).status_code == 404, path
+    with engine.connect() as conn:
+        e, d = s.webhook_endpoints.c, s.webhook_deliveries.c
+        assert conn.execute(select(e.enabled)).scalars().all() == [True]
+        assert conn.execute(select(d.status)).scalars().all() == ["failed"]

@@ -16,7 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from documents.conftest import PROFILE
-from termline.adapters.catalogue import LANGUAGES, po_path, text
+from termline.adapters.catalogue import DOMAIN, LANGUAGES, po_path, text
 from termline.adapters.documents.build import (
     CHARGE_LABELS,
     CREDIT_LABELS,
@@ -31,12 +31,13 @@ from termline.adapters.documents.terms import payment_terms
 from termline.domain.contract.model import Contract
 from termline.domain.mechanisms.tax.categories import COMPENSATION, NOT_SUBJECT, REVERSE_CHARGE
 from termline.domain.policy.policy_file import load_pack
+from termline.entrypoints.console import wording
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "termline"
 
 
-def _catalogue(language: str) -> dict[str, tuple[str, bool]]:
-    with po_path(language).open("rb") as fh:
+def _catalogue(language: str, domain: str = DOMAIN) -> dict[str, tuple[str, bool]]:
+    with po_path(language, domain).open("rb") as fh:
         catalog = read_po(fh, locale=language)
     return {str(m.id): (str(m.string), m.fuzzy) for m in catalog if m.id}
 
@@ -82,6 +83,30 @@ def test_every_message_is_translated_in_every_language(language: str) -> None:
     assert not empty, f"{language}: empty or fuzzy translation of {empty}"
     for msgid, (translated, _) in catalogue.items():
         assert _fields(translated) == _fields(msgid), (language, msgid, translated)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_word_of_the_customer_page_is_translated_in_every_language(language: str
+                                                                          ) -> None:
+    """The console's customer page (issue 20) reads its words from the catalogue's `console`
+    domain: fails on a word of the page a language lacks, an empty or fuzzy translation, a
+    msgid no page uses, or a dropped placeholder."""
+    catalogue = _catalogue(language, wording.DOMAIN)
+    used = set(wording.CUSTOMER_PAGE.values())
+    missing = sorted(used - set(catalogue))
+    assert not missing, f"{language}: no translation of {missing}"
+    assert not sorted(set(catalogue) - used), f"{language}: unused msgids"
+    empty = sorted(m for m, (tr, fuzzy) in catalogue.items() if not tr.strip() or fuzzy)
+    assert not empty, f"{language}: empty or fuzzy translation of {empty}"
+    for msgid, (translated, _) in catalogue.items():
+        assert _fields(translated) == _fields(msgid), (language, msgid, translated)
+
+
+def test_the_customer_page_speaks_german_and_falls_back_to_english() -> None:
+    assert wording.labels("de")["title"] == "Ihre Verträge"
+    assert wording.labels("de")["notice_deadline"] == "Letzter Tag für die Kündigung"
+    assert wording.labels("da")["title"] == "Dine aftaler"
+    assert wording.labels("sv")["title"] == "Your contracts"
 
 
 def test_german_is_a_language_of_its_own() -> None:

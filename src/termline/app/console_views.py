@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,7 +37,7 @@ from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, TermlineError
-from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, age
+from termline.domain.mechanisms.dunning.aging import BUCKETS, Aged, bucket
 from termline.domain.policy import BUILTIN_PACKS
 from termline.domain.policy.coverage import ancestors, row_pieces
 from termline.domain.policy.schema import Policy
@@ -82,41 +82,21 @@ def _cited(texts: dict[str, str], clauses: Iterable[str]) -> list[dict[str, str]
 
 # --- the book ------------------------------------------------------------------------------
 
-@dataclass
-class _BookCache:
-    """The book's totals per tenant, kept while nothing in the book changed (no new action,
-    event, void or run day): reading every contract's open items is what a book page costs."""
-
-    entries: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
-
-
-BOOK_CACHE = _BookCache()
-
-
 def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
     """Counts by status and access, what is owed and how late (per currency), invoices issued
-    and cash received per month over the last 12 months, and the deadlines of the week."""
+    and cash received per month over the last 12 months, and the deadlines of the week.
+
+    The counts and the amounts are summed by the database from what the run keeps beside each
+    contract's state (its status, access and open items, migration 0013): the principal of
+    the open invoices aged by due date on the run's day, the open fees, the interest charged
+    and still open; to which the interest running on late principal that no document has
+    charged yet is added, computed for the late contracts only (`_add_running_interest`)."""
     with uow:
         owner = find_tenant(uow.repo, tenant_name)
         store = ConsoleStore(connection(uow.repo))
-        mark = store.last_change(owner.id)
-        on = mark[3] or today
-        cached = BOOK_CACHE.entries.get(owner.id)
-        if cached is not None and cached[0] == mark:
-            return cached[1]
-        aged: dict[str, Aged] = {}
-        caches = _Caches()
-        for chunk in store.run_states(owner.id):
-            # only a contract with something open owes: its document is read for those only
-            states = [(r, _state(r.state)) for r in chunk]
-            owing = [(r, st) for r, st in states if any(it.open > ZERO for it in st.items)]
-            models = store.contracts_by_id([r.contract_id for r, _ in owing])
-            for r, state in owing:
-                stored = StoredContract(r.contract_id, owner.id, models[r.contract_id],
-                                        r.policy_version_id)
-                ctx = context(uow, stored, owner, caches)
-                bal = balance(state, ctx, on)
-                aged.setdefault(bal.currency, Aged()).add(age(state.items, on, bal.interest))
+        on = uow.repo.run_through(owner.id) or today
+        aged = aged_open_items(store, owner.id, on)
+        _add_running_interest(uow, store, owner, on, aged)
         # the twelve months ending with the run's month
         first = date(on.year - 1 + (on.month == 12), on.month % 12 + 1, 1)
         months = _months(first, on)
@@ -135,13 +115,43 @@ def book(uow: UnitOfWork, tenant_name: str, today: date) -> dict[str, Any]:
             "monthly": _monthly(_by_month(invoiced, months), _by_month(cash, months), months),
             "deadlines": week,
         }
-        BOOK_CACHE.entries[owner.id] = (mark, result)
         return result
 
 
-def _state(text: str) -> ContractState:
-    state: ContractState = decode(ContractState, loads(text))
-    return state
+def _add_running_interest(uow: UnitOfWork, store: ConsoleStore, owner: Tenant, on: date,
+                          aged: dict[str, Aged], chunk: int = 500) -> None:
+    """Add the interest that runs on late principal and no document has charged yet, as
+    `balance` gives it on day `on`: computed for the contracts with an invoice past due only
+    (the kept items name them), so the book's cost grows with the late contracts, not with
+    the book."""
+    late = store.late_contracts(owner.id, on)
+    caches = _Caches()
+    for start in range(0, len(late), chunk):
+        rows = store.contract_rows(late[start:start + chunk])
+        models = store.contracts_by_id([r.id for r in rows])
+        for row in rows:
+            stored = StoredContract(row.id, owner.id, models[row.id], row.policy_version_id)
+            state: ContractState = decode(ContractState, loads(row.state))
+            bal = balance(state, context(uow, stored, owner, caches), on)
+            charged = sum((it.open for it in state.items
+                           if it.kind == "interest" and it.open > ZERO), ZERO)
+            if bal.interest != charged:
+                aged.setdefault(bal.currency, Aged()).interest += bal.interest - charged
+
+
+def aged_open_items(store: ConsoleStore, tenant_id: int, on: date) -> dict[str, Aged]:
+    """The kept open amounts aged on day `on`, per currency: invoices in the buckets of
+    `aging.BUCKETS` by days past due, fees and charged interest apart (as `aging.age`)."""
+    out: dict[str, Aged] = {}
+    for currency, kind, due, amount in store.open_by_due(tenant_id):
+        aged = out.setdefault(currency, Aged())
+        if kind == "invoice":
+            aged.principal[bucket((on - due).days)] += amount
+        elif kind == "fee":
+            aged.fees += amount
+        else:
+            aged.interest += amount
+    return out
 
 
 def _months(first: date, last: date) -> list[str]:

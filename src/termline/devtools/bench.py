@@ -35,6 +35,7 @@ from sqlalchemy.engine import make_url
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.repository import Repository, dumps
 from termline.adapters.sql.schema import metadata
 from termline.adapters.sql.uow import SqlUnitOfWork
@@ -234,6 +235,7 @@ def _load(engine: Engine, made: Iterator[SyntheticContract], behaviours: bytearr
                 {"contract_id": cid, "tenant_id": tenant, "state": empty,
                  "cursor": m.contract.start - timedelta(days=1), "next_due": m.contract.start,
                  "action_count": 0} for m, cid in zip(chunk, ids, strict=True)])
+            count_new_contracts(conn, tenant, len(ids))
             events = [{"tenant_id": tenant, "contract_id": cid, "date": e.date, "type": e.type,
                        "natural_key": f"bench:{m.contract.id}:{n}",
                        "payload": e.model_dump_json(by_alias=True)}

@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
 from termline.adapters.sql.writes import driver_errors, insert_rows
 from termline.domain.contract.model import Contract, Customer
@@ -164,6 +165,7 @@ class BulkRows:
             (cid, tenant_id, state, day(contract.start - timedelta(days=1)),
              day(contract.start), 0)
             for cid, (contract, _, _, _) in zip(ids, rows, strict=True)])
+        count_new_contracts(self.conn, tenant_id, len(ids))
         return ids
 
     def _contract_rows(self, tenant_id: int, ids: list[int],

@@ -3,13 +3,14 @@ a book that a browser asks for (a page of contracts, of invoices, the months, th
 
 Lists are filtered and paged in the database (keyset on the contract's id, an offset for the
 invoices): a page of a 1,000,000-contract book reads a page of rows. A contract's status and
-access are read from its stored state's JSON (a field left out is the state's default).
+access are the columns the run keeps beside its state, and the book's receivables are summed
+from the open items it keeps (`kept`, migration 0013).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -23,12 +24,12 @@ from sqlalchemy import (
     delete,
     func,
     insert,
-    literal_column,
     select,
     update,
 )
 
 from termline.adapters.sql import console_tables as ct
+from termline.adapters.sql import kept
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.corrected import uncorrected
@@ -64,15 +65,6 @@ class ContractRow:
     next_due: date
     cursor: date
     policy_version_id: int
-
-
-def _state_field(conn: Connection, name: str, default: str) -> ColumnElement[Any]:
-    """A top-level text field of `contract_runs.state`, or its default when left out."""
-    if conn.dialect.name == "postgresql":
-        raw: ColumnElement[Any] = literal_column(f"(contract_runs.state::json ->> '{name}')")
-    else:
-        raw = func.json_extract(_RUN.state, f"$.{name}")
-    return func.coalesce(raw, default)
 
 
 def _prefix(column: Any, start: str) -> list[ColumnElement[bool]]:
@@ -164,8 +156,7 @@ class ConsoleStore:
         pv = t.policy_versions.c
         return (select(_CON.id, _CON.ref, _CUS.name.label("customer"), _CUS.id.label("cid"),
                        pv.pack, _CON.start,
-                       _state_field(self.conn, "status", "pending").label("status"),
-                       _state_field(self.conn, "access", "none").label("access"),
+                       _RUN.status, _RUN.access,
                        _RUN.state, _RUN.problem, _RUN.next_due, _RUN.cursor,
                        _CON.policy_version_id)
                 .select_from(t.contracts.join(t.customers, _CUS.id == _CON.customer_id)
@@ -184,20 +175,24 @@ class ConsoleStore:
                       after_id: int = 0, limit: int = 25) -> list[ContractRow]:
         """Up to `limit` contracts with an id above `after_id`, filtered: `ref` and `customer`
         by prefix (case as stored), `status` and `pack` exactly."""
-        query = self._contract_select().where(_CON.tenant_id == tenant_id, _CON.id > after_id)
+        if status:  # the kept column's index gives the status's contracts in id order
+            query = self._contract_select().where(
+                _RUN.tenant_id == tenant_id, _RUN.status == status,
+                _RUN.contract_id > after_id).order_by(_RUN.contract_id)
+        else:
+            query = self._contract_select().where(
+                _CON.tenant_id == tenant_id, _CON.id > after_id).order_by(_CON.id)
         if ref:
             query = query.where(*_prefix(_CON.ref, ref))
         if customer:
             query = query.where(*_prefix(_CUS.name, customer))
-        if status:
-            query = query.where(_state_field(self.conn, "status", "pending") == status)
         if pack:
             query = query.where(t.policy_versions.c.pack == pack)
         if problems:  # the partial index of the set-aside ones
             aside = select(_RUN.contract_id).where(_RUN.tenant_id == tenant_id,
                                                    _RUN.problem.is_not(None))
             query = query.where(_CON.id.in_(aside))
-        rows = self.conn.execute(query.order_by(_CON.id).limit(limit))
+        rows = self.conn.execute(query.limit(limit))
         return [self._contract_row(r) for r in rows]
 
     def contract_row(self, tenant_id: int, ref: str) -> ContractRow | None:
@@ -224,35 +219,26 @@ class ConsoleStore:
         rows = self.conn.execute(select(_CON.id, _CON.document).where(_CON.id.in_(ids)))
         return {int(r.id): Contract.model_validate_json(r.document) for r in rows}
 
-    def run_states(self, tenant_id: int, chunk: int = 5000) -> Iterator[Sequence[Any]]:
-        """The tenant's contracts' stored states (contract id, state JSON, policy version,
-        cursor), in chunks, streamed."""
-        query = (select(_RUN.contract_id, _RUN.state, _CON.policy_version_id, _RUN.cursor)
-                 .join(t.contracts, _CON.id == _RUN.contract_id)
-                 .where(_RUN.tenant_id == tenant_id).order_by(_RUN.contract_id)
-                 .execution_options(yield_per=chunk))
-        result = self.conn.execute(query)
-        yield from result.partitions(chunk)
-
     def status_counts(self, tenant_id: int) -> list[tuple[str, str, int]]:
-        status = _state_field(self.conn, "status", "pending")
-        access = _state_field(self.conn, "access", "none")
-        rows = self.conn.execute(select(status, access, func.count())
-                                 .where(_RUN.tenant_id == tenant_id)
-                                 .group_by(status, access))
-        return sorted((str(a), str(b), int(n)) for a, b, n in rows)
+        """(status, access, contracts) from the totals the run keeps (`kept`)."""
+        return kept.counts(self.conn, tenant_id)
 
-    def last_change(self, tenant_id: int) -> tuple[int, int, int, date | None]:
-        """What a change of the book moves: the last action, event and void ids, the run day."""
-        a, e, v = t.actions.c, t.events.c, t.event_voids.c
-        return (int(self.conn.execute(select(func.max(a.id)).where(
-                    a.tenant_id == tenant_id)).scalar() or 0),
-                int(self.conn.execute(select(func.max(e.id)).where(
-                    e.tenant_id == tenant_id)).scalar() or 0),
-                int(self.conn.execute(select(func.count()).where(
-                    v.tenant_id == tenant_id)).scalar() or 0),
-                self.conn.execute(select(t.tenant_runs.c.run_through).where(
-                    t.tenant_runs.c.tenant_id == tenant_id)).scalar())
+    def late_contracts(self, tenant_id: int, on: date) -> list[int]:
+        """The contracts with an invoice open past its due date on `on` (the kept items)."""
+        o = ct.contract_open_items.c
+        return [int(i) for i in self.conn.execute(
+            select(o.contract_id).where(o.tenant_id == tenant_id, o.kind == "invoice",
+                                        o.due < on).distinct()).scalars()]
+
+    def contract_rows(self, ids: Sequence[int]) -> list[ContractRow]:
+        if not ids:
+            return []
+        rows = self.conn.execute(self._contract_select().where(_CON.id.in_(ids)))
+        return [self._contract_row(r) for r in rows]
+
+    def open_by_due(self, tenant_id: int) -> list[tuple[str, str, date, Decimal]]:
+        """(currency, kind, due date, open amount) from the totals the run keeps."""
+        return kept.open_by_due(self.conn, tenant_id)
 
     def contract_events(self, tenant_id: int, contract_id: int) -> list[dict[str, Any]]:
         """A contract's own events and its tenant's broadcast ones, in received order, voided
@@ -287,22 +273,15 @@ class ConsoleStore:
 
     # --- money per month ------------------------------------------------------------------
     def invoiced_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
-        """(YYYY-MM, currency, net amount) of the invoices issued from `first` on, credit notes
-        subtracted."""
-        d = t.documents.c
-        month = self._month(d.issued)
-        amount = func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount))
-        rows = self.conn.execute(select(month, d.currency, amount).where(
-            d.tenant_id == tenant_id, d.issued >= first).group_by(month, d.currency))
-        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+        """(YYYY-MM, currency, amount incl. VAT) of the documents issued from `first`'s month
+        on, credit notes subtracted (kept as they are numbered: `kept.add_to_months`)."""
+        return kept.months(self.conn, tenant_id, f"{first.year:04d}-{first.month:02d}",
+                           "invoiced")
 
     def cash_by_month(self, tenant_id: int, first: date) -> list[tuple[str, str, Decimal]]:
-        """(YYYY-MM, currency, amount) of the payments received from `first` on."""
-        p = t.payments.c
-        month = self._month(p.date)
-        rows = self.conn.execute(select(month, p.currency, func.sum(p.amount)).where(
-            p.tenant_id == tenant_id, p.date >= first).group_by(month, p.currency))
-        return sorted((str(m), str(c), Decimal(v)) for m, c, v in rows)
+        """(YYYY-MM, currency, amount) of the payments received from `first`'s month on."""
+        return kept.months(self.conn, tenant_id, f"{first.year:04d}-{first.month:02d}",
+                           "cash")
 
     def _month(self, column: Any) -> Any:
         if self.conn.dialect.name == "postgresql":

@@ -1,5 +1,6 @@
 """The console's tables (migration 0009): its users, their sessions, sign-in attempts, and the
-secret that signs customers' links.
+secret that signs customers' links; and (0013) each contract's open items as the run keeps them
+for the book's totals.
 
 A password is kept only as its argon2 hash; a session only as the SHA-256 of its token (a
 stolen database gives no usable cookie); the signing secret never leaves the store but as an
@@ -9,11 +10,14 @@ HMAC of a link.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     UniqueConstraint,
@@ -21,6 +25,7 @@ from sqlalchemy import (
 
 from termline.adapters.sql.tables import (
     Id,
+    Money,
     contract_runs,
     contracts,
     customers,
@@ -82,3 +87,68 @@ Index("ix_contract_runs_set_aside", contract_runs.c.tenant_id, contract_runs.c.c
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
       documents.c.id)
+
+# A contract's status and access as kept by the run (0013): a filter on a rare status reads
+# only its contracts, in id order; the book's counts read the index alone.
+Index("ix_contract_runs_tenant_id_status_contract_id", contract_runs.c.tenant_id,
+      contract_runs.c.status, contract_runs.c.contract_id)
+Index("ix_contract_runs_tenant_id_status_access", contract_runs.c.tenant_id,
+      contract_runs.c.status, contract_runs.c.access)
+
+# Each contract's open items (invoice, fee, interest with something open), written by the run
+# in the transaction that stores the contract's state (`kept.keep`, migration 0013), and the
+# tenant's totals moved by their differences: the book reads a few rows of `book_counts` and
+# `book_open` instead of decoding every contract's state.
+contract_open_items = Table(
+    "contract_open_items", metadata,
+    Column("contract_id", ForeignKey("contracts.id"), primary_key=True),
+    Column("ref", String(200), primary_key=True),  # the item's ref in the state
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("currency", String(3), nullable=False),  # the contract's
+    Column("kind", String(16), nullable=False),  # invoice | fee | interest
+    Column("due", Date, nullable=False),
+    Column("amount_open", Money, nullable=False),  # amount - paid - credited, > 0
+    # the contracts with late principal (their interest runs on: the book computes it)
+    Index(None, "tenant_id", "kind", "due", "contract_id"),
+)
+
+# contracts by status and access as the run moved them (a new contract is counted in
+# `book_added`: pending, no access, until its first stored state moves it here)
+book_counts = Table(
+    "book_counts", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("status", String(24), primary_key=True),
+    Column("access", String(24), primary_key=True),
+    Column("contracts", Integer, nullable=False),
+)
+
+book_open = Table(
+    "book_open", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("kind", String(16), primary_key=True),
+    Column("due", Date, primary_key=True),
+    # the sum of the open items' amount_open, in ten-thousandths (`kept.units`: exact)
+    Column("amount", BigInteger, nullable=False),
+)
+
+# new contracts, a row per intake (insert only: concurrent intakes never wait on each other)
+book_added = Table(
+    "book_added", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", ForeignKey("tenants.id"), nullable=False),
+    Column("contracts", Integer, nullable=False),
+    Index(None, "tenant_id"),
+)
+
+# invoiced (documents incl. VAT, credit notes subtracted) and cash (payments) per month, added
+# where the documents are numbered and the payments projected (`kept.add_to_months`)
+book_months = Table(
+    "book_months", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("month", String(7), primary_key=True),  # YYYY-MM
+    Column("currency", String(3), primary_key=True),
+    # in ten-thousandths of the currency unit (`kept.units`: exact integers)
+    Column("invoiced", BigInteger, nullable=False, server_default="0"),
+    Column("cash", BigInteger, nullable=False, server_default="0"),
+)

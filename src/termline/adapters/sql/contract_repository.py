@@ -11,6 +11,7 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.bulk import BulkRows
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.policy_repository import SqlPolicies
 from termline.adapters.sql.sql_rows import SqlRows, new_id
 from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
@@ -44,6 +45,7 @@ class SqlContracts(SqlRows):
             state=dumps(encode(ContractState(), ContractState)),
             cursor=contract.start - timedelta(days=1), next_due=contract.start,
             action_count=0))
+        count_new_contracts(self.conn, tenant_id, 1)
         return contract_id
 
     # many at once, through the driver (`bulk`): an intake of thousands of contracts

@@ -32,6 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.kept import add_to_months, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
         prefix = s.invoice_prefix if p.kind == "invoice" else s.credit_prefix
         groups.setdefault((p.tenant_id, prefix, p.issued.year if s.per_year else 0),
                           []).append(p)
+    lock_totals(conn, tenants)  # before the series' rows, as the run takes them (`kept`)
     rows = []
     numbered: dict[tuple[int, str], str] = {}  # this batch's invoices: (contract, ref) -> number
     for (tenant_id, prefix, year), todo in groups.items():
@@ -118,6 +120,9 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
                 if series[tenant_id].structured
                 else number})
     insert_dicts(conn, t.documents, rows)
+    add_to_months(conn, "invoiced", [
+        (p.tenant_id, p.issued, p.currency, -p.amount if p.kind == "credit_note" else p.amount)
+        for p in pending])
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.kept import add_to_months
 from termline.adapters.sql.numbering import is_charge, number_new
 from termline.adapters.sql.store_records import NewAction, StoredContract
 from termline.adapters.sql.writes import insert_dicts
@@ -241,6 +242,9 @@ def _add_payments(conn: Connection,
             "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
             "currency": currency[contract.id], "reference": pe.event.reference}
             for contract, pe in new])
+        add_to_months(conn, "cash", [(contract.tenant_id, pe.event.date, currency[contract.id],
+                                      _fits(pe.event.amount, 4, "payment amount"))
+                                     for contract, pe in new])
     return {int(r.event_id): int(r.id) for r in conn.execute(
         select(p.id, p.event_id).where(p.event_id.in_(list(owners))))}
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
 from termline.adapters.sql.jsontext import dumps, loads
+from termline.adapters.sql.kept import keep
 from termline.adapters.sql.sql_rows import SqlRows
 from termline.adapters.sql.store_records import (
     NEVER,
@@ -25,15 +26,18 @@ from termline.adapters.sql.store_records import (
 from termline.domain.engine.state import ContractState
 
 _RUN = t.contract_runs.c
+# status and access are the state's, kept as columns for the console (0013)
 _SAVE_RUNS_SQLITE = (
     "UPDATE contract_runs SET state = ?, cursor = ?, next_due = ?, recompute_from = ?, "
-    "action_count = ?, problem = NULL WHERE contract_id = ? AND cursor = ? AND action_count = ?")
+    "action_count = ?, status = ?, access = ?, problem = NULL "
+    "WHERE contract_id = ? AND cursor = ? AND action_count = ?")
 _SAVE_RUNS_PG = (
     "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
-    "recompute_from = v.recompute_from, action_count = v.action_count, problem = NULL "
-    "FROM unnest(%b::text[], %b::date[], %b::date[], %b::date[], %b::int[], %b::bigint[], "
-    "%b::date[], %b::int[]) AS v(state, cursor, next_due, recompute_from, action_count, cid, "
-    "old_cursor, old_count) "
+    "recompute_from = v.recompute_from, action_count = v.action_count, status = v.status, "
+    "access = v.access, problem = NULL "
+    "FROM unnest(%b::text[], %b::date[], %b::date[], %b::date[], %b::int[], %b::text[], "
+    "%b::text[], %b::bigint[], %b::date[], %b::int[]) AS v(state, cursor, next_due, "
+    "recompute_from, action_count, status, access, cid, old_cursor, old_count) "
     "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
 # a contract's run row with what a claim needs of its contract
 _RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
@@ -178,8 +182,11 @@ class SqlRuns(SqlRows):
         texts = encoded if encoded is not None else [
             dumps(encode(new.state, ContractState)) for _, new in pairs]
         rows = [(text, new.cursor, new.next_due,
-                 new.recompute_from, new.action_count, old.contract_id, old.cursor,
-                 old.action_count) for (old, new), text in zip(pairs, texts, strict=True)]
+                 new.recompute_from, new.action_count, new.state.status, new.state.access,
+                 old.contract_id, old.cursor, old.action_count)
+                for (old, new), text in zip(pairs, texts, strict=True)]
+        # the console's kept rows first: they read the status stored so far (`kept`)
+        keep(self.conn, [(old.contract_id, new.state) for old, new in pairs])
         if self.conn.dialect.name == "postgresql":
             # one statement for the batch: the rows as arrays, joined back by contract id
             columns = list(zip(*rows, strict=True))
@@ -187,7 +194,7 @@ class SqlRuns(SqlRows):
         else:
             # dates bound as ISO text by the adapter `store.writes` registers
             result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
-        return result.rowcount == len(pairs)
+        return result.rowcount == len(pairs)  # else the caller rolls back, kept rows too
 
 
 def _due_run(row: Any) -> DueRun:

@@ -131,6 +131,9 @@ contract_runs = Table(
     Column("action_count", Integer, nullable=False),
     # why the run set this contract aside (JSON: error, day, events), NULL when it runs (0004)
     Column("problem", Text),
+    # the state's status and access, written with it (0013): the console filters and counts them
+    Column("status", String(24), nullable=False, server_default="pending"),
+    Column("access", String(24), nullable=False, server_default="none"),
     # the claim's order (most overdue first, then by id) read straight off the index (0003)
     Index(None, "tenant_id", "next_due", "contract_id"),
 )

@@ -4,8 +4,9 @@ the same use cases as the API (`service.console_views`, `service.corrections`, .
 Every page but the sign-in and the customer's link needs a session (cookie `termline_session`:
 HttpOnly, SameSite=Lax, Secure when the request came over HTTPS); every form carries the
 session's CSRF token; a viewer changes nothing, finance applies payments, voids events and
-resumes contracts, admin manages users, keys and webhooks. A user sees its own tenant only:
-another tenant's contract or document is a 404, like one that does not exist.
+resumes contracts, admin manages users, keys and webhooks (every role sees the webhooks). A
+user sees its own tenant only: another tenant's contract, document or webhook endpoint is a
+404, like one that does not exist.
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from starlette.datastructures import FormData
 from termline.adapters.files.calendar_export import calendar_bytes
 from termline.app import console_auth as auth
 from termline.app import console_views as views
+from termline.app import console_webhooks as webhooks
 from termline.app import corrections, customer_links, documents
 from termline.app.keys import create_key, list_keys, revoke_key
 from termline.app.webhook_endpoints import list_endpoints
 from termline.domain.errors import InputError, TermlineError
-from termline.entrypoints.console import charts, words
+from termline.entrypoints.console import charts, wording
 
 HERE = Path(__file__).parent
 COOKIE = "termline_session"
@@ -390,6 +392,56 @@ async def admin_revoke_key(request: Request, user: auth.ConsoleUser, form: FormD
     return RedirectResponse("/console/admin", status_code=303)
 
 
+# --- webhooks ------------------------------------------------------------------------------
+
+@router.get("/webhooks", response_model=None)
+@_signed_in
+async def webhooks_page(request: Request, user: auth.ConsoleUser) -> Response:
+    return _webhooks(request, user)
+
+
+def _webhooks(request: Request, user: auth.ConsoleUser, created: tuple[str, str] | None = None
+              ) -> Response:
+    return _page(request, "webhooks.html", user=user, nav="webhooks", created=created,
+                 hooks=webhooks.endpoints(_ctx(request).engine, user.tenant))
+
+
+@router.post("/webhooks", response_model=None)
+@_signed_in
+async def webhooks_add(request: Request, user: auth.ConsoleUser, form: FormData) -> Response:
+    _need(user, "admin")
+    made = webhooks.add(_ctx(request).engine, user.tenant, _field(form, "url") or "",
+                        _field(form, "events") or "*", _now(request), _ctx(request).outbound)
+    return _webhooks(request, user, made)  # the signing secret is shown this once
+
+
+@router.post("/webhooks/{endpoint_id}/{change}", response_model=None)
+@_signed_in
+async def webhooks_change(request: Request, user: auth.ConsoleUser, endpoint_id: str,
+                          change: str, form: FormData) -> Response:
+    _need(user, "admin")
+    engine = _ctx(request).engine
+    if change in ("disable", "enable"):
+        webhooks.set_enabled(engine, user.tenant, endpoint_id, change == "enable",
+                             _now(request))
+    elif change == "delete":
+        webhooks.remove(engine, user.tenant, endpoint_id)
+    else:
+        raise views.NotFound(f"no change {change!r}")
+    return RedirectResponse("/console/webhooks", status_code=303)
+
+
+@router.post("/webhooks-retry", response_model=None)
+@_signed_in
+async def webhooks_retry(request: Request, user: auth.ConsoleUser, form: FormData
+                         ) -> Response:
+    _need(user, "admin")
+    views.retry_delivery(_ctx(request).uow(), user.tenant, "webhook",
+                         _field(form, "msg_id") or "", _now(request))
+    _ctx(request).wake()
+    return RedirectResponse("/console/webhooks", status_code=303)
+
+
 # --- the customer's page (signed link, read-only, no session) ------------------------------
 
 def _grant(request: Request, token: str) -> customer_links.CustomerGrant:
@@ -411,7 +463,8 @@ async def customer_page(request: Request, token: str) -> Response:
     except views.NotFound as exc:
         return _customer_refused(request, exc, 404)
     return _page(request, "customer.html", user=None, p=data, token=token,
-                 t=words.labels(data["language"]), lang=data["language"],
+                 t=wording.labels(data["language"]),
+                 lang=wording.language_of(data["language"]),
                  expires=grant.expires.date().isoformat())
 
 
