@@ -44,3 +44,42 @@ def resolve(repo: object, tenant_id: int, event: Any) -> Any:
     if row is None:
         return event
     return event.model_copy(update={"invoice": str(row.source_ref)})
+
+
+def resolve_all(repo: object, tenant_id: int, events: list[Any]) -> list[Any]:
+    """`resolve` for a chunk of a streamed import (`book_import`, `scenario_import`), in one
+    query: each payment naming an invoice is stored naming its item, as one `payment` event
+    given alone is (issue 17: cash goes first to the item the payment names)."""
+    names: dict[str, set[str]] = {}
+    for event in events:
+        if isinstance(event, Payment) and (event.invoice or event.end_to_end_id):
+            name = str(event.invoice or event.end_to_end_id)
+            names.setdefault(event.contract, set()).update(_keys(name))
+    if not names:
+        return events
+    d, c = t.documents.c, t.contracts.c
+    found: dict[tuple[str, str], str] = {}
+    for r in connection(repo).execute(
+            select(c.ref, d.number, d.payment_reference, d.source_ref)
+            .join(t.contracts, c.id == d.contract_id)
+            .where(d.tenant_id == tenant_id, d.kind == "invoice", c.ref.in_(set(names)),
+                   d.number.in_(set().union(*names.values()))
+                   | d.payment_reference.in_(set().union(*names.values())))
+            .order_by(d.id)):  # the latest revision of a number last
+        found[(str(r.ref), str(r.number))] = str(r.source_ref)
+        found[(str(r.ref), str(r.payment_reference))] = str(r.source_ref)
+    out = []
+    for event in events:
+        if isinstance(event, Payment) and (event.invoice or event.end_to_end_id):
+            name = str(event.invoice or event.end_to_end_id)
+            ref = next((found[(event.contract, key)] for key in _keys(name)
+                        if (event.contract, key) in found), None)
+            if ref is not None:
+                event = event.model_copy(update={"invoice": ref})
+        out.append(event)
+    return out
+
+
+def _keys(name: str) -> list[str]:
+    digits = structured(name)
+    return [name] if digits is None else [name, digits]

@@ -79,7 +79,18 @@ def html(doc: Document, logo: str | None = None) -> str:
         logo=logo_uri, reference_label=labels["structured"]
         if doc.payment.reference.startswith("+++") else labels["reference"],
         collection=day(doc.payment.collection) if doc.payment.collection else None,
-        note=text(lang, doc.note) if doc.note else None)
+        note=text(lang, doc.note, **dict(doc.note_values)) if doc.note else None,
+        concerns=_concerns(doc, lang, day))
+
+
+def _concerns(doc: Document, lang: str, day: Any) -> str | None:
+    """The line naming the invoice this document arises from (BT-25/BT-26 on the UBL)."""
+    if doc.preceding is None:
+        return None
+    number, issued = doc.preceding
+    if issued is None:
+        return f"{LABELS[lang]['credits']} {number}"
+    return text(lang, "Concerns invoice {number} of {date}", number=number, date=day(issued))
 
 
 def render(doc: Document, logo: str | None = None) -> bytes:

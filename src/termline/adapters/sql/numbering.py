@@ -5,6 +5,10 @@
 * Each invoice whose action the ledger corrects (`action_corrected`: the revision a recompute
   replaces, an invoice it no longer issues, a fee or interest charge that no longer follows)
   gets a credit note in full (reason `correction`) referring to its number.
+* Each fee, interest or charge document keeps the legal number of the invoice it arises from
+  (`credit_note_for`, EN 16931 BT-25), as a credit note keeps the invoice it corrects.
+* Each credit note by hand (`invoice_credited`) becomes a credit note (reason `credit`) for the
+  document it names, its amount the credited total including VAT.
 * Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
   note for the contract's latest invoice issued by then, whether the engine applies the money
   to an open invoice or keeps it as credit; each reminder fee, collection cost and interest
@@ -21,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -43,7 +47,8 @@ CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the
 # every charge is a document (issue 17): fees, collection costs, interest, the policy's named
 # charges (a fixed interest step, a penalty) and statutory compensation
 CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "charge_applied",
-                               "compensation_charged"}
+                               "compensation_charged", "invoice_credited"}
+MANUAL_CREDIT = "credit"  # the reason of a credit note by hand (`termline invoice credit`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,7 @@ class Pending:
     amount: Decimal
     currency: str
     credit_note_for: str | None = None
+    arises_from: str | None = None  # a charge's invoice (engine ref): its legal number is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,20 +103,50 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
         prefix = s.invoice_prefix if p.kind == "invoice" else s.credit_prefix
         groups.setdefault((p.tenant_id, prefix, p.issued.year if s.per_year else 0),
                           []).append(p)
-    rows = []
-    for (tenant_id, prefix, year), todo in groups.items():
-        last = _take(conn, tenant_id, prefix, year, len(todo))
+    numbered: list[tuple[Pending, str]] = []
+    for (tenant, prefix, year), todo in groups.items():
+        last = _take(conn, tenant, prefix, year, len(todo))
         for n, p in enumerate(todo, start=last - len(todo) + 1):
-            number = f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"
-            rows.append({
-                "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
-                "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
-                "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
-                "currency": p.currency, "credit_note_for": p.credit_note_for,
-                "payment_reference": ogm_digits(number, p.kind == "credit_note")
-                if series[tenant_id].structured
-                else number})
+            numbered.append((p, f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"))
+    sources = _sources(conn, numbered)
+    rows = []
+    for p, number in numbered:
+        if p.arises_from is not None:
+            p = replace(p, credit_note_for=sources.get((p.contract_id, p.arises_from, p.issued)))
+        rows.append({
+            "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
+            "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
+            "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
+            "currency": p.currency, "credit_note_for": p.credit_note_for,
+            "payment_reference": ogm_digits(number, p.kind == "credit_note")
+            if series[p.tenant_id].structured else number})
     insert_dicts(conn, t.documents, rows)
+
+
+def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]
+             ) -> dict[tuple[int, str, date], str]:
+    """The legal number of the invoice each charge arises from (EN 16931 BT-25): the latest
+    revision of that invoice issued by the charge's day, numbered in this batch or before."""
+    wanted = {(p.contract_id, p.arises_from, p.issued) for p, _ in numbered
+              if p.arises_from is not None}
+    if not wanted:
+        return {}
+    d = t.documents.c
+    issued: dict[tuple[int, str], list[tuple[date, str]]] = {}
+    for r in conn.execute(select(d.contract_id, d.source_ref, d.issued, d.number).where(
+            d.contract_id.in_({c for c, _, _ in wanted}), d.kind == "invoice",
+            d.source_ref.in_({ref for _, ref, _ in wanted})).order_by(d.id)):
+        issued.setdefault((int(r.contract_id), str(r.source_ref)), []).append(
+            (r.issued, str(r.number)))
+    for p, number in numbered:
+        if p.kind == "invoice":
+            issued.setdefault((p.contract_id, p.source_ref), []).append((p.issued, number))
+    out = {}
+    for contract_id, ref, day in wanted:
+        before = [n for when, n in issued.get((contract_id, ref), []) if when <= day]
+        if before:
+            out[(contract_id, ref, day)] = before[-1]
+    return out
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:
@@ -173,6 +209,11 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
         amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
         assert isinstance(amount, Decimal)
         currency = act.currency or "EUR"
+        if act.kind == "invoice_credited":  # a credit note by hand: its total, VAT included
+            out.append(Pending(tenant_id, contract_id, "credit_note", MANUAL_CREDIT, act.date,
+                               act.date, n.natural_key, str(act.get("ref")), amount, currency,
+                               str(act.get("document"))))
+            continue
         if act.kind in CREDIT_KINDS:
             label = (f"sla-credit {act.get('window')}" if act.kind == "sla_credit"
                      else f"defect-refund {act.get('defect')}")
@@ -182,8 +223,10 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
                                before[-1] if before else None))
             continue
         ref, reason = charge_source(act)
+        invoice = act.get("invoice") if act.kind == "interest_charged" else act.get("ref")
         out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
-                           n.natural_key, ref, amount, currency))
+                           n.natural_key, ref, amount, currency,
+                           arises_from=str(invoice) if invoice is not None else None))
     return out
 
 

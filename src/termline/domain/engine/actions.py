@@ -53,6 +53,7 @@ ActionKind = Literal[
     "force_majeure_recorded",
     "incident_recorded",
     "interest_charged",
+    "invoice_credited",
     "invoice_dispute_received",
     "invoice_issued",
     "list_price_changed",
