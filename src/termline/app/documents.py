@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from termline.adapters.documents.build import (
     CHARGE_LABELS,
     Issued,
+    IssuedLine,
     charge_label,
     credit_lines,
     document,
@@ -31,7 +32,7 @@ from termline.app.intake import tenant
 from termline.app.ports import Store, UnitOfWork
 from termline.domain.errors import InputError, TermlineError
 from termline.domain.policy.schema import Policy
-from termline.domain.values.money import ZERO, fmt
+from termline.domain.values.money import ZERO, fmt, round_money
 
 
 class UnknownDocument(InputError):
@@ -156,7 +157,9 @@ def credited_source(repo: Store, stored: StoredDocument, profile: SellerProfile,
     """The document a credit note by hand credits, as built."""
     assert stored.credit_note_for is not None
     source = DocumentStore(connection(repo)).document(stored.tenant_id, stored.credit_note_for)
-    assert source is not None, stored.credit_note_for
+    if source is None:
+        raise UnknownDocument(f"{stored.number} credits {stored.credit_note_for}, which the "
+                              "tenant does not have", field="NUMBER")
     return build(repo, source, profile, lookups)
 
 
@@ -167,7 +170,11 @@ def _manual_credit(repo: Store, stored: StoredDocument, profile: SellerProfile,
     (`credit_lines`), which it names by legal number and issue date (BT-25, BT-26)."""
     source = credited_source(repo, stored, profile, lookups)
     lines = credit_lines(source, stored.amount)
-    assert lines is not None, (stored.number, stored.amount)  # checked when it was made
+    if lines is None:  # an amount `invoice credit` refuses, given as an event: one line
+        rate = source.lines[0].category.percent if source.lines else ZERO
+        net = round_money(stored.amount * 100 / (100 + rate))
+        lines = (IssuedLine(source.lines[0].name if source.lines else source.number,
+                            Decimal(1), net, net),)
     reason = DocumentStore(connection(repo)).action_field(stored.contract_id,
                                                           stored.action_key, "reason")
     issued = Issued(kind="credit_note", number=stored.number, issued=stored.issued,

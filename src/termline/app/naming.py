@@ -17,7 +17,8 @@ from sqlalchemy import select
 from termline.adapters.documents.references import structured
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.sql_rows import connection
-from termline.domain.contract.model import Payment
+from termline.domain.contract.model import InvoiceCredited, Payment
+from termline.domain.errors import InputError
 
 
 def resolve(repo: object, tenant_id: int, event: Any) -> Any:
@@ -25,6 +26,8 @@ def resolve(repo: object, tenant_id: int, event: Any) -> Any:
 
     Only a payment that names something reads the documents (which only the SQL store holds);
     every other event passes through on any store."""
+    if isinstance(event, InvoiceCredited):
+        return credited(repo, tenant_id, event)
     if not isinstance(event, Payment):
         return event
     name = event.invoice or event.end_to_end_id
@@ -46,10 +49,27 @@ def resolve(repo: object, tenant_id: int, event: Any) -> Any:
     return event.model_copy(update={"invoice": str(row.source_ref)})
 
 
+def credited(repo: object, tenant_id: int, event: InvoiceCredited) -> InvoiceCredited:
+    """A credit note given as an event names its document by legal number: it must be an
+    invoice, fee or interest document of the event's contract, and the item credited is that
+    document's (whatever `invoice` said). `termline invoice credit` checks the amount too."""
+    d, c = t.documents.c, t.contracts.c
+    row = connection(repo).execute(
+        select(d.source_ref).join(t.contracts, c.id == d.contract_id)
+        .where(d.tenant_id == tenant_id, d.kind == "invoice", c.ref == event.contract,
+               d.number == event.document)).first()
+    if row is None:
+        raise InputError(f"contract {event.contract!r} has no invoice {event.document!r}",
+                         field="document")
+    return event.model_copy(update={"invoice": str(row.source_ref)})
+
+
 def resolve_all(repo: object, tenant_id: int, events: list[Any]) -> list[Any]:
     """`resolve` for a chunk of a streamed import (`book_import`, `scenario_import`), in one
     query: each payment naming an invoice is stored naming its item, as one `payment` event
     given alone is (issue 17: cash goes first to the item the payment names)."""
+    events = [credited(repo, tenant_id, e) if isinstance(e, InvoiceCredited) else e
+              for e in events]
     names: dict[str, set[str]] = {}
     for event in events:
         if isinstance(event, Payment) and (event.invoice or event.end_to_end_id):
