@@ -21,6 +21,10 @@ from click.testing import Result
 from lxml import etree
 from typer.testing import CliRunner
 
+from termline.adapters.sql.db import make_engine
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import credit_notes
+from termline.domain.errors import InputError
 from termline.entrypoints.cli.app import app
 from tests.store.test_document_references import UBL, _page
 from tests.store.test_equivalence import termline
@@ -176,28 +180,36 @@ def test_a_fee_credit_note_is_category_o(db_url: str, tmp_path: Path,
 
 
 def test_two_credits_at_once_for_the_whole_invoice(db_url: str, tmp_path: Path) -> None:
-    """Two credits of all of SC2027-000001 (60.50) at the same moment on PostgreSQL: the
-    document's row is locked while each is decided, so one succeeds and the other sees it
-    and is refused (60.50 exceeds the 0.00 still creditable). One credit note of 60.50."""
+    """Two credits of all of SC2027-000001 (60.50) at the same moment on PostgreSQL, each in
+    its own thread and connection through the use case (`app.credit_notes.credit`): the
+    document's row is locked while each is decided, so one succeeds and the other sees it and
+    is refused (all 60.50 are credited already). One credit note of 60.50."""
     if not db_url.startswith("postgresql"):
         pytest.skip("row locks: PostgreSQL")
     _two_invoices(db_url, tmp_path)
-    results: list[Any] = []
+    engine = make_engine(db_url)
+    outcomes: list[Any] = []
     start = threading.Barrier(2)
 
     def credit() -> None:
         start.wait()
-        results.append(_cli(db_url, "invoice", "credit", "SC2027-000001", "--amount",
-                            "60.50", "--reason", "duplicate", "--json"))
+        try:
+            outcomes.append(credit_notes.credit(lambda: SqlUnitOfWork(engine), None,
+                                                "SC2027-000001", "60.50", "duplicate"))
+        except InputError as exc:
+            outcomes.append(exc)
 
     threads = [threading.Thread(target=credit) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    codes = sorted(r.exit_code for r in results)
-    assert codes[0] == 0 and codes[1] != 0, [r.output for r in results]
-    assert "credited in full already" in next(r.output for r in results if r.exit_code)
+    engine.dispose()
+    done = [o for o in outcomes if isinstance(o, dict)]
+    refused = [o for o in outcomes if isinstance(o, InputError)]
+    assert len(done) == 1 and len(refused) == 1, outcomes
+    assert (done[0]["number"], done[0]["total"]) == ("SCCN2027-000001", "60.50")
+    assert refused[0].field == "NUMBER" and "credited in full already" in str(refused[0])
     credits = [d for d in _documents(db_url) if d["kind"] == "credit_note"]
     assert [(d["credit_note_for"], d["total"]) for d in credits] == [("SC2027-000001", "60.50")]
     assert _balance(db_url) == ("60.50", "0.00")

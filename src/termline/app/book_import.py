@@ -284,8 +284,9 @@ class _Importer:
         broadcasts: list[date] = []
         duplicates = 0
         # a payment naming an invoice (legal number, structured reference) names its item
-        resolved = resolve_all(self.repo, self.owner.id, [e.event for e in chunk])
-        for located, event, target, key in zip(chunk, resolved, targets, keys, strict=True):
+        for located, target, key in zip(resolve_all(self.repo, self.owner.id, chunk), targets,
+                                        keys, strict=True):
+            event = located.event
             payload = event.model_dump_json(by_alias=True)
             before = stored_payloads.get(key)
             if before is not None:

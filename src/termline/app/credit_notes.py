@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from termline.adapters.documents.build import credit_lines
+from termline.adapters.documents.model import Document
 from termline.adapters.sql.document_store import DocumentStore
 from termline.adapters.sql.numbering import MANUAL_CREDIT
 from termline.adapters.sql.sql_rows import connection
@@ -54,7 +54,8 @@ def amount_of(text: str | None) -> Decimal | None:
 
 
 def credit(uow_factory: UowFactory, tenant_name: str | None, number: str,
-           amount: str | None, reason: str, on: date | None = None) -> dict[str, Any]:
+           amount: str | None, reason: str, on: date | None = None
+           ) -> dict[str, str | None]:
     """Credit document `number`; the credit note as `invoice list` shows it."""
     from termline.app.run import run
 
@@ -126,7 +127,7 @@ def credit(uow_factory: UowFactory, tenant_name: str | None, number: str,
             "creditable": fmt(creditable - value)}
 
 
-def _nearest(doc: Any, value: Decimal, creditable: Decimal) -> tuple[str, str]:
+def _nearest(doc: Document, value: Decimal, creditable: Decimal) -> tuple[str, str]:
     """The creditable totals closest to `value` below and above it ("-" where none)."""
     cent = Decimal("0.01")
     below = next((v for v in (value - cent * i for i in range(1, 6))

@@ -175,8 +175,8 @@ def _manual_credit(repo: Store, stored: StoredDocument, profile: SellerProfile,
         net = round_money(stored.amount * 100 / (100 + rate))
         lines = (IssuedLine(source.lines[0].name if source.lines else source.number,
                             Decimal(1), net, net),)
-    reason = DocumentStore(connection(repo)).action_field(stored.contract_id,
-                                                          stored.action_key, "reason")
+    reason = DocumentStore(connection(repo)).action_text(stored.contract_id,
+                                                         stored.action_key, "reason")
     issued = Issued(kind="credit_note", number=stored.number, issued=stored.issued,
                     due=stored.due, currency=stored.currency, lines=lines,
                     source=stored.source_ref, invoice_kind=source.invoice_kind,

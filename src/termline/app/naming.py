@@ -10,6 +10,8 @@ as given: the engine finds no such item and applies the money by the pack's rule
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from termline.adapters.documents.references import structured
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.sql_rows import connection
+from termline.app.inputs import LocatedEvent
 from termline.domain.contract.model import InvoiceCredited, Payment
 from termline.domain.errors import InputError
 
@@ -64,39 +67,40 @@ def credited(repo: object, tenant_id: int, event: InvoiceCredited) -> InvoiceCre
     return event.model_copy(update={"invoice": str(row.source_ref)})
 
 
-def resolve_all(repo: object, tenant_id: int, events: list[Any]) -> list[Any]:
+def resolve_all(repo: object, tenant_id: int, chunk: Sequence[LocatedEvent]
+                ) -> list[LocatedEvent]:
     """`resolve` for a chunk of a streamed import (`book_import`, `scenario_import`), in one
     query: each payment naming an invoice is stored naming its item, as one `payment` event
     given alone is (issue 17: cash goes first to the item the payment names)."""
-    events = [credited(repo, tenant_id, e) if isinstance(e, InvoiceCredited) else e
-              for e in events]
+    located = [replace(e, event=credited(repo, tenant_id, e.event))
+               if isinstance(e.event, InvoiceCredited) else e for e in chunk]
     names: dict[str, set[str]] = {}
-    for event in events:
-        if isinstance(event, Payment) and (event.invoice or event.end_to_end_id):
-            name = str(event.invoice or event.end_to_end_id)
-            names.setdefault(event.contract, set()).update(_keys(name))
+    for e in located:
+        if isinstance(e.event, Payment) and (e.event.invoice or e.event.end_to_end_id):
+            name = str(e.event.invoice or e.event.end_to_end_id)
+            names.setdefault(e.event.contract, set()).update(_keys(name))
     if not names:
-        return events
+        return located
     d, c = t.documents.c, t.contracts.c
+    wanted = set().union(*names.values())
     found: dict[tuple[str, str], str] = {}
     for r in connection(repo).execute(
             select(c.ref, d.number, d.payment_reference, d.source_ref)
             .join(t.contracts, c.id == d.contract_id)
             .where(d.tenant_id == tenant_id, d.kind == "invoice", c.ref.in_(set(names)),
-                   d.number.in_(set().union(*names.values()))
-                   | d.payment_reference.in_(set().union(*names.values())))
+                   d.number.in_(wanted) | d.payment_reference.in_(wanted))
             .order_by(d.id)):  # the latest revision of a number last
         found[(str(r.ref), str(r.number))] = str(r.source_ref)
         found[(str(r.ref), str(r.payment_reference))] = str(r.source_ref)
     out = []
-    for event in events:
-        if isinstance(event, Payment) and (event.invoice or event.end_to_end_id):
-            name = str(event.invoice or event.end_to_end_id)
-            ref = next((found[(event.contract, key)] for key in _keys(name)
-                        if (event.contract, key) in found), None)
+    for e in located:
+        if isinstance(e.event, Payment) and (e.event.invoice or e.event.end_to_end_id):
+            name = str(e.event.invoice or e.event.end_to_end_id)
+            ref = next((found[(e.event.contract, key)] for key in _keys(name)
+                        if (e.event.contract, key) in found), None)
             if ref is not None:
-                event = event.model_copy(update={"invoice": ref})
-        out.append(event)
+                e = replace(e, event=e.event.model_copy(update={"invoice": ref}))
+        out.append(e)
     return out
 
 

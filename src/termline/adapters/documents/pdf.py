@@ -4,6 +4,8 @@ Babel's numbers, dates and currencies, and an EPC QR code (SEPA credit transfer)
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +85,7 @@ def html(doc: Document, logo: str | None = None) -> str:
         concerns=_concerns(doc, lang, day))
 
 
-def _concerns(doc: Document, lang: str, day: Any) -> str | None:
+def _concerns(doc: Document, lang: str, day: Callable[[date], str]) -> str | None:
     """The line naming the invoice this document arises from (BT-25/BT-26 on the UBL)."""
     if doc.preceding is None:
         return None

@@ -140,12 +140,13 @@ class DocumentStore:
             d.tenant_id == tenant_id, d.number == number)).scalar()
         return found if isinstance(found, date) else None
 
-    def action_field(self, contract_id: int, natural_key: str, name: str) -> Any:
-        """A field of the stored action behind a document (a credit note's reason)."""
+    def action_text(self, contract_id: int, natural_key: str, name: str) -> str | None:
+        """A text field of the stored action behind a document (a credit note's reason)."""
         a = t.actions.c
         body = self.conn.execute(select(a.body).where(
             a.contract_id == contract_id, a.natural_key == natural_key)).scalar()
-        return None if body is None else json.loads(body).get(name)
+        value = None if body is None else json.loads(body).get(name)
+        return None if value is None else str(value)
 
     def invoice_lines(self, contract_id: int, action_key: str
                       ) -> list[tuple[str, Decimal, Decimal, Decimal]]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+from termline.domain.contract.model import InvoiceCredited
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState, Receipt
 from termline.domain.mechanisms.payments.allocation import allocate
@@ -34,7 +34,7 @@ def credited_before(state: ContractState, document: str) -> Decimal:
                 for r in state.receipts if r.reference == reference), ZERO)
 
 
-def credit_invoice(state: ContractState, ctx: Context, day: date, event: Any
+def credit_invoice(state: ContractState, ctx: Context, day: date, event: InvoiceCredited
                    ) -> tuple[ContractState, list[Action]]:
     clauses = ctx.policy.payment.clause
     cid = ctx.contract.id
@@ -52,7 +52,8 @@ def credit_invoice(state: ContractState, ctx: Context, day: date, event: Any
     reference = PREFIX + event.document
     part = min(amount, max(item.open, ZERO))
     out = [action(day, "invoice_credited", cid, clauses, currency=ctx.currency,
-                  ref=item.ref, document=event.document, amount=amount, reason=event.reason)]
+                  ref=item.ref, document=event.document, amount=amount, total=amount,
+                  reason=event.reason)]  # `total`: VAT included, as liability counts it
     newly_settled = False
     if part > ZERO:
         credited = replace(item, credited=item.credited + part)
