@@ -29,7 +29,13 @@ from termline.adapters.documents.parties import SellerProfile
 from termline.adapters.documents.pdf import html
 from termline.adapters.documents.terms import payment_terms
 from termline.domain.contract.model import Contract
-from termline.domain.mechanisms.tax.categories import COMPENSATION, NOT_SUBJECT, REVERSE_CHARGE
+from termline.domain.mechanisms.tax.categories import (
+    COMPENSATION,
+    NO_VAT_NUMBER,
+    NOT_SUBJECT,
+    OUTSIDE_EU,
+    REVERSE_CHARGE,
+)
 from termline.domain.policy.policy_file import load_pack
 from termline.entrypoints.console import wording
 
@@ -46,7 +52,7 @@ def _used_msgids() -> set[str]:
     """The literal msgids of every `text(language, "...")` call in the package, and the msgid
     tables the code translates from."""
     found = set(MESSAGES.values()) | set(CHARGE_LABELS.values()) | set(CREDIT_LABELS.values())
-    found |= {REVERSE_CHARGE[1], NOT_SUBJECT[1], COMPENSATION[1]}
+    found |= {REVERSE_CHARGE[1], NOT_SUBJECT[1], COMPENSATION[1], OUTSIDE_EU[1], NO_VAT_NUMBER}
     for path in SRC.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)

@@ -219,8 +219,13 @@ def test_ledger_table_marks_corrections_and_summaries_speak_plainly(db_url: str,
     assert "14.00 EUR" in reminder and "corrected" in reminder and "Acme ApS" in reminder
     correction = next(line for line in lines if "action_corrected" in line)
     assert "undoes reminder_sent of 2025-01-19" in correction
-    assert "300.00 EUR" in next(line for line in lines if "invoice_issued" in line)
+    # the invoice as the books hold it (issue 17): 6 x 50.00 = 300.00 + 25 % moms = 375.00,
+    # what `balance` and `invoice list` show; net and VAT beside it
+    invoice = next(line for line in lines if "invoice_issued" in line)
+    assert "375.00 EUR" in invoice and "net 300.00 + VAT 75.00" in invoice
     rows = list(csv.DictReader(io.StringIO(termline(db_url, "ledger", "-f", "csv")[0])))
+    assert next((r["amount"], r["net"], r["vat"]) for r in rows
+                if r["action"] == "invoice_issued") == ("375.00", "300.00", "75.00")
     assert [(r["date"], r["action"], r["amount"], r["note"]) for r in rows
             if r["action"] in ("reminder_sent", "action_corrected", "payment_applied")] == [
         ("2025-01-08", "payment_applied", "375.00", ""),  # recomputed: the invoice is paid

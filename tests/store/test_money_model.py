@@ -91,6 +91,31 @@ def test_paying_the_newer_of_two_invoices_by_its_reference_leaves_the_older_dunn
         "121.00", "2.42", "0.00")
 
 
+def test_a_streamed_payment_naming_the_newer_invoice_pays_it(db_url: str, tmp_path: Path
+                                                              ) -> None:
+    """The book of the test above, its payment imported in bulk (`import --events`, the
+    streamed import) naming the newer invoice by its legal number SC2027-000002: it is
+    applied to that item as a single `payment` event is (issue 17, "the item the payment
+    names"), so SC2027-000002 (60.50) is paid and SC2027-000001 stays open at 60.50 and gets
+    its notice of default on 3 February + 14 days = 17 February (ClientCom 5.3)."""
+    _book(db_url, tmp_path, CLIENTCOM)
+    termline(db_url, "run", "--until", "2027-02-05")
+    events = tmp_path / "bank.jsonl"
+    events.write_text(json.dumps({"type": "payment", "date": "2027-02-10", "contract": "vp",
+                                  "amount": "60.50", "invoice": "SC2027-000002"}) + "\n",
+                      "utf-8")
+    termline(db_url, "import", "--events", str(events))
+    termline(db_url, "run", "--until", "2027-03-31")
+    rows = {d["number"]: d["open"] for d in _documents(db_url)}
+    assert (rows["SC2027-000001"], rows["SC2027-000002"]) == ("60.50", "0.00")
+    ledger = json.loads(termline(db_url, "ledger", "--format", "json"))["actions"]
+    applied = [(a["date"], a["ref"], a["amount"]) for a in ledger if a["kind"] == "payment_applied"]
+    assert applied == [("2027-02-10", "vp-0002", "60.50")]
+    notices = [(a["date"], a["ref"]) for a in ledger if a["kind"] == "default_notice_sent"]
+    assert notices[0] == ("2027-02-17", "vp-0001")
+    assert "vp-0002" not in {ref for _, ref in notices}
+
+
 SMARTCONNECT = """
 policy: smartconnect
 until: 2028-03-31

@@ -28,6 +28,7 @@ from termline.adapters.sql.store_records import StoredContract, Tenant, customer
 from termline.app.contract_rows import contract_rows_stream
 from termline.app.inputs import LocatedEvent, _event, contract_policy
 from termline.app.intake import check_event, event_key, tenant
+from termline.app.naming import resolve_all
 from termline.app.ports import UnitOfWork
 from termline.app.run import tenant_tables
 from termline.app.write_behind import write_behind
@@ -282,7 +283,9 @@ class _Importer:
         earliest: dict[int, date] = {}
         broadcasts: list[date] = []
         duplicates = 0
-        for located, target, key in zip(chunk, targets, keys, strict=True):
+        # a payment naming an invoice (legal number, structured reference) names its item
+        for located, target, key in zip(resolve_all(self.repo, self.owner.id, chunk), targets,
+                                        keys, strict=True):
             event = located.event
             payload = event.model_dump_json(by_alias=True)
             before = stored_payloads.get(key)

@@ -13,7 +13,9 @@ from pydantic import ValidationError
 from termline.adapters.documents.build import (
     CHARGE_LABELS,
     Issued,
+    IssuedLine,
     charge_label,
+    credit_lines,
     document,
     lines_of,
 )
@@ -23,13 +25,14 @@ from termline.adapters.documents.pdf import render
 from termline.adapters.documents.terms import document_language, payment_terms
 from termline.adapters.documents.ubl import write
 from termline.adapters.sql.document_store import Bulk, DocumentStore, StoredDocument
+from termline.adapters.sql.numbering import MANUAL_CREDIT
 from termline.adapters.sql.repository import StoredContract
 from termline.adapters.sql.sql_rows import connection
 from termline.app.intake import tenant
 from termline.app.ports import Store, UnitOfWork
 from termline.domain.errors import InputError, TermlineError
 from termline.domain.policy.schema import Policy
-from termline.domain.values.money import ZERO, fmt
+from termline.domain.values.money import ZERO, fmt, round_money
 
 
 class UnknownDocument(InputError):
@@ -107,6 +110,8 @@ def build(repo: Store, stored: StoredDocument, profile: SellerProfile,
     docs = DocumentStore(connection(repo))
     contract = lookups.contract(repo, stored.tenant_id, stored.contract_ref)
     language = document_language(contract.contract.customer.language, profile.language)
+    if stored.reason == MANUAL_CREDIT and stored.credit_note_for is not None:
+        return _manual_credit(repo, stored, profile, lookups, contract)
     period = None
     kind = stored.reason
     if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
@@ -123,13 +128,63 @@ def build(repo: Store, stored: StoredDocument, profile: SellerProfile,
             rows = [(label, Decimal(1), stored.amount, stored.amount)]
             kind = reason  # a credit note mirrors what it credits: compensation, category O
     else:
-        label = charge_label(stored.reason, stored.source_ref, language)
+        label = charge_label(stored.reason, stored.source_ref, language,
+                             stored.credit_note_for if stored.kind == "invoice" else None)
         rows = [(label, Decimal(1), stored.amount, stored.amount)]
-    issued = Issued(kind="invoice" if stored.kind == "invoice" else "credit_note",
+    # EN 16931 BT-25/BT-26: the legal number and issue date of the invoice this document
+    # corrects (a credit note) or arises from (a fee, interest or charge)
+    source = stored.credit_note_for
+    source_day = None
+    if source is not None:
+        source_day = (lookups.bulk.issued.get(source) if lookups.bulk is not None
+                      else docs.issued_on(stored.tenant_id, source))
+    credit = stored.kind != "invoice"
+    issued = Issued(kind="credit_note" if credit else "invoice",
                     number=stored.number, issued=stored.issued, due=stored.due,
                     currency=stored.currency, lines=lines_of(rows), source=stored.source_ref,
                     invoice_kind=kind, period=period,
-                    credit_note_for=stored.credit_note_for)
+                    credit_note_for=source if credit else None,
+                    credit_note_for_date=source_day if credit else None,
+                    refers_to=None if credit else source,
+                    refers_to_date=None if credit else source_day)
+    terms = lookups.terms_of(repo, contract.policy_version_id, profile, language)
+    return document(issued, profile, contract.contract, terms,
+                    lookups.prenotice[contract.policy_version_id])
+
+
+def credited_source(repo: Store, stored: StoredDocument, profile: SellerProfile,
+                    lookups: Lookups | None = None) -> Document:
+    """The document a credit note by hand credits, as built."""
+    assert stored.credit_note_for is not None
+    source = DocumentStore(connection(repo)).document(stored.tenant_id, stored.credit_note_for)
+    if source is None:
+        raise UnknownDocument(f"{stored.number} credits {stored.credit_note_for}, which the "
+                              "tenant does not have", field="NUMBER")
+    return build(repo, source, profile, lookups)
+
+
+def _manual_credit(repo: Store, stored: StoredDocument, profile: SellerProfile,
+                   lookups: Lookups, contract: StoredContract) -> Document:
+    """A credit note by hand (`termline invoice credit`): its total is the credited amount
+    VAT included (`stored.amount`); its lines and VAT category mirror the document it credits
+    (`credit_lines`), which it names by legal number and issue date (BT-25, BT-26)."""
+    source = credited_source(repo, stored, profile, lookups)
+    lines = credit_lines(source, stored.amount)
+    if lines is None:  # an amount `invoice credit` refuses, given as an event: one line
+        rate = source.lines[0].category.percent if source.lines else ZERO
+        net = round_money(stored.amount * 100 / (100 + rate))
+        lines = (IssuedLine(source.lines[0].name if source.lines else source.number,
+                            Decimal(1), net, net),)
+    reason = DocumentStore(connection(repo)).action_text(stored.contract_id,
+                                                         stored.action_key, "reason")
+    issued = Issued(kind="credit_note", number=stored.number, issued=stored.issued,
+                    due=stored.due, currency=stored.currency, lines=lines,
+                    source=stored.source_ref, invoice_kind=source.invoice_kind,
+                    period=source.period if stored.amount == source.total else None,
+                    credit_note_for=source.number, credit_note_for_date=source.issued,
+                    category=source.lines[0].category if source.lines else None,
+                    remark=str(reason) if reason else None)
+    language = document_language(contract.contract.customer.language, profile.language)
     terms = lookups.terms_of(repo, contract.policy_version_id, profile, language)
     return document(issued, profile, contract.contract, terms,
                     lookups.prenotice[contract.policy_version_id])

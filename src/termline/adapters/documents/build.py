@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from termline.adapters.bank.target2 import PRENOTIFICATION_DAYS, collection_date
 from termline.adapters.catalogue import text
@@ -16,7 +16,7 @@ from termline.adapters.documents.references import payment_reference
 from termline.adapters.documents.terms import document_language
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.actions import Action
-from termline.domain.mechanisms.tax.categories import Supply, category, reason
+from termline.domain.mechanisms.tax.categories import Supply, VatCategory, category, reason
 from termline.domain.values.money import round_money
 
 # The engine's item kinds that are compensation, not a supply (docs/readings.md).
@@ -46,6 +46,10 @@ class Issued:
     period: tuple[date, date] | None = None
     credit_note_for: str | None = None
     credit_note_for_date: date | None = None
+    refers_to: str | None = None  # BT-25/26 of a charge: the invoice it arises from
+    refers_to_date: date | None = None
+    category: VatCategory | None = None  # a credit note's: the category of what it mirrors
+    remark: str | None = None  # why a credit note by hand was made (its --reason)
 
 
 def seller_party(profile: SellerProfile) -> Party:
@@ -87,8 +91,8 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
              ) -> Document:
     customer = contract.customer
     supply: Supply = "compensation" if issued.invoice_kind in COMPENSATION_KINDS else "service"
-    cat = category(profile.country, customer.country, customer.vat_number, issued.issued,
-                   supply)
+    cat = issued.category or category(profile.country, customer.country,
+                                      customer.vat_number, issued.issued, supply)
     lines = tuple(_line(ln, cat, issued.period) for ln in issued.lines)
     mandate = contract.mandate if issued.kind == "invoice" else None
     payment = Payment(reference=payment_reference(issued.number, profile.country,
@@ -98,11 +102,12 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
                       payer_iban=mandate.iban if mandate else None,
                       collection=collection_date(issued.due, issued.issued, prenotice_days)
                       if mandate else None)
-    note = None
+    note, values = None, {}
     if cat.code == "AE":
         note = cat.exemption_reason
     elif cat.code == "S":
-        note = reason(profile.country, customer.country, customer.vat_number, cat)
+        note, values = reason(profile.country, customer.country, customer.vat_number,
+                              cat) or (None, {})
     seller, buyer = seller_party(profile), buyer_party(customer)
     if cat.code == "O":  # BR-O-02: no VAT identifiers on a document outside the scope of VAT
         seller, buyer = replace(seller, vat_number=None), replace(buyer, vat_number=None)
@@ -114,13 +119,12 @@ def document(issued: Issued, profile: SellerProfile, contract: Contract,
                     credit_note_for_date=issued.credit_note_for_date, terms=terms, note=note,
                     language=document_language(customer.language, profile.language),
                     source=issued.source,
-                    invoice_kind=issued.invoice_kind)
+                    invoice_kind=issued.invoice_kind, note_values=tuple(values.items()),
+                    refers_to=issued.refers_to, refers_to_date=issued.refers_to_date,
+                    remark=issued.remark)
 
 
-def _line(line: IssuedLine, cat: object, period: tuple[date, date] | None) -> Line:
-    from termline.domain.mechanisms.tax.categories import VatCategory
-
-    assert isinstance(cat, VatCategory)
+def _line(line: IssuedLine, cat: VatCategory, period: tuple[date, date] | None) -> Line:
     return Line(name=line.item, quantity=line.quantity, unit_price=line.unit_price,
                 net=round_money(line.amount), category=cat, period=period)
 
@@ -159,12 +163,54 @@ def charge_source(act: Action) -> tuple[str, str]:
     return ref, "interest" if act.kind == "interest_charged" else "fee"
 
 
-def charge_label(reason: str, source_ref: str, language: str = "en") -> str:
+def charge_label(reason: str, source_ref: str, language: str = "en",
+                 invoice: str | None = None) -> str:
     """The line text of a one-line document (a fee, interest, an SLA credit, a refund) in the
-    customer's language."""
+    customer's language; `invoice`: the legal number of the invoice a fee or interest arises
+    from (else the engine's ref)."""
     if reason in CHARGE_LABELS:
-        return text(language, CHARGE_LABELS[reason], invoice=source_ref.rsplit("-", 1)[0],
-                    ref=source_ref)
+        return text(language, CHARGE_LABELS[reason],
+                    invoice=invoice or source_ref.rsplit("-", 1)[0], ref=source_ref)
     for prefix, msgid in CREDIT_LABELS.items():
         source_ref = source_ref.replace(prefix, text(language, msgid))
     return source_ref
+
+
+CENT = Decimal("0.01")
+
+
+def credit_lines(source: Document, gross: Decimal) -> tuple[IssuedLine, ...] | None:
+    """The lines of a credit note of `gross` (VAT included) for document `source`, mirroring
+    its lines and VAT category; None when no amount to the cent gives that total.
+
+    In full: the source's lines as they are. In part: the net `n` whose VAT, computed as
+    EN 16931 computes it on the document (BR-CO-17: the category's net times its rate, rounded
+    once to the cent), makes `n + VAT == gross` exactly; `n` is the gross divided by 1 + rate
+    rounded half up to the cent, or the cent below or above it when that one adds up (tried in
+    that order). Some totals no net reaches (at 21 %, 0.09: 0.07 + 0.01 = 0.08 and
+    0.08 + 0.02 = 0.10): the caller refuses them. `n` is spread over the source's lines in
+    proportion to their nets, cut to the cent, the cents left over given to the largest
+    remainders (the first line on a tie), each as one unit at that price."""
+    if gross == source.total:
+        return tuple(IssuedLine(ln.name, ln.quantity, ln.unit_price, ln.net)
+                     for ln in source.lines)
+    rates = {(ln.category.code, ln.category.percent) for ln in source.lines}
+    if len(rates) != 1:
+        return None
+    rate = source.lines[0].category.percent
+    first = round_money(gross * 100 / (100 + rate))
+    net = next((n for n in (first, first - CENT, first + CENT)
+                if n > 0 and n + round_money(n * rate / 100) == gross), None)
+    if net is None:
+        return None
+    weights = [ln.net for ln in source.lines]
+    whole = sum(weights, Decimal(0))
+    if whole <= 0 or any(w < 0 for w in weights):
+        return (IssuedLine(source.lines[0].name, Decimal(1), net, net),)
+    raw = [net * w / whole for w in weights]
+    shares = [r.quantize(CENT, rounding=ROUND_DOWN) for r in raw]
+    left = int((net - sum(shares, Decimal(0))) / CENT)
+    for i in sorted(range(len(raw)), key=lambda i: (-(raw[i] - shares[i]), i))[:left]:
+        shares[i] += CENT
+    return tuple(IssuedLine(ln.name, Decimal(1), share, share)
+                 for ln, share in zip(source.lines, shares, strict=True) if share != 0)

@@ -1,10 +1,12 @@
 """Documents for a simulation's ledger (the demo): numbered in ledger order with the same rules
 as the store (`store.numbering`): an invoice per `invoice_issued`, an invoice per reminder fee,
-collection cost and interest charge, a credit note per SLA credit, defect refund and invoice
-credited (a dispute upheld, a period after the end), the last for the invoice it credits."""
+collection cost and interest charge (naming its invoice's number), a credit note per SLA credit,
+defect refund and invoice credited (a dispute upheld, a period after the end), the last for the
+invoice it credits."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from termline.adapters.documents.build import (
@@ -43,6 +45,7 @@ def documents(result: SimulationResult, profile: SellerProfile) -> list[Document
             numbers[(act.contract, str(act.get("ref")))] = issued.number
         if issued.kind == "invoice" and issued.invoice_kind not in ("fee", "interest"):
             latest[act.contract] = (issued.number, issued.issued)
+            latest[f"{act.contract}|{issued.source}"] = (issued.number, issued.issued)
         contract = result.contexts[act.contract].contract
         language = _language(result, act.contract, profile)
         out.append(document(issued, profile, contract, payment_terms(
@@ -74,7 +77,7 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
                       tuple(IssuedLine(ln.item, Decimal(ln.quantity), ln.unit_price, ln.amount)
                             for ln in item.lines), ref, str(act.get("invoice_kind")),
                       period)  # type: ignore[arg-type]
-    if act.kind == "invoice_credited":
+    if act.kind == "invoice_credited" and act.get("document") is None:  # the engine's own
         amount = act.get("amount")
         assert isinstance(amount, Decimal)
         label = credit_note_label(act)
@@ -102,9 +105,15 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
         amount = fee if fee is not None else act.get("amount")
         assert isinstance(amount, Decimal)
         ref, reason = charge_source(act)
+        # the invoice it arises from, by legal number (BT-25/BT-26)
+        invoice = act.get("invoice") if act.kind == "interest_charged" else act.get("ref")
+        source = latest.get(f"{act.contract}|{invoice}")
+        number = str(source[0]) if source else None
+        day = source[1] if source else None
         return Issued("invoice", _number(profile, counters, False, act.date.year), act.date,
                       act.date, currency,
-                      (IssuedLine(charge_label(reason, ref, language), Decimal(1), amount,
-                                  amount),),
-                      ref, reason)
+                      (IssuedLine(charge_label(reason, ref, language, number), Decimal(1),
+                                  amount, amount),),
+                      ref, reason, refers_to=number,
+                      refers_to_date=day if isinstance(day, date) else None)
     return None

@@ -16,6 +16,7 @@ MESSAGES = {
     "structured": "Structured communication", "pay_to": "Pay to", "credits": "Credits invoice",
     "contract": "Contract", "terms": "Terms", "scan": "Scan to pay",
     "mandate": "Collected by SEPA direct debit, mandate", "collected_on": "Direct debit on",
+    "reason": "Reason",
 }
 
 LABELS: dict[str, dict[str, str]] = {

@@ -80,12 +80,37 @@ class Document:
     credit_note_for: str | None = None  # the corrected invoice's number
     credit_note_for_date: date | None = None
     terms: str | None = None  # payment terms text: the clause governing payment and late fees
-    note: str | None = None
+    note: str | None = None  # a catalogue msgid (BT-22), its placeholders in note_values
     language: str = "en"
     source: str = ""  # what the engine issued: invoice ref, or the settlement it credits
     invoice_kind: str = ""  # subscription, usage, ..., sla_credit, correction
     prepaid: Decimal = ZERO
     attachments: tuple[tuple[str, str, bytes], ...] = field(default=())  # (name, mime, data)
+    note_values: tuple[tuple[str, str], ...] = ()
+    # BT-25/BT-26: the legal number and issue date of the document this one arises from (the
+    # invoice a fee, interest or charge is for) when it is not a credit note's corrected invoice
+    refers_to: str | None = None
+    refers_to_date: date | None = None
+    remark: str | None = None  # why a credit note by hand was made, as its maker wrote it
+
+    @property
+    def preceding(self) -> tuple[str, date | None] | None:
+        """EN 16931 BT-25 (preceding invoice reference) and BT-26 (its issue date): the
+        invoice a credit note corrects or a charge arises from."""
+        number = self.credit_note_for or self.refers_to
+        if number is None:
+            return None
+        return number, self.credit_note_for_date if self.credit_note_for else self.refers_to_date
+
+    @property
+    def note_text(self) -> str | None:
+        """The note in English (the UBL's BT-22; the PDF translates `note`)."""
+        note = None
+        if self.note is not None:
+            note = self.note.format(**dict(self.note_values)) if self.note_values else self.note
+        if self.remark is not None:  # one BT-22 (Peppol allows a single invoice note)
+            return self.remark if note is None else f"{self.remark}\n{note}"
+        return note
 
     @property
     def totals(self) -> Totals:

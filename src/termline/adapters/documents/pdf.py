@@ -4,6 +4,8 @@ Babel's numbers, dates and currencies, and an EPC QR code (SEPA credit transfer)
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -79,7 +81,18 @@ def html(doc: Document, logo: str | None = None) -> str:
         logo=logo_uri, reference_label=labels["structured"]
         if doc.payment.reference.startswith("+++") else labels["reference"],
         collection=day(doc.payment.collection) if doc.payment.collection else None,
-        note=text(lang, doc.note) if doc.note else None)
+        note=text(lang, doc.note, **dict(doc.note_values)) if doc.note else None,
+        concerns=_concerns(doc, lang, day))
+
+
+def _concerns(doc: Document, lang: str, day: Callable[[date], str]) -> str | None:
+    """The line naming the invoice this document arises from (BT-25/BT-26 on the UBL)."""
+    if doc.preceding is None:
+        return None
+    number, issued = doc.preceding
+    if issued is None:
+        return f"{LABELS[lang]['credits']} {number}"
+    return text(lang, "Concerns invoice {number} of {date}", number=number, date=day(issued))
 
 
 def render(doc: Document, logo: str | None = None) -> bytes:

@@ -108,19 +108,20 @@ def write(doc: Document) -> bytes:
         _sub(root, "cbc:InvoiceTypeCode", "380")
     else:
         _sub(root, "cbc:CreditNoteTypeCode", "381")
-    if doc.note:
-        _sub(root, "cbc:Note", doc.note)
+    if doc.note_text:
+        _sub(root, "cbc:Note", doc.note_text)
     _sub(root, "cbc:DocumentCurrencyCode", cur)
     _sub(root, "cbc:BuyerReference", doc.buyer_reference)
     if doc.period is not None:
         period = _sub(root, "cac:InvoicePeriod")
         _sub(period, "cbc:StartDate", doc.period[0].isoformat())
         _sub(period, "cbc:EndDate", doc.period[1].isoformat())
-    if doc.credit_note_for:
+    if doc.preceding is not None:  # BG-3: BT-25 the legal number, BT-26 its issue date
+        number, issued = doc.preceding
         ref = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
-        _sub(ref, "cbc:ID", doc.credit_note_for)
-        if doc.credit_note_for_date is not None:
-            _sub(ref, "cbc:IssueDate", doc.credit_note_for_date.isoformat())
+        _sub(ref, "cbc:ID", number)
+        if issued is not None:
+            _sub(ref, "cbc:IssueDate", issued.isoformat())
     for name, mime, data in doc.attachments:
         att = _sub(root, "cac:AdditionalDocumentReference")
         _sub(att, "cbc:ID", doc.number)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,6 +44,7 @@ class Bulk:
     paid: dict[tuple[int, str], Decimal]
     latest: dict[tuple[int, str], str]
     corrected: set[str]  # invoice numbers a correction credit note cancels
+    issued: dict[str, date]  # each document number's issue date (BT-26 of what refers to it)
 
 
 class DocumentStore:
@@ -71,13 +73,15 @@ class DocumentStore:
                     select(a.contract_id, a.item_ref, func.sum(a.amount).label("total"))
                     .where(a.tenant_id == tenant_id, uncorrected(t.allocations))
                     .group_by(a.contract_id, a.item_ref))}
-        latest = {}
-        for n in self.conn.execute(select(d.contract_id, d.source_ref, d.number).where(
-                d.tenant_id == tenant_id, d.kind == "invoice").order_by(d.id)):
+        latest, issued = {}, {}
+        for n in self.conn.execute(select(d.contract_id, d.source_ref, d.number, d.issued)
+                                   .where(d.tenant_id == tenant_id, d.kind == "invoice")
+                                   .order_by(d.id)):
             latest[(int(n.contract_id), str(n.source_ref))] = str(n.number)
+            issued[str(n.number)] = n.issued
         corrected = set(self.conn.execute(select(d.credit_note_for).where(
             d.tenant_id == tenant_id, d.reason == "correction")).scalars())
-        return Bulk(lines, periods, paid, latest, {str(n) for n in corrected})
+        return Bulk(lines, periods, paid, latest, {str(n) for n in corrected}, issued)
 
     def _select(self) -> Any:
         d, c = t.documents.c, t.contracts.c
@@ -98,11 +102,51 @@ class DocumentStore:
             t.documents.c.tenant_id == tenant_id, t.documents.c.number == number)).first()
         return None if row is None else StoredDocument(**row._mapping)
 
+    def lock(self, tenant_id: int, number: str) -> StoredDocument | None:
+        """`document`, its row locked until the transaction ends (PostgreSQL: FOR UPDATE), so
+        two credit notes for one document are decided one after the other."""
+        row = self.conn.execute(self._select().where(
+            t.documents.c.tenant_id == tenant_id, t.documents.c.number == number)
+            .with_for_update(of=t.documents)).first()
+        return None if row is None else StoredDocument(**row._mapping)
+
+    def credit_notes_for(self, tenant_id: int, number: str) -> list[StoredDocument]:
+        query = self._select().where(t.documents.c.tenant_id == tenant_id,
+                                     t.documents.c.kind == "credit_note",
+                                     t.documents.c.credit_note_for == number)
+        return [StoredDocument(**r._mapping) for r in self.conn.execute(query)]
+
+    def credited_by_hand(self, contract_id: int, number: str) -> Decimal:
+        """What the credit-note events (`invoice_credited`) of document `number` credit, run
+        or not yet run."""
+        e = t.events.c
+        total = ZERO
+        for payload in self.conn.execute(select(e.payload).where(
+                e.contract_id == contract_id, e.type == "invoice_credited")).scalars():
+            data = json.loads(payload)
+            if data.get("document") == number:
+                total += Decimal(str(data["amount"]))
+        return total
+
     def by_payment_reference(self, tenant_id: int, reference: str) -> StoredDocument | None:
         row = self.conn.execute(self._select().where(
             t.documents.c.tenant_id == tenant_id, t.documents.c.kind == "invoice",
             t.documents.c.payment_reference == reference)).first()
         return None if row is None else StoredDocument(**row._mapping)
+
+    def issued_on(self, tenant_id: int, number: str) -> date | None:
+        d = t.documents.c
+        found = self.conn.execute(select(d.issued).where(
+            d.tenant_id == tenant_id, d.number == number)).scalar()
+        return found if isinstance(found, date) else None
+
+    def action_text(self, contract_id: int, natural_key: str, name: str) -> str | None:
+        """A text field of the stored action behind a document (a credit note's reason)."""
+        a = t.actions.c
+        body = self.conn.execute(select(a.body).where(
+            a.contract_id == contract_id, a.natural_key == natural_key)).scalar()
+        value = None if body is None else json.loads(body).get(name)
+        return None if value is None else str(value)
 
     def invoice_lines(self, contract_id: int, action_key: str
                       ) -> list[tuple[str, Decimal, Decimal, Decimal]]:

@@ -5,6 +5,10 @@
 * Each invoice whose action the ledger corrects (`action_corrected`: the revision a recompute
   replaces, an invoice it no longer issues, a fee or interest charge that no longer follows)
   gets a credit note in full (reason `correction`) referring to its number.
+* Each fee, interest or charge document keeps the legal number of the invoice it arises from
+  (`credit_note_for`, EN 16931 BT-25), as a credit note keeps the invoice it corrects.
+* Each credit note by hand (`invoice_credited`) becomes a credit note (reason `credit`) for the
+  document it names, its amount the credited total including VAT.
 * Each SLA credit and defect refund (`sla_credit`, `defect_refund` actions) becomes a credit
   note for the contract's latest invoice issued by then, whether the engine applies the money
   to an open invoice or keeps it as credit; each reminder fee, collection cost and interest
@@ -45,6 +49,7 @@ CORRECTED = "correction|"  # the run's natural key of an action_corrected: + the
 # charges (a fixed interest step, a penalty) and statutory compensation
 CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "charge_applied",
                                "compensation_charged", "invoice_credited"}
+MANUAL_CREDIT = "credit"  # the reason of a credit note by hand (`termline invoice credit`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +65,8 @@ class Pending:
     amount: Decimal
     currency: str
     credit_note_for: str | None = None
-    credits_ref: str | None = None  # the engine ref of the invoice it credits (invoice_credited)
+    credits_ref: str | None = None  # the engine ref of the invoice an engine credit credits
+    arises_from: str | None = None  # a charge's invoice (engine ref): its legal number is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,29 +106,58 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
         groups.setdefault((p.tenant_id, prefix, p.issued.year if s.per_year else 0),
                           []).append(p)
     lock_totals(conn, tenants)  # before the series' rows, as the run takes them (`kept`)
-    rows = []
-    numbered: dict[tuple[int, str], str] = {}  # this batch's invoices: (contract, ref) -> number
+    numbered: list[tuple[Pending, str]] = []
     for (tenant_id, prefix, year), todo in groups.items():
         last = _take(conn, tenant_id, prefix, year, len(todo))
         for n, p in enumerate(todo, start=last - len(todo) + 1):
-            number = f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"
-            if p.kind == "invoice":
-                numbered[(p.contract_id, p.source_ref)] = number
-            elif p.credit_note_for is None and p.credits_ref is not None:
-                # an invoice numbered in this same batch (invoices are numbered first)
-                p = replace(p, credit_note_for=numbered.get((p.contract_id, p.credits_ref)))
-            rows.append({
-                "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
-                "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
-                "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
-                "currency": p.currency, "credit_note_for": p.credit_note_for,
-                "payment_reference": ogm_digits(number, p.kind == "credit_note")
-                if series[tenant_id].structured
-                else number})
+            numbered.append((p, f"{prefix}{year}-{n:06d}" if year else f"{prefix}{n:06d}"))
+    sources = _sources(conn, numbered)
+    # this batch's invoices, (contract, ref) -> number: what an engine credit of one credits
+    batch = {(p.contract_id, p.source_ref): number for p, number in numbered
+             if p.kind == "invoice"}
+    rows = []
+    for p, number in numbered:
+        if p.arises_from is not None:
+            p = replace(p, credit_note_for=sources.get((p.contract_id, p.arises_from, p.issued)))
+        elif p.credit_note_for is None and p.credits_ref is not None:
+            p = replace(p, credit_note_for=batch.get((p.contract_id, p.credits_ref)))
+        rows.append({
+            "tenant_id": p.tenant_id, "contract_id": p.contract_id, "number": number,
+            "kind": p.kind, "reason": p.reason, "issued": p.issued, "due": p.due,
+            "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
+            "currency": p.currency, "credit_note_for": p.credit_note_for,
+            "payment_reference": ogm_digits(number, p.kind == "credit_note")
+            if series[p.tenant_id].structured else number})
     insert_dicts(conn, t.documents, rows)
     add_to_months(conn, "invoiced", [
         (p.tenant_id, p.issued, p.currency, -p.amount if p.kind == "credit_note" else p.amount)
         for p in pending])
+
+
+def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]
+             ) -> dict[tuple[int, str, date], str]:
+    """The legal number of the invoice each charge arises from (EN 16931 BT-25): the latest
+    revision of that invoice issued by the charge's day, numbered in this batch or before."""
+    wanted = {(p.contract_id, p.arises_from, p.issued) for p, _ in numbered
+              if p.arises_from is not None}
+    if not wanted:
+        return {}
+    d = t.documents.c
+    issued: dict[tuple[int, str], list[tuple[date, str]]] = {}
+    for r in conn.execute(select(d.contract_id, d.source_ref, d.issued, d.number).where(
+            d.contract_id.in_({c for c, _, _ in wanted}), d.kind == "invoice",
+            d.source_ref.in_({ref for _, ref, _ in wanted})).order_by(d.id)):
+        issued.setdefault((int(r.contract_id), str(r.source_ref)), []).append(
+            (r.issued, str(r.number)))
+    for p, number in numbered:
+        if p.kind == "invoice":
+            issued.setdefault((p.contract_id, p.source_ref), []).append((p.issued, number))
+    out = {}
+    for contract_id, ref, day in wanted:
+        before = [n for when, n in issued.get((contract_id, ref), []) if when <= day]
+        if before:
+            out[(contract_id, ref, day)] = before[-1]
+    return out
 
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:
@@ -185,7 +220,13 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
         amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
         assert isinstance(amount, Decimal)
         currency = act.currency or "EUR"
-        if act.kind == "invoice_credited":
+        if act.kind == "invoice_credited" and act.get("document") is not None:
+            # a credit note by hand: its total, VAT included, for the document it names
+            out.append(Pending(tenant_id, contract_id, "credit_note", MANUAL_CREDIT, act.date,
+                               act.date, n.natural_key, str(act.get("ref")), amount, currency,
+                               str(act.get("document"))))
+            continue
+        if act.kind == "invoice_credited":  # the engine's: a dispute upheld, a period after the end
             ref = str(act.get("ref"))
             number = conn.execute(select(d.number).where(
                 d.contract_id == contract_id, d.kind == "invoice", d.source_ref == ref)
@@ -203,8 +244,10 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
                                before[-1] if before else None))
             continue
         ref, reason = charge_source(act)
+        invoice = act.get("invoice") if act.kind == "interest_charged" else act.get("ref")
         out.append(Pending(tenant_id, contract_id, "invoice", reason, act.date, act.date,
-                           n.natural_key, ref, amount, currency))
+                           n.natural_key, ref, amount, currency,
+                           arises_from=str(invoice) if invoice is not None else None))
     return out
 
 

@@ -44,7 +44,7 @@ from termline.domain.values.money import ZERO
 MONEY_IN = ("payment_applied", "credit_recorded")
 # Money settled like a payment without a payment event, by the reference the engine gives it.
 SETTLEMENTS = {"sla-credit ": "sla_credit", "defect-refund ": "defect_refund",
-               "credit-note ": "credit_note"}
+               "credit-note ": "credit_note"}  # payments.credit_notes.PREFIX
 
 
 class ProjectionError(TermlineError):

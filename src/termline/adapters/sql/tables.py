@@ -212,7 +212,8 @@ allocations = Table(
     Column("contract_id", ForeignKey("contracts.id"), nullable=False),
     # NULL unless source is "payment": money from credit, an SLA credit or a defect refund.
     Column("payment_id", ForeignKey("payments.id")),
-    Column("source", String(16), nullable=False),  # payment, credit, sla_credit, defect_refund
+    # payment, credit, sla_credit, defect_refund, credit_note
+    Column("source", String(16), nullable=False),
     Column("item_ref", String(200), nullable=False),
     Column("item_kind", String(16), nullable=False),  # invoice, fee, interest
     Column("date", Date, nullable=False),
@@ -277,7 +278,9 @@ documents = Table(
     Column("source_ref", String(200), nullable=False),  # engine item ref or settlement label
     Column("amount", Money, nullable=False),  # VAT-exclusive, as the engine counts it
     Column("currency", String(3), nullable=False),
-    Column("credit_note_for", String(64)),  # the invoice number a credit note corrects
+    # the legal number of the invoice a credit note corrects or a fee, interest or charge
+    # document arises from (EN 16931 BT-25)
+    Column("credit_note_for", String(64)),
     Column("payment_reference", String(64), nullable=False),  # OGM digits or the number
     UniqueConstraint("tenant_id", "number"),
     UniqueConstraint("contract_id", "kind", "action_key"),

@@ -426,6 +426,19 @@ class ListPriceChanged(_Event):
     effective: date | None = None
 
 
+class InvoiceCredited(_Event):
+    """A credit note by hand (`termline invoice credit`): `amount` (VAT included, as the open
+    item is) of the document `document` (its legal number), whose item is `invoice` (the
+    engine's ref), is credited for `reason`. It settles that item first, as a payment naming
+    it does; what exceeds its open amount is the customer's credit (issue 17)."""
+
+    type: Literal["invoice_credited"]
+    invoice: Ident
+    document: Ident
+    amount: Amount = Field(gt=Decimal("0"))
+    reason: Text = Field(min_length=1)
+
+
 class ReminderSent(_Event):
     """A reminder the provider sent by hand for invoice `ref`: it counts as the ladder's
     reminder `step` (default: the invoice's next reminder step not yet taken), satisfies the
@@ -445,7 +458,7 @@ Event = Annotated[
     | Purchase | Incident | MaintenanceAnnounced
     | TicketOpened | TicketAnswered | DefectReported | DefectRemedied | RestoreRequested
     | ExportRequested | SubprocessorChangeAnnounced | AuditRequested | ForceMajeure
-    | AssignmentAnnounced | ReminderSent | ListPriceChanged,
+    | AssignmentAnnounced | ReminderSent | ListPriceChanged | InvoiceCredited,
     Field(discriminator="type"),
 ]
 
@@ -459,7 +472,7 @@ EVENT_TYPES = (
     "incident", "maintenance_announced", "ticket_opened", "ticket_answered", "defect_reported",
     "defect_remedied", "restore_requested", "export_requested", "subprocessor_change_announced",
     "audit_requested", "force_majeure", "assignment_announced", "reminder_sent",
-    "list_price_changed",
+    "list_price_changed", "invoice_credited",
 )
 
 BROADCAST = "*"

@@ -13,6 +13,7 @@ from termline.domain.engine.lifecycle import start_paid, terminate
 from termline.domain.engine.state import Context, ContractState, Notice
 from termline.domain.mechanisms.billing.run import change_seats, issue_invoice, lines_in_force
 from termline.domain.mechanisms.billing.schedule import billing_period, months_in, period_lines
+from termline.domain.mechanisms.payments.credit_notes import credit_by_hand
 from termline.domain.mechanisms.payments.returns import refund_credit, return_payment
 from termline.domain.mechanisms.payments.run import receive_payment, record_payment_failure
 from termline.domain.mechanisms.retention.data import export_until
@@ -38,6 +39,8 @@ def apply_event(state: ContractState, ctx: Context, day: date, event: Any
         return return_payment(state, ctx, day, event.payment, event.reason)
     if kind == "credit_refund":
         return refund_credit(state, ctx, day, event.amount, event.reference)
+    if kind == "invoice_credited":
+        return credit_by_hand(state, ctx, day, event)
     if kind == "trial_converted":
         return _convert(state, ctx, day)
     if kind == "seat_change":

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import Path
@@ -117,6 +118,35 @@ def invoice_pdf(number: str, tenant: Tenant = None,
 
     uow = _uow()
     _write(documents.pdf(uow(), tenant, number), output)
+
+
+@invoice_app.command("credit")
+def invoice_credit(
+        number: Annotated[str, typer.Argument(metavar="NUMBER",
+                                              help="Legal number of an issued invoice.")],
+        reason: Annotated[str, typer.Option("--reason", help="Why it is credited.")],
+        amount: Annotated[str | None, typer.Option(
+            "--amount", help="VAT included (default: all that is still creditable).")] = None,
+        on: Annotated[str | None, typer.Option(
+            "--on", help="Date of the credit note (default: the day the book is run "
+                         "through).")] = None,
+        tenant: Tenant = None,
+        json_: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """A credit note by hand for an invoice, fee or interest document, in full or in part."""
+    from termline.app import credit_notes
+
+    day = None
+    if on is not None:
+        try:
+            day = date.fromisoformat(on)
+        except ValueError:
+            _fail(InputError(f"not a date (YYYY-MM-DD): {on!r}", field="--on"))
+    done = credit_notes.credit(_uow(), tenant, number, amount, reason, day)
+    if json_:
+        _print_json(done)
+    else:
+        out.print(f"credit note {done['number']} of {done['issued']} for {number}: "
+                  f"{done['total']} {done['currency']}; {done['creditable']} still creditable")
 
 
 def register(app: typer.Typer) -> None:

@@ -181,27 +181,34 @@ def ledger_table(uow: Any, tenant: str | None, contract: str | None,
         fail(f"no contract {contract!r} for tenant {owner.name!r}")
     lines = []
     for key, body in rows:
-        amount = body.get("amount") or body.get("fee")
-        note = ""
+        # the open item's amount: a document's total including VAT (issue 17: the books are
+        # gross), so the ledger agrees with `balance` and `invoice list`; net and VAT beside it
+        amount = body.get("total") or body.get("amount") or body.get("fee")
+        gross = "total" in body and "vat" in body
+        notes = []
         if key in undone:
-            note = "corrected"
+            notes.append("corrected")
         elif body["kind"] == "action_corrected":
-            note = f"undoes {body.get('original_kind')} of {body.get('original_date')}"
+            notes.append(f"undoes {body.get('original_kind')} of {body.get('original_date')}")
+        if gross:
+            notes.append(f"net {body.get('amount')} + VAT {body.get('vat')}")
         lines.append({"date": body["date"], "contract": body["contract"],
                       "customer": names.get(body["contract"], ""), "action": body["kind"],
                       "amount": amount, "currency": body.get("currency") if amount else None,
-                      "clauses": ", ".join(body["clauses"]), "note": note})
+                      "net": body.get("amount") if gross else None,
+                      "vat": body.get("vat") if gross else None,
+                      "clauses": ", ".join(body["clauses"]), "note": "; ".join(notes)})
     if format is Format.csv:
         emit(lines, format, "", list(lines[0]) if lines else ["date", "contract", "action"])
         return
     table = Table("date", "contract", "customer", "action", "amount", "clauses", "note",
                   title=f"Ledger of {owner.name}")
     table.columns[4].justify = "right"
-    for line in lines:
+    for (key, _), line in zip(rows, lines, strict=True):
         money = f"{line['amount']} {line['currency']}" if line["amount"] is not None else ""
         table.add_row(line["date"], line["contract"], line["customer"], line["action"], money,
                       line["clauses"], line["note"],
-                      style="strike dim" if line["note"] == "corrected" else None)
+                      style="strike dim" if key in undone else None)
     out.print(table)
 
 

@@ -16,9 +16,10 @@ from termline.domain.mechanisms.tax.item_vat import item_vat
 from termline.domain.values.duration import add_months
 from termline.domain.values.money import ZERO
 
-# Money the provider gives back (a defect refund, an SLA credit): the engine receives it like a
-# payment, settling open items and keeping the rest as credit. It is never the customer's payment.
-PROVIDER_MONEY = ("defect_refund", "sla_credit")
+# Money the provider gives back (a defect refund, an SLA credit, a credit note by hand): the
+# engine receives it like a payment, settling open items and keeping the rest as credit. It is
+# never the customer's payment.
+PROVIDER_MONEY = ("defect_refund", "sla_credit", "invoice_credited")
 
 
 def counted_payments(result: SimulationResult, contract: str, rule: LiabilityRule

@@ -43,6 +43,11 @@ OUTSIDE_EU = ("VATEX-EU-O", "Not subject to VAT: services to a business establis
               "EU, taxable where the customer is established (Directive 2006/112/EC art. 44)")
 COMPENSATION = ("VATEX-EU-O", "Not subject to VAT: compensation for late payment, not "
                 "consideration for a supply")
+# the catalogue's msgid of `reason` (termline.adapters.catalogue), its placeholders the two
+# member states' ISO codes
+NO_VAT_NUMBER = ("VAT of {seller} charged: the customer gave no VAT number of {buyer} and is "
+                 "treated as a non-taxable person (Directive 2006/112/EC art. 45; art. 58 and "
+                 "59c below the EU threshold)")
 
 
 def vat_country(number: str | None) -> str | None:
@@ -73,14 +78,13 @@ def category(seller_country: str, buyer_country: str | None, buyer_vat: str | No
 
 
 def reason(seller_country: str, buyer_country: str | None, buyer_vat: str | None,
-           cat: VatCategory) -> str | None:
+           cat: VatCategory) -> tuple[str, dict[str, str]] | None:
     """Why a customer in another member state pays the seller's VAT, for the document: it gave
     no VAT number of its member state, so it is a non-taxable person for VAT and the supplier
     charges the VAT of its own country (Directive 2006/112/EC art. 45; for electronically
-    supplied services below the EU threshold, art. 58 and 59c)."""
+    supplied services below the EU threshold, art. 58 and 59c). The mention as the catalogue's
+    msgid and its values, so each document says it in the customer's language."""
     if cat.code != "S" or seller_country not in EU or buyer_country not in EU \
             or buyer_country == seller_country or vat_country(buyer_vat) is not None:
         return None
-    return (f"VAT of {seller_country} charged: the customer gave no VAT number of "
-            f"{buyer_country} and is treated as a non-taxable person (Directive 2006/112/EC "
-            "art. 45; art. 58 and 59c below the EU threshold)")
+    return NO_VAT_NUMBER, {"seller": seller_country, "buyer": buyer_country}
