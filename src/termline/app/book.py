@@ -122,7 +122,8 @@ def contract(uow: UnitOfWork, tenant_name: str | None, ref: str) -> dict[str, An
             "term_end": state.term_end.isoformat() if state.term_end else None,
             "open_items": [{"ref": it.ref, "kind": it.kind, "issued": it.issued.isoformat(),
                             "due": it.due.isoformat(), "amount": fmt(it.amount),
-                            "open": fmt(it.open)} for it in state.items if it.open > ZERO],
+                            "open": fmt(it.open), "on_hold": it.on_hold}
+                           for it in state.items if it.open > ZERO],
             "balance": _balance_json(balance(state, row.ctx, row.as_of)),
             "deadlines": [d.to_json() for d in contract_deadlines(state, row.ctx, row.as_of)],
             "problem": _problem(row.problem),

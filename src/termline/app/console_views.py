@@ -286,7 +286,8 @@ def contract(uow: UnitOfWork, tenant_name: str, ref: str) -> dict[str, Any]:
                           "detail": _detail(a)} for a in actions],
             "open_items": [{"ref": it.ref, "kind": it.kind, "issued": it.issued.isoformat(),
                             "due": it.due.isoformat(), "amount": fmt(it.amount),
-                            "open": fmt(it.open)} for it in state.items if it.open > ZERO],
+                            "open": fmt(it.open), "on_hold": it.on_hold}
+                           for it in state.items if it.open > ZERO],
             "deadlines": [{**d.to_json(), "cited": _cited(texts, d.clauses)}
                           for d in contract_deadlines(state, ctx, day)],
             "documents": documents,

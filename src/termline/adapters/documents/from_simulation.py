@@ -77,7 +77,7 @@ def _issued(act: Action, result: SimulationResult, profile: SellerProfile,
                       tuple(IssuedLine(ln.item, Decimal(ln.quantity), ln.unit_price, ln.amount)
                             for ln in item.lines), ref, str(act.get("invoice_kind")),
                       period)  # type: ignore[arg-type]
-    if act.kind == "invoice_credited" and act.get("document") is None:  # the engine's own
+    if act.kind == "invoice_credited" and "document" not in dict(act.fields):  # the engine's own
         amount = act.get("amount")
         assert isinstance(amount, Decimal)
         label = credit_note_label(act)

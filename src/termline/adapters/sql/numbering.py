@@ -220,7 +220,7 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
         amount = act.get("fee") if act.kind == "reminder_sent" else act.get("amount")
         assert isinstance(amount, Decimal)
         currency = act.currency or "EUR"
-        if act.kind == "invoice_credited" and act.get("document") is not None:
+        if act.kind == "invoice_credited" and "document" in dict(act.fields):
             # a credit note by hand: its total, VAT included, for the document it names
             out.append(Pending(tenant_id, contract_id, "credit_note", MANUAL_CREDIT, act.date,
                                act.date, n.natural_key, str(act.get("ref")), amount, currency,
