@@ -231,19 +231,36 @@ class InvoiceLineOut(BaseModel):
     amount: str
 
 
+class InvoiceLinks(BaseModel):
+    pdf: str
+    xml: str
+
+
+Amount = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+\.[0-9]{2}$")]
+
+
 class InvoiceOut(BaseModel):
-    id: str
-    number: str
-    revision: int
+    """A numbered document. Amounts are text in the currency's decimals; `open` is what the
+    customer still owes of it, VAT included (0.00 for a credit note, a credited or replaced
+    invoice)."""
+    number: str = Field(description="The legal number of its series, e.g. SW2027-000001.")
+    ref: str = Field(description="The engine's item (what payments and events name).")
     contract: str
-    kind: str
+    kind: Literal["invoice", "credit_note", "fee", "interest"]
+    reason: str = Field(description="subscription, usage, ..., correction, sla_credit, ...")
     issued: date
     due: date
     period_start: date | None
     period_end: date | None
-    amount: str
     currency: str
+    net: Amount
+    vat: Amount
+    total: Amount
+    open: Amount
+    status: Literal["open", "paid", "credited", "replaced", "credit_note"]
+    credit_note_for: str | None = Field(description="The number of the document it credits.")
     lines: list[InvoiceLineOut]
+    links: InvoiceLinks
 
 
 class InvoiceList(BaseModel):

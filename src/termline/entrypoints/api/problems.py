@@ -11,6 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from termline.app.answers import NotFound
+from termline.app.contract_answers import Exists
+from termline.app.documents import NoProfile
 from termline.domain.errors import InputError, TermlineError
 
 MEDIA = "application/problem+json"
@@ -93,6 +96,19 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"field": "body", "detail": "invalid"}
         return problem_response(422, f"{first['field']}: {first['detail']}",
                                 field=first["field"], kind="validation", errors=errors)
+
+    @app.exception_handler(NotFound)
+    async def _missing(_: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(404, exc.message, field=exc.field, kind="not-found")
+
+    @app.exception_handler(Exists)
+    async def _exists(_: Request, exc: Exists) -> JSONResponse:
+        return problem_response(409, exc.message, field=exc.field, kind="conflict")
+
+    @app.exception_handler(NoProfile)
+    async def _no_profile(_: Request, exc: NoProfile) -> JSONResponse:
+        # the document cannot name its seller until the tenant has a profile
+        return problem_response(409, str(exc), kind="no-profile")
 
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
