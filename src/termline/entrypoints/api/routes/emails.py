@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+
 from termline.app import answers
 from termline.domain.contract.bounds import ID_PATTERN
 from termline.entrypoints.api.deps import Ctx, Limit, Reader

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Path
+
 from termline.app import answers
 from termline.app.health import store_health
 from termline.domain.errors import InputError
