@@ -11,13 +11,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from termline.adapters.sql.keyset import UnknownCursor
-from termline.adapters.sql.service_reads import ServiceReads
+from termline.adapters.sql.service_reads import Record, ServiceReads
 from termline.adapters.sql.sql_rows import connection
 from termline.app.ports import UnitOfWork
 from termline.domain.errors import InputError
+from termline.domain.values.rule import JsonDict as Json  # an object the API answers
+
+__all__ = ["Json", "NotFound", "Page"]
 
 RENEWAL_REMINDER_DAYS = 30
 
@@ -28,10 +30,10 @@ class NotFound(InputError):
 
 @dataclass(frozen=True)
 class Page:
-    data: list[dict[str, Any]]
+    data: list[Json]
     has_more: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> Json:
         return {"data": self.data, "has_more": self.has_more}
 
 
@@ -48,7 +50,7 @@ def reads(uow: UnitOfWork, what: str | None = None) -> Iterator[ServiceReads]:
         uow.commit()
 
 
-def paged(rows: tuple[Sequence[Any], bool], show: Callable[[Any], dict[str, Any]]) -> Page:
+def paged(rows: tuple[Sequence[Record], bool], show: Callable[[Record], Json]) -> Page:
     found, more = rows
     return Page([show(r) for r in found], more)
 
@@ -69,13 +71,13 @@ def actions(uow: UnitOfWork, tenant_id: int, *, contract: str | None = None,
 
 
 # --- customers -------------------------------------------------------------------------------
-def _customer(q: ServiceReads, row: Any) -> dict[str, Any]:
+def _customer(q: ServiceReads, row: Record) -> Json:
     return {"id": f"cus_{row.id}", "name": row.name, "country": row.country,
             "email": row.email, "contracts": q.customer_refs(int(row.id)),
             "metadata": q.customer_metadata(int(row.id))}
 
 
-def _found_customer(q: ServiceReads, tenant_id: int, customer_id: int) -> Any:
+def _found_customer(q: ServiceReads, tenant_id: int, customer_id: int) -> Record:
     row = q.customer(tenant_id, customer_id)
     if row is None:
         raise NotFound(f"no customer 'cus_{customer_id}'", field="id")
@@ -87,13 +89,13 @@ def customers(uow: UnitOfWork, tenant_id: int, after: int | None, limit: int) ->
         return paged(q.customers_page(tenant_id, after, limit), lambda r: _customer(q, r))
 
 
-def customer(uow: UnitOfWork, tenant_id: int, customer_id: int) -> dict[str, Any]:
+def customer(uow: UnitOfWork, tenant_id: int, customer_id: int) -> Json:
     with reads(uow) as q:
         return _customer(q, _found_customer(q, tenant_id, customer_id))
 
 
 def set_customer_metadata(uow: UnitOfWork, tenant_id: int, customer_id: int,
-                          metadata: dict[str, str]) -> dict[str, Any]:
+                          metadata: dict[str, str]) -> Json:
     with reads(uow) as q:
         row = _found_customer(q, tenant_id, customer_id)
         q.set_customer_metadata(tenant_id, customer_id, metadata)
@@ -113,22 +115,22 @@ def emails(uow: UnitOfWork, tenant_id: int, *, contract: str | None, status: str
 
 
 # --- the tenant's settings -------------------------------------------------------------------
-def _settings(name: str, timezone: str, settings: dict[str, Any]) -> dict[str, Any]:
+def _settings(name: str, timezone: str, settings: Json) -> Json:
     return {"name": name, "timezone": timezone, "terms_url": settings.get("terms_url"),
             "renewal_reminder_days": settings.get("renewal_reminder_days",
                                                   RENEWAL_REMINDER_DAYS),
             "notice_email": settings.get("notice_email")}
 
 
-def tenant_settings(uow: UnitOfWork, tenant_name: str) -> dict[str, Any]:
+def tenant_settings(uow: UnitOfWork, tenant_name: str) -> Json:
     with uow:
         found = uow.tenants.tenant(tenant_name)
         assert found is not None
         return _settings(found.name, found.timezone, found.settings)
 
 
-def set_tenant_settings(uow: UnitOfWork, tenant_name: str, changes: dict[str, Any]
-                        ) -> dict[str, Any]:
+def set_tenant_settings(uow: UnitOfWork, tenant_name: str, changes: Json
+                        ) -> Json:
     """Each change set; None takes the setting back to its default."""
     with uow:
         found = uow.tenants.tenant(tenant_name)
@@ -145,13 +147,13 @@ def set_tenant_settings(uow: UnitOfWork, tenant_name: str, changes: dict[str, An
 
 
 # --- webhook endpoints and deliveries --------------------------------------------------------
-def endpoint_json(row: Any, secret: str | None = None) -> dict[str, Any]:
+def endpoint_json(row: Record, secret: str | None = None) -> Json:
     return {"id": f"we_{row.id}", "url": row.url, "events": json.loads(row.events),
             "enabled": bool(row.enabled), "created_at": _stamp(row.created_at),
             "disabled_at": _stamp(row.disabled_at), "secret": secret}
 
 
-def _found_endpoint(q: ServiceReads, tenant_id: int, endpoint_id: int) -> Any:
+def _found_endpoint(q: ServiceReads, tenant_id: int, endpoint_id: int) -> Record:
     row = q.endpoint(tenant_id, endpoint_id)
     if row is None:
         raise NotFound(f"no webhook endpoint 'we_{endpoint_id}'", field="id")
@@ -163,20 +165,20 @@ def endpoints(uow: UnitOfWork, tenant_id: int, after: int | None, limit: int) ->
         return paged(q.endpoints_page(tenant_id, after, limit), endpoint_json)
 
 
-def endpoint(uow: UnitOfWork, tenant_id: int, endpoint_id: int) -> dict[str, Any]:
+def endpoint(uow: UnitOfWork, tenant_id: int, endpoint_id: int) -> Json:
     with reads(uow) as q:
         return endpoint_json(_found_endpoint(q, tenant_id, endpoint_id))
 
 
 def set_endpoint_enabled(uow: UnitOfWork, tenant_id: int, endpoint_id: int, enabled: bool,
-                         now: datetime) -> dict[str, Any]:
+                         now: datetime) -> Json:
     with reads(uow) as q:
         _found_endpoint(q, tenant_id, endpoint_id)
         q.set_endpoint_enabled(endpoint_id, enabled, now)
         return endpoint_json(_found_endpoint(q, tenant_id, endpoint_id))
 
 
-def _delivery(q: ServiceReads, row: Any) -> dict[str, Any]:
+def _delivery(q: ServiceReads, row: Record) -> Json:
     return {"id": row.msg_id, "endpoint": f"we_{row.endpoint_id}", "type": row.type,
             "status": row.status,
             "attempts": [{"at": _stamp(a.at), "status_code": a.status_code,
@@ -196,7 +198,7 @@ def deliveries(uow: UnitOfWork, tenant_id: int, endpoint_id: int, *, status: str
                      lambda r: _delivery(q, r))
 
 
-def redeliver(uow: UnitOfWork, tenant_id: int, msg_id: str, now: datetime) -> dict[str, Any]:
+def redeliver(uow: UnitOfWork, tenant_id: int, msg_id: str, now: datetime) -> Json:
     """Send a delivery again now (also one already delivered or given up)."""
     with reads(uow) as q:
         row = q.delivery(tenant_id, msg_id)

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from termline.adapters.sql.service_reads import ServiceReads
+from termline.adapters.sql.service_reads import Record, ServiceReads
 from termline.adapters.sql.sql_rows import connection
 from termline.adapters.sql.store_records import StoredContract as StoredContract
 from termline.adapters.sql.store_records import Tenant as Tenant
 from termline.app import book, intake
-from termline.app.answers import NotFound, Page, reads
+from termline.app.answers import Json, NotFound, Page, reads
 from termline.app.entitlement import entitlement as access_of
 from termline.app.ports import Store, UnitOfWork, UowFactory
 from termline.app.run import as_of, context
@@ -44,7 +43,7 @@ def tenant_named(repo: Store, name: str) -> Tenant:
     return found
 
 
-def _shown(row: Any) -> dict[str, Any]:
+def _shown(row: Record) -> Json:
     data = Contract.model_validate_json(row.document).model_dump(mode="json")
     data["customer"]["language"] = row.language or "en"
     data.update(policy=data.get("policy") or row.pack, currency=row.currency,
@@ -52,11 +51,11 @@ def _shown(row: Any) -> dict[str, Any]:
     return data
 
 
-def _show(q: ServiceReads, tenant_id: int, contract_id: int) -> dict[str, Any]:
+def _show(q: ServiceReads, tenant_id: int, contract_id: int) -> Json:
     return _shown(q.contract_rows(tenant_id, [contract_id])[0])
 
 
-def standing(uow: UnitOfWork, tenant_name: str, ref: str) -> dict[str, Any]:
+def standing(uow: UnitOfWork, tenant_name: str, ref: str) -> Json:
     """Status, access, balance, next deadline and problem as of the contract's last run day
     (the figures of `termline contract show`)."""
     found = book.contract(uow, tenant_name, ref)
@@ -67,7 +66,7 @@ def standing(uow: UnitOfWork, tenant_name: str, ref: str) -> dict[str, Any]:
 
 
 def create(uow: UnitOfWork, tenant_name: str, contract: Contract, policy: Policy,
-           metadata: dict[str, str], language: str, now: datetime) -> dict[str, Any]:
+           metadata: dict[str, str], language: str, now: datetime) -> Json:
     """Store a contract (Exists when its id is taken), its metadata and language beside it."""
     try:
         return _create(uow, tenant_name, contract, policy, metadata, language, now)
@@ -76,7 +75,7 @@ def create(uow: UnitOfWork, tenant_name: str, contract: Contract, policy: Policy
 
 
 def _create(uow: UnitOfWork, tenant_name: str, contract: Contract, policy: Policy,
-            metadata: dict[str, str], language: str, now: datetime) -> dict[str, Any]:
+            metadata: dict[str, str], language: str, now: datetime) -> Json:
     with uow:
         owner = tenant_named(uow.repo, tenant_name)
         if uow.repo.contracts(owner.id, contract.id):
@@ -100,7 +99,7 @@ def page(uow_factory: UowFactory, tenant_id: int, tenant_name: str, after: str |
 
 
 def show(uow_factory: UowFactory, tenant_id: int, tenant_name: str, ref: str
-         ) -> dict[str, Any]:
+         ) -> Json:
     uow = uow_factory()
     with uow:
         stored = find(uow.repo, tenant_id, ref)
@@ -109,7 +108,7 @@ def show(uow_factory: UowFactory, tenant_id: int, tenant_name: str, ref: str
 
 
 def set_metadata(uow: UnitOfWork, tenant_id: int, ref: str, metadata: dict[str, str]
-                 ) -> dict[str, Any]:
+                 ) -> Json:
     """Replace the contract's metadata (the terms themselves change through events)."""
     with uow:
         stored = find(uow.repo, tenant_id, ref)
@@ -119,7 +118,7 @@ def set_metadata(uow: UnitOfWork, tenant_id: int, ref: str, metadata: dict[str, 
         return _show(q, tenant_id, stored.id)
 
 
-def entitlement(uow: UnitOfWork, tenant_id: int, ref: str) -> dict[str, Any]:
+def entitlement(uow: UnitOfWork, tenant_id: int, ref: str) -> Json:
     """The access the contract gives now, since when and the clauses behind it."""
     with uow:
         stored = find(uow.repo, tenant_id, ref)
@@ -129,7 +128,7 @@ def entitlement(uow: UnitOfWork, tenant_id: int, ref: str) -> dict[str, Any]:
     return access_of(state.access, actions).to_json()
 
 
-def deadlines(uow: UnitOfWork, tenant_id: int, tenant_name: str, ref: str) -> dict[str, Any]:
+def deadlines(uow: UnitOfWork, tenant_id: int, tenant_name: str, ref: str) -> Json:
     """The contract's next decision dates as of its last run day."""
     with uow:
         stored = find(uow.repo, tenant_id, ref)
@@ -141,7 +140,7 @@ def deadlines(uow: UnitOfWork, tenant_id: int, tenant_name: str, ref: str) -> di
     return {"as_of": day.isoformat(), "data": [d.to_json() for d in found]}
 
 
-def balance(uow: UnitOfWork, tenant_id: int, tenant_name: str, ref: str) -> dict[str, Any]:
+def balance(uow: UnitOfWork, tenant_id: int, tenant_name: str, ref: str) -> Json:
     """What the customer owes (principal, fees, interest) and its credit, as of the last
     run."""
     with uow:

@@ -11,7 +11,6 @@ scope of VAT, docs/readings.md).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from urllib.parse import quote
 
 from termline.adapters.documents.build import CHARGE_LABELS, charge_label
@@ -19,7 +18,7 @@ from termline.adapters.documents.parties import SellerProfile
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
 from termline.adapters.sql.service_reads import ServiceReads
 from termline.app import documents
-from termline.app.answers import NotFound, Page, reads
+from termline.app.answers import Json, NotFound, Page, reads
 from termline.app.ports import Store, UnitOfWork
 from termline.domain.values.money import ZERO, fmt
 
@@ -73,7 +72,7 @@ def _profile(repo: Store, tenant_name: str) -> SellerProfile | None:
 
 
 def answer(repo: Store, q: ServiceReads, stored: StoredDocument,
-           profile: SellerProfile | None) -> dict[str, Any]:
+           profile: SellerProfile | None) -> Json:
     docs = DocumentStore(q.conn)
     if profile is not None:
         doc = documents.build(repo, stored, profile)
@@ -111,7 +110,7 @@ def page(uow: UnitOfWork, tenant_id: int, tenant_name: str, *, contract: str | N
         return Page(out, more)
 
 
-def invoice(uow: UnitOfWork, tenant_id: int, tenant_name: str, number: str) -> dict[str, Any]:
+def invoice(uow: UnitOfWork, tenant_id: int, tenant_name: str, number: str) -> Json:
     with reads(uow) as q:
         stored = DocumentStore(q.conn).document(tenant_id, number)
         if stored is None:

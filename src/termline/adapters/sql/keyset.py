@@ -10,37 +10,44 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, or_, select
+
+Day = date | datetime | int  # a listing with no date of its own orders by id twice
+Key = tuple[Day, int]
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True)
 class Order:
     """The columns a listing is ordered by: a date (or timestamp), then the row id."""
-    date: Any
-    id: Any
+    date: ColumnElement[date] | ColumnElement[datetime] | ColumnElement[int]
+    id: ColumnElement[int]
 
 
 class UnknownCursor(LookupError):
     """The cursor names no row of the listing (another tenant's is the same)."""
 
 
-def cursor(conn: Connection, order: Order, *where: ColumnElement[bool]) -> tuple[Any, int]:
+def cursor(conn: Connection, order: Order, *where: ColumnElement[bool]) -> Key:
     """(date, id) of the row `where` selects: the cursor row of a listing."""
     row = conn.execute(select(order.date, order.id).where(*where)).first()
     if row is None:
         raise UnknownCursor
-    return row[0], int(row[1])
+    day = row[0]
+    assert isinstance(day, date | int)  # a datetime is a date
+    return day, int(row[1])
 
 
-def after(order: Order, key: tuple[Any, int]) -> ColumnElement[bool]:
+def after(order: Order, key: Key) -> ColumnElement[bool]:
     day, row_id = key
     return or_(order.date > day, and_(order.date == day, order.id > row_id))
 
 
-def page(conn: Connection, query: Select[Any], order: Order, key: tuple[Any, int] | None,
-         limit: int) -> tuple[Sequence[Any], bool]:
+def page(conn: Connection, query: Select[*Ts], order: Order, key: Key | None,
+         limit: int) -> tuple[Sequence[Row[*Ts]], bool]:
     """Up to `limit` rows of `query` after `key`, in (date, id) order, and whether more
     follow."""
     if key is not None:

@@ -7,16 +7,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, insert, select, update
 
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.keyset import Order, cursor, page
 from termline.adapters.sql.sql_rows import SqlRows
 
-Page = tuple[Sequence[Any], bool]
+Record = Row[*tuple[object, ...]]  # a row as the query selected it (read by column name)
+Page = tuple[Sequence[Record], bool]
 
 
 class ServiceReads(SqlRows):
@@ -52,15 +53,15 @@ class ServiceReads(SqlRows):
                                                 d.tenant_id == tenant_id)
         return page(self.conn, query, order, key, limit)
 
-    def invoice_vat(self, contract_id: int, action_key: str) -> tuple[Any, Any] | None:
+    def invoice_vat(self, contract_id: int, action_key: str) -> tuple[Decimal, Decimal] | None:
         """(total incl. VAT, VAT) of the invoice row behind a numbered invoice."""
         i = t.invoices.c
         row = self.conn.execute(select(i.amount, i.vat).where(
             i.contract_id == contract_id, i.action_key == action_key)).first()
-        return None if row is None else (row.amount, row.vat)
+        return None if row is None else (Decimal(row.amount), Decimal(row.vat))
 
     # --- contracts ------------------------------------------------------------------------
-    def contract_rows(self, tenant_id: int, ids: Sequence[int]) -> list[Any]:
+    def contract_rows(self, tenant_id: int, ids: Sequence[int]) -> list[Record]:
         """The contracts with their pack, currency, metadata and language, in `ids`' order."""
         c, pv, ci = t.contracts.c, t.policy_versions.c, s.contract_info.c
         rows = {int(r.id): r for r in self.conn.execute(
@@ -97,7 +98,7 @@ class ServiceReads(SqlRows):
         return page(self.conn, select(t.customers).where(cu.tenant_id == tenant_id), order,
                     key, limit)
 
-    def customer(self, tenant_id: int, customer_id: int) -> Any:
+    def customer(self, tenant_id: int, customer_id: int) -> Record | None:
         cu = t.customers.c
         return self.conn.execute(select(t.customers).where(
             cu.id == customer_id, cu.tenant_id == tenant_id)).first()
@@ -147,7 +148,7 @@ class ServiceReads(SqlRows):
         return page(self.conn, select(s.webhook_endpoints).where(e.tenant_id == tenant_id),
                     order, key, limit)
 
-    def endpoint(self, tenant_id: int, endpoint_id: int) -> Any:
+    def endpoint(self, tenant_id: int, endpoint_id: int) -> Record | None:
         e = s.webhook_endpoints.c
         return self.conn.execute(select(s.webhook_endpoints).where(
             e.id == endpoint_id, e.tenant_id == tenant_id)).first()
@@ -168,17 +169,17 @@ class ServiceReads(SqlRows):
                                                 d.endpoint_id == endpoint_id)
         return page(self.conn, query, order, key, limit)
 
-    def delivery(self, tenant_id: int, msg_id: str) -> Any:
+    def delivery(self, tenant_id: int, msg_id: str) -> Record | None:
         d = s.webhook_deliveries.c
         return self.conn.execute(select(s.webhook_deliveries).where(
             d.msg_id == msg_id, d.tenant_id == tenant_id)).first()
 
-    def attempts(self, delivery_id: int) -> list[Any]:
+    def attempts(self, delivery_id: int) -> list[Record]:
         at = s.webhook_attempts.c
         return list(self.conn.execute(select(at.at, at.status_code, at.latency_ms, at.response)
                                       .where(at.delivery_id == delivery_id).order_by(at.id)))
 
-    def redeliver(self, delivery_id: int, now: datetime) -> Any:
+    def redeliver(self, delivery_id: int, now: datetime) -> Record:
         d = s.webhook_deliveries.c
         self.conn.execute(update(s.webhook_deliveries).where(d.id == delivery_id).values(
             status="pending", next_attempt_at=now))
