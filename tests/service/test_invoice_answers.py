@@ -103,7 +103,7 @@ def test_invoices_are_listed_by_issue_day_then_id_one_cursor_per_page(
     assert [i["number"] for i in ours.get("/v1/invoices", params={"contract": "c2"}
                                           ).json()["data"]] == ["SW2027-000002"]
     unknown = ours.get("/v1/invoices", params={"starting_after": "SW2027-000099"})
-    assert unknown.status_code == 422 and unknown.json()["field"] == "starting_after"
+    assert unknown.status_code == 404 and unknown.json()["field"] == "starting_after"
     # contracts too: by start day (c1 on the 1st before c2 on the 3rd, though c2 came first)
     assert [c["id"] for c in ours.get("/v1/contracts").json()["data"]] == ["c1", "c2"]
 

@@ -2,7 +2,8 @@
 actions, customers, the e-mail outbox, the tenant's settings, webhook endpoints and their
 deliveries. Each use case is scoped by the caller's tenant: another tenant's id is not found.
 Pages come from one helper (`adapters.sql.keyset`): ordered by date then id, a cursor that
-names no row of the listing is refused."""
+names no row of the listing is not found (404: it is a valid id, only not one of the tenant's
+listing)."""
 
 from __future__ import annotations
 
@@ -39,14 +40,14 @@ class Page:
 
 @contextmanager
 def reads(uow: UnitOfWork, what: str | None = None) -> Iterator[ServiceReads]:
-    """The service's queries over the unit of work's connection; an unknown cursor is a
-    refused `starting_after` naming `what`."""
+    """The service's queries over the unit of work's connection; a cursor naming no `what`
+    of the tenant is not found (`starting_after`)."""
     with uow:
         try:
             yield ServiceReads(connection(uow.repo))
         except UnknownCursor:
-            raise InputError(f"no {what or 'item'} to start after", field="starting_after"
-                             ) from None
+            raise NotFound(f"no {what or 'item'} to start after", field="starting_after"
+                           ) from None
         uow.commit()
 
 
