@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from termline.app.answers import NotFound
 from termline.app.contract_answers import Exists
 from termline.app.documents import NoProfile
+from termline.app.intake import ReferenceTaken
 from termline.domain.errors import InputError, TermlineError
 
 MEDIA = "application/problem+json"
@@ -115,6 +116,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exists)
     async def _exists(_: Request, exc: Exists) -> JSONResponse:
+        return problem_response(409, exc.message, field=exc.field, kind="conflict")
+
+    @app.exception_handler(ReferenceTaken)
+    async def _taken(_: Request, exc: ReferenceTaken) -> JSONResponse:
         return problem_response(409, exc.message, field=exc.field, kind="conflict")
 
     @app.exception_handler(NoProfile)

@@ -14,7 +14,7 @@ from termline.app.keys import Principal
 from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
 from termline.app.run import tenant_tables
-from termline.domain.contract.model import BROADCAST, Event
+from termline.domain.contract.model import BROADCAST, Event, _Broadcast
 from termline.domain.errors import InputError
 from termline.entrypoints.api.deps import Ctx, Writer
 from termline.entrypoints.api.models import BulkAccepted, EventAccepted
@@ -27,8 +27,8 @@ router = APIRouter(prefix="/v1/events", tags=["events"])
 def _check(uow: UnitOfWork, who: Principal, event: Any, where: str) -> None:
     """404 for a contract the tenant does not have; 422 with the clause for an event the
     terms refuse."""
-    if event.contract == BROADCAST:
-        return
+    if event.contract == BROADCAST and isinstance(event, _Broadcast):
+        return  # every contract of the tenant (a type that cannot be broadcast: no contract '*')
     stored = find(uow.repo, who, event.contract)
     try:
         intake.check_event(event, stored, uow.repo.policy(stored.policy_version_id),
