@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import Engine
 
 from termline.adapters.notify.outbound import Allow
+from termline.app.wiring import Engine
 from termline.domain.registry import bootstrap
 from termline.entrypoints.api import problems
 from termline.entrypoints.api.deps import Clock, ServiceContext
