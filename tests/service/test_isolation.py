@@ -49,12 +49,16 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     customer = client.get("/v1/customers", headers=a).json()["data"][0]["id"]
     invoice = client.get("/v1/invoices", headers=a).json()["data"][0]
     # SmartWeb 4.1: six months of 100.00 in advance, 600.00 net; the open item is the document
-    # with Danish VAT, 25 % (issue 17): 600.00 + 150.00 = 750.00
-    assert invoice["number"] == "ours-0001" and invoice["amount"] == "750.00"
+    # with Danish VAT, 25 % (issue 17): 600.00 + 150.00 = 750.00. Its number is the legal one
+    # (no profile: no prefix), the engine's item its ref.
+    assert (invoice["number"], invoice["ref"], invoice["kind"]) == (
+        "2027-000001", "ours-0001", "invoice")
+    assert (invoice["net"], invoice["vat"], invoice["total"], invoice["open"]) == (
+        "600.00", "150.00", "750.00", "750.00")
     assert invoice["lines"] == [{"item": "SmartWeb Shop", "quantity": "1",
                                  "unit_price": "100", "amount": "600.00"}]
     yield {"client": client, "keys": keys, "endpoint": endpoint["id"], "delivery": delivery,
-           "customer": customer, "invoice": invoice["id"]}
+           "customer": customer, "invoice": invoice["number"]}
     engine.dispose()
 
 
@@ -75,7 +79,9 @@ def _calls(s: dict[str, Any]) -> list[tuple[str, str, str, Any, set[int]]]:
         ("PATCH", "/v1/customers/{customer_id}", f"/v1/customers/{cus}",
          {"metadata": {"x": "y"}}, {404}),
         ("GET", "/v1/invoices", "/v1/invoices", None, {200}),
-        ("GET", "/v1/invoices/{invoice_id}", f"/v1/invoices/{inv}", None, {404}),
+        ("GET", "/v1/invoices/{number}", f"/v1/invoices/{inv}", None, {404}),
+        ("GET", "/v1/invoices/{number}.pdf", f"/v1/invoices/{inv}.pdf", None, {404}),
+        ("GET", "/v1/invoices/{number}.xml", f"/v1/invoices/{inv}.xml", None, {404}),
         ("POST", "/v1/contracts", "/v1/contracts", THEIRS, {201}),
         ("GET", "/v1/contracts", "/v1/contracts", None, {200}),
         ("GET", "/v1/contracts/{contract_id}", "/v1/contracts/ours", None, {404}),

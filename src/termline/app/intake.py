@@ -179,6 +179,10 @@ def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
     return added, duplicates
 
 
+class ReferenceTaken(InputError):
+    """The event's reference names another event already stored (a conflict with the log)."""
+
+
 def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
                     where: LocatedEvent | None) -> None:
     """A reference already stored must name the same event, or the sender has two."""
@@ -186,7 +190,7 @@ def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
         return
     stored = repo.event_key_payload(owner.id, key)
     if stored is not None and stored != event.model_dump_json(by_alias=True):
-        raise InputError(f"reference {event.reference!r} names another stored event: "
+        raise ReferenceTaken(f"reference {event.reference!r} names another stored event: "
                          f"{stored}", source=where.source if where else None,
                          line=where.line if where else None, field="reference")
 

@@ -81,8 +81,11 @@ class MailSettings:
     sender: str = "termline@localhost"
 
 
-def payload(kind: str, timestamp: datetime, data: str) -> str:
-    """`{"type", "timestamp", "data"}` with `data` the ledger's JSON byte for byte."""
+def payload(kind: str, timestamp: datetime, data: str, action_id: int | None = None) -> str:
+    """`{"type", "timestamp", "data"}` with `data` the ledger's JSON byte for byte, its `id`
+    first (the action's id in `GET /v1/actions`) when the action is known."""
+    if action_id is not None and data.startswith("{") and data != "{}":
+        data = f'{{"id":{int(action_id)},{data[1:]}'
     return (f'{{"type":{json.dumps(kind)},"timestamp":{json.dumps(timestamp.isoformat())},'
             f'"data":{data}}}')
 
@@ -187,9 +190,13 @@ class Dispatcher:
         tripped = self.breaker.open_keys()
         full = self.slots.full(PER_ENDPOINT, "endpoint")
         busy_tenants = self.slots.full(PER_TENANT, "hook-tenant")
+        a = t.actions.c
         query = (select(d.id, d.msg_id, d.type, d.data, d.created_at, d.attempts,
-                        d.endpoint_id, e.url, e.secret, e.failing_since, e.tenant_id)
+                        d.endpoint_id, e.url, e.secret, e.failing_since, e.tenant_id,
+                        a.id.label("action_id"))
                  .join(s.webhook_endpoints, e.id == d.endpoint_id)
+                 .outerjoin(t.actions, and_(a.contract_id == d.contract_id,
+                                            a.natural_key == d.action_key))
                  .where(d.status == "pending", d.next_attempt_at <= now, e.enabled.is_(True),
                         ~exists().where(and_(earlier.c.endpoint_id == d.endpoint_id,
                                              earlier.c.contract_id == d.contract_id,
@@ -243,7 +250,8 @@ class Dispatcher:
             target = check_url(row.url, self.allow, self.resolve)
         except RefusedURL as exc:
             return None, f"refused: {exc}"[:EXCERPT], exc.permanent
-        body = payload(row.type, _aware(row.created_at, self.clock()), row.data)
+        body = payload(row.type, _aware(row.created_at, self.clock()), row.data,
+                       row.action_id)
         sent_at = self.clock()
         signature = Webhook(row.secret).sign(row.msg_id, sent_at, body)
         headers = {"content-type": "application/json", "webhook-id": row.msg_id,

@@ -54,11 +54,30 @@ def _bounded(decimals: int) -> Any:
     return AfterValidator(check)
 
 
+def _decimal_schema(decimals: int, positive: bool = False) -> WithJsonSchema:
+    """What the OpenAPI states of an exact decimal is what the validators take: quoted
+    digits with at most `decimals` decimals below MAX_AMOUNT (or a JSON integer), and for a
+    positive one no sign and a digit other than 0."""
+    text: dict[str, object] = {"type": "string",
+                            "pattern": rf"^{'' if positive else '-?'}[0-9]{{1,13}}"
+                                       rf"(\.[0-9]{{1,{decimals}}})?$"}
+    if positive:
+        text["allOf"] = [{"pattern": "[1-9]"}]
+    top = int(MAX_AMOUNT) - 1
+    return WithJsonSchema({"anyOf": [text, {"type": "integer", "minimum": 1 if positive else -top,
+                                            "maximum": top}],
+                           "description": f"An exact decimal, quoted, at most {decimals} "
+                                          "decimals (\"14.00\"): floats lose cents."})
+
+
 # a sum of money (its currency's cents are checked against the policy: `scenario.checks`)
-Amount = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
+Amount = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4), _decimal_schema(4)]
 # a price per unit may go below the cent (0.0125 per GB), as far as the store keeps it
-UnitPrice = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4)]
-Quantity = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(6)]
+UnitPrice = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(4),
+                      _decimal_schema(4)]
+Quantity = Annotated[Dec, BeforeValidator(bounds.ascii_amount), _bounded(6),
+                     _decimal_schema(6)]
+PositiveAmount = Annotated[Amount, _decimal_schema(4, positive=True)]  # with Field(gt=0)
 # a calendar day: ISO text or a date, 1900-01-01 to 2199-12-31 (`scenario.bounds`)
 Day = Annotated[date, BeforeValidator(bounds.iso_day), AfterValidator(bounds.day_in_range),
                 WithJsonSchema({"type": "string", "format": "date",
@@ -154,7 +173,7 @@ class Mandate(Strict):
 
 class Line(Strict):
     item: Ident
-    unit_price: UnitPrice = Field(gt=Decimal("0"))
+    unit_price: PositiveAmount = Field(gt=Decimal("0"))
     per: Literal["month", "year", "period"] = "month"
     quantity: int = Field(default=1, ge=0, le=MAX_QUANTITY)
 
@@ -204,7 +223,7 @@ class _Event(Strict):
 
 class Payment(_Event):
     type: Literal["payment"]
-    amount: Amount = Field(gt=Decimal("0"))
+    amount: PositiveAmount = Field(gt=Decimal("0"))
     # the item the payer names: the engine's ref of the invoice (the store resolves a legal
     # number or a structured reference to it at intake); paid first (payment.allocation)
     invoice: Ident | None = None
@@ -229,7 +248,7 @@ class CreditRefund(_Event):
     """Part of the customer's credit balance paid back (`sepa refund`: a credit transfer)."""
 
     type: Literal["credit_refund"]
-    amount: Amount = Field(gt=Decimal("0"))
+    amount: PositiveAmount = Field(gt=Decimal("0"))
 
 
 class TerminationNotice(_Event):
@@ -287,7 +306,7 @@ Stamp = Annotated[datetime, AfterValidator(_aware)]
 class PriceChangeAnnounced(_Broadcast):
     type: Literal["price_change_announced"]
     item: Ident
-    new_unit_price: UnitPrice = Field(gt=Decimal("0"))
+    new_unit_price: PositiveAmount = Field(gt=Decimal("0"))
     effective: Day
     exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
 
@@ -321,7 +340,7 @@ class Usage(_Event):
 class Purchase(_Event):
     type: Literal["purchase"]
     item: Ident
-    amount: Amount = Field(gt=Decimal("0"))
+    amount: PositiveAmount = Field(gt=Decimal("0"))
     quantity: Quantity | None = Field(default=None, gt=Decimal("0"))  # units, e.g. hours
     accepted: bool | None = None  # the customer accepted the quote before delivery
 
@@ -422,7 +441,7 @@ class ListPriceChanged(_Event):
 
     type: Literal["list_price_changed"]
     item: Ident
-    price: Amount = Field(gt=Decimal("0"))
+    price: PositiveAmount = Field(gt=Decimal("0"))
     effective: date | None = None
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from sqlalchemy import Engine
 
 from termline.adapters.notify.outbound import Allow
+from termline.app.wiring import Engine
 from termline.domain.registry import bootstrap
 from termline.entrypoints.api import problems
 from termline.entrypoints.api.deps import Clock, ServiceContext
@@ -57,13 +57,37 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_media(get_openapi(
+            app.openapi_schema = problem_media(door_answers(get_openapi(
                 title=app.title, version=app.version, description=app.description,
-                routes=app.routes))
+                routes=app.routes)))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+LISTS = ("starting_after",)  # a cursor that names none of the tenant's items is a 404
+
+
+def door_answers(doc: dict[str, Any]) -> dict[str, Any]:
+    """What the door (`door.Door`) and the request parser answer before any route runs,
+    declared on every operation: 400 (a NUL byte in the path or query, a body that is not
+    JSON), 413 (a body over 1 MB) on a POST, PUT or PATCH; 404 where a cursor is taken."""
+    def problem(status: int) -> dict[str, Any]:
+        return {"description": problems.TITLES[status], "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/ProblemBody"}}}}
+
+    for path in doc.get("paths", {}).values():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            wanted = [400]
+            if method in ("post", "put", "patch"):
+                wanted.append(413)
+            if any(p.get("name") in LISTS for p in operation.get("parameters", [])):
+                wanted.append(404)
+            for status in wanted:
+                responses.setdefault(str(status), problem(status))
+    return doc
 
 
 def problem_media(doc: dict[str, Any]) -> dict[str, Any]:

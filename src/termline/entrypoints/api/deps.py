@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Engine
 
 from termline.adapters.notify.outbound import Allow
-from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.keys import Principal, authenticate
+from termline.app.ports import UnitOfWork
+from termline.app.wiring import Engine, unit_of_work
 from termline.entrypoints.api.problems import Problem
 
 Clock = Callable[[], datetime]
@@ -28,8 +28,8 @@ class ServiceContext:
     outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
     future_runs: bool = False  # POST /v1/runs past today (TERMLINE_DEV_FUTURE_RUNS, tests)
 
-    def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine)
+    def uow(self) -> UnitOfWork:
+        return unit_of_work(self.engine)
 
 
 def context(request: Request) -> ServiceContext:

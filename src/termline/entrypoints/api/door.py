@@ -4,9 +4,9 @@
 - a NUL byte in the path or the query string is a 400 (PostgreSQL cannot hold one);
 - a JSON body with a key twice in one object is a 422 naming it (JSON leaves the meaning
   open; "the last one wins" would store what the sender did not mean);
-- a JSON body's values of the wrong JSON type where the model would coerce them: a day as a
-  number (0 is not 1970-01-01), a count as text or a fraction ("3", 2.0), money as a binary
-  fraction (100.1 cannot be held exactly: send "100.10").
+- a JSON body's values of the wrong JSON type where the model would coerce them: a day or a
+  timestamp as a number (0 is not 1970-01-01), a count as text or a fraction ("3", 2.0), a
+  yes/no as 0 or 1, money as a binary fraction (100.1 cannot be held exactly: send "100.10").
 The body read here is handed on unchanged to the routes.
 """
 
@@ -28,7 +28,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 DAYS = frozenset({"date", "start", "effective", "migration_date", "signed", "backup_date",
                   "audit_date", "until", "end_date"})
+STAMPS = frozenset({"announced_at", "reported_at", "end", "at"})
 COUNTS = frozenset({"quantity", "trial_days"})
+FLAGS = frozenset({"accepted", "eu_eea", "exceptional", "intra_group", "material"})
 MONEY = frozenset({"amount", "unit_price", "new_unit_price", "costs"})
 DECIMAL_COUNTS = frozenset({"usage", "purchase"})  # event types whose quantity is a decimal
 
@@ -62,6 +64,11 @@ def _typed(value: Any, path: str) -> None:
         where = f"{path}.{key}" if path else key
         if key in DAYS and not isinstance(item, str) and item is not None:
             raise Refused(422, "a date is written as YYYY-MM-DD text", where)
+        if key in STAMPS and not isinstance(item, str) and item is not None:
+            raise Refused(422, "a timestamp is written as ISO 8601 text with its offset",
+                          where)
+        if key in FLAGS and not isinstance(item, bool) and item is not None:
+            raise Refused(422, "a yes or no is written true or false", where)
         if key in COUNTS and not decimal_quantity and item is not None and (
                 isinstance(item, bool) or not isinstance(item, int)):
             raise Refused(422, "a count is a whole JSON number, e.g. 3", where)

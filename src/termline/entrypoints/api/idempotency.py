@@ -12,80 +12,22 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
 
 from fastapi import Request, Response
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from termline.adapters.sql import service_tables as s
-from termline.app.keys import Principal
+from termline.app.idempotency import PENDING, audit, reserve, settle
 from termline.entrypoints.api.deps import ServiceContext, bearer_token, resolve
 from termline.entrypoints.api.problems import MEDIA, problem_response
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-KEEP = timedelta(hours=48)  # at least the promised 24 hours
-PENDING = 0  # the status of a key whose first request is still running
 RECEIVED = 0  # the audit status of a write about to run (its answer is a row of its own)
-# A reservation still pending after this long belongs to a process that died mid-request: the
-# next request with the key runs again instead of being refused until the key expires.
-ABANDONED = timedelta(minutes=5)
 
 
 def _hash(request: Request, body: bytes) -> str:
     text = f"{request.method} {request.url.path}?{request.url.query}\n".encode() + body
     return hashlib.sha256(text).hexdigest()
-
-
-def _reserve(engine: Engine, tenant_id: int, key: str, digest: str, now: datetime
-             ) -> tuple[int, str, str] | None:
-    """None when the key is new (now reserved); else the stored (status, body, hash)."""
-    i = s.idempotency_keys.c
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(s.idempotency_keys).values(
-                tenant_id=tenant_id, key=key, request_hash=digest, status=PENDING, body="",
-                created_at=now))
-        return None
-    except IntegrityError:
-        with engine.begin() as conn:
-            taken = conn.execute(update(s.idempotency_keys).where(
-                i.tenant_id == tenant_id, i.key == key, i.status == PENDING,
-                i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
-            if taken.rowcount:
-                return None
-            row = conn.execute(select(i.status, i.body, i.request_hash).where(
-                i.tenant_id == tenant_id, i.key == key)).one()
-        return int(row.status), str(row.body), str(row.request_hash)
-
-
-def _settle(engine: Engine, tenant_id: int, key: str, status: int, body: bytes) -> None:
-    i = s.idempotency_keys.c
-    where = (i.tenant_id == tenant_id, i.key == key)
-    with engine.begin() as conn:
-        if status >= 500:  # not an answer to replay: the client may retry with the same key
-            conn.execute(delete(s.idempotency_keys).where(*where))
-        else:
-            conn.execute(update(s.idempotency_keys).where(*where).values(
-                status=status, body=body.decode("utf-8")))
-
-
-def _audit(engine: Engine, who: Principal, request: Request, status: int, key: str | None,
-           digest: str, now: datetime) -> None:
-    with engine.begin() as conn:
-        conn.execute(insert(s.audit_log).values(
-            tenant_id=who.tenant_id, key_id=who.key_id, at=now, method=request.method,
-            path=request.url.path[:400], status=status, idempotency_key=key,
-            request_hash=digest))
-
-
-def purge(engine: Engine, now: datetime) -> int:
-    """Drop idempotency keys older than KEEP; how many."""
-    with engine.begin() as conn:
-        return int(conn.execute(delete(s.idempotency_keys).where(
-            s.idempotency_keys.c.created_at < now - KEEP)).rowcount)
 
 
 class IdempotencyAndAudit(BaseHTTPMiddleware):
@@ -105,7 +47,7 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
             if not 1 <= len(key) <= 255:
                 return problem_response(422, "Idempotency-Key is 1 to 255 characters",
                                         field="Idempotency-Key", kind="validation")
-            found = await run_in_threadpool(_reserve, ctx.engine, who.tenant_id, key, digest,
+            found = await run_in_threadpool(reserve, ctx.engine, who.tenant_id, key, digest,
                                             ctx.clock())
             if found is not None:
                 status, stored, stored_hash = found
@@ -120,7 +62,8 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
                 media = MEDIA if status >= 400 else "application/json"
                 return Response(stored, status_code=status, media_type=media,
                                 headers={"Idempotent-Replayed": "true"})
-        await run_in_threadpool(_audit, ctx.engine, who, request, RECEIVED, key, digest,
+        await run_in_threadpool(audit, ctx.engine, who, request.method, request.url.path,
+                                RECEIVED, key, digest,
                                 ctx.clock())
         try:
             response = await call_next(request)
@@ -128,12 +71,13 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
             content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
         except BaseException:
             if key is not None:
-                await run_in_threadpool(_settle, ctx.engine, who.tenant_id, key, 500, b"")
+                await run_in_threadpool(settle, ctx.engine, who.tenant_id, key, 500, b"")
             raise
         if key is not None:
-            await run_in_threadpool(_settle, ctx.engine, who.tenant_id, key,
+            await run_in_threadpool(settle, ctx.engine, who.tenant_id, key,
                                     response.status_code, content)
-        await run_in_threadpool(_audit, ctx.engine, who, request, response.status_code, key,
+        await run_in_threadpool(audit, ctx.engine, who, request.method, request.url.path,
+                                response.status_code, key,
                                 digest, ctx.clock())
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         return Response(content, status_code=response.status_code, headers=headers,

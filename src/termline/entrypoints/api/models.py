@@ -23,11 +23,24 @@ MetadataKey = Annotated[str, StringConstraints(min_length=1, max_length=40,
                                                pattern=r"^[A-Za-z0-9_.-]+$")]
 MetadataValue = Annotated[str, StringConstraints(max_length=500, pattern=r"^[^\x00]*$")]
 # a caller's own labels: at most 50 keys of 40 characters, values of 500 (issue 18)
-Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=50)]
-WebURL = Annotated[str, StringConstraints(min_length=1, max_length=2000),
+Metadata = Annotated[dict[MetadataKey, MetadataValue], Field(max_length=50), WithJsonSchema({
+    "type": "object", "maxProperties": 50,
+    "propertyNames": {"type": "string", "minLength": 1, "maxLength": 40,
+                      "pattern": r"^[A-Za-z0-9_.-]+$"},
+    "additionalProperties": {"type": "string", "maxLength": 500, "pattern": r"^[^\x00]*$"}})]
+# What the OpenAPI states is what `bounds` accepts: an http(s) URL with a host name and a
+# port that exists, no credentials, no spaces; an address email-validator takes.
+PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]*[A-Za-z0-9](:{PORT})?([/?#][!-~]*)?$"
+LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = (rf"^[A-Za-z0-9_%+-]{{1,32}}(\.[A-Za-z0-9_%+-]{{1,16}}){{0,2}}@({LABEL}\.){{1,3}}"
+                 r"[A-Za-z]{2,24}$")
+WebURL = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=URL_PATTERN),
                    AfterValidator(bounds.web_url)]
-Email = Annotated[str, StringConstraints(min_length=3, max_length=320),
-                  AfterValidator(bounds.email)]
+Email = Annotated[str, StringConstraints(min_length=6, max_length=320, pattern=EMAIL_PATTERN),
+                  AfterValidator(bounds.email),
+                  WithJsonSchema({"type": "string", "format": "email", "minLength": 6,
+                                  "maxLength": 320, "pattern": EMAIL_PATTERN})]
 Language = Literal["en", "nl", "fr", "da", "de"]
 
 
@@ -231,19 +244,36 @@ class InvoiceLineOut(BaseModel):
     amount: str
 
 
+class InvoiceLinks(BaseModel):
+    pdf: str
+    xml: str
+
+
+Amount = Annotated[str, StringConstraints(pattern=r"^-?[0-9]+\.[0-9]{2}$")]
+
+
 class InvoiceOut(BaseModel):
-    id: str
-    number: str
-    revision: int
+    """A numbered document. Amounts are text in the currency's decimals; `open` is what the
+    customer still owes of it, VAT included (0.00 for a credit note, a credited or replaced
+    invoice)."""
+    number: str = Field(description="The legal number of its series, e.g. SW2027-000001.")
+    ref: str = Field(description="The engine's item (what payments and events name).")
     contract: str
-    kind: str
+    kind: Literal["invoice", "credit_note", "fee", "interest"]
+    reason: str = Field(description="subscription, usage, ..., correction, sla_credit, ...")
     issued: date
     due: date
     period_start: date | None
     period_end: date | None
-    amount: str
     currency: str
+    net: Amount
+    vat: Amount
+    total: Amount
+    open: Amount
+    status: Literal["open", "paid", "credited", "replaced", "credit_note"]
+    credit_note_for: str | None = Field(description="The number of the document it credits.")
     lines: list[InvoiceLineOut]
+    links: InvoiceLinks
 
 
 class InvoiceList(BaseModel):

@@ -9,8 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import create_engine
-
+from termline.app.wiring import unconnected
 from termline.entrypoints.api.app import create_app
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -18,7 +17,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 def document() -> dict[str, Any]:
     # No connection is made: the document depends on the routes only.
-    return create_app(create_engine("sqlite://"), lambda: EPOCH).openapi()
+    return create_app(unconnected(), lambda: EPOCH).openapi()
 
 
 def text() -> str:

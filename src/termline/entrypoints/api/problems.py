@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from termline.app.answers import NotFound
+from termline.app.contract_answers import Exists
+from termline.app.documents import NoProfile
+from termline.app.intake import ReferenceTaken
 from termline.domain.errors import InputError, TermlineError
 
 MEDIA = "application/problem+json"
@@ -77,6 +82,17 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return ".".join(kept)
 
 
+def allowed(request: Request) -> list[str]:
+    """The methods the OpenAPI document gives the request's path (a path's GET and PATCH are
+    two routes: Starlette's 405 names only the first one's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
@@ -94,6 +110,23 @@ def install(app: FastAPI) -> None:
         return problem_response(422, f"{first['field']}: {first['detail']}",
                                 field=first["field"], kind="validation", errors=errors)
 
+    @app.exception_handler(NotFound)
+    async def _missing(_: Request, exc: NotFound) -> JSONResponse:
+        return problem_response(404, exc.message, field=exc.field, kind="not-found")
+
+    @app.exception_handler(Exists)
+    async def _exists(_: Request, exc: Exists) -> JSONResponse:
+        return problem_response(409, exc.message, field=exc.field, kind="conflict")
+
+    @app.exception_handler(ReferenceTaken)
+    async def _taken(_: Request, exc: ReferenceTaken) -> JSONResponse:
+        return problem_response(409, exc.message, field=exc.field, kind="conflict")
+
+    @app.exception_handler(NoProfile)
+    async def _no_profile(_: Request, exc: NoProfile) -> JSONResponse:
+        # the document cannot name its seller until the tenant has a profile
+        return problem_response(409, str(exc), kind="no-profile")
+
     @app.exception_handler(InputError)
     async def _input(_: Request, exc: InputError) -> JSONResponse:
         return problem_response(422, exc.message, field=exc.field, kind="invalid-input")
@@ -103,9 +136,11 @@ def install(app: FastAPI) -> None:
         return problem_response(422, str(exc), kind="refused")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem_response(exc.status_code, str(exc.detail),
-                                headers=getattr(exc, "headers", None))
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # every method of the path, not only its first route's
+            headers = {**(headers or {}), "Allow": ", ".join(allowed(request))}
+        return problem_response(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(_: Request, exc: Exception) -> JSONResponse:

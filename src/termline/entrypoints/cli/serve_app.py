@@ -31,9 +31,9 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
     from termline.adapters.notify.dispatch import Dispatcher, MailSettings
     from termline.adapters.sql.uow import SqlUnitOfWork
     from termline.app.attachments import attacher
+    from termline.app.idempotency import purge
     from termline.app.scheduler import Scheduler
     from termline.entrypoints.api.app import create_app
-    from termline.entrypoints.api.idempotency import purge
 
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),

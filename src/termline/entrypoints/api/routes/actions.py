@@ -1,14 +1,12 @@
-"""The ledger: actions exactly as `simulate` prints them, each with its `id`, in append order."""
+"""The ledger: actions exactly as `simulate` prints them, each with its `id`, by date then id."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
-from termline.adapters.sql import tables as t
+from termline.app import answers
 from termline.domain.contract.bounds import ID_PATTERN
 from termline.domain.contract.model import Day
 from termline.entrypoints.api.deps import Ctx, Limit, Reader
@@ -28,21 +26,8 @@ def list_actions(
     since: Annotated[Day | None, Query(alias="from")] = None,
     until: Annotated[Day | None, Query(alias="to")] = None,
 ) -> dict[str, Any]:
-    """Filtered by contract, kind and action date (from, to, inclusive). The cursor is the
-    action id: new actions always get higher ids, so paging is stable while the run appends."""
-    a, c = t.actions.c, t.contracts.c
-    query = select(a.id, a.body).where(a.tenant_id == who.tenant_id)
-    if contract is not None:
-        query = query.join(t.contracts, c.id == a.contract_id).where(c.ref == contract)
-    if kind is not None:
-        query = query.where(a.kind == kind)
-    if since is not None:
-        query = query.where(a.date >= since)
-    if until is not None:
-        query = query.where(a.date <= until)
-    if starting_after is not None:
-        query = query.where(a.id > starting_after)
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(query.order_by(a.id).limit(limit + 1)).all()
-    return {"data": [{"id": int(r.id), **json.loads(r.body)} for r in rows[:limit]],
-            "has_more": len(rows) > limit}
+    """Filtered by contract, kind and action date (from, to, inclusive), by date then id.
+    The cursor is the id of the last action of the previous page."""
+    return answers.actions(ctx.uow(), who.tenant_id, contract=contract, kind=kind,
+                           since=since, until=until, after=starting_after,
+                           limit=limit).to_json()

@@ -20,7 +20,7 @@ from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
 from termline.app.run import tenant_tables
 from termline.domain.contract.event_kinds import event_form
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import BROADCAST, _Broadcast
 from termline.domain.errors import InputError
 from termline.entrypoints.api.deps import Ctx, Writer
 from termline.entrypoints.api.models import BulkAccepted, EventAccepted
@@ -31,8 +31,8 @@ from termline.entrypoints.api.routes.contracts import find, tenant_of
 def _check(uow: UnitOfWork, who: Principal, event: Any, where: str) -> None:
     """404 for a contract the tenant does not have; 422 with the clause for an event the
     terms refuse."""
-    if event.contract == BROADCAST:
-        return
+    if event.contract == BROADCAST and isinstance(event, _Broadcast):
+        return  # every contract of the tenant (a type that cannot be broadcast: no contract '*')
     stored = find(uow.repo, who, event.contract)
     try:
         intake.check_event(event, stored, uow.repo.policy(stored.policy_version_id),

@@ -1,69 +1,56 @@
-"""Invoices as the run projected them (append-only: a reissued number is a new revision)."""
+"""Invoices: every numbered document (invoice, credit note, fee, interest) under its legal
+number, with net, VAT, total, what is open, and its PDF and UBL."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import Connection, select
+from fastapi.responses import Response
 
-from termline.adapters.sql import tables as t
+from termline.app import invoice_answers
 from termline.domain.contract.bounds import ID_PATTERN
 from termline.entrypoints.api.deps import Ctx, Limit, Reader
 from termline.entrypoints.api.models import InvoiceList, InvoiceOut
-from termline.entrypoints.api.problems import Problem, errors
+from termline.entrypoints.api.problems import errors
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
-PATTERN = r"^inv_[0-9]{1,18}$"
-InvoiceId = Annotated[str, Path(pattern=PATTERN, description="inv_…")]
+# the profile's prefix (A-Z a-z 0-9 / -, at most 12) then the year and the number
+NUMBER = r"^[A-Za-z0-9/-]{1,40}$"
+Number = Annotated[str, Path(min_length=1, max_length=40, pattern=NUMBER,
+                             description="The legal number, e.g. SW2027-000001.")]
 
 
-def _money(value: Any) -> str:
-    return f"{value:.2f}"
-
-
-def _show(conn: Connection, row: Any, ref: str) -> dict[str, Any]:
-    ln = t.invoice_lines.c
-    lines = conn.execute(select(ln.item, ln.quantity, ln.unit_price, ln.amount).where(
-        ln.contract_id == row.contract_id, ln.invoice_key == row.action_key)
-        .order_by(ln.position)).all()
-    return {"id": f"inv_{row.id}", "number": row.ref, "revision": row.revision,
-            "contract": ref, "kind": row.kind, "issued": row.issued.isoformat(),
-            "due": row.due.isoformat(),
-            "period_start": row.period_start.isoformat() if row.period_start else None,
-            "period_end": row.period_end.isoformat() if row.period_end else None,
-            "amount": _money(row.amount), "currency": row.currency,
-            "lines": [{"item": x.item, "quantity": format(x.quantity.normalize(), "f"),
-                       "unit_price": format(x.unit_price.normalize(), "f"),
-                       "amount": _money(x.amount)} for x in lines]}
-
-
-@router.get("", response_model=InvoiceList, responses=errors())
+@router.get("", response_model=InvoiceList, responses=errors(422))
 def list_invoices(who: Reader, ctx: Ctx, limit: Limit = 20,
-                  starting_after: Annotated[str | None, Query(pattern=PATTERN)] = None,
-                  contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)] = None
-                  ) -> dict[str, Any]:
-    """The tenant's invoices in the order they were issued (excl. VAT)."""
-    i, c = t.invoices.c, t.contracts.c
-    query = select(t.invoices, c.ref.label("contract_ref")).join(
-        t.contracts, c.id == i.contract_id).where(i.tenant_id == who.tenant_id)
-    if contract is not None:
-        query = query.where(c.ref == contract)
-    if starting_after is not None:
-        query = query.where(i.id > int(starting_after.removeprefix("inv_")))
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(query.order_by(i.id).limit(limit + 1)).all()
-        return {"data": [_show(conn, r, r.contract_ref) for r in rows[:limit]],
-                "has_more": len(rows) > limit}
+                  starting_after: Annotated[str | None, Query(min_length=1, max_length=40,
+                                                              pattern=NUMBER)] = None,
+                  contract: Annotated[str | None, Query(max_length=100, pattern=ID_PATTERN)]
+                  = None) -> dict[str, Any]:
+    """The tenant's invoices, credit notes, fees and interest charges by issue day, then
+    number."""
+    return invoice_answers.page(ctx.uow(), who.tenant_id, who.tenant_name, contract=contract,
+                                after=starting_after, limit=limit).to_json()
 
 
-@router.get("/{invoice_id}", response_model=InvoiceOut, responses=errors(404))
-def get_invoice(invoice_id: InvoiceId, who: Reader, ctx: Ctx) -> dict[str, Any]:
-    i, c = t.invoices.c, t.contracts.c
-    with ctx.engine.connect() as conn:
-        row = conn.execute(select(t.invoices, c.ref.label("contract_ref")).join(
-            t.contracts, c.id == i.contract_id).where(
-            i.id == int(invoice_id.removeprefix("inv_")), i.tenant_id == who.tenant_id)).first()
-        if row is None:
-            raise Problem(404, f"no invoice {invoice_id!r}", field="id", kind="not-found")
-        return _show(conn, row, row.contract_ref)
+def _file(fmt: str) -> Any:
+    def serve(number: Number, who: Reader, ctx: Ctx) -> Response:
+        content = invoice_answers.file(ctx.uow(), who.tenant_name, number, fmt)
+        return Response(content, media_type=invoice_answers.FORMATS[fmt])
+    return serve
+
+
+# before "/{number}": a number has no "." and the file routes must be tried first
+for _fmt, _what in (("pdf", "The invoice as PDF (in the customer's language)."),
+                    ("xml", "The invoice as UBL (Peppol BIS Billing 3.0), the PDF embedded.")):
+    router.add_api_route(
+        f"/{{number:path}}.{_fmt}", _file(_fmt), methods=["GET"], description=_what,
+        name=f"get_invoice_{_fmt}", response_class=Response,
+        responses={200: {"content": {invoice_answers.FORMATS[_fmt]: {
+            "schema": {"type": "string", "format": "binary"}}}, "description": _what},
+            **errors(404, 409)})
+
+
+@router.get("/{number:path}", response_model=InvoiceOut, responses=errors(404))
+def get_invoice(number: Number, who: Reader, ctx: Ctx) -> dict[str, Any]:
+    return invoice_answers.invoice(ctx.uow(), who.tenant_id, who.tenant_name, number)

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Path
-from sqlalchemy import select, text, update
 
-from termline.adapters.sql import tables as t
-from termline.adapters.sql.db import current_revision
+from termline.app import answers
+from termline.app.health import store_health
 from termline.domain.errors import InputError
 from termline.domain.policy.policy_file import BUILTIN_PACKS, load_pack
 from termline.entrypoints.api.deps import Admin, Ctx, Reader
@@ -19,20 +18,17 @@ from termline.entrypoints.api.problems import Problem, errors
 
 router = APIRouter()
 Pack = Annotated[str, Path(description="A built-in pack name.", max_length=100)]
-RENEWAL_REMINDER_DAYS = 30
 
 
 @router.get("/v1/health", response_model=Health, tags=["meta"], responses=errors(503, keyed=False))
 def health(ctx: Ctx) -> dict[str, Any]:
     """200 once the store is reachable (no key needed)."""
     try:
-        with ctx.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        revision = current_revision(ctx.engine)
+        database, revision = store_health(ctx.engine)
     except Exception as exc:  # any database failure is "not reachable"
         raise Problem(503, f"the store is not reachable: {type(exc).__name__}",
                       kind="unavailable") from None
-    return {"status": "ok", "database": ctx.engine.dialect.name, "revision": revision}
+    return {"status": "ok", "database": database, "revision": revision}
 
 
 def _pack(name: str) -> Any:
@@ -67,22 +63,10 @@ def policy_coverage(pack: Pack, who: Reader) -> dict[str, Any]:
                      for entry in policy.coverage], "has_more": False}
 
 
-def _tenant(ctx: Any, tenant_id: int) -> dict[str, Any]:
-    tn = t.tenants.c
-    with ctx.engine.connect() as conn:
-        row = conn.execute(select(tn.name, tn.timezone, tn.settings).where(
-            tn.id == tenant_id)).one()
-    settings = json.loads(row.settings)
-    return {"name": row.name, "timezone": row.timezone, "terms_url": settings.get("terms_url"),
-            "renewal_reminder_days": settings.get("renewal_reminder_days",
-                                                  RENEWAL_REMINDER_DAYS),
-            "notice_email": settings.get("notice_email")}
-
-
 @router.get("/v1/tenant", response_model=TenantOut, tags=["tenant"], responses=errors(401, 403))
 def get_tenant(who: Reader, ctx: Ctx) -> dict[str, Any]:
     """The caller's tenant: its time zone and what its notices say and where they go."""
-    return _tenant(ctx, who.tenant_id)
+    return answers.tenant_settings(ctx.uow(), who.tenant_name)
 
 
 @router.patch("/v1/tenant", response_model=TenantOut, tags=["tenant"],
@@ -90,18 +74,8 @@ def get_tenant(who: Reader, ctx: Ctx) -> dict[str, Any]:
 def patch_tenant(body: TenantPatch, who: Admin, ctx: Ctx) -> dict[str, Any]:
     """Set the terms URL the e-mails cite, the renewal reminder's lead (days before each
     notice deadline) and the address for the service's own notices (admin scope)."""
-    tn = t.tenants.c
-    with ctx.engine.begin() as conn:
-        settings = json.loads(conn.execute(select(tn.settings).where(
-            tn.id == who.tenant_id)).scalar_one())
-        for name, value in body.model_dump(exclude_unset=True).items():
-            if value is None:
-                settings.pop(name, None)  # null: back to the default
-            else:
-                settings[name] = value
-        conn.execute(update(t.tenants).where(tn.id == who.tenant_id).values(
-            settings=json.dumps(settings)))
-    return _tenant(ctx, who.tenant_id)
+    return answers.set_tenant_settings(ctx.uow(), who.tenant_name,
+                                       body.model_dump(exclude_unset=True))
 
 
 def _builtin_only(scenario: dict[str, Any]) -> None:
