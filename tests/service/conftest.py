@@ -140,7 +140,7 @@ class Server:
             self.process = subprocess.Popen(
                 [TERMLINE, "serve", "--port", str(self.port), "--poll", "0.2"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # ready when it answers; a loaded machine is slow
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
