@@ -8,6 +8,7 @@ from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, update
 
 from termline.adapters.sql import tables as t
@@ -144,7 +145,7 @@ def event_key(event: Any, origin: str | None, position: int) -> str:
 # The API's check of each event, in the transaction that stores it: (unit of work, tenant,
 # event, its stored contract or None, that contract's policy or None, the tenant's index
 # data, its position in the request). It raises to refuse; it replaces `check_event`.
-Check = Callable[[UnitOfWork, Tenant, Any, StoredContract | None, Policy | None,
+Check = Callable[[UnitOfWork, Tenant, object, StoredContract | None, Policy | None,
                   IndexTable, int], None]
 # Up to this many events are checked against their own contracts, looked up one by one (the
 # API's requests); more, or a broadcast, read the tenant's contracts once (files).
@@ -208,7 +209,7 @@ def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[Any],
     return added, duplicates
 
 
-def request_origin(idempotency_key: str, events: Sequence[Any]) -> str:
+def request_origin(idempotency_key: str, events: Sequence[BaseModel]) -> str:
     """The identity of a request's events when it gives an `Idempotency-Key`: the key with the
     events themselves, so a retry of the request (after the server died between storing and
     answering, or after the key's reservation expired) is applied once, and the key reused

@@ -19,8 +19,8 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, text
 
 log = logging.getLogger("termline.doorbell")
@@ -75,15 +75,17 @@ class Doorbell:
 
     def _listen(self, on_ring: Callable[[], None]) -> None:
         while not self._stop.is_set():
-            conn: Any = None
+            conn: psycopg.Connection[tuple[object, ...]] | None = None  # closed at the end
             try:
                 raw = self.engine.raw_connection()
-                conn = raw.driver_connection
+                listening = raw.driver_connection
+                assert listening is not None
+                conn = listening
                 raw.detach()  # held for as long as the process listens, not the pool's
-                conn.autocommit = True
-                conn.execute(f"LISTEN {CHANNEL}")
+                listening.autocommit = True
+                listening.execute(f"LISTEN {CHANNEL}")
                 while not self._stop.is_set():
-                    if any(n.payload == self.schema for n in conn.notifies(timeout=0.5)):
+                    if any(n.payload == self.schema for n in listening.notifies(timeout=0.5)):
                         on_ring()
             except Exception:
                 if not self._stop.is_set():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
@@ -25,7 +26,7 @@ from termline.entrypoints.api.problems import Problem, errors
 router = APIRouter(prefix="/v1/events", tags=["events"])
 
 
-def _checker(events: list[Any]) -> intake.Check:
+def _checker(events: Sequence[object]) -> intake.Check:
     """404 for a contract the tenant does not have; 422 with the clause for an event the
     terms refuse (checked in the transaction that stores the events)."""
     def check(uow: UnitOfWork, owner: Tenant, event: Any, stored: StoredContract | None,
