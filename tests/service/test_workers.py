@@ -31,7 +31,8 @@ def test_two_workers_one_scheduler_elected_by_the_advisory_lock(serve: Server) -
     with serve.log.open("ab") as log:
         serve.process = subprocess.Popen(
             [TERMLINE, "serve", "--port", str(serve.port), "--poll", "0.2", "--workers", "2"],
-            env=serve.env, stdout=log, stderr=subprocess.STDOUT)
+            env=serve.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
     client = httpx.Client(base_url=serve.url, timeout=30,
                           headers={"Authorization": f"Bearer {key}"})
     deadline = time.monotonic() + 60
@@ -89,7 +90,8 @@ def test_an_event_stored_by_any_worker_wakes_the_leader_at_once(serve: Server) -
     with serve.log.open("ab") as log:
         serve.process = subprocess.Popen(
             [TERMLINE, "serve", "--port", str(serve.port), "--poll", "30", "--workers", "2"],
-            env=serve.env, stdout=log, stderr=subprocess.STDOUT)
+            env=serve.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
     deadline = time.monotonic() + 90
     while True:
         assert serve.process.poll() is None, serve.log.read_text()
