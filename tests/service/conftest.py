@@ -3,6 +3,7 @@ in the test process (aiosmtpd), on free loopback ports."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -139,8 +140,8 @@ class Server:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [TERMLINE, "serve", "--port", str(self.port), "--poll", "0.2"],
-                env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 90  # ready when it answers; a loaded machine is slow
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
@@ -170,7 +171,10 @@ def serve(db_url: str, tmp_path: Path, smtp: Mailbox) -> Iterator[Server]:  # no
     server = Server(db_url, env, free_port(), tmp_path / "serve.log")
     yield server
     if server.process is not None:
-        server.process.kill()
+        # its group: `--workers N` has children, which a kill of the parent alone would orphan
+        # (still holding database connections and running their schedulers)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGKILL)
         server.process.wait()
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, update
 
 from termline.adapters.sql import tables as t
@@ -141,10 +142,33 @@ def event_key(event: Any, origin: str | None, position: int) -> str:
     return "one:" + uuid4().hex
 
 
-def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
-                located: Sequence[LocatedEvent | None], origin: str | None
-                ) -> tuple[int, int]:
-    by_ref: dict[str, StoredContract] = {c.contract.id: c for c in repo.contracts(owner.id)}
+# The API's check of each event, in the transaction that stores it: (unit of work, tenant,
+# event, its stored contract or None, that contract's policy or None, the tenant's index
+# data, its position in the request). It raises to refuse; it replaces `check_event`.
+Check = Callable[[UnitOfWork, Tenant, object, StoredContract | None, Policy | None,
+                  IndexTable, int], None]
+# Up to this many events are checked against their own contracts, looked up one by one (the
+# API's requests); more, or a broadcast, read the tenant's contracts once (files).
+FEW = 20
+
+
+def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[Any],
+                located: Sequence[LocatedEvent | None], origin: str | None,
+                check: Check | None = None) -> tuple[int, int]:
+    repo = uow.repo
+    by_ref: dict[str, StoredContract | None] = {}
+    if len(events) > FEW or any(e.contract == BROADCAST for e in events):
+        by_ref.update((c.contract.id, c) for c in repo.contracts(owner.id))
+        everyone = True
+    else:
+        everyone = False
+
+    def contract_of(ref: str) -> StoredContract | None:
+        if ref not in by_ref and not everyone:
+            found = repo.contracts(owner.id, ref)
+            by_ref[ref] = found[0] if found else None
+        return by_ref.get(ref)
+
     policies: dict[int, Policy] = {}
 
     def policy_of(stored: StoredContract) -> Policy:
@@ -154,15 +178,21 @@ def _add_events(repo: Store, owner: Tenant, events: Sequence[Any],
 
     indices = tenant_tables(owner)[1]
     targets: list[int | None] = []
-    for event, where in zip(events, located, strict=True):
+    for position, (event, where) in enumerate(zip(events, located, strict=True)):
         if event.contract == BROADCAST and isinstance(event, _Broadcast):
             for stored in by_ref.values():
-                if event.date >= stored.contract.start:
+                if stored is not None and event.date >= stored.contract.start:
                     check_event(event, stored, policy_of(stored), indices, where)
+            if check is not None:
+                check(uow, owner, event, None, None, indices, position)
             targets.append(None)
             continue
-        found = by_ref.get(event.contract)
-        check_event(event, found, policy_of(found) if found else None, indices, where)
+        found = contract_of(event.contract)
+        policy = policy_of(found) if found else None
+        if check is not None:
+            check(uow, owner, event, found, policy, indices, position)
+        else:
+            check_event(event, found, policy, indices, where)
         assert found is not None
         targets.append(found.id)
     added = duplicates = 0
@@ -183,6 +213,15 @@ class ReferenceTaken(InputError):
     """The event's reference names another event already stored (a conflict with the log)."""
 
 
+def request_origin(idempotency_key: str, events: Sequence[BaseModel]) -> str:
+    """The identity of a request's events when it gives an `Idempotency-Key`: the key with the
+    events themselves, so a retry of the request (after the server died between storing and
+    answering, or after the key's reservation expired) is applied once, and the key reused
+    later for other events is another request."""
+    text = idempotency_key + "\n" + "\n".join(e.model_dump_json(by_alias=True) for e in events)
+    return "idem" + digest(text)[:36]
+
+
 def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
                     where: LocatedEvent | None) -> None:
     """A reference already stored must name the same event, or the sender has two."""
@@ -196,14 +235,17 @@ def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
 
 
 def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
-               tenant_name: str | None = None, origin: str | None = None) -> tuple[int, int]:
+               tenant_name: str | None = None, origin: str | None = None,
+               check: Check | None = None) -> tuple[int, int]:
     """Validate every event against the store, then store them all: (added, already stored).
 
-    `origin` identifies the file they come from (its content hash; see `event_key`).
+    `origin` identifies the file they come from (its content hash; see `event_key`), or the
+    request (its idempotency key with the events: `request_origin`). `check` replaces the
+    checks against the contract (the API's, which answer 404 and 422 and ask the terms).
     """
     with uow:
-        counts = _add_events(uow.repo, tenant(uow.repo, tenant_name),
-                             [e.event for e in events], list(events), origin)
+        counts = _add_events(uow, tenant(uow.repo, tenant_name),
+                             [e.event for e in events], list(events), origin, check)
         uow.commit()
     return counts
 
@@ -238,7 +280,7 @@ def import_scenario(uow: UnitOfWork, scenario: Scenario, tenant_name: str | None
                                         scenario.source)
         ids = _add_contracts(uow.repo, owner,
                              [(c, scenario.policies[c.id]) for c in scenario.contracts])
-        added, _ = _add_events(uow.repo, owner, scenario.events, [None] * len(scenario.events),
+        added, _ = _add_events(uow, owner, scenario.events, [None] * len(scenario.events),
                                scenario.digest)
         uow.commit()
     return len(ids), added

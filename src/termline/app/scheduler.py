@@ -34,7 +34,8 @@ class Scheduler:
         self.poll = poll
         self.batch = batch
         self.after_pass = after_pass
-        self.leader = leader  # None: always this process (`service.leader` for several)
+        self.leader = leader  # None: always this process (`app.leader` for several)
+        self.leading = leader is None  # as of the last pass: does this process run the book?
         self._stop = threading.Event()
         self._bell = threading.Event()
         # contract id -> what its reminders were last computed from (`due_reminders`)
@@ -90,9 +91,11 @@ class Scheduler:
         while not self.stopping:
             self._bell.clear()
             try:
-                if self.leader is not None and not self.leader():
-                    self._bell.wait(self.poll)  # another process runs the book
-                    continue
+                if self.leader is not None:
+                    self.leading = self.leader()
+                    if not self.leading:
+                        self._bell.wait(self.poll)  # another process runs the book
+                        continue
                 report = self.run_pass()
                 if self.after_pass is not None:
                     self.after_pass(report)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import insert, select
 
 from termline.adapters.sql import tables as t
@@ -9,6 +11,12 @@ from termline.adapters.sql.sql_rows import SqlRows, new_id
 from termline.adapters.sql.store_records import digest
 from termline.domain.policy.schema import Policy
 from termline.domain.policy.stored import policy_from_text, policy_text
+
+# A stored version's text never changes and a Policy is frozen: each text is read once per
+# process (reading one back is most of what a single API request for an event costs).
+# Keyed by the text itself, not the version id, so that stores of one process (tests'
+# schemas, a replaced file) never share an entry by accident.
+_read = lru_cache(maxsize=128)(policy_from_text)
 
 
 class SqlPolicies(SqlRows):
@@ -25,7 +33,7 @@ class SqlPolicies(SqlRows):
         return new_id(result)
 
     def policy(self, version_id: int) -> Policy:
-        return policy_from_text(self.policy_text(version_id))
+        return _read(self.policy_text(version_id))
 
     def policy_text(self, version_id: int) -> str:
         return str(self.conn.execute(select(t.policy_versions.c.policy).where(

@@ -4,8 +4,9 @@ A POST with a key first reserves (tenant, key) with the request's hash: a repeat
 hash gets the first response (status and body), one with another body a 409, one while the
 first is still running a 409 too. Keys are kept at least 24 hours (`purge` drops older ones).
 Every write (POST, PUT, PATCH, DELETE) by a known key appends two rows to `audit_log`: one
-with status 0 (received) committed before the write runs, one with the answer's status after.
-A process that dies in between leaves the first: no write goes unrecorded.
+with status 0 (received) committed before the write runs (with the key's reservation), one
+with the answer's status after (with the answer kept for the key). A process that dies in
+between leaves the first: no write goes unrecorded.
 """
 
 from __future__ import annotations
@@ -17,12 +18,11 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from termline.app.idempotency import PENDING, audit, reserve, settle
+from termline.app.idempotency import PENDING, received, reserve, settle
 from termline.entrypoints.api.deps import ServiceContext, bearer_token, resolve
 from termline.entrypoints.api.problems import MEDIA, problem_response
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
-RECEIVED = 0  # the audit status of a write about to run (its answer is a row of its own)
 
 
 def _hash(request: Request, body: bytes) -> str:
@@ -47,7 +47,8 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
             if not 1 <= len(key) <= 255:
                 return problem_response(422, "Idempotency-Key is 1 to 255 characters",
                                         field="Idempotency-Key", kind="validation")
-            found = await run_in_threadpool(reserve, ctx.engine, who.tenant_id, key, digest,
+            found = await run_in_threadpool(reserve, ctx.engine, who, request.method,
+                                            request.url.path, key, digest,
                                             ctx.clock())
             if found is not None:
                 status, stored, stored_hash = found
@@ -62,23 +63,21 @@ class IdempotencyAndAudit(BaseHTTPMiddleware):
                 media = MEDIA if status >= 400 else "application/json"
                 return Response(stored, status_code=status, media_type=media,
                                 headers={"Idempotent-Replayed": "true"})
-        await run_in_threadpool(audit, ctx.engine, who, request.method, request.url.path,
-                                RECEIVED, key, digest,
-                                ctx.clock())
+        else:
+            await run_in_threadpool(received, ctx.engine, who, request.method,
+                                    request.url.path, digest, ctx.clock())
         try:
             response = await call_next(request)
             chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
             content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
         except BaseException:
             if key is not None:
-                await run_in_threadpool(settle, ctx.engine, who.tenant_id, key, 500, b"")
+                await run_in_threadpool(settle, ctx.engine, who, request.method,
+                                        request.url.path, key, 500, b"", digest, ctx.clock(),
+                                        False)
             raise
-        if key is not None:
-            await run_in_threadpool(settle, ctx.engine, who.tenant_id, key,
-                                    response.status_code, content)
-        await run_in_threadpool(audit, ctx.engine, who, request.method, request.url.path,
-                                response.status_code, key,
-                                digest, ctx.clock())
+        await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path, key,
+                                response.status_code, content, digest, ctx.clock())
         headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
         return Response(content, status_code=response.status_code, headers=headers,
                         media_type=response.media_type)

@@ -1,8 +1,9 @@
 """The served application: the API with the scheduler and the outbox delivery in its
 lifespan. `termline serve` builds it in its process; with `--workers N`, uvicorn's worker
 processes build it with `app_from_env` (settings passed in TERMLINE_SERVE_* variables) and
-the scheduler runs in the one process holding the advisory lock (`service.leader`), while
-every process delivers (leases keep a message to one attempt)."""
+the scheduler runs in the one process holding the advisory lock (`app.leader`), woken by
+the others through PostgreSQL's LISTEN/NOTIFY (`adapters.sql.doorbell`) when they store an
+event, while every process delivers (leases keep a message to one attempt)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ def now() -> datetime:
 def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
           leader: Callable[[], bool] | None = None) -> FastAPI:
     from termline.adapters.notify.dispatch import Dispatcher, MailSettings
+    from termline.adapters.sql.doorbell import Doorbell
     from termline.adapters.sql.uow import SqlUnitOfWork
     from termline.app.attachments import attacher
     from termline.app.idempotency import purge
@@ -49,6 +51,18 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
 
     scheduler = Scheduler(lambda: SqlUnitOfWork(engine), now, poll=poll, batch=batch,
                           after_pass=after_pass, leader=leader)
+    # several processes (PostgreSQL): an event stored here wakes the leader's scheduler
+    doorbell = Doorbell(engine) if leader is not None else None
+
+    def wake() -> None:
+        if doorbell is None or scheduler.leading:
+            scheduler.wake()
+        else:
+            doorbell.ring()
+
+    def rung() -> None:
+        if scheduler.leading:
+            scheduler.wake()
 
     @asynccontextmanager
     async def lifespan(_: Any) -> AsyncIterator[None]:
@@ -56,6 +70,8 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
                    threading.Thread(target=dispatcher.run_forever, name="delivery")]
         for thread in threads:
             thread.start()
+        if doorbell is not None:
+            doorbell.start(rung)
         try:
             yield
         finally:
@@ -63,11 +79,13 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
             # in hand and claims nothing more, delivery finishes the attempt in hand.
             scheduler.stop()
             dispatcher.stop()
+            if doorbell is not None:
+                doorbell.stop()
             for thread in threads:
                 thread.join()
 
     future_runs = os.environ.get("TERMLINE_DEV_FUTURE_RUNS") == "1"  # development, tests
-    return create_app(engine, now, wake=scheduler.wake, lifespan=lifespan, outbound=allow,
+    return create_app(engine, now, wake=wake, lifespan=lifespan, outbound=allow,
                       future_runs=future_runs)
 
 

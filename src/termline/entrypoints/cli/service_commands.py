@@ -68,6 +68,9 @@ def serve(
     except TermlineError as exc:
         _fail(exc)
     engine = _engine(upgrade_schema=True)
+    from termline.app.idempotency import release_pending
+
+    release_pending(engine)  # left by requests that died with the last server
     if workers > 1:
         if engine.dialect.name != "postgresql":
             _fail(TermlineError("--workers: several processes need PostgreSQL (SQLite "

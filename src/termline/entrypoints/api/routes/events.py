@@ -7,56 +7,64 @@ a mechanism added through the registry too, and their schema lists them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 
 from termline.app import intake
+from termline.app.contract_answers import StoredContract, Tenant
 from termline.app.inputs import LocatedEvent
 from termline.app.keys import Principal
 from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
-from termline.app.run import tenant_tables
 from termline.domain.contract.event_kinds import event_form
 from termline.domain.contract.model import BROADCAST, _Broadcast
 from termline.domain.errors import InputError
+from termline.domain.mechanisms.pricing.series import IndexTable
+from termline.domain.policy.schema import Policy
 from termline.entrypoints.api.deps import Ctx, Writer
 from termline.entrypoints.api.models import BulkAccepted, EventAccepted
 from termline.entrypoints.api.problems import Problem, errors
-from termline.entrypoints.api.routes.contracts import find, tenant_of
 
 
-def _check(uow: UnitOfWork, who: Principal, event: Any, where: str) -> None:
+def _checker(events: Sequence[object]) -> intake.Check:
     """404 for a contract the tenant does not have; 422 with the clause for an event the
-    terms refuse."""
-    if event.contract == BROADCAST and isinstance(event, _Broadcast):
-        return  # every contract of the tenant (a type that cannot be broadcast: no contract '*')
-    stored = find(uow.repo, who, event.contract)
-    try:
-        intake.check_event(event, stored, uow.repo.policy(stored.policy_version_id),
-                           tenant_tables(tenant_of(uow.repo, who))[1], None)
-    except InputError as exc:
-        raise Problem(422, exc.message, field=f"{where}{exc.field}" if exc.field else None,
-                      kind="invalid-input") from None
-    refused = refusals(uow, stored, tenant_of(uow.repo, who), event)
-    if refused:
-        reason = str(refused[0].get("reason"))
-        fields = [name for name in type(event).model_fields if name in reason.split()]
-        raise Problem(422, f"the terms refuse this event: {reason}",
-                      field=f"{where}{fields[0]}" if fields else f"{where}type",
-                      clauses=list(refused[0].clauses), kind="refused-by-terms")
+    terms refuse (checked in the transaction that stores the events)."""
+    def check(uow: UnitOfWork, owner: Tenant, event: Any, stored: StoredContract | None,
+              policy: Policy | None, indices: IndexTable, position: int) -> None:
+        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            return  # every contract of the tenant (a type that cannot be broadcast: no '*')
+        where = f"{position}." if len(events) > 1 else ""
+        if stored is None:
+            raise Problem(404, f"no contract {event.contract!r}", field="id", kind="not-found")
+        try:
+            intake.check_event(event, stored, policy, indices, None)
+        except InputError as exc:
+            raise Problem(422, exc.message, field=f"{where}{exc.field}" if exc.field else None,
+                          kind="invalid-input") from None
+        refused = refusals(uow, stored, owner, event)
+        if refused:
+            reason = str(refused[0].get("reason"))
+            fields = [name for name in type(event).model_fields if name in reason.split()]
+            raise Problem(422, f"the terms refuse this event: {reason}",
+                          field=f"{where}{fields[0]}" if fields else f"{where}type",
+                          clauses=list(refused[0].clauses), kind="refused-by-terms")
+    return check
 
 
-def _store(ctx: Any, who: Principal, events: list[Any]) -> tuple[int, int]:
-    with ctx.uow() as uow:
-        for i, event in enumerate(events):
-            _check(uow, who, event, f"{i}." if len(events) > 1 else "")
+def _store(ctx: Any, who: Principal, events: list[Any], idempotency_key: str | None
+           ) -> tuple[int, int]:
     located = [LocatedEvent(e, "request body", None) for e in events]
+    # With an Idempotency-Key the request's events take their identity from it (those without
+    # a `reference`): a retry after the server died between storing and answering finds them.
+    origin = intake.request_origin(idempotency_key, events) if idempotency_key else None
     for _ in range(3):
         try:
-            return intake.add_events(ctx.uow(), located, who.tenant_name)
+            return intake.add_events(ctx.uow(), located, who.tenant_name, origin,
+                                     check=_checker(events))
         except IntegrityError:
             # The same event stored by a concurrent request between our check and insert:
             # again, it is now found and counted as a duplicate.
@@ -70,19 +78,22 @@ def routes() -> APIRouter:
     router = APIRouter(prefix="/v1/events", tags=["events"])
     event = event_form()
 
-    def post_event(event: BaseModel, who: Writer, ctx: Ctx) -> dict[str, Any]:
+    def post_event(event: BaseModel, who: Writer, ctx: Ctx, request: Request
+                   ) -> dict[str, Any]:
         """Store one event; the scheduler processes it within seconds when it is dated today or
         earlier (later ones wait for their day, or `POST /v1/runs`)."""
-        added, _ = _store(ctx, who, [event])
+        added, _ = _store(ctx, who, [event], request.headers.get("idempotency-key"))
         ctx.wake()
         return {"status": "stored" if added else "duplicate",
                 "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
-    def post_events(events: list[BaseModel], who: Writer, ctx: Ctx) -> dict[str, int]:
+    def post_events(events: list[BaseModel], who: Writer, ctx: Ctx, request: Request
+                    ) -> dict[str, int]:
         """Store up to 1,000 events, all or none."""
         if not events:
             raise Problem(422, "no events given", field="body", kind="validation")
-        added, duplicates = _store(ctx, who, list(events))
+        added, duplicates = _store(ctx, who, list(events),
+                                   request.headers.get("idempotency-key"))
         ctx.wake()
         return {"stored": added, "duplicates": duplicates}
 
