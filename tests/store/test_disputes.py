@@ -9,6 +9,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+from lxml import etree
+
 from tests.store.test_equivalence import termline
 from tests.store.test_money_model import _book, _documents
 
@@ -77,9 +79,24 @@ def test_a_dispute_by_number_holds_the_invoice_across_runs_and_upheld_is_credite
     termline(db_url, "invoice", "ubl", "SCCN2025-000001", "-o", str(out))
     valid(out.read_bytes())
     assert b"<cbc:ID>SC2025-000001</cbc:ID>" in out.read_bytes()  # its BillingReference
+    # in full, it mirrors the invoice's lines (issue 17: a credit note mirrors what it credits)
+    invoice = tmp_path / "invoice.xml"
+    termline(db_url, "invoice", "ubl", "SC2025-000001", "-o", str(invoice))
+    assert _lines(out.read_bytes()) == _lines(invoice.read_bytes())
+    assert len(_lines(invoice.read_bytes())) >= 1
     (row,) = json.loads(termline(db_url, "balance", "-f", "json"))
     assert (row["principal"], row["interest"], row["total"], row["credit"]) == (
         "0.00", "0.00", "0.00", "0.00")
+
+
+def _lines(xml: bytes) -> list[tuple[str, str]]:
+    """Each UBL line's item name and net amount (BT-153, BT-131)."""
+    cbc = "{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}"
+    cac = "{urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2}"
+    root = etree.fromstring(xml)
+    return [(str(line.findtext(f"{cac}Item/{cbc}Name")),
+             str(line.findtext(f"{cbc}LineExtensionAmount")))
+            for line in root if line.tag in (f"{cac}InvoiceLine", f"{cac}CreditNoteLine")]
 
 
 def test_a_rejected_dispute_resumes_and_a_second_resolution_is_refused(

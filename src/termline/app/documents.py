@@ -104,6 +104,11 @@ class Lookups:
         return self.terms[(version, language)]
 
 
+# The engine's own credit notes (payments/credit_notes.py): a dispute upheld, an invoice for a
+# period after the end. In full they repeat the invoice's lines; in part, one line.
+ENGINE_CREDITS = ("dispute_upheld", "after_end")
+
+
 def build(repo: Store, stored: StoredDocument, profile: SellerProfile,
           lookups: Lookups | None = None) -> Document:
     lookups = lookups or Lookups()
@@ -112,6 +117,11 @@ def build(repo: Store, stored: StoredDocument, profile: SellerProfile,
     language = document_language(contract.contract.customer.language, profile.language)
     if stored.reason == MANUAL_CREDIT and stored.credit_note_for is not None:
         return _manual_credit(repo, stored, profile, lookups, contract)
+    if stored.reason in ENGINE_CREDITS and stored.credit_note_for is not None:
+        credited = credited_source(repo, stored, profile, lookups)
+        if stored.amount == sum((ln.net for ln in credited.lines), ZERO):  # in full: its lines
+            return _mirrored(repo, stored, profile, lookups, contract, credited,
+                             credited.total, None)
     period = None
     kind = stored.reason
     if (stored.kind == "invoice" and stored.reason not in CHARGE_LABELS) \
@@ -169,21 +179,30 @@ def _manual_credit(repo: Store, stored: StoredDocument, profile: SellerProfile,
     VAT included (`stored.amount`); its lines and VAT category mirror the document it credits
     (`credit_lines`), which it names by legal number and issue date (BT-25, BT-26)."""
     source = credited_source(repo, stored, profile, lookups)
-    lines = credit_lines(source, stored.amount)
-    if lines is None:  # an amount `invoice credit` refuses, given as an event: one line
-        rate = source.lines[0].category.percent if source.lines else ZERO
-        net = round_money(stored.amount * 100 / (100 + rate))
-        lines = (IssuedLine(source.lines[0].name if source.lines else source.number,
-                            Decimal(1), net, net),)
     reason = DocumentStore(connection(repo)).action_text(stored.contract_id,
                                                          stored.action_key, "reason")
+    return _mirrored(repo, stored, profile, lookups, contract, source, stored.amount,
+                     str(reason) if reason else None)
+
+
+def _mirrored(repo: Store, stored: StoredDocument, profile: SellerProfile, lookups: Lookups,
+              contract: StoredContract, source: Document, gross: Decimal, remark: str | None
+              ) -> Document:
+    """A credit note of `gross` (VAT included) whose lines and VAT category mirror `source`
+    (`credit_lines`), naming it by legal number and issue date (BT-25, BT-26)."""
+    lines = credit_lines(source, gross)
+    if lines is None:  # an amount `invoice credit` refuses, given as an event: one line
+        rate = source.lines[0].category.percent if source.lines else ZERO
+        net = round_money(gross * 100 / (100 + rate))
+        lines = (IssuedLine(source.lines[0].name if source.lines else source.number,
+                            Decimal(1), net, net),)
     issued = Issued(kind="credit_note", number=stored.number, issued=stored.issued,
                     due=stored.due, currency=stored.currency, lines=lines,
                     source=stored.source_ref, invoice_kind=source.invoice_kind,
-                    period=source.period if stored.amount == source.total else None,
+                    period=source.period if gross == source.total else None,
                     credit_note_for=source.number, credit_note_for_date=source.issued,
                     category=source.lines[0].category if source.lines else None,
-                    remark=str(reason) if reason else None)
+                    remark=remark)
     language = document_language(contract.contract.customer.language, profile.language)
     terms = lookups.terms_of(repo, contract.policy_version_id, profile, language)
     return document(issued, profile, contract.contract, terms,
