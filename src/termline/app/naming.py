@@ -57,10 +57,7 @@ def _source_ref(repo: object, tenant_id: int, contract: str, name: str) -> str |
     `name`, or None."""
     conn = connection(repo)
     d = t.documents.c
-    keys = {name}
-    digits = structured(name)
-    if digits is not None:
-        keys.add(digits)
+    keys = set(_keys(name))
     row = conn.execute(select(d.source_ref).join(t.contracts, t.contracts.c.id == d.contract_id)
                        .where(d.tenant_id == tenant_id, d.kind == "invoice",
                               t.contracts.c.ref == contract,
