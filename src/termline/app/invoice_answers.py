@@ -55,8 +55,15 @@ def _lines(docs: DocumentStore, stored: StoredDocument, net: Decimal) -> list[di
     if not rows or kind_of(stored) in CHARGE_LABELS:
         rows = [(charge_label(stored.reason, stored.source_ref), Decimal(1), net, net)]
     return [{"item": item, "quantity": format(quantity.normalize(), "f"),
-             "unit_price": format(unit_price.normalize(), "f"), "amount": fmt(amount)}
+             "unit_price": _price(unit_price), "amount": fmt(amount)}
             for item, quantity, unit_price, amount in rows]
+
+
+def _price(unit_price: Decimal) -> str:
+    """A unit price in the currency's decimals ("100.00"), with more only where it has them
+    ("0.0125" per unit of usage): issue 18, numbers as text in the currency's decimals."""
+    cents = fmt(unit_price)
+    return cents if Decimal(cents) == unit_price else format(unit_price.normalize(), "f")
 
 
 def links(number: str) -> dict[str, str]:
