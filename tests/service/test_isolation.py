@@ -56,7 +56,7 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
     assert (invoice["net"], invoice["vat"], invoice["total"], invoice["open"]) == (
         "600.00", "150.00", "750.00", "750.00")
     assert invoice["lines"] == [{"item": "SmartWeb Shop", "quantity": "1",
-                                 "unit_price": "100", "amount": "600.00"}]
+                                 "unit_price": "100.00", "amount": "600.00"}]
     yield {"client": client, "keys": keys, "endpoint": endpoint["id"], "delivery": delivery,
            "customer": customer, "invoice": invoice["number"]}
     engine.dispose()
