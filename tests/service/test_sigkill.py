@@ -45,6 +45,9 @@ def test_sigkill_mid_delivery_loses_nothing_and_sends_nothing_unstored(
     key = new_key(serve.db, "provider", "write")
     receiver.delay = 0.01
     serve.env["TERMLINE_WEBHOOK_ALLOW"] = receiver.allow  # a loopback receiver
+    # what the killed process held comes due again 3 s after it took it (60 s by default);
+    # this receiver and mailbox answer in milliseconds, so no attempt outlives its lease
+    serve.env["TERMLINE_DELIVERY_LEASE"] = "3"
     serve.start()
     client = httpx.Client(base_url=serve.url, timeout=60,
                           headers={"Authorization": f"Bearer {key}"})

@@ -118,8 +118,10 @@ class Dispatcher:
     def __init__(self, engine: Engine, clock: Clock, mail: MailSettings,
                  client: httpx.Client | None = None, poll: float = 1.0, *,
                  attach: Attach | None = None, allow: Allow = NOTHING_ALLOWED,
-                 resolve: Resolver = system_resolver, workers: int = WORKERS) -> None:
+                 resolve: Resolver = system_resolver, workers: int = WORKERS,
+                 lease: timedelta = LEASE) -> None:
         self.engine = engine
+        self.lease = lease
         # renders what a row names as attached (the service's `service.attachments`); without
         # it e-mails go without their PDFs
         self.attach = attach
@@ -233,14 +235,14 @@ class Dispatcher:
         return futures
 
     def _lease(self, table: Any, row_id: int, attempts: int, now: datetime) -> bool:
-        """Take a due message for one attempt: its next attempt moves LEASE ahead, so another
+        """Take a due message for one attempt: its next attempt moves the lease ahead, so another
         `serve` process that selected it too finds it no longer due and leaves it. A process
         that dies mid-attempt leaves the lease to expire: the message is tried again."""
         c = table.c
         with self.engine.begin() as conn:
             taken = conn.execute(update(table).where(
                 c.id == row_id, c.status == "pending", c.attempts == attempts,
-                c.next_attempt_at <= now).values(next_attempt_at=now + LEASE))
+                c.next_attempt_at <= now).values(next_attempt_at=now + self.lease))
         return bool(taken.rowcount)
 
     def _post(self, row: Any) -> tuple[int | None, str, bool]:

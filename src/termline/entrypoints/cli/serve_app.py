@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,10 +21,32 @@ from sqlalchemy import Engine
 from termline.adapters.notify.outbound import Allow
 
 PURGE_EVERY = timedelta(hours=1)
+LEASE_ENV = "TERMLINE_DELIVERY_LEASE"
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def delivery_lease(environ: Mapping[str, str]) -> timedelta:
+    """How long one delivery attempt holds its message (`TERMLINE_DELIVERY_LEASE`, in seconds,
+    60 by default): a message held by a process that died is tried again once it runs out. A
+    lease shorter than an attempt's time-outs (13 s for a webhook) lets a slow attempt be
+    made twice: receivers de-duplicate by `webhook-id`, and nothing is ever lost."""
+    from termline.domain.errors import TermlineError
+
+    text = environ.get(LEASE_ENV)
+    if text is None:
+        from termline.adapters.notify.dispatch import LEASE
+
+        return LEASE
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 3600:
+        raise TermlineError(f"{LEASE_ENV}: {text!r} is not a number of seconds from 1 to 3600")
+    return timedelta(seconds=seconds)
 
 
 def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
@@ -40,7 +62,8 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
     mail = MailSettings(os.environ.get("TERMLINE_SMTP_URL") or None,
                         Path(os.environ.get("TERMLINE_OUTBOX_DIR") or "outbox"),
                         os.environ.get("TERMLINE_MAIL_FROM") or "termline@localhost")
-    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine), allow=allow)
+    dispatcher = Dispatcher(engine, now, mail, poll=poll, attach=attacher(engine), allow=allow,
+                            lease=delivery_lease(os.environ))
     purged = [now() - PURGE_EVERY]
 
     def after_pass(_: Any) -> None:
