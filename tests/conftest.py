@@ -14,6 +14,26 @@ from termline.domain.registry import bootstrap  # noqa: E402
 
 bootstrap()  # the mechanisms the engine runs, installed once for the whole session
 
+
+def _build_each_cli_once() -> None:
+    """typer's test runner builds the whole click command tree from the commands' annotations
+    on every `invoke` (about 50 of a listing's 70 ms); an app's tree is the same each time, so
+    the suite builds it once per app (the app is kept, so its id is never reused)."""
+    import typer.testing
+
+    build = typer.testing._get_command
+    built: dict[int, tuple[Any, Any]] = {}
+
+    def once(app: Any) -> Any:
+        if id(app) not in built:
+            built[id(app)] = (app, build(app))
+        return built[id(app)][1]
+
+    typer.testing._get_command = once
+
+
+_build_each_cli_once()
+
 pytest_plugins = ["tests.fast_tier"]  # `--fast`: the fast tier's guard (`make test-fast`)
 
 

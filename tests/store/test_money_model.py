@@ -309,11 +309,13 @@ def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
         day = date(2027, 1, 1) + timedelta(days=offset)
         termline(url, "run", "--until", day.isoformat())
         documents = _open_by_customer(url)
+        shown = json.loads(termline(url, "contract", "list", "-f", "json"))
+        open_items = {c["contract"]: json.loads(termline(url, "contract", "show", c["contract"],
+                                                         "-f", "json"))["open_items"]
+                      for c in shown}
         for row in json.loads(termline(url, "balance", "-f", "json")):
-            shown = json.loads(termline(url, "contract", "list", "-f", "json"))
             items = [i for c in shown if c["customer"] == row["customer"]
-                     for i in json.loads(termline(url, "contract", "show", c["contract"],
-                                                  "-f", "json"))["open_items"]]
+                     for i in open_items[c["contract"]]]
             charged = sum((Decimal(i["open"]) for i in items if i["kind"] == "interest"),
                           Decimal(0))
             owed = Decimal(row["principal"]) + Decimal(row["fees"]) + charged
