@@ -37,11 +37,17 @@ build/compiled/manifest.json: $(COMPILED_SOURCES) pyproject.toml compile_core.py
 # into build/compiled/; termline then imports them unless TERMLINE_PURE=1.
 compiled: build/compiled/manifest.json
 
+# Two processes by default (pytest-xdist): the machines this runs on have two cores, and many
+# tests wait on servers, databases and subprocesses. Each test has its own files, schema and
+# ports, so any order and any split is safe. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) sysdeps
-	TERMLINE_PURE=1 $(BIN)/pytest -p no:cacheprovider
+	TERMLINE_PURE=1 $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 	@if [ -f build/compiled/manifest.json ]; then \
 		$(MAKE) --no-print-directory compiled && \
-		TERMLINE_EXPECT_COMPILED=1 $(BIN)/pytest -p no:cacheprovider $(COMPILED_TESTS); \
+		TERMLINE_EXPECT_COMPILED=1 $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) \
+			$(COMPILED_TESTS); \
 	else echo "make test: no compiled core (make compiled builds it): the pure run is the test"; fi
 
 # The fast tier: the pure domain, the packs, the policy tooling and the use cases on the
