@@ -38,6 +38,48 @@ HELD_OUT = ("ante-da", "eminence-de", "asg-da")
 # precision >= 90 %): asg-da's first run (docs/drafting.md says what it missed and why).
 BELOW_TARGETS = ("asg-da",)
 DOC = ROOT / "docs" / "drafting.md"
+# Fields a pack sets by a reading that its seed text does not state (checked by reading each
+# seed; the packs' own notes say so): the measure counts them against the drafter, which
+# must not set them (a value needs a sentence holding it). docs/drafting.md reports recall
+# with and without them.
+NOT_STATED: dict[str, dict[str, str]] = {
+    "smartconnect": {
+        "billing.period": "8.1 bills 'in accordance with the price list'; 10.4 'prepaid "
+                          "subscription fees': no period",
+        "payment.term": "8.3 'no later than the due date of the invoice': 30 days is the "
+                        "Belgian statutory default",
+        "dunning.reminders.after": "8.4 'after three reminders': no delay",
+        "dunning.suspension.after": "8.4: no delay",
+        "sla.availability.window": "3.5 'aims a 99,9% availability': no window",
+        "support.hours.opens": "5.4, 5.6 'business days': no hours",
+        "support.hours.closes": "5.4, 5.6: no hours"},
+    "clientcom": {
+        "term.initial": "6.1 'for the agreed duration'",
+        "payment.term": "no payment term: the Belgian statutory default",
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "retention.deletion.after": "7.5 the data 'will remain available' for two months "
+                                    "for portability: deletion is not said"},
+    "smartweb": {
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "prices.terms_changes.lead": "3.2 'prices and specifications': no clause changes "
+                                     "the terms"},
+    "superoffice": {
+        "billing.period": "11 'conform de overeengekomen Factuurperiode': the order form's",
+        "payment.term": "no payment term",
+        "interest.method": "no interest clause (none from silence)",
+        "dunning.suspension.after": "12 'indien na het bericht ... open blijven staan': no "
+                                    "delay",
+        "liability.basis.length": "7 'één Contracttermijn', a term the contract does not "
+                                  "define (12 months by the pack's reading)"},
+    "smarttrackers": {
+        "billing.period": "6.6 leaves the dates to the Agreement; 6.7 'in advance': no period",
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "dunning.suspension.after": "6.9 'after ... written notice': no delay",
+        "retention.deletion.after": "15.17 'immediately after termination ... with immediate "
+                                    "effect': 7 days is the pack's reading",
+        "retention.export_window": "15.17 'immediately after termination': 7 days is the "
+                                   "pack's reading"},
+}
 
 
 def _score(name: str, shared: Path) -> Score:
@@ -84,16 +126,40 @@ def _fields(results: dict[str, Score]) -> list[str]:
         out += ["", f"#### {name}: recall {_figure(len(r.cited), len(r.reference))}, "
                 f"precision {_figure(len(r.right), len(r.draft))}", "",
                 "| field | reference | draft | verdict |", "| --- | --- | --- | --- |"]
-        out += [f"| `{field}` | {_shown(ref)} | {_shown(got)} | {verdict} |"
+        unstated = NOT_STATED.get(name, {})
+        out += [f"| `{field}` | {_shown(ref)} | {_shown(got)} | {verdict}"
+                f"{' (the text does not state it)' if field in unstated else ''} |"
                 for field, ref, got, verdict in r.rows()]
     return out
+
+
+def _stated(results: dict[str, Score]) -> list[str]:
+    """Recall over every field the pack sets (as above) beside recall over the fields the
+    seed text states (NOT_STATED left out); precision is the same measure."""
+    head = ["| text | recall, every field the pack sets | fields the text does not state | "
+            "recall, fields the text states | precision |", "| --- | --- | --- | --- | --- |"]
+    rows, totals = [], [0, 0, 0, 0, 0, 0]
+    for name, r in results.items():
+        unstated = set(NOT_STATED.get(name, {})) & set(r.reference)
+        cited = len(r.cited)
+        cited_stated = len([k for k in r.cited if k not in unstated])
+        stated = len(r.reference) - len(unstated)
+        rows.append(f"| {name} | {_figure(cited, len(r.reference))} | {len(unstated)} | "
+                    f"{_figure(cited_stated, stated)} | {_figure(len(r.right), len(r.draft))} |")
+        for i, v in enumerate((cited, len(r.reference), len(unstated), cited_stated, stated,
+                               len(r.right))):
+            totals[i] += v
+    drafted = sum(len(r.draft) for r in results.values())
+    return [*head, *rows, f"| **all {len(results)}** | **{_figure(totals[0], totals[1])}** | "
+            f"**{totals[2]}** | **{_figure(totals[3], totals[4])}** | "
+            f"**{_figure(totals[5], drafted)}** |"]
 
 
 def _blocks(shared: Path) -> dict[str, list[str]]:
     """The generated parts of docs/drafting.md: the figures and the field-by-field tables."""
     seeds = {name: _score(name, shared) for name in SEEDS}
     new = {name: _score(name, shared) for name in NEW}
-    return {"seeds": _summary(seeds),
+    return {"seeds": _summary(seeds), "stated": _stated(seeds),
             "new": _summary(new, {n: f"{n} (held out)" for n in HELD_OUT}),
             "fields": _fields({**seeds, **new})}
 
@@ -190,6 +256,17 @@ def test_drafts_of_the_seeds_against_the_packs(pack: str, shared: Path) -> None:
     assert (len(result.cited), len(result.reference), len(result.right),
             len(result.draft)) == FIGURES[pack], result.rows()
     assert result.precision >= 0.9
+
+
+@pytest.mark.parametrize("pack", sorted(SEEDS))
+def test_the_draft_sets_no_field_its_seed_text_does_not_state(pack: str, shared: Path) -> None:
+    """The fields of NOT_STATED (read from each seed by hand) are set by the pack and missed
+    by the draft: a draft that sets one has found a sentence for it, or has written a value
+    without one; either way NOT_STATED and docs/drafting.md must be looked at again."""
+    result = _score(pack, shared)
+    for name in NOT_STATED[pack]:
+        assert name in result.reference, (pack, name)
+        assert name not in result.draft, (pack, name, result.draft[name])
 
 
 @pytest.mark.parametrize("name", NEW)
