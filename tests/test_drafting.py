@@ -1,7 +1,7 @@
 """`termline policy draft` (issue 21): a policy drafted from a terms text, measured.
 
 Every drafted value quotes the sentence holding the words it was read from; the drafts of the
-five seeds are compared field by field with the five packs, those of five other providers'
+five seeds are compared field by field with the five packs, those of six other providers'
 texts with reference policies written by hand before the drafter ran on them
 (tests/fixtures/terms/*.policy.yaml). The figures are in docs/drafting.md; the floors below
 are those figures (a draft that gets worse fails).
@@ -31,12 +31,13 @@ TERMS = ROOT / "tests" / "fixtures" / "terms"
 SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a69f5e75.txt",
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
-NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de", "asg-da")
+NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de", "asg-da", "monqcle-en")
 # Held out: nothing in the drafter was changed in answer to these texts' misses.
-HELD_OUT = ("ante-da", "eminence-de", "asg-da")
+HELD_OUT = ("ante-da", "eminence-de", "asg-da", "monqcle-en")
 # Held-out texts whose measured figures are below the issue's targets (recall >= 60 %,
-# precision >= 90 %): asg-da's first run (docs/drafting.md says what it missed and why).
-BELOW_TARGETS = ("asg-da",)
+# precision >= 90 %): asg-da's and monqcle-en's first runs (docs/drafting.md says what they
+# missed and why).
+BELOW_TARGETS = ("asg-da", "monqcle-en")
 DOC = ROOT / "docs" / "drafting.md"
 # Fields a pack sets by a reading that its seed text does not state (checked by reading each
 # seed; the packs' own notes say so): the measure counts them against the drafter, which
@@ -107,17 +108,23 @@ def _figure(got: int, of: int) -> str:
     return f"{got}/{of} = {round(100 * got / of) if of else 100} %"
 
 
+def _total(title: str, results: list[Score]) -> str:
+    cited = sum(len(r.cited) for r in results)
+    ref = sum(len(r.reference) for r in results)
+    right = sum(len(r.right) for r in results)
+    drafted = sum(len(r.draft) for r in results)
+    return f"| **{title}** | **{_figure(cited, ref)}** | **{_figure(right, drafted)}** |"
+
+
 def _summary(results: dict[str, Score], label: dict[str, str] | None = None) -> list[str]:
+    """One row per text and the total; with labels (the held-out texts), their total too."""
     label = label or {}
     head = ["| text | recall | precision |", "| --- | --- | --- |"]
     rows = [f"| {label.get(n, n)} | {_figure(len(r.cited), len(r.reference))} | "
             f"{_figure(len(r.right), len(r.draft))} |" for n, r in results.items()]
-    cited = sum(len(r.cited) for r in results.values())
-    ref = sum(len(r.reference) for r in results.values())
-    right = sum(len(r.right) for r in results.values())
-    drafted = sum(len(r.draft) for r in results.values())
-    return [*head, *rows, f"| **all {len(results)}** | **{_figure(cited, ref)}** | "
-            f"**{_figure(right, drafted)}** |"]
+    labelled = [r for n, r in results.items() if n in label]
+    held = [_total(f"held out ({len(labelled)})", labelled)] if labelled else []
+    return [*head, *rows, *held, _total(f"all {len(results)}", list(results.values()))]
 
 
 def _fields(results: dict[str, Score]) -> list[str]:
@@ -212,7 +219,7 @@ def _expresses(source: str, value: object) -> bool:
 
 def test_every_finding_quotes_the_words_it_was_read_from(shared: Path) -> None:
     """A wrong value with a confident citation is worse than a TODO: for every finding of the
-    eleven texts (five seeds, five other providers, gudat-de), the quote holds the words read, and
+    twelve texts (five seeds, six other providers, gudat-de), the quote holds the words read, and
     those words say the value."""
     checked = 0
     for name, text in _texts(shared):
@@ -244,7 +251,8 @@ FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
            "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
            "smarttrackers": (18, 23, 18, 18),
            "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7),
-           "eminence-de": (6, 9, 6, 6), "asg-da": (4, 7, 6, 8)}
+           "eminence-de": (6, 9, 6, 6), "asg-da": (4, 7, 6, 8),
+           "monqcle-en": (1, 11, 1, 2)}
 
 
 @pytest.mark.parametrize("pack", sorted(SEEDS))
@@ -272,9 +280,9 @@ def test_the_draft_sets_no_field_its_seed_text_does_not_state(pack: str, shared:
 @pytest.mark.parametrize("name", NEW)
 def test_drafts_of_other_providers_texts_against_references_written_by_hand(
         name: str, shared: Path) -> None:
-    """Other providers' texts, their references written by hand first. ante-da, eminence-de
-    and asg-da are held out (nothing was changed in answer to them; eminence-de's and
-    asg-da's figures are their first runs). schriftje-nl and pilko-fr were held out at first;
+    """Other providers' texts, their references written by hand first. ante-da, eminence-de,
+    asg-da and monqcle-en are held out (nothing was changed in answer to them; the figures of
+    the last three are their first runs). schriftje-nl and pilko-fr were held out at first;
     the drafter was changed after their misses were seen, so they are no longer held out
     (docs/drafting.md says which change answered which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
@@ -291,8 +299,9 @@ def test_drafts_of_other_providers_texts_against_references_written_by_hand(
     for n in NEW])
 def test_other_providers_texts_meet_the_targets(name: str, shared: Path) -> None:
     """Issue 21's targets on texts the drafter was not tuned on: recall >= 60 %, precision
-    >= 90 %. asg-da (held out) does not meet them on its first run: strict, so that a change
-    that makes it meet them fails here until its mark and docs/drafting.md say so."""
+    >= 90 %. asg-da and monqcle-en (held out) do not meet them on their first runs: strict,
+    so that a change that makes one meet them fails here until its mark and docs/drafting.md
+    say so."""
     result = _score(name, shared)
     assert result.recall >= 0.6 and result.precision >= 0.9, result.rows()
 
