@@ -32,12 +32,12 @@ SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
 NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de", "asg-da", "monqcle-en")
-# Held out: nothing in the drafter was changed in answer to these texts' misses.
-HELD_OUT = ("ante-da", "eminence-de", "asg-da", "monqcle-en")
+# Held out: nothing in the drafter was changed in answer to these texts' misses. asg-da and
+# monqcle-en were held out until the drafter was changed after their misses (docs/drafting.md).
+HELD_OUT = ("ante-da", "eminence-de")
 # Held-out texts whose measured figures are below the issue's targets (recall >= 60 %,
-# precision >= 90 %): asg-da's and monqcle-en's first runs (docs/drafting.md says what they
-# missed and why).
-BELOW_TARGETS = ("asg-da", "monqcle-en")
+# precision >= 90 %; docs/drafting.md says what they missed and why).
+BELOW_TARGETS: tuple[str, ...] = ()
 DOC = ROOT / "docs" / "drafting.md"
 # Fields a pack sets by a reading that its seed text does not state (checked by reading each
 # seed; the packs' own notes say so): the measure counts them against the drafter, which
@@ -251,8 +251,8 @@ FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
            "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
            "smarttrackers": (18, 23, 18, 18),
            "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7),
-           "eminence-de": (6, 9, 6, 6), "asg-da": (4, 7, 6, 8),
-           "monqcle-en": (1, 11, 1, 2)}
+           "eminence-de": (6, 9, 6, 6), "asg-da": (7, 7, 7, 7),
+           "monqcle-en": (11, 11, 11, 11)}
 
 
 @pytest.mark.parametrize("pack", sorted(SEEDS))
@@ -280,10 +280,10 @@ def test_the_draft_sets_no_field_its_seed_text_does_not_state(pack: str, shared:
 @pytest.mark.parametrize("name", NEW)
 def test_drafts_of_other_providers_texts_against_references_written_by_hand(
         name: str, shared: Path) -> None:
-    """Other providers' texts, their references written by hand first. ante-da, eminence-de,
-    asg-da and monqcle-en are held out (nothing was changed in answer to them; the figures of
-    the last three are their first runs). schriftje-nl and pilko-fr were held out at first;
-    the drafter was changed after their misses were seen, so they are no longer held out
+    """Other providers' texts, their references written by hand first. ante-da and
+    eminence-de are held out (nothing was changed in answer to them; eminence-de's figure is
+    its first run). schriftje-nl, pilko-fr, asg-da and monqcle-en were held out at first; the
+    drafter was changed after their misses were seen, so they are no longer held out
     (docs/drafting.md says which change answered which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
     _, problems = check_text(reference_text, f"{name}.policy.yaml")
@@ -299,9 +299,8 @@ def test_drafts_of_other_providers_texts_against_references_written_by_hand(
     for n in NEW])
 def test_other_providers_texts_meet_the_targets(name: str, shared: Path) -> None:
     """Issue 21's targets on texts the drafter was not tuned on: recall >= 60 %, precision
-    >= 90 %. asg-da and monqcle-en (held out) do not meet them on their first runs: strict,
-    so that a change that makes one meet them fails here until its mark and docs/drafting.md
-    say so."""
+    >= 90 %. A held-out text below them is a strict expected failure (BELOW_TARGETS), so that
+    a change that makes one meet them fails here until its mark and docs/drafting.md say so."""
     result = _score(name, shared)
     assert result.recall >= 0.6 and result.precision >= 0.9, result.rows()
 
@@ -571,3 +570,94 @@ def test_a_rules_own_error_about_a_todo_field_is_the_todos() -> None:
     policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
     assert not is_draft(policy, problems)
     assert any(p.severity == "error" and "rate" in p.message for p in problems)
+
+
+# Patterns added after asg-da's and monqcle-en's misses (docs/drafting.md), each tested on
+# constructed sentences, not the texts' own.
+@pytest.mark.parametrize(("text", "term"), [
+    ("1. Fees\n1.1 All fees are due within fourteen (14) days of the order date.\n", "14 days"),
+    ("1. Invoices\n1.1 Invoices are issued monthly and are due within 20 days.\n", "20 days"),
+    ("1. Betaling\n1.1 Fakturaen forfalder til betaling senest 8 dage efter modtagelsen.\n",
+     "8 days"),
+])
+def test_a_due_date_without_a_word_of_paying_is_a_payment_term(text: str, term: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["payment.term"].value) == term and found["payment.term"].clause == "1.1"
+
+
+def test_due_within_needs_a_word_of_fees_or_invoicing() -> None:
+    text = "1. Reports\n1.1 Each report is due within 10 days of the end of the quarter.\n"
+    assert "payment.term" not in {f.field for f in find_all(sentences(text))}
+
+
+@pytest.mark.parametrize("text", [
+    "1. Term\n1.1 The plan renews for another year unless notice is given 60 days prior to the "
+    "end of the current subscription term.\n",
+    "1. Term\n1.1 Either party may cancel with 60 days before the end of the term.\n",
+])
+def test_a_notice_counted_back_from_the_end_of_the_term(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["termination.customer.period"].value) == "60 days"
+    assert found["termination.customer.effect"].value == "term_end"
+    assert found["termination.customer.before"].value == "term_end"
+    # no party named, or either party: both parties' right
+    assert str(found["termination.provider.period"].value) == "60 days"
+
+
+def test_an_initial_term_given_as_a_renewal_from_the_effective_date() -> None:
+    text = ("1. Term\n1.1 The licence renews automatically 24 months from the effective date "
+            "for successive 12-month periods.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["term.initial"].value) == "24 months"
+    assert str(found["term.renewal"].value) == "12 months"
+
+
+@pytest.mark.parametrize("text", [
+    "1. Payment\n1.1 Overdue charges of 1.5% per month apply to unpaid balances.\n",
+    "1. Payment\n1.1 A late fee may be charged at 2% a month on the amount outstanding.\n",
+])
+def test_late_payment_fees_at_a_rate_per_month_are_interest(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["interest.method"].value == "monthly_started"
+    assert found["interest.rate"].source in found["interest.rate"].quote
+
+
+def test_a_fixed_late_fee_is_not_interest() -> None:
+    text = "1. Payment\n1.1 A late fee of EUR 25 is charged per reminder.\n"
+    assert "interest.method" not in {f.field for f in find_all(sentences(text))}
+
+
+def test_danish_price_compounds_and_definite_nouns() -> None:
+    """"licenspriserne" is a price word (a price change's notice is not a termination notice);
+    "aftalen kan opsiges" names no party (not the provider's right); "løbende måned + 30
+    dage" says no effect the format has (left to the author)."""
+    text = ("1. Priser\n1.1 Leverandøren kan ændre licenspriserne med et varsel på 60 dage.\n"
+            "2. Opsigelse\n2.1 Aftalen kan opsiges med varsel på løbende måned + 30 dage.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["prices.price_changes.lead"].value) == "60 days"
+    assert found["termination.customer.period"].clause == "2.1"
+    assert str(found["termination.customer.period"].value) == "30 days"
+    assert "termination.customer.effect" not in found
+    assert "termination.provider.period" not in found
+
+
+@pytest.mark.parametrize("text", [
+    "1. Betaling\n1.1 Ved manglende betaling kan leverandøren indstille leveringen af "
+    "tjenesten.\n",
+    "1. Betaling\n1.1 Betales fakturaen ikke, kan vi afbryde adgangen til systemet.\n",
+])
+def test_danish_suspension_words(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["dunning.suspension"].value is True
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("1. Prices\n1.1 Prices may increase each year by the higher of 3% and the consumer price "
+     "index.\n", None),
+    ("1. Prices\n1.1 Prices may increase each year by no more than the consumer price index.\n",
+     "prices.index_cap"),
+])
+def test_the_greater_of_a_percentage_and_the_index_is_no_index_cap(text: str,
+                                                                  kind: str | None) -> None:
+    found = {f.field for f in find_all(sentences(text))}
+    assert {f for f in found if f.startswith("prices.index")} == ({kind} if kind else set())
