@@ -1,7 +1,7 @@
 """`termline policy draft` (issue 21): a policy drafted from a terms text, measured.
 
 Every drafted value quotes the sentence holding the words it was read from; the drafts of the
-five seeds are compared field by field with the five packs, those of eight other providers'
+five seeds are compared field by field with the five packs, those of nine other providers'
 texts with reference policies written by hand before the drafter ran on them
 (tests/fixtures/terms/*.policy.yaml). The figures are in docs/drafting.md; the floors below
 are those figures (a draft that gets worse fails).
@@ -32,13 +32,13 @@ SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
 NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de", "asg-da", "monqcle-en",
-       "github-corporate-en", "basecamp-en")
+       "github-corporate-en", "basecamp-en", "fortrabbit-de")
 # Held out: nothing in the drafter was changed in answer to these texts' misses. asg-da and
 # monqcle-en were held out until the drafter was changed after their misses (docs/drafting.md).
-HELD_OUT = ("ante-da", "eminence-de", "github-corporate-en", "basecamp-en")
+HELD_OUT = ("ante-da", "eminence-de", "github-corporate-en", "basecamp-en", "fortrabbit-de")
 # Held-out texts whose measured figures are below the issue's targets (recall >= 60 %,
 # precision >= 90 %; docs/drafting.md says what they missed and why).
-BELOW_TARGETS: tuple[str, ...] = ("basecamp-en",)
+BELOW_TARGETS: tuple[str, ...] = ("basecamp-en", "fortrabbit-de")
 DOC = ROOT / "docs" / "drafting.md"
 # Fields a pack sets by a reading that its seed text does not state (checked by reading each
 # seed; the packs' own notes say so): the measure counts them against the drafter, which
@@ -220,7 +220,7 @@ def _expresses(source: str, value: object) -> bool:
 
 def test_every_finding_quotes_the_words_it_was_read_from(shared: Path) -> None:
     """A wrong value with a confident citation is worse than a TODO: for every finding of the
-    fourteen texts (five seeds, eight other providers, gudat-de), the quote holds the words
+    fifteen texts (five seeds, nine other providers, gudat-de), the quote holds the words
     read, and those words say the value."""
     checked = 0
     for name, text in _texts(shared):
@@ -255,7 +255,8 @@ FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
            "eminence-de": (6, 9, 6, 6), "asg-da": (7, 7, 7, 7),
            "monqcle-en": (11, 11, 11, 11),
            # first runs, as they came (references committed before the drafter ran on them)
-           "github-corporate-en": (10, 15, 10, 10), "basecamp-en": (1, 7, 1, 2)}
+           "github-corporate-en": (10, 15, 10, 10), "basecamp-en": (1, 7, 1, 2),
+           "fortrabbit-de": (2, 3, 2, 3)}
 
 
 @pytest.mark.parametrize("pack", sorted(SEEDS))
@@ -284,11 +285,11 @@ def test_the_draft_sets_no_field_its_seed_text_does_not_state(pack: str, shared:
 def test_drafts_of_other_providers_texts_against_references_written_by_hand(
         name: str, shared: Path) -> None:
     """Other providers' texts, their references written by hand first. ante-da, eminence-de,
-    github-corporate-en and basecamp-en are held out (nothing was changed in answer to them;
-    the last three's figures are their first runs). schriftje-nl, pilko-fr, asg-da and
-    monqcle-en were held out at first; the drafter was changed after their misses were seen,
-    so they are no longer held out (docs/drafting.md says which change answered which
-    miss)."""
+    github-corporate-en, basecamp-en and fortrabbit-de are held out (nothing was changed in
+    answer to them; the last four's figures are their first runs). schriftje-nl, pilko-fr,
+    asg-da and monqcle-en were held out at first; the drafter was changed after their misses
+    were seen, so they are no longer held out (docs/drafting.md says which change answered
+    which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
     _, problems = check_text(reference_text, f"{name}.policy.yaml")
     assert all(p.severity == "warning" for p in problems), problems
