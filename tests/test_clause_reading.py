@@ -21,7 +21,8 @@ TERMS = ROOT / "tests" / "fixtures" / "terms"
 SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a69f5e75.txt",
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
-NEW_TEXTS = ("ante-da", "schriftje-nl", "pilko-fr", "gudat-de", "eminence-de")
+NEW_TEXTS = ("ante-da", "schriftje-nl", "pilko-fr", "gudat-de", "eminence-de", "asg-da",
+             "monqcle-en", "github-corporate-en", "basecamp-en", "fortrabbit-de")
 # The floors reported in docs/drafting.md (recall, precision of clause numbers).
 FLOOR = 0.95
 

@@ -1,7 +1,7 @@
 """`termline policy draft` (issue 21): a policy drafted from a terms text, measured.
 
 Every drafted value quotes the sentence holding the words it was read from; the drafts of the
-five seeds are compared field by field with the five packs, those of three other providers'
+five seeds are compared field by field with the five packs, those of nine other providers'
 texts with reference policies written by hand before the drafter ran on them
 (tests/fixtures/terms/*.policy.yaml). The figures are in docs/drafting.md; the floors below
 are those figures (a draft that gets worse fails).
@@ -31,8 +31,57 @@ TERMS = ROOT / "tests" / "fixtures" / "terms"
 SEEDS = {"smartconnect": "000_4e477a7ce9543389.txt", "clientcom": "001_6bd31657a69f5e75.txt",
          "smartweb": "002_17ecead033d4287a.txt", "superoffice": "003_49a8735006170332.txt",
          "smarttrackers": "004_110e2dc2b8a986e2.txt"}
-NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de")
+NEW = ("ante-da", "schriftje-nl", "pilko-fr", "eminence-de", "asg-da", "monqcle-en",
+       "github-corporate-en", "basecamp-en", "fortrabbit-de")
+# Held out: nothing in the drafter was changed in answer to these texts' misses. asg-da and
+# monqcle-en were held out until the drafter was changed after their misses (docs/drafting.md).
+HELD_OUT = ("ante-da", "eminence-de", "github-corporate-en", "basecamp-en", "fortrabbit-de")
+# Held-out texts whose measured figures are below the issue's targets (recall >= 60 %,
+# precision >= 90 %; docs/drafting.md says what they missed and why).
+BELOW_TARGETS: tuple[str, ...] = ("basecamp-en", "fortrabbit-de")
 DOC = ROOT / "docs" / "drafting.md"
+# Fields a pack sets by a reading that its seed text does not state (checked by reading each
+# seed; the packs' own notes say so): the measure counts them against the drafter, which
+# must not set them (a value needs a sentence holding it). docs/drafting.md reports recall
+# with and without them.
+NOT_STATED: dict[str, dict[str, str]] = {
+    "smartconnect": {
+        "billing.period": "8.1 bills 'in accordance with the price list'; 10.4 'prepaid "
+                          "subscription fees': no period",
+        "payment.term": "8.3 'no later than the due date of the invoice': 30 days is the "
+                        "Belgian statutory default",
+        "dunning.reminders.after": "8.4 'after three reminders': no delay",
+        "dunning.suspension.after": "8.4: no delay",
+        "sla.availability.window": "3.5 'aims a 99,9% availability': no window",
+        "support.hours.opens": "5.4, 5.6 'business days': no hours",
+        "support.hours.closes": "5.4, 5.6: no hours"},
+    "clientcom": {
+        "term.initial": "6.1 'for the agreed duration'",
+        "payment.term": "no payment term: the Belgian statutory default",
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "retention.deletion.after": "7.5 the data 'will remain available' for two months "
+                                    "for portability: deletion is not said"},
+    "smartweb": {
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "prices.terms_changes.lead": "3.2 'prices and specifications': no clause changes "
+                                     "the terms"},
+    "superoffice": {
+        "billing.period": "11 'conform de overeengekomen Factuurperiode': the order form's",
+        "payment.term": "no payment term",
+        "interest.method": "no interest clause (none from silence)",
+        "dunning.suspension.after": "12 'indien na het bericht ... open blijven staan': no "
+                                    "delay",
+        "liability.basis.length": "7 'één Contracttermijn', a term the contract does not "
+                                  "define (12 months by the pack's reading)"},
+    "smarttrackers": {
+        "billing.period": "6.6 leaves the dates to the Agreement; 6.7 'in advance': no period",
+        "trial.offered": "no trial is mentioned (false from silence)",
+        "dunning.suspension.after": "6.9 'after ... written notice': no delay",
+        "retention.deletion.after": "15.17 'immediately after termination ... with immediate "
+                                    "effect': 7 days is the pack's reading",
+        "retention.export_window": "15.17 'immediately after termination': 7 days is the "
+                                   "pack's reading"},
+}
 
 
 def _score(name: str, shared: Path) -> Score:
@@ -60,17 +109,23 @@ def _figure(got: int, of: int) -> str:
     return f"{got}/{of} = {round(100 * got / of) if of else 100} %"
 
 
+def _total(title: str, results: list[Score]) -> str:
+    cited = sum(len(r.cited) for r in results)
+    ref = sum(len(r.reference) for r in results)
+    right = sum(len(r.right) for r in results)
+    drafted = sum(len(r.draft) for r in results)
+    return f"| **{title}** | **{_figure(cited, ref)}** | **{_figure(right, drafted)}** |"
+
+
 def _summary(results: dict[str, Score], label: dict[str, str] | None = None) -> list[str]:
+    """One row per text and the total; with labels (the held-out texts), their total too."""
     label = label or {}
     head = ["| text | recall | precision |", "| --- | --- | --- |"]
     rows = [f"| {label.get(n, n)} | {_figure(len(r.cited), len(r.reference))} | "
             f"{_figure(len(r.right), len(r.draft))} |" for n, r in results.items()]
-    cited = sum(len(r.cited) for r in results.values())
-    ref = sum(len(r.reference) for r in results.values())
-    right = sum(len(r.right) for r in results.values())
-    drafted = sum(len(r.draft) for r in results.values())
-    return [*head, *rows, f"| **all {len(results)}** | **{_figure(cited, ref)}** | "
-            f"**{_figure(right, drafted)}** |"]
+    labelled = [r for n, r in results.items() if n in label]
+    held = [_total(f"held out ({len(labelled)})", labelled)] if labelled else []
+    return [*head, *rows, *held, _total(f"all {len(results)}", list(results.values()))]
 
 
 def _fields(results: dict[str, Score]) -> list[str]:
@@ -79,16 +134,41 @@ def _fields(results: dict[str, Score]) -> list[str]:
         out += ["", f"#### {name}: recall {_figure(len(r.cited), len(r.reference))}, "
                 f"precision {_figure(len(r.right), len(r.draft))}", "",
                 "| field | reference | draft | verdict |", "| --- | --- | --- | --- |"]
-        out += [f"| `{field}` | {_shown(ref)} | {_shown(got)} | {verdict} |"
+        unstated = NOT_STATED.get(name, {})
+        out += [f"| `{field}` | {_shown(ref)} | {_shown(got)} | {verdict}"
+                f"{' (the text does not state it)' if field in unstated else ''} |"
                 for field, ref, got, verdict in r.rows()]
     return out
+
+
+def _stated(results: dict[str, Score]) -> list[str]:
+    """Recall over every field the pack sets (as above) beside recall over the fields the
+    seed text states (NOT_STATED left out); precision is the same measure."""
+    head = ["| text | recall, every field the pack sets | fields the text does not state | "
+            "recall, fields the text states | precision |", "| --- | --- | --- | --- | --- |"]
+    rows, totals = [], [0, 0, 0, 0, 0, 0]
+    for name, r in results.items():
+        unstated = set(NOT_STATED.get(name, {})) & set(r.reference)
+        cited = len(r.cited)
+        cited_stated = len([k for k in r.cited if k not in unstated])
+        stated = len(r.reference) - len(unstated)
+        rows.append(f"| {name} | {_figure(cited, len(r.reference))} | {len(unstated)} | "
+                    f"{_figure(cited_stated, stated)} | {_figure(len(r.right), len(r.draft))} |")
+        for i, v in enumerate((cited, len(r.reference), len(unstated), cited_stated, stated,
+                               len(r.right))):
+            totals[i] += v
+    drafted = sum(len(r.draft) for r in results.values())
+    return [*head, *rows, f"| **all {len(results)}** | **{_figure(totals[0], totals[1])}** | "
+            f"**{totals[2]}** | **{_figure(totals[3], totals[4])}** | "
+            f"**{_figure(totals[5], drafted)}** |"]
 
 
 def _blocks(shared: Path) -> dict[str, list[str]]:
     """The generated parts of docs/drafting.md: the figures and the field-by-field tables."""
     seeds = {name: _score(name, shared) for name in SEEDS}
     new = {name: _score(name, shared) for name in NEW}
-    return {"seeds": _summary(seeds), "new": _summary(new),
+    return {"seeds": _summary(seeds), "stated": _stated(seeds),
+            "new": _summary(new, {n: f"{n} (held out)" for n in HELD_OUT}),
             "fields": _fields({**seeds, **new})}
 
 
@@ -140,8 +220,8 @@ def _expresses(source: str, value: object) -> bool:
 
 def test_every_finding_quotes_the_words_it_was_read_from(shared: Path) -> None:
     """A wrong value with a confident citation is worse than a TODO: for every finding of the
-    ten texts (five seeds, four other providers, gudat-de), the quote holds the words read, and
-    those words say the value."""
+    fifteen texts (five seeds, nine other providers, gudat-de), the quote holds the words
+    read, and those words say the value."""
     checked = 0
     for name, text in _texts(shared):
         for finding in find_all(sentences(text)):
@@ -172,7 +252,11 @@ FIGURES = {"smartconnect": (23, 30, 23, 23), "clientcom": (18, 22, 18, 18),
            "smartweb": (24, 26, 24, 24), "superoffice": (20, 25, 20, 20),
            "smarttrackers": (18, 23, 18, 18),
            "ante-da": (7, 8, 8, 8), "schriftje-nl": (5, 5, 6, 6), "pilko-fr": (7, 10, 7, 7),
-           "eminence-de": (6, 9, 6, 6)}
+           "eminence-de": (6, 9, 6, 6), "asg-da": (7, 7, 7, 7),
+           "monqcle-en": (11, 11, 11, 11),
+           # first runs, as they came (references committed before the drafter ran on them)
+           "github-corporate-en": (10, 15, 10, 10), "basecamp-en": (1, 7, 1, 2),
+           "fortrabbit-de": (2, 3, 2, 3)}
 
 
 @pytest.mark.parametrize("pack", sorted(SEEDS))
@@ -186,21 +270,44 @@ def test_drafts_of_the_seeds_against_the_packs(pack: str, shared: Path) -> None:
     assert result.precision >= 0.9
 
 
+@pytest.mark.parametrize("pack", sorted(SEEDS))
+def test_the_draft_sets_no_field_its_seed_text_does_not_state(pack: str, shared: Path) -> None:
+    """The fields of NOT_STATED (read from each seed by hand) are set by the pack and missed
+    by the draft: a draft that sets one has found a sentence for it, or has written a value
+    without one; either way NOT_STATED and docs/drafting.md must be looked at again."""
+    result = _score(pack, shared)
+    for name in NOT_STATED[pack]:
+        assert name in result.reference, (pack, name)
+        assert name not in result.draft, (pack, name, result.draft[name])
+
+
 @pytest.mark.parametrize("name", NEW)
 def test_drafts_of_other_providers_texts_against_references_written_by_hand(
         name: str, shared: Path) -> None:
-    """Other providers' texts, their references written by hand first. ante-da and
-    eminence-de are held out (nothing was changed in answer to them; eminence-de's figure is
-    its first run). schriftje-nl and pilko-fr were held out at first; the drafter was changed
-    after their misses were seen, so they are no longer held out (docs/drafting.md says which
-    change answered which miss)."""
+    """Other providers' texts, their references written by hand first. ante-da, eminence-de,
+    github-corporate-en, basecamp-en and fortrabbit-de are held out (nothing was changed in
+    answer to them; the last four's figures are their first runs). schriftje-nl, pilko-fr,
+    asg-da and monqcle-en were held out at first; the drafter was changed after their misses
+    were seen, so they are no longer held out (docs/drafting.md says which change answered
+    which miss)."""
     reference_text = (TERMS / f"{name}.policy.yaml").read_text("utf-8")
     _, problems = check_text(reference_text, f"{name}.policy.yaml")
     assert all(p.severity == "warning" for p in problems), problems
     result = _score(name, shared)
     assert (len(result.cited), len(result.reference), len(result.right),
             len(result.draft)) == FIGURES[name], result.rows()
-    assert result.recall >= 0.6 and result.precision >= 0.9
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="below the targets: "
+                                            "docs/drafting.md")) if n in BELOW_TARGETS else n
+    for n in NEW])
+def test_other_providers_texts_meet_the_targets(name: str, shared: Path) -> None:
+    """Issue 21's targets on texts the drafter was not tuned on: recall >= 60 %, precision
+    >= 90 %. A held-out text below them is a strict expected failure (BELOW_TARGETS), so that
+    a change that makes one meet them fails here until its mark and docs/drafting.md say so."""
+    result = _score(name, shared)
+    assert result.recall >= 0.6 and result.precision >= 0.9, result.rows()
 
 
 def test_draft_of_the_custom_terms_against_the_custom_policy() -> None:
@@ -468,3 +575,94 @@ def test_a_rules_own_error_about_a_todo_field_is_the_todos() -> None:
     policy, problems = check_text(yaml.safe_dump(data, sort_keys=False), "p.yaml")
     assert not is_draft(policy, problems)
     assert any(p.severity == "error" and "rate" in p.message for p in problems)
+
+
+# Patterns added after asg-da's and monqcle-en's misses (docs/drafting.md), each tested on
+# constructed sentences, not the texts' own.
+@pytest.mark.parametrize(("text", "term"), [
+    ("1. Fees\n1.1 All fees are due within fourteen (14) days of the order date.\n", "14 days"),
+    ("1. Invoices\n1.1 Invoices are issued monthly and are due within 20 days.\n", "20 days"),
+    ("1. Betaling\n1.1 Fakturaen forfalder til betaling senest 8 dage efter modtagelsen.\n",
+     "8 days"),
+])
+def test_a_due_date_without_a_word_of_paying_is_a_payment_term(text: str, term: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["payment.term"].value) == term and found["payment.term"].clause == "1.1"
+
+
+def test_due_within_needs_a_word_of_fees_or_invoicing() -> None:
+    text = "1. Reports\n1.1 Each report is due within 10 days of the end of the quarter.\n"
+    assert "payment.term" not in {f.field for f in find_all(sentences(text))}
+
+
+@pytest.mark.parametrize("text", [
+    "1. Term\n1.1 The plan renews for another year unless notice is given 60 days prior to the "
+    "end of the current subscription term.\n",
+    "1. Term\n1.1 Either party may cancel with 60 days before the end of the term.\n",
+])
+def test_a_notice_counted_back_from_the_end_of_the_term(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["termination.customer.period"].value) == "60 days"
+    assert found["termination.customer.effect"].value == "term_end"
+    assert found["termination.customer.before"].value == "term_end"
+    # no party named, or either party: both parties' right
+    assert str(found["termination.provider.period"].value) == "60 days"
+
+
+def test_an_initial_term_given_as_a_renewal_from_the_effective_date() -> None:
+    text = ("1. Term\n1.1 The licence renews automatically 24 months from the effective date "
+            "for successive 12-month periods.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["term.initial"].value) == "24 months"
+    assert str(found["term.renewal"].value) == "12 months"
+
+
+@pytest.mark.parametrize("text", [
+    "1. Payment\n1.1 Overdue charges of 1.5% per month apply to unpaid balances.\n",
+    "1. Payment\n1.1 A late fee may be charged at 2% a month on the amount outstanding.\n",
+])
+def test_late_payment_fees_at_a_rate_per_month_are_interest(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["interest.method"].value == "monthly_started"
+    assert found["interest.rate"].source in found["interest.rate"].quote
+
+
+def test_a_fixed_late_fee_is_not_interest() -> None:
+    text = "1. Payment\n1.1 A late fee of EUR 25 is charged per reminder.\n"
+    assert "interest.method" not in {f.field for f in find_all(sentences(text))}
+
+
+def test_danish_price_compounds_and_definite_nouns() -> None:
+    """"licenspriserne" is a price word (a price change's notice is not a termination notice);
+    "aftalen kan opsiges" names no party (not the provider's right); "løbende måned + 30
+    dage" says no effect the format has (left to the author)."""
+    text = ("1. Priser\n1.1 Leverandøren kan ændre licenspriserne med et varsel på 60 dage.\n"
+            "2. Opsigelse\n2.1 Aftalen kan opsiges med varsel på løbende måned + 30 dage.\n")
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert str(found["prices.price_changes.lead"].value) == "60 days"
+    assert found["termination.customer.period"].clause == "2.1"
+    assert str(found["termination.customer.period"].value) == "30 days"
+    assert "termination.customer.effect" not in found
+    assert "termination.provider.period" not in found
+
+
+@pytest.mark.parametrize("text", [
+    "1. Betaling\n1.1 Ved manglende betaling kan leverandøren indstille leveringen af "
+    "tjenesten.\n",
+    "1. Betaling\n1.1 Betales fakturaen ikke, kan vi afbryde adgangen til systemet.\n",
+])
+def test_danish_suspension_words(text: str) -> None:
+    found = {f.field: f for f in find_all(sentences(text))}
+    assert found["dunning.suspension"].value is True
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("1. Prices\n1.1 Prices may increase each year by the higher of 3% and the consumer price "
+     "index.\n", None),
+    ("1. Prices\n1.1 Prices may increase each year by no more than the consumer price index.\n",
+     "prices.index_cap"),
+])
+def test_the_greater_of_a_percentage_and_the_index_is_no_index_cap(text: str,
+                                                                  kind: str | None) -> None:
+    found = {f.field for f in find_all(sentences(text))}
+    assert {f for f in found if f.startswith("prices.index")} == ({kind} if kind else set())

@@ -51,6 +51,11 @@ INVOICE = words(r"\binvoic", r"\bfactu", r"\brechnung", r"\bfaktur", r"\bdue\s+d
 DUE_CUE = words(r"within", r"no\s+later\s+than", r"binnen", r"uiterlijk", r"dans\s+(?:les|un\s+"
                 r"délai\s+de)", r"sous", r"innerhalb", r"spätestens", r"senest", r"netto",
                 r"\bnet\b", r"\bà(?=\s+(?:\d|trente|quinze))")
+# "fees are due within 30 days", "invoices are due within 14 days": a due date without a word
+# of paying (read only with a word of fees or invoicing in the sentence)
+DUE_WITHIN = words(r"\b(?:is|are|be|becomes?|fall|falls)\s+due\s+within",
+                   r"\bdue\s+and\s+payable\s+within", r"\bforfalder\s+(?:til\s+betaling\s+)?"
+                   r"(?:senest|inden)", r"\bvervalt\s+binnen", r"\bsind\s+innerhalb\s+von")
 ON_RECEIPT = words(r"(?:due|payable)\s+(?:up)?on\s+receipt", r"bij\s+ontvangst",
                    r"à\s+réception", r"sofort\s+fällig", r"ved\s+modtagelse", r"netto\s+kontant")
 END_OF_MONTH = words(r"end\s+of\s+(?:the\s+)?month", r"einde\s+(?:van\s+de\s+)?maand",
@@ -62,6 +67,11 @@ DUNNING_WORDS = words(r"\bremind", r"letter\s+requesting\s+payment", r"\bherinne
 INTEREST = words(r"\binterest\b", r"\brente\b", r"\bintérêts?", r"pénalités?\s+de\s+retard",
                  r"retard\s+de\s+paiement.{0,60}?pénalités?", r"pénalités?.{0,60}?\bretard",
                  r"\bzinse?n?\b", r"verzugszins", r"\brenter\b", r"\bmorarente")
+# "late payment fees ... at a rate of 1% ... per month": interest by another name (only with a
+# percentage and a month in the sentence; a fixed late fee is not interest)
+LATE_RATE = words(r"late\s+(?:payment\s+)?(?:fees?|charges?|penalt\w+)", r"overdue\s+(?:fees?|"
+                  r"charges?)", r"te\s+late\s+betaling", r"retard", r"verspätet", r"for\s+sen\s+"
+                  r"betaling")
 STATUTORY = words(r"\blegal(?:ly)?\b", r"\bstatutory", r"\bwettelijke", r"\blégal",
                   r"\bgesetzlich", r"§\s*288", r"\brenteloven", r"\binterest\s+act",
                   r"\blovens?\b", r"taux\s+légal")
@@ -80,6 +90,10 @@ INITIAL = words(r"initial", r"initiële", r"aanvankelijk", r"initiale", r"anfän
                 r"løbetid\s+på", r"eerste\s+contractperiode", r"minimum\s+term", r"contractduur")
 RENEW = words(r"renew", r"extended", r"verlengd", r"renouvel", r"reconduit", r"verlängert",
               r"verlaenger", r"forlænge", r"fornye")
+FROM_START = re.compile(r"\s+(?:from|after)\s+(?:the\s+)?(?:effective\s+date|start|commencement|"
+                        r"beginning)", re.IGNORECASE)
+SUCCESSIVE = words(r"successive", r"consecutive", r"subsequent", r"additional", r"further",
+                   r"opeenvolgende", r"successives", r"aufeinanderfolgende", r"efterfølgende")
 SAME_PERIOD = words(r"same\s+period", r"equal\s+to\s+the\s+initial",
                     r"gelijk\s+aan\s+de\s+(?:initiële|eerste)",
                     r"égale\s+à\s+la\s+durée\s+initiale", r"eenzelfde\s+periode",
@@ -127,9 +141,24 @@ NOTICE_PERIOD = words(r"notice\s+period\s+of", r"opzegtermijn\s+van", r"délai\s
 # provider's ("X may terminate" with X not the customer)
 CONTRACT_SUBJECT = words(r"\b(?:the|this|het|dit|de|le|ce|la|der|dieser|die|den|denne)\s+"
                          r"(?:subscription|agreement|contract|overeenkomst|abonnement|contrat|"
-                         r"vertrag|abonnementet|aftalen|licensaftalen|kontrakten)\b")
+                         r"vertrag|abonnementet|aftalen|licensaftalen|kontrakten)\b",
+                         # Danish: the article is the noun's suffix ("abonnementet kan opsiges")
+                         r"\b\w*(?:abonnementet|aftalen|kontrakten)\b")
 PASSIVE = words(r"\bbe\s+terminated", r"\bworden\s+(?:beëindigd|opgezegd)",
                 r"\bêtre\s+résilié", r"\bgekündigt\s+werden", r"\bopsiges\b")
+# the month's end plus some days ("løbende måned + 30 dage", "the current month plus 30
+# days"): no effect of the format says it, so the effect is left to the author
+MONTH_PLUS = words(r"løbende\s+måned\s*(?:\+|plus)", r"(?:end\s+of\s+the\s+|current\s+|"
+                   r"running\s+)(?:calendar\s+)?month\s*(?:\+|plus)",
+                   r"lopende\s+maand\s*(?:\+|plus)", r"mois\s+en\s+cours\s*(?:\+|plus)")
+# a notice given by no one named ("unless written notice is given 30 days prior to ..."): a
+# right of either party, as "either party" would say
+NO_PARTY = words(r"\bunless\s+(?:a\s+)?(?:written\s+)?notice\s+(?:of\s+[\w-]+\s+)?is\s+"
+                 r"(?:given|served|sent|provided|received)", r"\btenzij\s+(?:er\s+)?"
+                 r"(?:schriftelijk\s+)?wordt\s+opgezegd")
+# "30 days prior to the end of the term": the notice's duration just before the term's end
+_BEFORE_END = re.compile(r"\s*(?:prior\s+to|before|voor|avant|vor|inden|før)\s+",
+                         re.IGNORECASE)
 NEXT_TERM = words(r"commencement\s+of\s+a\s+new", r"start\s+of\s+(?:a|the)\s+(?:new|next)",
                   r"aanvang\s+van\s+(?:een|de)\s+(?:nieuwe|volgende)", r"début\s+de\s+la\s+"
                   r"(?:nouvelle|prochaine)", r"beginn\s+(?:der|des)\s+(?:neuen|nächsten)")
@@ -172,15 +201,23 @@ DEFAULT = words(r"\bdefault\b", r"in\s+gebreke", r"en\s+demeure", r"\bverzug",
                 r"\bforderung", r"\bfordring")
 SUSPEND = words(r"\bsuspen", r"\bblock", r"\bblokkeer", r"opschort", r"\bschorten\b",
                 r"\bsuspendre",
-                r"\bsuspendu", r"\bsperr", r"\bspærre", r"\blukke\s+for", r"restrict\s+access")
+                r"\bsuspendu", r"\bsperr", r"\bspærre", r"\blukke\s+for", r"restrict\s+access",
+                r"\bindstille\s+(?:leveringen|levering|adgangen|ydelser)",
+                r"\bafbryde\s+(?:adgangen|leveringen|forbindelsen)")
 PRICE = words(r"\bprices?\b", r"\bfees?\b", r"\brates\b", r"\btarie", r"\bprijs", r"\bprix\b",
-              r"\btarifs?\b", r"\bpreis", r"\bentgelt", r"\bpris", r"\bvergoeding")
+              r"\btarifs?\b", r"\bpreis", r"\bentgelt", r"\bpris", r"\bvergoeding",
+              # Danish compounds: "abonnementspriserne", "licensprisen"
+              r"\w+pris(?:en|er|erne)\b")
 CHANGE = words(r"\bchang", r"\bincreas", r"\braise", r"\bverhoog", r"\badjust", r"\bwijzig",
                r"\bverhog", r"\baanpass",
                r"\bmodifi", r"\baugment", r"\bänder", r"\berhöh", r"\banpass", r"\bændr",
-               r"\bregul", r"\bstig",
+               r"\bregul", r"\bstig", r"forhøj",
                # past participles: "worden aangepast", "gewijzigd", "angepasst", "geändert"
                r"\baangepast", r"\bgewijzigd", r"\bangepasst", r"\bgeändert")
+# "the greater of 5% and the CPI": a floor under the index, which neither index_cap (the index
+# alone) nor increase_cap says: left to the author
+GREATER = words(r"greater\s+of", r"higher\s+of", r"whichever\s+is\s+(?:greater|higher)",
+                r"hoogste\s+van", r"le\s+plus\s+élevé", r"\bhöhere[nr]?\b", r"\bhøjeste\s+af")
 INDEX = words(r"price\s+index", r"prijsindex", r"indice\s+(?:des\s+prix|syntec)", r"preisindex",
               r"prisindeks", r"\bcpi\b", r"\bagoria", r"\bsyntec", r"consumentenprijs",
               r"verbraucherpreis", r"\bhicp\b", r"loonindex", r"wage\s+index")
@@ -285,7 +322,10 @@ def _days(d: Duration) -> bool:
 
 def payment_term(sentences: list[Sentence]) -> Iterator[Finding]:
     for s in sentences:
-        if not PAY.search(s.text) or DUNNING_WORDS.search(s.text) or INTEREST.search(s.text):
+        due_within = DUE_WITHIN.search(s.text) and (INVOICE.search(s.text)
+                                                    or FEES.search(s.text))
+        if not (PAY.search(s.text) or due_within) or DUNNING_WORDS.search(s.text) or \
+                INTEREST.search(s.text):
             continue
         receipt = ON_RECEIPT.search(s.text)
         if receipt and INVOICE.search(s.text + " facture"):
@@ -294,7 +334,7 @@ def payment_term(sentences: list[Sentence]) -> Iterator[Finding]:
         found = [r for r in durations(s.text) if isinstance(r.value, Duration) and
                  _days(r.value)]
         reading = _after(DUE_CUE, s.text, found, 25)
-        if reading is not None and INVOICE.search(s.text):
+        if reading is not None and (INVOICE.search(s.text) or due_within):
             month_end = END_OF_MONTH.search(s.text[reading.end:reading.end + 30])
             if month_end:  # "30 days end of month": a due date the format cannot say yet
                 yield _finding("payment.term_end_of_month", reading.value, s,
@@ -343,10 +383,10 @@ def _accrual(s: Sentence) -> Iterator[Finding]:
 def interest(sentences: list[Sentence], law: str | None) -> Iterator[Finding]:
     statutory: tuple[Sentence, str] | None = None
     for s in sentences:
-        if not INTEREST.search(s.text):
-            continue
         rates = percentages(s.text)
         month = PER_MONTH.search(s.text) or PART_MONTH.search(s.text)
+        if not INTEREST.search(s.text) and not (LATE_RATE.search(s.text) and rates and month):
+            continue
         if rates and month:
             compound = COMPOUND.search(s.clause_text) and not PART_MONTH.search(s.text)
             method = "monthly_compound" if compound else "monthly_started"
@@ -383,6 +423,12 @@ def term(sentences: list[Sentence]) -> Iterator[Finding]:
             if reading is not None and not RENEW.search(s.text[:reading.start]):
                 initial = True
                 yield _finding("term.initial", reading.value, s, reading, 0.8)
+            # "renew automatically 12 months from the effective date": the first term ends
+            # N months after the start
+            first = next((r for r in found if FROM_START.match(s.text, r.end)), None)
+            if not initial and first is not None and RENEW.search(s.text[:first.start]):
+                initial = True
+                yield _finding("term.initial", first.value, s, first, 0.6)
         if not renewal and RENEW.search(s.text) and not (PRICE.search(s.text)
                                                          and CHANGE.search(s.text)):
             renew_at = RENEW.search(s.text)
@@ -391,8 +437,14 @@ def term(sentences: list[Sentence]) -> Iterator[Finding]:
             same = SAME_PERIOD.search(tail)
             billing = BILLING_PERIOD_WORD.search(tail)
             later = [r for r in durations(tail) if _months(r.value)]  # type: ignore[arg-type]
+            # "... 12 months from the effective date for successive 12-month terms": the
+            # renewal is the successive terms' length, not the first term's
+            successive = [r for r in later if SUCCESSIVE.search(tail[max(0, r.start - 25):r.start])]
+            reach = 80
+            if successive and FROM_START.match(tail, later[0].end):
+                later, reach = successive, 160
             per = next((p for p, v in PERIODS if p.search(tail[:40])), None)
-            if later and later[0].start < 80 and not NOTICE.search(tail[:later[0].start]):
+            if later and later[0].start < reach and not NOTICE.search(tail[:later[0].start]):
                 renewal = True
                 yield _finding("term.renewal", later[0].value, s, later[0], 0.8)
             elif billing:
@@ -409,6 +461,15 @@ def term(sentences: list[Sentence]) -> Iterator[Finding]:
                 yield _finding("term.renewal", Duration.parse(value), s, match.group(0), 0.7)
 
 
+def _before_term_end(text: str, reading: Reading) -> bool:
+    """Whether the duration is followed by "prior to / before (the) end of the term"."""
+    before = _BEFORE_END.match(text, reading.end)
+    if before is None:
+        return False
+    end = TERM_END.search(text[before.end():before.end() + 80])
+    return end is not None and end.start() <= 4
+
+
 def notice(sentences: list[Sentence]) -> Iterator[Finding]:
     done: set[str] = set()
     for s in sentences:
@@ -418,13 +479,14 @@ def notice(sentences: list[Sentence]) -> Iterator[Finding]:
         assert verb is not None
         subject = re.split(r"[,.;:]", s.text[:verb.start()])[-1]
         parties = ["customer"]
-        if BOTH.search(s.text) or BOTH.search(s.clause_text[:200]):
+        if BOTH.search(s.text) or BOTH.search(s.clause_text[:200]) or NO_PARTY.search(s.text):
             parties = ["customer", "provider"]
         elif re.search(r"\b(?:may|is\s+entitled|shall\s+be\s+entitled|kan|mag|peut|darf|kann)\b",
                        subject, re.IGNORECASE) and not CUSTOMER.search(subject) and not (
                 CONTRACT_SUBJECT.search(subject) and PASSIVE.search(s.text)):
             parties = ["provider"]
-        month_end = MONTH_END.search(s.text)
+        month_plus = MONTH_PLUS.search(s.text)
+        month_end = None if month_plus else MONTH_END.search(s.text)
         term_end = TERM_END.search(s.text)
         nxt = NEXT_TERM.search(s.text)
         bare = NOTICE_PERIOD.search(s.text)
@@ -435,6 +497,8 @@ def notice(sentences: list[Sentence]) -> Iterator[Finding]:
                                                           r"(?:written\s+)?notice",
                                                           s.text[r.end:], re.IGNORECASE)
                             or r.source.endswith(("'s", "’s"))), None)
+        if reading is None:
+            reading = next((r for r in found if _before_term_end(s.text, r)), None)
         for party in parties:
             if party in done:
                 continue
@@ -456,7 +520,7 @@ def notice(sentences: list[Sentence]) -> Iterator[Finding]:
                     assert anchor is not None
                     yield _finding(f"termination.{party}.effect", "term_end", s, anchor.group(0),
                                    0.6)
-                elif bare:
+                elif bare and not month_plus:
                     yield _finding(f"termination.{party}.effect", "fixed_period", s,
                                    bare.group(0), 0.5)
                 if nxt:
@@ -608,7 +672,7 @@ def prices(sentences: list[Sentence]) -> Iterator[Finding]:
             yield _finding("prices.increase_cap.percent", share.value, s, share, 0.7)
     for s in sentences:
         match = INDEX.search(s.text)
-        if match and not index and PRICE.search(s.clause_text):
+        if match and not index and PRICE.search(s.clause_text) and not GREATER.search(s.text):
             index = True
             formula = re.search(r"formula|formule|formel|=|applying|adjusted|aangepast|"
                                 r"angepasst|reguleres|indexé", s.clause_text, re.IGNORECASE)
