@@ -213,3 +213,26 @@ def test_two_credits_at_once_for_the_whole_invoice(db_url: str, tmp_path: Path) 
     credits = [d for d in _documents(db_url) if d["kind"] == "credit_note"]
     assert [(d["credit_note_for"], d["total"]) for d in credits] == [("SC2027-000001", "60.50")]
     assert _balance(db_url) == ("60.50", "0.00")
+
+
+def test_receivables_of_an_earlier_day_count_a_credit_note_from_its_day_once(
+        db_url: str, tmp_path: Path) -> None:
+    """Aged receivables as of a day before the book's last run rebuild each item from the
+    allocations stored up to that day, credit notes included. 20.00 of SC2027-000001 (60.50,
+    due 3 February: ClientCom 5.2, 30 days) credited on 5 February, the book then run to
+    6 February. On 4 February nothing was credited yet: 60.50 one day late (1-30) and
+    SC2027-000002 of 4 February current, 60.50: 121.00. On 5 February: 40.50 late + 60.50 =
+    101.00, the credit counted once (not once as an allocation and again as the item's
+    credited amount)."""
+    _two_invoices(db_url, tmp_path)
+    termline(db_url, "invoice", "credit", "SC2027-000001", "--amount", "20.00", "--reason",
+             "two weeks without service")
+    termline(db_url, "run", "--until", "2027-02-06")
+
+    def aged(on: str) -> tuple[str, str, str]:
+        row = json.loads(termline(db_url, "receivables", "--on", on, "--format", "json"))[0]
+        return row["current"], row["1-30"], row["total"]
+
+    assert aged("2027-02-04") == ("60.50", "60.50", "121.00")
+    assert aged("2027-02-05") == ("60.50", "40.50", "101.00")
+    assert aged("2027-02-06") == ("60.50", "40.50", "101.00")

@@ -1,6 +1,7 @@
 """What a contract's account looked like on an earlier day, from its items as the last run
 left them and the dated allocations the store recorded (`allocations`, returns included as
-negative rows): each item issued by then, paid by what was allocated to it by then. Pure.
+negative rows, credit notes as the settlements they are): each item issued by then, paid by
+what was allocated to it by then. Pure.
 
 The items themselves never change after issue (only what is paid on them), so the last state
 knows every item of an earlier day; what was paid on each comes from the allocations, not
@@ -30,7 +31,9 @@ def state_on(state: ContractState, paid: Paid, on: date) -> ContractState:
         payments = tuple(p for p in it.principal_payments if p[0] <= on)
         settled = it.settled_on if it.settled_on is not None and it.settled_on <= on \
             and received >= it.amount else None
-        items.append(replace(it, paid=received, principal_payments=payments,
+        # the allocations hold the credit notes' settlements too (`credit-note …`): the
+        # item's own `credited` is what they took back by the last run, not by `on`
+        items.append(replace(it, paid=received, credited=ZERO, principal_payments=payments,
                              settled_on=settled))
     return replace(state, items=tuple(items), credit=ZERO,
                    steps_done=tuple(s for s in state.steps_done if s[2] <= on))
