@@ -287,7 +287,8 @@ def test_the_open_documents_are_the_balance_of_every_customer_on_every_day(
     the documents' open amounts add up to the balance's principal + fees + the interest
     charged and still open (interest not yet charged has no document yet), and a customer
     with credit owes nothing but the items on hold (a dispute: money naming nothing does not
-    pay them)."""
+    pay them). And the receivables of each earlier day, asked for after the book has run on,
+    are what they were on that day."""
     tmp_path = tmp_path_factory.mktemp("book")
     with _fresh(db_url, tmp_path) as url:
         _check_every_day(url, tmp_path, book)
@@ -305,9 +306,12 @@ def _fresh(db_url: str, tmp_path: Path) -> Iterator[str]:
 
 def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
     _book(url, tmp_path, yaml.safe_dump(book))
+    aged_then: dict[str, str] = {}
     for offset in range(0, 90, 3):
         day = date(2027, 1, 1) + timedelta(days=offset)
         termline(url, "run", "--until", day.isoformat())
+        aged_then[day.isoformat()] = termline(url, "receivables", "--on", day.isoformat(),
+                                              "-f", "json")
         documents = _open_by_customer(url)
         shown = json.loads(termline(url, "contract", "list", "-f", "json"))
         open_items = {c["contract"]: json.loads(termline(url, "contract", "show", c["contract"],
@@ -327,6 +331,11 @@ def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
         # each CLI call leaves a pooled engine behind until the collector finds its cycles:
         # free their PostgreSQL connections before the next day's dozen calls
         gc.collect()
+    # an earlier day's receivables, rebuilt from what was allocated by then (`--on`), are what
+    # they were on that day: later payments, credit notes and disputes change nothing before
+    # their own day
+    for on, then in aged_then.items():
+        assert termline(url, "receivables", "--on", on, "-f", "json") == then, on
 
 
 SMARTWEB_LATE_NEWS = """

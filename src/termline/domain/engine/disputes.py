@@ -61,7 +61,7 @@ def dispute(state: ContractState, ctx: Context, day: date, ref: str
     if invoice.resumed is not None:  # decided once: a second credit would count it twice
         return state, refusal(day, cid, payment.clause, DISPUTED,
                               f"the dispute of invoice {ref} was decided on {invoice.resumed}")
-    state = _put(state, replace(invoice, on_hold=True))
+    state = _put(state, replace(invoice, on_hold=True, held_from=day))
     out = [action(day, "invoice_dispute_received", cid, payment.clause, ref=ref,
                   window_until=window_end, on_hold=True)]
     # a suspension for this invoice alone no longer stands while it is held

@@ -63,6 +63,9 @@ class Item:
     suspension or termination arises from it (engine/disputes.py)."""
     resumed: date | None = None
     """The day a rejected dispute was resolved: the ladder counts no step date before it."""
+    held_from: date | None = None
+    """The day the dispute that put it on hold was received (kept once resolved): what was
+    held on an earlier day is rebuilt from it (dunning/as_of.py)."""
 
     @property
     def open(self) -> Decimal:

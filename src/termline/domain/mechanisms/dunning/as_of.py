@@ -1,7 +1,7 @@
 """What a contract's account looked like on an earlier day, from its items as the last run
 left them and the dated allocations the store recorded (`allocations`, returns included as
 negative rows, credit notes as the settlements they are): each item issued by then, paid by
-what was allocated to it by then. Pure.
+what was allocated to it by then, on hold if a dispute held it then. Pure.
 
 The items themselves never change after issue (only what is paid on them), so the last state
 knows every item of an earlier day; what was paid on each comes from the allocations, not
@@ -33,7 +33,10 @@ def state_on(state: ContractState, paid: Paid, on: date) -> ContractState:
             and received >= it.amount else None
         # the allocations hold the credit notes' settlements too (`credit-note …`): the
         # item's own `credited` is what they took back by the last run, not by `on`
+        held = it.held_from is not None and it.held_from <= on and (
+            it.resumed is None or it.resumed > on)
+        resumed = it.resumed if it.resumed is not None and it.resumed <= on else None
         items.append(replace(it, paid=received, credited=ZERO, principal_payments=payments,
-                             settled_on=settled))
+                             settled_on=settled, on_hold=held, resumed=resumed))
     return replace(state, items=tuple(items), credit=ZERO,
                    steps_done=tuple(s for s in state.steps_done if s[2] <= on))
