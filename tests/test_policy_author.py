@@ -216,3 +216,32 @@ events:
     assert state.status == "terminated" and state.access != "suspended"
     found = deadlines(state, ctx, date(2025, 2, 2))
     assert [d.kind for d in found if d.kind == "next_dunning_step"] == []
+
+
+def test_a_negative_charge_of_a_step_is_refused_on_its_line() -> None:
+    """A step charges money to the customer, never to the provider: SmartWeb 4.2 'a fee of EUR
+    14 for each letter requesting payment' written "-14.00" and ClientCom 5.4 'a minimum of
+    15% of the principal amount' written "-15" (which ran as charges of -14.00 and -15 % of
+    the principal, lowering the debt) are errors on their lines, with the step's name; 0
+    stays a warning (it charges nothing)."""
+    text = (PACKS / "smartweb.yaml").read_text("utf-8")
+    first = text.index('fee: "14.00"')
+    text = text[:first] + 'fee: "-14.00"' + text[first + len('fee: "14.00"'):]
+    _, problems = check_text(text, "smartweb.yaml")
+    assert [(p.line, p.where, p.message) for p in problems if p.severity == "error"] == [
+        (_line(text, 'fee: "-14.00"'), "dunning.steps[0] (reminder_1).fee",
+         "Input should be greater than or equal to 0")]
+    text = (PACKS / "clientcom.yaml").read_text("utf-8").replace(
+        'percent_of_principal: "15"', 'percent_of_principal: "-15"\n      minimum_fee: "-1"')
+    _, problems = check_text(text, "clientcom.yaml")
+    assert [(p.line, p.where) for p in problems if p.severity == "error"] == [
+        (_line(text, 'percent_of_principal: "-15"'),
+         "dunning.steps[2] (collection).percent_of_principal"),
+        (_line(text, 'minimum_fee: "-1"'), "dunning.steps[2] (collection).minimum_fee")]
+    text = (PACKS / "clientcom.yaml").read_text("utf-8").replace(
+        'percent_of_principal: "15"', 'percent_of_principal: "0"')
+    policy, problems = check_text(text, "clientcom.yaml")
+    assert policy is not None
+    assert [p.message for p in problems] == [
+        "step 'collection': percent_of_principal 0 charges nothing; leave it out, or use "
+        "kind: hand_over for a step that charges nothing"]
