@@ -245,3 +245,21 @@ def test_a_negative_charge_of_a_step_is_refused_on_its_line() -> None:
     assert [p.message for p in problems] == [
         "step 'collection': percent_of_principal 0 charges nothing; leave it out, or use "
         "kind: hand_over for a step that charges nothing"]
+
+
+def test_a_liability_basis_field_is_placed_on_its_own_line_without_the_kinds_tag() -> None:
+    """LedgerLoop 6.1 (tests/fixtures/custom/terms.txt), 'limited to 50 % of the amounts paid
+    in the 12 months before the event': the basis is chosen by its `kind`, and pydantic
+    names the chosen section in the location (`liability.basis.paid_in_window.percnt`),
+    which the file does not have: the problem stood on the line of `basis:` and without a
+    "did you mean". It is now on the field's line, as the file writes it."""
+    text = CUSTOM.read_text("utf-8").replace('    percent: "50"\n', '    percnt: "50"\n')
+    _, problems = check_text(text, "p.yaml")
+    assert [(p.line, p.where, p.message) for p in problems] == [
+        (_line(text, 'percnt: "50"'), "liability.basis.percnt",
+         "unknown field (not part of the format) (did you mean 'percent'?)")]
+    text = CUSTOM.read_text("utf-8").replace('    percent: "50"\n', '    percent: "-50"\n')
+    _, problems = check_text(text, "p.yaml")
+    assert [(p.line, p.where, p.message) for p in problems] == [
+        (_line(text, 'percent: "-50"'), "liability.basis.percent",
+         "Input should be greater than 0")]
