@@ -263,3 +263,24 @@ def test_a_liability_basis_field_is_placed_on_its_own_line_without_the_kinds_tag
     assert [(p.line, p.where, p.message) for p in problems] == [
         (_line(text, 'percent: "-50"'), "liability.basis.percent",
          "Input should be greater than 0")]
+
+
+def test_a_misspelt_override_says_what_was_meant() -> None:
+    """LedgerLoop 2.1 ('the initial term agreed in the Order Form', a contract parameter) and
+    3.4 (the list prices a contract may set): a contract that writes `term: {intial: ...}`
+    was told only that term.initial is missing, and `list_price` only that it is not
+    overridable; both now name the path meant, nested or dotted."""
+    ref = str(CUSTOM)
+    with pytest.raises(PolicyError) as err:
+        apply_overrides(ref, {"term": {"intial": "24 months"}})
+    assert err.value.message == (
+        "term.initial is agreed per contract (clause 2.1): the contract must give it (it "
+        "gives 'term.intial': did you mean 'term.initial'?)")
+    with pytest.raises(PolicyError) as err:
+        apply_overrides(ref, {"term.initial": "24 months", "prices.increase_cap.list_price":
+                              {"ERP Seat": "70.00"}})
+    assert err.value.message == (
+        "not overridable: clause 3.4 of policy 'ledgerloop' fixes it (overridable: "
+        "prices.increase_cap.list_prices, term.initial) (did you mean "
+        "'prices.increase_cap.list_prices'?)")
+    assert err.value.field == "overrides.prices.increase_cap.list_price"
