@@ -130,7 +130,7 @@ def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
     return problems
 
 
-def _without_tags(path: list[str | int], data: Any) -> list[str | int]:
+def _without_tags(path: list[str | int], data: object) -> list[str | int]:
     """The path as the file writes it: pydantic puts the tag of a section chosen by its `kind`
     in the location (`liability.basis.paid_in_window.percent`), a key the file has not."""
     out: list[str | int] = []

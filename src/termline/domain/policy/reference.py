@@ -142,13 +142,13 @@ def _default(info: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _fits(info: FieldInfo, value: Any) -> bool:
+def _fits(info: FieldInfo, value: object) -> bool:
     """Whether a pack's value is one of this field's: members of a union of sections share a
     path (`liability.basis.kind`), and one member's value is no example of another's."""
-    annotation: Any = Annotated[(info.annotation, *info.metadata)] if info.metadata \
+    annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata \
         else info.annotation
     try:
-        TypeAdapter(annotation).validate_python(value)
+        TypeAdapter(typing.cast("type[object]", annotation)).validate_python(value)
     except (ValidationError, ValueError, TypeError):
         return False
     return True
