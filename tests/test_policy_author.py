@@ -284,3 +284,31 @@ def test_a_misspelt_override_says_what_was_meant() -> None:
         "prices.increase_cap.list_prices, term.initial) (did you mean "
         "'prices.increase_cap.list_prices'?)")
     assert err.value.field == "overrides.prices.increase_cap.list_price"
+
+
+def test_deadlines_list_no_suspension_of_access_already_suspended(tmp_path: Path) -> None:
+    """LedgerLoop (tests/fixtures/custom/terms.txt) billed monthly with a suspension 5 days
+    after the due date (4.3) before its 4.1 reminders: invoice k-0001 of 2027-01-04 is due
+    02-03, access suspended 02-08; reminders 02-13, 02-23, 03-05, charges 03-05, hand-over
+    (45 days) 03-20. Invoice k-0002 of 02-04 is due 03-06: its suspension step (03-11) finds
+    access already suspended and does nothing, so on 2027-03-07 the next step that can act
+    is its first reminder on 03-16 (10 days after the due date), not a suspension on 03-11."""
+    from tests.custom_terms import run_one
+
+    text = CUSTOM.read_text("utf-8").replace(
+        "overridable:\n", "overridable:\n  - billing.period\n").replace(
+        "    - {name: reminder_1,",
+        '    - {name: suspension, kind: suspension, clause: "4.3", after: 5 days, '
+        "from: due_date}\n    - {name: reminder_1,")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    result = run_one(path, "2027-03-07", contract="\n    billing_period: 1 month")
+    acts = result.of("k")
+    assert [(a.date, a.get("ref")) for a in acts if a.kind == "access_suspended"] == [
+        (date(2027, 2, 8), "k-0001")]
+    state, ctx = result.states["k"], result.contexts["k"]
+    assert state.access == "suspended"
+    found = [(d.kind, d.date, d.detail) for d in deadlines(state, ctx, date(2027, 3, 7))
+             if d.kind == "next_dunning_step"]
+    assert found == [("next_dunning_step", date(2027, 3, 16),
+                      {"step": "reminder_1", "ref": "k-0002"})]
