@@ -143,3 +143,30 @@ events: {doubled(2)}
     bad = runner.invoke(app, ["liability", str(scenario), "--contract", "k", "--on",
                               "2027-06-01", "--payout", "300"])
     assert bad.exit_code == 2 and "DATE=AMOUNT" in bad.output
+
+
+def test_the_maximum_binds_per_calendar_year_or_per_event(tmp_path: Path) -> None:
+    """"25 %, at most EUR 10,000 per calendar year" (issue 19's German AGB; the same ceiling
+    as SmartConnect 13.5, seed 000: "cannot in any circumstances, separately or all together,
+    exceed EUR 10,000"). 2 seats x EUR 2,000 a month: 48,000.00 for the contract year from
+    2027-01-04, the 2 seats added on 2027-03-04 pro rata 48,000 x 306 / 365 = 40,241.10:
+    88,241.10 x 25 % = 22,060.275 -> 22,060.28, above the maximum: 10,000.00. A payout of
+    2,500.00 on 2027-02-01 (this calendar year) leaves 10,000 - 2,500 = 7,500.00; one on
+    2026-12-01 (the year before) leaves 10,000.00. Per event (aggregate false on the basis
+    and the maximum) no payout counts: 10,000.00."""
+    result = run_one(policy(tmp_path), "2027-06-01", doubled(2), seats=2, price="2000.00")
+    event = date(2027, 6, 1)
+    first = cap_on(result, "k", Claim(event=event))
+    assert first.cap == Decimal("10000.00")
+    assert "6.1: min(22060.28 EUR, maximum 10000.00 EUR) = 10000.00 EUR" in first.explanation
+    assert cap_on(result, "k", Claim(event=event, payouts=(
+        (date(2027, 2, 1), Decimal("2500.00")),))).cap == Decimal("7500.00")
+    assert cap_on(result, "k", Claim(event=event, payouts=(
+        (date(2026, 12, 1), Decimal("2500.00")),))).cap == Decimal("10000.00")
+    per_event = policy(tmp_path).read_text("utf-8").replace("aggregate: true", "aggregate: false")
+    assert per_event.count("aggregate: false") == 2
+    path = tmp_path / "per-event.yaml"
+    path.write_text(per_event, "utf-8")
+    result = run_one(path, "2027-06-01", doubled(2), seats=2, price="2000.00")
+    assert cap_on(result, "k", Claim(event=event, payouts=(
+        (date(2027, 2, 1), Decimal("2500.00")),))).cap == Decimal("10000.00")

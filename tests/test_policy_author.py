@@ -216,3 +216,99 @@ events:
     assert state.status == "terminated" and state.access != "suspended"
     found = deadlines(state, ctx, date(2025, 2, 2))
     assert [d.kind for d in found if d.kind == "next_dunning_step"] == []
+
+
+def test_a_negative_charge_of_a_step_is_refused_on_its_line() -> None:
+    """A step charges money to the customer, never to the provider: SmartWeb 4.2 'a fee of EUR
+    14 for each letter requesting payment' written "-14.00" and ClientCom 5.4 'a minimum of
+    15% of the principal amount' written "-15" (which ran as charges of -14.00 and -15 % of
+    the principal, lowering the debt) are errors on their lines, with the step's name; 0
+    stays a warning (it charges nothing)."""
+    text = (PACKS / "smartweb.yaml").read_text("utf-8")
+    first = text.index('fee: "14.00"')
+    text = text[:first] + 'fee: "-14.00"' + text[first + len('fee: "14.00"'):]
+    _, problems = check_text(text, "smartweb.yaml")
+    assert [(p.line, p.where, p.message) for p in problems if p.severity == "error"] == [
+        (_line(text, 'fee: "-14.00"'), "dunning.steps[0] (reminder_1).fee",
+         "Input should be greater than or equal to 0")]
+    text = (PACKS / "clientcom.yaml").read_text("utf-8").replace(
+        'percent_of_principal: "15"', 'percent_of_principal: "-15"\n      minimum_fee: "-1"')
+    _, problems = check_text(text, "clientcom.yaml")
+    assert [(p.line, p.where) for p in problems if p.severity == "error"] == [
+        (_line(text, 'percent_of_principal: "-15"'),
+         "dunning.steps[2] (collection).percent_of_principal"),
+        (_line(text, 'minimum_fee: "-1"'), "dunning.steps[2] (collection).minimum_fee")]
+    text = (PACKS / "clientcom.yaml").read_text("utf-8").replace(
+        'percent_of_principal: "15"', 'percent_of_principal: "0"')
+    policy, problems = check_text(text, "clientcom.yaml")
+    assert policy is not None
+    assert [p.message for p in problems] == [
+        "step 'collection': percent_of_principal 0 charges nothing; leave it out, or use "
+        "kind: hand_over for a step that charges nothing"]
+
+
+def test_a_liability_basis_field_is_placed_on_its_own_line_without_the_kinds_tag() -> None:
+    """LedgerLoop 6.1 (tests/fixtures/custom/terms.txt), 'limited to 50 % of the amounts paid
+    in the 12 months before the event': the basis is chosen by its `kind`, and pydantic
+    names the chosen section in the location (`liability.basis.paid_in_window.percnt`),
+    which the file does not have: the problem stood on the line of `basis:` and without a
+    "did you mean". It is now on the field's line, as the file writes it."""
+    text = CUSTOM.read_text("utf-8").replace('    percent: "50"\n', '    percnt: "50"\n')
+    _, problems = check_text(text, "p.yaml")
+    assert [(p.line, p.where, p.message) for p in problems] == [
+        (_line(text, 'percnt: "50"'), "liability.basis.percnt",
+         "unknown field (not part of the format) (did you mean 'percent'?)")]
+    text = CUSTOM.read_text("utf-8").replace('    percent: "50"\n', '    percent: "-50"\n')
+    _, problems = check_text(text, "p.yaml")
+    assert [(p.line, p.where, p.message) for p in problems] == [
+        (_line(text, 'percent: "-50"'), "liability.basis.percent",
+         "Input should be greater than 0")]
+
+
+def test_a_misspelt_override_says_what_was_meant() -> None:
+    """LedgerLoop 2.1 ('the initial term agreed in the Order Form', a contract parameter) and
+    3.4 (the list prices a contract may set): a contract that writes `term: {intial: ...}`
+    was told only that term.initial is missing, and `list_price` only that it is not
+    overridable; both now name the path meant, nested or dotted."""
+    ref = str(CUSTOM)
+    with pytest.raises(PolicyError) as err:
+        apply_overrides(ref, {"term": {"intial": "24 months"}})
+    assert err.value.message == (
+        "term.initial is agreed per contract (clause 2.1): the contract must give it (it "
+        "gives 'term.intial': did you mean 'term.initial'?)")
+    with pytest.raises(PolicyError) as err:
+        apply_overrides(ref, {"term.initial": "24 months", "prices.increase_cap.list_price":
+                              {"ERP Seat": "70.00"}})
+    assert err.value.message == (
+        "not overridable: clause 3.4 of policy 'ledgerloop' fixes it (overridable: "
+        "prices.increase_cap.list_prices, term.initial) (did you mean "
+        "'prices.increase_cap.list_prices'?)")
+    assert err.value.field == "overrides.prices.increase_cap.list_price"
+
+
+def test_deadlines_list_no_suspension_of_access_already_suspended(tmp_path: Path) -> None:
+    """LedgerLoop (tests/fixtures/custom/terms.txt) billed monthly with a suspension 5 days
+    after the due date (4.3) before its 4.1 reminders: invoice k-0001 of 2027-01-04 is due
+    02-03, access suspended 02-08; reminders 02-13, 02-23, 03-05, charges 03-05, hand-over
+    (45 days) 03-20. Invoice k-0002 of 02-04 is due 03-06: its suspension step (03-11) finds
+    access already suspended and does nothing, so on 2027-03-07 the next step that can act
+    is its first reminder on 03-16 (10 days after the due date), not a suspension on 03-11."""
+    from tests.custom_terms import run_one
+
+    text = CUSTOM.read_text("utf-8").replace(
+        "overridable:\n", "overridable:\n  - billing.period\n").replace(
+        "    - {name: reminder_1,",
+        '    - {name: suspension, kind: suspension, clause: "4.3", after: 5 days, '
+        "from: due_date}\n    - {name: reminder_1,")
+    path = tmp_path / "p.yaml"
+    path.write_text(text, "utf-8")
+    result = run_one(path, "2027-03-07", contract="\n    billing_period: 1 month")
+    acts = result.of("k")
+    assert [(a.date, a.get("ref")) for a in acts if a.kind == "access_suspended"] == [
+        (date(2027, 2, 8), "k-0001")]
+    state, ctx = result.states["k"], result.contexts["k"]
+    assert state.access == "suspended"
+    found = [(d.kind, d.date, d.detail) for d in deadlines(state, ctx, date(2027, 3, 7))
+             if d.kind == "next_dunning_step"]
+    assert found == [("next_dunning_step", date(2027, 3, 16),
+                      {"step": "reminder_1", "ref": "k-0002"})]

@@ -172,6 +172,27 @@ def test_clientcom_11_2_insurer_payout_plus_excess() -> None:
     assert (_money(result), result.clauses) == ("6000.00", ("11.2",))
 
 
+def test_clientcom_11_1_no_cap_for_intent_or_gross_negligence(tmp_path: Path) -> None:
+    """11.1: 'Except in the case of intent or gross negligence, ClientCom shall only be liable
+    for damage as described in the following paragraphs': a claim of intent or gross
+    negligence has no contractual cap (citing 11.1; issue 19: `liability --kind` printed the
+    general cap); any other claim keeps 11.3's 180.00 of the same day (6 x 30.00 paid in the
+    six months before 2027-08-10), data protection included (11.1 does not name it)."""
+    for kind in ("intent", "gross_negligence"):
+        found = _cap(CC, "cc", "2027-08-10", kind=kind)
+        assert (found.cap, found.clauses) == (None, ("11.1",))
+        assert f"11.1: {kind.replace('_', ' ')}: liability without a cap" in found.explanation
+    assert _money(_cap(CC, "cc", "2027-08-10", kind="data_protection")) == "180.00"
+    assert _money(_cap(CC, "cc", "2027-08-10")) == "180.00"
+    path = tmp_path / "cc.yaml"
+    path.write_text(CC, "utf-8")
+    result = runner.invoke(app, ["liability", str(path), "--contract", "cc", "--on",
+                                 "2027-08-10", "--kind", "intent", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["cap"], json.loads(result.stdout)["clauses"]) == (
+        None, ["11.1"])
+
+
 # --- SuperOffice 7 -------------------------------------------------------------------------
 
 SO = """

@@ -436,8 +436,10 @@ class DisputeResolved(_Event):
     amount: Amount | None = Field(default=None, gt=Decimal("0"))
 
 
-class ListPriceChanged(_Event):
-    """The provider's list price of `item` from `effective` (default: the event's date)."""
+class ListPriceChanged(_Broadcast):
+    """The provider's list price of `item` from `effective` (default: the event's date), for
+    one contract or for every contract of the provider (`contract: "*"`: the provider's own
+    price list, "the official price in force at that time", SuperOffice 11.1)."""
 
     type: Literal["list_price_changed"]
     item: Ident

@@ -111,7 +111,7 @@ def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
     for error in errors:
         loc = [p for p in error["loc"]
                if not (isinstance(p, str) and (p.startswith("function-") or "[" in p))]
-        path = [p for p in loc if isinstance(p, (str, int))]
+        path = _without_tags([p for p in loc if isinstance(p, (str, int))], located.data)
         message = str(error["msg"]).removeprefix("Value error, ")
         if _replaced(path, message):
             continue
@@ -128,6 +128,25 @@ def _error_list(errors: Sequence[Any], located: Located) -> list[Problem]:
                 line = _step_line(located, path, step.group("name")) or line
             problems.append(Problem("error", part, line, where))
     return problems
+
+
+def _without_tags(path: list[str | int], data: object) -> list[str | int]:
+    """The path as the file writes it: pydantic puts the tag of a section chosen by its `kind`
+    in the location (`liability.basis.paid_in_window.percent`), a key the file has not."""
+    out: list[str | int] = []
+    node = data
+    for key in path:
+        if (isinstance(key, str) and isinstance(node, dict) and key not in node
+                and node.get("kind") == key):
+            continue
+        out.append(key)
+        if isinstance(node, dict):
+            node = node.get(key) if isinstance(key, str) else None
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+        else:
+            node = None
+    return out
 
 
 def _ladder(located: Located) -> list[Problem]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import difflib
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -113,24 +114,30 @@ def apply_overrides(policy_ref: str, overrides: dict[str, Any], *, source: str |
     policy, raw = _raw(policy_ref, base_dir)
     params = {p.path: p for p in policy.contract_parameters}
     overrides = dotted_overrides(overrides, (*policy.overridable, *params))
+    allowed = (*policy.overridable, *params)
     for path, param in params.items():
         if path not in overrides:
+            given = [d for d in overrides
+                     if not any(d == p or d.startswith(p + ".") for p in allowed)]
+            close = difflib.get_close_matches(path, given, n=1)
+            hint = f" (it gives {close[0]!r}: did you mean {path!r}?)" if close else ""
             raise PolicyError(
                 f"{path} is agreed per contract (clause {', '.join(param.clause)}): the "
-                f"contract must give it", source=source, field=f"overrides.{path}")
+                f"contract must give it{hint}", source=source, field=f"overrides.{path}")
     if not overrides:
         return policy
     data = with_examples(copy.deepcopy(raw))
-    allowed = (*policy.overridable, *params)
     for dotted, value in sorted(overrides.items()):
         if not any(dotted == p or dotted.startswith(p + ".") for p in allowed):
             if _same(policy, raw, dotted, value):
                 continue
             clauses = _clause_of(policy, dotted.split("."))
             fixed = f"clause {', '.join(clauses)} of " if clauses else ""
+            close = difflib.get_close_matches(dotted, allowed, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise PolicyError(
                 f"not overridable: {fixed}policy {policy.pack!r} fixes it (overridable: "
-                f"{', '.join(allowed) or 'none'})", source=source,
+                f"{', '.join(allowed) or 'none'}){hint}", source=source,
                 field=f"overrides.{dotted}",
             )
         _set(data, dotted.split("."), value, f"overrides.{dotted}")

@@ -13,10 +13,10 @@ import types
 import typing
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -142,7 +142,19 @@ def _default(info: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _pack_example(path: tuple[str, ...]) -> str | None:
+def _fits(info: FieldInfo, value: object) -> bool:
+    """Whether a pack's value is one of this field's: members of a union of sections share a
+    path (`liability.basis.kind`), and one member's value is no example of another's."""
+    annotation = Annotated[(info.annotation, *info.metadata)] if info.metadata \
+        else info.annotation
+    try:
+        TypeAdapter(typing.cast("type[object]", annotation)).validate_python(value)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _pack_example(path: tuple[str, ...], info: FieldInfo) -> str | None:
     for pack in BUILTIN_PACKS:
         node: Any = _builtin(pack)[1]
         for key in path:
@@ -152,8 +164,9 @@ def _pack_example(path: tuple[str, ...]) -> str | None:
                 node = None
                 break
             node = node[key]
-        if (node is not None and not isinstance(node, (dict, list))) or (
-                isinstance(node, list) and node and not isinstance(node[0], dict)):
+        if ((node is not None and not isinstance(node, (dict, list))) or (
+                isinstance(node, list) and node and not isinstance(node[0], dict))) \
+                and _fits(info, node):
             text = yaml.safe_dump(node, default_flow_style=True, allow_unicode=True,
                                   width=1000).strip()
             text = text.removesuffix("...").strip()
@@ -165,7 +178,7 @@ def _pack_example(path: tuple[str, ...]) -> str | None:
 def _example(info: FieldInfo, path: tuple[str, ...]) -> str:
     if info.examples:
         return "; ".join(f"`{e}`" for e in info.examples)
-    return _pack_example(path) or ""
+    return _pack_example(path, info) or ""
 
 
 def reference_markdown() -> str:

@@ -291,11 +291,11 @@ class DunningStep(Right):
     counts from the latest of them and waits until all have happened."""
     lapsed: bool = False
     """The period must run out completely: the step is on the day after."""
-    fee: Dec | None = None
+    fee: Dec | None = Field(default=None, ge=0)
     """A fixed amount the step charges (a reminder fee, a charge's amount)."""
-    percent_of_principal: Dec | None = None
+    percent_of_principal: Dec | None = Field(default=None, ge=0)
     """A percentage of the invoice's unpaid principal the step charges (collection, charge)."""
-    minimum_fee: Dec | None = None
+    minimum_fee: Dec | None = Field(default=None, ge=0)
     """The least a percentage charge amounts to."""
     percent: Dec | None = Field(default=None, gt=0, examples=['"25"'])
     """A percentage the step charges of `of` (collection, charge): "25 % of the fees"."""

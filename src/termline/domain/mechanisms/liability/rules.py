@@ -126,8 +126,11 @@ class LiabilityRule(Rule):
     """Parameters of the liability-cap computation, each citing its clause."""
 
     basis: LiabilityBasis
-    maximum: CapAmount | None = None
-    """A fixed maximum on the cap (section CapAmount)."""
+    maximum: CapAmount | None = Field(default=None, examples=[
+        '{clause: "9.2", amount: "10000.00", aggregate: true, reset: calendar_year}'])
+    """A fixed maximum on the cap ("25 %, at most EUR 10,000 per calendar year"): the cap is
+    never above it; with `aggregate` it holds for the claims counted together, less what
+    was paid out for them (section CapAmount)."""
     minimum: CapAmount | None = Field(default=None, examples=[
         '{clause: "9.2", amount: "5000.00"}'])
     """A floor under a percentage cap ("25 % of the annual fees, at least EUR 5,000"):

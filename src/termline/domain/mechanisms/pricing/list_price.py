@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from termline.domain.contract.model import BROADCAST
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.extension import Mechanism
 from termline.domain.engine.state import Context, ContractState
@@ -28,6 +29,9 @@ def record_list_price(state: ContractState, ctx: Context, day: date, event: Any
                       ) -> tuple[ContractState, list[Action]]:
     effective = event.effective or day
     state = replace(state, list_prices=(*state.list_prices, (event.item, effective, event.price)))
+    if event.contract == BROADCAST and not any(line.item == event.item
+                                               for line in ctx.contract.lines):
+        return state, []  # the provider's price list: kept, shown where the contract has it
     clauses = ctx.policy.price_list.clause if ctx.policy.price_list else ctx.policy.seats.clause
     return state, [action(day, "list_price_changed", ctx.contract.id, clauses,
                           currency=ctx.currency, item=event.item, price=event.price,
