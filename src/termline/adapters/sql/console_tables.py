@@ -87,6 +87,12 @@ Index("ix_contract_runs_set_aside", contract_runs.c.tenant_id, contract_runs.c.c
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
       documents.c.id)
+# A document's kept status (0014): the open (or paid) ones newest first, a page without
+# reading the others; and their totals by currency from the index alone.
+Index("ix_documents_tenant_id_status_issued_id", documents.c.tenant_id, documents.c.status,
+      documents.c.issued, documents.c.id)
+Index("ix_documents_tenant_id_status_currency_amount", documents.c.tenant_id,
+      documents.c.status, documents.c.currency, documents.c.amount)
 
 # A contract's status and access as kept by the run (0013): a filter on a rare status reads
 # only its contracts, in id order; the book's counts read the index alone.
