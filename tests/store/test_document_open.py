@@ -83,8 +83,9 @@ def _recomputed(conn: Any) -> Figures:
 def _check(db_url: str) -> Figures:
     """The kept figures equal the recomputation; the CLI's `invoice list` shows them; an open
     or paid invoice's open amount is its engine item's (the kept open items of migration 0013,
-    none when paid); the console's "open" filter lists exactly the open ones and its totals
-    are their amounts. Returns the figures."""
+    none when paid); the console's "open" filter lists exactly the open ones; the totals of
+    every status filter (kept by status and currency) are the amounts of its documents, credit
+    notes subtracted. Returns the figures."""
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
@@ -99,7 +100,8 @@ def _check(db_url: str) -> Figures:
             amounts = {str(n): (_money(a), str(c)) for n, a, c in conn.exec_driver_sql(
                 "SELECT number, amount, currency FROM documents")}
             store = ConsoleStore(conn)
-            totals = store.invoice_totals(tenant, status="open")
+            totals = {status: store.invoice_totals(tenant, status=status)
+                      for status in (None, "open", "paid", "credit_note")}
         assert kept == expected
         assert kept, "no document: the comparison would prove nothing"
         for number, (left, status) in kept.items():
@@ -113,14 +115,16 @@ def _check(db_url: str) -> Figures:
             n for n, (_, s) in kept.items() if s == "open")
         assert all(r["status"] == "open" and r["open"] == f"{kept[r['number']][0]:.2f}"
                    for r in page["rows"])
-        summed: dict[str, tuple[int, Decimal]] = {}
-        for n, (_, s) in kept.items():
-            if s == "open":
-                amount, currency = amounts[n]
-                count, total = summed.get(currency, (0, Decimal(0)))
-                summed[currency] = (count + 1, total + amount)
-        assert [(c, n, _money(v)) for c, n, v in totals] == sorted(
-            (c, n, v) for c, (n, v) in summed.items())
+        for status, got in totals.items():  # the kept totals by status and currency
+            summed: dict[str, tuple[int, Decimal]] = {}
+            for n, (_, s) in kept.items():
+                if status in (None, s):
+                    amount, currency = amounts[n]
+                    count, total = summed.get(currency, (0, Decimal(0)))
+                    summed[currency] = (count + 1,
+                                        total + (-amount if s == "credit_note" else amount))
+            assert [(c, n, _money(v)) for c, n, v in got] == sorted(
+                (c, n, v) for c, (n, v) in summed.items()), status
         return kept
     finally:
         engine.dispose()

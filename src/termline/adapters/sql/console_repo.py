@@ -290,16 +290,15 @@ class ConsoleStore:
 
     # --- invoices ---------------------------------------------------------------------------
     # A document's open amount and status are kept with it where its allocations and credit
-    # notes are written (`kept.keep_documents`, migration 0014): the open filter reads the
-    # index on (tenant, status, issued, id) and its totals the index on (tenant, status,
-    # currency, amount), not every document's allocations.
+    # notes are written (`kept.keep_documents`, migration 0014): a status filter reads the
+    # index on (tenant, status, issued, id), and the totals of a filter on nothing but the
+    # status the tenant's kept totals by status and currency (`book_documents`), not every
+    # document's allocations.
     def _invoice_filter(self, tenant_id: int, first: date | None, last: date | None,
                         status: str | None, customer: str | None) -> list[Any]:
         d = t.documents.c
         where: list[Any] = [d.tenant_id == tenant_id]
-        if status == "credit_note":
-            where.append(d.kind == "credit_note")
-        elif status in ("open", "paid"):
+        if status in ("open", "paid", "credit_note"):  # a credit note's status is its kind
             where.append(d.status == status)
         if first is not None:
             where.append(d.issued >= first)
@@ -333,11 +332,21 @@ class ConsoleStore:
     def invoice_totals(self, tenant_id: int, *, first: date | None = None,
                        last: date | None = None, status: str | None = None,
                        customer: str | None = None) -> list[tuple[str, int, Decimal]]:
-        """(currency, documents, amount incl. VAT with credit notes subtracted) of the filter."""
+        """(currency, documents, amount incl. VAT with credit notes subtracted) of the filter:
+        from the totals kept by status and currency (`kept.document_totals`) when the filter
+        is on nothing but the status, else summed over the filter's documents."""
         d = t.documents.c
-        # an open or paid document is an invoice: its amount as it is (the index alone)
-        signed = d.amount if status in ("open", "paid") else \
-            case((d.kind == "credit_note", -d.amount), else_=d.amount)
+        if first is None and last is None and not customer:
+            out: dict[str, tuple[int, Decimal]] = {}
+            for kept_status, currency, n, value in kept.document_totals(self.conn, tenant_id):
+                if status in ("open", "paid", "credit_note") and kept_status != status:
+                    continue
+                count, total = out.get(currency, (0, Decimal(0)))
+                out[currency] = (count + n, total + (-value if kept_status == "credit_note"
+                                                     else value))
+            return sorted((c, n, v) for c, (n, v) in out.items() if n)
+        # a credit note is the one status whose amount is subtracted (the index alone)
+        signed = case((d.status == "credit_note", -d.amount), else_=d.amount)
         rows = self.conn.execute(
             select(d.currency, func.count(), func.sum(signed))
             .select_from(self._invoice_from() if customer else t.documents)

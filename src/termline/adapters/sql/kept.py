@@ -214,8 +214,9 @@ def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
     if not ids:
         return 0
     d, a = t.documents.c, t.allocations.c
-    query = select(d.id, d.contract_id, d.source_ref, d.number, d.kind, d.reason,
-                   d.credit_note_for, d.amount, d.open_amount, d.status).where(
+    query = select(d.id, d.tenant_id, d.contract_id, d.source_ref, d.number, d.kind,
+                   d.reason, d.credit_note_for, d.amount, d.currency, d.open_amount,
+                   d.status).where(
         d.contract_id.in_(ids))
     paid_query = select(a.contract_id, a.item_ref, func.sum(a.amount).label("paid")).where(
         a.contract_id.in_(ids), uncorrected(t.allocations)).group_by(a.contract_id, a.item_ref)
@@ -236,4 +237,46 @@ def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
     if changed:
         conn.execute(update(t.documents).where(d.id == bindparam("_id")).values(
             open_amount=bindparam("_open"), status=bindparam("_status")), changed)
+        moves: list[tuple[int, str, str, Decimal, int]] = []
+        for r in docs:
+            status = figures[int(r.id)][1]
+            if status != str(r.status):
+                moves.append((int(r.tenant_id), str(r.status), str(r.currency),
+                              -Decimal(r.amount), -1))
+                moves.append((int(r.tenant_id), status, str(r.currency), Decimal(r.amount), 1))
+        count_documents(conn, moves)
     return len(changed)
+
+
+def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decimal, int]]
+                    ) -> None:
+    """Move `book_documents` by (tenant, status, currency, amount, documents) differences."""
+    if not moves:
+        return
+    lock_totals(conn, (tenant for tenant, *_ in moves))
+    counted: dict[tuple[object, ...], int] = {}
+    summed: dict[tuple[object, ...], Decimal] = {}
+    for tenant, status, currency, value, n in moves:
+        key = (tenant, status, currency)
+        counted[key] = counted.get(key, 0) + n
+        summed[key] = summed.get(key, ZERO) + value
+    rows = [{"tenant_id": k[0], "status": k[1], "currency": k[2], "documents": counted[k],
+             "amount": units(summed[k])} for k in sorted(counted, key=repr)
+            if counted[k] or summed[k]]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ct.book_documents)
+    b = ct.book_documents.c
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=["tenant_id", "status", "currency"],
+        set_={"documents": b.documents + statement.excluded.documents,
+              "amount": b.amount + statement.excluded.amount}), rows)
+
+
+def document_totals(conn: Connection, tenant_id: int) -> list[tuple[str, str, int, Decimal]]:
+    """(status, currency, documents, amount) of the tenant's documents, from the kept totals."""
+    b = ct.book_documents.c
+    return [(str(s), str(c), int(n), amount(v)) for s, c, n, v in conn.execute(
+        select(b.status, b.currency, b.documents, b.amount).where(b.tenant_id == tenant_id))
+        if n or v]

@@ -36,7 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.kept import add_to_months, lock_totals
+from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 from termline.domain.values.money import ZERO
 
@@ -131,14 +131,23 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
             "currency": p.currency, "credit_note_for": p.credit_note_for,
             "payment_reference": ogm_digits(number, p.kind == "credit_note")
             if series[p.tenant_id].structured else number,
-            "open_amount": p.amount if p.kind == "invoice" and p.amount > 0 else ZERO,
-            "status": ("open" if p.amount > 0 else "paid") if p.kind == "invoice"
-            else "credit_note"})
+            "open_amount": p.amount if _status(p) == "open" else ZERO,
+            "status": _status(p)})
     insert_dicts(conn, t.documents, rows)
+    count_documents(conn, [(p.tenant_id, _status(p), p.currency, p.amount, 1)
+                           for p, _ in numbered])
     add_to_months(conn, "invoiced", [
         (p.tenant_id, p.issued, p.currency, -p.amount if p.kind == "credit_note" else p.amount)
         for p in pending])
     return rows
+
+
+def _status(p: Pending) -> str:
+    """A document's status as numbered: an invoice open by its whole amount (paid when that is
+    0), else a credit note (`kept.keep_documents` then keeps it)."""
+    if p.kind != "invoice":
+        return "credit_note"
+    return "open" if p.amount > ZERO else "paid"
 
 
 def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]

@@ -128,9 +128,9 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
     allocated += _reversal_rows(conn, contract, state, stored)
     insert_dicts(conn, t.allocations, allocated)
-    numbered = number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
-                          _charges([(contract, state, stored)]))
-    _keep_documents(conn, [(contract, stored)], allocated, numbered)
+    invoiced = _add_invoices(conn, [(contract, state, stored)])
+    numbered = number_new(conn, invoiced, _charges([(contract, state, stored)]))
+    _keep_documents(conn, [(contract, stored)], allocated, numbered, invoiced)
     notices(conn, [(contract, stored)], {contract.id: state})
 
 
@@ -157,24 +157,31 @@ def project_days(conn: Connection,
     allocated += [row for contract, state, stored in days
                   for row in _reversal_rows(conn, contract, state, stored)]
     insert_dicts(conn, t.allocations, allocated)
-    numbered = number_new(conn, _add_invoices(conn, days), _charges(days))
+    invoiced = _add_invoices(conn, days)
+    numbered = number_new(conn, invoiced, _charges(days))
     _keep_documents(conn, [(contract, stored) for contract, _, stored in days], allocated,
-                    numbered)
+                    numbered, invoiced)
     notices(conn, [(contract, stored) for contract, _, stored in days],
             {contract.id: state for contract, state, _ in days})
 
 
 def _keep_documents(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],
-                    allocated: Sequence[dict[str, Any]], numbered: Sequence[dict[str, Any]]
-                    ) -> None:
+                    allocated: Sequence[dict[str, Any]], numbered: Sequence[dict[str, Any]],
+                    invoiced: Sequence[dict[str, Any]]) -> None:
     """Each document's kept open amount and status (`kept.keep_documents`) after this
     batch's allocations and documents: those of the items allocated to or documented, and
-    every one of a contract whose actions were corrected (the undone allocation's item)."""
+    every one of a contract whose actions were corrected (the undone allocation's item).
+
+    An invoice issued for the first time (revision 0) with nothing allocated to its item in
+    this batch is left as `number_new` inserted it, open by its whole amount: no document came
+    before it for its item and nothing paid it yet (the run's usual day, read nothing more)."""
     corrected = {contract.id for contract, stored in days
                  if any(n.action.kind == "action_corrected" for n in stored)}
-    keep_documents(conn, [(int(r["contract_id"]), str(r["item_ref"])) for r in allocated]
-                   + [(int(r["contract_id"]), str(r["source_ref"])) for r in numbered],
-                   corrected)
+    paid = {(int(r["contract_id"]), str(r["item_ref"])) for r in allocated}
+    fresh = {(int(r["contract_id"]), str(r["ref"])) for r in invoiced
+             if r["revision"] == 0} - paid
+    documented = {(int(r["contract_id"]), str(r["source_ref"])) for r in numbered}
+    keep_documents(conn, paid | (documented - fresh), corrected)
 
 
 def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],
