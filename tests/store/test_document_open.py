@@ -1,7 +1,8 @@
 """Each document's open amount and status as the store keeps them (issue 20, migration 0014,
 `kept.keep_documents`): the console's "open" filter and its totals, the API's invoice `open`,
-`termline invoice list` and the PDFs read them. They must always be what the documents and
-the uncorrected allocations give, recomputed here apart (SQL over the stored rows): a credit
+`termline invoice list` and the bank matcher read them. They must always be what the
+documents and the uncorrected allocations give, recomputed here apart (SQL over the stored
+rows): a credit
 note is `credit_note` with 0 open; an invoice a correction credit note names is `credited`,
 0; an invoice whose engine item has a later invoice is `replaced`, 0; any other is its amount
 less the uncorrected allocations to its item, `open` while above 0, else `paid`. Checked after

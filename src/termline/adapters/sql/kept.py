@@ -12,7 +12,7 @@
 * each numbered document's open amount and status (columns of `documents`, migration 0014:
   `keep_documents`), set again after a batch's allocations and documents are written, for the
   documents of the items they touch: the console's "open" filter and its totals read them
-  instead of summing every open document's allocations, and so do the API, the CLI and PDFs.
+  instead of summing every open document's allocations, and so do the API and the CLI.
 
 All of it is written in the transaction that stores the states, after `save_runs`' optimistic
 check passed (a conflict rolls everything back). On PostgreSQL the totals' rows are shared by
