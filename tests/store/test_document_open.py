@@ -15,23 +15,27 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import threading
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from documents.conftest import PROFILE
 from termline.adapters.sql.console_repo import ConsoleStore
 from termline.adapters.sql.db import downgrade, make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app import credit_notes
 from termline.app.console_views import InvoiceFilter, invoices
 from tests.store.books import scenario_text, synthetic_scenario
 from tests.store.test_bank_batch_returns import BOOK as DIRECT_DEBITS
 from tests.store.test_bank_batch_returns import _entry, _statement
 from tests.store.test_console_summary import TERMLINE, UNTIL
+from tests.store.test_credit_note import CLIENTCOM
 from tests.store.test_disputes import SMARTTRACKERS
 from tests.store.test_equivalence import termline
 from tests.store.test_money_model import _book, _pay
@@ -263,3 +267,47 @@ def test_two_workers_at_once_keep_every_document(db_url: str, tmp_path: Path) ->
         figures = _check(db_url)
         statuses = {s for _, s in figures.values()}
         assert {"open", "paid"} <= statuses, statuses
+
+
+def test_a_credit_by_hand_waits_for_a_run_of_its_contract_without_a_deadlock(
+        db_url: str, tmp_path: Path) -> None:
+    """The run stores a contract's state (its run row locked) and then keeps its documents'
+    figures (the document's row updated). A credit by hand of one of its invoices at that
+    moment locks the run row before the document's row, in the same order, so it waits for
+    the run and then credits: 20.00 of SC2027-000001 (60.50, ClientCom) leaves 40.50 open.
+    (Locking the document first, as it did, and then the run row in `note_event`, the two
+    would wait for each other: PostgreSQL would abort one as a deadlock.)"""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("row locks: PostgreSQL")
+    _book(db_url, tmp_path, CLIENTCOM)
+    termline(db_url, "run", "--until", "2027-02-05")
+    engine = make_engine(db_url)
+    outcome: list[Any] = []
+
+    def credit() -> None:
+        try:
+            outcome.append(credit_notes.credit(lambda: SqlUnitOfWork(engine), None,
+                                               "SC2027-000001", "20.00", "late"))
+        except Exception as exc:
+            outcome.append(exc)
+
+    try:
+        # what a run of the contract holds, in its order
+        with engine.connect() as run, run.begin():
+            contract = run.exec_driver_sql(
+                "SELECT contract_id FROM documents WHERE number = 'SC2027-000001'"
+            ).scalar_one()
+            run.exec_driver_sql("SELECT contract_id FROM contract_runs WHERE "
+                                "contract_id = %s FOR UPDATE", (contract,))
+            thread = threading.Thread(target=credit)
+            thread.start()
+            thread.join(timeout=2)  # the credit is waiting for the run row by now
+            assert thread.is_alive() and not outcome, outcome
+            run.exec_driver_sql("UPDATE documents SET status = status "
+                                "WHERE number = 'SC2027-000001'")
+        thread.join(timeout=120)
+    finally:
+        engine.dispose()
+    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
+    assert (outcome[0]["total"], outcome[0]["creditable"]) == ("20.00", "40.50")
+    assert _check(db_url)["SC2027-000001"] == (Decimal("40.50"), "open")
