@@ -321,7 +321,7 @@ def _documents(repo: Store, owner: Tenant, ref: str) -> list[dict[str, Any]]:
                     "issued": stored.issued.isoformat(), "due": stored.due.isoformat(),
                     "net": fmt(doc.net), "vat": fmt(doc.vat), "total": fmt(doc.total),
                     "open": fmt(remaining), "currency": stored.currency,
-                    "status": _doc_status(stored, remaining),
+                    "status": _doc_status(stored),
                     "credit_note_for": stored.credit_note_for})
     return out
 
@@ -332,10 +332,10 @@ def _lookups(repo: Store, owner: Tenant, ref: str) -> Lookups:
     return Lookups(contracts={(owner.id, ref): repo.contracts(owner.id, ref)[0]})
 
 
-def _doc_status(stored: StoredDocument, remaining: Decimal) -> str:
-    if stored.kind == "credit_note":
-        return "credit note"
-    return "open" if remaining > ZERO else "paid"
+def _doc_status(stored: StoredDocument) -> str:
+    """The status kept with the document (`kept.keep_documents`), as the API gives it but
+    for a credit note's words."""
+    return "credit note" if stored.status == "credit_note" else stored.status
 
 
 # --- what-if -------------------------------------------------------------------------------
@@ -531,16 +531,10 @@ def invoices(uow: UnitOfWork, tenant_name: str, filt: InvoiceFilter, offset: int
                                   status=filt.status, customer=filt.customer, offset=offset,
                                   limit=None if limit is None else limit + 1)
         shown = rows if limit is None else rows[:limit]
-        cancelled = store.corrected_numbers(owner.id, [r["number"] for r in shown])
         out = []
-        for r in shown:
-            owed = max(Decimal(r["amount"]) - Decimal(r["paid"]), ZERO)
-            if r["kind"] == "credit_note":
-                status, owed = "credit note", ZERO
-            elif r["number"] in cancelled:
-                status, owed = "credited", ZERO
-            else:
-                status = "open" if owed > ZERO else "paid"
+        for r in shown:  # each document's open amount and status as kept (`kept`)
+            status = "credit note" if r["status"] == "credit_note" else str(r["status"])
+            owed = Decimal(r["open_amount"])
             out.append({"number": r["number"], "kind": r["kind"], "reason": r["reason"],
                         "contract": r["contract"], "customer": r["customer"],
                         "issued": r["issued"].isoformat(), "due": r["due"].isoformat(),
@@ -569,7 +563,7 @@ def document_summary(uow: UnitOfWork, tenant_name: str, number: str) -> dict[str
                 "customer": doc.buyer.name, "issued": stored.issued.isoformat(),
                 "due": stored.due.isoformat(), "net": fmt(doc.net), "vat": fmt(doc.vat),
                 "total": fmt(doc.total), "open": fmt(remaining),
-                "currency": stored.currency, "status": _doc_status(stored, remaining)}
+                "currency": stored.currency, "status": _doc_status(stored)}
 
 
 # --- the customer's page -------------------------------------------------------------------

@@ -66,6 +66,12 @@ def credit(uow_factory: UowFactory, tenant_name: str | None, number: str,
     with uow_factory() as uow:
         owner = tenant(uow.repo, tenant_name)
         docs = DocumentStore(connection(uow.repo))
+        found = docs.document(owner.id, number)
+        if found is not None:
+            # the contract's run row before the document's row, in the run's order (it stores
+            # the state, then keeps its documents' open amounts: `kept.keep_documents`), so a
+            # run of this contract and this credit wait for each other without a deadlock
+            uow.repo.claim_ids([found.contract_id])
         stored = docs.lock(owner.id, number)
         if stored is None or stored.kind != "invoice":
             raise UnknownDocument(f"tenant {owner.name!r} has no invoice {number!r}",

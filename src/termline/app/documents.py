@@ -212,19 +212,10 @@ def _mirrored(repo: Store, stored: StoredDocument, profile: SellerProfile, looku
 def open_net(repo: Store, stored: StoredDocument, lookups: Lookups | None = None
              ) -> Decimal:
     """The amount of an invoice still open, including VAT (the engine's open item); 0 for a
-    replaced revision or an invoice a correction credit note cancels."""
-    docs = DocumentStore(connection(repo))
-    key = (stored.contract_id, stored.source_ref)
-    bulk = lookups.bulk if lookups is not None else None
-    latest = bulk.latest.get(key) if bulk is not None else docs.latest_number(*key)
-    if stored.kind != "invoice" or latest != stored.number:
-        return ZERO
-    cancelled = (stored.number in bulk.corrected if bulk is not None
-                 else docs.is_corrected(stored.tenant_id, stored.number))
-    if cancelled:
-        return ZERO
-    paid = bulk.paid.get(key, ZERO) if bulk is not None else docs.paid(*key)
-    return max(stored.amount - paid, ZERO)
+    credit note, a replaced revision or an invoice a correction credit note cancels: the
+    figure kept with the document where its allocations and credit notes are written
+    (`kept.keep_documents`), the same one the console's lists filter and sum."""
+    return stored.open_amount
 
 
 def list_documents(uow: UnitOfWork, tenant_name: str | None, contract_ref: str | None

@@ -32,14 +32,11 @@ def kind_of(stored: StoredDocument) -> str:
     return stored.reason if stored.reason in CHARGE_LABELS else "invoice"
 
 
-def _status(stored: StoredDocument, docs: DocumentStore, remaining: Decimal) -> str:
-    if stored.kind == "credit_note":
-        return "credit_note"
-    if docs.is_corrected(stored.tenant_id, stored.number):
-        return "credited"
-    if docs.latest_number(stored.contract_id, stored.source_ref) != stored.number:
-        return "replaced"  # a recompute issued the number's content again under a new one
-    return "open" if remaining > ZERO else "paid"
+def _status(stored: StoredDocument) -> str:
+    """credit_note, credited (a correction credit note cancels it), replaced (a recompute
+    issued the number's content again under a new one), open or paid: the status kept with
+    the document (`kept.keep_documents`)."""
+    return stored.status
 
 
 def _figures(q: ServiceReads, stored: StoredDocument) -> tuple[Decimal, Decimal]:
@@ -96,7 +93,7 @@ def answer(repo: Store, q: ServiceReads, stored: StoredDocument,
             "period_end": period[1].isoformat() if period else None,
             "currency": stored.currency, "net": fmt(net), "vat": fmt(vat),
             "total": fmt(total), "open": fmt(remaining),
-            "status": _status(stored, docs, remaining),
+            "status": _status(stored),
             "credit_note_for": stored.credit_note_for, "lines": _lines(docs, stored, net),
             "links": links(stored.number)}
 

@@ -4,7 +4,8 @@ a book that a browser asks for (a page of contracts, of invoices, the months, th
 Lists are filtered and paged in the database (keyset on the contract's id, an offset for the
 invoices): a page of a 1,000,000-contract book reads a page of rows. A contract's status and
 access are the columns the run keeps beside its state, and the book's receivables are summed
-from the open items it keeps (`kept`, migration 0013).
+from the open items it keeps (`kept`, migration 0013); a document's open amount and status
+are kept with it (`kept.keep_documents`, migration 0014).
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from termline.adapters.sql import console_tables as ct
 from termline.adapters.sql import kept
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.corrected import uncorrected
 from termline.domain.contract.model import Contract
 
 _RUN = t.contract_runs.c
@@ -289,28 +289,23 @@ class ConsoleStore:
         return func.strftime("%Y-%m", column)
 
     # --- invoices ---------------------------------------------------------------------------
-    def _paid_of(self) -> Any:
-        a, d = t.allocations.c, t.documents.c
-        return (select(func.coalesce(func.sum(a.amount), 0))
-                .where(a.contract_id == d.contract_id, a.item_ref == d.source_ref,
-                       uncorrected(t.allocations)).correlate(t.documents).scalar_subquery())
-
+    # A document's open amount and status are kept with it where its allocations and credit
+    # notes are written (`kept.keep_documents`, migration 0014): a status filter reads the
+    # index on (tenant, status, issued, id), and the totals of a filter on nothing but the
+    # status the tenant's kept totals by status and currency (`book_documents`), not every
+    # document's allocations.
     def _invoice_filter(self, tenant_id: int, first: date | None, last: date | None,
                         status: str | None, customer: str | None) -> list[Any]:
         d = t.documents.c
         where: list[Any] = [d.tenant_id == tenant_id]
+        if status in ("open", "paid", "credit_note"):  # a credit note's status is its kind
+            where.append(d.status == status)
         if first is not None:
             where.append(d.issued >= first)
         if last is not None:
             where.append(d.issued <= last)
         if customer:
             where.append(and_(*_prefix(_CUS.name, customer)))
-        if status == "credit_note":
-            where.append(d.kind == "credit_note")
-        elif status in ("open", "paid"):
-            owed = d.amount - self._paid_of()
-            where.append(d.kind == "invoice")
-            where.append(owed > 0 if status == "open" else owed <= 0)
         return where
 
     def _invoice_from(self) -> Any:
@@ -326,7 +321,7 @@ class ConsoleStore:
         query = (select(d.id, d.number, d.kind, d.reason, d.issued, d.due, d.amount,
                         d.currency, d.source_ref, d.credit_note_for, d.contract_id,
                         _CON.ref.label("contract"), _CUS.name.label("customer"),
-                        self._paid_of().label("paid"))
+                        d.open_amount, d.status)
                  .select_from(self._invoice_from())
                  .where(*self._invoice_filter(tenant_id, first, last, status, customer))
                  .order_by(d.issued.desc(), d.id.desc()).offset(offset))
@@ -337,23 +332,27 @@ class ConsoleStore:
     def invoice_totals(self, tenant_id: int, *, first: date | None = None,
                        last: date | None = None, status: str | None = None,
                        customer: str | None = None) -> list[tuple[str, int, Decimal]]:
-        """(currency, documents, amount incl. VAT with credit notes subtracted) of the filter."""
+        """(currency, documents, amount incl. VAT with credit notes subtracted) of the filter:
+        from the totals kept by status and currency (`kept.document_totals`) when the filter
+        is on nothing but the status, else summed over the filter's documents."""
         d = t.documents.c
+        if first is None and last is None and not customer:
+            out: dict[str, tuple[int, Decimal]] = {}
+            for kept_status, currency, n, value in kept.document_totals(self.conn, tenant_id):
+                if status in ("open", "paid", "credit_note") and kept_status != status:
+                    continue
+                count, total = out.get(currency, (0, Decimal(0)))
+                out[currency] = (count + n, total + (-value if kept_status == "credit_note"
+                                                     else value))
+            return sorted((c, n, v) for c, (n, v) in out.items() if n)
+        # a credit note is the one status whose amount is subtracted (the index alone)
+        signed = case((d.status == "credit_note", -d.amount), else_=d.amount)
         rows = self.conn.execute(
-            select(d.currency, func.count(),
-                   func.sum(case((d.kind == "credit_note", -d.amount), else_=d.amount)))
+            select(d.currency, func.count(), func.sum(signed))
             .select_from(self._invoice_from() if customer else t.documents)
             .where(*self._invoice_filter(tenant_id, first, last, status, customer))
             .group_by(d.currency))
         return sorted((str(c), int(n), Decimal(v)) for c, n, v in rows)
-
-    def corrected_numbers(self, tenant_id: int, numbers: list[str]) -> set[str]:
-        d = t.documents.c
-        if not numbers:
-            return set()
-        return {str(n) for n in self.conn.execute(select(d.credit_note_for).where(
-            d.tenant_id == tenant_id, d.reason == "correction",
-            d.credit_note_for.in_(numbers))).scalars()}
 
     # --- bank entries -----------------------------------------------------------------------
     def bank_entry(self, tenant_id: int, entry_ref: str) -> Any:
@@ -372,20 +371,18 @@ class ConsoleStore:
 
     def open_invoices(self, tenant_id: int, currency: str, first: date, last: date,
                       scan: int = 2000) -> list[dict[str, Any]]:
-        """Invoices of one currency issued from `first` to `last` with a net amount still
-        open, newest first: at most the `scan` newest of the period are looked at (the index
-        on the issue date serves them)."""
+        """Invoices of one currency issued from `first` to `last` with an amount still open
+        (kept: `kept.keep_documents`), newest first: at most the `scan` newest open ones of
+        the period are looked at (the index on the status and issue date serves them)."""
         d = t.documents.c
-        recent = (select(d.id).where(d.tenant_id == tenant_id, d.issued >= first,
-                                     d.issued <= last)
+        recent = (select(d.id).where(d.tenant_id == tenant_id, d.status == "open",
+                                     d.issued >= first, d.issued <= last)
                   .order_by(d.issued.desc(), d.id.desc()).limit(scan).subquery())
-        owed = (d.amount - self._paid_of()).label("owed")
         query = (select(d.number, d.issued, d.due, d.amount, d.currency, d.source_ref,
                         d.contract_id, _CON.ref.label("contract"),
-                        _CUS.name.label("customer"), owed)
+                        _CUS.name.label("customer"), d.open_amount.label("owed"))
                  .select_from(self._invoice_from().join(recent, recent.c.id == d.id))
-                 .where(d.kind == "invoice", d.currency == currency,
-                        d.amount - self._paid_of() > 0)
+                 .where(d.currency == currency)
                  .order_by(d.issued.desc(), d.id.desc()))
         return [dict(r._mapping) for r in self.conn.execute(query)]
 

@@ -87,6 +87,10 @@ Index("ix_contract_runs_set_aside", contract_runs.c.tenant_id, contract_runs.c.c
 Index("ix_customers_tenant_id_name", customers.c.tenant_id, customers.c.name)
 Index("ix_documents_tenant_id_issued_id", documents.c.tenant_id, documents.c.issued,
       documents.c.id)
+# A document's kept status (0014): the open (or paid) ones newest first, a page without
+# reading the others.
+Index("ix_documents_tenant_id_status_issued_id", documents.c.tenant_id, documents.c.status,
+      documents.c.issued, documents.c.id)
 
 # A contract's status and access as kept by the run (0013): a filter on a rare status reads
 # only its contracts, in id order; the book's counts read the index alone.
@@ -151,4 +155,16 @@ book_months = Table(
     # in ten-thousandths of the currency unit (`kept.units`: exact integers)
     Column("invoiced", BigInteger, nullable=False, server_default="0"),
     Column("cash", BigInteger, nullable=False, server_default="0"),
+)
+
+# documents by status and currency (0014): how many and their amount, moved where a document is
+# numbered and where its kept status changes (`kept.keep_documents`): the invoices' totals of
+# a filter on nothing but the status read these rows instead of every document
+book_documents = Table(
+    "book_documents", metadata,
+    Column("tenant_id", ForeignKey("tenants.id"), primary_key=True),
+    Column("status", String(16), primary_key=True),
+    Column("currency", String(3), primary_key=True),
+    Column("documents", Integer, nullable=False),
+    Column("amount", BigInteger, nullable=False),  # ten-thousandths (`kept.units`)
 )

@@ -9,6 +9,10 @@
   `book_added`; `book_open`: open amount by currency, kind and due date), moved by the
   difference between the contracts' old and new rows. The book reads these few rows
   instead of a million states.
+* each numbered document's open amount and status (columns of `documents`, migration 0014:
+  `keep_documents`), set again after a batch's allocations and documents are written, for the
+  documents of the items they touch: the console's "open" filter and its totals read them
+  instead of summing every open document's allocations, and so do the API and the CLI.
 
 All of it is written in the transaction that stores the states, after `save_runs`' optimistic
 check passed (a conflict rolls everything back). On PostgreSQL the totals' rows are shared by
@@ -23,12 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.adapters.sql import console_tables as ct
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.corrected import uncorrected
 from termline.domain.engine.state import ContractState
 from termline.domain.values.money import ZERO
 
@@ -159,3 +165,118 @@ def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
         conn.execute(insert(ct.contract_open_items), rows)
     _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts.items())
     _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed.items())
+
+
+# --- each document's open amount and status (migration 0014) ------------------------------
+
+def document_figures(docs: Sequence[Any], paid: dict[tuple[int, str], Decimal]
+                     ) -> dict[int, tuple[Decimal, str]]:
+    """(open amount, status) of each document (rows with id, contract_id, source_ref, number,
+    kind, reason, credit_note_for, amount), given every document of their (contract, engine
+    item) groups and what the uncorrected allocations paid of each item: a credit note is
+    `credit_note` (0); an invoice a correction credit note cancels is `credited` (0); an
+    invoice whose number a later revision replaced is `replaced` (0); any other is open by its
+    amount less what was paid (`open` while above 0, else `paid`)."""
+    latest: dict[tuple[int, str], int] = {}
+    cancelled: set[str] = set()
+    for d in docs:
+        if d.kind == "invoice":
+            key = (int(d.contract_id), str(d.source_ref))
+            latest[key] = max(latest.get(key, 0), int(d.id))
+        elif d.reason == "correction" and d.credit_note_for is not None:
+            cancelled.add(str(d.credit_note_for))
+    out: dict[int, tuple[Decimal, str]] = {}
+    for d in docs:
+        key = (int(d.contract_id), str(d.source_ref))
+        if d.kind != "invoice":
+            out[int(d.id)] = (ZERO, "credit_note")
+        elif str(d.number) in cancelled:
+            out[int(d.id)] = (ZERO, "credited")
+        elif latest[key] != int(d.id):
+            out[int(d.id)] = (ZERO, "replaced")
+        else:
+            left = max(Decimal(d.amount) - paid.get(key, ZERO), ZERO)
+            out[int(d.id)] = (left, "open" if left > ZERO else "paid")
+    return out
+
+
+def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
+                   contracts: Iterable[int] = ()) -> int:
+    """Set the kept open amount and status of the documents of the (contract, engine item)
+    pairs `items` and of every document of `contracts` (a correction may undo an allocation
+    of any item), from the documents and the uncorrected allocations as stored now, in the
+    transaction that wrote them. Called after the run's allocations and documents of a batch
+    are inserted (`projection`); the rows whose figures did not move are left alone. Returns
+    how many documents changed."""
+    pairs = set(items)
+    whole = set(contracts)
+    ids = sorted({c for c, _ in pairs} | whole)
+    if not ids:
+        return 0
+    d, a = t.documents.c, t.allocations.c
+    query = select(d.id, d.tenant_id, d.contract_id, d.source_ref, d.number, d.kind,
+                   d.reason, d.credit_note_for, d.amount, d.currency, d.open_amount,
+                   d.status).where(
+        d.contract_id.in_(ids))
+    paid_query = select(a.contract_id, a.item_ref, func.sum(a.amount).label("paid")).where(
+        a.contract_id.in_(ids), uncorrected(t.allocations)).group_by(a.contract_id, a.item_ref)
+    if not whole:
+        refs = sorted({ref for _, ref in pairs})
+        query = query.where(d.source_ref.in_(refs))
+        paid_query = paid_query.where(a.item_ref.in_(refs))
+    docs = [r for r in conn.execute(query)
+            if int(r.contract_id) in whole or (int(r.contract_id), str(r.source_ref)) in pairs]
+    if not docs:
+        return 0
+    paid = {(int(r.contract_id), str(r.item_ref)): Decimal(r.paid)
+            for r in conn.execute(paid_query) if r.paid is not None}
+    figures = document_figures(docs, paid)
+    changed = [{"_id": int(r.id), "_open": figures[int(r.id)][0],
+                "_status": figures[int(r.id)][1]} for r in docs
+               if (Decimal(r.open_amount), str(r.status)) != figures[int(r.id)]]
+    if changed:
+        conn.execute(update(t.documents).where(d.id == bindparam("_id")).values(
+            open_amount=bindparam("_open"), status=bindparam("_status")), changed)
+        moves: list[tuple[int, str, str, Decimal, int]] = []
+        for r in docs:
+            status = figures[int(r.id)][1]
+            if status != str(r.status):
+                moves.append((int(r.tenant_id), str(r.status), str(r.currency),
+                              -Decimal(r.amount), -1))
+                moves.append((int(r.tenant_id), status, str(r.currency), Decimal(r.amount), 1))
+        count_documents(conn, moves)
+    return len(changed)
+
+
+def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decimal, int]]
+                    ) -> None:
+    """Move `book_documents` by (tenant, status, currency, amount, documents) differences."""
+    if not moves:
+        return
+    lock_totals(conn, (tenant for tenant, *_ in moves))
+    counted: dict[tuple[object, ...], int] = {}
+    summed: dict[tuple[object, ...], Decimal] = {}
+    for tenant, status, currency, value, n in moves:
+        key = (tenant, status, currency)
+        counted[key] = counted.get(key, 0) + n
+        summed[key] = summed.get(key, ZERO) + value
+    rows = [{"tenant_id": k[0], "status": k[1], "currency": k[2], "documents": counted[k],
+             "amount": units(summed[k])} for k in sorted(counted, key=repr)
+            if counted[k] or summed[k]]
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(ct.book_documents)
+    b = ct.book_documents.c
+    conn.execute(statement.on_conflict_do_update(
+        index_elements=["tenant_id", "status", "currency"],
+        set_={"documents": b.documents + statement.excluded.documents,
+              "amount": b.amount + statement.excluded.amount}), rows)
+
+
+def document_totals(conn: Connection, tenant_id: int) -> list[tuple[str, str, int, Decimal]]:
+    """(status, currency, documents, amount) of the tenant's documents, from the kept totals."""
+    b = ct.book_documents.c
+    return [(str(s), str(c), int(n), amount(v)) for s, c, n, v in conn.execute(
+        select(b.status, b.currency, b.documents, b.amount).where(b.tenant_id == tenant_id))
+        if n or v]

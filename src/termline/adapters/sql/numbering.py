@@ -36,8 +36,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.kept import add_to_months, lock_totals
+from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
+from termline.domain.values.money import ZERO
 
 if TYPE_CHECKING:
     from termline.adapters.sql.store_records import NewAction
@@ -85,15 +86,17 @@ def series_of(settings: dict[str, Any]) -> Series:
 
 
 def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
-               charges: Sequence[tuple[int, int, NewAction]]) -> None:
+               charges: Sequence[tuple[int, int, NewAction]]) -> list[dict[str, Any]]:
     """Number the invoices just inserted and the documents of the charges and credits just
-    stored ((tenant id, contract id, action), see `_charges`)."""
+    stored ((tenant id, contract id, action), see `_charges`); the document rows inserted.
+    Each is inserted open by its whole amount (an invoice) or as a credit note: the caller
+    then keeps the figures of its item's documents (`kept.keep_documents`)."""
     pending = (_invoices(invoice_rows)
                + _charges(conn, [c for c in charges if c[2].action.kind != "action_corrected"])
                + _corrections(conn, [c for c in charges
                                      if c[2].action.kind == "action_corrected"]))
     if not pending:
-        return
+        return []
     tenants = {p.tenant_id for p in pending}
     series = {int(r.id): series_of(json.loads(r.settings)) for r in conn.execute(
         select(t.tenants.c.id, t.tenants.c.settings).where(t.tenants.c.id.in_(tenants)))}
@@ -127,11 +130,24 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
             "action_key": p.action_key, "source_ref": p.source_ref, "amount": p.amount,
             "currency": p.currency, "credit_note_for": p.credit_note_for,
             "payment_reference": ogm_digits(number, p.kind == "credit_note")
-            if series[p.tenant_id].structured else number})
+            if series[p.tenant_id].structured else number,
+            "open_amount": p.amount if _status(p) == "open" else ZERO,
+            "status": _status(p)})
     insert_dicts(conn, t.documents, rows)
+    count_documents(conn, [(p.tenant_id, _status(p), p.currency, p.amount, 1)
+                           for p, _ in numbered])
     add_to_months(conn, "invoiced", [
         (p.tenant_id, p.issued, p.currency, -p.amount if p.kind == "credit_note" else p.amount)
         for p in pending])
+    return rows
+
+
+def _status(p: Pending) -> str:
+    """A document's status as numbered: an invoice open by its whole amount (paid when that is
+    0), else a credit note (`kept.keep_documents` then keeps it)."""
+    if p.kind != "invoice":
+        return "credit_note"
+    return "open" if p.amount > ZERO else "paid"
 
 
 def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]

@@ -8,6 +8,8 @@ new contract state, so the tables and the ledger commit together or not at all.
 * `payments`: one row per `payment` event the engine has processed.
 * `allocations`: one row per `payment_applied` action, with where its money came from: a
   payment event (`payment_id`), the customer's credit, an SLA credit or a defect refund.
+* each numbered document's open amount and status (`kept.keep_documents`, migration 0014),
+  set again for the documents of the items this batch allocated to or documented.
 
 Append-only, like the ledger. A back-dated event makes the run recompute the contract: the
 actions the rerun adds get their rows, and rows of actions it no longer produces stay; the
@@ -31,7 +33,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.kept import add_to_months
+from termline.adapters.sql.kept import add_to_months, keep_documents
 from termline.adapters.sql.numbering import is_charge, number_new
 from termline.adapters.sql.store_records import NewAction, StoredContract
 from termline.adapters.sql.writes import insert_dicts
@@ -124,9 +126,11 @@ def project(conn: Connection, contract: StoredContract, state: ContractState,
         paid = _replayed_payment_events(conn, contract, replayed)
         payment_rows = _add_payments(conn, [(contract, paid)])
     allocated = _allocation_rows(contract, state, stored, replayed, paid, payment_rows)
-    insert_dicts(conn, t.allocations, allocated + _reversal_rows(conn, contract, state, stored))
-    number_new(conn, _add_invoices(conn, [(contract, state, stored)]),
-               _charges([(contract, state, stored)]))
+    allocated += _reversal_rows(conn, contract, state, stored)
+    insert_dicts(conn, t.allocations, allocated)
+    invoiced = _add_invoices(conn, [(contract, state, stored)])
+    numbered = number_new(conn, invoiced, _charges([(contract, state, stored)]))
+    _keep_documents(conn, [(contract, stored)], allocated, numbered, invoiced)
     notices(conn, [(contract, stored)], {contract.id: state})
 
 
@@ -153,9 +157,31 @@ def project_days(conn: Connection,
     allocated += [row for contract, state, stored in days
                   for row in _reversal_rows(conn, contract, state, stored)]
     insert_dicts(conn, t.allocations, allocated)
-    number_new(conn, _add_invoices(conn, days), _charges(days))
+    invoiced = _add_invoices(conn, days)
+    numbered = number_new(conn, invoiced, _charges(days))
+    _keep_documents(conn, [(contract, stored) for contract, _, stored in days], allocated,
+                    numbered, invoiced)
     notices(conn, [(contract, stored) for contract, _, stored in days],
             {contract.id: state for contract, state, _ in days})
+
+
+def _keep_documents(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],
+                    allocated: Sequence[dict[str, Any]], numbered: Sequence[dict[str, Any]],
+                    invoiced: Sequence[dict[str, Any]]) -> None:
+    """Each document's kept open amount and status (`kept.keep_documents`) after this
+    batch's allocations and documents: those of the items allocated to or documented, and
+    every one of a contract whose actions were corrected (the undone allocation's item).
+
+    An invoice issued for the first time (revision 0) with nothing allocated to its item in
+    this batch is left as `number_new` inserted it, open by its whole amount: no document came
+    before it for its item and nothing paid it yet (the run's usual day, read nothing more)."""
+    corrected = {contract.id for contract, stored in days
+                 if any(n.action.kind == "action_corrected" for n in stored)}
+    paid = {(int(r["contract_id"]), str(r["item_ref"])) for r in allocated}
+    fresh = {(int(r["contract_id"]), str(r["ref"])) for r in invoiced
+             if r["revision"] == 0} - paid
+    documented = {(int(r["contract_id"]), str(r["source_ref"])) for r in numbered}
+    keep_documents(conn, paid | (documented - fresh), corrected)
 
 
 def notices(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewAction]]],

@@ -282,6 +282,12 @@ documents = Table(
     # document arises from (EN 16931 BT-25)
     Column("credit_note_for", String(64)),
     Column("payment_reference", String(64), nullable=False),  # OGM digits or the number
+    # kept where documents and allocations are written (`kept.keep_documents`, migration
+    # 0014): what is still open of it (amount - uncorrected allocations to its engine item,
+    # 0 for a credit note, a replaced revision or an invoice a correction cancels) and its
+    # status then: open | paid | credited | replaced | credit_note
+    Column("open_amount", Money, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="paid"),
     UniqueConstraint("tenant_id", "number"),
     UniqueConstraint("contract_id", "kind", "action_key"),
     Index(None, "tenant_id", "payment_reference"),
