@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
@@ -31,6 +32,34 @@ class ServiceContext:
 
     def uow(self) -> UnitOfWork:
         return unit_of_work(self.engine)
+
+
+# The rings of the scheduler's bell a write asked for, held until its answer is settled and
+# sent (`idempotency.IdempotencyAndAudit`), so the pass it starts does not compete with the
+# rest of the request; None outside such a write (the bell rings at once).
+_HELD: ContextVar[list[bool] | None] = ContextVar("termline_held_rings", default=None)
+
+
+def holding(wake: Callable[[], None]) -> Callable[[], None]:
+    """`wake` that waits for the end of the write it is rung in, if one holds the rings."""
+    def ring() -> None:
+        rings = _HELD.get()
+        if rings is None:
+            wake()
+        else:
+            rings.append(True)
+    return ring
+
+
+def hold_rings() -> tuple[list[bool], Token[list[bool] | None]]:
+    """Hold the rings of the current request (from the event loop, before the route runs);
+    the route's thread shares the list through the copied context."""
+    rings: list[bool] = []
+    return rings, _HELD.set(rings)
+
+
+def release_rings(token: Token[list[bool] | None]) -> None:
+    _HELD.reset(token)
 
 
 def context(request: Request) -> ServiceContext:

@@ -10,7 +10,8 @@ between leaves the first: no write goes unrecorded.
 
 A plain ASGI middleware (not Starlette's `BaseHTTPMiddleware`, whose task group and streams
 cost each request several switches): the caller's key and the reservation are one trip to
-the thread pool, the settlement another; the answer is held until it is settled.
+the thread pool, the settlement another; the answer is held until it is settled. The
+scheduler's bell, rung by the route, rings once the answer is settled and sent.
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ from starlette.concurrency import run_in_threadpool
 
 from termline.app.idempotency import PENDING, received, reserve, settle
 from termline.app.keys import Principal
-from termline.entrypoints.api.deps import ServiceContext, bearer_token, resolve
+from termline.entrypoints.api.deps import (
+    ServiceContext,
+    bearer_token,
+    hold_rings,
+    release_rings,
+    resolve,
+)
 from termline.entrypoints.api.problems import MEDIA, problem_response
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -115,21 +122,27 @@ class IdempotencyAndAudit:
             elif message["type"] == "http.response.body":
                 chunks.append(bytes(message.get("body", b"")))
 
+        rings, token = hold_rings()
         try:
-            await self.app(scope, replay, hold)
-        except BaseException:
-            if key is not None:
-                await run_in_threadpool(settle, ctx.engine, who, request.method,
-                                        request.url.path, key, 500, b"", digest, ctx.clock(),
-                                        False)
-            raise
-        content = b"".join(chunks)
-        status = int(start.get("status", 500))
-        await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path, key,
-                                status, content, digest, ctx.clock())
-        await send({"type": "http.response.start", "status": status,
-                    "headers": start.get("headers", [])})
-        await send({"type": "http.response.body", "body": content, "more_body": False})
+            try:
+                await self.app(scope, replay, hold)
+            except BaseException:
+                if key is not None:
+                    await run_in_threadpool(settle, ctx.engine, who, request.method,
+                                            request.url.path, key, 500, b"", digest,
+                                            ctx.clock(), False)
+                raise
+            content = b"".join(chunks)
+            status = int(start.get("status", 500))
+            await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path,
+                                    key, status, content, digest, ctx.clock())
+            await send({"type": "http.response.start", "status": status,
+                        "headers": start.get("headers", [])})
+            await send({"type": "http.response.body", "body": content, "more_body": False})
+        finally:
+            release_rings(token)
+            if rings:  # what the write stored is committed: the scheduler's pass may start
+                ctx.wake()
 
     @staticmethod
     def _stored(found: tuple[int, str, str], digest: str) -> Response:
