@@ -46,6 +46,7 @@ class Scheduler:
         self.leader = leader  # None: always this process (`app.leader` for several)
         self.leading = leader is None  # as of the last pass: does this process run the book?
         self.rest = rest
+        self.timer: Callable[[], float] = time.monotonic  # how long a pass took
         self._stop = threading.Event()
         self._bell = threading.Event()
         # contract id -> what its reminders were last computed from (`due_reminders`)
@@ -106,14 +107,14 @@ class Scheduler:
                     if not self.leading:
                         self._bell.wait(self.poll)  # another process runs the book
                         continue
-                began = time.monotonic()
+                began = self.timer()
                 report = self.run_pass()
                 if self.after_pass is not None:
                     self.after_pass(report)
-                if self._bell.is_set() and self.rest > 0:
+                if self._bell.is_set() and self.rest > 0 and not self.stopping:
                     # rung during the pass: events are arriving, leave the requests the
                     # process for a while; the next pass takes all of them (`stop` ends it)
-                    self._stop.wait(min(MAX_REST, self.rest * (time.monotonic() - began)))
+                    self._stop.wait(min(MAX_REST, self.rest * (self.timer() - began)))
             except Exception:  # one failed pass must not stop the service: log, try again
                 log.exception("scheduler pass failed")
             self._bell.wait(self.poll)
