@@ -7,12 +7,19 @@ passes follow each other every `poll` seconds, or at once when `wake` is rung (t
 after storing an event). Once a tenant's day is run, its renewal reminders for that day are
 written (`service.reminders`), at every pass for the contracts whose state changed or that
 are new since the last. `stop` lets the batch in hand finish and claims nothing more.
+
+Under a stream of events the scheduler yields: when the bell rang again while a pass ran
+(events arrived meanwhile), the next pass waits `rest` times as long as that pass took (at
+most `MAX_REST` seconds), so the API's requests get the process (the GIL) for most of the
+time and one pass then applies the events of many requests (a contract's day is replayed once
+for all its new events). A single event on a quiet server is still run at once.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -23,12 +30,14 @@ from termline.app.run import RunReport, _Caches, advance_batch
 
 log = logging.getLogger("termline.scheduler")
 Clock = Callable[[], datetime]
+REST = 2.0  # under load, a pass is followed by a rest of this many times its duration
+MAX_REST = 1.0  # seconds: events wait at most about this long past the running pass
 
 
 class Scheduler:
     def __init__(self, uow_factory: UowFactory, clock: Clock, *, poll: float = 1.0,
                  batch: int = 50, after_pass: Callable[[RunReport], None] | None = None,
-                 leader: Callable[[], bool] | None = None) -> None:
+                 leader: Callable[[], bool] | None = None, rest: float = REST) -> None:
         self.uow_factory = uow_factory
         self.clock = clock
         self.poll = poll
@@ -36,6 +45,8 @@ class Scheduler:
         self.after_pass = after_pass
         self.leader = leader  # None: always this process (`app.leader` for several)
         self.leading = leader is None  # as of the last pass: does this process run the book?
+        self.rest = rest
+        self.timer: Callable[[], float] = time.monotonic  # how long a pass took
         self._stop = threading.Event()
         self._bell = threading.Event()
         # contract id -> what its reminders were last computed from (`due_reminders`)
@@ -96,9 +107,14 @@ class Scheduler:
                     if not self.leading:
                         self._bell.wait(self.poll)  # another process runs the book
                         continue
+                began = self.timer()
                 report = self.run_pass()
                 if self.after_pass is not None:
                     self.after_pass(report)
+                if self._bell.is_set() and self.rest > 0 and not self.stopping:
+                    # rung during the pass: events are arriving, leave the requests the
+                    # process for a while; the next pass takes all of them (`stop` ends it)
+                    self._stop.wait(min(MAX_REST, self.rest * (self.timer() - began)))
             except Exception:  # one failed pass must not stop the service: log, try again
                 log.exception("scheduler pass failed")
             self._bell.wait(self.poll)

@@ -12,7 +12,7 @@ from termline.adapters.notify.outbound import Allow
 from termline.app.wiring import Engine
 from termline.domain.registry import bootstrap
 from termline.entrypoints.api import problems
-from termline.entrypoints.api.deps import Clock, ServiceContext
+from termline.entrypoints.api.deps import Clock, ServiceContext, holding
 from termline.entrypoints.api.door import Door
 from termline.entrypoints.api.idempotency import IdempotencyAndAudit
 from termline.entrypoints.api.routes import (
@@ -39,8 +39,8 @@ def create_app(engine: Engine, clock: Clock, wake: Callable[[], None] | None = N
     bootstrap()
     app = FastAPI(title="termline", version="1", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None)
-    app.state.ctx = ServiceContext(engine, clock, wake or (lambda: None), outbound or Allow(),
-                                   future_runs)
+    app.state.ctx = ServiceContext(engine, clock, holding(wake or (lambda: None)),
+                                   outbound or Allow(), future_runs)
     problems.install(app)
     app.add_middleware(IdempotencyAndAudit)
     app.add_middleware(Door)  # outermost: size, NUL, duplicate keys before anything reads

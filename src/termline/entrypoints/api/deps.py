@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from termline.adapters.notify.outbound import Allow
 from termline.app.keys import Principal, authenticate
@@ -32,12 +34,44 @@ class ServiceContext:
         return unit_of_work(self.engine)
 
 
+# The rings of the scheduler's bell a write asked for, held until its answer is settled and
+# sent (`idempotency.IdempotencyAndAudit`), so the pass it starts does not compete with the
+# rest of the request; None outside such a write (the bell rings at once).
+_HELD: ContextVar[list[bool] | None] = ContextVar("termline_held_rings", default=None)
+
+
+def holding(wake: Callable[[], None]) -> Callable[[], None]:
+    """`wake` that waits for the end of the write it is rung in, if one holds the rings."""
+    def ring() -> None:
+        rings = _HELD.get()
+        if rings is None:
+            wake()
+        else:
+            rings.append(True)
+    return ring
+
+
+def hold_rings() -> tuple[list[bool], Token[list[bool] | None]]:
+    """Hold the rings of the current request (from the event loop, before the route runs);
+    the route's thread shares the list through the copied context."""
+    rings: list[bool] = []
+    return rings, _HELD.set(rings)
+
+
+def release_rings(token: Token[list[bool] | None]) -> None:
+    _HELD.reset(token)
+
+
 def context(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 
 
-Ctx = Annotated[ServiceContext, Depends(context)]
+async def _context(request: Request) -> ServiceContext:
+    return context(request)  # async: FastAPI runs a plain function in a thread of its pool
+
+
+Ctx = Annotated[ServiceContext, Depends(_context)]
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer tl_…`")
 _UNSET = object()
 
@@ -63,10 +97,15 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-def _caller(request: Request,
-            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-            ) -> Principal:
-    principal = resolve(request, credentials.credentials if credentials else None)
+async def _caller(request: Request,
+                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                  ) -> Principal:
+    """The caller: on the event loop when the idempotency middleware found it already (every
+    write), else looked up in a thread of the pool (the store is read)."""
+    token = credentials.credentials if credentials else None
+    cached: Any = getattr(request.state, "principal", _UNSET)
+    principal = cached if cached is not _UNSET else await run_in_threadpool(
+        resolve, request, token)
     if principal is None:
         raise Problem(401, "a valid API key is required (Authorization: Bearer tl_…)",
                       field="Authorization", kind="unauthorized",
@@ -74,8 +113,8 @@ def _caller(request: Request,
     return principal
 
 
-def scope(name: str) -> Callable[..., Principal]:
-    def check(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
+def scope(name: str) -> Callable[..., Awaitable[Principal]]:
+    async def check(principal: Annotated[Principal, Depends(_caller)]) -> Principal:
         if not principal.allows(name):
             raise Problem(403, f"this key lacks the {name!r} scope", field="Authorization",
                           kind="forbidden")

@@ -7,22 +7,41 @@ Every write (POST, PUT, PATCH, DELETE) by a known key appends two rows to `audit
 with status 0 (received) committed before the write runs (with the key's reservation), one
 with the answer's status after (with the answer kept for the key). A process that dies in
 between leaves the first: no write goes unrecorded.
+
+A plain ASGI middleware (not Starlette's `BaseHTTPMiddleware`, whose task group and streams
+cost each request several switches): the caller's key and the reservation are one trip to
+the thread pool, the settlement another; the answer is held until it is settled. The
+scheduler's bell, rung by the route, rings once the answer is settled and sent.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from datetime import datetime
+from typing import Any
 
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import BaseHTTPMiddleware
 
 from termline.app.idempotency import PENDING, received, reserve, settle
-from termline.entrypoints.api.deps import ServiceContext, bearer_token, resolve
+from termline.app.keys import Principal
+from termline.entrypoints.api.deps import (
+    ServiceContext,
+    bearer_token,
+    hold_rings,
+    release_rings,
+    resolve,
+)
 from termline.entrypoints.api.problems import MEDIA, problem_response
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+_BAD_KEY = object()  # the Idempotency-Key's length is wrong (answered 422, nothing written)
 
 
 def _hash(request: Request, body: bytes) -> str:
@@ -30,54 +49,111 @@ def _hash(request: Request, body: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
 
 
-class IdempotencyAndAudit(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request,
-                       call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method not in WRITES:
-            return await call_next(request)
+def _admit(request: Request, ctx: ServiceContext, token: str | None, key: str | None,
+           digest: str, now: datetime) -> tuple[Principal | None, object]:
+    """In a thread of the pool: the caller, then (for a known caller) the key's reservation
+    or the audit row of a write without a key. (caller, what `reserve` found)."""
+    who = resolve(request, token)
+    if who is None:
+        return None, None  # the route answers 401
+    if key is None:
+        received(ctx.engine, who, request.method, request.url.path, digest, now)
+        return who, None
+    if not 1 <= len(key) <= 255:
+        return who, _BAD_KEY
+    return who, reserve(ctx.engine, who, request.method, request.url.path, key, digest, now)
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+class IdempotencyAndAudit:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITES:
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         ctx: ServiceContext = request.app.state.ctx
-        token = bearer_token(request.headers.get("authorization"))
-        who = await run_in_threadpool(resolve, request, token)
-        if who is None:
-            return await call_next(request)  # the route answers 401
-        body = await request.body()
+        body = await _read(receive)
+        given = False
+
+        async def replay() -> Message:
+            nonlocal given
+            if not given:
+                given = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
         digest = _hash(request, body)
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
-        if key is not None:
-            if not 1 <= len(key) <= 255:
-                return problem_response(422, "Idempotency-Key is 1 to 255 characters",
-                                        field="Idempotency-Key", kind="validation")
-            found = await run_in_threadpool(reserve, ctx.engine, who, request.method,
-                                            request.url.path, key, digest,
-                                            ctx.clock())
-            if found is not None:
-                status, stored, stored_hash = found
-                if stored_hash != digest:
-                    return problem_response(409, "this Idempotency-Key was used with another "
-                                            "request", field="Idempotency-Key",
-                                            kind="idempotency-conflict")
-                if status == PENDING:
-                    return problem_response(409, "the first request with this Idempotency-Key "
-                                            "is still running", field="Idempotency-Key",
-                                            kind="idempotency-in-progress")
-                media = MEDIA if status >= 400 else "application/json"
-                return Response(stored, status_code=status, media_type=media,
-                                headers={"Idempotent-Replayed": "true"})
-        else:
-            await run_in_threadpool(received, ctx.engine, who, request.method,
-                                    request.url.path, digest, ctx.clock())
+        who, found = await run_in_threadpool(
+            _admit, request, ctx, bearer_token(request.headers.get("authorization")), key,
+            digest, ctx.clock())
+        if who is None:
+            await self.app(scope, replay, send)
+            return
+        if found is _BAD_KEY:
+            await problem_response(422, "Idempotency-Key is 1 to 255 characters",
+                                   field="Idempotency-Key", kind="validation")(
+                scope, replay, send)
+            return
+        if found is not None:
+            assert isinstance(found, tuple)
+            await self._stored(found, digest)(scope, replay, send)
+            return
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def hold(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                chunks.append(bytes(message.get("body", b"")))
+
+        rings, token = hold_rings()
         try:
-            response = await call_next(request)
-            chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
-            content = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-        except BaseException:
-            if key is not None:
-                await run_in_threadpool(settle, ctx.engine, who, request.method,
-                                        request.url.path, key, 500, b"", digest, ctx.clock(),
-                                        False)
-            raise
-        await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path, key,
-                                response.status_code, content, digest, ctx.clock())
-        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
-        return Response(content, status_code=response.status_code, headers=headers,
-                        media_type=response.media_type)
+            try:
+                await self.app(scope, replay, hold)
+            except BaseException:
+                if key is not None:
+                    await run_in_threadpool(settle, ctx.engine, who, request.method,
+                                            request.url.path, key, 500, b"", digest,
+                                            ctx.clock(), False)
+                raise
+            content = b"".join(chunks)
+            status = int(start.get("status", 500))
+            await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path,
+                                    key, status, content, digest, ctx.clock())
+            await send({"type": "http.response.start", "status": status,
+                        "headers": start.get("headers", [])})
+            await send({"type": "http.response.body", "body": content, "more_body": False})
+        finally:
+            release_rings(token)
+            if rings:  # what the write stored is committed: the scheduler's pass may start
+                ctx.wake()
+
+    @staticmethod
+    def _stored(found: tuple[int, str, str], digest: str) -> Response:
+        status, stored, stored_hash = found
+        if stored_hash != digest:
+            return problem_response(409, "this Idempotency-Key was used with another request",
+                                    field="Idempotency-Key", kind="idempotency-conflict")
+        if status == PENDING:
+            return problem_response(409, "the first request with this Idempotency-Key is "
+                                    "still running", field="Idempotency-Key",
+                                    kind="idempotency-in-progress")
+        media = MEDIA if status >= 400 else "application/json"
+        return Response(stored, status_code=status, media_type=media,
+                        headers={"Idempotent-Replayed": "true"})

@@ -80,7 +80,8 @@ def serve(
         engine.dispose()
         err.print(f"termline serving on http://{host}:{port} (postgresql, {workers} workers)")
         uvicorn.run("termline.entrypoints.cli.serve_app:app_from_env", factory=True,
-                    workers=workers, host=host, port=port, log_level="warning", lifespan="on")
+                    workers=workers, host=host, port=port, log_level="warning", lifespan="on",
+                    http="termline.entrypoints.cli.serve_app:NoDelayHTTP")
         err.print("termline stopped")
         return
     app = build(engine, allow, poll=poll, batch=batch)
