@@ -16,6 +16,7 @@ from termline.app.ports import UowFactory
 from termline.domain.contract.model import Contract, Event
 from termline.domain.engine.actions import action
 from termline.domain.engine.state import ContractState
+from termline.domain.errors import ConcurrentWrite
 from termline.domain.policy import load_pack
 
 SMARTWEB = load_pack("smartweb")
@@ -118,6 +119,23 @@ def test_rollback_and_leaving_without_commit_store_nothing(store: UowFactory) ->
         uow.tenants.add_tenant("dropped", "UTC", {})
     with store() as uow:
         assert [t.name for t in uow.tenants.tenants()] == ["kept"]
+
+
+def test_a_duplicate_key_leaves_the_unit_of_work_as_a_concurrent_write(
+        store: UowFactory) -> None:
+    """ports.UnitOfWork: a write a unique key refuses (here a tenant's name, stored by another
+    transaction first) leaves the block as `ConcurrentWrite`, the same on every store, so that
+    a caller retries without naming the database's error; nothing of the block is kept."""
+    with store() as uow:
+        uow.tenants.add_tenant("dk", "Europe/Copenhagen", {})
+        uow.commit()
+    with pytest.raises(ConcurrentWrite), store() as uow:
+        uow.tenants.add_tenant("se", "Europe/Stockholm", {})
+        uow.tenants.add_tenant("dk", "UTC", {})
+        uow.commit()
+    with store() as uow:
+        assert [(t.name, t.timezone) for t in uow.tenants.tenants()] \
+            == [("dk", "Europe/Copenhagen")]
 
 
 # --- the event log --------------------------------------------------------------------------

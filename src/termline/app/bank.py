@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from termline.adapters.bank.camt import Credit
 from termline.adapters.bank.matching import OpenInvoice, match
 from termline.adapters.documents.model import Document
@@ -33,7 +31,7 @@ from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
 from termline.app.ports import Store, UnitOfWork, UowFactory
 from termline.domain.contract.model import Payment
-from termline.domain.errors import InputError
+from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.values.money import fmt
 
 
@@ -81,7 +79,7 @@ def import_statement(uow_factory: UowFactory, credits: list[Credit], tenant_name
     for attempt in range(attempts):
         try:
             return _import(uow_factory(), credits, tenant_name, returned or [])
-        except IntegrityError:
+        except ConcurrentWrite:
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")

@@ -185,7 +185,8 @@ class Store(Tenants, Policies, Contracts, Events, Runs, Ledger, Protocol):
 
 class UnitOfWork(Protocol):
     """`with uow:` opens a transaction; `commit()` ends it; leaving without commit rolls
-    back."""
+    back. A write a unique key refused leaves the block as `domain.errors.ConcurrentWrite`
+    (another transaction stored the same record first)."""
 
     @property
     def repo(self) -> Store: ...

@@ -127,6 +127,10 @@ class MemoryBook:
         self.lock.release()
 
 
-def conflict(table: str, key: Any) -> ValueError:
-    """What the SQL store's unique constraints raise (IntegrityError) in the fake."""
-    return ValueError(f"{table}: {key!r} is stored already")
+class Conflict(ValueError):
+    """What the SQL store's unique constraints raise (IntegrityError) in the fake; as there,
+    one that leaves the unit of work leaves it as `ConcurrentWrite`."""
+
+
+def conflict(table: str, key: Any) -> Conflict:
+    return Conflict(f"{table}: {key!r} is stored already")

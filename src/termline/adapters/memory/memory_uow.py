@@ -10,8 +10,9 @@ from termline.adapters.memory.memory_events import MemoryEvents
 from termline.adapters.memory.memory_ledger import MemoryLedger
 from termline.adapters.memory.memory_policies import MemoryPolicies
 from termline.adapters.memory.memory_runs import MemoryRuns
-from termline.adapters.memory.memory_tables import MemoryBook, MemoryTables
+from termline.adapters.memory.memory_tables import Conflict, MemoryBook, MemoryTables
 from termline.adapters.memory.memory_tenants import MemoryTenants
+from termline.domain.errors import ConcurrentWrite
 
 
 class MemoryStore(MemoryTenants, MemoryPolicies, MemoryContracts, MemoryEvents, MemoryRuns,
@@ -57,3 +58,5 @@ class MemoryUnitOfWork:
         self.work.load(MemoryTables())
         self._open = False
         self.book.leave()
+        if isinstance(exc, Conflict):
+            raise ConcurrentWrite(f"the store refused a duplicate: {exc}") from exc

@@ -5,13 +5,17 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from termline.adapters.sql.db import WRITE_OPTION
 from termline.adapters.sql.repository import Repository
+from termline.domain.errors import ConcurrentWrite
 
 
 class SqlUnitOfWork:
-    """`with uow:` opens a transaction; `commit()` ends it; leaving without commit rolls back."""
+    """`with uow:` opens a transaction; `commit()` ends it; leaving without commit rolls back.
+    A unique key's refusal that leaves the block (SQLAlchemy's IntegrityError) leaves it as
+    `ConcurrentWrite`, the words of `app.ports`, so that no caller names the database's."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -49,3 +53,5 @@ class SqlUnitOfWork:
         self._conn.rollback()
         self._conn.close()
         self._conn = None
+        if isinstance(exc, IntegrityError):
+            raise ConcurrentWrite(f"the store refused a duplicate: {exc.orig}") from exc
