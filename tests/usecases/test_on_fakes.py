@@ -3,14 +3,16 @@ book's views, without a database (the fast tier). The SQL store runs the same us
 `tests/store/`; `tests/contract/` holds the fakes to its behaviour.
 
 What the fakes carry: everything the ports hold (tenants, contracts, the event log, run
-state, the ledger). What they do not: the projection of the ledger into invoices, payments,
-allocations and numbered documents (`adapters/sql/projection.py`), so the documents,
-balances by open item, receivables and customer listings stay on the SQL tests.
+state, the ledger, the imported bank lines). What they do not: the projection of the ledger
+into invoices, payments, allocations and numbered documents (`adapters/sql/projection.py`),
+so the documents, balances by open item, receivables and customer listings stay on the SQL
+tests.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ import pytest
 
 from termline.adapters.memory.memory_tables import MemoryBook
 from termline.adapters.memory.memory_uow import MemoryUnitOfWork
-from termline.app import corrections, intake, views
+from termline.adapters.sql.store_records import BankEntry, BankMatch
+from termline.app import bank, corrections, intake, views
 from termline.app.inputs import parse_event
 from termline.app.run import run
 from termline.domain.contract import load_scenario
@@ -190,3 +193,39 @@ def test_timeline_and_deadlines_come_from_the_stored_state(tmp_path: Path) -> No
     assert {r["tenant"] for r in rows} == {"default"}
     with pytest.raises(InputError, match="no contract 'nobody'"):
         views.timeline(book.uow(), "nobody")
+
+
+# --- bank lines -----------------------------------------------------------------------------
+
+def test_the_bank_lines_left_unmatched_are_listed_with_what_is_still_open() -> None:
+    """`termline bank unmatched` on the fakes (`uow.bank`): E1 (80.00, 03-02) of which 30.00
+    was assigned by hand shows 50.00 open; E0 (12.00, 03-01) shows all of it, first (the
+    earlier booking); E2, matched at import, and E9, another tenant's, are not listed. Amounts
+    as the CLI prints them."""
+    book = Book()
+    intake.add_tenant(book.uow(), "default")
+    with book.uow() as uow:
+        tenant = uow.tenants.add_tenant("other", "UTC", {})
+        uow.commit()
+    with book.uow() as uow:
+        (owner,) = [t for t in uow.tenants.tenants() if t.name == "default"]
+        line = dict(currency="EUR", debtor="Acme", structured_ref=None, text=None)
+        e1 = uow.bank.add_bank_entry(BankEntry(owner.id, "E1", date(2027, 3, 2),
+                                               Decimal("80.00"), status="unmatched", **line))
+        uow.bank.add_bank_entry(BankEntry(owner.id, "E0", date(2027, 3, 1), Decimal("12.00"),
+                                          status="unmatched", **line))
+        uow.bank.add_bank_entry(BankEntry(owner.id, "E2", date(2027, 3, 1), Decimal("5.00"),
+                                          status="matched", **line))
+        uow.bank.add_bank_entry(BankEntry(tenant, "E9", date(2027, 3, 1), Decimal("1.00"),
+                                          status="unmatched", **line))
+        event = uow.events.add_event(owner.id, None, parse_event(
+            {"date": "2027-03-02", "type": "payment", "contract": "*", "amount": "30.00"}
+        ).event, "by-hand")
+        assert event is not None
+        uow.bank.add_bank_match(BankMatch(owner.id, e1, "INV-7", Decimal("30.00"), "manual",
+                                          event))
+        uow.commit()
+    assert [(u["entry_ref"], u["booked"], u["amount"], u["open"], u["debtor"])
+            for u in bank.unmatched(book.uow(), "default")] == [
+        ("E0", "2027-03-01", "12.00", "12.00", "Acme"),
+        ("E1", "2027-03-02", "80.00", "50.00", "Acme")]

@@ -4,17 +4,22 @@ them over one transaction.
 The SQL adapter implements them (`adapters/sql/*_repository.py`), the in-memory fakes too
 (`adapters/memory/`); `tests/contract/` runs the same tests on both so they cannot drift.
 `uow.repo` is every aggregate at once, for the call sites written before the split; new code
-names the aggregate it needs (`uow.events`, `uow.runs`, ...).
+names the aggregate it needs (`uow.events`, `uow.runs`, `uow.bank`, ...); the bank lines are
+`uow.bank` only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from termline.adapters.sql.store_records import (
+    BankEntry,
+    BankMatch,
+    BankPayment,
     DueRun,
     LoggedEvent,
     NewAction,
@@ -25,6 +30,7 @@ from termline.adapters.sql.store_records import (
     StoredContract,
     StoredEvent,
     Tenant,
+    UnmatchedEntry,
 )
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.state import ContractState
@@ -179,6 +185,42 @@ class Ledger(Protocol):
                ) -> list[tuple[date, str, int, dict[str, Any]]]: ...
 
 
+class BankEntries(Protocol):
+    """Imported bank lines, one per (tenant, entry reference), and what each paid: one match
+    per payment event, of one document."""
+
+    def bank_entry_known(self, tenant_id: int, entry_ref: str) -> bool: ...
+
+    def add_bank_entry(self, entry: BankEntry) -> int:
+        """The new line's id; a reference the tenant has already is refused (a unique key)."""
+        ...
+
+    def add_bank_match(self, match: BankMatch) -> None:
+        """Of a stored line and event; an event matched already is refused."""
+        ...
+
+    def bank_entry(self, tenant_id: int, entry_ref: str) -> BankEntry | None:
+        """The line, held by this unit of work until it ends (SQL: FOR UPDATE)."""
+        ...
+
+    def set_bank_entry_matched(self, entry_id: int, document_number: str, event_id: int
+                               ) -> None: ...
+
+    def bank_assigned(self, entry_id: int) -> Decimal:
+        """The sum of the line's matches (0 without any)."""
+        ...
+
+    def bank_payments_of(self, tenant_id: int, number: str) -> list[BankPayment]:
+        """The matches that paid document `number`, by the line's booking day, then in the
+        order they were stored, each with its event's payload."""
+        ...
+
+    def unmatched(self, tenant_id: int) -> list[UnmatchedEntry]:
+        """The lines left unmatched at import, by booking day then import order, each with
+        the amount its matches by hand have not assigned yet."""
+        ...
+
+
 class Store(Tenants, Policies, Contracts, Events, Runs, Ledger, Protocol):
     """Every aggregate's repository over one transaction."""
 
@@ -208,6 +250,9 @@ class UnitOfWork(Protocol):
 
     @property
     def ledger(self) -> Ledger: ...
+
+    @property
+    def bank(self) -> BankEntries: ...
 
     def __enter__(self) -> Self: ...
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from termline.adapters.sql.store_records import BankEntry, BankMatch
+
 Day = date  # a column named `date` shadows the type in the classes below
 
 
@@ -91,6 +93,9 @@ class MemoryTables:
     actions: dict[int, ActionRow] = field(default_factory=dict)
     action_keys: dict[tuple[int, str], int] = field(default_factory=dict)
     action_seqs: dict[tuple[int, int], int] = field(default_factory=dict)
+    bank_entries: dict[int, BankEntry] = field(default_factory=dict)
+    bank_refs: dict[tuple[int, str], int] = field(default_factory=dict)
+    bank_matches: dict[int, BankMatch] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)  # the last id given, per table
 
     def new_id(self, table: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from termline.adapters.memory.memory_bank import MemoryBankEntries
 from termline.adapters.memory.memory_contracts import MemoryContracts
 from termline.adapters.memory.memory_events import MemoryEvents
 from termline.adapters.memory.memory_ledger import MemoryLedger
@@ -37,6 +38,7 @@ class MemoryUnitOfWork:
         self.events = MemoryEvents(self.work)
         self.runs = MemoryRuns(self.work)
         self.ledger = MemoryLedger(self.work)
+        self.bank = MemoryBankEntries(self.work)
         self._open = False
 
     def __enter__(self) -> MemoryUnitOfWork:

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from termline.adapters.sql.bank_repository import SqlBankEntries
 from termline.adapters.sql.db import WRITE_OPTION
 from termline.adapters.sql.repository import Repository
 from termline.domain.errors import ConcurrentWrite
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
         self.events: Repository
         self.runs: Repository
         self.ledger: Repository
+        self.bank: SqlBankEntries
 
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
@@ -35,6 +37,7 @@ class SqlUnitOfWork:
         self.repo = Repository(self._conn)
         self.tenants = self.policies = self.contracts = self.repo
         self.events = self.runs = self.ledger = self.repo
+        self.bank = SqlBankEntries(self._conn)
         return self
 
     def commit(self) -> None:
