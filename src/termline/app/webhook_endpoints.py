@@ -60,6 +60,14 @@ def create_endpoint(conn: Connection, tenant_id: int, url: str, events: Sequence
     return row, secret
 
 
+def add_tenant_endpoint(engine: Engine, tenant_id: int, url: str, events: Sequence[str],
+                        now: datetime, allow: Allow) -> tuple[Any, str]:
+    """`create_endpoint` in a transaction of its own, for a tenant known by id (the API's
+    caller): its row and signing secret."""
+    with engine.begin() as conn:
+        return create_endpoint(conn, tenant_id, url, events, now, allow)
+
+
 def add_endpoint(engine: Engine, tenant: str, url: str, events: list[str], secret: str | None,
                  now: datetime, *, allow: Allow = NOTHING_ALLOWED) -> str:
     """`create_endpoint` for a tenant named on the command line; the endpoint's id."""
