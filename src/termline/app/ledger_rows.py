@@ -4,19 +4,19 @@ JSON in simulate's order (day, contract, sequence), with its contract's customer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from termline.adapters.sql import reports
 from termline.adapters.sql.sql_rows import connection
 from termline.adapters.sql.store_records import Tenant
 from termline.app.intake import tenant as find_tenant
 from termline.app.ports import UnitOfWork
+from termline.domain.values.rule import JsonDict
 
 
 @dataclass(frozen=True)
 class KeyedLedger:
     owner: Tenant
-    rows: list[tuple[str, dict[str, Any]]]  # (natural key, action JSON)
+    rows: list[tuple[str, JsonDict]]  # (natural key, action JSON)
     names: dict[str, str]  # contract ref -> its customer's name, every contract of the tenant
 
 

@@ -21,6 +21,7 @@ from termline.adapters.notify.outbound import (
     system_resolver,
 )
 from termline.adapters.sql import service_tables as s
+from termline.adapters.sql.service_reads import Record
 from termline.app.keys import _tenant_id
 from termline.domain.errors import InputError
 
@@ -61,7 +62,7 @@ def create_endpoint(conn: Connection, tenant_id: int, url: str, events: Sequence
 
 
 def add_tenant_endpoint(engine: Engine, tenant_id: int, url: str, events: Sequence[str],
-                        now: datetime, allow: Allow) -> tuple[Any, str]:
+                        now: datetime, allow: Allow) -> tuple[Record, str]:
     """`create_endpoint` in a transaction of its own, for a tenant known by id (the API's
     caller): its row and signing secret."""
     with engine.begin() as conn:
