@@ -17,6 +17,7 @@ from termline.adapters.sql.store_records import (
     BankEntry,
     BankMatch,
     NewAction,
+    NewEmail,
     RunDay,
     UnmatchedEntry,
     Unreadable,
@@ -561,3 +562,52 @@ def test_a_line_matched_by_hand_leaves_the_unmatched_ones(store: UowFactory) -> 
         assert matched is not None
         assert (matched.status, matched.document_number, matched.event_id) \
             == ("matched", "INV-9", event)
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+def _email(tenant: int, contract: int | None, msg_id: str, subject: str) -> NewEmail:
+    return NewEmail(tenant_id=tenant, contract_id=contract, msg_id=msg_id,
+                    kind="renewal_reminder", to_addr="acme@example.com", subject=subject,
+                    body=f"{subject}.\n", from_addr=None, attachments=None)
+
+
+def test_an_email_is_stored_once_per_message_id_in_the_order_written(
+        store: UowFactory) -> None:
+    """Outbox: of m1, m2 and m1 again (another subject), 2 are new and the first m1 is kept
+    as written; a second write of m2 adds none; another tenant's e-mails are its own."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        other = uow.tenants.add_tenant("se", "Europe/Stockholm", {})
+        assert uow.outbox.add_emails([_email(tenant, acme, "m1", "First"),
+                                      _email(tenant, None, "m2", "Second"),
+                                      _email(tenant, acme, "m1", "Again")]) == 2
+        assert uow.outbox.add_emails([]) == 0
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.add_emails([_email(tenant, None, "m2", "Later")]) == 0
+        assert uow.outbox.add_emails([_email(other, None, "m3", "Theirs")]) == 1
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.emails(tenant) == [_email(tenant, acme, "m1", "First"),
+                                             _email(tenant, None, "m2", "Second")]
+        assert [e.msg_id for e in uow.outbox.emails(other)] == ["m3"]
+        assert (uow.outbox.emails(tenant)[0].status, uow.outbox.emails(tenant)[0].attempts) \
+            == ("pending", 0)
+
+
+def test_the_language_stored_with_a_contract_is_read_per_tenant(store: UowFactory) -> None:
+    """Outbox.contract_languages: acme's "da" once stored, beta without one left out; a
+    second language for acme is refused (one row per contract)."""
+    tenant, (acme, beta) = book(store, "acme", "beta")
+    with store() as uow:
+        assert uow.outbox.contract_languages(tenant) == {}
+        uow.outbox.add_contract_info(tenant, acme, {"po": "7"}, "da")
+        uow.commit()
+        assert uow.outbox.contract_languages(tenant) == {acme: "da"}
+        assert beta not in uow.outbox.contract_languages(tenant)
+    with pytest.raises(ConcurrentWrite), store() as uow:
+        uow.outbox.add_contract_info(tenant, acme, {}, "en")
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.contract_languages(tenant) == {acme: "da"}

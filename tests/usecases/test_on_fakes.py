@@ -3,10 +3,10 @@ book's views, without a database (the fast tier). The SQL store runs the same us
 `tests/store/`; `tests/contract/` holds the fakes to its behaviour.
 
 What the fakes carry: everything the ports hold (tenants, contracts, the event log, run
-state, the ledger, the imported bank lines). What they do not: the projection of the ledger
-into invoices, payments, allocations and numbered documents (`adapters/sql/projection.py`),
-so the documents, balances by open item, receivables and customer listings stay on the SQL
-tests.
+state, the ledger, the imported bank lines, the e-mail outbox). What they do not: the
+projection of the ledger into invoices, payments, allocations and numbered documents
+(`adapters/sql/projection.py`), so the documents, balances by open item, receivables and
+customer listings stay on the SQL tests.
 """
 
 from __future__ import annotations
@@ -229,3 +229,46 @@ def test_the_bank_lines_left_unmatched_are_listed_with_what_is_still_open() -> N
             for u in bank.unmatched(book.uow(), "default")] == [
         ("E0", "2027-03-01", "12.00", "12.00", "Acme"),
         ("E1", "2027-03-02", "80.00", "50.00", "Acme")]
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+def test_a_renewal_reminder_is_written_30_days_before_the_notice_deadline_once() -> None:
+    """As tests/service/test_reminders.py on SQLite: SmartWeb's last day to give notice for
+    a term ending 2027-06-30 is 2027-06-16 (14.1, the day before the next period's invoice is
+    dispatched 14 days ahead, 4.1); with the default lead of 30 days the reminder is written
+    on 2027-05-17 and not on 05-16, once however often asked."""
+    from termline.app.inputs import contract_policy
+    from termline.app.reminders import due_reminders
+    from termline.domain.contract.model import Contract
+
+    loyal = Contract.model_validate({
+        "id": "loyal", "policy": "smartweb", "start": "2027-01-01",
+        "customer": {"name": "Loyal ApS", "email": "loyal@example.com"},
+        "lines": [{"item": "SmartWeb Shop", "unit_price": "100.00"}]})
+    book = Book()
+    intake.add_tenant(book.uow(), "p")
+    with book.uow() as uow:
+        owner = uow.tenants.tenant("p")
+        assert owner is not None
+        uow.tenants.set_tenant_settings(owner.id, {"terms_url": "https://p.example/terms"})
+        uow.commit()
+    intake.add_contracts(book.uow(), [(loyal, contract_policy(loyal, "test", None))], "p")
+    # SmartWeb 4.1: 6 x 100.00 = 600.00 + 25 % Danish VAT = 750.00, paid in full
+    intake.add_events(book.uow(), [parse_event({"date": "2027-01-05", "type": "payment",
+                                                "contract": "loyal", "amount": "750.00"})], "p")
+    with book.uow() as uow:
+        tenant = uow.tenants.tenant("p")
+    assert tenant is not None
+    run(book.factory, date(2027, 5, 16))
+    assert due_reminders(book.factory, tenant, date(2027, 5, 16)) == 0
+    run(book.factory, date(2027, 5, 17))
+    assert due_reminders(book.factory, tenant, date(2027, 5, 17)) == 1
+    assert due_reminders(book.factory, tenant, date(2027, 5, 18)) == 0
+    with book.uow() as uow:
+        (email,) = uow.outbox.emails(tenant.id)
+    assert (email.kind, email.to_addr, email.subject) == (
+        "renewal_reminder", "loyal@example.com",
+        "Contract loyal: last day to give notice is 2027-06-16")
+    assert "for an end on 2027-06-30" in email.body
+    assert "Clause(s): 14.1. Terms: https://p.example/terms" in email.body

@@ -4,8 +4,8 @@ them over one transaction.
 The SQL adapter implements them (`adapters/sql/*_repository.py`), the in-memory fakes too
 (`adapters/memory/`); `tests/contract/` runs the same tests on both so they cannot drift.
 `uow.repo` is every aggregate at once, for the call sites written before the split; new code
-names the aggregate it needs (`uow.events`, `uow.runs`, `uow.bank`, ...); the bank lines are
-`uow.bank` only.
+names the aggregate it needs (`uow.events`, `uow.runs`, `uow.bank`, ...); the bank lines and
+the outbox are `uow.bank` and `uow.outbox` only.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from termline.adapters.sql.store_records import (
     DueRun,
     LoggedEvent,
     NewAction,
+    NewEmail,
     RawEvent,
     RunDay,
     RunState,
@@ -221,6 +222,28 @@ class BankEntries(Protocol):
         ...
 
 
+class Outbox(Protocol):
+    """The e-mails the use cases write for delivery, each stored once by its message id, and
+    the language stored with each contract (`contract_info`), which addressing one reads."""
+
+    def add_emails(self, emails: Sequence[NewEmail]) -> int:
+        """How many were new (one whose message id is stored already is left as it is)."""
+        ...
+
+    def emails(self, tenant_id: int) -> list[NewEmail]:
+        """The tenant's, in the order they were added."""
+        ...
+
+    def add_contract_info(self, tenant_id: int, contract_id: int, metadata: dict[str, str],
+                          language: str) -> None:
+        """Once per contract."""
+        ...
+
+    def contract_languages(self, tenant_id: int) -> dict[int, str]:
+        """Contract id -> the language stored with it (contracts without one left out)."""
+        ...
+
+
 class Store(Tenants, Policies, Contracts, Events, Runs, Ledger, Protocol):
     """Every aggregate's repository over one transaction."""
 
@@ -253,6 +276,9 @@ class UnitOfWork(Protocol):
 
     @property
     def bank(self) -> BankEntries: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from termline.adapters.sql.store_records import BankEntry, BankMatch
+from termline.adapters.sql.store_records import BankEntry, BankMatch, NewEmail
 
 Day = date  # a column named `date` shadows the type in the classes below
 
@@ -96,6 +96,8 @@ class MemoryTables:
     bank_entries: dict[int, BankEntry] = field(default_factory=dict)
     bank_refs: dict[tuple[int, str], int] = field(default_factory=dict)
     bank_matches: dict[int, BankMatch] = field(default_factory=dict)
+    emails: dict[str, NewEmail] = field(default_factory=dict)  # by message id
+    contract_languages: dict[int, tuple[int, str]] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)  # the last id given, per table
 
     def new_id(self, table: str) -> int:

@@ -9,6 +9,7 @@ from termline.adapters.memory.memory_bank import MemoryBankEntries
 from termline.adapters.memory.memory_contracts import MemoryContracts
 from termline.adapters.memory.memory_events import MemoryEvents
 from termline.adapters.memory.memory_ledger import MemoryLedger
+from termline.adapters.memory.memory_outbox import MemoryOutbox
 from termline.adapters.memory.memory_policies import MemoryPolicies
 from termline.adapters.memory.memory_runs import MemoryRuns
 from termline.adapters.memory.memory_tables import Conflict, MemoryBook, MemoryTables
@@ -39,6 +40,7 @@ class MemoryUnitOfWork:
         self.runs = MemoryRuns(self.work)
         self.ledger = MemoryLedger(self.work)
         self.bank = MemoryBankEntries(self.work)
+        self.outbox = MemoryOutbox(self.work)
         self._open = False
 
     def __enter__(self) -> MemoryUnitOfWork:

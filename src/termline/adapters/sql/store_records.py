@@ -212,3 +212,21 @@ class BankPayment:
     by: str
     event_id: int
     payload: str
+
+
+@dataclass(frozen=True)
+class NewEmail:
+    """An e-mail for the outbox, as `notify.derive` writes one: sent once by its `msg_id`,
+    however often it is written."""
+
+    tenant_id: int
+    contract_id: int | None
+    msg_id: str
+    kind: str
+    to_addr: str
+    subject: str
+    body: str
+    status: str = "pending"
+    attempts: int = 0
+    from_addr: str | None = None  # the tenant's sender; None: the operator's
+    attachments: str | None = None  # JSON: what to attach

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from termline.adapters.sql.bank_repository import SqlBankEntries
 from termline.adapters.sql.db import WRITE_OPTION
+from termline.adapters.sql.outbox_repository import SqlOutbox
 from termline.adapters.sql.repository import Repository
 from termline.domain.errors import ConcurrentWrite
 
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.runs: Repository
         self.ledger: Repository
         self.bank: SqlBankEntries
+        self.outbox: SqlOutbox
 
     def __enter__(self) -> SqlUnitOfWork:
         self._conn = self.engine.connect().execution_options(**{WRITE_OPTION: True})
@@ -38,6 +40,7 @@ class SqlUnitOfWork:
         self.tenants = self.policies = self.contracts = self.repo
         self.events = self.runs = self.ledger = self.repo
         self.bank = SqlBankEntries(self._conn)
+        self.outbox = SqlOutbox(self._conn)
         return self
 
     def commit(self) -> None:
