@@ -117,3 +117,15 @@ def test_any_stays_at_the_edges_and_falls() -> None:
     counts = _any_annotations(ROOT / "src")
     over = {part: n for part, n in counts.items() if n > ANY_CEILING.get(part, 0)}
     assert over == {}, f"more `Any` than the ceiling allows: {over} (ceilings {ANY_CEILING})"
+
+
+def test_the_entry_points_reach_the_data_only_through_app_with_no_exception() -> None:
+    """Issue 16, one way into the data: the import contract that keeps SQL out of the entry
+    points lists no ignored import (15 before the CLI's wiring and listings moved to app/)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    (contract,) = [c for c in config["tool"]["importlinter"]["contracts"]
+                   if c["name"] == "Entry points reach the data only through app/"]
+    assert contract["forbidden_modules"] == ["termline.adapters.sql", "sqlalchemy"]
+    assert contract.get("ignore_imports", []) == []

@@ -29,7 +29,7 @@ from termline.app.keys import create_key
 from termline.domain.contract import parse_scenario
 from termline.domain.contract.event_kinds import EventBase
 from termline.domain.engine import simulate_scenario
-from termline.domain.engine.actions import action
+from termline.domain.engine.actions import added_action
 from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
 from termline.domain.engine.state import ContractState
 from termline.domain.errors import InputError, PolicyError, ScenarioError
@@ -95,21 +95,21 @@ def test_no_import_cycle_runs_through_the_engine() -> None:
     assert not any("termline.domain.registry" in _reaches(graph, m) for m in engine)
 
 
-def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
     """A mechanism defined outside the engine (here, in the test) runs its phase each day once
     installed: the engine finds it through the extension point only. Its new kind of action is
-    published as any kind is (in the product: one more name in `ActionKind`)."""
+    the mechanism's own (`actions=`), published while it is installed (the autouse check of
+    tests/conftest.py reads `kinds.ACTION_KINDS`) and not after."""
     from termline.adapters.notify import kinds
 
-    monkeypatch.setattr(kinds, "ACTION_KINDS", (*kinds.ACTION_KINDS, "greeted"))
     def greet(state, ctx, day):  # type: ignore[no-untyped-def]
         if day == date(2027, 1, 5):
-            return state, [action(day, "greeted", ctx.contract.id, ("1.1",))]
+            return state, [added_action(day, "greeted", ctx.contract.id, ("1.1",))]
         return state, []
 
     extra = Mechanism("greeter", {}, (greet,), lambda s, c, d: date(2027, 1, 5)
-                      if d < date(2027, 1, 5) else None)
+                      if d < date(2027, 1, 5) else None, actions=("greeted",))
+    assert "greeted" not in kinds.ACTION_KINDS
     install((*termline.domain.registry.MECHANISMS, extra))
     try:
         result = run("""
@@ -128,6 +128,26 @@ events: []
     assert [(a.date, a.kind) for a in result.actions if a.kind == "greeted"] == [
         (date(2027, 1, 5), "greeted")]
     assert mechanisms() is termline.domain.registry.MECHANISMS
+    assert "greeted" not in kinds.ACTION_KINDS
+    with pytest.raises(ValueError, match="greeted"):
+        added_action(date(2027, 1, 5), "greeted", "c", ("1.1",))
+
+
+def test_an_added_mechanism_cannot_take_a_built_in_action_kind_or_share_one() -> None:
+    """The added kinds never meet the built-in matching by name (the projection's, the
+    numbering's, the notices'): installing one that is built in, or two mechanisms with the
+    same kind, is refused, and what was installed stays installed."""
+    from termline.adapters.notify import kinds
+
+    before = tuple(kinds.ACTION_KINDS)
+    taken = Mechanism("taker", {}, actions=("invoice_issued",))
+    with pytest.raises(ValueError, match="invoice_issued"):
+        install((*termline.domain.registry.MECHANISMS, taken))
+    twice = (Mechanism("one", {}, actions=("waved",)), Mechanism("two", {}, actions=("waved",)))
+    with pytest.raises(ValueError, match="waved"):
+        install((*termline.domain.registry.MECHANISMS, *twice))
+    assert mechanisms() is termline.domain.registry.MECHANISMS
+    assert tuple(kinds.ACTION_KINDS) == before
 
 
 def test_running_without_installed_mechanisms_is_a_clear_error(
@@ -193,10 +213,7 @@ KINDS = ("onboarding_session_held", "onboarding_window_closed")
 @pytest.fixture
 def onboarding(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The onboarding mechanism installed as a product would: one more entry in the registry's
-    tuple, then `bootstrap()`. Its action kinds published as any kind is."""
-    from termline.adapters.notify import kinds
-
-    monkeypatch.setattr(kinds, "ACTION_KINDS", (*kinds.ACTION_KINDS, *KINDS))
+    tuple, then `bootstrap()`. Its action kinds are published by the registry with it."""
     monkeypatch.setattr(termline.domain.registry, "MECHANISMS",
                         (*termline.domain.registry.MECHANISMS, ONBOARDING))
     termline.domain.registry.bootstrap()
@@ -370,6 +387,20 @@ def test_in_the_store_its_policy_events_and_state_survive_the_round_trip(
         ("2027-02-10", "event_refused", ["A.1"],
          {"reason": "the onboarding window closed on 2027-02-03"}),
     ]
+
+
+def test_its_action_kinds_can_be_subscribed_to_while_it_is_installed(
+        onboarding: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A webhook endpoint may subscribe to the kinds the mechanism declares (`actions=`),
+    published by the registry with it (no edit of `ActionKind`); without it they are typos."""
+    from termline.app.webhook_endpoints import check_kinds
+
+    assert check_kinds(["onboarding_window_closed", "invoice_issued"]) == [
+        "onboarding_window_closed", "invoice_issued"]
+    monkeypatch.setattr(termline.domain.registry, "MECHANISMS", BUILT_IN)
+    termline.domain.registry.bootstrap()
+    with pytest.raises(InputError, match="not an action kind: 'onboarding_window_closed'"):
+        check_kinds(["onboarding_window_closed"])
 
 
 class _Paid(EventBase):

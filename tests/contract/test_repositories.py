@@ -3,6 +3,7 @@ in-memory fakes cannot drift from SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -11,11 +12,21 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from termline.adapters.sql.store_records import NEVER, NewAction, RunDay, Unreadable
+from termline.adapters.sql.store_records import (
+    NEVER,
+    BankEntry,
+    BankMatch,
+    NewAction,
+    NewEmail,
+    RunDay,
+    UnmatchedEntry,
+    Unreadable,
+)
 from termline.app.ports import UowFactory
 from termline.domain.contract.model import Contract, Event
 from termline.domain.engine.actions import action
 from termline.domain.engine.state import ContractState
+from termline.domain.errors import ConcurrentWrite
 from termline.domain.policy import load_pack
 
 SMARTWEB = load_pack("smartweb")
@@ -118,6 +129,23 @@ def test_rollback_and_leaving_without_commit_store_nothing(store: UowFactory) ->
         uow.tenants.add_tenant("dropped", "UTC", {})
     with store() as uow:
         assert [t.name for t in uow.tenants.tenants()] == ["kept"]
+
+
+def test_a_duplicate_key_leaves_the_unit_of_work_as_a_concurrent_write(
+        store: UowFactory) -> None:
+    """ports.UnitOfWork: a write a unique key refuses (here a tenant's name, stored by another
+    transaction first) leaves the block as `ConcurrentWrite`, the same on every store, so that
+    a caller retries without naming the database's error; nothing of the block is kept."""
+    with store() as uow:
+        uow.tenants.add_tenant("dk", "Europe/Copenhagen", {})
+        uow.commit()
+    with pytest.raises(ConcurrentWrite), store() as uow:
+        uow.tenants.add_tenant("se", "Europe/Stockholm", {})
+        uow.tenants.add_tenant("dk", "UTC", {})
+        uow.commit()
+    with store() as uow:
+        assert [(t.name, t.timezone) for t in uow.tenants.tenants()] \
+            == [("dk", "Europe/Copenhagen")]
 
 
 # --- the event log --------------------------------------------------------------------------
@@ -446,3 +474,140 @@ def test_an_action_key_is_stored_once_per_contract(store: UowFactory) -> None:
                                    date(2027, 1, 5), ContractState())
         uow.rollback()
         assert [a.natural_key for a in uow.ledger.stored_actions(acme)] == ["k1"]
+
+
+# --- bank lines -----------------------------------------------------------------------------
+
+def _line(tenant: int, ref: str, booked: str, amount: str, status: str = "unmatched",
+          **more: Any) -> BankEntry:
+    return BankEntry(tenant_id=tenant, entry_ref=ref, booked=date.fromisoformat(booked),
+                     amount=Decimal(amount), currency="EUR", debtor="Acme ApS",
+                     structured_ref=None, text=f"line {ref}", status=status, **more)
+
+
+def test_a_bank_line_is_one_per_tenant_and_reference_and_reads_back_as_stored(
+        store: UowFactory) -> None:
+    """BankEntries: a line reads back with its id and every value as imported; a second line
+    with the tenant's reference is refused (ConcurrentWrite once it leaves the unit of work)
+    and the first is kept alone."""
+    tenant, _ = book(store, "acme")
+    with store() as uow:
+        first = uow.bank.add_bank_entry(_line(tenant, "E1", "2027-02-01", "120.50"))
+        uow.commit()
+        assert uow.bank.bank_entry_known(tenant, "E1")
+        assert not uow.bank.bank_entry_known(tenant, "E2")
+        assert uow.bank.bank_entry(tenant, "E2") is None
+        found = uow.bank.bank_entry(tenant, "E1")
+        assert found == _line(tenant, "E1", "2027-02-01", "120.50", id=first)
+        assert found is not None and found.amount == Decimal("120.50")
+    with pytest.raises(ConcurrentWrite), store() as uow:
+        uow.bank.add_bank_entry(_line(tenant, "E1", "2027-02-02", "9.99"))
+        uow.commit()
+    with store() as uow:
+        assert uow.bank.unmatched(tenant) == [UnmatchedEntry(
+            "E1", date(2027, 2, 1), Decimal("120.50"), "EUR", "Acme ApS", None, "line E1",
+            Decimal("120.50"))]
+
+
+def test_matches_sum_to_what_is_assigned_and_list_the_payments_of_a_document(
+        store: UowFactory) -> None:
+    """E1 (booked 02-03) pays 40.00 of INV-1 by hand, E2 (booked 02-01) pays it 60.00 by
+    reference: E1 has 40.00 assigned (of 100.00, 60.00 open), E2 60.00; INV-1's payments list
+    E2 first (the earlier booking), each with its event's payload; INV-2 has none."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        e1 = uow.bank.add_bank_entry(_line(tenant, "E1", "2027-02-03", "100.00"))
+        e2 = uow.bank.add_bank_entry(_line(tenant, "E2", "2027-02-01", "60.00", "matched",
+                                           document_number="INV-1"))
+        by_hand = uow.events.add_event(tenant, acme, payment("2027-02-03", amount="40.00"),
+                                       "pay-e1")
+        by_ref = uow.events.add_event(tenant, acme, payment("2027-02-01", amount="60.00"),
+                                      "pay-e2")
+        assert by_hand is not None and by_ref is not None
+        uow.bank.add_bank_match(BankMatch(tenant, e1, "INV-1", Decimal("40.00"), "manual",
+                                          by_hand))
+        uow.bank.add_bank_match(BankMatch(tenant, e2, "INV-1", Decimal("60.00"), "reference",
+                                          by_ref))
+        uow.commit()
+    with store() as uow:
+        assert (uow.bank.bank_assigned(e1), uow.bank.bank_assigned(e2)) \
+            == (Decimal("40.00"), Decimal("60.00"))
+        paid = uow.bank.bank_payments_of(tenant, "INV-1")
+        assert [(p.entry_ref, p.booked, p.amount, p.by, p.event_id) for p in paid] == [
+            ("E2", date(2027, 2, 1), Decimal("60.00"), "reference", by_ref),
+            ("E1", date(2027, 2, 3), Decimal("40.00"), "manual", by_hand)]
+        assert [json.loads(p.payload)["amount"] for p in paid] == ["60.00", "40.00"]
+        assert uow.bank.bank_payments_of(tenant, "INV-2") == []
+        assert [(u.entry_ref, u.amount, u.open) for u in uow.bank.unmatched(tenant)] == [
+            ("E1", Decimal("100.00"), Decimal("60.00"))]
+
+
+def test_a_line_matched_by_hand_leaves_the_unmatched_ones(store: UowFactory) -> None:
+    """Unmatched lines by booking day, then import order (E3 and E1 booked the same day, E3
+    imported first); once E1 is set matched to INV-9 it is listed no more, and reads back
+    matched to INV-9 and its event."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        uow.bank.add_bank_entry(_line(tenant, "E3", "2027-03-01", "5.00"))
+        e1 = uow.bank.add_bank_entry(_line(tenant, "E1", "2027-03-01", "7.00"))
+        uow.bank.add_bank_entry(_line(tenant, "E0", "2027-02-28", "3.00"))
+        event = uow.events.add_event(tenant, acme, payment("2027-03-01", amount="7.00"), "p")
+        assert event is not None
+        assert [u.entry_ref for u in uow.bank.unmatched(tenant)] == ["E0", "E3", "E1"]
+        uow.bank.set_bank_entry_matched(e1, "INV-9", event)
+        uow.commit()
+    with store() as uow:
+        assert [u.entry_ref for u in uow.bank.unmatched(tenant)] == ["E0", "E3"]
+        matched = uow.bank.bank_entry(tenant, "E1")
+        assert matched is not None
+        assert (matched.status, matched.document_number, matched.event_id) \
+            == ("matched", "INV-9", event)
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+def _email(tenant: int, contract: int | None, msg_id: str, subject: str) -> NewEmail:
+    return NewEmail(tenant_id=tenant, contract_id=contract, msg_id=msg_id,
+                    kind="renewal_reminder", to_addr="acme@example.com", subject=subject,
+                    body=f"{subject}.\n", from_addr=None, attachments=None)
+
+
+def test_an_email_is_stored_once_per_message_id_in_the_order_written(
+        store: UowFactory) -> None:
+    """Outbox: of m1, m2 and m1 again (another subject), 2 are new and the first m1 is kept
+    as written; a second write of m2 adds none; another tenant's e-mails are its own."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        other = uow.tenants.add_tenant("se", "Europe/Stockholm", {})
+        assert uow.outbox.add_emails([_email(tenant, acme, "m1", "First"),
+                                      _email(tenant, None, "m2", "Second"),
+                                      _email(tenant, acme, "m1", "Again")]) == 2
+        assert uow.outbox.add_emails([]) == 0
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.add_emails([_email(tenant, None, "m2", "Later")]) == 0
+        assert uow.outbox.add_emails([_email(other, None, "m3", "Theirs")]) == 1
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.emails(tenant) == [_email(tenant, acme, "m1", "First"),
+                                             _email(tenant, None, "m2", "Second")]
+        assert [e.msg_id for e in uow.outbox.emails(other)] == ["m3"]
+        assert (uow.outbox.emails(tenant)[0].status, uow.outbox.emails(tenant)[0].attempts) \
+            == ("pending", 0)
+
+
+def test_the_language_stored_with_a_contract_is_read_per_tenant(store: UowFactory) -> None:
+    """Outbox.contract_languages: acme's "da" once stored, beta without one left out; a
+    second language for acme is refused (one row per contract)."""
+    tenant, (acme, beta) = book(store, "acme", "beta")
+    with store() as uow:
+        assert uow.outbox.contract_languages(tenant) == {}
+        uow.outbox.add_contract_info(tenant, acme, {"po": "7"}, "da")
+        uow.commit()
+        assert uow.outbox.contract_languages(tenant) == {acme: "da"}
+        assert beta not in uow.outbox.contract_languages(tenant)
+    with pytest.raises(ConcurrentWrite), store() as uow:
+        uow.outbox.add_contract_info(tenant, acme, {}, "en")
+        uow.commit()
+    with store() as uow:
+        assert uow.outbox.contract_languages(tenant) == {acme: "da"}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from termline.domain.engine.actions import Action, action, refusal
+from termline.domain.engine.actions import Action, added_action, refusal
 from termline.domain.engine.extension import Mechanism
 from termline.domain.engine.state import Context, ContractState
 from tests.extension_example.events import SessionHeld
@@ -38,9 +38,9 @@ def on_session_held(state: ContractState, ctx: Context, day: date, event: Any
                               f"all {rules.sessions} sessions are used")
     held = (*own.held, day)
     state = state.with_extension(OnboardingState(held=held))
-    return state, [action(day, "onboarding_session_held", ctx.contract.id,
-                          rules.clause, session=len(held), left=rules.sessions - len(held),
-                          minutes=event.minutes)]
+    return state, [added_action(day, "onboarding_session_held", ctx.contract.id,
+                                rules.clause, session=len(held),
+                                left=rules.sessions - len(held), minutes=event.minutes)]
 
 
 def close_window(state: ContractState, ctx: Context, day: date
@@ -50,8 +50,8 @@ def close_window(state: ContractState, ctx: Context, day: date
     if rules is None or own.closed is not None or day < _deadline(ctx, rules):
         return state, []
     state = state.with_extension(OnboardingState(held=own.held, closed=day))
-    return state, [action(day, "onboarding_window_closed", ctx.contract.id,
-                          rules.clause, unused=rules.sessions - len(own.held))]
+    return state, [added_action(day, "onboarding_window_closed", ctx.contract.id,
+                                rules.clause, unused=rules.sessions - len(own.held))]
 
 
 def wake(state: ContractState, ctx: Context, day: date) -> date | None:
@@ -63,4 +63,5 @@ def wake(state: ContractState, ctx: Context, day: date) -> date | None:
 
 MECHANISM = Mechanism(
     "onboarding", {"session_held": on_session_held}, (close_window,), wake,
-    rules=OnboardingRule, state=OnboardingState(), events=(SessionHeld,))
+    rules=OnboardingRule, state=OnboardingState(), events=(SessionHeld,),
+    actions=("onboarding_session_held", "onboarding_window_closed"))

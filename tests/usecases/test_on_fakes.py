@@ -3,14 +3,16 @@ book's views, without a database (the fast tier). The SQL store runs the same us
 `tests/store/`; `tests/contract/` holds the fakes to its behaviour.
 
 What the fakes carry: everything the ports hold (tenants, contracts, the event log, run
-state, the ledger). What they do not: the projection of the ledger into invoices, payments,
-allocations and numbered documents (`adapters/sql/projection.py`), so the documents,
-balances by open item, receivables and customer listings stay on the SQL tests.
+state, the ledger, the imported bank lines, the e-mail outbox). What they do not: the
+projection of the ledger into invoices, payments, allocations and numbered documents
+(`adapters/sql/projection.py`), so the documents, balances by open item, receivables and
+customer listings stay on the SQL tests.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,8 @@ import pytest
 
 from termline.adapters.memory.memory_tables import MemoryBook
 from termline.adapters.memory.memory_uow import MemoryUnitOfWork
-from termline.app import corrections, intake, views
+from termline.adapters.sql.store_records import BankEntry, BankMatch
+from termline.app import bank, corrections, intake, views
 from termline.app.inputs import parse_event
 from termline.app.run import run
 from termline.domain.contract import load_scenario
@@ -190,3 +193,82 @@ def test_timeline_and_deadlines_come_from_the_stored_state(tmp_path: Path) -> No
     assert {r["tenant"] for r in rows} == {"default"}
     with pytest.raises(InputError, match="no contract 'nobody'"):
         views.timeline(book.uow(), "nobody")
+
+
+# --- bank lines -----------------------------------------------------------------------------
+
+def test_the_bank_lines_left_unmatched_are_listed_with_what_is_still_open() -> None:
+    """`termline bank unmatched` on the fakes (`uow.bank`): E1 (80.00, 03-02) of which 30.00
+    was assigned by hand shows 50.00 open; E0 (12.00, 03-01) shows all of it, first (the
+    earlier booking); E2, matched at import, and E9, another tenant's, are not listed. Amounts
+    as the CLI prints them."""
+    book = Book()
+    intake.add_tenant(book.uow(), "default")
+    with book.uow() as uow:
+        tenant = uow.tenants.add_tenant("other", "UTC", {})
+        uow.commit()
+    with book.uow() as uow:
+        (owner,) = [t for t in uow.tenants.tenants() if t.name == "default"]
+        line = dict(currency="EUR", debtor="Acme", structured_ref=None, text=None)
+        e1 = uow.bank.add_bank_entry(BankEntry(owner.id, "E1", date(2027, 3, 2),
+                                               Decimal("80.00"), status="unmatched", **line))
+        uow.bank.add_bank_entry(BankEntry(owner.id, "E0", date(2027, 3, 1), Decimal("12.00"),
+                                          status="unmatched", **line))
+        uow.bank.add_bank_entry(BankEntry(owner.id, "E2", date(2027, 3, 1), Decimal("5.00"),
+                                          status="matched", **line))
+        uow.bank.add_bank_entry(BankEntry(tenant, "E9", date(2027, 3, 1), Decimal("1.00"),
+                                          status="unmatched", **line))
+        event = uow.events.add_event(owner.id, None, parse_event(
+            {"date": "2027-03-02", "type": "payment", "contract": "*", "amount": "30.00"}
+        ).event, "by-hand")
+        assert event is not None
+        uow.bank.add_bank_match(BankMatch(owner.id, e1, "INV-7", Decimal("30.00"), "manual",
+                                          event))
+        uow.commit()
+    assert [(u["entry_ref"], u["booked"], u["amount"], u["open"], u["debtor"])
+            for u in bank.unmatched(book.uow(), "default")] == [
+        ("E0", "2027-03-01", "12.00", "12.00", "Acme"),
+        ("E1", "2027-03-02", "80.00", "50.00", "Acme")]
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+def test_a_renewal_reminder_is_written_30_days_before_the_notice_deadline_once() -> None:
+    """As tests/service/test_reminders.py on SQLite: SmartWeb's last day to give notice for
+    a term ending 2027-06-30 is 2027-06-16 (14.1, the day before the next period's invoice is
+    dispatched 14 days ahead, 4.1); with the default lead of 30 days the reminder is written
+    on 2027-05-17 and not on 05-16, once however often asked."""
+    from termline.app.inputs import contract_policy
+    from termline.app.reminders import due_reminders
+    from termline.domain.contract.model import Contract
+
+    loyal = Contract.model_validate({
+        "id": "loyal", "policy": "smartweb", "start": "2027-01-01",
+        "customer": {"name": "Loyal ApS", "email": "loyal@example.com"},
+        "lines": [{"item": "SmartWeb Shop", "unit_price": "100.00"}]})
+    book = Book()
+    intake.add_tenant(book.uow(), "p")
+    with book.uow() as uow:
+        owner = uow.tenants.tenant("p")
+        assert owner is not None
+        uow.tenants.set_tenant_settings(owner.id, {"terms_url": "https://p.example/terms"})
+        uow.commit()
+    intake.add_contracts(book.uow(), [(loyal, contract_policy(loyal, "test", None))], "p")
+    # SmartWeb 4.1: 6 x 100.00 = 600.00 + 25 % Danish VAT = 750.00, paid in full
+    intake.add_events(book.uow(), [parse_event({"date": "2027-01-05", "type": "payment",
+                                                "contract": "loyal", "amount": "750.00"})], "p")
+    with book.uow() as uow:
+        tenant = uow.tenants.tenant("p")
+    assert tenant is not None
+    run(book.factory, date(2027, 5, 16))
+    assert due_reminders(book.factory, tenant, date(2027, 5, 16)) == 0
+    run(book.factory, date(2027, 5, 17))
+    assert due_reminders(book.factory, tenant, date(2027, 5, 17)) == 1
+    assert due_reminders(book.factory, tenant, date(2027, 5, 18)) == 0
+    with book.uow() as uow:
+        (email,) = uow.outbox.emails(tenant.id)
+    assert (email.kind, email.to_addr, email.subject) == (
+        "renewal_reminder", "loyal@example.com",
+        "Contract loyal: last day to give notice is 2027-06-16")
+    assert "for an end on 2027-06-30" in email.body
+    assert "Clause(s): 14.1. Terms: https://p.example/terms" in email.body

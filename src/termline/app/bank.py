@@ -17,11 +17,10 @@ a returned direct debit finds the payment it reverses (`app.sepa_collection.retu
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from termline.adapters.bank.camt import Credit
 from termline.adapters.bank.matching import OpenInvoice, match
@@ -29,11 +28,12 @@ from termline.adapters.documents.model import Document
 from termline.adapters.documents.references import structured
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
 from termline.adapters.sql.sql_rows import connection
+from termline.adapters.sql.store_records import BankEntry, BankMatch
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
 from termline.app.ports import Store, UnitOfWork, UowFactory
 from termline.domain.contract.model import Payment
-from termline.domain.errors import InputError
+from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.values.money import fmt
 
 
@@ -81,7 +81,7 @@ def import_statement(uow_factory: UowFactory, credits: list[Credit], tenant_name
     for attempt in range(attempts):
         try:
             return _import(uow_factory(), credits, tenant_name, returned or [])
-        except IntegrityError:
+        except ConcurrentWrite:
             if attempt == attempts - 1:
                 raise
     raise AssertionError("unreachable")
@@ -111,13 +111,13 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None,
                               "already_imported": 0, "returned": 0, "lines": []}
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(connection(uow.repo))
         candidates = _candidates(uow.repo, owner.id, tenant_name)
         by_number = {c.invoice.number: c for c in candidates}
         contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
         seen: set[str] = set()
         for credit in credits:
-            if credit.entry_ref in seen or docs.bank_entry_known(owner.id, credit.entry_ref):
+            if credit.entry_ref in seen or uow.bank.bank_entry_known(owner.id,
+                                                                     credit.entry_ref):
                 report["already_imported"] += 1
                 continue
             seen.add(credit.entry_ref)
@@ -126,18 +126,18 @@ def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None,
             if found is not None:
                 event_id = _pay(uow, owner.id, by_number[found.invoice.number], credit.amount,
                                 credit.booked, credit.entry_ref, contracts)
-            entry_id = docs.add_bank_entry(
+            entry_id = uow.bank.add_bank_entry(BankEntry(
                 tenant_id=owner.id, entry_ref=credit.entry_ref, booked=credit.booked,
                 amount=credit.amount, currency=credit.currency, debtor=credit.debtor,
                 structured_ref=credit.structured_ref, text=credit.text,
                 status="matched" if event_id is not None else "unmatched",
                 document_number=found.invoice.number if event_id is not None and found
-                else None, event_id=event_id)
+                else None, event_id=event_id))
             matched_to = []
             if event_id is not None and found is not None:
-                docs.add_bank_match(tenant_id=owner.id, entry_id=entry_id,
-                                    document_number=found.invoice.number,
-                                    amount=credit.amount, by=BY[found.by], event_id=event_id)
+                uow.bank.add_bank_match(BankMatch(
+                    tenant_id=owner.id, entry_id=entry_id, document_number=found.invoice.number,
+                    amount=credit.amount, by=BY[found.by], event_id=event_id))
                 matched_to = [found.invoice.number]
             report["matched" if event_id is not None else "unmatched"] += 1
             report["lines"].append({
@@ -163,14 +163,13 @@ def assign(uow: UnitOfWork, entry_ref: str, number: str, amount: Decimal | None,
     once all of it is assigned."""
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        docs = DocumentStore(connection(uow.repo))
-        entry = docs.bank_entry(owner.id, entry_ref)
+        entry = uow.bank.bank_entry(owner.id, entry_ref)
         if entry is None:
             raise InputError(f"no imported bank line {entry_ref!r}", field="ENTRY_REF")
-        if entry["status"] != "unmatched":
+        if entry.status != "unmatched":
             raise InputError(f"bank line {entry_ref} is already matched "
-                             f"(to {entry['document_number']})", field="ENTRY_REF")
-        left = Decimal(entry["amount"]) - docs.bank_assigned(entry["id"])
+                             f"(to {entry.document_number})", field="ENTRY_REF")
+        left = entry.amount - uow.bank.bank_assigned(entry.id)
         amount = left if amount is None else amount
         if amount <= 0 or amount > left:
             raise InputError(f"amount {fmt(amount)} is not between 0.01 and the "
@@ -179,21 +178,21 @@ def assign(uow: UnitOfWork, entry_ref: str, number: str, amount: Decimal | None,
                      if c.invoice.number == number), None)
         if cand is None:
             raise InputError(f"no open invoice {number!r}", field="INVOICE_NUMBER")
-        if cand.invoice.currency != entry["currency"]:
+        if cand.invoice.currency != entry.currency:
             raise InputError(f"invoice {number} is in {cand.invoice.currency}, the bank line "
-                             f"in {entry['currency']}", field="INVOICE_NUMBER")
+                             f"in {entry.currency}", field="INVOICE_NUMBER")
         contracts = {c.contract.id: c for c in uow.repo.contracts(owner.id)}
-        event_id = _pay(uow, owner.id, cand, amount, entry["booked"], f"{entry_ref}>{number}",
+        event_id = _pay(uow, owner.id, cand, amount, entry.booked, f"{entry_ref}>{number}",
                         contracts)
         if event_id is None:
             raise InputError(f"bank line {entry_ref} was already assigned to {number}, or is "
                              "dated before its contract starts", field="INVOICE_NUMBER")
-        docs.add_bank_match(tenant_id=owner.id, entry_id=entry["id"], document_number=number,
-                            amount=amount, by="manual", event_id=event_id)
+        uow.bank.add_bank_match(BankMatch(tenant_id=owner.id, entry_id=entry.id,
+                                          document_number=number, amount=amount, by="manual",
+                                          event_id=event_id))
         remaining = left - amount
         if remaining == 0:
-            docs.set_bank_entry(entry["id"], status="matched", document_number=number,
-                                event_id=event_id)
+            uow.bank.set_bank_entry_matched(entry.id, number, event_id)
         uow.commit()
     return {"entry": entry_ref, "amount": fmt(amount), "matched_to": [number], "by": "manual",
             "unassigned": fmt(remaining)}
@@ -202,8 +201,8 @@ def assign(uow: UnitOfWork, entry_ref: str, number: str, amount: Decimal | None,
 def unmatched(uow: UnitOfWork, tenant_name: str | None) -> list[dict[str, Any]]:
     with uow:
         owner = tenant(uow.repo, tenant_name)
-        return [{**row, "booked": row["booked"].isoformat(), "amount": fmt(row["amount"]),
-                 "open": fmt(row["open"])}
-                for row in DocumentStore(connection(uow.repo)).unmatched(owner.id)]
+        return [{**dataclasses.asdict(row), "booked": row.booked.isoformat(),
+                 "amount": fmt(row.amount), "open": fmt(row.open)}
+                for row in uow.bank.unmatched(owner.id)]
 
 

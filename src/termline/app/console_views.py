@@ -8,6 +8,7 @@ Figures are as of the tenant's last run (`run.as_of`), like `termline contract l
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -426,14 +427,13 @@ def queues(uow: UnitOfWork, tenant_name: str, limit: int = 50) -> dict[str, Any]
             problems.append({"contract": row.ref, "customer": row.customer,
                              "day": problem.get("day"), "error": problem.get("error"),
                              "events": events})
-        docs = DocumentStore(connection(uow.repo))
         credits = []
-        for entry in docs.unmatched(owner.id)[:limit]:
-            fits = _fits(store.open_invoices(owner.id, entry["currency"],
-                                             entry["booked"] - CANDIDATE_DAYS, entry["booked"]),
-                         entry["amount"], entry["debtor"])
-            credits.append({**entry, "booked": entry["booked"].isoformat(),
-                            "amount": fmt(entry["amount"]),
+        for entry in uow.bank.unmatched(owner.id)[:limit]:
+            fits = _fits(store.open_invoices(owner.id, entry.currency,
+                                             entry.booked - CANDIDATE_DAYS, entry.booked),
+                         entry.amount, entry.debtor)
+            credits.append({**dataclasses.asdict(entry), "booked": entry.booked.isoformat(),
+                            "amount": fmt(entry.amount),
                             "fits": [{"number": f["number"], "contract": f["contract"],
                                       "customer": f["customer"],
                                       "due": f["due"].isoformat(),

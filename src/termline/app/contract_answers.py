@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from termline.adapters.sql.service_reads import Record, ServiceReads
 from termline.adapters.sql.sql_rows import connection
 from termline.adapters.sql.store_records import StoredContract as StoredContract
@@ -21,7 +19,7 @@ from termline.app.run import as_of, context
 from termline.domain.contract.model import Contract
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance as balance_of
-from termline.domain.errors import InputError
+from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.policy.schema import Policy
 
 
@@ -70,7 +68,7 @@ def create(uow: UnitOfWork, tenant_name: str, contract: Contract, policy: Policy
     """Store a contract (Exists when its id is taken), its metadata and language beside it."""
     try:
         return _create(uow, tenant_name, contract, policy, metadata, language, now)
-    except IntegrityError:  # the same id stored by a concurrent request
+    except ConcurrentWrite:  # the same id stored by a concurrent request
         raise Exists(f"contract {contract.id!r} exists already", field="id") from None
 
 

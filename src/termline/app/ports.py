@@ -4,20 +4,26 @@ them over one transaction.
 The SQL adapter implements them (`adapters/sql/*_repository.py`), the in-memory fakes too
 (`adapters/memory/`); `tests/contract/` runs the same tests on both so they cannot drift.
 `uow.repo` is every aggregate at once, for the call sites written before the split; new code
-names the aggregate it needs (`uow.events`, `uow.runs`, ...).
+names the aggregate it needs (`uow.events`, `uow.runs`, `uow.bank`, ...); the bank lines and
+the outbox are `uow.bank` and `uow.outbox` only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from termline.adapters.sql.store_records import (
+    BankEntry,
+    BankMatch,
+    BankPayment,
     DueRun,
     LoggedEvent,
     NewAction,
+    NewEmail,
     RawEvent,
     RunDay,
     RunState,
@@ -25,6 +31,7 @@ from termline.adapters.sql.store_records import (
     StoredContract,
     StoredEvent,
     Tenant,
+    UnmatchedEntry,
 )
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.state import ContractState
@@ -179,13 +186,72 @@ class Ledger(Protocol):
                ) -> list[tuple[date, str, int, dict[str, Any]]]: ...
 
 
+class BankEntries(Protocol):
+    """Imported bank lines, one per (tenant, entry reference), and what each paid: one match
+    per payment event, of one document."""
+
+    def bank_entry_known(self, tenant_id: int, entry_ref: str) -> bool: ...
+
+    def add_bank_entry(self, entry: BankEntry) -> int:
+        """The new line's id; a reference the tenant has already is refused (a unique key)."""
+        ...
+
+    def add_bank_match(self, match: BankMatch) -> None:
+        """Of a stored line and event; an event matched already is refused."""
+        ...
+
+    def bank_entry(self, tenant_id: int, entry_ref: str) -> BankEntry | None:
+        """The line, held by this unit of work until it ends (SQL: FOR UPDATE)."""
+        ...
+
+    def set_bank_entry_matched(self, entry_id: int, document_number: str, event_id: int
+                               ) -> None: ...
+
+    def bank_assigned(self, entry_id: int) -> Decimal:
+        """The sum of the line's matches (0 without any)."""
+        ...
+
+    def bank_payments_of(self, tenant_id: int, number: str) -> list[BankPayment]:
+        """The matches that paid document `number`, by the line's booking day, then in the
+        order they were stored, each with its event's payload."""
+        ...
+
+    def unmatched(self, tenant_id: int) -> list[UnmatchedEntry]:
+        """The lines left unmatched at import, by booking day then import order, each with
+        the amount its matches by hand have not assigned yet."""
+        ...
+
+
+class Outbox(Protocol):
+    """The e-mails the use cases write for delivery, each stored once by its message id, and
+    the language stored with each contract (`contract_info`), which addressing one reads."""
+
+    def add_emails(self, emails: Sequence[NewEmail]) -> int:
+        """How many were new (one whose message id is stored already is left as it is)."""
+        ...
+
+    def emails(self, tenant_id: int) -> list[NewEmail]:
+        """The tenant's, in the order they were added."""
+        ...
+
+    def add_contract_info(self, tenant_id: int, contract_id: int, metadata: dict[str, str],
+                          language: str) -> None:
+        """Once per contract."""
+        ...
+
+    def contract_languages(self, tenant_id: int) -> dict[int, str]:
+        """Contract id -> the language stored with it (contracts without one left out)."""
+        ...
+
+
 class Store(Tenants, Policies, Contracts, Events, Runs, Ledger, Protocol):
     """Every aggregate's repository over one transaction."""
 
 
 class UnitOfWork(Protocol):
     """`with uow:` opens a transaction; `commit()` ends it; leaving without commit rolls
-    back."""
+    back. A write a unique key refused leaves the block as `domain.errors.ConcurrentWrite`
+    (another transaction stored the same record first)."""
 
     @property
     def repo(self) -> Store: ...
@@ -207,6 +273,12 @@ class UnitOfWork(Protocol):
 
     @property
     def ledger(self) -> Ledger: ...
+
+    @property
+    def bank(self) -> BankEntries: ...
+
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from termline.adapters.notify.derive import (
     NoticeDeadline,
     Recipient,
@@ -17,9 +14,7 @@ from termline.adapters.notify.derive import (
     renewal_rows,
     tenant_info,
 )
-from termline.adapters.sql import service_tables as s
-from termline.adapters.sql.repository import Tenant
-from termline.adapters.sql.sql_rows import connection
+from termline.adapters.sql.store_records import NewEmail, Tenant
 from termline.app.ports import UowFactory
 from termline.app.run import _Caches, as_of, context
 from termline.domain.engine.deadlines import deadlines
@@ -40,9 +35,7 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date,
         run_through = repo.run_through(tenant.id)
         found, recipients = [], {}
         info = tenant_info(tenant.name, tenant.settings)
-        languages = dict(connection(repo).execute(select(
-            s.contract_info.c.contract_id, s.contract_info.c.language).where(
-            s.contract_info.c.tenant_id == tenant.id)).all())
+        languages = uow.outbox.contract_languages(tenant.id)
         for stored in repo.contracts(tenant.id):
             if not stored.contract.customer.email:
                 continue
@@ -64,15 +57,6 @@ def due_reminders(uow_factory: UowFactory, tenant: Tenant, today: date,
                             stored.contract.customer.language, languages.get(stored.id),
                             info))
         rows = renewal_rows(found, recipients, {tenant.id: info})
-        added = _insert_new(connection(repo), rows)
+        added = uow.outbox.add_emails([NewEmail(**row) for row in rows])
         uow.commit()
     return added
-
-
-def _insert_new(conn: Connection, rows: list[dict[str, object]]) -> int:
-    if not rows:
-        return 0
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
-    result = conn.execute(dialect.insert(s.emails).on_conflict_do_nothing(
-        index_elements=["msg_id"]), rows)
-    return max(int(result.rowcount), 0)

@@ -153,14 +153,13 @@ def _returned_payment(uow: UnitOfWork, owner_id: int, number: str, amount: Decim
                       ) -> str | None:
     """The reference of the bank payment of invoice `number` a return gives back: the latest
     one not returned yet (of the returned amount, when the bank gives it)."""
-    docs = DocumentStore(connection(uow.repo))
-    for paid in reversed(docs.bank_payments_of(owner_id, number)):
-        if amount is not None and paid["amount"] != amount:
+    for paid in reversed(uow.bank.bank_payments_of(owner_id, number)):
+        if amount is not None and paid.amount != amount:
             continue
-        reference = json.loads(paid["payload"]).get("reference")
+        reference = json.loads(paid.payload).get("reference")
         if reference is None:
             continue
-        key = event_key(_returned(number, paid["booked"], reference, ""), None, 0)
+        key = event_key(_returned(number, paid.booked, reference, ""), None, 0)
         if uow.repo.event_key_payload(owner_id, key) is None:
             return str(reference)
     return None

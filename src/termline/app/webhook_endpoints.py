@@ -21,6 +21,7 @@ from termline.adapters.notify.outbound import (
     system_resolver,
 )
 from termline.adapters.sql import service_tables as s
+from termline.adapters.sql.service_reads import Record
 from termline.app.keys import _tenant_id
 from termline.domain.errors import InputError
 
@@ -58,6 +59,14 @@ def create_endpoint(conn: Connection, tenant_id: int, url: str, events: Sequence
     row = conn.execute(select(s.webhook_endpoints).where(
         s.webhook_endpoints.c.id == key[0])).one()
     return row, secret
+
+
+def add_tenant_endpoint(engine: Engine, tenant_id: int, url: str, events: Sequence[str],
+                        now: datetime, allow: Allow) -> tuple[Record, str]:
+    """`create_endpoint` in a transaction of its own, for a tenant known by id (the API's
+    caller): its row and signing secret."""
+    with engine.begin() as conn:
+        return create_endpoint(conn, tenant_id, url, events, now, allow)
 
 
 def add_endpoint(engine: Engine, tenant: str, url: str, events: list[str], secret: str | None,

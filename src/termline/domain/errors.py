@@ -26,6 +26,12 @@ class InputError(TermlineError):
         self.message = message
 
 
+class ConcurrentWrite(TermlineError):
+    """A unique key of the store refused a write: another transaction stored the same record
+    between this one's check and its insert. The unit of work raises it as it rolls back
+    (`app.ports.UnitOfWork`); a retry finds the other's record."""
+
+
 class PolicyError(InputError):
     """A policy file does not validate."""
 

@@ -4,8 +4,9 @@ The engine knows a mechanism only as `domain.engine.extension.Mechanism`; each m
 package under `domain/mechanisms/` builds its own from the engine's parts. This module lists
 them in the order their phases run each day; `bootstrap()` installs them, and with them what
 each brings beyond the built-in fields: its policy section (which `Policy` then validates),
-its state (kept on the contract state and stored by the codec) and its event kinds (which
-every event reader and the API's event routes then take). Adding such a mechanism is its own
+its state (kept on the contract state and stored by the codec), its event kinds (which
+every event reader and the API's event routes then take) and its action kinds (published
+with the built-in ones: `domain.engine.actions.action_kinds()`). Adding such a mechanism is its own
 folder and one more entry in `MECHANISMS` (tests/extension_example/ is one).
 
 Nothing is installed at import time: each entry point (the CLI, the API, a step process, a
@@ -30,7 +31,7 @@ MECHANISMS: tuple[Mechanism, ...] = (PRICING, USAGE, SLA, SUPPORT, PRIVACY, BACK
 
 
 def bootstrap() -> tuple[Mechanism, ...]:
-    """Install the registered mechanisms, their policy sections, states and event kinds
-    (idempotent) and return them."""
+    """Install the registered mechanisms, their policy sections, states, event kinds and
+    action kinds (idempotent) and return them."""
     install(MECHANISMS)
     return MECHANISMS

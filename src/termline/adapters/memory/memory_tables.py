@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from termline.adapters.sql.store_records import BankEntry, BankMatch, NewEmail
+
 Day = date  # a column named `date` shadows the type in the classes below
 
 
@@ -91,6 +93,11 @@ class MemoryTables:
     actions: dict[int, ActionRow] = field(default_factory=dict)
     action_keys: dict[tuple[int, str], int] = field(default_factory=dict)
     action_seqs: dict[tuple[int, int], int] = field(default_factory=dict)
+    bank_entries: dict[int, BankEntry] = field(default_factory=dict)
+    bank_refs: dict[tuple[int, str], int] = field(default_factory=dict)
+    bank_matches: dict[int, BankMatch] = field(default_factory=dict)
+    emails: dict[str, NewEmail] = field(default_factory=dict)  # by message id
+    contract_languages: dict[int, tuple[int, str]] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)  # the last id given, per table
 
     def new_id(self, table: str) -> int:
@@ -127,6 +134,10 @@ class MemoryBook:
         self.lock.release()
 
 
-def conflict(table: str, key: Any) -> ValueError:
-    """What the SQL store's unique constraints raise (IntegrityError) in the fake."""
-    return ValueError(f"{table}: {key!r} is stored already")
+class Conflict(ValueError):
+    """What the SQL store's unique constraints raise (IntegrityError) in the fake; as there,
+    one that leaves the unit of work leaves it as `ConcurrentWrite`."""
+
+
+def conflict(table: str, key: Any) -> Conflict:
+    return Conflict(f"{table}: {key!r} is stored already")

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from termline.adapters.memory.memory_bank import MemoryBankEntries
 from termline.adapters.memory.memory_contracts import MemoryContracts
 from termline.adapters.memory.memory_events import MemoryEvents
 from termline.adapters.memory.memory_ledger import MemoryLedger
+from termline.adapters.memory.memory_outbox import MemoryOutbox
 from termline.adapters.memory.memory_policies import MemoryPolicies
 from termline.adapters.memory.memory_runs import MemoryRuns
-from termline.adapters.memory.memory_tables import MemoryBook, MemoryTables
+from termline.adapters.memory.memory_tables import Conflict, MemoryBook, MemoryTables
 from termline.adapters.memory.memory_tenants import MemoryTenants
+from termline.domain.errors import ConcurrentWrite
 
 
 class MemoryStore(MemoryTenants, MemoryPolicies, MemoryContracts, MemoryEvents, MemoryRuns,
@@ -36,6 +39,8 @@ class MemoryUnitOfWork:
         self.events = MemoryEvents(self.work)
         self.runs = MemoryRuns(self.work)
         self.ledger = MemoryLedger(self.work)
+        self.bank = MemoryBankEntries(self.work)
+        self.outbox = MemoryOutbox(self.work)
         self._open = False
 
     def __enter__(self) -> MemoryUnitOfWork:
@@ -57,3 +62,5 @@ class MemoryUnitOfWork:
         self.work.load(MemoryTables())
         self._open = False
         self.book.leave()
+        if isinstance(exc, Conflict):
+            raise ConcurrentWrite(f"the store refused a duplicate: {exc}") from exc

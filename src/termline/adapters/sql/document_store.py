@@ -1,4 +1,5 @@
-"""SQL for numbered documents, their stored files and imported bank lines (migration 0006)."""
+"""SQL for numbered documents and their stored files (migration 0006); the imported bank lines
+are `bank_repository`'s."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select
 
 from termline.adapters.sql import tables as t
 from termline.domain.values.money import ZERO
@@ -191,51 +192,3 @@ class DocumentStore:
         self.conn.execute(insert(t.document_files).values(document_id=document_id, format=fmt,
                                                           sha256=key))
         return key
-
-    # --- bank lines ------------------------------------------------------------------------
-    def bank_entry_known(self, tenant_id: int, entry_ref: str) -> bool:
-        e = t.bank_entries.c
-        return self.conn.execute(select(e.id).where(
-            e.tenant_id == tenant_id, e.entry_ref == entry_ref)).first() is not None
-
-    def add_bank_entry(self, **values: Any) -> int:
-        result = self.conn.execute(insert(t.bank_entries).values(**values)
-                                   .returning(t.bank_entries.c.id))
-        return int(result.scalar_one())
-
-    def add_bank_match(self, **values: Any) -> None:
-        self.conn.execute(insert(t.bank_matches).values(**values))
-
-    def bank_entry(self, tenant_id: int, entry_ref: str) -> dict[str, Any] | None:
-        e = t.bank_entries.c
-        row = self.conn.execute(select(t.bank_entries).where(
-            e.tenant_id == tenant_id, e.entry_ref == entry_ref).with_for_update()).first()
-        return None if row is None else dict(row._mapping)
-
-    def set_bank_entry(self, entry_id: int, **values: Any) -> None:
-        e = t.bank_entries.c
-        self.conn.execute(update(t.bank_entries).where(e.id == entry_id).values(**values))
-
-    def bank_assigned(self, entry_id: int) -> Decimal:
-        m = t.bank_matches.c
-        return Decimal(self.conn.execute(select(func.coalesce(func.sum(m.amount), 0)).where(
-            m.entry_id == entry_id)).scalar_one())
-
-    def bank_payments_of(self, tenant_id: int, number: str) -> list[dict[str, Any]]:
-        """The bank lines that paid document `number`, oldest first, with their events."""
-        m, e, ev = t.bank_matches.c, t.bank_entries.c, t.events.c
-        return [dict(r._mapping) for r in self.conn.execute(
-            select(e.entry_ref, e.booked, m.amount, m.by, m.event_id, ev.payload)
-            .join(t.bank_entries, e.id == m.entry_id).join(t.events, ev.id == m.event_id)
-            .where(m.tenant_id == tenant_id, m.document_number == number)
-            .order_by(e.booked, m.id))]
-
-    def unmatched(self, tenant_id: int) -> list[dict[str, Any]]:
-        e, m = t.bank_entries.c, t.bank_matches.c
-        assigned = select(func.coalesce(func.sum(m.amount), 0)).where(
-            m.entry_id == e.id).scalar_subquery()
-        return [dict(r._mapping) for r in self.conn.execute(
-            select(e.entry_ref, e.booked, e.amount, e.currency, e.debtor, e.structured_ref,
-                   e.text, (e.amount - assigned).label("open"))
-            .where(e.tenant_id == tenant_id, e.status == "unmatched")
-            .order_by(e.booked, e.id))]

@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -155,3 +156,77 @@ def stored_contract(contract_id: int, row: Any) -> StoredContract:
 def customer_key(customer: Customer) -> str:
     """The customer's identity in its tenant: name, country and e-mail."""
     return digest(dumps([customer.name, customer.country, customer.email]))
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """An imported bank line (a credit of a statement): `status` matched or unmatched, with
+    the document and the payment event it was matched to at import."""
+
+    tenant_id: int
+    entry_ref: str
+    booked: date
+    amount: Decimal
+    currency: str
+    debtor: str | None
+    structured_ref: str | None
+    text: str | None
+    status: str
+    document_number: str | None = None
+    event_id: int | None = None
+    id: int = 0  # given by the store
+
+
+@dataclass(frozen=True)
+class BankMatch:
+    """What a bank line paid: an amount of one document, by reference, number, amount or by
+    hand, as one payment event."""
+
+    tenant_id: int
+    entry_id: int
+    document_number: str
+    amount: Decimal
+    by: str
+    event_id: int
+
+
+@dataclass(frozen=True)
+class UnmatchedEntry:
+    entry_ref: str
+    booked: date
+    amount: Decimal
+    currency: str
+    debtor: str | None
+    structured_ref: str | None
+    text: str | None
+    open: Decimal  # the amount not yet assigned to a document
+
+
+@dataclass(frozen=True)
+class BankPayment:
+    """A bank line's payment of a document, with its event's payload as stored."""
+
+    entry_ref: str
+    booked: date
+    amount: Decimal
+    by: str
+    event_id: int
+    payload: str
+
+
+@dataclass(frozen=True)
+class NewEmail:
+    """An e-mail for the outbox, as `notify.derive` writes one: sent once by its `msg_id`,
+    however often it is written."""
+
+    tenant_id: int
+    contract_id: int | None
+    msg_id: str
+    kind: str
+    to_addr: str
+    subject: str
+    body: str
+    status: str = "pending"
+    attempts: int = 0
+    from_addr: str | None = None  # the tenant's sender; None: the operator's
+    attachments: str | None = None  # JSON: what to attach

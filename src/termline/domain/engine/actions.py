@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 from mypy_extensions import mypyc_attr
 
@@ -13,9 +14,11 @@ from termline.domain.values.money import fmt
 
 Value = str | int | bool | date | Decimal | None
 
-# Every kind of action the engine takes: the ledger's, the projection's, the numbering's and the
-# notices' shared vocabulary. A new kind is added here first, so mypy finds every place that
-# matches kinds by name.
+# Every kind of action the built-in mechanisms take: the ledger's, the projection's, the
+# numbering's and the notices' shared vocabulary. A new built-in kind is added here first, so
+# mypy finds every place that matches kinds by name. A mechanism added through the registry
+# declares its own kinds instead (`Mechanism.actions`, installed by `install_action_kinds`) and
+# makes its actions with `added_action`: no built-in code matches them by name.
 ActionKind = Literal[
     "access_restored",
     "access_suspended",
@@ -91,7 +94,26 @@ ActionKind = Literal[
     "trial_started",
     "usage_charged",
 ]
-ACTION_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
+BUILT_IN_KINDS: frozenset[str] = frozenset(get_args(ActionKind))
+_added: frozenset[str] = frozenset()
+
+
+def install_action_kinds(kinds: Iterable[str]) -> None:
+    """Set the action kinds the installed mechanisms declare beyond the built-in ones (each
+    new, none twice)."""
+    global _added
+    found = list(kinds)
+    clash = sorted({k for k in found if k in BUILT_IN_KINDS}
+                   | {k for k in found if found.count(k) > 1})
+    if clash:
+        raise ValueError(f"action kinds declared twice or built in already: {clash}")
+    _added = frozenset(found)
+
+
+def action_kinds() -> frozenset[str]:
+    """Every kind of action the engine can take now: the built-in ones and those of the
+    installed mechanisms."""
+    return BUILT_IN_KINDS | _added
 
 
 @mypyc_attr(native_class=False)
@@ -145,3 +167,15 @@ def refusal(day: date, contract: str, clauses: tuple[str, ...], event: str, reas
 def action(day: date, kind: ActionKind, contract: str, clauses: tuple[str, ...], *,
            currency: str | None = None, **fields: Value) -> Action:
     return Action(day, kind, contract, tuple(clauses), tuple(fields.items()), currency)
+
+
+def added_action(day: date, kind: str, contract: str, clauses: tuple[str, ...], *,
+                 currency: str | None = None, **fields: Value) -> Action:
+    """An action of a kind an installed mechanism declared (`Mechanism.actions`); a kind
+    nobody declared is a ValueError. It is typed as the built-in vocabulary, which it never
+    meets by name: `install_action_kinds` keeps the two apart."""
+    if kind not in _added:
+        raise ValueError(f"action kind {kind!r} is declared by no installed mechanism "
+                         "(Mechanism.actions)")
+    return Action(day, cast(ActionKind, kind), contract, tuple(clauses),
+                  tuple(fields.items()), currency)

@@ -14,7 +14,9 @@ fields brings, all optional and all under its `name`:
   absent from a stored state, it is the default);
 * `events`: its event models (`contract.event_kinds.EventBase` subclasses with a one-value
   `type` literal), read wherever events enter once installed, each handled by the handler of
-  its type in `handlers`.
+  its type in `handlers`;
+* `actions`: the kinds of action it takes (made with `actions.added_action`), published once
+  installed as the built-in kinds are (`actions.action_kinds()`: the webhook subscriptions).
 
 The built-in mechanisms keep their typed fields on `Policy`, `ContractState` and the static
 `Event` union; this is the path for one added with one line in the registry.
@@ -31,7 +33,7 @@ from mypy_extensions import mypyc_attr
 from pydantic import BaseModel
 
 from termline.domain.contract.event_kinds import event_type_of, install_events
-from termline.domain.engine.actions import Action
+from termline.domain.engine.actions import Action, install_action_kinds
 from termline.domain.engine.extension_states import install_kinds
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.policy.extension_rules import install_sections
@@ -58,6 +60,7 @@ class Mechanism:
     rules: type[BaseModel] | None = None  # the model of the policy section `name`
     state: object | None = None  # the default of its state, kept under `name`
     events: tuple[type[BaseModel], ...] = ()  # its event models, each handled in `handlers`
+    actions: tuple[str, ...] = ()  # the kinds of action it takes beyond the built-in ones
 
 
 @mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
@@ -70,7 +73,7 @@ _installed: tuple[Mechanism, ...] | None = None
 
 def install(found: tuple[Mechanism, ...]) -> None:
     """Set the mechanisms the engine runs, in the order their phases run each day, with
-    their policy sections, states and event kinds."""
+    their policy sections, states, event kinds and action kinds."""
     global _installed
     names = [m.name for m in found]
     if len(names) != len(set(names)):
@@ -89,6 +92,7 @@ def _assemble(found: tuple[Mechanism, ...]) -> None:
     install_sections({m.name: m.rules for m in found if m.rules is not None})
     install_kinds({m.name: m.state for m in found if m.state is not None})
     install_events(tuple(e for m in found for e in m.events))
+    install_action_kinds(k for m in found for k in m.actions)
 
 
 def _check(mechanism: Mechanism) -> None:

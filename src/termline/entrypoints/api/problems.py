@@ -16,7 +16,7 @@ from termline.app.answers import NotFound
 from termline.app.contract_answers import Exists
 from termline.app.documents import NoProfile
 from termline.app.intake import ReferenceTaken
-from termline.domain.errors import InputError, TermlineError
+from termline.domain.errors import ConcurrentWrite, InputError, TermlineError
 
 MEDIA = "application/problem+json"
 log = logging.getLogger("termline.entrypoints.api")
@@ -134,6 +134,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(TermlineError)
     async def _termline(_: Request, exc: TermlineError) -> JSONResponse:
         return problem_response(422, str(exc), kind="refused")
+
+    @app.exception_handler(ConcurrentWrite)
+    async def _race(_: Request, exc: ConcurrentWrite) -> JSONResponse:
+        # a unique key's refusal no route retries: as the database's error was, a crash
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "internal error (logged)")
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

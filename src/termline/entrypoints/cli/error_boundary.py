@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from termline.domain.errors import TermlineError
+from termline.domain.errors import ConcurrentWrite, TermlineError
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -54,24 +54,20 @@ def warn(message: str) -> None:
 
 def describe(exc: BaseException, argv: list[str]) -> str | None:
     """The one-line message for an error the user can act on; None for a bug."""
-    from sqlalchemy.exc import (
-        ArgumentError,
-        DataError,
-        InterfaceError,
-        NoSuchModuleError,
-        OperationalError,
-    )
     from yaml import YAMLError
 
+    from termline.app import database
+
     command = " ".join(argv)
-    if isinstance(exc, TermlineError):
+    # a unique key's refusal (`ConcurrentWrite`) stays a traceback: a bug (or a race) the
+    # user cannot fix
+    if isinstance(exc, TermlineError) and not isinstance(exc, ConcurrentWrite):
         return str(exc)
-    # the database is unreachable or refuses a value; an IntegrityError stays a traceback: a
-    # bug (or a race) the user cannot fix
-    if isinstance(exc, OperationalError | InterfaceError | DataError):
-        reason = one_line(str(exc.orig)) if exc.orig is not None else type(exc).__name__
-        return f"database {database_label()}: {reason}"
-    if isinstance(exc, NoSuchModuleError | ArgumentError):
+    # the database is unreachable or refuses a value
+    reason = database.unreachable(exc)
+    if reason is not None:
+        return f"database {database_label()}: {one_line(reason)}"
+    if database.not_a_url(exc):
         return f"{URL_VARIABLE}: not a usable database URL ({exc})"
     if isinstance(exc, UnicodeDecodeError):
         return (f"an input of `{command}` is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} "
@@ -96,7 +92,7 @@ def describe(exc: BaseException, argv: list[str]) -> str | None:
 
 def database_label() -> str:
     """The configured database URL, password masked."""
-    from termline.adapters.sql.db import DEFAULT_URL
+    from termline.app.database import DEFAULT_URL
 
     return mask(os.environ.get(URL_VARIABLE) or DEFAULT_URL)
 

@@ -169,13 +169,10 @@ def ledger_table(uow: Any, tenant: str | None, contract: str | None,
                  format: Format = Format.table) -> None:
     """The ledger as a table (or CSV) with amounts and customer names; an action a later
     correction undid is marked `corrected` (and its correction says what it undid)."""
-    from termline.adapters.sql import reports
-    from termline.app.intake import tenant as find_tenant
+    from termline.app.ledger_rows import keyed_ledger
 
-    with uow() as unit:
-        owner = find_tenant(unit.repo, tenant)
-        rows = reports.keyed_ledger(unit.repo.conn, owner.id, contract)
-        names = reports.customer_names(unit.repo.conn, owner.id)
+    found = keyed_ledger(uow(), tenant, contract)
+    owner, rows, names = found.owner, found.rows, found.names
     undone = {body.get("natural_key") for _, body in rows if body["kind"] == "action_corrected"}
     if contract is not None and not rows and contract not in names:
         fail(f"no contract {contract!r} for tenant {owner.name!r}")

@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 from uvicorn.protocols.http.auto import AutoHTTPProtocol
 
 from termline.adapters.notify.outbound import Allow
+from termline.app.database import Engine
 
 PURGE_EVERY = timedelta(hours=1)
 LEASE_ENV = "TERMLINE_DELIVERY_LEASE"
@@ -78,8 +78,7 @@ def delivery_lease(environ: Mapping[str, str]) -> timedelta:
 def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
           leader: Callable[[], bool] | None = None) -> FastAPI:
     from termline.adapters.notify.dispatch import Dispatcher, MailSettings
-    from termline.adapters.sql.doorbell import Doorbell
-    from termline.adapters.sql.uow import SqlUnitOfWork
+    from termline.app import database
     from termline.app.attachments import attacher
     from termline.app.idempotency import purge
     from termline.app.scheduler import Scheduler
@@ -98,10 +97,10 @@ def build(engine: Engine, allow: Allow, *, poll: float, batch: int,
             purge(engine, now())
             purged[0] = now()
 
-    scheduler = Scheduler(lambda: SqlUnitOfWork(engine), now, poll=poll, batch=batch,
+    scheduler = Scheduler(database.units_of_work(engine), now, poll=poll, batch=batch,
                           after_pass=after_pass, leader=leader)
     # several processes (PostgreSQL): an event stored here wakes the leader's scheduler
-    doorbell = Doorbell(engine) if leader is not None else None
+    doorbell = database.doorbell(engine) if leader is not None else None
 
     def wake() -> None:
         if doorbell is None or scheduler.leading:
@@ -142,7 +141,7 @@ def app_from_env() -> FastAPI:
     """The factory uvicorn's worker processes call (the parent upgraded the schema)."""
     import logging
 
-    from termline.adapters.sql.db import make_engine
+    from termline.app.database import engine as make_engine
     from termline.app.leader import Leader
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -11,11 +11,12 @@ import os
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from termline.app.database import Engine
 from termline.domain.errors import InputError, TermlineError
 from termline.entrypoints.cli import database
 from termline.entrypoints.cli.error_boundary import fail as _fail
@@ -31,14 +32,14 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _engine(upgrade_schema: bool = False) -> Any:
-    from termline.adapters.sql.db import current_revision, head_revision, make_engine, upgrade
+def _engine(upgrade_schema: bool = False) -> Engine:
+    from termline.app import database as store
 
-    engine = make_engine(database.url(must_exist=not upgrade_schema))
+    engine = store.engine(database.url(must_exist=not upgrade_schema))
     if upgrade_schema:
-        upgrade(engine)
-    elif current_revision(engine) != head_revision():
-        _fail(TermlineError(f"database {mask(engine.url.render_as_string())} is not upgraded: "
+        store.upgrade(engine)
+    elif not store.is_current(engine):
+        _fail(TermlineError(f"database {mask(store.shown(engine))} is not upgraded: "
                             "run `termline db upgrade`"))
     return engine
 
@@ -59,6 +60,7 @@ def serve(
     import uvicorn
 
     from termline.adapters.notify.outbound import Allow
+    from termline.app import database as store
     from termline.entrypoints.cli.serve_app import build
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -72,11 +74,11 @@ def serve(
 
     release_pending(engine)  # left by requests that died with the last server
     if workers > 1:
-        if engine.dialect.name != "postgresql":
+        if store.backend(engine) != "postgresql":
             _fail(TermlineError("--workers: several processes need PostgreSQL (SQLite "
                                 "serves from one)"))
-        os.environ.update(TERMLINE_DATABASE_URL=engine.url.render_as_string(
-            hide_password=False), TERMLINE_SERVE_POLL=str(poll), TERMLINE_SERVE_BATCH=str(batch))
+        os.environ.update(TERMLINE_DATABASE_URL=store.shown(engine, hide_password=False),
+                          TERMLINE_SERVE_POLL=str(poll), TERMLINE_SERVE_BATCH=str(batch))
         engine.dispose()
         err.print(f"termline serving on http://{host}:{port} (postgresql, {workers} workers)")
         uvicorn.run("termline.entrypoints.cli.serve_app:app_from_env", factory=True,
@@ -85,7 +87,7 @@ def serve(
         err.print("termline stopped")
         return
     app = build(engine, allow, poll=poll, batch=batch)
-    err.print(f"termline serving on http://{host}:{port} ({engine.dialect.name})")
+    err.print(f"termline serving on http://{host}:{port} ({store.backend(engine)})")
     # uvicorn shuts down gracefully on SIGTERM/SIGINT, then raises the signal again for the
     # handler it found: this one makes that a clean exit (status 0) instead of a kill.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -35,15 +35,13 @@ class Format(StrEnum):
 
 def open_store() -> Callable[[], Any]:
     """A unit-of-work factory on an up-to-date database (else: run `termline db upgrade`)."""
-    from termline.adapters.sql.db import current_revision, head_revision
-    from termline.adapters.sql.uow import SqlUnitOfWork
+    from termline.app import database as store
 
     engine = database.engine()  # one pooled connection: reopening SQLite costs a checkpoint
-    current = current_revision(engine)
-    if current != head_revision():
-        fail(f"database {engine.url.render_as_string()} is at revision "
-             f"{current or 'none'}: run `termline db upgrade`")
-    return lambda: SqlUnitOfWork(engine)
+    if not store.is_current(engine):
+        fail(f"database {store.shown(engine)} is at revision "
+             f"{store.current_revision(engine) or 'none'}: run `termline db upgrade`")
+    return store.units_of_work(engine)
 
 
 def print_json(data: Any) -> None:

@@ -42,7 +42,7 @@ event_app = typer.Typer(no_args_is_help=True, help="The input event log.")
 @db_app.command("upgrade")
 def db_upgrade(revision: str = "head") -> None:
     """Apply the migrations (an older database upgrades in place)."""
-    from termline.adapters.sql.db import current_revision, upgrade
+    from termline.app.database import current_revision, upgrade
 
     engine = database.engine(pooled=False, must_exist=False)
     upgrade(engine, revision)
@@ -52,7 +52,7 @@ def db_upgrade(revision: str = "head") -> None:
 @db_app.command("downgrade")
 def db_downgrade(revision: str) -> None:
     """Undo migrations down to REVISION (`base`: an empty database)."""
-    from termline.adapters.sql.db import current_revision, downgrade
+    from termline.app.database import current_revision, downgrade
 
     engine = database.engine(pooled=False)
     downgrade(engine, revision)
@@ -173,12 +173,10 @@ def _run_until(uow: Callable[[], Any], until: str | None) -> date | dict[str, da
 
 def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
               label: str, batch: int, jobs: int = 0) -> dict[str, Any]:
-    from termline.adapters.sql import reports
-    from termline.app import pipeline
+    from termline.app import pipeline, run_tally
     from termline.app import run as service
 
-    with uow() as unit:
-        before = reports.last_action_id(unit.repo.conn)
+    before = run_tally.mark(uow())
     started = time.perf_counter()
     with ExitStack() as stack:
         steps = stack.enter_context(pipeline.step_processes(jobs)) if jobs else None
@@ -195,11 +193,9 @@ def _one_pass(uow: Callable[[], Any], day: date | dict[str, date], json_: bool,
         else:
             report = running(None)
     wall = round(time.perf_counter() - started, 3)
-    with uow() as unit:
-        kinds = reports.kinds_since(unit.repo.conn, before)
-        suspended = reports.contracts_suspended_since(unit.repo.conn, before)
-    return {**report.to_json(), "wall_s": wall, "kinds": dict(sorted(kinds.items())),
-            "contracts_suspended": suspended}
+    tally = run_tally.since(uow(), before)
+    return {**report.to_json(), "wall_s": wall, "kinds": dict(sorted(tally.kinds.items())),
+            "contracts_suspended": tally.contracts_suspended}
 
 
 def _summary(data: dict[str, Any]) -> str:

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
 
 from termline.app import intake
 from termline.app.contract_answers import StoredContract, Tenant
@@ -22,7 +21,7 @@ from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
 from termline.domain.contract.event_kinds import event_form
 from termline.domain.contract.model import BROADCAST, _Broadcast
-from termline.domain.errors import InputError
+from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.mechanisms.pricing.series import IndexTable
 from termline.domain.policy.schema import Policy
 from termline.entrypoints.api.deps import Ctx, Writer
@@ -65,7 +64,7 @@ def _store(ctx: Any, who: Principal, events: list[Any], idempotency_key: str | N
         try:
             return intake.add_events(ctx.uow(), located, who.tenant_name, origin,
                                      check=_checker(events))
-        except IntegrityError:
+        except ConcurrentWrite:
             # The same event stored by a concurrent request between our check and insert:
             # again, it is now found and counted as a duplicate.
             continue

@@ -35,9 +35,8 @@ def create_endpoint(body: EndpointIn, who: Writer, ctx: Ctx) -> dict[str, Any]:
     """A new endpoint; its signing secret is shown here only. The URL must reach a public
     address over https (checked again at every delivery)."""
     try:
-        with ctx.engine.begin() as conn:
-            row, secret = endpoints.create_endpoint(conn, who.tenant_id, body.url, body.events,
-                                                    ctx.clock(), ctx.outbound)
+        row, secret = endpoints.add_tenant_endpoint(ctx.engine, who.tenant_id, body.url,
+                                                    body.events, ctx.clock(), ctx.outbound)
     except RefusedURL as exc:
         raise Problem(422, str(exc), field="url", kind="invalid-input") from None
     except InputError as exc:
