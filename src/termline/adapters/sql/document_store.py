@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, and_, insert, select
 
 from termline.adapters.sql import tables as t
 from termline.domain.values.money import ZERO
