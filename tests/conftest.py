@@ -34,6 +34,44 @@ def _build_each_cli_once() -> None:
 
 _build_each_cli_once()
 
+
+def _close_what_each_cli_call_opens() -> None:
+    """A command's engine lives as long as its process; run in the test's process by typer's
+    runner, its pool kept its connections until the collector found it, and two test
+    processes ran PostgreSQL out of connections. Each `invoke` disposes the engines it made
+    (per thread: some tests invoke commands from several threads at once)."""
+    import threading
+
+    import typer.testing
+
+    from termline.adapters.sql import db
+
+    made = threading.local()
+    create = db.create_engine
+
+    def tracked(*args: Any, **kwargs: Any) -> Any:
+        engine = create(*args, **kwargs)
+        if getattr(made, "engines", None) is not None:
+            made.engines.append(engine)
+        return engine
+
+    invoke = typer.testing.CliRunner.invoke
+
+    def invoke_and_close(self: Any, *args: Any, **kwargs: Any) -> Any:
+        outer, made.engines = getattr(made, "engines", None), []
+        try:
+            return invoke(self, *args, **kwargs)
+        finally:
+            for engine in made.engines:
+                engine.dispose()
+            made.engines = outer
+
+    db.create_engine = tracked  # type: ignore[attr-defined]
+    typer.testing.CliRunner.invoke = invoke_and_close  # type: ignore[method-assign]
+
+
+_close_what_each_cli_call_opens()
+
 pytest_plugins = ["tests.fast_tier"]  # `--fast`: the fast tier's guard (`make test-fast`)
 
 
