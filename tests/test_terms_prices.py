@@ -85,6 +85,8 @@ def _list_price_policy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("events", "amount"), [
     ("[]", "1207.23"),
     ('[{date: 2027-02-01, type: list_price_changed, contract: k, item: ERP Seat, '
+     'price: "70.00", effective: 2027-03-01}]', "1408.44"),
+    ('[{date: 2026-12-15, type: list_price_changed, contract: "*", item: ERP Seat, '
      'price: "70.00", effective: 2027-03-01}]', "1408.44")])
 def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, events: str,
                                                              amount: str) -> None:
@@ -93,10 +95,16 @@ def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, eve
     2027-01-01. 2 seats added on 2027-03-04, pro rata to the period end 2028-01-03 (306 of
     365 days, 3.1): 2 x 60 x 12 x 306 / 365 = 1207.2329 -> 1207.23. With the list price
     changed to 70.00 from 2027-03-01 by event: 2 x 70 x 12 x 306 / 365 = 1408.4384 ->
-    1408.44 (at the contract's price it was 1006.03)."""
+    1408.44 (at the contract's price it was 1006.03). The same change for every contract
+    (`contract: "*"`), announced 2026-12-15, before the contract's start 2027-01-04: the
+    provider's price list is in force when the contract starts, so it is taken on the start
+    day with its effective date, 1408.44 (not 1207.23), without a `list_price_changed`
+    action for the contract (nothing changed for it)."""
     seats = "{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 4}"
     result = run_one(_list_price_policy(tmp_path), "2027-03-05",
                      events[:-1] + (", " if events != "[]" else "") + seats + "]")
     invoices = [(a.date, str(a.get("amount"))) for a in result.of("k")
                 if a.kind == "invoice_issued"]
     assert invoices == [(date(2027, 1, 4), "1200.00"), (date(2027, 3, 4), amount)]
+    changed = [a.date for a in result.of("k") if a.kind == "list_price_changed"]
+    assert changed == ([date(2027, 2, 1)] if "contract: k" in events else [])

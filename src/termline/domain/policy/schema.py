@@ -235,7 +235,8 @@ class PriceListRule(Rule):
     """The provider's list price of each item, dated (each price in force from its date),
     where the terms refer to "the list price" (of the day) rather than the contract's price.
     An event `list_price_changed` (item, price, effective) changes it for the contracts it
-    addresses."""
+    addresses; one dated before a contract's start is taken on its start day (the price list
+    in force when it starts)."""
 
     items: dict[str, dict[date, Dec]] = Field(examples=[
         '{ERP Seat: {2027-01-01: "60.00", 2027-07-01: "65.00"}}'])
