@@ -85,6 +85,8 @@ def _list_price_policy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("events", "amount"), [
     ("[]", "1207.23"),
     ('[{date: 2027-02-01, type: list_price_changed, contract: k, item: ERP Seat, '
+     'price: "70.00", effective: 2027-03-01}]', "1408.44"),
+    ('[{date: 2026-12-15, type: list_price_changed, contract: "*", item: ERP Seat, '
      'price: "70.00", effective: 2027-03-01}]', "1408.44")])
 def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, events: str,
                                                              amount: str) -> None:
@@ -93,10 +95,66 @@ def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, eve
     2027-01-01. 2 seats added on 2027-03-04, pro rata to the period end 2028-01-03 (306 of
     365 days, 3.1): 2 x 60 x 12 x 306 / 365 = 1207.2329 -> 1207.23. With the list price
     changed to 70.00 from 2027-03-01 by event: 2 x 70 x 12 x 306 / 365 = 1408.4384 ->
-    1408.44 (at the contract's price it was 1006.03)."""
+    1408.44 (at the contract's price it was 1006.03). The same change for every contract
+    (`contract: "*"`), announced 2026-12-15, before the contract's start 2027-01-04: the
+    provider's price list is in force when the contract starts, so it is taken on the start
+    day with its effective date, 1408.44 (not 1207.23), without a `list_price_changed`
+    action for the contract (nothing changed for it)."""
     seats = "{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 4}"
     result = run_one(_list_price_policy(tmp_path), "2027-03-05",
                      events[:-1] + (", " if events != "[]" else "") + seats + "]")
     invoices = [(a.date, str(a.get("amount"))) for a in result.of("k")
                 if a.kind == "invoice_issued"]
     assert invoices == [(date(2027, 1, 4), "1200.00"), (date(2027, 3, 4), amount)]
+    changed = [a.date for a in result.of("k") if a.kind == "list_price_changed"]
+    assert changed == ([date(2027, 2, 1)] if "contract: k" in events else [])
+
+
+@pytest.mark.parametrize(("prices", "events", "amount"), [
+    ('{2027-01-01: "60.00", 2027-03-01: "63.33"}', "[]", "379.98"),
+    ('{2027-01-01: "60.00", 2027-04-01: "66.00"}', "[]", "360.00"),
+    ('{2027-01-01: "60.00"}', '[{date: 2027-02-20, type: list_price_changed, contract: k, '
+     'item: ERP Seat, price: "55.00", effective: 2027-03-01}]', "330.00"),
+    (None, "[]", "300.00")])
+def test_a_charge_as_a_percentage_of_the_fees_at_the_list_price(
+        tmp_path: Path, prices: str | None, events: str, amount: str) -> None:
+    """Issue 19 names "charges as a percentage of a list price"; no stored text (the seeds,
+    tests/fixtures/terms) words one, so LedgerLoop's 15 % fixed interest (4.2, on
+    2027-03-05, 21 days after the due date and after the third reminder) is made "25 % of
+    the fees at the list price" (`of: list_price`). The invoice's line: 2 ERP Seats at 50.00
+    a month for 12 months, 1,200.00. At the list price in force on 2027-03-05 (63.33 from
+    2027-03-01): 1,200.00 x 63.33 / 50.00 = 1,519.92, 25 %: 379.98. A list price that only
+    comes later (66.00 from 2027-04-01) does not count: 60.00, 1,440.00, 360.00. One set by
+    an event (55.00 from 2027-03-01): 1,320.00, 330.00. No list price known: the line at its
+    own price, 300.00 (as `of: fees`)."""
+    extra = ("" if prices is None else
+             f'\nprice_list:\n  clause: "3.4"\n  items: {{ERP Seat: {prices}}}\n')
+    path = custom_policy(tmp_path, ('      percent_of_principal: "15"\n',
+                                    '      percent: "25"\n      of: list_price\n'),
+                         extra=extra)
+    result = run_one(path, "2027-03-06", events)
+    charged = [(a.date, a.get("name"), str(a.get("amount"))) for a in result.of("k")
+               if a.kind == "charge_applied"]
+    assert charged == [(date(2027, 3, 5), "fixed interest", amount),
+                       (date(2027, 3, 5), "penalty", "50.00")]
+
+
+def test_check_warns_of_a_list_price_charge_with_no_price_list(tmp_path: Path) -> None:
+    """`of: list_price` in a policy with no `price_list` loads (a `list_price_changed` event
+    may give the list prices) but `policy check` warns: until one does, the charge is taken
+    of the fees at the contract's prices. With a price list there is no such warning."""
+    from termline.domain.policy.check import check_text
+
+    swap = ('      percent_of_principal: "15"\n', '      percent: "25"\n      of: list_price\n')
+    for extra, warned in (("", True),
+                          ('\nprice_list:\n  clause: "3.4"\n  items: {ERP Seat: '
+                           '{2027-01-01: "60.00"}}\n', False)):
+        path = custom_policy(tmp_path, swap, extra=extra)
+        text = path.read_text("utf-8")
+        policy, problems = check_text(text, str(path))
+        assert policy is not None
+        found = [p for p in problems if "of: list_price with no price_list" in p.message]
+        assert [(p.severity, p.line) for p in found] == (
+            [("warning", text.splitlines().index("      of: list_price") + 1)] if warned
+            else [])
+        assert all(p.severity == "warning" for p in problems)

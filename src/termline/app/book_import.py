@@ -268,6 +268,7 @@ class _Importer:
             if event.contract == BROADCAST and isinstance(event, _Broadcast):
                 for page in self.bulk.contract_pages(self.owner.id, CHUNK):
                     for stored in page:
+                        # not a contract that starts later (as `intake._add_events`)
                         if event.date >= stored.contract.start:
                             check_event(event, stored, self._policy(stored), self.indices,
                                         located)

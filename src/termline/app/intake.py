@@ -180,6 +180,9 @@ def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[Any],
     targets: list[int | None] = []
     for position, (event, where) in enumerate(zip(events, located, strict=True)):
         if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            # a contract that starts later is not checked: of the checks only the date (not
+            # before the start) depends on it, and a list price dated before the start is
+            # taken on the start day (`received_on`), any other broadcast never
             for stored in by_ref.values():
                 if stored is not None and event.date >= stored.contract.start:
                     check_event(event, stored, policy_of(stored), indices, where)

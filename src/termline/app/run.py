@@ -33,7 +33,7 @@ from termline.adapters.sql.repository import (
     keyed_bodies,
 )
 from termline.app.ports import UnitOfWork, UowFactory
-from termline.domain.contract.model import event_sort_key
+from termline.domain.contract.model import event_sort_key, received_on
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context
 from termline.domain.engine.wake import next_wake, run_contract_sparse, step_sparse
@@ -312,7 +312,12 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
         raise UnreadableEvent(first.id, first.event.date, first.event.problem)
     by_day: dict[date, list[StoredEvent]] = defaultdict(list)
     for stored in events:
-        by_day[stored.event.date].append(stored)
+        # each on the day the contract takes it: a list price dated before the start, on the
+        # start day (the store reads it while the contract has not run its start day)
+        day = stored.event.date if isinstance(stored.event, Unreadable) \
+            else received_on(stored.event, ctx.contract.start)
+        if day is not None:
+            by_day[day].append(stored)
     for todays in by_day.values():
         # an unreadable event past the day bound (a run a day at a time) is only a wake day
         # here: it raises when its own day is run, above

@@ -16,6 +16,7 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     stored_event,
 )
+from termline.domain.contract.model import AT_START, taken_after
 
 
 class MemoryEvents:
@@ -43,7 +44,7 @@ class MemoryEvents:
         return [stored_event(row.id, row.date, row.payload) for row in self._live()
                 if (row.contract_id == contract.id or (row.tenant_id == contract.tenant_id
                                                        and row.contract_id is None))
-                and row.date >= contract.contract.start
+                and (row.date >= contract.contract.start or row.type in AT_START)
                 and (until is None or row.date <= until)
                 and (after is None or row.date > after)]
 
@@ -66,7 +67,7 @@ class MemoryEvents:
                 targets = list(bounds) if row.tenant_id == tenant_id else []
             for cid in targets:
                 cursor, start = bounds[cid]
-                if row.date > cursor and row.date >= start:
+                if taken_after(row.date, row.type, cursor, start):
                     out.setdefault(cid, []).append((row.id, row.date, row.payload))
         return out
 

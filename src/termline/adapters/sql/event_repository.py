@@ -19,6 +19,7 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     stored_event,
 )
+from termline.domain.contract.model import AT_START, taken_after
 
 # an event's own rows, less those an operator voided (`event_voids`)
 _LIVE = ~select(t.event_voids.c.event_id).where(
@@ -39,12 +40,14 @@ class SqlEvents(SqlRows):
 
     def events(self, contract: StoredContract, after: date | None, until: date | None = None
                ) -> list[StoredEvent]:
-        """The contract's own and its tenant's broadcast events, in received order."""
+        """The contract's own and its tenant's broadcast events, in received order: those
+        dated from its start, and the list prices dated before it (`received_on`)."""
         c = t.events.c
         query = select(c.id, c.date, c.payload).where(
             or_(c.contract_id == contract.id,
                 and_(c.tenant_id == contract.tenant_id, c.contract_id.is_(None))),
-            c.date >= contract.contract.start, _LIVE).order_by(c.id)
+            or_(c.date >= contract.contract.start, c.type.in_(sorted(AT_START))),
+            _LIVE).order_by(c.id)
         if until is not None:
             query = query.where(c.date <= until)
         if after is not None:
@@ -69,16 +72,20 @@ class SqlEvents(SqlRows):
             return {}
         c = t.events.c
         low = min(cursor for _, cursor, _ in cursors)
-        rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.payload).where(
+        window = c.date > low
+        unstarted = [start for _, cursor, start in cursors if cursor < start]
+        if unstarted:  # their list prices dated before the start, taken on it (`received_on`)
+            window = or_(window, and_(c.type.in_(sorted(AT_START)), c.date < max(unstarted)))
+        rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.type, c.payload).where(
             or_(c.contract_id.in_([cid for cid, _, _ in cursors]),
                 and_(c.tenant_id == tenant_id, c.contract_id.is_(None))),
-            c.date > low, _LIVE).order_by(c.id))
+            window, _LIVE).order_by(c.id))
         bounds = {cid: (cursor, start) for cid, cursor, start in cursors}
         out: dict[int, list[RawEvent]] = {}
         for row in rows:
             for cid in [row.contract_id] if row.contract_id is not None else bounds:
                 cursor, start = bounds[cid]
-                if row.date > cursor and row.date >= start:
+                if taken_after(row.date, row.type, cursor, start):
                     out.setdefault(cid, []).append((row.id, row.date, row.payload))
         return out
 

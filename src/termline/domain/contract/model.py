@@ -506,3 +506,28 @@ def event_sort_key(event: Any) -> tuple[Any, ...]:
     kind = event.type
     rank = EVENT_TYPES.index(kind) if kind in EVENT_TYPES else len(EVENT_TYPES)
     return (event.date, event.contract, rank, event.model_dump_json())
+
+
+# The events a contract takes on its start day when they are dated before it: the provider's
+# price list (`list_price_changed`), in force when the contract starts. Every other event
+# dated before a contract's start never reaches it (the checks refuse one that names it).
+AT_START = frozenset({"list_price_changed"})
+
+
+def received_on(event: Any, start: date) -> date | None:
+    """The day a contract that starts on `start` takes `event`, the same in every run (the
+    daily fold, the sparse one, the store's): the event's date; the start day for a list
+    price dated before it (the event keeps its date, and its `effective` date defaults to
+    it); None for any other event dated before the start."""
+    if event.date >= start:
+        return event.date  # type: ignore[no-any-return]
+    return start if event.type in AT_START else None
+
+
+def taken_after(day: date, kind: str, cursor: date, start: date) -> bool:
+    """Whether an event of `day` and type `kind` is still to come for a contract that starts
+    on `start` and has run to `cursor` (the store's reads): it comes on its date, or on the
+    start day for a list price dated before it (`received_on`)."""
+    if day >= start:
+        return day > cursor
+    return kind in AT_START and start > cursor

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from termline.domain.contract.model import BROADCAST, Contract, event_sort_key
+from termline.domain.contract.model import BROADCAST, Contract, event_sort_key, received_on
 from termline.domain.contract.scenario_file import Scenario
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context, ContractState
@@ -60,14 +60,17 @@ Respond = Callable[[Action], Iterable[Any]]
 
 def run_contract(ctx: Context, events: Sequence[Any], until: date,
                  respond: Respond | None = None) -> tuple[ContractState, list[Action]]:
-    """Fold the daily step from the contract's start to `until`.
+    """Fold the daily step from the contract's start to `until`, each event on the day the
+    contract takes it (`received_on`: a list price dated before the start, on the start day).
 
     `respond` models a customer who reacts to actions (pays an invoice some days later): it maps
     an action to events dated after it, which join the input. Demo and benchmarks use it.
     """
     by_day: dict[date, list[Any]] = defaultdict(list)
     for event in events:
-        by_day[event.date].append(event)
+        day = received_on(event, ctx.contract.start)
+        if day is not None:
+            by_day[day].append(event)
     state = ContractState()
     actions: list[Action] = []
     day = ctx.contract.start

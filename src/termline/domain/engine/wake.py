@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from termline.domain.contract.model import event_sort_key
+from termline.domain.contract.model import event_sort_key, received_on
 from termline.domain.engine.actions import Action
 from termline.domain.engine.extension import mechanisms, soonest
 from termline.domain.engine.simulate import Respond, responses
@@ -159,7 +159,9 @@ def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
     """`simulate.run_contract` stepping only on wake and event days: the same result."""
     by_day: dict[date, list[Any]] = {}
     for event in events:
-        by_day.setdefault(event.date, []).append(event)
+        day = received_on(event, ctx.contract.start)
+        if day is not None:
+            by_day.setdefault(day, []).append(event)
     final, actions = ContractState(), list[Action]()
     for _, after, acts in step_sparse(final, ctx, ctx.contract.start - ONE_DAY, until, by_day,
                                       respond):

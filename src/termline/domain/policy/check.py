@@ -289,6 +289,10 @@ def smells(policy: Policy, located: Located) -> list[Problem]:
         if not step.enabled and step.delay.number:
             warn(f"step '{step.name}': a delay on a step that is switched off changes nothing",
                  "dunning", "steps", i, "delay")
+        if step.of == "list_price" and step.percent is not None and policy.price_list is None:
+            warn(f"step '{step.name}': of: list_price with no price_list: the fees are taken "
+                 "at the contract's prices until a list_price_changed event gives a list price",
+                 "dunning", "steps", i, "of")
     if policy.interest.rate is not None and policy.interest.rate == zero:
         warn("interest rate 0 charges nothing; use method: none", "interest", "rate")
     if policy.interest.method == "none" and policy.interest.rate is not None:

@@ -235,7 +235,8 @@ class PriceListRule(Rule):
     """The provider's list price of each item, dated (each price in force from its date),
     where the terms refer to "the list price" (of the day) rather than the contract's price.
     An event `list_price_changed` (item, price, effective) changes it for the contracts it
-    addresses."""
+    addresses; one dated before a contract's start is taken on its start day (the price list
+    in force when it starts)."""
 
     items: dict[str, dict[date, Dec]] = Field(examples=[
         '{ERP Seat: {2027-01-01: "60.00", 2027-07-01: "65.00"}}'])
@@ -299,10 +300,14 @@ class DunningStep(Right):
     """The least a percentage charge amounts to."""
     percent: Dec | None = Field(default=None, gt=0, examples=['"25"'])
     """A percentage the step charges of `of` (collection, charge): "25 % of the fees"."""
-    of: Literal["principal", "invoice", "fees"] = Field(default="principal",
-                                                        examples=["fees"])
-    """What `percent` is taken of: the invoice's unpaid principal, its whole amount, or its
-    subscription fees (the lines of the contract's price list, not usage or purchases)."""
+    of: Literal["principal", "invoice", "fees", "list_price"] = Field(default="principal",
+                                                                      examples=["fees"])
+    """What `percent` is taken of: the invoice's unpaid principal, its whole amount, its
+    subscription fees (the lines of the contract's price list, not usage or purchases), or
+    those fees at the list price (`list_price`: each line's quantity, for the share of a
+    period it bills, at the list price in force the day the step acts, `price_list` changed
+    by `list_price_changed` events; a line keeps its own price where no list price is
+    known)."""
     remedy: Dur | None = None
     """The remedy period a breach notice gives."""
     requires: Literal["payment_failed"] | None = None

@@ -12,6 +12,7 @@ from termline.domain.mechanisms.dunning.conditions import condition_met
 from termline.domain.mechanisms.dunning.ladder import step_date
 from termline.domain.mechanisms.dunning.offset import (
     costs_so_far,
+    list_prices_on,
     net_cost,
     net_lump,
     percent_charge,
@@ -107,7 +108,8 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
                             else "payment_notice_sent")
         return state, [action(day, kind, cid, clauses, ref=invoice.ref)]
     if step.kind == "collection":
-        amount = percent_charge(step, invoice, _lines(ctx))
+        amount = percent_charge(step, invoice, _lines(ctx),
+                                list_prices_on(ctx.policy, state, day))
         assert amount is not None
         own = max(amount, step.minimum_fee or ZERO)
         amount = net_cost(ctx.policy, state, invoice.ref, own,
@@ -122,7 +124,8 @@ def _perform(state: ContractState, ctx: Context, day: date, step: DunningStep, i
         return state, [action(day, "claim_handed_over", cid, clauses, ref=invoice.ref)]
     if step.kind == "charge":
         assert step.charge_name is not None
-        amount = percent_charge(step, invoice, _lines(ctx))
+        amount = percent_charge(step, invoice, _lines(ctx),
+                                list_prices_on(ctx.policy, state, day))
         if amount is None:
             amount = step.fee or ZERO
         amount = max(amount, step.minimum_fee or ZERO)

@@ -27,8 +27,13 @@ def list_price(policy: Policy, state: ContractState, item: str, day: date) -> De
 
 def record_list_price(state: ContractState, ctx: Context, day: date, event: Any
                       ) -> tuple[ContractState, list[Action]]:
-    effective = event.effective or day
+    """The list price from its `effective` date (default: the event's date). One dated before
+    the contract's start is taken on the start day (`received_on`) and kept with its dates,
+    without an action: it is the price list in force when the contract starts."""
+    effective = event.effective or event.date
     state = replace(state, list_prices=(*state.list_prices, (event.item, effective, event.price)))
+    if event.date < ctx.contract.start:
+        return state, []  # the price list in force when the contract starts: no change to it
     if event.contract == BROADCAST and not any(line.item == event.item
                                                for line in ctx.contract.lines):
         return state, []  # the provider's price list: kept, shown where the contract has it
