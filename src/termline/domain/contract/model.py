@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from datetime import date as date_  # a name the protocol's `date` does not hide
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import (
     AfterValidator,
@@ -514,13 +515,23 @@ def event_sort_key(event: Any) -> tuple[Any, ...]:
 AT_START = frozenset({"list_price_changed"})
 
 
-def received_on(event: Any, start: date) -> date | None:
+class Dated(Protocol):
+    """What `received_on` reads of an event."""
+
+    @property
+    def date(self) -> date_: ...
+
+    @property
+    def type(self) -> str: ...
+
+
+def received_on(event: Dated, start: date) -> date | None:
     """The day a contract that starts on `start` takes `event`, the same in every run (the
     daily fold, the sparse one, the store's): the event's date; the start day for a list
     price dated before it (the event keeps its date, and its `effective` date defaults to
     it); None for any other event dated before the start."""
     if event.date >= start:
-        return event.date  # type: ignore[no-any-return]
+        return event.date
     return start if event.type in AT_START else None
 
 
