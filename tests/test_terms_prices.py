@@ -110,6 +110,23 @@ def test_added_users_are_billed_at_the_list_price_of_the_day(tmp_path: Path, eve
     assert changed == ([date(2027, 2, 1)] if "contract: k" in events else [])
 
 
+def test_of_two_list_prices_effective_the_same_day_the_later_announced_counts(
+        tmp_path: Path) -> None:
+    """Issue 19, the list price of the day: 70.00 announced on 2027-02-01 for 2027-03-01, then
+    65.00 announced on 2027-02-10 for the same day (a correction). The later word is the
+    price: 2 seats added 2027-03-04, 2 x 65 x 12 x 306 / 365 = 1307.8356 -> 1307.84 (the
+    higher price, 70.00, would give 1408.44)."""
+    events = ('[{date: 2027-02-01, type: list_price_changed, contract: k, item: ERP Seat, '
+              'price: "70.00", effective: 2027-03-01}, '
+              '{date: 2027-02-10, type: list_price_changed, contract: k, item: ERP Seat, '
+              'price: "65.00", effective: 2027-03-01}, '
+              '{date: 2027-03-04, type: seat_change, contract: k, item: ERP Seat, quantity: 4}]')
+    result = run_one(_list_price_policy(tmp_path), "2027-03-05", events)
+    invoices = [(a.date, str(a.get("amount"))) for a in result.of("k")
+                if a.kind == "invoice_issued"]
+    assert invoices == [(date(2027, 1, 4), "1200.00"), (date(2027, 3, 4), "1307.84")]
+
+
 @pytest.mark.parametrize(("prices", "events", "amount"), [
     ('{2027-01-01: "60.00", 2027-03-01: "63.33"}', "[]", "379.98"),
     ('{2027-01-01: "60.00", 2027-04-01: "66.00"}', "[]", "360.00"),

@@ -16,13 +16,14 @@ from termline.domain.values.records import replace
 
 
 def list_price(policy: Policy, state: ContractState, item: str, day: date) -> Decimal | None:
-    """The latest list price of `item` in force on `day`: from the events, else the policy."""
+    """The latest list price of `item` in force on `day`: from the events, else the policy;
+    of two effective the same day, the later announced (events are kept in their order)."""
     dated: list[tuple[date, int, Decimal]] = []
     if policy.price_list is not None:
-        dated += [(d, 0, p) for d, p in policy.price_list.items.get(item, {}).items()]
-    dated += [(d, 1, p) for i, d, p in state.list_prices if i == item]
+        dated += [(d, -1, p) for d, p in policy.price_list.items.get(item, {}).items()]
+    dated += [(d, n, p) for n, (i, d, p) in enumerate(state.list_prices) if i == item]
     in_force = [entry for entry in dated if entry[0] <= day]
-    return max(in_force)[2] if in_force else None
+    return max(in_force, key=lambda entry: entry[:2])[2] if in_force else None
 
 
 def record_list_price(state: ContractState, ctx: Context, day: date, event: Any
