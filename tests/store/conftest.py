@@ -6,11 +6,15 @@ drops it. Under CI=true an unreachable server fails the test; elsewhere it skips
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,7 @@ from sqlalchemy import create_engine, text
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 
+TERMLINE = str(Path(sys.executable).parent / "termline")
 PG_URL = os.environ.get("TERMLINE_TEST_PG_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 
 
@@ -76,3 +81,22 @@ def uow(db_url: str) -> Iterator[Callable[[], Any]]:
     upgrade(engine)
     yield lambda: SqlUnitOfWork(engine)
     engine.dispose()
+
+
+def workers_at_once(db_url: str, until: date, *, batch: int, count: int = 2
+                    ) -> list[dict[str, Any]]:
+    """`count` `termline worker --until UNTIL --batch BATCH` processes run at once on the
+    store: their JSON reports, each having exited 0. On PostgreSQL each must have done some of
+    the work (claims skip the contracts another holds); SQLite's take turns."""
+    env = {**os.environ, "TERMLINE_DATABASE_URL": db_url}
+    workers = [subprocess.Popen([TERMLINE, "worker", "--until", until.isoformat(), "--json",
+                                 "--batch", str(batch)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    reports = []
+    for proc in workers:
+        stdout, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 0, stderr
+        reports.append(json.loads(stdout.splitlines()[-1]))
+    if db_url.startswith("postgresql"):
+        assert all(r["contracts"] > 0 for r in reports), reports  # each did work
+    return reports

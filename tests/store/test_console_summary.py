@@ -6,9 +6,6 @@ several steps (items are paid off and leave), and with two workers running the d
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +27,7 @@ from termline.domain.engine.state import ContractState
 from termline.domain.mechanisms.dunning.aging import Aged, age
 from termline.domain.values.money import ZERO
 from tests.store.books import scenario_text, synthetic_scenario
+from tests.store.conftest import workers_at_once
 from tests.store.test_equivalence import termline
 
 TERMLINE = str(Path(sys.executable).parent / "termline")
@@ -177,20 +175,9 @@ def test_two_workers_at_once_lose_no_kept_update(db_url: str, tmp_path: Path) ->
     termline(db_url, "db", "upgrade")
     termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
-    env = {**os.environ, "TERMLINE_DATABASE_URL": db_url}
     middle = UNTIL - timedelta(days=200)
     for until in (middle, UNTIL):
-        workers = [subprocess.Popen([TERMLINE, "worker", "--until", until.isoformat(),
-                                     "--json", "--batch", "1"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for _ in range(2)]
-        reports = []
-        for proc in workers:
-            stdout, stderr = proc.communicate(timeout=600)
-            assert proc.returncode == 0, stderr
-            reports.append(json.loads(stdout.splitlines()[-1]))
-        if db_url.startswith("postgresql"):
-            assert all(r["contracts"] > 0 for r in reports), reports  # both did work
+        workers_at_once(db_url, until, batch=1)
         found = _assert_kept_match_states(db_url, until)
         assert found["kept"], "nothing open: the comparison would prove nothing"
 

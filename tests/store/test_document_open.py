@@ -13,8 +13,6 @@ to 0013 and upgrade (the backfill), on SQLite and PostgreSQL (`db_url`)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 from collections import Counter
 from datetime import timedelta
@@ -32,9 +30,10 @@ from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import credit_notes
 from termline.app.console_views import InvoiceFilter, invoices
 from tests.store.books import scenario_text, synthetic_scenario
+from tests.store.conftest import workers_at_once
 from tests.store.test_bank_batch_returns import BOOK as DIRECT_DEBITS
 from tests.store.test_bank_batch_returns import _entry, _statement
-from tests.store.test_console_summary import TERMLINE, UNTIL
+from tests.store.test_console_summary import UNTIL
 from tests.store.test_credit_note import CLIENTCOM
 from tests.store.test_disputes import SMARTTRACKERS
 from tests.store.test_equivalence import termline
@@ -251,19 +250,8 @@ def test_two_workers_at_once_keep_every_document(db_url: str, tmp_path: Path) ->
     (tmp_path / "profile.yaml").write_text(yaml.safe_dump(PROFILE), "utf-8")
     termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
     termline(db_url, "import", str(scenario))
-    env = {**os.environ, "TERMLINE_DATABASE_URL": db_url}
     for until in (UNTIL - timedelta(days=200), UNTIL):
-        workers = [subprocess.Popen([TERMLINE, "worker", "--until", until.isoformat(),
-                                     "--json", "--batch", "1"], env=env,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for _ in range(2)]
-        reports = []
-        for proc in workers:
-            stdout, stderr = proc.communicate(timeout=600)
-            assert proc.returncode == 0, stderr
-            reports.append(json.loads(stdout.splitlines()[-1]))
-        if db_url.startswith("postgresql"):
-            assert all(r["contracts"] > 0 for r in reports), reports  # both did work
+        workers_at_once(db_url, until, batch=1)
         figures = _check(db_url)
         statuses = {s for _, s in figures.values()}
         assert {"open", "paid"} <= statuses, statuses

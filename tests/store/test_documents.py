@@ -19,8 +19,9 @@ from documents.conftest import PROFILE
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.db import make_engine
 from tests.store.books import synthetic_scenario
+from tests.store.conftest import workers_at_once
 from tests.store.test_equivalence import termline
-from tests.store.test_workers import UNTIL, _start
+from tests.store.test_workers import UNTIL
 
 SO = """
 policy: superoffice
@@ -144,15 +145,7 @@ def test_two_workers_number_invoices_without_gaps(db_url: str, tmp_path: Path) -
     termline(db_url, "tenant", "add", "default")
     termline(db_url, "import", str(scenario))
     _profile(db_url, tmp_path)
-    workers = [_start(db_url, "worker", "--until", UNTIL.isoformat(), "--json", "--batch", "3")
-               for _ in range(2)]
-    reports = []
-    for proc in workers:
-        stdout, stderr = proc.communicate(timeout=600)
-        assert proc.returncode == 0, stderr
-        reports.append(json.loads(stdout.splitlines()[-1]))
-    if db_url.startswith("postgresql"):
-        assert all(r["contracts"] > 0 for r in reports), reports  # both took numbers
+    workers_at_once(db_url, UNTIL, batch=3)  # on PostgreSQL both take numbers
     engine = make_engine(db_url)
     with engine.connect() as conn:
         invoices = conn.execute(select(t.invoices.c.action_key)).scalars().all()
