@@ -27,6 +27,21 @@ def termline(db: str, *args: str) -> str:
     return result.stdout
 
 
+def _list_price_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """SuperOffice's pack with added users billed at the list price of the day (12 ¶1), and
+    commands that keep no pooled connection between calls."""
+    engine_of = database.engine
+    monkeypatch.setattr(database, "engine", lambda raw=None, *, pooled=True, must_exist=True:
+                        engine_of(raw, pooled=False, must_exist=must_exist))
+    policy = tmp_path / "superoffice-list.yaml"
+    text = PACK.read_text("utf-8").replace(
+        "  increase: prorata_to_period_end\n  decrease_notice: 30 days\n",
+        "  increase: prorata_to_period_end\n  price: list_price\n  decrease_notice: 30 days\n")
+    policy.write_text(text.replace("pack: superoffice", "pack: superoffice-list"), "utf-8")
+    assert "  price: list_price\n" in policy.read_text("utf-8")  # the pack's text still fits
+    return policy
+
+
 def test_the_providers_list_price_for_every_contract_bills_added_users(
         db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Monthly Factuurperiode from 2027-03-01 (the month change after the Contractdatum
@@ -36,15 +51,7 @@ def test_the_providers_list_price_for_every_contract_bills_added_users(
     day: 2 x 45.00 x 22 / 31 = 63.8709... -> 63.87 (at the agreed price it was 56.77, the
     pack's test). The April invoice bills the 7 users' line at the agreed 40.00: 280.00.
     The other customer has no CRM Online line: its ledger shows no change."""
-    engine_of = database.engine
-    monkeypatch.setattr(database, "engine", lambda raw=None, *, pooled=True, must_exist=True:
-                        engine_of(raw, pooled=False, must_exist=must_exist))
-    policy = tmp_path / "superoffice-list.yaml"
-    text = PACK.read_text("utf-8").replace(
-        "  increase: prorata_to_period_end\n  decrease_notice: 30 days\n",
-        "  increase: prorata_to_period_end\n  price: list_price\n  decrease_notice: 30 days\n")
-    policy.write_text(text.replace("pack: superoffice", "pack: superoffice-list"), "utf-8")
-    assert "  price: list_price\n" in policy.read_text("utf-8")
+    policy = _list_price_pack(tmp_path, monkeypatch)
     scenario = tmp_path / "book.yaml"
     scenario.write_text(f"""
 policy: {policy}
@@ -101,14 +108,7 @@ def test_a_contract_added_after_the_price_change_starts_with_it(
     user confirmed 04-22: 1 x 48.00 x 9 / 30 = 14.40; May bills the 8 users at the agreed
     price: 320.00. Only `acme`, which ran when the changes came, has `list_price_changed`
     actions; `late` had its prices when it started."""
-    engine_of = database.engine
-    monkeypatch.setattr(database, "engine", lambda raw=None, *, pooled=True, must_exist=True:
-                        engine_of(raw, pooled=False, must_exist=must_exist))
-    policy = tmp_path / "superoffice-list.yaml"
-    text = PACK.read_text("utf-8").replace(
-        "  increase: prorata_to_period_end\n  decrease_notice: 30 days\n",
-        "  increase: prorata_to_period_end\n  price: list_price\n  decrease_notice: 30 days\n")
-    policy.write_text(text.replace("pack: superoffice", "pack: superoffice-list"), "utf-8")
+    policy = _list_price_pack(tmp_path, monkeypatch)
 
     def book(name: str, ref: str, start: str) -> str:
         path = tmp_path / f"{name}.yaml"

@@ -35,6 +35,20 @@ MONEY = frozenset({"amount", "unit_price", "new_unit_price", "costs"})
 DECIMAL_COUNTS = frozenset({"usage", "purchase"})  # event types whose quantity is a decimal
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that gives the body a middleware has already read, then what follows."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
 class Refused(Exception):
     def __init__(self, status: int, detail: str, field: str | None = None) -> None:
         super().__init__(detail)
@@ -109,16 +123,7 @@ class Door:
         if body is None:
             await self.app(scope, receive, send)
             return
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def _admit(self, scope: Scope, receive: Receive) -> bytes | None:
         raw_path = scope.get("raw_path") or scope.get("path", "").encode()

@@ -33,6 +33,7 @@ from termline.entrypoints.api.deps import (
     release_rings,
     resolve,
 )
+from termline.entrypoints.api.door import replaying
 from termline.entrypoints.api.problems import MEDIA, problem_response
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -87,14 +88,7 @@ class IdempotencyAndAudit:
         request = Request(scope)
         ctx: ServiceContext = request.app.state.ctx
         body = await _read(receive)
-        given = False
-
-        async def replay() -> Message:
-            nonlocal given
-            if not given:
-                given = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
+        replay = replaying(body, receive)
 
         digest = _hash(request, body)
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
