@@ -10,18 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from termline.entrypoints.cli import database
-from termline.entrypoints.cli.app import app
+from tests.store.test_equivalence import termline
 
 CUSTOM = Path(__file__).resolve().parents[1] / "fixtures/custom"
-
-
-def termline(db: str, *args: str) -> str:
-    result = CliRunner().invoke(app, list(args), env={"TERMLINE_DATABASE_URL": db})
-    assert result.exit_code == 0, (args, result.output, result.exception)
-    return result.stdout
 
 
 def test_a_reminder_sent_by_hand_starts_the_ladders_next_dates_in_the_store(

@@ -13,18 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from termline.entrypoints.cli import database
-from termline.entrypoints.cli.app import app
+from tests.store.test_equivalence import termline
 
 PACK = Path(__file__).resolve().parents[2] / "src/termline/domain/policy/packs/superoffice.yaml"
-
-
-def termline(db: str, *args: str) -> str:
-    result = CliRunner().invoke(app, list(args), env={"TERMLINE_DATABASE_URL": db})
-    assert result.exit_code == 0, (args, result.output, result.exception)
-    return result.stdout
 
 
 def _list_price_pack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
