@@ -15,7 +15,6 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from documents.conftest import PROFILE
 from termline.adapters.sql import console_tables as ct
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode
@@ -29,6 +28,7 @@ from termline.domain.values.money import ZERO
 from tests.store.books import scenario_text, synthetic_scenario
 from tests.store.conftest import workers_at_once
 from tests.store.test_equivalence import termline
+from tests.store.test_money_model import _book
 
 TERMLINE = str(Path(sys.executable).parent / "termline")
 UNTIL = date(2028, 3, 31)
@@ -113,12 +113,8 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
     and payments add up to, on SQLite and PostgreSQL."""
     scenario = tmp_path / "book.yaml"
     scenario.write_text(scenario_text("smartweb", until=UNTIL.isoformat()), "utf-8")
-    termline(db_url, "db", "upgrade")
-    termline(db_url, "tenant", "add", "default")
     # a seller profile: the invoices, fees and credit notes become numbered documents
-    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(PROFILE), "utf-8")
-    termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
-    termline(db_url, "import", str(scenario))
+    _book(db_url, tmp_path, scenario.read_text("utf-8"))
     nopay_start = next(c["start"] for c in yaml.safe_load(scenario.read_text("utf-8"))
                        ["contracts"] if c["id"] == "nopay")
     nopay = _contract_id(db_url, "nopay")
@@ -189,11 +185,7 @@ def test_the_migration_fills_the_kept_figures_of_a_book_run_before_it(
     the same as a recomputation from the stored states, documents and payments."""
     scenario = tmp_path / "book.yaml"
     scenario.write_text(scenario_text("smartweb", until=UNTIL.isoformat()), "utf-8")
-    termline(db_url, "db", "upgrade")
-    termline(db_url, "tenant", "add", "default")
-    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(PROFILE), "utf-8")
-    termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
-    termline(db_url, "import", str(scenario))
+    _book(db_url, tmp_path, scenario.read_text("utf-8"))
     termline(db_url, "run", "--until", "2027-06-30")
     before = _assert_kept_match_states(db_url, date(2027, 6, 30))
     engine = make_engine(db_url)

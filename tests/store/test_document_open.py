@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 import yaml
 
-from documents.conftest import PROFILE
 from termline.adapters.sql.console_repo import ConsoleStore
 from termline.adapters.sql.db import downgrade, make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
@@ -245,11 +244,7 @@ def test_two_workers_at_once_keep_every_document(db_url: str, tmp_path: Path) ->
     side): afterwards every document's kept figures are the recomputed ones; neither worker's
     writes were lost or left stale by the other's."""
     scenario = synthetic_scenario(tmp_path / "book.yaml", 120, UNTIL)
-    termline(db_url, "db", "upgrade")
-    termline(db_url, "tenant", "add", "default")
-    (tmp_path / "profile.yaml").write_text(yaml.safe_dump(PROFILE), "utf-8")
-    termline(db_url, "tenant", "profile", "default", str(tmp_path / "profile.yaml"))
-    termline(db_url, "import", str(scenario))
+    _book(db_url, tmp_path, scenario.read_text("utf-8"))
     for until in (UNTIL - timedelta(days=200), UNTIL):
         workers_at_once(db_url, until, batch=1)
         figures = _check(db_url)

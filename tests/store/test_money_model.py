@@ -60,6 +60,20 @@ def _pay(db_url: str, contract: str, day: str, amount: str, **fields: str) -> No
              day, "--field", f"amount={amount}", *extra)
 
 
+def _assert_the_newer_invoice_paid(db_url: str) -> None:
+    """Run to 31 March: SC2027-000002 paid by the 60.50 of 10 February, SC2027-000001 open
+    at 60.50 with its notice of default on 3 February + 14 days = 17 February (5.3)."""
+    termline(db_url, "run", "--until", "2027-03-31")
+    rows = {d["number"]: d["open"] for d in _documents(db_url)}
+    assert (rows["SC2027-000001"], rows["SC2027-000002"]) == ("60.50", "0.00")
+    ledger = json.loads(termline(db_url, "ledger", "--format", "json"))["actions"]
+    applied = [(a["date"], a["ref"], a["amount"]) for a in ledger if a["kind"] == "payment_applied"]
+    assert applied == [("2027-02-10", "vp-0002", "60.50")]
+    notices = [(a["date"], a["ref"]) for a in ledger if a["kind"] == "default_notice_sent"]
+    assert notices[0] == ("2027-02-17", "vp-0001")
+    assert "vp-0002" not in {ref for _, ref in notices}
+
+
 def test_paying_the_newer_of_two_invoices_by_its_reference_leaves_the_older_dunned(
         db_url: str, tmp_path: Path) -> None:
     """ClientCom 5.2/5.3 with a Belgian seller: SC2027-000001 of 4 January and SC2027-000002
@@ -74,15 +88,7 @@ def test_paying_the_newer_of_two_invoices_by_its_reference_leaves_the_older_dunn
     assert [(n, d["total"]) for n, d in numbers.items()] == [
         ("SC2027-000001", "60.50"), ("SC2027-000002", "60.50")]
     _pay(db_url, "vp", "2027-02-10", "60.50", invoice=ogm("SC2027-000002"))
-    termline(db_url, "run", "--until", "2027-03-31")
-    rows = {d["number"]: d["open"] for d in _documents(db_url)}
-    assert (rows["SC2027-000001"], rows["SC2027-000002"]) == ("60.50", "0.00")
-    ledger = json.loads(termline(db_url, "ledger", "--format", "json"))["actions"]
-    applied = [(a["date"], a["ref"], a["amount"]) for a in ledger if a["kind"] == "payment_applied"]
-    assert applied == [("2027-02-10", "vp-0002", "60.50")]
-    notices = [(a["date"], a["ref"]) for a in ledger if a["kind"] == "default_notice_sent"]
-    assert notices[0] == ("2027-02-17", "vp-0001")
-    assert "vp-0002" not in {ref for _, ref in notices}
+    _assert_the_newer_invoice_paid(db_url)
     balance = json.loads(termline(db_url, "balance", "-f", "json"))[0]
     # open on 31 March: invoice 1 (60.50) and invoice 3 of 4 March (60.50, due 3 April), and
     # invoice 1's interest as the balance accrues it (2 % a started month from 3 February
@@ -105,15 +111,7 @@ def test_a_streamed_payment_naming_the_newer_invoice_pays_it(db_url: str, tmp_pa
                                   "amount": "60.50", "invoice": "SC2027-000002"}) + "\n",
                       "utf-8")
     termline(db_url, "import", "--events", str(events))
-    termline(db_url, "run", "--until", "2027-03-31")
-    rows = {d["number"]: d["open"] for d in _documents(db_url)}
-    assert (rows["SC2027-000001"], rows["SC2027-000002"]) == ("60.50", "0.00")
-    ledger = json.loads(termline(db_url, "ledger", "--format", "json"))["actions"]
-    applied = [(a["date"], a["ref"], a["amount"]) for a in ledger if a["kind"] == "payment_applied"]
-    assert applied == [("2027-02-10", "vp-0002", "60.50")]
-    notices = [(a["date"], a["ref"]) for a in ledger if a["kind"] == "default_notice_sent"]
-    assert notices[0] == ("2027-02-17", "vp-0001")
-    assert "vp-0002" not in {ref for _, ref in notices}
+    _assert_the_newer_invoice_paid(db_url)
 
 
 SMARTCONNECT = """
