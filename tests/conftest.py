@@ -110,7 +110,7 @@ def every_simulation_also_steps_only_on_wake_days(monkeypatch: pytest.MonkeyPatc
         assert len(actions) == len(sparse_actions), \
             f"{ctx.contract.id}: {len(actions)} actions daily, {len(sparse_actions)} on wake days"
         assert state == sparse_state, f"{ctx.contract.id}: final state differs on wake days"
-        unpublished = {a.kind for a in actions} - set(kinds.ACTION_KINDS)
+        unpublished = {a.kind for a in actions} - set(kinds.published())
         assert not unpublished, \
             f"action kinds missing from ActionKind (domain/engine/actions.py): {unpublished}"
         return state, actions

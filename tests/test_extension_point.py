@@ -99,7 +99,7 @@ def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
     """A mechanism defined outside the engine (here, in the test) runs its phase each day once
     installed: the engine finds it through the extension point only. Its new kind of action is
     the mechanism's own (`actions=`), published while it is installed (the autouse check of
-    tests/conftest.py reads `kinds.ACTION_KINDS`) and not after."""
+    tests/conftest.py reads `kinds.published()`) and not after."""
     from termline.adapters.notify import kinds
 
     def greet(state, ctx, day):  # type: ignore[no-untyped-def]
@@ -109,7 +109,7 @@ def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
 
     extra = Mechanism("greeter", {}, (greet,), lambda s, c, d: date(2027, 1, 5)
                       if d < date(2027, 1, 5) else None, actions=("greeted",))
-    assert "greeted" not in kinds.ACTION_KINDS
+    assert "greeted" not in kinds.published()
     install((*termline.domain.registry.MECHANISMS, extra))
     try:
         result = run("""
@@ -128,7 +128,7 @@ events: []
     assert [(a.date, a.kind) for a in result.actions if a.kind == "greeted"] == [
         (date(2027, 1, 5), "greeted")]
     assert mechanisms() is termline.domain.registry.MECHANISMS
-    assert "greeted" not in kinds.ACTION_KINDS
+    assert "greeted" not in kinds.published()
     with pytest.raises(ValueError, match="greeted"):
         added_action(date(2027, 1, 5), "greeted", "c", ("1.1",))
 
@@ -139,7 +139,7 @@ def test_an_added_mechanism_cannot_take_a_built_in_action_kind_or_share_one() ->
     same kind, is refused, and what was installed stays installed."""
     from termline.adapters.notify import kinds
 
-    before = tuple(kinds.ACTION_KINDS)
+    before = kinds.published()
     taken = Mechanism("taker", {}, actions=("invoice_issued",))
     with pytest.raises(ValueError, match="invoice_issued"):
         install((*termline.domain.registry.MECHANISMS, taken))
@@ -147,7 +147,7 @@ def test_an_added_mechanism_cannot_take_a_built_in_action_kind_or_share_one() ->
     with pytest.raises(ValueError, match="waved"):
         install((*termline.domain.registry.MECHANISMS, *twice))
     assert mechanisms() is termline.domain.registry.MECHANISMS
-    assert tuple(kinds.ACTION_KINDS) == before
+    assert kinds.published() == before
 
 
 def test_running_without_installed_mechanisms_is_a_clear_error(

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
 
-from termline.adapters.notify.kinds import ACTION_KINDS
+from termline.adapters.notify.kinds import published
 from termline.adapters.notify.outbound import (
     NOTHING_ALLOWED,
     Allow,
@@ -38,7 +38,7 @@ def check_kinds(events: Sequence[str]) -> list[str]:
     if not 1 <= len(events) <= MAX_KINDS:
         raise InputError(f"1 to {MAX_KINDS} action kinds are required", field="events")
     for i, kind in enumerate(events):
-        if kind != "*" and kind not in ACTION_KINDS:
+        if kind != "*" and kind not in published():
             raise InputError(f"not an action kind: {kind[:100]!r}", field=f"events.{i}")
     return list(dict.fromkeys(events))
 

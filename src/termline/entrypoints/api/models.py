@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from termline.adapters.notify.kinds import ACTION_KINDS
+from termline.adapters.notify.kinds import published
 from termline.domain.contract import bounds
 from termline.domain.contract.model import Contract, Customer, Day, Event
 
@@ -129,13 +129,13 @@ class RunOut(BaseModel):
 
 
 def _kind(value: str) -> str:
-    if value != "*" and value not in ACTION_KINDS:
+    if value != "*" and value not in published():
         raise ValueError("not an action kind of the published list")
     return value
 
 
 EventKind = Annotated[str, AfterValidator(_kind),
-                      WithJsonSchema({"type": "string", "enum": ["*", *ACTION_KINDS]})]
+                      WithJsonSchema({"type": "string", "enum": ["*", *published()]})]
 
 
 class EndpointIn(Strict):
