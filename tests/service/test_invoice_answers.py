@@ -73,7 +73,8 @@ def test_an_invoice_carries_its_legal_number_net_vat_total_and_what_is_open_smar
         "period_start": "2027-01-01", "period_end": "2027-06-30", "currency": "EUR",
         "net": "600.00", "vat": "150.00", "total": "750.00", "open": "450.00",
         "status": "open", "credit_note_for": None,
-        "lines": [{"item": "SmartWeb Shop", "quantity": "1", "unit_price": "100.00",
+        # the line as the PDF and UBL write it: six months of 100.00 (4.1) as 1 x 600.00
+        "lines": [{"item": "SmartWeb Shop", "quantity": "1", "unit_price": "600.00",
                    "amount": "600.00"}],
         "links": {"pdf": "/v1/invoices/SW2027-000001.pdf",
                   "xml": "/v1/invoices/SW2027-000001.xml"}}

@@ -55,8 +55,9 @@ def setup(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "2027-000001", "ours-0001", "invoice")
     assert (invoice["net"], invoice["vat"], invoice["total"], invoice["open"]) == (
         "600.00", "150.00", "750.00", "750.00")
+    # the line as the PDF and UBL write it: six months of 100.00 as 1 x 600.00
     assert invoice["lines"] == [{"item": "SmartWeb Shop", "quantity": "1",
-                                 "unit_price": "100.00", "amount": "600.00"}]
+                                 "unit_price": "600.00", "amount": "600.00"}]
     yield {"client": client, "keys": keys, "endpoint": endpoint["id"], "delivery": delivery,
            "customer": customer, "invoice": invoice["number"]}
     engine.dispose()

@@ -15,12 +15,13 @@ from urllib.parse import quote
 
 from termline.adapters.documents.build import CHARGE_LABELS, charge_label
 from termline.adapters.documents.parties import SellerProfile
+from termline.adapters.documents.ubl import written_line
 from termline.adapters.sql.document_store import DocumentStore, StoredDocument
 from termline.adapters.sql.service_reads import ServiceReads
 from termline.app import documents
 from termline.app.answers import Json, NotFound, Page, reads
 from termline.app.ports import Store, UnitOfWork
-from termline.domain.values.money import ZERO, fmt
+from termline.domain.values.money import ZERO, fmt, round_money
 
 FORMATS = {"pdf": "application/pdf", "xml": "application/xml"}
 
@@ -30,13 +31,6 @@ def kind_of(stored: StoredDocument) -> str:
     if stored.kind == "credit_note":
         return "credit_note"
     return stored.reason if stored.reason in CHARGE_LABELS else "invoice"
-
-
-def _status(stored: StoredDocument) -> str:
-    """credit_note, credited (a correction credit note cancels it), replaced (a recompute
-    issued the number's content again under a new one), open or paid: the status kept with
-    the document (`kept.keep_documents`)."""
-    return stored.status
 
 
 def _figures(q: ServiceReads, stored: StoredDocument) -> tuple[Decimal, Decimal]:
@@ -51,9 +45,16 @@ def _lines(docs: DocumentStore, stored: StoredDocument, net: Decimal) -> list[di
     rows = docs.invoice_lines(stored.contract_id, stored.action_key)
     if not rows or kind_of(stored) in CHARGE_LABELS:
         rows = [(charge_label(stored.reason, stored.source_ref), Decimal(1), net, net)]
-    return [{"item": item, "quantity": format(quantity.normalize(), "f"),
-             "unit_price": _price(unit_price), "amount": fmt(amount)}
+    return [_line(item, *written_line(quantity, unit_price, round_money(amount)), amount)
             for item, quantity, unit_price, amount in rows]
+
+
+def _line(item: str, quantity: Decimal, unit_price: Decimal, amount: Decimal
+          ) -> dict[str, str]:
+    """A line as the invoice's PDF and UBL write it (`written_line`): 1 x 600.00, not the
+    contract's 100.00 a month billed for six."""
+    return {"item": item, "quantity": format(quantity.normalize(), "f"),
+            "unit_price": _price(unit_price), "amount": fmt(amount)}
 
 
 def _price(unit_price: Decimal) -> str:
@@ -93,7 +94,9 @@ def answer(repo: Store, q: ServiceReads, stored: StoredDocument,
             "period_end": period[1].isoformat() if period else None,
             "currency": stored.currency, "net": fmt(net), "vat": fmt(vat),
             "total": fmt(total), "open": fmt(remaining),
-            "status": _status(stored),
+            # credit_note, credited (a correction credit note cancels it), replaced (a recompute
+            # issued its content again under a new number), open or paid: kept with the document
+            "status": stored.status,
             "credit_note_for": stored.credit_note_for, "lines": _lines(docs, stored, net),
             "links": links(stored.number)}
 

@@ -175,18 +175,25 @@ def write(doc: Document) -> bytes:
 
 
 def ubl_line_values(line: Line) -> tuple[Decimal, Decimal]:
-    """(quantity, price) as written: the price is never negative (BR-27) and quantity × price
-    equals the net amount within the rules' slack (PEPPOL-EN16931-R120). A line whose engine
-    amount is not quantity × unit price (a monthly price billed for a year, pro rata) is priced
-    per unit for the period where that is exact to 4 decimals, else one unit at its net."""
-    qty, price = line.quantity, line.unit_price
-    if qty != 0 and abs(qty * price - line.net) > Decimal("0.01"):
+    """(quantity, price) of a document's line as the UBL and the PDF write it."""
+    return written_line(line.quantity, line.unit_price, line.net)
+
+
+def written_line(quantity: Decimal, unit_price: Decimal, net: Decimal
+                 ) -> tuple[Decimal, Decimal]:
+    """(quantity, price) as written on the documents (and answered by the API): the price is
+    never negative (BR-27) and quantity × price equals the net amount within the rules' slack
+    (PEPPOL-EN16931-R120). A line whose engine amount is not quantity × unit price (a monthly
+    price billed for a year, pro rata) is priced per unit for the period where that is exact
+    to 4 decimals, else one unit at its net."""
+    qty, price = quantity, unit_price
+    if qty != 0 and abs(qty * price - net) > Decimal("0.01"):
         # a unit price per month billed for a longer period: the price of the period per unit
-        per_unit = line.net / qty
+        per_unit = net / qty
         qty, price = (qty, per_unit) if per_unit == per_unit.quantize(Decimal("0.0001")) \
-            else (Decimal(1), line.net)
+            else (Decimal(1), net)
     elif qty == 0:
-        qty, price = Decimal(1), line.net
+        qty, price = Decimal(1), net
     if price < 0:
         qty, price = -qty, -price
     return qty, price
