@@ -403,6 +403,25 @@ def test_its_action_kinds_can_be_subscribed_to_while_it_is_installed(
         check_kinds(["onboarding_window_closed"])
 
 
+def _subscribable(doc: dict[str, Any]) -> list[str]:
+    return doc["components"]["schemas"]["EndpointIn"]["properties"]["events"]["items"]["enum"]
+
+
+def test_its_action_kinds_are_in_the_openapi_enum_while_it_is_installed(
+        onboarding: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: the OpenAPI's enum of the kinds an endpoint may subscribe to is the published
+    list as `bootstrap()` left it, the mechanism's two kinds included (the enum was fixed when
+    the API's models were imported, before any mechanism was installed); without it, neither."""
+    from termline.adapters.notify import kinds
+    from termline.entrypoints.api.openapi import document
+
+    assert _subscribable(document()) == ["*", *kinds.published()]
+    assert set(KINDS) <= set(_subscribable(document()))
+    monkeypatch.setattr(termline.domain.registry, "MECHANISMS", BUILT_IN)
+    assert not set(KINDS) & set(_subscribable(document()))
+    assert _subscribable(document()) == ["*", *kinds.published()]
+
+
 class _Paid(EventBase):
     type: Literal["payment"]
 

@@ -15,6 +15,19 @@ def test_docs_openapi_json_is_the_served_document() -> None:
          "`python -m termline.entrypoints.api.openapi > docs/openapi.json`")
 
 
+def test_a_webhook_endpoint_subscribes_to_the_published_kinds_and_only_those() -> None:
+    """Issue 18: the enum of `EndpointIn.events` is `*` and the published action kinds
+    (`kinds.published()` once `bootstrap()` installed the registry's mechanisms), in order."""
+    import json
+
+    from termline.adapters.notify.kinds import published
+
+    doc = json.loads(text())
+    enum = doc["components"]["schemas"]["EndpointIn"]["properties"]["events"]["items"]["enum"]
+    assert enum == ["*", *published()]
+    assert {"sla_credit", "support_ticket_received", "restore_refused"} <= set(enum)
+
+
 def test_every_operation_declares_what_the_door_answers_before_any_route() -> None:
     """Issue 18: a NUL byte in the path or query is a 400 on every operation, a body over
     1 MB a 413 on every write, an unknown cursor a 404 on every list; all problem+json."""

@@ -10,10 +10,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from termline.adapters.notify.kinds import published
 from termline.domain.contract import bounds
@@ -134,8 +137,17 @@ def _kind(value: str) -> str:
     return value
 
 
-EventKind = Annotated[str, AfterValidator(_kind),
-                      WithJsonSchema({"type": "string", "enum": ["*", *published()]})]
+class _PublishedKinds:
+    """The OpenAPI's enum of the kinds an endpoint may subscribe to, read from the published
+    list when the document is written (after `bootstrap()` installed the mechanisms), not when
+    this module is imported: a kind a mechanism adds is in the enum as `_kind` takes it."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"type": "string", "enum": ["*", *published()]}
+
+
+EventKind = Annotated[str, AfterValidator(_kind), _PublishedKinds()]
 
 
 class EndpointIn(Strict):
