@@ -9,8 +9,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
+from termline.domain.contract.event_kinds import EventBase
 from termline.domain.engine.actions import Action, added_action, refusal
 from termline.domain.engine.extension import Mechanism
 from termline.domain.engine.state import Context, ContractState
@@ -23,8 +23,9 @@ def _deadline(ctx: Context, rules: OnboardingRule) -> date:
     return rules.within.add_to(ctx.contract.start)
 
 
-def on_session_held(state: ContractState, ctx: Context, day: date, event: Any
+def on_session_held(state: ContractState, ctx: Context, day: date, event: EventBase
                     ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, SessionHeld)  # the handler of its type: called with its events
     rules = ctx.policy.extension(OnboardingRule)
     if rules is None:
         return state, refusal(day, ctx.contract.id, (), "session_held",

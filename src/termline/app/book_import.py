@@ -32,7 +32,7 @@ from termline.app.naming import resolve_all
 from termline.app.ports import UnitOfWork
 from termline.app.run import tenant_tables
 from termline.app.write_behind import write_behind
-from termline.domain.contract.model import BROADCAST, Contract, _Broadcast
+from termline.domain.contract.model import BROADCAST, BroadcastBase, Contract, EventBase
 from termline.domain.errors import InputError
 from termline.domain.policy.schema import Policy
 
@@ -260,12 +260,12 @@ class _Importer:
     def events(self, chunk: list[LocatedEvent], keys: list[str]) -> tuple[int, int]:
         """Check and store a chunk of events under their natural keys (`event_key`):
         (stored, already stored)."""
-        refs = {e.event.contract for e in chunk if not isinstance(e.event, _Broadcast)}
+        refs = {e.event.contract for e in chunk if not isinstance(e.event, BroadcastBase)}
         by_ref = self.bulk.contracts_by_ref(self.owner.id, refs)
         targets: list[int | None] = []
         for located in chunk:
             event = located.event
-            if event.contract == BROADCAST and isinstance(event, _Broadcast):
+            if event.contract == BROADCAST and isinstance(event, BroadcastBase):
                 for page in self.bulk.contract_pages(self.owner.id, CHUNK):
                     for stored in page:
                         # not a contract that starts later (as `intake._add_events`)
@@ -280,7 +280,7 @@ class _Importer:
             assert found is not None
             targets.append(found.id)
         stored_payloads = self.bulk.event_payloads(self.owner.id, set(keys))
-        new: list[tuple[int | None, Any, str]] = []
+        new: list[tuple[int | None, EventBase, str]] = []
         earliest: dict[int, date] = {}
         broadcasts: list[date] = []
         duplicates = 0

@@ -32,7 +32,7 @@ from termline.app.intake import tenant as find_tenant
 from termline.app.ports import Store, UnitOfWork
 from termline.app.run import _Caches, as_of, context
 from termline.domain.contract.event_kinds import event_adapter
-from termline.domain.contract.model import Payment
+from termline.domain.contract.model import EventBase, Payment
 from termline.domain.engine.actions import Action
 from termline.domain.engine.deadlines import deadlines as contract_deadlines
 from termline.domain.engine.simulate import balance, run_contract
@@ -341,7 +341,7 @@ def _doc_status(stored: StoredDocument) -> str:
 
 # --- what-if -------------------------------------------------------------------------------
 
-def hypothetical(raw: dict[str, Any], contract_ref: str) -> Any:
+def hypothetical(raw: dict[str, Any], contract_ref: str) -> EventBase:
     """A what-if event from a form: payment (amount), termination_notice (by) or seat_change
     (item, quantity), validated as any event is."""
     kind = raw.get("type")
@@ -360,7 +360,7 @@ def hypothetical(raw: dict[str, Any], contract_ref: str) -> Any:
                          or "event") from None
 
 
-def what_if(uow: UnitOfWork, tenant_name: str, ref: str, extra: Sequence[Any],
+def what_if(uow: UnitOfWork, tenant_name: str, ref: str, extra: Sequence[EventBase],
             until: date) -> dict[str, Any]:
     """Run the stored contract's events plus `extra` through the engine's simulation up to
     `until`, in memory: the actions that would be added and those that would no longer

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from termline.adapters.files.csv_table import read_table
 from termline.domain.contract.event_kinds import event_adapter, event_models
-from termline.domain.contract.model import Contract
+from termline.domain.contract.model import Contract, EventBase
 from termline.domain.errors import InputError, ScenarioError
 from termline.domain.policy.policy_file import apply_overrides
 from termline.domain.policy.schema import Policy
@@ -23,7 +23,7 @@ from termline.domain.text.yamlsource import pydantic_error, read_yaml
 
 @dataclass(frozen=True)
 class LocatedEvent:
-    event: Any
+    event: EventBase
     source: str
     line: int | None
 

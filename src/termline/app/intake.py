@@ -20,7 +20,7 @@ from termline.app.naming import resolve
 from termline.app.ports import Store, UnitOfWork
 from termline.app.run import tenant_tables
 from termline.domain.contract.checks import event_problems
-from termline.domain.contract.model import BROADCAST, Contract, _Broadcast
+from termline.domain.contract.model import BROADCAST, BroadcastBase, Contract, EventBase
 from termline.domain.contract.scenario_file import Scenario
 from termline.domain.errors import InputError
 from termline.domain.mechanisms.pricing.series import IndexTable, from_mapping
@@ -117,7 +117,7 @@ def mark_added(conn: Connection, contract_ids: Sequence[int], day: date) -> None
             contract_ids[first:first + 1000])).values(added_on=day))
 
 
-def check_event(event: Any, contract: StoredContract | None, policy: Policy | None,
+def check_event(event: EventBase, contract: StoredContract | None, policy: Policy | None,
                 indices: IndexTable | None, where: LocatedEvent | None) -> None:
     """What `simulate` checks of an event against its contract, for events given to the store;
     with the tenant's index data, also what a price change will need."""
@@ -127,7 +127,7 @@ def check_event(event: Any, contract: StoredContract | None, policy: Policy | No
         raise InputError(message, source=source, line=line, field=field)
 
 
-def event_key(event: Any, origin: str | None, position: int) -> str:
+def event_key(event: EventBase, origin: str | None, position: int) -> str:
     """An event's identity in the log, the natural key that keeps it from being stored twice.
 
     The sender's `reference` when it gives one (the same reference twice is one event);
@@ -145,14 +145,14 @@ def event_key(event: Any, origin: str | None, position: int) -> str:
 # The API's check of each event, in the transaction that stores it: (unit of work, tenant,
 # event, its stored contract or None, that contract's policy or None, the tenant's index
 # data, its position in the request). It raises to refuse; it replaces `check_event`.
-Check = Callable[[UnitOfWork, Tenant, object, StoredContract | None, Policy | None,
+Check = Callable[[UnitOfWork, Tenant, EventBase, StoredContract | None, Policy | None,
                   IndexTable, int], None]
 # Up to this many events are checked against their own contracts, looked up one by one (the
 # API's requests); more, or a broadcast, read the tenant's contracts once (files).
 FEW = 20
 
 
-def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[Any],
+def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[EventBase],
                 located: Sequence[LocatedEvent | None], origin: str | None,
                 check: Check | None = None) -> tuple[int, int]:
     repo = uow.repo
@@ -179,7 +179,7 @@ def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[Any],
     indices = tenant_tables(owner)[1]
     targets: list[int | None] = []
     for position, (event, where) in enumerate(zip(events, located, strict=True)):
-        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+        if event.contract == BROADCAST and isinstance(event, BroadcastBase):
             # a contract that starts later is not checked: of the checks only the date (not
             # before the start) depends on it, and a list price dated before the start is
             # taken on the start day (`received_on`), any other broadcast never
@@ -225,7 +225,7 @@ def request_origin(idempotency_key: str, events: Sequence[BaseModel]) -> str:
     return "idem" + digest(text)[:36]
 
 
-def _same_as_stored(repo: Store, owner: Tenant, event: Any, key: str,
+def _same_as_stored(repo: Store, owner: Tenant, event: EventBase, key: str,
                     where: LocatedEvent | None) -> None:
     """A reference already stored must name the same event, or the sender has two."""
     if event.reference is None:

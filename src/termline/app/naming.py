@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from termline.adapters.sql.sql_rows import SqlRows, connection
 from termline.app.inputs import LocatedEvent
 from termline.domain.contract.model import (
     DisputeResolved,
+    EventBase,
     InvoiceCredited,
     InvoiceDisputed,
     Payment,
@@ -29,7 +29,7 @@ from termline.domain.contract.model import (
 from termline.domain.errors import InputError
 
 
-def resolve(repo: object, tenant_id: int, event: Any) -> Any:
+def resolve(repo: object, tenant_id: int, event: EventBase) -> EventBase:
     """`event` with the item it names as the engine's ref, when a document carries the name.
 
     Only a payment that names something, a dispute or its resolution (`ref`: an invoice's

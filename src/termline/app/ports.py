@@ -33,7 +33,7 @@ from termline.adapters.sql.store_records import (
     Tenant,
     UnmatchedEntry,
 )
-from termline.domain.contract.model import Contract, Customer
+from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.state import ContractState
 from termline.domain.policy.schema import Policy
 
@@ -105,7 +105,7 @@ class Events(Protocol):
     """The event log: append-only, one event per (tenant, natural key), read in received
     order; a voided event stays in the log but no run reads it."""
 
-    def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
+    def add_event(self, tenant_id: int, contract_id: int | None, event: EventBase,
                   natural_key: str) -> int | None:
         """The new event's id; None when the natural key is stored already."""
         ...

@@ -3,11 +3,10 @@ with and without it: the `event_refused` actions it alone causes (nothing stored
 
 from __future__ import annotations
 
-from typing import Any
-
 from termline.adapters.sql.repository import StoredContract, Tenant
 from termline.app.ports import UnitOfWork
-from termline.app.run import context
+from termline.app.run import context, readable
+from termline.domain.contract.model import EventBase
 from termline.domain.engine.actions import Action
 from termline.domain.engine.wake import run_contract_sparse
 
@@ -15,12 +14,12 @@ from termline.domain.engine.wake import run_contract_sparse
 NEVER_REFUSED = ("payment", "payment_failed")
 
 
-def refusals(uow: UnitOfWork, stored: StoredContract, tenant: Tenant, event: Any
+def refusals(uow: UnitOfWork, stored: StoredContract, tenant: Tenant, event: EventBase
              ) -> list[Action]:
     if event.type in NEVER_REFUSED:
         return []
     ctx = context(uow, stored, tenant)
-    log = [e.event for e in uow.repo.events(stored, None, event.date)]
+    log = readable(uow.repo.events(stored, None, event.date))
     _, without = run_contract_sparse(ctx, log, event.date)
     _, with_it = run_contract_sparse(ctx, [*log, event], event.date)
     before = [a for a in without if a.kind == "event_refused" and a.date == event.date]

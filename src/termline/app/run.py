@@ -33,7 +33,7 @@ from termline.adapters.sql.repository import (
     keyed_bodies,
 )
 from termline.app.ports import UnitOfWork, UowFactory
-from termline.domain.contract.model import event_sort_key, received_on
+from termline.domain.contract.model import EventBase, event_sort_key, received_on
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context
 from termline.domain.engine.wake import next_wake, run_contract_sparse, step_sparse
@@ -282,7 +282,7 @@ def wave_bound(old: RunState, until: date) -> date:
     return min(until, max(old.next_due, old.cursor + timedelta(days=1)))
 
 
-def _problem(exc: BaseException, day: Any, events: Sequence[StoredEvent], old: RunState
+def _problem(exc: BaseException, day: object, events: Sequence[StoredEvent], old: RunState
              ) -> dict[str, Any]:
     """Why a contract was set aside, for the operator: the error, the day, that day's events."""
     cause = exc.cause if isinstance(exc, StepFailed) else exc
@@ -306,10 +306,11 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     # a run a day at a time) sets the contract aside before it steps: nothing it would do
     # before that event's day can be trusted to stand once the event is corrected
     last = max(until, horizon) if horizon is not None else until
-    unreadable = [e for e in events if isinstance(e.event, Unreadable) and e.event.date <= last]
+    unreadable = [(e.id, e.event) for e in events
+                  if isinstance(e.event, Unreadable) and e.event.date <= last]
     if unreadable:
-        first = min(unreadable, key=lambda e: e.event.date)
-        raise UnreadableEvent(first.id, first.event.date, first.event.problem)
+        event_id, first = min(unreadable, key=lambda found: found[1].date)
+        raise UnreadableEvent(event_id, first.date, first.problem)
     by_day: dict[date, list[StoredEvent]] = defaultdict(list)
     for stored in events:
         # each on the day the contract takes it: a list price dated before the start, on the
@@ -323,7 +324,9 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
         # here: it raises when its own day is run, above
         todays.sort(key=lambda e: (e.event.date,) if isinstance(e.event, Unreadable)
                     else event_sort_key(e.event))
-    inputs = {d: [e.event for e in todays] for d, todays in by_day.items() if d <= until}
+    # (an unreadable event up to `until` raised above: those stepped are all read)
+    inputs = {d: [e.event for e in todays if not isinstance(e.event, Unreadable)]
+              for d, todays in by_day.items() if d <= until}
     state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
     acts: list[Action] = []
     for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
@@ -351,6 +354,17 @@ class UnreadableEvent(TermlineError):
         super().__init__(f"stored event {event_id} of {day} is not valid: {problem}")
 
 
+def readable(events: Sequence[StoredEvent]) -> list[EventBase]:
+    """The events of a contract's log to replay whole, or UnreadableEvent for the first one
+    that no longer validates."""
+    out: list[EventBase] = []
+    for logged in events:
+        if isinstance(logged.event, Unreadable):
+            raise UnreadableEvent(logged.id, logged.event.date, logged.event.problem)
+        out.append(logged.event)
+    return out
+
+
 class StoreConflict(TermlineError):
     """A contract's stored run moved under a transaction that read it (never under claims)."""
 
@@ -362,11 +376,9 @@ def _recompute(uow: UnitOfWork, contract: StoredContract, ctx: Context, old: Run
     Actions already in the ledger stay; those the rerun now produces and the ledger lacks are
     appended; a stored action the rerun no longer produces gets its own `action_corrected`.
     """
-    events = uow.repo.events(contract, None, old.cursor)
-    for logged in events:
-        if isinstance(logged.event, Unreadable):
-            raise UnreadableEvent(logged.id, logged.event.date, logged.event.problem)
-    state, actions = run_contract_sparse(ctx, [e.event for e in events], old.cursor)
+    state, actions = run_contract_sparse(ctx, readable(uow.repo.events(contract, None,
+                                                                       old.cursor)),
+                                         old.cursor)
     stored = uow.repo.stored_actions(contract.id)
     have = {s.natural_key for s in stored}
     keys = action_keys(actions)

@@ -28,7 +28,7 @@ from termline.app.book_import import CHUNK, Progress, _Importer
 from termline.app.inputs import LocatedEvent
 from termline.app.intake import event_key, merge_scenario_settings, tenant
 from termline.app.ports import UnitOfWork
-from termline.domain.contract.model import Contract, event_sort_key
+from termline.domain.contract.model import Contract, EventBase, event_sort_key
 from termline.domain.contract.scenario_file import (
     _ScenarioFile,
     scenario_contract,
@@ -158,7 +158,7 @@ def import_scenario_file(uow: UnitOfWork, path: Path, tenant_name: str | None = 
     nodes: Nodes = {}
     streamed: set[str] = set()
     seen: set[str] = set()
-    events: list[tuple[Any, int]] = []
+    events: list[tuple[EventBase, int]] = []
     count = 0
     with uow, path.open("rb") as handle:
         owner = tenant(uow.repo, tenant_name)

@@ -20,7 +20,12 @@ from termline.adapters.sql.sql_rows import connection
 from termline.app.documents import Lookups, build, open_net, profile_of
 from termline.app.intake import event_key, tenant
 from termline.app.ports import UnitOfWork
-from termline.domain.contract.model import CreditRefund, PaymentFailed, PaymentReturned
+from termline.domain.contract.model import (
+    CreditRefund,
+    EventBase,
+    PaymentFailed,
+    PaymentReturned,
+)
 from termline.domain.errors import InputError, TermlineError
 
 
@@ -193,7 +198,7 @@ def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str,
                              source=source, line=getattr(ret, "line", None),
                              field="end_to_end_id")
         sc = contracts[stored.contract_ref]
-        events: list[Any] = []
+        events: list[EventBase] = []
         payment = _returned_payment(uow, owner.id, ret.end_to_end,
                                     getattr(ret, "amount", None))
         if payment is not None:

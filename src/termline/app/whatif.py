@@ -12,7 +12,7 @@ from termline.adapters.sql.store_records import Unreadable
 from termline.app import intake
 from termline.app.ports import UnitOfWork
 from termline.app.run import context, tenant_tables
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import BROADCAST, EventBase
 from termline.domain.engine.actions import Action
 from termline.domain.engine.simulate import Balance, balance, run_contract
 from termline.domain.errors import InputError
@@ -41,7 +41,7 @@ class NotFound(InputError):
     """The tenant has no contract by that id."""
 
 
-def what_if(uow: UnitOfWork, tenant_id: int, contract_ref: str, events: list[Any],
+def what_if(uow: UnitOfWork, tenant_id: int, contract_ref: str, events: list[EventBase],
             until: date) -> WhatIf:
     """The contract's whole life to `until` under its stored policy, with its stored events
     and `events` (checked as `POST /v1/events` checks them, each naming `events.i`); the

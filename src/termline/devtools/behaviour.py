@@ -12,18 +12,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from termline.domain.contract.model import Payment, PaymentFailed
+from termline.domain.contract.model import EventBase, Payment, PaymentFailed
 from termline.domain.engine.actions import Action
 from termline.domain.values.money import ZERO
 
 BEHAVIOURS = ("on_time", "late", "never")
 
 
-def customer_responder(behaviours: dict[str, str]) -> Callable[[Action], Iterable[Any]]:
+def customer_responder(behaviours: dict[str, str]
+                       ) -> Callable[[Action], Iterable[EventBase]]:
     """A customer's reaction to what termline sends: pay on time, late, or never."""
     due: dict[str, date] = {}
 
-    def respond(act: Action) -> Iterable[Any]:
+    def respond(act: Action) -> Iterable[EventBase]:
         who = behaviours.get(act.contract)
         if who is None:
             return ()

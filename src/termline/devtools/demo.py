@@ -25,6 +25,7 @@ from termline.adapters.documents.ubl import write as write_ubl
 from termline.devtools.behaviour import customer_responder
 from termline.domain.contract.model import (
     Contract,
+    EventBase,
     Incident,
     TerminationNotice,
     TicketAnswered,
@@ -140,7 +141,7 @@ def _contracts(pack: str) -> list[Contract]:
     return out
 
 
-def _service_events(pack: str) -> list[Any]:
+def _service_events(pack: str) -> list[EventBase]:
     """An outage for every contract and a support ticket answered late (sla, support).
 
     SuperOffice 4: 3 h down on 14 Sept 2027, reported after 5 minutes, below 99.8 % for
@@ -166,10 +167,10 @@ def _service_events(pack: str) -> list[Any]:
     ]
 
 
-def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[Any]]:
+def run_pack(pack: str) -> tuple[SimulationResult, list[Contract], list[EventBase]]:
     contracts = _contracts(pack)
     policies = {c.id: apply_overrides(pack, {}) for c in contracts}
-    events: list[Any] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
+    events: list[EventBase] = [TerminationNotice(type="termination_notice", date=date(2027, 6, 15),
                                            contract="cancels", by="customer")]
     events += _service_events(pack)
     behaviours = {c.id: c.behaviour if c.behaviour != "cancels" else "on_time" for c in CUSTOMERS}

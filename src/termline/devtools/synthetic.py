@@ -12,7 +12,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from termline.domain.contract.model import Contract, SeatChange, TerminationNotice, event_sort_key
+from termline.domain.contract.model import (
+    Contract,
+    EventBase,
+    SeatChange,
+    TerminationNotice,
+    event_sort_key,
+)
 from termline.domain.policy import BUILTIN_PACKS, apply_overrides
 from termline.domain.policy.schema import Policy
 
@@ -30,7 +36,7 @@ class Book:
     contracts: tuple[Contract, ...]
     policies: dict[str, Policy]
     behaviours: dict[str, str]
-    events: tuple[Any, ...]
+    events: tuple[EventBase, ...]
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class SyntheticContract:
     contract: Contract
     policy: Policy
     behaviour: str  # on_time, late, never
-    events: tuple[Any, ...]
+    events: tuple[EventBase, ...]
 
 
 def synthetic_contracts(n: int, first_start: date = date(2027, 1, 1), seed: int = 7,
@@ -59,7 +65,7 @@ def synthetic_contracts(n: int, first_start: date = date(2027, 1, 1), seed: int 
         if packs[pack].trial.offered and roll < 0.05:
             raw["trial_days"] = 30
         behaviour = "on_time" if roll < 0.85 else "late" if roll < 0.95 else "never"
-        events: list[Any] = []
+        events: list[EventBase] = []
         if rng.random() < 0.05:
             events.append(TerminationNotice(type="termination_notice", contract=cid, by="customer",
                                             date=start + timedelta(days=rng.randrange(30, 300))))
@@ -75,7 +81,7 @@ def synthetic_book(n: int, first_start: date = date(2027, 1, 1), seed: int = 7) 
     contracts: list[Contract] = []
     policies: dict[str, Policy] = {}
     behaviours: dict[str, str] = {}
-    events: list[Any] = []
+    events: list[EventBase] = []
     for made in synthetic_contracts(n, first_start, seed):
         contracts.append(made.contract)
         policies[made.contract.id] = made.policy

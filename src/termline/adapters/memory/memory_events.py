@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
 
 from termline.adapters.memory.memory_tables import EventRow, MemoryTables, VoidRow
 from termline.adapters.sql.store_records import (
@@ -16,7 +15,7 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     stored_event,
 )
-from termline.domain.contract.model import AT_START, taken_after
+from termline.domain.contract.model import AT_START, EventBase, taken_after
 
 
 class MemoryEvents:
@@ -28,7 +27,7 @@ class MemoryEvents:
         return (row for _, row in sorted(self.tables.events.items())
                 if row.id not in self.tables.voids)
 
-    def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
+    def add_event(self, tenant_id: int, contract_id: int | None, event: EventBase,
                   natural_key: str) -> int | None:
         if (tenant_id, natural_key) in self.tables.event_keys:
             return None

@@ -27,7 +27,7 @@ from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
 from termline.adapters.sql.writes import driver_errors, insert_rows
-from termline.domain.contract.model import Contract, Customer
+from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.state import ContractState
 from termline.domain.policy.schema import Policy
 
@@ -206,7 +206,8 @@ class BulkRows:
             "SELECT natural_key, payload FROM events WHERE tenant_id = {p} "
             "AND natural_key IN {in}", tenant_id, list(keys)))
 
-    def add_events(self, tenant_id: int, rows: Sequence[tuple[int | None, Any, str]]) -> None:
+    def add_events(self, tenant_id: int, rows: Sequence[tuple[int | None, EventBase, str]]
+                   ) -> None:
         """Append (contract id, event, natural key) rows in order; a key stored meanwhile by
         another transaction is skipped (its insert waits for that one)."""
         if not rows:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 
@@ -19,7 +18,7 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     stored_event,
 )
-from termline.domain.contract.model import AT_START, taken_after
+from termline.domain.contract.model import AT_START, EventBase, taken_after
 
 # an event's own rows, less those an operator voided (`event_voids`)
 _LIVE = ~select(t.event_voids.c.event_id).where(
@@ -27,7 +26,7 @@ _LIVE = ~select(t.event_voids.c.event_id).where(
 
 
 class SqlEvents(SqlRows):
-    def add_event(self, tenant_id: int, contract_id: int | None, event: Any,
+    def add_event(self, tenant_id: int, contract_id: int | None, event: EventBase,
                   natural_key: str) -> int | None:
         """Append an event; None when an event with the same natural key is stored (also
         when a concurrent transaction stores it first: the insert waits for it)."""

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from termline.adapters.sql.jsontext import dumps
 from termline.domain.contract.event_kinds import event_adapter
-from termline.domain.contract.model import Contract, Customer
+from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
 
@@ -48,18 +48,18 @@ class RunState:
 
 
 @dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    event: Any  # the validated event, or Unreadable
-
-
-@dataclass(frozen=True)
 class Unreadable:
     """A stored event the current model refuses (stored by an older version, or by hand):
     the run sets its contract aside with `problem` instead of failing the whole batch."""
 
     date: date
     problem: str
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    event: EventBase | Unreadable  # the validated event, or why it is not
 
 
 @dataclass(frozen=True)

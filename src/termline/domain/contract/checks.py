@@ -11,19 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 from babel.numbers import get_currency_precision
 
-from termline.domain.contract.model import Contract
+from termline.domain.contract.model import (
+    Contract,
+    EventBase,
+    MigrationAnnounced,
+    Payment,
+    PriceChangeAnnounced,
+    Purchase,
+    SeatChange,
+    TrialConverted,
+)
 from termline.domain.mechanisms.pricing.series import IndexTable, month_before, shift_month
 from termline.domain.policy.schema import Policy
 
 Problem = tuple[str, str]
 
-# fields that are sums of money in the contract's currency, per event type
-_MONEY_FIELDS = {"payment": ("amount",), "purchase": ("amount",),
-                 "migration_announced": ("costs",)}
+
+def _money_fields(event: EventBase) -> tuple[tuple[str, Decimal | None], ...]:
+    """The fields of an event that are sums of money in the contract's currency."""
+    if isinstance(event, (Payment, Purchase)):
+        return (("amount", event.amount),)
+    if isinstance(event, MigrationAnnounced):
+        return (("costs", event.costs),)
+    return ()
 
 
 def minor_units(currency: str) -> int:
@@ -36,7 +49,7 @@ def places(value: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def event_problems(event: Any, contract: Contract | None, policy: Policy | None,
+def event_problems(event: EventBase, contract: Contract | None, policy: Policy | None,
                    indices: IndexTable | None = None) -> list[Problem]:
     """Problems of one event for one contract (None: the contract does not exist)."""
     if contract is None or policy is None:
@@ -44,25 +57,24 @@ def event_problems(event: Any, contract: Contract | None, policy: Policy | None,
     return list(_event_problems(event, contract, policy, indices))
 
 
-def _event_problems(event: Any, contract: Contract, policy: Policy,
+def _event_problems(event: EventBase, contract: Contract, policy: Policy,
                     indices: IndexTable | None) -> Iterator[Problem]:
     if event.date < contract.start:
         yield ("date", f"event dated {event.date} is before contract {contract.id!r} starts "
                        f"({contract.start})")
-    for name in _MONEY_FIELDS.get(event.type, ()):
-        value = getattr(event, name)
+    for name, value in _money_fields(event):
         if value is not None and places(value) > minor_units(policy.currency):
             yield (name, f"{value} has more decimals than {policy.currency} has "
                          f"({minor_units(policy.currency)})")
-    if event.type == "seat_change" and event.item not in {ln.item for ln in contract.lines}:
+    if isinstance(event, SeatChange) and event.item not in {ln.item for ln in contract.lines}:
         yield ("item", f"contract {contract.id!r} has no line {event.item!r}")
-    if event.type == "trial_converted" and contract.trial_days is None:
+    if isinstance(event, TrialConverted) and contract.trial_days is None:
         yield ("type", f"contract {contract.id!r} has no trial")
-    if event.type == "price_change_announced" and indices is not None:
+    if isinstance(event, PriceChangeAnnounced) and indices is not None:
         yield from _index_data(event, contract, policy, indices)
 
 
-def _index_data(event: Any, contract: Contract, policy: Policy, indices: IndexTable
+def _index_data(event: PriceChangeAnnounced, contract: Contract, policy: Policy, indices: IndexTable
                 ) -> Iterator[Problem]:
     """An announced increase capped by an index needs that index's months at hand."""
     cap = policy.prices.index_cap if policy.prices is not None else None

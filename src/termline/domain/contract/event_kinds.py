@@ -15,15 +15,14 @@ from typing import Annotated, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from termline.domain.contract.model import EVENT_TYPES, Event
-from termline.domain.contract.model import _Broadcast as BroadcastBase
-from termline.domain.contract.model import _Event as EventBase
+from termline.domain.contract.model import EVENT_TYPES, BroadcastBase, Event, EventBase
 
 __all__ = ["BroadcastBase", "EventBase", "event_adapter", "event_form", "event_models",
            "event_type_of", "install_events"]
 
-_STATIC = cast(TypeAdapter[BaseModel], TypeAdapter(Event))
-_extra: tuple[type[BaseModel], ...] = ()
+# the union validates to one of its members, each an EventBase
+_STATIC = cast(TypeAdapter[EventBase], TypeAdapter(Event))
+_extra: tuple[type[EventBase], ...] = ()
 _adapter = _STATIC
 _form: object = Event
 
@@ -45,20 +44,22 @@ def install_events(models: tuple[type[BaseModel], ...]) -> None:
     taken = [k for k in kinds if k in EVENT_TYPES]
     if taken or len(kinds) != len(set(kinds)):
         raise ValueError(f"event types taken twice: {sorted(set(taken) or kinds)}")
+    events: list[type[EventBase]] = []
     for model in models:
         if not issubclass(model, EventBase):
             raise TypeError(f"event model {model.__name__} is no EventBase (date, contract)")
-    _extra = models
+        events.append(model)
+    _extra = tuple(events)
     if not models:
         _adapter, _form = _STATIC, Event
         return
     members: object = Union[(*event_models(Event), *models)]
     # a union assembled at run time is no static type form
     form = Annotated[members, Field(discriminator="type")]  # type: ignore[valid-type]
-    _form, _adapter = form, cast(TypeAdapter[BaseModel], TypeAdapter(form))
+    _form, _adapter = form, cast(TypeAdapter[EventBase], TypeAdapter(form))
 
 
-def event_adapter() -> TypeAdapter[BaseModel]:
+def event_adapter() -> TypeAdapter[EventBase]:
     """The validator of one event of any installed kind (discriminated by `type`)."""
     return _adapter
 

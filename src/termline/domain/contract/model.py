@@ -214,15 +214,22 @@ ContractRef = Annotated[str, StringConstraints(
     min_length=1, max_length=100, pattern=r"^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$")]
 
 
-class _Event(Strict):
+class EventBase(Strict):
+    """What every event has, whatever its kind: the one static type of an event wherever the
+    code reads only these fields (each kind narrows it with `isinstance`)."""
+
     date: Day
     contract: ContractRef
     # the event's identity as its sender knows it (a bank's entry reference, an API's
     # idempotency key): the store keeps one event per reference (`service.intake`)
     reference: Ident | None = None
+    # each kind's one-value literal (`Payment.type` is "payment"), the union's discriminator;
+    # declared last here so that a kind's fields keep their order (date, contract, reference,
+    # type, then its own) in the dumps the sort key and the store read
+    type: str
 
 
-class Payment(_Event):
+class Payment(EventBase):
     type: Literal["payment"]
     amount: PositiveAmount = Field(gt=Decimal("0"))
     # the item the payer names: the engine's ref of the invoice (the store resolves a legal
@@ -232,11 +239,11 @@ class Payment(_Event):
     end_to_end_id: Ident | None = None
 
 
-class PaymentFailed(_Event):
+class PaymentFailed(EventBase):
     type: Literal["payment_failed"]
 
 
-class PaymentReturned(_Event):
+class PaymentReturned(EventBase):
     """A collected direct debit given back by the debtor's bank (pain.002, a CAMT return, the
     bank's CSV): the payment whose `reference` is `payment` is undone."""
 
@@ -245,39 +252,39 @@ class PaymentReturned(_Event):
     reason: Text | None = None
 
 
-class CreditRefund(_Event):
+class CreditRefund(EventBase):
     """Part of the customer's credit balance paid back (`sepa refund`: a credit transfer)."""
 
     type: Literal["credit_refund"]
     amount: PositiveAmount = Field(gt=Decimal("0"))
 
 
-class TerminationNotice(_Event):
+class TerminationNotice(EventBase):
     type: Literal["termination_notice"]
     by: Literal["customer", "provider"]
 
 
-class ProviderTermination(_Event):
+class ProviderTermination(EventBase):
     type: Literal["provider_termination"]
     reason: Text = Field(min_length=1)
 
 
-class SeatChange(_Event):
+class SeatChange(EventBase):
     type: Literal["seat_change"]
     item: Ident
     quantity: int = Field(ge=0, le=MAX_QUANTITY)
 
 
-class TrialConverted(_Event):
+class TrialConverted(EventBase):
     type: Literal["trial_converted"]
 
 
-class DataInstruction(_Event):
+class DataInstruction(EventBase):
     type: Literal["data_instruction"]
     instruction: Literal["delete", "export"]
 
 
-class _Broadcast(_Event):
+class BroadcastBase(EventBase):
     """An event for one contract, or for every contract of the provider (`contract: "*"`).
 
     Where the issue gives only timestamps, `date` (the provider's local date the engine handles
@@ -304,7 +311,7 @@ class _Broadcast(_Event):
 Stamp = Annotated[datetime, AfterValidator(_aware)]
 
 
-class PriceChangeAnnounced(_Broadcast):
+class PriceChangeAnnounced(BroadcastBase):
     type: Literal["price_change_announced"]
     item: Ident
     new_unit_price: PositiveAmount = Field(gt=Decimal("0"))
@@ -312,33 +319,33 @@ class PriceChangeAnnounced(_Broadcast):
     exceptional: bool = False  # a second increase within a year (SmartTrackers 6.4)
 
 
-class TermsChangeAnnounced(_Broadcast):
+class TermsChangeAnnounced(BroadcastBase):
     type: Literal["terms_change_announced"]
     effective: Day
     summary: Text
 
 
-class MigrationAnnounced(_Event):
+class MigrationAnnounced(EventBase):
     type: Literal["migration_announced"]
     costs: Amount = Field(ge=Decimal("0"))
     migration_date: Day | None = None
 
 
-class MigrationDeclined(_Event):
+class MigrationDeclined(EventBase):
     type: Literal["migration_declined"]
 
 
-class Objection(_Event):
+class Objection(EventBase):
     type: Literal["objection"]
 
 
-class Usage(_Event):
+class Usage(EventBase):
     type: Literal["usage"]
     meter: Ident
     quantity: Quantity = Field(ge=Decimal("0"))
 
 
-class Purchase(_Event):
+class Purchase(EventBase):
     type: Literal["purchase"]
     item: Ident
     amount: PositiveAmount = Field(gt=Decimal("0"))
@@ -346,14 +353,14 @@ class Purchase(_Event):
     accepted: bool | None = None  # the customer accepted the quote before delivery
 
 
-class Incident(_Broadcast):
+class Incident(BroadcastBase):
     type: Literal["incident"]
     start: Stamp
     end: Stamp
     reported_at: Stamp
 
 
-class MaintenanceAnnounced(_Broadcast):
+class MaintenanceAnnounced(BroadcastBase):
     type: Literal["maintenance_announced"]
     start: Stamp
     end: Stamp
@@ -363,40 +370,40 @@ class MaintenanceAnnounced(_Broadcast):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class TicketOpened(_Event):
+class TicketOpened(EventBase):
     type: Literal["ticket_opened"]
     ticket: Ident
     at: Stamp
     category: Literal["error", "question"] = "error"
 
 
-class TicketAnswered(_Event):
+class TicketAnswered(EventBase):
     type: Literal["ticket_answered"]
     ticket: Ident
     at: Stamp
 
 
-class DefectReported(_Event):
+class DefectReported(EventBase):
     type: Literal["defect_reported"]
     defect: Ident
     material: bool = True
 
 
-class DefectRemedied(_Event):
+class DefectRemedied(EventBase):
     type: Literal["defect_remedied"]
     defect: Ident
 
 
-class RestoreRequested(_Event):
+class RestoreRequested(EventBase):
     type: Literal["restore_requested"]
     backup_date: Day | None = None
 
 
-class ExportRequested(_Event):
+class ExportRequested(EventBase):
     type: Literal["export_requested"]
 
 
-class SubprocessorChangeAnnounced(_Broadcast):
+class SubprocessorChangeAnnounced(BroadcastBase):
     type: Literal["subprocessor_change_announced"]
     effective: Day | None = None
     name: Text | None = None
@@ -404,29 +411,29 @@ class SubprocessorChangeAnnounced(_Broadcast):
     eu_eea: bool = True  # located in the EU/EEA; False needs a transfer ground (DPA 6.3)
 
 
-class AssignmentAnnounced(_Broadcast):
+class AssignmentAnnounced(BroadcastBase):
     type: Literal["assignment_announced"]
     effective: Day
     assignee: Text | None = None
 
 
-class AuditRequested(_Event):
+class AuditRequested(EventBase):
     type: Literal["audit_requested"]
     audit_date: Day | None = None
 
 
-class ForceMajeure(_Broadcast):
+class ForceMajeure(BroadcastBase):
     type: Literal["force_majeure"]
     start: Day
     end: Day | None = None
 
 
-class InvoiceDisputed(_Event):
+class InvoiceDisputed(EventBase):
     type: Literal["invoice_disputed"]
     ref: Ident
 
 
-class DisputeResolved(_Event):
+class DisputeResolved(EventBase):
     """The provider's decision on a dispute of invoice `ref` (the engine's ref or, in the
     store, its legal number or structured reference): `upheld` credits `amount` (excl. VAT;
     default the whole invoice), `rejected` lets dunning resume from the event's day."""
@@ -437,7 +444,7 @@ class DisputeResolved(_Event):
     amount: Amount | None = Field(default=None, gt=Decimal("0"))
 
 
-class ListPriceChanged(_Broadcast):
+class ListPriceChanged(BroadcastBase):
     """The provider's list price of `item` from `effective` (default: the event's date), for
     one contract or for every contract of the provider (`contract: "*"`: the provider's own
     price list, "the official price in force at that time", SuperOffice 11.1)."""
@@ -448,7 +455,7 @@ class ListPriceChanged(_Broadcast):
     effective: date | None = None
 
 
-class InvoiceCredited(_Event):
+class InvoiceCredited(EventBase):
     """A credit note by hand (`termline invoice credit`): `amount` (VAT included, as the open
     item is) of the document `document` (its legal number), whose item is `invoice` (the
     engine's ref), is credited for `reason`. It settles that item first, as a payment naming
@@ -461,7 +468,7 @@ class InvoiceCredited(_Event):
     reason: Text = Field(min_length=1)
 
 
-class ReminderSent(_Event):
+class ReminderSent(EventBase):
     """A reminder the provider sent by hand for invoice `ref`: it counts as the ladder's
     reminder `step` (default: the invoice's next reminder step not yet taken), satisfies the
     steps that wait for it and starts the dates counted from it."""
@@ -500,7 +507,7 @@ EVENT_TYPES = (
 BROADCAST = "*"
 
 
-def event_sort_key(event: Any) -> tuple[Any, ...]:
+def event_sort_key(event: EventBase) -> tuple[date, str, int, str]:
     """Order of events within a day, independent of their order in the file; the events of
     a mechanism installed through the registry (`contract/event_kinds.py`) after the built-in
     ones."""

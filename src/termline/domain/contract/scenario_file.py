@@ -12,7 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from termline.domain.contract.checks import event_problems
 from termline.domain.contract.event_kinds import event_adapter
-from termline.domain.contract.model import BROADCAST, Contract, _Broadcast, event_sort_key
+from termline.domain.contract.model import (
+    BROADCAST,
+    BroadcastBase,
+    Contract,
+    EventBase,
+    event_sort_key,
+)
 from termline.domain.errors import InputError, ScenarioError
 from termline.domain.policy.policy_file import apply_overrides
 from termline.domain.policy.schema import Policy
@@ -36,7 +42,7 @@ class Scenario:
     until: date
     contracts: tuple[Contract, ...]
     policies: dict[str, Policy]
-    events: tuple[Any, ...]
+    events: tuple[EventBase, ...]
     statutory_rates: dict[str, dict[str, Any]]
     index_series: dict[str, dict[str, Any]]
     source: str
@@ -122,10 +128,10 @@ def scenario_policy(i: int, contract: Contract, default: str, located: Located,
 
 
 def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract],
-            policies: dict[str, Policy]) -> list[Any]:
+            policies: dict[str, Policy]) -> list[EventBase]:
     events = [scenario_event(i, raw, located) for i, raw in enumerate(head.events)]
     for i, event in enumerate(events):
-        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+        if event.contract == BROADCAST and isinstance(event, BroadcastBase):
             continue
         contract = contracts.get(event.contract)
         for field, message in event_problems(event, contract, policies.get(event.contract)):
@@ -135,7 +141,7 @@ def _events(head: _ScenarioFile, located: Located, contracts: dict[str, Contract
     return events
 
 
-def scenario_event(i: int, raw: Any, located: Located) -> Any:
+def scenario_event(i: int, raw: Any, located: Located) -> EventBase:
     """The scenario's i-th event, validated (not yet against its contract)."""
     try:
         return event_adapter().validate_python(raw)

@@ -126,7 +126,7 @@ class Action:
     fields: tuple[tuple[str, Value], ...] = ()
     currency: str | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[Action], tuple[object, ...]]:
         # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
         # dataclasses.fields() for every object, which cost as much as the step itself
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from termline.domain.contract.model import (
+    CreditRefund,
+    DataInstruction,
+    DisputeResolved,
+    EventBase,
+    InvoiceCredited,
+    InvoiceDisputed,
+    Payment,
+    PaymentFailed,
+    PaymentReturned,
+    ProviderTermination,
+    SeatChange,
+    TerminationNotice,
+    TrialConverted,
+)
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.disputes import dispute
 from termline.domain.engine.disputes import resolve as resolve_dispute
@@ -27,35 +41,37 @@ def refuse(ctx: Context, day: date, event: str, reason: str,
     return refusal(day, ctx.contract.id, clauses, event, reason)
 
 
-def apply_event(state: ContractState, ctx: Context, day: date, event: Any
+def apply_event(state: ContractState, ctx: Context, day: date, event: EventBase
                 ) -> tuple[ContractState, list[Action]]:
+    """The built-in kinds here, narrowed to their models; any other by the handler its
+    mechanism registered for its type."""
     kind = event.type
-    if kind == "payment":
+    if isinstance(event, Payment):
         return receive_payment(state, ctx, day, event.amount, event.reference,
                                event.invoice or event.end_to_end_id)
-    if kind == "payment_failed":
+    if isinstance(event, PaymentFailed):
         return record_payment_failure(state, ctx, day, event.reference)
-    if kind == "payment_returned":
+    if isinstance(event, PaymentReturned):
         return return_payment(state, ctx, day, event.payment, event.reason)
-    if kind == "credit_refund":
+    if isinstance(event, CreditRefund):
         return refund_credit(state, ctx, day, event.amount, event.reference)
-    if kind == "invoice_credited":
+    if isinstance(event, InvoiceCredited):
         return credit_by_hand(state, ctx, day, event)
-    if kind == "trial_converted":
+    if isinstance(event, TrialConverted):
         return _convert(state, ctx, day)
-    if kind == "seat_change":
+    if isinstance(event, SeatChange):
         if state.status == "terminated":
             return state, refuse(ctx, day, kind, "contract terminated", ctx.policy.seats.clause)
         return change_seats(state, ctx, day, event.item, event.quantity)
-    if kind == "termination_notice":
+    if isinstance(event, TerminationNotice):
         return _notice(state, ctx, day, event.by)
-    if kind == "provider_termination":
+    if isinstance(event, ProviderTermination):
         return _provider_termination(state, ctx, day, event.reason)
-    if kind == "data_instruction":
+    if isinstance(event, DataInstruction):
         return _data_instruction(state, ctx, day, event.instruction)
-    if kind == "invoice_disputed":
+    if isinstance(event, InvoiceDisputed):
         return dispute(state, ctx, day, event.ref)
-    if kind == "dispute_resolved":
+    if isinstance(event, DisputeResolved):
         return resolve_dispute(state, ctx, day, event.ref, event.outcome, event.amount)
     for mechanism in mechanisms():
         handler = mechanism.handlers.get(kind)

@@ -14,7 +14,8 @@ fields brings, all optional and all under its `name`:
   absent from a stored state, it is the default);
 * `events`: its event models (`contract.event_kinds.EventBase` subclasses with a one-value
   `type` literal), read wherever events enter once installed, each handled by the handler of
-  its type in `handlers`;
+  its type in `handlers` (which takes an `EventBase` and narrows it to its model with
+  `isinstance`);
 * `actions`: the kinds of action it takes (made with `actions.added_action`), published once
   installed as the built-in kinds are (`actions.action_kinds()`: the webhook subscriptions).
 
@@ -27,19 +28,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, is_dataclass
 from datetime import date
-from typing import Any
 
 from mypy_extensions import mypyc_attr
 from pydantic import BaseModel
 
-from termline.domain.contract.event_kinds import event_type_of, install_events
+from termline.domain.contract.event_kinds import EventBase, event_type_of, install_events
 from termline.domain.engine.actions import Action, install_action_kinds
 from termline.domain.engine.extension_states import install_kinds
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.policy.extension_rules import install_sections
 from termline.domain.policy.schema import Policy
 
-Handler = Callable[[ContractState, Context, date, Any], tuple[ContractState, list[Action]]]
+# Each handler narrows the event to its kind's model (`isinstance`): it is called with the events
+# of the type it is registered under only.
+Handler = Callable[[ContractState, Context, date, EventBase],
+                   tuple[ContractState, list[Action]]]
 Phase = Callable[[ContractState, Context, date], tuple[ContractState, list[Action]]]
 # The earliest day after the given one on which the mechanism's phases could act without an
 # event (a lower bound), or None for never; see domain/engine/wake.py.
@@ -59,7 +62,7 @@ class Mechanism:
     notice_limits: tuple[NoticeLimit, ...] = ()
     rules: type[BaseModel] | None = None  # the model of the policy section `name`
     state: object | None = None  # the default of its state, kept under `name`
-    events: tuple[type[BaseModel], ...] = ()  # its event models, each handled in `handlers`
+    events: tuple[type[EventBase], ...] = ()  # its event models, each handled in `handlers`
     actions: tuple[str, ...] = ()  # the kinds of action it takes beyond the built-in ones
 
 

@@ -9,7 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from termline.domain.contract.model import BROADCAST, Contract, event_sort_key, received_on
+from termline.domain.contract.model import (
+    BROADCAST,
+    Contract,
+    EventBase,
+    event_sort_key,
+    received_on,
+)
 from termline.domain.contract.scenario_file import Scenario
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import Context, ContractState
@@ -55,10 +61,10 @@ class SimulationResult:
         return [a for a in self.actions if a.contract == contract]
 
 
-Respond = Callable[[Action], Iterable[Any]]
+Respond = Callable[[Action], Iterable[EventBase]]
 
 
-def run_contract(ctx: Context, events: Sequence[Any], until: date,
+def run_contract(ctx: Context, events: Sequence[EventBase], until: date,
                  respond: Respond | None = None) -> tuple[ContractState, list[Action]]:
     """Fold the daily step from the contract's start to `until`, each event on the day the
     contract takes it (`received_on`: a list price dated before the start, on the start day).
@@ -66,7 +72,7 @@ def run_contract(ctx: Context, events: Sequence[Any], until: date,
     `respond` models a customer who reacts to actions (pays an invoice some days later): it maps
     an action to events dated after it, which join the input. Demo and benchmarks use it.
     """
-    by_day: dict[date, list[Any]] = defaultdict(list)
+    by_day: dict[date, list[EventBase]] = defaultdict(list)
     for event in events:
         day = received_on(event, ctx.contract.start)
         if day is not None:
@@ -84,7 +90,8 @@ def run_contract(ctx: Context, events: Sequence[Any], until: date,
     return state, actions
 
 
-def responses(respond: Respond | None, acts: Iterable[Action], day: date) -> Iterator[Any]:
+def responses(respond: Respond | None, acts: Iterable[Action], day: date
+              ) -> Iterator[EventBase]:
     """The events a responder answers the day's actions with, all dated after the day."""
     if respond is None:
         return
@@ -115,14 +122,15 @@ def balance(state: ContractState, ctx: Context, as_of: date) -> Balance:
                    state.credit)
 
 
-def simulate(contracts: Iterable[Contract], policies: dict[str, Policy], events: Iterable[Any],
+def simulate(contracts: Iterable[Contract], policies: dict[str, Policy],
+             events: Iterable[EventBase],
              until: date, rates: RateTable | None = None,
              respond: Respond | None = None,
              indices: IndexTable | None = None) -> SimulationResult:
     rates = rates or builtin_rates()
     indices = indices or IndexTable()
     contracts = sorted(contracts, key=lambda c: c.id)
-    per_contract: dict[str, list[Any]] = defaultdict(list)
+    per_contract: dict[str, list[EventBase]] = defaultdict(list)
     for event in events:
         targets = [c.id for c in contracts] if event.contract == BROADCAST else [event.contract]
         for target in targets:

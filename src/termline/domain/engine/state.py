@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Literal, TypeVar, cast
+from typing import Literal, TypeVar, cast
 
 from termline.domain.contract.model import Contract
 from termline.domain.engine.extension_states import NO_STATES, ExtensionStates, slot_of
@@ -75,7 +75,7 @@ class Item:
     def net(self) -> Decimal:
         return self.amount - self.vat
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[Item], tuple[object, ...]]:
         # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
         # dataclasses.fields() for every object, which cost as much as the step itself
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
@@ -92,7 +92,7 @@ class Receipt:
     credit: Decimal = ZERO
     returned: date | None = None
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[Receipt], tuple[object, ...]]:
         # as Item: sent between processes without dataclasses.fields() per object
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
 
+from termline.domain.contract.model import EventBase
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import apply_event
-from termline.domain.engine.extension import Phase, mechanisms
+from termline.domain.engine.extension import Mechanism, Phase, mechanisms
 from termline.domain.engine.lifecycle import begin, expire_trial_if_due, renew_if_due, terminate
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.billing.run import apply_seat_reductions, issue_due_invoices
@@ -22,7 +22,7 @@ from termline.domain.values.money import ZERO
 from termline.domain.values.records import replace
 
 
-def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = ()
+def step(state: ContractState, ctx: Context, day: date, events: Iterable[EventBase] = ()
          ) -> tuple[ContractState, list[Action]]:
     """Everything that happens to one contract on `day`, in a fixed order.
 
@@ -51,7 +51,7 @@ def step(state: ContractState, ctx: Context, day: date, events: Iterable[Any] = 
     return state, out
 
 
-_PHASES: list[tuple[Any, tuple[Phase, ...]]] = []
+_PHASES: list[tuple[tuple[Mechanism, ...], tuple[Phase, ...]]] = []
 
 
 def _extension_phases() -> tuple[Phase, ...]:

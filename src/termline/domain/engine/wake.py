@@ -16,9 +16,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
 
-from termline.domain.contract.model import event_sort_key, received_on
+from termline.domain.contract.model import EventBase, event_sort_key, received_on
 from termline.domain.engine.actions import Action
 from termline.domain.engine.extension import mechanisms, soonest
 from termline.domain.engine.simulate import Respond, responses
@@ -120,7 +119,7 @@ def _retention(state: ContractState, ctx: Context, day: date) -> list[date | Non
 
 
 def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
-                events_by_day: Mapping[date, Sequence[Any]], respond: Respond | None = None
+                events_by_day: Mapping[date, Sequence[EventBase]], respond: Respond | None = None
                 ) -> Iterator[tuple[date, ContractState, list[Action]]]:
     """Step from the day after `after` up to `until`, only on wake days and event days.
 
@@ -154,10 +153,10 @@ def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
             pending.setdefault(event.date, []).append(event)
 
 
-def run_contract_sparse(ctx: Context, events: Sequence[Any], until: date,
+def run_contract_sparse(ctx: Context, events: Sequence[EventBase], until: date,
                         respond: Respond | None = None) -> tuple[ContractState, list[Action]]:
     """`simulate.run_contract` stepping only on wake and event days: the same result."""
-    by_day: dict[date, list[Any]] = {}
+    by_day: dict[date, list[EventBase]] = {}
     for event in events:
         day = received_on(event, ctx.contract.start)
         if day is not None:

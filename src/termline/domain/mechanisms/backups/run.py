@@ -15,8 +15,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
+from termline.domain.contract.model import EventBase, RestoreRequested
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import export_deliver_by, export_refusal, refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
@@ -40,8 +40,9 @@ def _refused(ctx: Context, day: date, clauses: tuple[str, ...], reason: str,
                    reason=reason)]
 
 
-def on_restore(state: ContractState, ctx: Context, day: date, event: Any
+def on_restore(state: ContractState, ctx: Context, day: date, event: EventBase
                ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, RestoreRequested)
     rules = ctx.policy.backups
     requested: date | None = event.backup_date
     restore = rules.restore if rules is not None else None
@@ -83,7 +84,7 @@ def _charge(state: ContractState, ctx: Context, day: date, restore: RestoreRule,
     return state, out + acts
 
 
-def on_export(state: ContractState, ctx: Context, day: date, event: Any
+def on_export(state: ContractState, ctx: Context, day: date, event: EventBase
               ) -> tuple[ContractState, list[Action]]:
     refusal = export_refusal(state, ctx, day)
     if refusal is not None:

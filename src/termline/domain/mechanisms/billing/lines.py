@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +13,7 @@ class InvoiceLine:
     unit_price: Decimal
     amount: Decimal
 
-    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[InvoiceLine], tuple[object, ...]]:
         # sent between processes (service.pipeline): a slotted dataclass's own pickling calls
         # dataclasses.fields() for every object, which cost as much as the step itself
         return (self.__class__, (self.item, self.quantity, self.unit_price, self.amount))

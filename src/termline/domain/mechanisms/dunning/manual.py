@@ -9,8 +9,8 @@ what the step charges (its fee, offset as the terms say), like the step the engi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from termline.domain.contract.model import EventBase, ReminderSent
 from termline.domain.engine.actions import Action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Mechanism
@@ -22,8 +22,9 @@ from termline.domain.values.records import replace
 KIND = "reminder_sent"
 
 
-def record_reminder(state: ContractState, ctx: Context, day: date, event: Any
+def record_reminder(state: ContractState, ctx: Context, day: date, event: EventBase
                     ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, ReminderSent)
     rule = ctx.policy.dunning
     reminders = [s for s in rule.steps if s.kind == "reminder" and s.enabled]
     invoice = next((it for it in state.items if it.ref == event.ref and it.kind == "invoice"),

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import BROADCAST, EventBase, ListPriceChanged
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.extension import Mechanism
 from termline.domain.engine.state import Context, ContractState
@@ -26,11 +25,12 @@ def list_price(policy: Policy, state: ContractState, item: str, day: date) -> De
     return max(in_force, key=lambda entry: entry[:2])[2] if in_force else None
 
 
-def record_list_price(state: ContractState, ctx: Context, day: date, event: Any
+def record_list_price(state: ContractState, ctx: Context, day: date, event: EventBase
                       ) -> tuple[ContractState, list[Action]]:
     """The list price from its `effective` date (default: the event's date). One dated before
     the contract's start is taken on the start day (`received_on`) and kept with its dates,
     without an action: it is the price list in force when the contract starts."""
+    assert isinstance(event, ListPriceChanged)
     effective = event.effective or event.date
     state = replace(state, list_prices=(*state.list_prices, (event.item, effective, event.price)))
     if event.date < ctx.contract.start:

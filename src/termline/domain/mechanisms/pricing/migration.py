@@ -4,8 +4,8 @@ customer who declines them gives both parties a premature termination on a long 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
+from termline.domain.contract.model import EventBase, MigrationAnnounced
 from termline.domain.engine.actions import Action, action, refusal
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.pricing.rules import MigrationRule
@@ -25,7 +25,8 @@ def _refuse(ctx: Context, day: date, event: str, reason: str) -> list[Action]:
     return refusal(day, ctx.contract.id, clauses, event, reason)
 
 
-def migration_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
+def migration_announced(state: ContractState, ctx: Context, day: date, event: EventBase) -> Result:
+    assert isinstance(event, MigrationAnnounced)
     rule = _rule(ctx)
     if rule is None:
         return state, _refuse(ctx, day, event.type, "the terms provide no migration procedure")
@@ -41,7 +42,7 @@ def migration_announced(state: ContractState, ctx: Context, day: date, event: An
     ]
 
 
-def migration_declined(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
+def migration_declined(state: ContractState, ctx: Context, day: date, event: EventBase) -> Result:
     rule = _rule(ctx)
     if rule is None:
         return state, _refuse(ctx, day, event.type, "the terms provide no migration procedure")

@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
 
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import (
+    BROADCAST,
+    EventBase,
+    PriceChangeAnnounced,
+    TermsChangeAnnounced,
+)
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
@@ -52,7 +56,7 @@ Result = tuple[ContractState, list[Action]]
 
 
 
-def _skip(ctx: Context, day: date, event: Any, reason: str, clauses: tuple[str, ...]
+def _skip(ctx: Context, day: date, event: EventBase, reason: str, clauses: tuple[str, ...]
           ) -> list[Action]:
     """A broadcast that does not concern this contract is silently skipped; else refused."""
     if event.contract == BROADCAST:
@@ -75,7 +79,7 @@ def _rule(ctx: Context, kind: str) -> ChangeRule | None:
     return prices.price_changes if kind == "price" else prices.terms_changes
 
 
-def _precheck(state: ContractState, ctx: Context, day: date, event: Any, kind: str
+def _precheck(state: ContractState, ctx: Context, day: date, event: EventBase, kind: str
               ) -> ChangeRule | list[Action]:
     rule = _rule(ctx, kind)
     if rule is None:
@@ -85,7 +89,8 @@ def _precheck(state: ContractState, ctx: Context, day: date, event: Any, kind: s
     return rule
 
 
-def _effective(state: ContractState, ctx: Context, day: date, event: Any, rule: ChangeRule
+def _effective(state: ContractState, ctx: Context, day: date,
+               event: PriceChangeAnnounced | TermsChangeAnnounced, rule: ChangeRule
                ) -> date | list[Action]:
     assert state.paid_start is not None
     found = earliest_effective(rule, ctx.policy, ctx.calendar, state.paid_start, day,
@@ -98,7 +103,9 @@ def _effective(state: ContractState, ctx: Context, day: date, event: Any, rule: 
     return found
 
 
-def price_change_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
+def price_change_announced(state: ContractState, ctx: Context, day: date, event: EventBase
+                           ) -> Result:
+    assert isinstance(event, PriceChangeAnnounced)
     checked = _precheck(state, ctx, day, event, "price")
     if isinstance(checked, list):
         return state, checked
@@ -209,7 +216,9 @@ def _percent_cap(state: ContractState, ctx: Context, effective: date, item: str,
                         "higher price needs the customer's express consent")
 
 
-def terms_change_announced(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
+def terms_change_announced(state: ContractState, ctx: Context, day: date, event: EventBase
+                           ) -> Result:
+    assert isinstance(event, TermsChangeAnnounced)
     checked = _precheck(state, ctx, day, event, "terms")
     if isinstance(checked, list):
         return state, checked
@@ -260,7 +269,7 @@ def _rights(state: ContractState, ctx: Context, day: date, rule: ChangeRule,
     return change, out
 
 
-def objection(state: ContractState, ctx: Context, day: date, event: Any) -> Result:
+def objection(state: ContractState, ctx: Context, day: date, event: EventBase) -> Result:
     open_changes = sorted(
         (c for c in state.pricing.pending if not c.objected and c.objection_until is not None
          and c.announced <= day <= c.objection_until),

@@ -22,34 +22,45 @@ an event addressed to one contract is refused with the reason instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import TypeVar
 
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import (
+    BROADCAST,
+    AssignmentAnnounced,
+    AuditRequested,
+    EventBase,
+    SubprocessorChangeAnnounced,
+)
+from termline.domain.contract.model import ForceMajeure as ForceMajeureEvent
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.privacy.audits import check_audit
 from termline.domain.mechanisms.privacy.notices import check_notice
-from termline.domain.mechanisms.privacy.rules import ForceMajeureRule
+from termline.domain.mechanisms.privacy.rules import ForceMajeureRule, PrivacyRule
 from termline.domain.mechanisms.privacy.state import ForceMajeure
 from termline.domain.values.records import replace
+from termline.domain.values.rule import Rule
 
 RUNNING = ("trial", "active")
+R = TypeVar("R", bound=Rule)
 
 
-def _skip(ctx: Context, day: date, event: Any, reason: str, clauses: tuple[str, ...]
+def _skip(ctx: Context, day: date, event: EventBase, reason: str, clauses: tuple[str, ...]
           ) -> list[Action]:
     """Nothing for a broadcast the contract is not concerned by; a refusal for its own event."""
     return [] if event.contract == BROADCAST else refuse(ctx, day, event.type, reason, clauses)
 
 
-def _gate(state: ContractState, ctx: Context, day: date, event: Any, section: str,
-          missing: str) -> tuple[Any, list[Action]]:
+def _gate(state: ContractState, ctx: Context, day: date, event: EventBase,
+          section: Callable[[PrivacyRule], R | None], missing: str
+          ) -> tuple[R | None, list[Action]]:
     """The privacy rule `section` that applies to this event, or what to emit instead."""
     privacy = ctx.policy.privacy
-    rule = getattr(privacy, section) if privacy is not None else None
+    rule = section(privacy) if privacy is not None else None
     if rule is None:
         return None, _skip(ctx, day, event, missing,
                            privacy.clause if privacy is not None else ())
@@ -58,9 +69,10 @@ def _gate(state: ContractState, ctx: Context, day: date, event: Any, section: st
     return rule, []
 
 
-def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event: Any
+def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event: EventBase
                            ) -> tuple[ContractState, list[Action]]:
-    rule, skipped = _gate(state, ctx, day, event, "subprocessor_change",
+    assert isinstance(event, SubprocessorChangeAnnounced)
+    rule, skipped = _gate(state, ctx, day, event, lambda p: p.subprocessor_change,
                           "the terms set no sub-processor change procedure")
     if rule is None:
         return state, skipped
@@ -97,9 +109,10 @@ def on_subprocessor_change(state: ContractState, ctx: Context, day: date, event:
     return state, out
 
 
-def on_assignment(state: ContractState, ctx: Context, day: date, event: Any
+def on_assignment(state: ContractState, ctx: Context, day: date, event: EventBase
                   ) -> tuple[ContractState, list[Action]]:
-    rule, skipped = _gate(state, ctx, day, event, "assignment",
+    assert isinstance(event, AssignmentAnnounced)
+    rule, skipped = _gate(state, ctx, day, event, lambda p: p.assignment,
                           "the terms set no assignment notice")
     if rule is None:
         return state, skipped
@@ -116,8 +129,9 @@ def on_assignment(state: ContractState, ctx: Context, day: date, event: Any
     return state, out
 
 
-def on_audit(state: ContractState, ctx: Context, day: date, event: Any
+def on_audit(state: ContractState, ctx: Context, day: date, event: EventBase
              ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, AuditRequested)
     privacy = ctx.policy.privacy
     rule = privacy.audit if privacy is not None else None
     proposed: date | None = event.audit_date
@@ -145,9 +159,10 @@ def right_opens(rule: ForceMajeureRule, ctx: Context, start: date) -> date | Non
     return ctx.calendar.add(start, rule.terminate_after) + timedelta(days=1)
 
 
-def on_force_majeure(state: ContractState, ctx: Context, day: date, event: Any
+def on_force_majeure(state: ContractState, ctx: Context, day: date, event: EventBase
                      ) -> tuple[ContractState, list[Action]]:
-    rule, skipped = _gate(state, ctx, day, event, "force_majeure",
+    assert isinstance(event, ForceMajeureEvent)
+    rule, skipped = _gate(state, ctx, day, event, lambda p: p.force_majeure,
                           "the terms set no force-majeure rule")
     if rule is None:
         return state, skipped

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from termline.domain.contract.model import BROADCAST
+from termline.domain.contract.model import BROADCAST, EventBase, MaintenanceAnnounced
+from termline.domain.contract.model import Incident as IncidentEvent
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism
@@ -36,7 +37,7 @@ def _in_service(state: ContractState, rule: SlaRule) -> bool:
     return state.status == "trial" and rule.trial_exempt is None
 
 
-def _not_applicable(state: ContractState, ctx: Context, day: date, event: Any, reason: str,
+def _not_applicable(state: ContractState, ctx: Context, day: date, event: EventBase, reason: str,
                     clauses: tuple[str, ...]) -> tuple[ContractState, list[Action]]:
     """A broadcast event that does not concern this contract passes silently; an event
     addressed to it is refused with the reason."""
@@ -51,8 +52,9 @@ def _status_reason(state: ContractState, rule: SlaRule) -> tuple[str, tuple[str,
     return f"contract is {state.status}", rule.clause
 
 
-def on_incident(state: ContractState, ctx: Context, day: date, event: Any
+def on_incident(state: ContractState, ctx: Context, day: date, event: EventBase
                 ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, IncidentEvent)
     sla = ctx.policy.sla
     rule = sla.availability if sla is not None else None
     if sla is None or rule is None:
@@ -100,8 +102,9 @@ def _windows(start: datetime, end: datetime, tz: ZoneInfo, rule: AvailabilityRul
     return out
 
 
-def on_maintenance(state: ContractState, ctx: Context, day: date, event: Any
+def on_maintenance(state: ContractState, ctx: Context, day: date, event: EventBase
                    ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, MaintenanceAnnounced)
     sla = ctx.policy.sla
     rule = sla.maintenance if sla is not None else None
     if sla is None or rule is None:

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from termline.domain.contract.model import (
+    DefectRemedied,
+    DefectReported,
+    EventBase,
+    TicketAnswered,
+    TicketOpened,
+)
 from termline.domain.engine.actions import Action, action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
@@ -37,7 +43,7 @@ def _support(state: ContractState, support: SupportState) -> ContractState:
     return replace(state, support=support)
 
 
-def _check(state: ContractState, ctx: Context, day: date, event: Any
+def _check(state: ContractState, ctx: Context, day: date, event: EventBase
            ) -> tuple[SupportRule | None, list[Action]]:
     """The support rule if the event applies to the contract now, else the refusal."""
     rule = ctx.policy.support
@@ -51,8 +57,9 @@ def _check(state: ContractState, ctx: Context, day: date, event: Any
     return rule, []
 
 
-def on_ticket_opened(state: ContractState, ctx: Context, day: date, event: Any
+def on_ticket_opened(state: ContractState, ctx: Context, day: date, event: EventBase
                      ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, TicketOpened)
     rule, refused = _check(state, ctx, day, event)
     if rule is None:
         return state, refused
@@ -78,8 +85,9 @@ def on_ticket_opened(state: ContractState, ctx: Context, day: date, event: Any
     return _support(state, support), out
 
 
-def on_ticket_answered(state: ContractState, ctx: Context, day: date, event: Any
+def on_ticket_answered(state: ContractState, ctx: Context, day: date, event: EventBase
                        ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, TicketAnswered)
     found = [t for t in state.support.tickets if t.ticket == event.ticket]
     if not found:
         clauses = ctx.policy.support.clause if ctx.policy.support is not None else ()
@@ -94,8 +102,9 @@ def on_ticket_answered(state: ContractState, ctx: Context, day: date, event: Any
                           answered_at=event.at.isoformat())]
 
 
-def on_defect_reported(state: ContractState, ctx: Context, day: date, event: Any
+def on_defect_reported(state: ContractState, ctx: Context, day: date, event: EventBase
                        ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, DefectReported)
     rule, refused = _check(state, ctx, day, event)
     if rule is None:
         return state, refused
@@ -131,8 +140,9 @@ def _periods(state: ContractState, ctx: Context, until: date) -> list[Period]:
         index += 1
 
 
-def on_defect_remedied(state: ContractState, ctx: Context, day: date, event: Any
+def on_defect_remedied(state: ContractState, ctx: Context, day: date, event: EventBase
                        ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, DefectRemedied)
     rule = ctx.policy.support
     found = [d for d in state.support.defects if d.defect == event.defect]
     if rule is None or rule.defects is None or not found:

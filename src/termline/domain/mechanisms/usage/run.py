@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from termline.domain.engine.actions import Action, action
+from termline.domain.contract.model import EventBase, Purchase, Usage
+from termline.domain.engine.actions import Action, Value, action
 from termline.domain.engine.events_run import refuse
 from termline.domain.engine.extension import Handler, Mechanism, soonest
 from termline.domain.engine.state import Context, ContractState
@@ -45,8 +45,9 @@ def _unit_price(state: ContractState, meter: MeterRule) -> Decimal | None:
     return dict(state.pricing.prices).get(meter.item, meter.unit_price)
 
 
-def on_usage(state: ContractState, ctx: Context, day: date, event: Any
+def on_usage(state: ContractState, ctx: Context, day: date, event: EventBase
              ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, Usage)
     rules = _rules(ctx)
     if rules is None or event.meter not in rules.meters:
         known = ", ".join(sorted(rules.meters)) if rules else ""
@@ -156,7 +157,7 @@ def close_periods(state: ContractState, ctx: Context, day: date
     return state, out
 
 
-def _per_unit(rule: PurchaseRule, event: Any) -> tuple[Decimal, Decimal] | str | None:
+def _per_unit(rule: PurchaseRule, event: Purchase) -> tuple[Decimal, Decimal] | str | None:
     """(quantity, unit price) of a purchase priced per unit, a refusal reason, or None."""
     if rule.unit is None:
         return None
@@ -173,8 +174,9 @@ def _per_unit(rule: PurchaseRule, event: Any) -> tuple[Decimal, Decimal] | str |
     return event.quantity, rule.unit_price
 
 
-def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
+def on_purchase(state: ContractState, ctx: Context, day: date, event: EventBase
                 ) -> tuple[ContractState, list[Action]]:
+    assert isinstance(event, Purchase)
     rules = _rules(ctx)
     rule = rules.purchase_rule(event.item) if rules is not None else None
     if rules is None or rule is None:
@@ -197,7 +199,7 @@ def on_purchase(state: ContractState, ctx: Context, day: date, event: Any
         return state, refuse(ctx, day, "purchase", priced, rule.clause)
     quantity, unit_price = priced if priced is not None else (1, amount)
     line = InvoiceLine(event.item, quantity, unit_price, amount)
-    extra: dict[str, Any] = {} if priced is None else {
+    extra: dict[str, Value] = {} if priced is None else {
         "quantity": quantity_value(Decimal(quantity)), "unit": rule.unit,
         "unit_price": unit_price}
     out = [action(day, "purchase_charged", ctx.contract.id, rule.clause, currency=ctx.currency,

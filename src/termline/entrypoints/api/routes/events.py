@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from termline.app import intake
 from termline.app.contract_answers import StoredContract, Tenant
@@ -20,7 +20,7 @@ from termline.app.keys import Principal
 from termline.app.ports import UnitOfWork
 from termline.app.precheck import refusals
 from termline.domain.contract.event_kinds import event_form
-from termline.domain.contract.model import BROADCAST, _Broadcast
+from termline.domain.contract.model import BROADCAST, BroadcastBase, EventBase
 from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.mechanisms.pricing.series import IndexTable
 from termline.domain.policy.schema import Policy
@@ -32,9 +32,9 @@ from termline.entrypoints.api.problems import Problem, errors
 def _checker(events: Sequence[object]) -> intake.Check:
     """404 for a contract the tenant does not have; 422 with the clause for an event the
     terms refuse (checked in the transaction that stores the events)."""
-    def check(uow: UnitOfWork, owner: Tenant, event: Any, stored: StoredContract | None,
+    def check(uow: UnitOfWork, owner: Tenant, event: EventBase, stored: StoredContract | None,
               policy: Policy | None, indices: IndexTable, position: int) -> None:
-        if event.contract == BROADCAST and isinstance(event, _Broadcast):
+        if event.contract == BROADCAST and isinstance(event, BroadcastBase):
             return  # every contract of the tenant (a type that cannot be broadcast: no '*')
         where = f"{position}." if len(events) > 1 else ""
         if stored is None:
@@ -54,7 +54,7 @@ def _checker(events: Sequence[object]) -> intake.Check:
     return check
 
 
-def _store(ctx: Any, who: Principal, events: list[Any], idempotency_key: str | None
+def _store(ctx: Any, who: Principal, events: list[EventBase], idempotency_key: str | None
            ) -> tuple[int, int]:
     located = [LocatedEvent(e, "request body", None) for e in events]
     # With an Idempotency-Key the request's events take their identity from it (those without
@@ -77,7 +77,7 @@ def routes() -> APIRouter:
     router = APIRouter(prefix="/v1/events", tags=["events"])
     event = event_form()
 
-    def post_event(event: BaseModel, who: Writer, ctx: Ctx, request: Request
+    def post_event(event: EventBase, who: Writer, ctx: Ctx, request: Request
                    ) -> dict[str, Any]:
         """Store one event; the scheduler processes it within seconds when it is dated today or
         earlier (later ones wait for their day, or `POST /v1/runs`)."""
@@ -86,7 +86,7 @@ def routes() -> APIRouter:
         return {"status": "stored" if added else "duplicate",
                 "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
 
-    def post_events(events: list[BaseModel], who: Writer, ctx: Ctx, request: Request
+    def post_events(events: list[EventBase], who: Writer, ctx: Ctx, request: Request
                     ) -> dict[str, int]:
         """Store up to 1,000 events, all or none."""
         if not events:
