@@ -11,7 +11,7 @@ customer listings stay on the SQL tests.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,34 @@ def test_the_same_reference_is_one_event_and_other_content_is_refused(
                            "amount": "1.00"})
     with pytest.raises(InputError):
         intake.add_events(book.uow(), [unknown])
+
+
+def test_asking_the_terms_over_a_log_with_an_unreadable_event_names_that_event(
+        tmp_path: Path) -> None:
+    """The API's check of an event (`precheck.refusals`: would the terms refuse it?) replays
+    the contract's stored log. A stored event the model now refuses (a payment of a negative
+    amount, stored by an older version) stops it as it stops the run, naming the event; before
+    (typed events showed it) the replay failed on the unread event itself ("the step of
+    2027-01-21 failed: 'Unreadable' object has no attribute 'type'")."""
+    from termline.adapters.memory.memory_tables import EventRow
+    from termline.app.precheck import refusals
+    from termline.app.run import UnreadableEvent
+
+    book, _ = _imported(tmp_path, "smartweb")
+    with book.uow() as uow:
+        (stored,) = uow.contracts.contracts(ref="seats")
+        owner = intake.tenant(uow.repo, None)
+    day = stored.contract.start
+    tables = book.memory.committed
+    bad = tables.new_id("events")
+    tables.events[bad] = EventRow(bad, owner.id, stored.id, day, "payment", "legacy:1",
+                                  f'{{"date": "{day}", "type": "payment", "contract": "seats", '
+                                  '"amount": "-5.00"}')
+    notice = parse_event({"date": str(day + timedelta(days=30)), "type": "termination_notice",
+                          "contract": "seats", "by": "customer"}).event
+    with book.uow() as uow, pytest.raises(UnreadableEvent,
+                                          match=f"stored event {bad} of {day} is not valid"):
+        refusals(uow, stored, owner, notice)
 
 
 # --- the daily run --------------------------------------------------------------------------
