@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from termline.adapters.bank.camt import Credit
+from termline.adapters.bank.camt import Credit, Returned
 from termline.adapters.bank.matching import OpenInvoice, match
 from termline.adapters.documents.model import Document
 from termline.adapters.documents.references import structured
@@ -73,7 +73,8 @@ BY = {"structured_reference": "reference", "end_to_end_id": "reference",
 
 
 def import_statement(uow_factory: UowFactory, credits: list[Credit], tenant_name: str | None,
-                     attempts: int = 3, returned: list[Any] | None = None) -> dict[str, Any]:
+                     attempts: int = 3, returned: list[Returned] | None = None
+                     ) -> dict[str, Any]:
     """Import in one transaction. Two imports of one statement at once: the second waits on
     the first's entry rows (unique per tenant and reference), fails on them, and is retried:
     it then finds them imported. `returned`: the statement's returned direct debits
@@ -104,7 +105,7 @@ def _pay(uow: UnitOfWork, owner_id: int, cand: _Candidate, amount: Decimal, day:
 
 
 def _import(uow: UnitOfWork, credits: list[Credit], tenant_name: str | None,
-            returned: list[Any]) -> dict[str, Any]:
+            returned: list[Returned]) -> dict[str, Any]:
     from termline.app.sepa_collection import store_returns
 
     report: dict[str, Any] = {"entries": len(credits), "matched": 0, "unmatched": 0,

@@ -4,16 +4,24 @@ mandate (a pain.008 file), and failed collections turned into `payment_failed` e
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 
 from termline.adapters.bank import target2
-from termline.adapters.bank.pain008 import Collection, Creditor, Transfer, pain001, pain008
+from termline.adapters.bank.camt import Returned
+from termline.adapters.bank.pain008 import (
+    Collection,
+    Creditor,
+    Return,
+    Transfer,
+    pain001,
+    pain008,
+)
 from termline.adapters.sql.document_store import DocumentStore
 from termline.adapters.sql.repository import StoredContract, Tenant
 from termline.adapters.sql.sql_rows import connection
@@ -144,7 +152,7 @@ def prenotice_days(uow: UnitOfWork, contract: StoredContract) -> int:
     return int(policy.payment.direct_debit_prenotice)
 
 
-def returns(uow: UnitOfWork, found: list[Any], tenant_name: str | None, source: str
+def returns(uow: UnitOfWork, found: Sequence[Return], tenant_name: str | None, source: str
             ) -> tuple[int, int]:
     """Store the returns read from a file (pain.002, CSV): (added, already stored)."""
     with uow:
@@ -176,8 +184,8 @@ def _returned(contract: str, day: date, payment: str, reason: str) -> PaymentRet
                            reference=f"{payment}@returned")
 
 
-def store_returns(uow: UnitOfWork, owner: Tenant, found: list[Any], source: str,
-                  strict: bool) -> list[str]:
+def store_returns(uow: UnitOfWork, owner: Tenant, found: Sequence[Return | Returned],
+                  source: str, strict: bool) -> list[str]:
     """For each returned collection: a `payment_returned` event undoing the bank payment that
     paid its invoice (when one was imported: the invoice is open again), and a
     `payment_failed` event (a debit that could not be executed: ClientCom 5.2), dated the day
