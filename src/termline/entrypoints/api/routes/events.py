@@ -24,7 +24,7 @@ from termline.domain.contract.model import BROADCAST, BroadcastBase, EventBase
 from termline.domain.errors import ConcurrentWrite, InputError
 from termline.domain.mechanisms.pricing.series import IndexTable
 from termline.domain.policy.schema import Policy
-from termline.entrypoints.api.deps import Ctx, Writer
+from termline.entrypoints.api.deps import Ctx, ServiceContext, Writer
 from termline.entrypoints.api.models import BulkAccepted, EventAccepted
 from termline.entrypoints.api.problems import Problem, errors
 
@@ -54,8 +54,8 @@ def _checker(events: Sequence[object]) -> intake.Check:
     return check
 
 
-def _store(ctx: Any, who: Principal, events: list[EventBase], idempotency_key: str | None
-           ) -> tuple[int, int]:
+def _store(ctx: ServiceContext, who: Principal, events: list[EventBase],
+           idempotency_key: str | None) -> tuple[int, int]:
     located = [LocatedEvent(e, "request body", None) for e in events]
     # With an Idempotency-Key the request's events take their identity from it (those without
     # a `reference`): a retry after the server died between storing and answering finds them.
