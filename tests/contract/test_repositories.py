@@ -326,6 +326,48 @@ def test_an_event_makes_its_contract_due_and_a_back_dated_one_recompute(
         assert uow.runs.run_state(acme).recompute_from == date(2027, 2, 10)
 
 
+def test_a_deferred_note_changes_nothing_until_taken_then_what_note_event_does(
+        store: UowFactory) -> None:
+    """The service's intake defers its note (`defer_note`, issue 18: a request never waits
+    for a claim); the run takes the notes (`take_notes`) with `note_event`'s effect: each
+    contract due by its earliest event, recomputed when back-dated, a broadcast for all."""
+    tenant, (acme, globex) = book(store, "acme", "globex")
+    with store() as uow:
+        for cid in (acme, globex):
+            old = uow.runs.run_state(cid)
+            assert uow.runs.save_run(old, _moved(old, cursor=date(2027, 2, 28),
+                                                 next_due=date(2027, 3, 4)))
+        uow.runs.defer_note(tenant, acme, date(2027, 2, 20))
+        uow.runs.defer_note(tenant, acme, date(2027, 2, 10))  # the earliest counts
+        uow.runs.defer_note(tenant, globex, date(2027, 3, 2))  # ahead of the cursor
+        uow.runs.defer_note(tenant, None, date(2027, 3, 3))  # a broadcast: every contract
+        assert (uow.runs.run_state(acme).next_due, uow.runs.run_state(acme).recompute_from) \
+            == (date(2027, 3, 4), None)
+        uow.commit()
+    with store() as uow:
+        assert uow.runs.take_notes() == 4
+        uow.commit()
+    with store() as uow:
+        acme_run, globex_run = uow.runs.run_state(acme), uow.runs.run_state(globex)
+        assert (acme_run.next_due, acme_run.recompute_from) == \
+            (date(2027, 2, 10), date(2027, 2, 10))
+        assert (globex_run.next_due, globex_run.recompute_from) == (date(2027, 3, 2), None)
+        assert uow.runs.take_notes() == 0  # taken once
+
+
+def test_notes_taken_in_a_transaction_rolled_back_are_taken_again(store: UowFactory) -> None:
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        uow.runs.defer_note(tenant, acme, date(2027, 1, 2))
+        uow.commit()
+    with store() as uow:
+        assert uow.runs.take_notes() == 1  # and no commit
+    with store() as uow:
+        assert uow.runs.take_notes() == 1
+        uow.commit()
+        assert uow.runs.run_state(acme).next_due == date(2027, 1, 2)
+
+
 def test_save_runs_stores_each_contract_of_a_batch(store: UowFactory) -> None:
     _, ids = book(store, "a", "b")
     with store() as uow:

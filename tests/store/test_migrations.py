@@ -30,7 +30,7 @@ def test_an_empty_database_upgrades_to_exactly_the_tables_of_the_code(db_url: st
     engine = make_engine(db_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0014"
+    assert current_revision(engine) == head_revision() == "0015"
     assert set(inspect(engine).get_table_names()) >= TABLES
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
@@ -56,5 +56,5 @@ def test_commands_refuse_a_database_that_is_not_upgraded(db_url: str) -> None:
     assert refused.exit_code == 2
     assert "termline db upgrade" in refused.output
     done = runner.invoke(app, ["db", "upgrade"], env=env)
-    assert (done.exit_code, done.stdout.strip()) == (0, "database at revision 0014")
+    assert (done.exit_code, done.stdout.strip()) == (0, "database at revision 0015")
     assert runner.invoke(app, ["run", "--until", "2027-01-01"], env=env).exit_code == 0

@@ -154,7 +154,7 @@ FEW = 20
 
 def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[EventBase],
                 located: Sequence[LocatedEvent | None], origin: str | None,
-                check: Check | None = None) -> tuple[int, int]:
+                check: Check | None = None, defer: bool = False) -> tuple[int, int]:
     repo = uow.repo
     by_ref: dict[str, StoredContract | None] = {}
     if len(events) > FEW or any(e.contract == BROADCAST for e in events):
@@ -208,7 +208,10 @@ def _add_events(uow: UnitOfWork, owner: Tenant, events: Sequence[EventBase],
             duplicates += 1
             continue
         added += 1
-        repo.note_event(owner.id, target, event.date)
+        if defer:
+            repo.defer_note(owner.id, target, event.date)
+        else:
+            repo.note_event(owner.id, target, event.date)
     return added, duplicates
 
 
@@ -239,16 +242,19 @@ def _same_as_stored(repo: Store, owner: Tenant, event: EventBase, key: str,
 
 def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
                tenant_name: str | None = None, origin: str | None = None,
-               check: Check | None = None) -> tuple[int, int]:
+               check: Check | None = None, defer: bool = False) -> tuple[int, int]:
     """Validate every event against the store, then store them all: (added, already stored).
 
     `origin` identifies the file they come from (its content hash; see `event_key`), or the
     request (its idempotency key with the events: `request_origin`). `check` replaces the
     checks against the contract (the API's, which answer 404 and 422 and ask the terms).
+    `defer` leaves the events' contracts to be made due by the run (`Runs.defer_note`): the
+    service, whose scheduler takes the notes at each pass, so that a request never waits for
+    a batch the scheduler holds.
     """
     with uow:
         counts = _add_events(uow, tenant(uow.repo, tenant_name),
-                             [e.event for e in events], list(events), origin, check)
+                             [e.event for e in events], list(events), origin, check, defer)
         uow.commit()
     return counts
 

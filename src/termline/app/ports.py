@@ -139,6 +139,14 @@ class Runs(Protocol):
         for a broadcast) is due by `day`, and recomputes from it when `day` <= cursor."""
         ...
 
+    def defer_note(self, tenant_id: int, contract_id: int | None, day: date) -> None:
+        """`note_event` left to the next `take_notes`: appends, never waits for a claim."""
+        ...
+
+    def take_notes(self) -> int:
+        """Every deferred note applied as `note_event` and removed: how many."""
+        ...
+
     def count_due(self, tenant_id: int, until: date) -> int: ...
 
     def claim(self, tenant_id: int, until: date, limit: int = 1

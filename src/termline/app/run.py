@@ -144,9 +144,21 @@ def run(uow_factory: UowFactory, until: date | Mapping[str, date],
         return _run(uow_factory, until, progress, batch, wait)
 
 
+def take_notes(uow_factory: UowFactory) -> int:
+    """The events the service stored since the last run made their contracts due
+    (`Runs.take_notes`), in a transaction of their own, before anything is counted or
+    claimed: how many."""
+    with uow_factory() as uow:
+        taken = uow.repo.take_notes()
+        if taken:
+            uow.commit()
+    return taken
+
+
 def due_work(uow_factory: UowFactory, until: date | Mapping[str, date]
              ) -> tuple[list[tuple[Tenant, date]], int]:
     """Each tenant with the day it is run to, and how many contracts are due in all."""
+    take_notes(uow_factory)
     with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from termline.app.ports import UowFactory
 from termline.app.reminders import due_reminders
-from termline.app.run import RunReport, _Caches, advance_batch
+from termline.app.run import RunReport, _Caches, advance_batch, take_notes
 
 log = logging.getLogger("termline.scheduler")
 Clock = Callable[[], datetime]
@@ -74,6 +74,7 @@ class Scheduler:
         report = RunReport()
         caches = _Caches()
         today = self.today_by_tenant()
+        take_notes(self.uow_factory)  # the events the API stored since the last pass
         with self.uow_factory() as uow:
             tenants = [tn for tn in uow.repo.tenants() if tn.id in today]
             due = {tn.id: uow.repo.count_due(tn.id, today[tn.id]) for tn in tenants}

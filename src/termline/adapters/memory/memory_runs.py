@@ -65,6 +65,16 @@ class MemoryRuns:
                 row = replace(row, next_due=day)
             self.tables.runs[row.contract_id] = row
 
+    def defer_note(self, tenant_id: int, contract_id: int | None, day: date) -> None:
+        self.tables.notes[self.tables.new_id("event_notes")] = (tenant_id, contract_id, day)
+
+    def take_notes(self) -> int:
+        taken = list(self.tables.notes.values())
+        self.tables.notes.clear()
+        for tenant_id, contract_id, day in taken:
+            self.note_event(tenant_id, contract_id, day)
+        return len(taken)
+
     def count_due(self, tenant_id: int, until: date) -> int:
         return len(self._due(tenant_id, until))
 

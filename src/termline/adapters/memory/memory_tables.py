@@ -98,6 +98,7 @@ class MemoryTables:
     bank_matches: dict[int, BankMatch] = field(default_factory=dict)
     emails: dict[str, NewEmail] = field(default_factory=dict)  # by message id
     contract_languages: dict[int, tuple[int, str]] = field(default_factory=dict)
+    notes: dict[int, tuple[int, int | None, date]] = field(default_factory=dict)  # event_notes
     ids: dict[str, int] = field(default_factory=dict)  # the last id given, per table
 
     def new_id(self, table: str) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
@@ -58,17 +58,53 @@ class SqlRuns(SqlRows):
         so an event dated before that cursor triggers the recompute instead of being passed
         over (PostgreSQL; on SQLite the write lock already serialises the two).
         """
+        self._note({(tenant_id, contract_id): day})
+
+    def _note(self, earliest: dict[tuple[int, int | None], date]) -> None:
+        """`note_event` for each (tenant, contract or None for all) with its earliest day: the
+        rows locked in one statement in contract order, the order every writer takes them."""
         r = t.contract_runs.c
-        target = (r.contract_id == contract_id) if contract_id is not None else \
-            (r.tenant_id == tenant_id)
-        self.conn.execute(select(r.contract_id).where(target).order_by(r.contract_id)
-                          .with_for_update())
-        self.conn.execute(update(t.contract_runs).where(target, r.cursor >= day).values(
-            recompute_from=func.coalesce(func.min(r.recompute_from, day), day)
-            if self.conn.dialect.name == "sqlite" else
-            func.least(func.coalesce(r.recompute_from, day), day)))
-        self.conn.execute(update(t.contract_runs).where(target, r.next_due > day)
-                          .values(next_due=day))
+        whole = sorted({tenant for tenant, contract in earliest if contract is None})
+        ones = sorted(contract for _, contract in earliest if contract is not None)
+        self.conn.execute(select(r.contract_id).where(
+            or_(r.contract_id.in_(ones), r.tenant_id.in_(whole)))
+            .order_by(r.contract_id).with_for_update())
+        day = bindparam("day", type_=r.cursor.type)
+        least = func.coalesce(func.min(r.recompute_from, day), day) \
+            if self.conn.dialect.name == "sqlite" else \
+            func.least(func.coalesce(r.recompute_from, day), day)
+        for key, target in (("cid", r.contract_id), ("tid", r.tenant_id)):
+            params = [{key: tenant if contract is None else contract, "day": when}
+                      for (tenant, contract), when in sorted(
+                          earliest.items(), key=lambda item: (item[0][0], item[0][1] or 0))
+                      if (contract is None) == (key == "tid")]
+            if not params:
+                continue
+            self.conn.execute(update(t.contract_runs).where(
+                target == bindparam(key), r.cursor >= day).values(recompute_from=least), params)
+            self.conn.execute(update(t.contract_runs).where(
+                target == bindparam(key), r.next_due > day).values(next_due=day), params)
+
+    def defer_note(self, tenant_id: int, contract_id: int | None, day: date) -> None:
+        """`note_event` left to the run (`take_notes`): the API's request appends a note
+        instead of waiting for a worker that holds the contract's run row from its claim to
+        its commit (a stream of payments queued behind the scheduler's batches)."""
+        self.conn.execute(insert(t.event_notes).values(
+            tenant_id=tenant_id, contract_id=contract_id, day=day))
+
+    def take_notes(self) -> int:
+        """The notes `defer_note` left, applied as `note_event` and removed in this
+        transaction: how many. A note committed after this statement is taken next time."""
+        n = t.event_notes.c
+        rows = self.conn.execute(delete(t.event_notes).returning(
+            n.tenant_id, n.contract_id, n.day)).all()
+        earliest: dict[tuple[int, int | None], date] = {}
+        for tenant_id, contract_id, day in rows:
+            key = (int(tenant_id), None if contract_id is None else int(contract_id))
+            earliest[key] = min(day, earliest.get(key, day))
+        if earliest:
+            self._note(earliest)
+        return len(rows)
 
     def count_due(self, tenant_id: int, until: date) -> int:
         r = t.contract_runs.c

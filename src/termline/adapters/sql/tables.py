@@ -240,6 +240,19 @@ event_voids = Table(
 )
 
 
+# Events the API stored and the run has not yet taken into the contracts' run rows (0015): the
+# request only appends here, never waiting for a worker that holds the contract's run row; the
+# run takes them (`Runs.take_notes`) before it counts and claims. No foreign keys: an insert
+# would lock the contract's and the tenant's rows for key share.
+event_notes = Table(
+    "event_notes", metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("tenant_id", Id, nullable=False),
+    Column("contract_id", Id),  # NULL: every contract of the tenant (a broadcast event)
+    Column("day", Date, nullable=False),
+)
+
+
 # --- the run's schedule (migration 0003) ---------------------------------------------------
 # How far each tenant's book has been run. A contract not due by then has nothing happen to it
 # between its cursor and this date, so its state (balances, deadlines) holds as of this date.
