@@ -1,17 +1,22 @@
 """The idempotency keys and the audit trail of the API's writes (`api.idempotency` runs them
 around each request): a key reserved with the request's hash, settled with its answer; two
 audit rows per write, one before it runs (in the reservation's transaction) and one with its
-answer (in the settlement's)."""
+answer (in the settlement's); the caller's key is read in the first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from termline.adapters.sql import service_tables as s
-from termline.app.keys import Principal
+from termline.adapters.sql.db import WRITE_OPTION
+from termline.adapters.sql.sql_rows import SqlRows
+from termline.app.keys import Principal, authenticate
+
+T = TypeVar("T")
 
 KEEP = timedelta(hours=48)  # at least the promised 24 hours
 PENDING = 0  # the status of a key whose first request is still running
@@ -19,6 +24,22 @@ RECEIVED = 0  # the audit status of a request received, before it runs
 # A reservation still pending after this long belongs to a process that died mid-request: the
 # next request with the key runs again instead of being refused until the key expires.
 ABANDONED = timedelta(minutes=5)
+
+
+class Writes(Protocol):
+    """Runs a function of a connection in a transaction and returns once it is committed."""
+
+    def __call__(self, op: Callable[[Connection], T], /) -> T: ...
+
+
+def in_transaction(engine: Engine) -> Writes:
+    """Each operation in a transaction of its own that writes (SQLite: the write lock taken
+    when it begins, since it reads the caller's key before it writes)."""
+    def write(op: Callable[[Connection], T], /) -> T:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, \
+                conn.begin():
+            return op(conn)
+    return write
 
 
 def _before(conn: Connection) -> None:
@@ -31,46 +52,55 @@ def _before(conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
 
 
-def reserve(engine: Engine, who: Principal, method: str, path: str, key: str, digest: str,
+def caller(write: Writes, token: str) -> Principal | None:
+    return write(lambda conn: authenticate(conn, token))
+
+
+def admit(write: Writes, token: str, method: str, path: str, key: str | None, digest: str,
+          now: datetime) -> tuple[Principal | None, tuple[int, str, str] | None]:
+    """Before a write runs, in one transaction: its caller (None: unknown, nothing written)
+    and, for a known caller, the key's reservation with the request's audit row (`reserve`),
+    or the audit row alone for a write without a key: (caller, what `reserve` found)."""
+    def op(conn: Connection) -> tuple[Principal | None, tuple[int, str, str] | None]:
+        who = authenticate(conn, token)
+        if who is None:
+            return None, None
+        _before(conn)
+        if key is None:
+            _audit(conn, who, method, path, RECEIVED, None, digest, now)
+            return who, None
+        return who, reserve(conn, who, method, path, key, digest, now)
+    return write(op)
+
+
+def reserve(conn: Connection, who: Principal, method: str, path: str, key: str, digest: str,
             now: datetime) -> tuple[int, str, str] | None:
     """None when the key is new (now reserved, and the request's audit row written with it);
-    else the stored (status, body, hash)."""
+    else the stored (status, body, hash). A key another transaction is reserving is waited
+    for (its insert holds the key), then found."""
     i = s.idempotency_keys.c
-    try:
-        with engine.begin() as conn:
-            _before(conn)
-            conn.execute(insert(s.idempotency_keys).values(
-                tenant_id=who.tenant_id, key=key, request_hash=digest, status=PENDING, body="",
-                created_at=now))
-            _audit(conn, who, method, path, RECEIVED, key, digest, now)
-        return None
-    except IntegrityError:
-        with engine.begin() as conn:
-            taken = conn.execute(update(s.idempotency_keys).where(
-                i.tenant_id == who.tenant_id, i.key == key, i.status == PENDING,
-                i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
-            if taken.rowcount:
-                _audit(conn, who, method, path, RECEIVED, key, digest, now)
-                return None
+    fresh = conn.execute(SqlRows(conn).dialect().insert(s.idempotency_keys).values(
+        tenant_id=who.tenant_id, key=key, request_hash=digest, status=PENDING, body="",
+        created_at=now).on_conflict_do_nothing().returning(i.key)).first()
+    if fresh is None:
+        taken = conn.execute(update(s.idempotency_keys).where(
+            i.tenant_id == who.tenant_id, i.key == key, i.status == PENDING,
+            i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
+        if not taken.rowcount:
             row = conn.execute(select(i.status, i.body, i.request_hash).where(
                 i.tenant_id == who.tenant_id, i.key == key)).one()
-        return int(row.status), str(row.body), str(row.request_hash)
+            return int(row.status), str(row.body), str(row.request_hash)
+    _audit(conn, who, method, path, RECEIVED, key, digest, now)
+    return None
 
 
-def received(engine: Engine, who: Principal, method: str, path: str, digest: str,
-             now: datetime) -> None:
-    """The audit row of a write without a key, before it runs."""
-    with engine.begin() as conn:
-        _before(conn)
-        _audit(conn, who, method, path, RECEIVED, None, digest, now)
-
-
-def settle(engine: Engine, who: Principal, method: str, path: str, key: str | None,
+def settle(write: Writes, who: Principal, method: str, path: str, key: str | None,
            status: int, body: bytes, digest: str, now: datetime, audit: bool = True) -> None:
     """The answer: kept for the key's replays (unless it is a server error, which the client
     may retry with the same key) and audited, in one transaction."""
     i = s.idempotency_keys.c
-    with engine.begin() as conn:
+
+    def op(conn: Connection) -> None:
         if key is not None:
             where = (i.tenant_id == who.tenant_id, i.key == key)
             if status >= 500:
@@ -80,6 +110,7 @@ def settle(engine: Engine, who: Principal, method: str, path: str, key: str | No
                     status=status, body=body.decode("utf-8")))
         if audit:
             _audit(conn, who, method, path, status, key, digest, now)
+    write(op)
 
 
 def _audit(conn: Connection, who: Principal, method: str, path: str, status: int,

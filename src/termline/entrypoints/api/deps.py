@@ -13,9 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from termline.adapters.notify.outbound import Allow
+from termline.app.idempotency import Writes
 from termline.app.keys import Principal, authenticate
 from termline.app.ports import UnitOfWork
-from termline.app.wiring import Engine, unit_of_work
+from termline.app.wiring import Engine, transactions, unit_of_work
 from termline.entrypoints.api.problems import Problem
 
 Clock = Callable[[], datetime]
@@ -29,6 +30,10 @@ class ServiceContext:
     wake: Callable[[], None] = field(default=lambda: None)
     outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
     future_runs: bool = False  # POST /v1/runs past today (TERMLINE_DEV_FUTURE_RUNS, tests)
+    write: Writes = field(init=False)  # the middleware's transactions (idempotency, audit)
+
+    def __post_init__(self) -> None:
+        self.write = transactions(self.engine)
 
     def uow(self) -> UnitOfWork:
         return unit_of_work(self.engine)

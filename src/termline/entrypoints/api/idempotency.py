@@ -24,14 +24,13 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from termline.app.idempotency import PENDING, received, reserve, settle
+from termline.app.idempotency import PENDING, admit, caller, settle
 from termline.app.keys import Principal
 from termline.entrypoints.api.deps import (
     ServiceContext,
     bearer_token,
     hold_rings,
     release_rings,
-    resolve,
 )
 from termline.entrypoints.api.door import replaying
 from termline.entrypoints.api.problems import MEDIA, problem_response
@@ -52,17 +51,18 @@ def _hash(request: Request, body: bytes) -> str:
 
 def _admit(request: Request, ctx: ServiceContext, token: str | None, key: str | None,
            digest: str, now: datetime) -> tuple[Principal | None, object]:
-    """In a thread of the pool: the caller, then (for a known caller) the key's reservation
-    or the audit row of a write without a key. (caller, what `reserve` found)."""
-    who = resolve(request, token)
-    if who is None:
-        return None, None  # the route answers 401
-    if key is None:
-        received(ctx.engine, who, request.method, request.url.path, digest, now)
-        return who, None
-    if not 1 <= len(key) <= 255:
-        return who, _BAD_KEY
-    return who, reserve(ctx.engine, who, request.method, request.url.path, key, digest, now)
+    """In a thread of the pool, one transaction of the group commit: the caller, then (for a
+    known caller) the key's reservation or the audit row of a write without a key. (caller,
+    what `reserve` found)."""
+    if not token:
+        who, found = None, None
+    elif key is not None and not 1 <= len(key) <= 255:
+        who, found = caller(ctx.write, token), _BAD_KEY
+    else:
+        who, found = admit(ctx.write, token, request.method, request.url.path, key, digest,
+                           now)
+    request.state.principal = who  # the route's dependency finds it (`deps.resolve`)
+    return (who, found) if who is not None else (None, None)
 
 
 async def _read(receive: Receive) -> bytes:
@@ -122,13 +122,13 @@ class IdempotencyAndAudit:
                 await self.app(scope, replay, hold)
             except BaseException:
                 if key is not None:
-                    await run_in_threadpool(settle, ctx.engine, who, request.method,
+                    await run_in_threadpool(settle, ctx.write, who, request.method,
                                             request.url.path, key, 500, b"", digest,
                                             ctx.clock(), False)
                 raise
             content = b"".join(chunks)
             status = int(start.get("status", 500))
-            await run_in_threadpool(settle, ctx.engine, who, request.method, request.url.path,
+            await run_in_threadpool(settle, ctx.write, who, request.method, request.url.path,
                                     key, status, content, digest, ctx.clock())
             await send({"type": "http.response.start", "status": status,
                         "headers": start.get("headers", [])})
