@@ -22,7 +22,7 @@ from termline.adapters.sql.store_records import (
     UnmatchedEntry,
     Unreadable,
 )
-from termline.app.ports import UowFactory
+from termline.app.ports import UnitOfWork, UowFactory
 from termline.domain.contract.model import Contract, Event
 from termline.domain.engine.actions import action
 from termline.domain.engine.state import ContractState
@@ -302,14 +302,19 @@ def test_set_aside_until_resumed_from_the_day_after_the_cursor(store: UowFactory
         assert globex not in uow.runs.problems(tenant)
 
 
+def _at_february_end(uow: UnitOfWork, *contract_ids: int) -> None:
+    """Each contract run through 2027-02-28, next due on 2027-03-04."""
+    for cid in contract_ids:
+        old = uow.runs.run_state(cid)
+        assert uow.runs.save_run(old, _moved(old, cursor=date(2027, 2, 28),
+                                             next_due=date(2027, 3, 4)))
+
+
 def test_an_event_makes_its_contract_due_and_a_back_dated_one_recompute(
         store: UowFactory) -> None:
     tenant, (acme, globex) = book(store, "acme", "globex")
     with store() as uow:
-        for cid in (acme, globex):
-            old = uow.runs.run_state(cid)
-            assert uow.runs.save_run(old, _moved(old, cursor=date(2027, 2, 28),
-                                                 next_due=date(2027, 3, 4)))
+        _at_february_end(uow, acme, globex)
         uow.runs.note_event(tenant, acme, date(2027, 3, 2))  # ahead of the cursor
         acme_run, globex_run = uow.runs.run_state(acme), uow.runs.run_state(globex)
         assert (acme_run.next_due, acme_run.recompute_from) == (date(2027, 3, 2), None)
@@ -333,10 +338,7 @@ def test_a_deferred_note_changes_nothing_until_taken_then_what_note_event_does(
     contract due by its earliest event, recomputed when back-dated, a broadcast for all."""
     tenant, (acme, globex) = book(store, "acme", "globex")
     with store() as uow:
-        for cid in (acme, globex):
-            old = uow.runs.run_state(cid)
-            assert uow.runs.save_run(old, _moved(old, cursor=date(2027, 2, 28),
-                                                 next_due=date(2027, 3, 4)))
+        _at_february_end(uow, acme, globex)
         uow.runs.defer_note(tenant, acme, date(2027, 2, 20))
         uow.runs.defer_note(tenant, acme, date(2027, 2, 10))  # the earliest counts
         uow.runs.defer_note(tenant, globex, date(2027, 3, 2))  # ahead of the cursor

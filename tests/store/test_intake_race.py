@@ -98,6 +98,19 @@ def _race(db_url: str, tmp_path: Path, monkeypatch: Any, base: list[dict[str, st
         return uow, u.repo.run_state(u.repo.contracts(tenant.id, "acme")[0].id)
 
 
+def _ends_as_simulated(db_url: str, tmp_path: Path, racing: dict[str, str]) -> None:
+    """The book run to 2027-12-31 is `simulate`'s with the racing payment: 337.93 open."""
+    termline(db_url, "run", "--until", "2027-12-31")
+    expected = json.loads(termline(db_url, "simulate", str(_scenario(tmp_path, racing)),
+                                   "--format", "json"))
+    ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
+    assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
+        == ("337.93", "0.00")
+    assert ledger["balances"] == expected["balances"]
+    assert [a for a in ledger["actions"] if a["kind"] != "action_corrected"] \
+        == expected["actions"]
+
+
 def test_a_payment_stored_between_a_workers_claim_and_its_save_is_not_lost(
         db_url: str, tmp_path: Path, monkeypatch: Any) -> None:
     """A payment of 412.07 dated 2027-06-10 is committed while a worker holds acme's claim
@@ -112,15 +125,7 @@ def test_a_payment_stored_between_a_workers_claim_and_its_save_is_not_lost(
                       date(2027, 6, 30))
     assert stored.cursor == date(2027, 6, 20)  # the worker did store past the payment
 
-    termline(db_url, "run", "--until", "2027-12-31")
-    expected = json.loads(termline(db_url, "simulate", str(_scenario(tmp_path, racing)),
-                                   "--format", "json"))
-    ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
-    assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
-        == ("337.93", "0.00")
-    assert ledger["balances"] == expected["balances"]
-    assert [a for a in ledger["actions"] if a["kind"] != "action_corrected"] \
-        == expected["actions"]
+    _ends_as_simulated(db_url, tmp_path, racing)
 
 
 def test_the_wake_day_of_an_event_stored_during_a_claim_survives_the_save(
@@ -149,15 +154,7 @@ def test_a_deferred_payment_does_not_wait_for_the_claim_and_is_not_lost(
                       date(2027, 6, 30), defer=True)
     assert (stored.cursor, stored.recompute_from) == (date(2027, 6, 20), None)  # not noted yet
 
-    termline(db_url, "run", "--until", "2027-12-31")
-    expected = json.loads(termline(db_url, "simulate", str(_scenario(tmp_path, racing)),
-                                   "--format", "json"))
-    ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
-    assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
-        == ("337.93", "0.00")
-    assert ledger["balances"] == expected["balances"]
-    assert [a for a in ledger["actions"] if a["kind"] != "action_corrected"] \
-        == expected["actions"]
+    _ends_as_simulated(db_url, tmp_path, racing)
 
 
 def test_a_deferred_notice_makes_its_contract_due_when_the_notes_are_taken(
