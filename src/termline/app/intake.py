@@ -242,7 +242,8 @@ def _same_as_stored(repo: Store, owner: Tenant, event: EventBase, key: str,
 
 def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
                tenant_name: str | None = None, origin: str | None = None,
-               check: Check | None = None, defer: bool = False) -> tuple[int, int]:
+               check: Check | None = None, defer: bool = False,
+               owner: Tenant | None = None) -> tuple[int, int]:
     """Validate every event against the store, then store them all: (added, already stored).
 
     `origin` identifies the file they come from (its content hash; see `event_key`), or the
@@ -250,10 +251,11 @@ def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
     checks against the contract (the API's, which answer 404 and 422 and ask the terms).
     `defer` leaves the events' contracts to be made due by the run (`Runs.defer_note`): the
     service, whose scheduler takes the notes at each pass, so that a request never waits for
-    a batch the scheduler holds.
+    a batch the scheduler holds. `owner`: the tenant as the caller read it already (the API's,
+    with the key), instead of by `tenant_name`.
     """
     with uow:
-        counts = _add_events(uow, tenant(uow.repo, tenant_name),
+        counts = _add_events(uow, owner or tenant(uow.repo, tenant_name),
                              [e.event for e in events], list(events), origin, check, defer)
         uow.commit()
     return counts
