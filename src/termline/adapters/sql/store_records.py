@@ -4,7 +4,6 @@ and the service layer can name them without importing the repository."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.ledger_keys import digest as digest  # re-exported: the stores key by it
 from termline.domain.contract.event_kinds import event_adapter
 from termline.domain.contract.model import Contract, Customer
 from termline.domain.engine.actions import Action
@@ -125,10 +125,6 @@ RawEvent = tuple[int, date, str]  # id, date, payload as stored
 
 
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def stored_event(event_id: int, day: date, payload: str) -> StoredEvent:
