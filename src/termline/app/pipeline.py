@@ -39,6 +39,7 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     Tenant,
 )
+from termline.app.contract_day import next_day
 from termline.app.ports import UnitOfWork, UowFactory
 from termline.app.run import (
     QUIET,
@@ -49,7 +50,6 @@ from termline.app.run import (
     _Caches,
     _problem,
     due_work,
-    next_day,
     quiet_collector,
     seller_country,
     tenant_tables,

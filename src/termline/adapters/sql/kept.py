@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.sql import console_tables as ct
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.corrected import uncorrected
+from termline.adapters.sql.writes import insert_dicts
 from termline.domain.engine.state import ContractState
 from termline.domain.values.money import ZERO
 
@@ -169,8 +170,8 @@ def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
                              "amount_open": it.open})
                 key = (row.tenant_id, row.currency, it.kind, it.due)
                 owed[key] = owed.get(key, ZERO) + it.open
-    if rows:
-        conn.execute(insert(ct.contract_open_items), rows)
+    # through the driver (`writes`): a row per open item of every stored contract day
+    insert_dicts(conn, ct.contract_open_items, rows)
     _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts.items())
     _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed.items())
 

@@ -4,13 +4,12 @@ of them over one connection, as `uow.repo` (see `app/ports.py`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlalchemy import Connection
 
 from termline.adapters.sql.contract_repository import SqlContracts
 from termline.adapters.sql.event_repository import SqlEvents
 from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.ledger_keys import action_keys, digest, keyed_bodies
 from termline.adapters.sql.ledger_repository import ACTION_COLUMNS, SqlLedger
 from termline.adapters.sql.policy_repository import SqlPolicies
 from termline.adapters.sql.run_repository import SqlRuns
@@ -26,12 +25,10 @@ from termline.adapters.sql.store_records import (
     StoredEvent,
     Tenant,
     Unreadable,
-    digest,
     stored_event,
 )
 from termline.adapters.sql.tenant_repository import SqlTenants
 from termline.domain.contract.model import BROADCAST
-from termline.domain.engine.actions import Action
 
 
 class Repository(SqlTenants, SqlPolicies, SqlContracts, SqlEvents, SqlRuns, SqlLedger):
@@ -39,23 +36,6 @@ class Repository(SqlTenants, SqlPolicies, SqlContracts, SqlEvents, SqlRuns, SqlL
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
-
-
-def action_keys(actions: Iterable[Action]) -> list[str]:
-    """Natural keys of a contract's actions: date, kind, content hash and occurrence."""
-    return [key for key, _ in keyed_bodies(actions)]
-
-
-def keyed_bodies(actions: Iterable[Action]) -> list[tuple[str, str]]:
-    """(natural key, JSON body) of each action; the body is what the ledger stores."""
-    seen: dict[str, int] = {}
-    out = []
-    for act in actions:
-        body = dumps(act.to_json())
-        base = f"{act.date.isoformat()}|{act.kind}|{digest(body)[:24]}"
-        seen[base] = seen.get(base, 0) + 1
-        out.append((f"{base}|{seen[base]}", body))
-    return out
 
 
 __all__ = ["ACTION_COLUMNS", "BROADCAST", "NEVER", "LoggedEvent", "NewAction", "Repository",

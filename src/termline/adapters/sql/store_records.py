@@ -4,7 +4,6 @@ and the service layer can name them without importing the repository."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from termline.adapters.sql.jsontext import dumps
+from termline.adapters.sql.ledger_keys import digest as digest  # re-exported: the stores key by it
 from termline.domain.contract.event_kinds import event_adapter
 from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.actions import Action
@@ -127,10 +127,6 @@ RawEvent = tuple[int, date, str]  # id, date, payload as stored
 NEVER = date(9999, 12, 31)  # next_due of a contract nothing can happen to without an event
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def stored_event(event_id: int, day: date, payload: str) -> StoredEvent:
     try:
         return StoredEvent(event_id, event_adapter().validate_json(payload))
@@ -149,8 +145,28 @@ def claimable(until: date) -> date:
 
 def stored_contract(contract_id: int, row: Any) -> StoredContract:
     """A contract as a row of `contracts` (or a join holding its columns) stores it."""
-    return StoredContract(contract_id, row.tenant_id, Contract.model_validate_json(row.document),
+    return StoredContract(contract_id, row.tenant_id, contract_document(row.document),
                           row.policy_version_id)
+
+
+# The contracts decoded so far in this process, by their stored text: a run claims each due
+# contract again on each of its acting days (a year of 100,000 contracts: about ten times
+# each), and validating the document again was most of a claim's own work. Keyed by the whole
+# text, so a document stored with any other content is validated anew (and a text that does
+# not validate is never kept); a validated `Contract` is frozen and depends on nothing but its
+# text. Bounded: past DOCUMENTS_KEPT (about 3.4 kB each) new texts are validated and not kept.
+DOCUMENTS_KEPT = 100_000
+_documents: dict[str, Contract] = {}
+
+
+def contract_document(document: str) -> Contract:
+    """The validated contract of a stored document."""
+    found = _documents.get(document)
+    if found is None:
+        found = Contract.model_validate_json(document)
+        if len(_documents) < DOCUMENTS_KEPT:
+            _documents[document] = found
+    return found
 
 
 def customer_key(customer: Customer) -> str:

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from mypy_extensions import mypyc_attr
 from stdnum.eu import vat as eu_vat
 
 from termline.domain.mechanisms.tax.rates import standard_rate
@@ -28,6 +29,7 @@ EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR"
 Supply = Literal["service", "compensation"]
 
 
+@mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
 @dataclass(frozen=True, slots=True)
 class VatCategory:
     code: str  # S, AE, O, E, Z

@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.contract.model import Customer
 from termline.domain.mechanisms.tax.categories import Supply, VatCategory, category
 from termline.domain.mechanisms.tax.totals import totals
 from termline.domain.values.money import ZERO
 
 
+@mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
 @dataclass(frozen=True, slots=True)
 class ItemVat:
     category: VatCategory

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from mypy_extensions import mypyc_attr
+
 from termline.domain.mechanisms.tax.categories import VatCategory
 from termline.domain.values.money import ZERO, round_money
 
 
+@mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
 @dataclass(frozen=True, slots=True)
 class Subtotal:
     category: VatCategory
@@ -22,6 +25,7 @@ class Subtotal:
     tax: Decimal  # BT-117
 
 
+@mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
 @dataclass(frozen=True, slots=True)
 class Totals:
     line_total: Decimal  # BT-106
