@@ -53,9 +53,10 @@ test: $(STAMP) sysdeps
 # The fast tier: the pure domain, the packs, the policy tooling and the use cases on the
 # in-memory fakes. `--fast` (tests/fast_tier.py) deselects the database runs and fails any
 # test here that opens a database or starts a process. Left to `make test`: tests/store,
-# tests/service, tests/documents (PDF, Peppol), the CLI tours and the long fuzzing.
+# tests/service, tests/documents (PDF, Peppol), the CLI tours, the long fuzzing and the compiled
+# core's checks (they start processes when a build exists).
 SLOW_FILES := tests/test_readme_tour.py tests/test_bench_growth.py tests/test_fuzz_inputs.py \
-	tests/test_no_tracebacks.py
+	tests/test_no_tracebacks.py tests/test_compiled.py
 FAST := tests/mechanisms tests/packs tests/contract tests/usecases \
 	$(filter-out $(SLOW_FILES),$(wildcard tests/test_*.py)) \
 	--deselect tests/test_extension_point.py::test_running_without_installed_mechanisms_is_a_clear_error
