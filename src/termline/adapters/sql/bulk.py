@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -25,6 +25,7 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
 from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.kept import count_new_contracts
+from termline.adapters.sql.run_repository import note_days
 from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
 from termline.adapters.sql.writes import driver_errors, insert_rows
 from termline.domain.contract.model import Contract, Customer, EventBase
@@ -226,16 +227,4 @@ class BulkRows:
         """`Repository.note_event` for many contracts at once, each with the date of its
         earliest new event (noting the later ones changes nothing more). Rows are updated in
         contract order, the order every writer locks them in."""
-        if not earliest:
-            return
-        params = [{"cid": cid, "day": day} for cid, day in sorted(earliest.items())]
-        day = bindparam("day", type_=t.contract_runs.c.cursor.type)
-        least = func.coalesce(func.min(_R.recompute_from, day), day) \
-            if self.conn.dialect.name == "sqlite" else \
-            func.least(func.coalesce(_R.recompute_from, day), day)
-        self.conn.execute(update(t.contract_runs).where(
-            _R.contract_id == bindparam("cid"), _R.cursor >= day)
-            .values(recompute_from=least), params)
-        self.conn.execute(update(t.contract_runs).where(
-            _R.contract_id == bindparam("cid"), _R.next_due > day)
-            .values(next_due=day), params)
+        note_days(self.conn, _R.contract_id, earliest)

@@ -4,11 +4,21 @@ contracts set aside, and how an arriving event makes its contract due."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
@@ -64,26 +74,13 @@ class SqlRuns(SqlRows):
         """`note_event` for each (tenant, contract or None for all) with its earliest day: the
         rows locked in one statement in contract order, the order every writer takes them."""
         r = t.contract_runs.c
-        whole = sorted({tenant for tenant, contract in earliest if contract is None})
-        ones = sorted(contract for _, contract in earliest if contract is not None)
+        ones = {contract: day for (_, contract), day in earliest.items() if contract is not None}
+        whole = {tenant: day for (tenant, contract), day in earliest.items() if contract is None}
         self.conn.execute(select(r.contract_id).where(
-            or_(r.contract_id.in_(ones), r.tenant_id.in_(whole)))
+            or_(r.contract_id.in_(sorted(ones)), r.tenant_id.in_(sorted(whole))))
             .order_by(r.contract_id).with_for_update())
-        day = bindparam("day", type_=r.cursor.type)
-        least = func.coalesce(func.min(r.recompute_from, day), day) \
-            if self.conn.dialect.name == "sqlite" else \
-            func.least(func.coalesce(r.recompute_from, day), day)
-        for key, target in (("cid", r.contract_id), ("tid", r.tenant_id)):
-            params = [{key: tenant if contract is None else contract, "day": when}
-                      for (tenant, contract), when in sorted(
-                          earliest.items(), key=lambda item: (item[0][0], item[0][1] or 0))
-                      if (contract is None) == (key == "tid")]
-            if not params:
-                continue
-            self.conn.execute(update(t.contract_runs).where(
-                target == bindparam(key), r.cursor >= day).values(recompute_from=least), params)
-            self.conn.execute(update(t.contract_runs).where(
-                target == bindparam(key), r.next_due > day).values(next_due=day), params)
+        note_days(self.conn, r.contract_id, ones)
+        note_days(self.conn, r.tenant_id, whole)
 
     def defer_note(self, tenant_id: int, contract_id: int | None, day: date) -> None:
         """`note_event` left to the run (`take_notes`): the API's request appends a note
@@ -231,6 +228,25 @@ class SqlRuns(SqlRows):
             # dates bound as ISO text by the adapter `store.writes` registers
             result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
         return result.rowcount == len(pairs)  # else the caller rolls back, kept rows too
+
+
+def note_days(conn: Connection, column: ColumnElement[int], earliest: Mapping[int, date]
+              ) -> None:
+    """Each run row whose `column` (its contract's id, or its tenant's for a broadcast) is a key
+    of `earliest`: due by that day, and recomputed from it when the day is on or before its
+    cursor (an earlier mark kept). Two statements for all of them."""
+    if not earliest:
+        return
+    r = t.contract_runs.c
+    params = [{"target": target, "day": when} for target, when in sorted(earliest.items())]
+    day = bindparam("day", type_=r.cursor.type)
+    least = func.coalesce(func.min(r.recompute_from, day), day) \
+        if conn.dialect.name == "sqlite" else \
+        func.least(func.coalesce(r.recompute_from, day), day)
+    conn.execute(update(t.contract_runs).where(
+        column == bindparam("target"), r.cursor >= day).values(recompute_from=least), params)
+    conn.execute(update(t.contract_runs).where(
+        column == bindparam("target"), r.next_due > day).values(next_due=day), params)
 
 
 def _due_run(row: Any) -> DueRun:
