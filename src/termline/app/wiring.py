@@ -8,17 +8,11 @@ from sqlalchemy import Engine as Engine
 from sqlalchemy import create_engine
 
 from termline.adapters.sql.uow import SqlUnitOfWork
-from termline.app.idempotency import Writes, in_transaction
 from termline.app.ports import UnitOfWork
 
 
 def unit_of_work(engine: Engine) -> UnitOfWork:
     return SqlUnitOfWork(engine)
-
-
-def transactions(engine: Engine) -> Writes:
-    """Each write the service's middleware makes in a transaction of its own."""
-    return in_transaction(engine)
 
 
 def unconnected() -> Engine:

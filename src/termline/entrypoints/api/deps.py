@@ -13,10 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from termline.adapters.notify.outbound import Allow
-from termline.app.idempotency import Writes
+from termline.app.idempotency import Writes, in_transaction
 from termline.app.keys import Principal, authenticate
 from termline.app.ports import UnitOfWork
-from termline.app.wiring import Engine, transactions, unit_of_work
+from termline.app.wiring import Engine, unit_of_work
 from termline.entrypoints.api.problems import Problem
 
 Clock = Callable[[], datetime]
@@ -33,7 +33,7 @@ class ServiceContext:
     write: Writes = field(init=False)  # the middleware's transactions (idempotency, audit)
 
     def __post_init__(self) -> None:
-        self.write = transactions(self.engine)
+        self.write = in_transaction(self.engine)
 
     def uow(self) -> UnitOfWork:
         return unit_of_work(self.engine)

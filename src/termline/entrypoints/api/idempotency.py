@@ -51,9 +51,9 @@ def _hash(request: Request, body: bytes) -> str:
 
 def _admit(request: Request, ctx: ServiceContext, token: str | None, key: str | None,
            digest: str, now: datetime) -> tuple[Principal | None, object]:
-    """In a thread of the pool, one transaction of the group commit: the caller, then (for a
-    known caller) the key's reservation or the audit row of a write without a key. (caller,
-    what `reserve` found)."""
+    """In a thread of the pool, one transaction: the caller, then (for a known caller) the
+    key's reservation or the audit row of a write without a key. (caller, what `reserve`
+    found; a key of the wrong length is checked before anything is written)."""
     if not token:
         who, found = None, None
     elif key is not None and not 1 <= len(key) <= 255:
