@@ -64,7 +64,7 @@ def _store(ctx: ServiceContext, who: Principal, events: list[EventBase],
         try:
             return intake.add_events(ctx.uow(), located, who.tenant_name, origin,
                                      check=_checker(events), defer=True,
-                                     owner=who.tenant)
+                                     owner=who.tenant())
         except ConcurrentWrite:
             # The same event stored by a concurrent request between our check and insert:
             # again, it is now found and counted as a duplicate.
