@@ -1,15 +1,15 @@
-"""Frozen records built without setting their fields one `object.__setattr__` at a time.
+"""Frozen records built faster than by their dataclass `__init__`: the same objects.
 
 A frozen dataclass's generated `__init__` sets each field through
 `object.__setattr__(self, name, value)`: for `ContractState` (32 fields) or `Item` (19) that
 is most of building one, and the daily step, the copy behind `records.replace` and the state
 codec build them for every contract day. Where that `__init__` only assigns (the dataclass's
 own, no `__post_init__`, every field an init field, none keyword-only), the same object is
-built faster: a record with an instance dictionary gets its fields written into that
-dictionary in field order (the same dictionary, so equality, hashing, pickling and `vars()`
-are unchanged), a slotted one through each slot's own descriptor. Assigning to a field
-afterwards still raises `FrozenInstanceError`: only the class's `__setattr__` refuses, and
-neither way goes through it.
+built faster: a slotted record through each slot's own descriptor, one with an instance
+dictionary through `object.__setattr__` taken once rather than looked up per field (the same
+fields in the same order, so equality, hashing, pickling and `vars()` are unchanged).
+Assigning to a field afterwards still raises `FrozenInstanceError`: only the class's
+`__setattr__` refuses, and neither way goes through it.
 
 `plan` is the one decision "its `__init__` only assigns" (the state codec and `record_copy`
 ask it); `assigned` installs the faster `__init__` on such a record, with the signature and
@@ -128,9 +128,9 @@ def fast(cls: type) -> bool:
 def _fast_init(cls: type, found: Plan) -> Any:
     """The text of the new `__init__`, compiled, as `dataclasses` builds its own."""
     factory_marker: object = dataclasses._HAS_DEFAULT_FACTORY  # type: ignore[attr-defined]
-    env: dict[str, object] = {"__marker": factory_marker}
+    env: dict[str, object] = {"__marker": factory_marker, "__set": object.__setattr__}
     params = ["self"]
-    body = ["    __fields = self.__dict__"] if not found.slotted else []
+    body = []
     for i, f in enumerate(found.fields):
         value = f.name
         if f.factory is not None:
@@ -146,7 +146,11 @@ def _fast_init(cls: type, found: Plan) -> Any:
             env[f"__set_{i}"] = f.set
             body.append(f"    __set_{i}(self, {value})")
         else:
-            body.append(f"    __fields[{f.name!r}] = {value}")
+            # still `object.__setattr__`, now without looking it up for each field: writing
+            # `self.__dict__` instead would be faster still, but would make the instance keep a
+            # dictionary, and the interpreter reads such an instance's attributes several
+            # times slower than those it keeps inline (13 against 80 ns here)
+            body.append(f"    __set(self, {f.name!r}, {value})")
     names = ", ".join(env)
     text = (f"def __make({names}):\n"
             f"  def __init__({', '.join(params)}):\n"
