@@ -33,6 +33,8 @@ from typing import Any, Literal, Protocol, TypeVar, Union, get_args, get_origin,
 
 from mypy_extensions import mypyc_attr
 
+from termline.domain.values.record_build import plan
+
 T = TypeVar("T")
 _MISSING = dataclasses.MISSING
 _NONE = type(None)
@@ -409,39 +411,8 @@ def _open_decoder(tp: type) -> Codec:
     return decode_open
 
 
-Plan = tuple[tuple[str, object, Callable[[], object] | None], ...]
-
-
-def _assign_plan(cls: type) -> tuple[Plan, frozenset[str]] | None:
-    """(name, default, default factory) of each field, and the fields without a default, of a
-    record whose `__init__` is the dataclass's own and only assigns (no `__post_init__`, every
-    field an init field); None for any other. Such a record is built by setting its fields
-    directly: the same object, without the Python `__init__` (a frozen one sets each field
-    through `object.__setattr__` in interpreted code), which was almost half of decoding a
-    state."""
-    params = getattr(cls, "__dataclass_params__", None)
-    init = cls.__dict__.get("__init__")
-    code = getattr(init, "__code__", None)
-    # the dataclass's own `__init__` is made from text (a class's own one is kept instead)
-    if params is None or not params.init or hasattr(cls, "__post_init__") \
-            or code is None or code.co_filename != "<string>":
-        return None
-    plan: list[tuple[str, object, Callable[[], object] | None]] = []
-    required = []
-    for f in dataclasses.fields(cls):
-        if not f.init:
-            return None
-        if f.default is not _MISSING:
-            plan.append((f.name, f.default, None))
-        elif f.default_factory is not _MISSING:
-            plan.append((f.name, None, f.default_factory))
-        else:
-            plan.append((f.name, None, None))
-            required.append(f.name)
-    return tuple(plan), frozenset(required)
-
-
-_set = object.__setattr__
+Setter = Callable[[object, object], None]
+Fill = list[tuple[str, object, Callable[[], object] | None, Setter | None]]
 
 
 def _dataclass_decoder(cls: type) -> Codec:
@@ -449,22 +420,23 @@ def _dataclass_decoder(cls: type) -> Codec:
     # Compiled on first use for the same reason as the encoder's plan.
     decoders: dict[str, Codec] = {}
     known: frozenset[str] = frozenset()
-    plan: Plan = ()
+    fill: Fill = []
     required: frozenset[str] = frozenset()
     direct = False
+    slotted = False
     compiled = False
 
     def decode_dataclass(data: Any) -> Any:
-        nonlocal known, plan, required, direct, compiled
+        nonlocal known, required, direct, slotted, compiled
         if not isinstance(data, dict):
             raise CodecError(f"{name} is stored as an object, got {data!r}")
         if not compiled:
             decoders.update((f, _decoder(h)) for f, h, _ in _fields(cls))
             known = frozenset(decoders)
-            found = _assign_plan(cls)
-            if found is not None:
-                plan, required = found
-                direct = True
+            build = plan(cls)
+            if build is not None:
+                fill[:] = [(f.name, f.default, f.factory, f.set) for f in build.fields]
+                required, slotted, direct = build.required, build.slotted, True
             compiled = True
         if not known.issuperset(data):
             unknown = set(data) - known
@@ -472,14 +444,21 @@ def _dataclass_decoder(cls: type) -> Codec:
         values = {f: decoders[f](v) for f, v in data.items()}
         if not direct or not required.issubset(values):
             return cls(**values)  # a missing field raises as the constructor always did
+        # A record whose `__init__` only assigns (`record_build.plan`) is built without it:
+        # the same object, its fields set in their order (almost half of decoding a state
+        # was the frozen `__init__`'s `object.__setattr__` per field).
         new: object = object.__new__(cls)
-        for field, default, factory in plan:
-            if field in values:
-                _set(new, field, values[field])
-            elif factory is not None:
-                _set(new, field, factory())
-            else:
-                _set(new, field, default)
+        if not slotted:
+            # the instance dictionary filled in one go, in field order as `__init__` fills it
+            new.__dict__.update({
+                field: values[field] if field in values
+                else default if factory is None else factory()
+                for field, default, factory, _ in fill})
+            return new
+        for field, default, factory, setter in fill:
+            assert setter is not None
+            setter(new, values[field] if field in values
+                   else default if factory is None else factory())
         return new
 
     return decode_dataclass

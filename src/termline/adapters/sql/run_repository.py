@@ -31,7 +31,7 @@ from termline.adapters.sql.store_records import (
     RunState,
     StoredContract,
     claimable,
-    stored_contract,
+    stored_contract_of,
 )
 from termline.domain.engine.state import ContractState
 
@@ -140,8 +140,13 @@ class SqlRuns(SqlRows):
             else date.fromisoformat(str(found))
 
     def _locked(self, query: Any) -> list[tuple[StoredContract, RunState]]:
-        return [(stored_contract(row.contract_id, row), _run_state(row))
-                for row in self.conn.execute(query)]
+        # The rows of `_RUN_ROWS` read by position: a row's column read by name (`row.state`)
+        # costs about 0.5 µs, eleven of them per claimed contract.
+        return [(stored_contract_of(contract_id, tenant_id, document, policy_version_id),
+                 _run_state_of(contract_id, state, cursor, next_due, recompute_from,
+                               action_count, problem))
+                for (contract_id, state, cursor, next_due, recompute_from, action_count, problem,
+                     tenant_id, document, policy_version_id, _) in self.conn.execute(query)]
 
     def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
                  ) -> list[DueRun]:
@@ -256,6 +261,12 @@ def _due_run(row: Any) -> DueRun:
 
 
 def _run_state(row: Any) -> RunState:
-    return RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
-                    row.next_due, row.recompute_from, row.action_count,
-                    json.loads(row.problem) if row.problem else None)
+    return _run_state_of(row.contract_id, row.state, row.cursor, row.next_due,
+                         row.recompute_from, row.action_count, row.problem)
+
+
+def _run_state_of(contract_id: int, state: str, cursor: date, next_due: date,
+                  recompute_from: date | None, action_count: int, problem: str | None
+                  ) -> RunState:
+    return RunState(contract_id, decode(ContractState, loads(state)), cursor, next_due,
+                    recompute_from, action_count, json.loads(problem) if problem else None)

@@ -18,6 +18,7 @@ from termline.domain.contract.event_kinds import event_adapter
 from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState
+from termline.domain.values.record_build import assigned
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Tenant:
     settings: dict[str, Any]
 
 
+@assigned
 @dataclass(frozen=True)
 class StoredContract:
     id: int
@@ -36,6 +38,7 @@ class StoredContract:
     policy_version_id: int
 
 
+@assigned
 @dataclass(frozen=True)
 class RunState:
     contract_id: int
@@ -82,6 +85,7 @@ class StoredAction:
     body: dict[str, Any]
 
 
+@assigned
 @dataclass(frozen=True)
 class NewAction:
     action: Action
@@ -91,6 +95,7 @@ class NewAction:
     body: str | None = None  # the action's JSON, when already written (keyed_bodies)
 
 
+@assigned
 @dataclass(frozen=True)
 class RunDay:
     """One contract day a run stores: the state after it and the actions it appends."""
@@ -145,8 +150,13 @@ def claimable(until: date) -> date:
 
 def stored_contract(contract_id: int, row: Any) -> StoredContract:
     """A contract as a row of `contracts` (or a join holding its columns) stores it."""
-    return StoredContract(contract_id, row.tenant_id, contract_document(row.document),
-                          row.policy_version_id)
+    return stored_contract_of(contract_id, row.tenant_id, row.document, row.policy_version_id)
+
+
+def stored_contract_of(contract_id: int, tenant_id: int, document: str, policy_version_id: int
+                       ) -> StoredContract:
+    """A contract as stored, from its columns."""
+    return StoredContract(contract_id, tenant_id, contract_document(document), policy_version_id)
 
 
 # The contracts decoded so far in this process, by their stored text: a run claims each due

@@ -11,6 +11,7 @@ from typing import Any, Literal, cast, get_args
 from mypy_extensions import mypyc_attr
 
 from termline.domain.values.money import fmt
+from termline.domain.values.record_build import assigned
 
 Value = str | int | bool | date | Decimal | None
 
@@ -117,6 +118,7 @@ def action_kinds() -> frozenset[str]:
 
 
 @mypyc_attr(native_class=False)
+@assigned
 @dataclass(frozen=True, slots=True)
 class Action:
     date: date

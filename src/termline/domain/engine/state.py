@@ -21,6 +21,7 @@ from termline.domain.policy.schema import Policy
 from termline.domain.rates.table import RateTable
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.money import ZERO
+from termline.domain.values.record_build import assigned
 from termline.domain.values.records import replace
 
 Status = Literal["pending", "trial", "active", "terminated"]
@@ -33,6 +34,7 @@ __all__ = ["Access", "Context", "ContractState", "InvoiceLine", "Item", "Notice"
 S = TypeVar("S")
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class Item:
     """An open item of the customer's account: invoice, fee or charged interest document.
@@ -81,6 +83,7 @@ class Item:
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """What a payment with a reference paid: the items and amounts, and what it left as credit
@@ -97,6 +100,7 @@ class Receipt:
         return (self.__class__, tuple(getattr(self, f) for f in self.__slots__))
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class Notice:
     by: Literal["customer", "provider"]
@@ -105,6 +109,7 @@ class Notice:
     clauses: tuple[str, ...]
 
 
+@assigned
 @dataclass(frozen=True)  # no slots: `core.records.replace` copies its __dict__ at once
 class ContractState:
     status: Status = "pending"

@@ -16,6 +16,8 @@ from functools import lru_cache
 from dateutil.relativedelta import relativedelta
 from mypy_extensions import mypyc_attr
 
+from termline.domain.values.record_build import assigned
+
 
 class Unit(StrEnum):
     DAYS = "days"
@@ -38,6 +40,7 @@ _PATTERN = re.compile(r"^\s*(\d+)\s+([a-z ]+?)\s*$")
 
 
 @mypyc_attr(native_class=False)
+@assigned
 @dataclass(frozen=True, slots=True)
 class Duration:
     number: int

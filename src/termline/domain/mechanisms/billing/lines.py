@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from termline.domain.values.record_build import assigned
 
+
+@assigned
 @dataclass(frozen=True, slots=True)
 class InvoiceLine:
     item: str

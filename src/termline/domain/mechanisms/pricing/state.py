@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from termline.domain.values.record_build import assigned
+
 
 @dataclass(frozen=True, slots=True)
 class PendingChange:
@@ -44,6 +46,7 @@ class PriceBase:
     month: str
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class PricingState:
     """Unit prices in force now, where they differ from the contract's price list."""

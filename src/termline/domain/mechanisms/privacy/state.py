@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from termline.domain.values.record_build import assigned
+
 
 @dataclass(frozen=True, slots=True)
 class ForceMajeure:
@@ -17,6 +19,7 @@ class ForceMajeure:
     access_suspended: bool = False
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class PrivacyState:
     """Accepted audit dates and the force-majeure situations of the contract."""

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from mypy_extensions import mypyc_attr
 
 from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.record_build import assigned
 
 Interval = tuple[datetime, datetime]
 WindowKind = Literal["calendar_month", "calendar_year"]
@@ -25,6 +26,7 @@ HUNDRED = Decimal(100)
 
 
 @mypyc_attr(native_class=False)
+@assigned
 @dataclass(frozen=True, slots=True)
 class Window:
     label: str

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from termline.domain.values.record_build import assigned
+
 
 @dataclass(frozen=True, slots=True)
 class Incident:
@@ -23,6 +25,7 @@ class Maintenance:
     compliant: bool
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class SlaState:
     incidents: tuple[Incident, ...] = ()

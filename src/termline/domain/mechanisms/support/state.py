@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from termline.domain.values.record_build import assigned
+
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
@@ -24,6 +26,7 @@ class Defect:
     right_opened: bool = False
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class SupportState:
     tickets: tuple[Ticket, ...] = ()

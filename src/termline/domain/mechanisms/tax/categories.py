@@ -22,6 +22,7 @@ from mypy_extensions import mypyc_attr
 from stdnum.eu import vat as eu_vat
 
 from termline.domain.mechanisms.tax.rates import standard_rate
+from termline.domain.values.record_build import assigned
 
 EU = frozenset({"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR",
                 "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI",
@@ -30,6 +31,7 @@ Supply = Literal["service", "compensation"]
 
 
 @mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
+@assigned
 @dataclass(frozen=True, slots=True)
 class VatCategory:
     code: str  # S, AE, O, E, Z

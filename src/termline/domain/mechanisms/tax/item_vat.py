@@ -21,9 +21,11 @@ from termline.domain.contract.model import Customer
 from termline.domain.mechanisms.tax.categories import Supply, VatCategory, category
 from termline.domain.mechanisms.tax.totals import totals
 from termline.domain.values.money import ZERO
+from termline.domain.values.record_build import assigned
 
 
 @mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
+@assigned
 @dataclass(frozen=True, slots=True)
 class ItemVat:
     category: VatCategory

@@ -15,9 +15,11 @@ from mypy_extensions import mypyc_attr
 
 from termline.domain.mechanisms.tax.categories import VatCategory
 from termline.domain.values.money import ZERO, round_money
+from termline.domain.values.record_build import assigned
 
 
 @mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
+@assigned
 @dataclass(frozen=True, slots=True)
 class Subtotal:
     category: VatCategory
@@ -26,6 +28,7 @@ class Subtotal:
 
 
 @mypyc_attr(native_class=False)  # compiled: a plain Python record, as `Action`
+@assigned
 @dataclass(frozen=True, slots=True)
 class Totals:
     line_total: Decimal  # BT-106

@@ -17,9 +17,11 @@ from termline.domain.policy.schema import NoticeRule, Policy
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.duration import Duration, add_months
 from termline.domain.values.periods import month_end, shift
+from termline.domain.values.record_build import assigned
 
 
 @mypyc_attr(native_class=False)
+@assigned
 @dataclass(frozen=True, slots=True)
 class Terms:
     """The sequence of terms of one contract."""

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from termline.domain.mechanisms.billing.lines import InvoiceLine
+from termline.domain.values.record_build import assigned
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class OpenPeriod:
     used: Decimal
 
 
+@assigned
 @dataclass(frozen=True, slots=True)
 class UsageState:
     """Charges waiting for the next subscription invoice (usage above allowances and the like)."""
