@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 from termline.domain.values.money import ZERO
@@ -98,8 +99,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
     if not pending:
         return []
     tenants = {p.tenant_id for p in pending}
-    series = {int(r.id): series_of(json.loads(r.settings)) for r in conn.execute(
-        select(t.tenants.c.id, t.tenants.c.settings).where(t.tenants.c.id.in_(tenants)))}
+    series = {int(tid): series_of(json.loads(settings)) for tid, settings in Reads(conn).rows(
+        "SELECT id, settings FROM tenants WHERE id IN {in}", sorted(tenants))}
     pending.sort(key=lambda p: (p.tenant_id, p.kind == "credit_note", p.issued, p.contract_id,
                                 p.action_key))
     groups: dict[tuple[int, str, int], list[Pending]] = {}
@@ -225,11 +226,13 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
     if not charges:
         return []
     d = t.documents.c
+    reads = Reads(conn)
     latest: dict[int, list[tuple[date, str]]] = {}
-    for x in conn.execute(select(d.contract_id, d.issued, d.number).where(
-            d.contract_id.in_({c for _, c, _ in charges}), d.kind == "invoice",
-            d.reason.not_in(("fee", "interest"))).order_by(d.id)):
-        latest.setdefault(int(x.contract_id), []).append((x.issued, str(x.number)))
+    for cid, issued, number in reads.rows(
+            "SELECT contract_id, issued, number FROM documents WHERE contract_id IN {in} "
+            "AND kind = 'invoice' AND reason NOT IN ('fee', 'interest') ORDER BY id",
+            sorted({c for _, c, _ in charges})):
+        latest.setdefault(int(cid), []).append((reads.day(issued), str(number)))
     out = []
     for tenant_id, contract_id, n in charges:
         act = n.action
