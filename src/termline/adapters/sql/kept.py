@@ -28,13 +28,11 @@ import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, func, insert, select
 
 from termline.adapters.sql import console_tables as ct
-from termline.adapters.sql import tables as t
-from termline.adapters.sql.corrected import uncorrected
 from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.writes import insert_rows
 from termline.domain.engine.state import ContractState
@@ -227,39 +225,62 @@ def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
     ids = sorted({c for c, _ in pairs} | whole)
     if not ids:
         return 0
-    d, a = t.documents.c, t.allocations.c
-    query = select(d.id, d.tenant_id, d.contract_id, d.source_ref, d.number, d.kind,
-                   d.reason, d.credit_note_for, d.amount, d.currency, d.open_amount,
-                   d.status).where(
-        d.contract_id.in_(ids))
-    paid_query = select(a.contract_id, a.item_ref, func.sum(a.amount).label("paid")).where(
-        a.contract_id.in_(ids), uncorrected(t.allocations)).group_by(a.contract_id, a.item_ref)
-    if not whole:
+    reads = Reads(conn)
+    money = reads.money
+    if whole:
+        found, owed = (reads.rows(_DOCUMENTS_OF, ids), reads.rows(_PAID_OF, ids))
+    else:
         refs = sorted({ref for _, ref in pairs})
-        query = query.where(d.source_ref.in_(refs))
-        paid_query = paid_query.where(a.item_ref.in_(refs))
-    docs = [r for r in conn.execute(query)
-            if int(r.contract_id) in whole or (int(r.contract_id), str(r.source_ref)) in pairs]
+        found, owed = (reads.rows(_DOCUMENTS_OF + " AND source_ref IN {in}", ids, refs),
+                       reads.rows(_PAID_OF_ITEMS, ids, refs))
+    docs = [_Document(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                      money(row[8]), row[9], money(row[10]), row[11]) for row in found
+            if int(row[2]) in whole or (int(row[2]), str(row[3])) in pairs]
     if not docs:
         return 0
-    paid = {(int(r.contract_id), str(r.item_ref)): Decimal(r.paid)
-            for r in conn.execute(paid_query) if r.paid is not None}
+    paid = {(int(cid), str(ref)): money(total) for cid, ref, total in owed if total is not None}
     figures = document_figures(docs, paid)
-    changed = [{"_id": int(r.id), "_open": figures[int(r.id)][0],
-                "_status": figures[int(r.id)][1]} for r in docs
-               if (Decimal(r.open_amount), str(r.status)) != figures[int(r.id)]]
+    changed = [(figures[r.id][0], figures[r.id][1], r.id) for r in docs
+               if (r.open_amount, str(r.status)) != figures[r.id]]
     if changed:
-        conn.execute(update(t.documents).where(d.id == bindparam("_id")).values(
-            open_amount=bindparam("_open"), status=bindparam("_status")), changed)
+        reads.many("UPDATE documents SET open_amount = {p}, status = {p} WHERE id = {p}",
+                   changed)
         moves: list[tuple[int, str, str, Decimal, int]] = []
         for r in docs:
-            status = figures[int(r.id)][1]
+            status = figures[r.id][1]
             if status != str(r.status):
-                moves.append((int(r.tenant_id), str(r.status), str(r.currency),
-                              -Decimal(r.amount), -1))
-                moves.append((int(r.tenant_id), status, str(r.currency), Decimal(r.amount), 1))
+                moves.append((int(r.tenant_id), str(r.status), str(r.currency), -r.amount, -1))
+                moves.append((int(r.tenant_id), status, str(r.currency), r.amount, 1))
         count_documents(conn, moves)
     return len(changed)
+
+
+class _Document(NamedTuple):
+    id: int
+    tenant_id: int
+    contract_id: int
+    source_ref: str
+    number: str
+    kind: str
+    reason: str
+    credit_note_for: str | None
+    amount: Decimal
+    currency: str
+    open_amount: Decimal
+    status: str
+
+
+# through the driver (`driver_sql`): asked for every batch that allocates or documents
+_DOCUMENTS_OF = ("SELECT id, tenant_id, contract_id, source_ref, number, kind, reason, "
+                 "credit_note_for, amount, currency, open_amount, status FROM documents "
+                 "WHERE contract_id IN {in}")
+# what the allocations not corrected (`corrected.uncorrected`) paid of each item
+_PAID = ("SELECT a.contract_id, a.item_ref, sum(a.amount) FROM allocations AS a "
+         "WHERE a.contract_id IN {in} %s AND NOT EXISTS (SELECT 1 FROM actions AS x "
+         "WHERE x.contract_id = a.contract_id AND x.natural_key = 'correction|' || "
+         "a.action_key) GROUP BY a.contract_id, a.item_ref")
+_PAID_OF = _PAID % ""
+_PAID_OF_ITEMS = _PAID % "AND a.item_ref IN {in}"
 
 
 def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decimal, int]]

@@ -36,7 +36,7 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.kept import add_to_months, keep_documents
 from termline.adapters.sql.numbering import is_charge, number_new
-from termline.adapters.sql.store_records import NewAction, StoredContract
+from termline.adapters.sql.store_records import NewAction, StoredContract, field_value
 from termline.adapters.sql.writes import insert_dicts, insert_rows
 from termline.domain.contract.model import Payment, event_sort_key
 from termline.domain.engine.actions import Action
@@ -375,7 +375,8 @@ def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
 
 
 def _field(act: Action, key: str) -> Any:
-    return dict(act.fields).get(key)
+    """The field's value (the last one of that key, as a dict of the fields holds), or None."""
+    return field_value(act, key)
 
 
 def _amount(act: Action) -> Decimal:
