@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
-from termline.adapters.sql.driver_sql import Reads
+from termline.adapters.sql.driver_sql import Reads, Row
 from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.run_repository import note_days
@@ -83,7 +83,7 @@ class BulkRows:
             self.raw.execute(f"PRAGMA cache_size={int(before)}")
 
     # --- the driver's own paths -----------------------------------------------------------
-    def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, *params: object) -> list[Row]:
         """A query's rows; `sql` has `{p}` for each placeholder and `{in}` for a
         `column IN (the values of one array parameter)` condition (`store.driver_sql`)."""
         return self.reads.rows(sql, *params)

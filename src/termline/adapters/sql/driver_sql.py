@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor
 
 from termline.adapters.sql.writes import driver_errors
 
@@ -34,40 +35,42 @@ def driver_text(template: str, postgresql: bool) -> str:
     return template.replace("{in}", "(SELECT value FROM json_each({p}))").replace("{p}", "?")
 
 
-def _iso_day(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-def _sqlite_money(value: float | int | None) -> Decimal | None:
-    # SQLAlchemy's Numeric(19, 4, asdecimal=True) on SQLite (`to_decimal_processor_factory`)
-    return None if value is None else Decimal(f"{value:.4f}")
-
-
-def _same(value: Any) -> Any:
-    return value
+# a row as the driver gives it: its values are what the columns hold (see `Reads.day`, `money`)
+Row = tuple[Any, ...]
 
 
 class Reads:
     """The fixed statements of one connection (and its transaction)."""
 
-    __slots__ = ("conn", "day", "money", "pg")
+    __slots__ = ("conn", "pg")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pg = conn.dialect.name == "postgresql"
-        # psycopg gives dates and Decimals itself
-        self.day: Callable[[Any], Any] = _same if self.pg else _iso_day
-        self.money: Callable[[Any], Any] = _same if self.pg else _sqlite_money
 
-    def rows(self, template: str, *params: Any) -> list[tuple[Any, ...]]:
+    def day(self, value: object) -> Any:
+        """A `Date` column's value as SQLAlchemy reads it (psycopg gives dates itself)."""
+        if self.pg or value is None:
+            return value
+        return date.fromisoformat(str(value))
+
+    def money(self, value: object) -> Any:
+        """A NUMERIC(19, 4) column's value as SQLAlchemy's `Numeric(asdecimal=True)` reads it:
+        on SQLite its processor `to_decimal_processor_factory` formats the REAL with four
+        decimals; psycopg gives Decimals itself."""
+        if self.pg or value is None:
+            return value
+        return Decimal(f"{value:.4f}")
+
+    def rows(self, template: str, *params: object) -> list[Row]:
         """The rows of a query; a list parameter is an `IN {in}` array."""
         return self._run(template, params, fetch=True)[0]
 
-    def execute(self, template: str, *params: Any) -> int:
+    def execute(self, template: str, *params: object) -> int:
         """A statement without rows; how many rows it changed."""
         return self._run(template, params, fetch=False)[1]
 
-    def many(self, template: str, rows: Sequence[Sequence[Any]]) -> None:
+    def many(self, template: str, rows: Sequence[Sequence[object]]) -> None:
         """A statement for each row of parameters (no array parameters)."""
         if not rows:
             return
@@ -79,15 +82,16 @@ class Reads:
         finally:
             cursor.close()
 
-    def _cursor(self) -> Any:
+    def _cursor(self) -> DBAPICursor:
         if not self.conn.in_transaction():
             self.conn.begin()  # as SQLAlchemy's own statements would (autobegin)
         raw = self.conn.connection.driver_connection
         assert raw is not None
-        return raw.cursor()
+        cursor: DBAPICursor = raw.cursor()
+        return cursor
 
-    def _run(self, template: str, params: tuple[Any, ...], fetch: bool
-             ) -> tuple[list[tuple[Any, ...]], int]:
+    def _run(self, template: str, params: tuple[object, ...], fetch: bool
+             ) -> tuple[list[Row], int]:
         sql = driver_text(template, self.pg)
         if not self.pg:
             params = tuple(json.dumps(p) if isinstance(p, list) else p for p in params)

@@ -352,7 +352,7 @@ def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int
             "action_key": n.natural_key, "policy_version_id": contract.policy_version_id}
 
 
-def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> tuple[Any, ...]:
+def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> tuple[object, ...]:
     """A row of `_LINE_COLUMNS`."""
     return (invoice["contract_id"], invoice["action_key"], position, line.item,
             _fits(Decimal(line.quantity), 6, "line quantity"),

@@ -150,7 +150,7 @@ class SqlRuns(SqlRows):
         return found if found is None or isinstance(found, date) \
             else date.fromisoformat(str(found))
 
-    def _locked(self, template: str, *params: Any) -> list[tuple[StoredContract, RunState]]:
+    def _locked(self, template: str, *params: object) -> list[tuple[StoredContract, RunState]]:
         """The claimed rows (`_CLAIMED` columns), read through the driver (`driver_sql`)."""
         reads = Reads(self.conn)
         day = reads.day
