@@ -110,7 +110,7 @@ def _any_annotations(src: Path) -> dict[str, int]:
 
 # Where JSON enters (the API's bodies, the store's rows, the policy's YAML) `Any` is honest;
 # elsewhere it is a type not yet written. These ceilings only ever come down (issue 16).
-ANY_CEILING = {"domain": 131, "app": 86, "adapters": 185, "entrypoints": 113, "devtools": 21}
+ANY_CEILING = {"domain": 131, "app": 86, "adapters": 184, "entrypoints": 113, "devtools": 21}
 
 
 def test_any_stays_at_the_edges_and_falls() -> None:

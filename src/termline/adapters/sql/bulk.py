@@ -11,7 +11,6 @@ unit of work keeps the whole import one transaction.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -23,11 +22,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import encode
+from termline.adapters.sql.driver_sql import Reads, Row
 from termline.adapters.sql.jsontext import dumps
 from termline.adapters.sql.kept import count_new_contracts
 from termline.adapters.sql.run_repository import note_days
 from termline.adapters.sql.store_records import StoredContract, customer_key, stored_contract
-from termline.adapters.sql.writes import driver_errors, insert_rows
+from termline.adapters.sql.writes import insert_rows
 from termline.domain.contract.model import Contract, Customer, EventBase
 from termline.domain.engine.state import ContractState
 from termline.domain.policy.schema import Policy
@@ -61,6 +61,7 @@ class BulkRows:
         raw = connection.connection.driver_connection
         assert raw is not None
         self.raw: Any = raw  # the same DB-API connection, so the same transaction
+        self.reads = Reads(connection)
         self._fresh_state = dumps(encode(ContractState(), ContractState))
 
     @contextmanager
@@ -82,21 +83,10 @@ class BulkRows:
             self.raw.execute(f"PRAGMA cache_size={int(before)}")
 
     # --- the driver's own paths -----------------------------------------------------------
-    def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, *params: object) -> list[Row]:
         """A query's rows; `sql` has `{p}` for each placeholder and `{in}` for a
-        `column IN (the values of one array parameter)` condition."""
-        if self.pg:
-            sql = sql.replace("IN {in}", "= ANY({p})").replace("{p}", "%s")
-        else:
-            sql = sql.replace("{in}", "(SELECT value FROM json_each({p}))").replace("{p}", "?")
-            params = tuple(json.dumps(list(p)) if isinstance(p, list) else p for p in params)
-        cursor = self.raw.cursor()
-        try:
-            with driver_errors(self.conn, sql):
-                cursor.execute(sql, params)
-                return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        `column IN (the values of one array parameter)` condition (`store.driver_sql`)."""
+        return self.reads.rows(sql, *params)
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
         """Rows into a table through the driver (`store.writes.insert_rows`)."""

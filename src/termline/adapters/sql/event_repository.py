@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, or_, select
 
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.sql_rows import SqlRows
 from termline.adapters.sql.store_records import (
     LoggedEvent,
@@ -23,6 +24,16 @@ from termline.domain.contract.model import AT_START, EventBase, taken_after
 # an event's own rows, less those an operator voided (`event_voids`)
 _LIVE = ~select(t.event_voids.c.event_id).where(
     t.event_voids.c.event_id == t.events.c.id).exists()
+
+# `raw_events_after` as the driver's text (`driver_sql`): asked for every batch a run claims,
+# with the batch's contract ids as one array parameter
+_EVENTS_OF_BATCH = (
+    "SELECT e.id, e.contract_id, e.date, e.type, e.payload FROM events AS e "
+    "WHERE (e.contract_id IN {in} OR (e.tenant_id = {p} AND e.contract_id IS NULL)) "
+    "AND %s AND NOT EXISTS (SELECT 1 FROM event_voids AS v WHERE v.event_id = e.id) "
+    "ORDER BY e.id")
+_EVENTS_AFTER = _EVENTS_OF_BATCH % "e.date > {p}"
+_EVENTS_AFTER_UNSTARTED = _EVENTS_OF_BATCH % "(e.date > {p} OR (e.type IN {in} AND e.date < {p}))"
 
 
 class SqlEvents(SqlRows):
@@ -69,23 +80,24 @@ class SqlEvents(SqlRows):
         """`events_after` as stored, for (contract id, cursor, start) triples."""
         if not cursors:
             return {}
-        c = t.events.c
         low = min(cursor for _, cursor, _ in cursors)
-        window = c.date > low
         unstarted = [start for _, cursor, start in cursors if cursor < start]
+        ids = [cid for cid, _, _ in cursors]
+        reads = Reads(self.conn)
         if unstarted:  # their list prices dated before the start, taken on it (`received_on`)
-            window = or_(window, and_(c.type.in_(sorted(AT_START)), c.date < max(unstarted)))
-        rows = self.conn.execute(select(c.id, c.contract_id, c.date, c.type, c.payload).where(
-            or_(c.contract_id.in_([cid for cid, _, _ in cursors]),
-                and_(c.tenant_id == tenant_id, c.contract_id.is_(None))),
-            window, _LIVE).order_by(c.id))
+            rows = reads.rows(_EVENTS_AFTER_UNSTARTED, ids, tenant_id, low, sorted(AT_START),
+                              max(unstarted))
+        else:
+            rows = reads.rows(_EVENTS_AFTER, ids, tenant_id, low)
         bounds = {cid: (cursor, start) for cid, cursor, start in cursors}
+        day = reads.day
         out: dict[int, list[RawEvent]] = {}
-        for row in rows:
-            for cid in [row.contract_id] if row.contract_id is not None else bounds:
+        for event_id, contract_id, when, kind, payload in rows:
+            when = day(when)
+            for cid in [contract_id] if contract_id is not None else bounds:
                 cursor, start = bounds[cid]
-                if taken_after(row.date, row.type, cursor, start):
-                    out.setdefault(cid, []).append((row.id, row.date, row.payload))
+                if taken_after(when, kind, cursor, start):
+                    out.setdefault(cid, []).append((event_id, when, payload))
         return out
 
     def event_log(self, tenant_id: int, contract_id: int | None = None) -> list[LoggedEvent]:

@@ -28,15 +28,13 @@ import functools
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Table, func, insert, select
 
 from termline.adapters.sql import console_tables as ct
-from termline.adapters.sql import tables as t
-from termline.adapters.sql.corrected import uncorrected
-from termline.adapters.sql.writes import insert_dicts
+from termline.adapters.sql.driver_sql import Reads
+from termline.adapters.sql.writes import insert_rows
 from termline.domain.engine.state import ContractState
 from termline.domain.values.money import ZERO
 
@@ -66,23 +64,23 @@ def amount(stored: int | str | Decimal) -> Decimal:
 
 def _upsert(conn: Connection, table: Table, keys: Sequence[str], value: str,
             deltas: Iterable[tuple[tuple[object, ...], int | Decimal]]) -> None:
-    rows = [{**dict(zip(keys, key, strict=True)),
-             value: units(delta) if isinstance(delta, Decimal) else delta}
+    """Add each delta to its row of `table` (a new row when there is none), in the order of
+    the keys' text: two writers of a tenant take its rows in the same order."""
+    rows = [(*key, units(delta) if isinstance(delta, Decimal) else delta)
             for key, delta in sorted(deltas, key=lambda kv: repr(kv[0])) if delta != 0]
-    if not rows:
-        return
-    conn.execute(_upsert_statement(conn.dialect.name, table, tuple(keys), value), rows)
+    if rows:
+        Reads(conn).many(_upsert_text(table.name, tuple(keys), value), rows)
 
 
 @functools.cache
-def _upsert_statement(dialect_name: str, table: Table, keys: tuple[str, ...], value: str
-                      ) -> Any:
-    """Built once per table and column: `excluded` makes a new alias of the table each time,
-    which was most of the cost of a batch's few upserts."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys), set_={value: table.c[value] + statement.excluded[value]})
+def _upsert_text(table: str, keys: tuple[str, ...], value: str) -> str:
+    """The upsert of a totals row, written once per table and column (PostgreSQL and SQLite
+    share the `ON CONFLICT ... DO UPDATE` form)."""
+    names = ", ".join((*keys, value))
+    marks = ", ".join(["{p}"] * (len(keys) + 1))
+    return (f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {value} = {table}.{value} + "
+            f"excluded.{value}")
 
 
 def count_new_contracts(conn: Connection, tenant_id: int, contracts: int) -> None:
@@ -134,6 +132,15 @@ def months(conn: Connection, tenant_id: int, first: str, column: str
         .where(m.tenant_id == tenant_id, m.month >= first)) if v)
 
 
+_KEPT_RUNS = ("SELECT c.id, c.tenant_id, c.currency, r.status, r.access FROM contracts AS c "
+              "JOIN contract_runs AS r ON r.contract_id = c.id WHERE c.id IN {in}")
+# the open items stored so far, removed and read in one statement
+_OLD_ITEMS = ("DELETE FROM contract_open_items WHERE contract_id IN {in} "
+              "RETURNING tenant_id, currency, kind, due, amount_open")
+_OPEN_ITEM_COLUMNS = ("contract_id", "ref", "tenant_id", "currency", "kind", "due",
+                      "amount_open")
+
+
 def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
     """The contracts' new states were just stored: replace their open items and move the
     tenants' totals by the difference. Called before the states' own UPDATE (it reads the
@@ -141,37 +148,33 @@ def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
     if not states:
         return
     ids = sorted({cid for cid, _ in states})
-    c, r, o = t.contracts.c, t.contract_runs.c, ct.contract_open_items.c
-    found = {row.id: row for row in conn.execute(
-        select(c.id, c.tenant_id, c.currency, r.status, r.access)
-        .join(t.contract_runs, r.contract_id == c.id).where(c.id.in_(ids)))}
-    lock_totals(conn, (row.tenant_id for row in found.values()))
+    reads = Reads(conn)
+    found = {int(cid): (tenant, currency, status, access)
+             for cid, tenant, currency, status, access in reads.rows(_KEPT_RUNS, ids)}
+    lock_totals(conn, (row[0] for row in found.values()))
     counts: dict[tuple[int, str, str], int] = {}
     owed: dict[tuple[int, str, str, date], Decimal] = {}
     for cid, state in states:
-        row = found[cid]
-        before = (row.tenant_id, row.status, row.access)
-        after = (row.tenant_id, state.status, state.access)
+        tenant, _, status, access = found[cid]
+        before = (tenant, status, access)
+        after = (tenant, state.status, state.access)
         if before != after:
             counts[before] = counts.get(before, 0) - 1
             counts[after] = counts.get(after, 0) + 1
-    for old in conn.execute(select(o.tenant_id, o.currency, o.kind, o.due, o.amount_open)
-                            .where(o.contract_id.in_(ids))):
-        key = (old.tenant_id, old.currency, old.kind, old.due)
-        owed[key] = owed.get(key, ZERO) - Decimal(old.amount_open)
-    conn.execute(delete(ct.contract_open_items).where(o.contract_id.in_(ids)))
+    day, money = reads.day, reads.money
+    for tenant, currency, kind, due, amount_open in reads.rows(_OLD_ITEMS, ids):
+        key = (tenant, currency, kind, day(due))
+        owed[key] = owed.get(key, ZERO) - money(amount_open)
     rows = []
     for cid, state in states:
-        row = found[cid]
+        tenant, currency, _, _ = found[cid]
         for it in state.items:
             if it.open > ZERO:
-                rows.append({"contract_id": cid, "ref": it.ref, "tenant_id": row.tenant_id,
-                             "currency": row.currency, "kind": it.kind, "due": it.due,
-                             "amount_open": it.open})
-                key = (row.tenant_id, row.currency, it.kind, it.due)
+                rows.append((cid, it.ref, tenant, currency, it.kind, it.due, it.open))
+                key = (tenant, currency, it.kind, it.due)
                 owed[key] = owed.get(key, ZERO) + it.open
     # through the driver (`writes`): a row per open item of every stored contract day
-    insert_dicts(conn, ct.contract_open_items, rows)
+    insert_rows(conn, ct.contract_open_items, _OPEN_ITEM_COLUMNS, rows)
     _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts.items())
     _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed.items())
 
@@ -222,39 +225,62 @@ def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
     ids = sorted({c for c, _ in pairs} | whole)
     if not ids:
         return 0
-    d, a = t.documents.c, t.allocations.c
-    query = select(d.id, d.tenant_id, d.contract_id, d.source_ref, d.number, d.kind,
-                   d.reason, d.credit_note_for, d.amount, d.currency, d.open_amount,
-                   d.status).where(
-        d.contract_id.in_(ids))
-    paid_query = select(a.contract_id, a.item_ref, func.sum(a.amount).label("paid")).where(
-        a.contract_id.in_(ids), uncorrected(t.allocations)).group_by(a.contract_id, a.item_ref)
-    if not whole:
+    reads = Reads(conn)
+    money = reads.money
+    if whole:
+        found, owed = (reads.rows(_DOCUMENTS_OF, ids), reads.rows(_PAID_OF, ids))
+    else:
         refs = sorted({ref for _, ref in pairs})
-        query = query.where(d.source_ref.in_(refs))
-        paid_query = paid_query.where(a.item_ref.in_(refs))
-    docs = [r for r in conn.execute(query)
-            if int(r.contract_id) in whole or (int(r.contract_id), str(r.source_ref)) in pairs]
+        found, owed = (reads.rows(_DOCUMENTS_OF + " AND source_ref IN {in}", ids, refs),
+                       reads.rows(_PAID_OF_ITEMS, ids, refs))
+    docs = [_Document(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                      money(row[8]), row[9], money(row[10]), row[11]) for row in found
+            if int(row[2]) in whole or (int(row[2]), str(row[3])) in pairs]
     if not docs:
         return 0
-    paid = {(int(r.contract_id), str(r.item_ref)): Decimal(r.paid)
-            for r in conn.execute(paid_query) if r.paid is not None}
+    paid = {(int(cid), str(ref)): money(total) for cid, ref, total in owed if total is not None}
     figures = document_figures(docs, paid)
-    changed = [{"_id": int(r.id), "_open": figures[int(r.id)][0],
-                "_status": figures[int(r.id)][1]} for r in docs
-               if (Decimal(r.open_amount), str(r.status)) != figures[int(r.id)]]
+    changed = [(figures[r.id][0], figures[r.id][1], r.id) for r in docs
+               if (r.open_amount, str(r.status)) != figures[r.id]]
     if changed:
-        conn.execute(update(t.documents).where(d.id == bindparam("_id")).values(
-            open_amount=bindparam("_open"), status=bindparam("_status")), changed)
+        reads.many("UPDATE documents SET open_amount = {p}, status = {p} WHERE id = {p}",
+                   changed)
         moves: list[tuple[int, str, str, Decimal, int]] = []
         for r in docs:
-            status = figures[int(r.id)][1]
+            status = figures[r.id][1]
             if status != str(r.status):
-                moves.append((int(r.tenant_id), str(r.status), str(r.currency),
-                              -Decimal(r.amount), -1))
-                moves.append((int(r.tenant_id), status, str(r.currency), Decimal(r.amount), 1))
+                moves.append((int(r.tenant_id), str(r.status), str(r.currency), -r.amount, -1))
+                moves.append((int(r.tenant_id), status, str(r.currency), r.amount, 1))
         count_documents(conn, moves)
     return len(changed)
+
+
+class _Document(NamedTuple):
+    id: int
+    tenant_id: int
+    contract_id: int
+    source_ref: str
+    number: str
+    kind: str
+    reason: str
+    credit_note_for: str | None
+    amount: Decimal
+    currency: str
+    open_amount: Decimal
+    status: str
+
+
+# through the driver (`driver_sql`): asked for every batch that allocates or documents
+_DOCUMENTS_OF = ("SELECT id, tenant_id, contract_id, source_ref, number, kind, reason, "
+                 "credit_note_for, amount, currency, open_amount, status FROM documents "
+                 "WHERE contract_id IN {in}")
+# what the allocations not corrected (`corrected.uncorrected`) paid of each item
+_PAID = ("SELECT a.contract_id, a.item_ref, sum(a.amount) FROM allocations AS a "
+         "WHERE a.contract_id IN {in} %s AND NOT EXISTS (SELECT 1 FROM actions AS x "
+         "WHERE x.contract_id = a.contract_id AND x.natural_key = 'correction|' || "
+         "a.action_key) GROUP BY a.contract_id, a.item_ref")
+_PAID_OF = _PAID % ""
+_PAID_OF_ITEMS = _PAID % "AND a.item_ref IN {in}"
 
 
 def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decimal, int]]
@@ -269,18 +295,16 @@ def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decim
         key = (tenant, status, currency)
         counted[key] = counted.get(key, 0) + n
         summed[key] = summed.get(key, ZERO) + value
-    rows = [{"tenant_id": k[0], "status": k[1], "currency": k[2], "documents": counted[k],
-             "amount": units(summed[k])} for k in sorted(counted, key=repr)
+    rows = [(*k, counted[k], units(summed[k])) for k in sorted(counted, key=repr)
             if counted[k] or summed[k]]
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ct.book_documents)
-    b = ct.book_documents.c
-    conn.execute(statement.on_conflict_do_update(
-        index_elements=["tenant_id", "status", "currency"],
-        set_={"documents": b.documents + statement.excluded.documents,
-              "amount": b.amount + statement.excluded.amount}), rows)
+    Reads(conn).many(_COUNT_DOCUMENTS, rows)
+
+
+_COUNT_DOCUMENTS = (
+    "INSERT INTO book_documents (tenant_id, status, currency, documents, amount) "
+    "VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT (tenant_id, status, currency) DO UPDATE SET "
+    "documents = book_documents.documents + excluded.documents, "
+    "amount = book_documents.amount + excluded.amount")
 
 
 def document_totals(conn: Connection, tenant_id: int) -> list[tuple[str, str, int, Decimal]]:

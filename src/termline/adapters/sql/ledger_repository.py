@@ -15,7 +15,13 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.jsontext import dumps, loads
 from termline.adapters.sql.projection import project, project_days
 from termline.adapters.sql.sql_rows import SqlRows
-from termline.adapters.sql.store_records import NewAction, RunDay, StoredAction, StoredContract
+from termline.adapters.sql.store_records import (
+    NewAction,
+    RunDay,
+    StoredAction,
+    StoredContract,
+    field_value,
+)
 from termline.adapters.sql.writes import insert_rows
 from termline.domain.engine.state import ContractState
 
@@ -72,7 +78,7 @@ def _action_rows(contract: StoredContract, first_seq: int, new: Sequence[NewActi
     rows = []
     for i, item in enumerate(new):
         act = item.action
-        amount = dict(act.fields).get("amount")
+        amount = field_value(act, "amount")
         rows.append((
             contract.tenant_id, contract.id, first_seq + i, act.date, act.kind,
             item.natural_key, dumps(list(act.clauses)),

@@ -30,12 +30,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, select
 
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 from termline.domain.values.money import ZERO
@@ -98,8 +98,8 @@ def number_new(conn: Connection, invoice_rows: Sequence[dict[str, Any]],
     if not pending:
         return []
     tenants = {p.tenant_id for p in pending}
-    series = {int(r.id): series_of(json.loads(r.settings)) for r in conn.execute(
-        select(t.tenants.c.id, t.tenants.c.settings).where(t.tenants.c.id.in_(tenants)))}
+    series = {int(tid): series_of(json.loads(settings)) for tid, settings in Reads(conn).rows(
+        "SELECT id, settings FROM tenants WHERE id IN {in}", sorted(tenants))}
     pending.sort(key=lambda p: (p.tenant_id, p.kind == "credit_note", p.issued, p.contract_id,
                                 p.action_key))
     groups: dict[tuple[int, str, int], list[Pending]] = {}
@@ -158,13 +158,13 @@ def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]
               if p.arises_from is not None}
     if not wanted:
         return {}
-    d = t.documents.c
+    reads = Reads(conn)
     issued: dict[tuple[int, str], list[tuple[date, str]]] = {}
-    for r in conn.execute(select(d.contract_id, d.source_ref, d.issued, d.number).where(
-            d.contract_id.in_({c for c, _, _ in wanted}), d.kind == "invoice",
-            d.source_ref.in_({ref for _, ref, _ in wanted})).order_by(d.id)):
-        issued.setdefault((int(r.contract_id), str(r.source_ref)), []).append(
-            (r.issued, str(r.number)))
+    for cid, ref, day, number in reads.rows(
+            "SELECT contract_id, source_ref, issued, number FROM documents "
+            "WHERE contract_id IN {in} AND kind = 'invoice' AND source_ref IN {in} ORDER BY id",
+            sorted({c for c, _, _ in wanted}), sorted({ref for _, ref, _ in wanted})):
+        issued.setdefault((int(cid), str(ref)), []).append((reads.day(day), str(number)))
     for p, number in numbered:
         if p.kind == "invoice":
             issued.setdefault((p.contract_id, p.source_ref), []).append((p.issued, number))
@@ -178,13 +178,12 @@ def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]
 
 def _take(conn: Connection, tenant_id: int, series: str, year: int, count: int) -> int:
     """Reserve `count` numbers of a series; the last one reserved."""
-    s = t.document_series.c
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[conn.dialect.name]
-    conn.execute(dialect.insert(t.document_series).values(
-        tenant_id=tenant_id, series=series, year=year, last=0).on_conflict_do_nothing())
-    last = conn.execute(update(t.document_series).where(
-        s.tenant_id == tenant_id, s.series == series, s.year == year)
-        .values(last=s.last + count).returning(s.last)).scalar_one()
+    reads = Reads(conn)
+    reads.execute("INSERT INTO document_series (tenant_id, series, year, last) "
+                  "VALUES ({p}, {p}, {p}, 0) ON CONFLICT DO NOTHING", tenant_id, series, year)
+    (last,), = reads.rows("UPDATE document_series SET last = last + {p} WHERE tenant_id = {p} "
+                          "AND series = {p} AND year = {p} RETURNING last",
+                          count, tenant_id, series, year)
     return int(last)
 
 
@@ -200,20 +199,19 @@ def _corrections(conn: Connection, fixes: Sequence[tuple[int, int, NewAction]]
     the ledger corrects, dated the day the correction is recorded."""
     if not fixes:
         return []
-    d = t.documents.c
     originals = {(c, n.natural_key.removeprefix(CORRECTED)): (tenant_id, n)
                  for tenant_id, c, n in fixes}
-    found = conn.execute(select(d.contract_id, d.action_key, d.number, d.source_ref,
-                                d.amount, d.currency).where(
-        d.contract_id.in_({c for c, _ in originals}), d.kind == "invoice",
-        d.action_key.in_({k for _, k in originals}))).all()
+    reads = Reads(conn)
     out = []
-    for doc in found:
-        tenant_id, n = originals[(int(doc.contract_id), str(doc.action_key))]
-        out.append(Pending(tenant_id, int(doc.contract_id), "credit_note", "correction",
-                           n.action.date, n.action.date, str(doc.action_key),
-                           str(doc.source_ref), Decimal(doc.amount), str(doc.currency),
-                           str(doc.number)))
+    for cid, key, number, ref, amount, currency in reads.rows(
+            "SELECT contract_id, action_key, number, source_ref, amount, currency "
+            "FROM documents WHERE contract_id IN {in} AND kind = 'invoice' "
+            "AND action_key IN {in}",
+            sorted({c for c, _ in originals}), sorted({k for _, k in originals})):
+        tenant_id, n = originals[(int(cid), str(key))]
+        out.append(Pending(tenant_id, int(cid), "credit_note", "correction", n.action.date,
+                           n.action.date, str(key), str(ref), Decimal(reads.money(amount)),
+                           str(currency), str(number)))
     return out
 
 
@@ -225,11 +223,13 @@ def _charges(conn: Connection, charges: Sequence[tuple[int, int, NewAction]]) ->
     if not charges:
         return []
     d = t.documents.c
+    reads = Reads(conn)
     latest: dict[int, list[tuple[date, str]]] = {}
-    for x in conn.execute(select(d.contract_id, d.issued, d.number).where(
-            d.contract_id.in_({c for _, c, _ in charges}), d.kind == "invoice",
-            d.reason.not_in(("fee", "interest"))).order_by(d.id)):
-        latest.setdefault(int(x.contract_id), []).append((x.issued, str(x.number)))
+    for cid, issued, number in reads.rows(
+            "SELECT contract_id, issued, number FROM documents WHERE contract_id IN {in} "
+            "AND kind = 'invoice' AND reason NOT IN ('fee', 'interest') ORDER BY id",
+            sorted({c for _, c, _ in charges})):
+        latest.setdefault(int(cid), []).append((reads.day(issued), str(number)))
     out = []
     for tenant_id, contract_id, n in charges:
         act = n.action

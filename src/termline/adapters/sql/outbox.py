@@ -26,6 +26,7 @@ from termline.adapters.notify.derive import (
 )
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.dues import details
 from termline.adapters.sql.jsontext import dumps
 from termline.domain.policy.schema import Policy
@@ -33,6 +34,10 @@ from termline.domain.policy.schema import Policy
 if TYPE_CHECKING:
     from termline.adapters.sql.store_records import NewAction, StoredContract
     from termline.domain.engine.state import ContractState
+
+
+_ENDPOINTS = ("SELECT id, tenant_id, events FROM webhook_endpoints WHERE tenant_id IN {in} "
+              "AND enabled ORDER BY id")
 
 
 def _prenotice(conn: Connection, version_id: int) -> int:
@@ -57,10 +62,9 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     if not new:
         return
     tenant_ids = {e.tenant_id for e in new}
-    ep = s.webhook_endpoints.c
-    endpoints = [Endpoint(int(r.id), int(r.tenant_id), tuple(json.loads(r.events)))
-                 for r in conn.execute(select(ep.id, ep.tenant_id, ep.events).where(
-                     ep.tenant_id.in_(tenant_ids), ep.enabled.is_(True)).order_by(ep.id))]
+    # through the driver (`driver_sql`): asked for every batch the run stores
+    endpoints = [Endpoint(int(eid), int(tid), tuple(json.loads(events)))
+                 for eid, tid, events in Reads(conn).rows(_ENDPOINTS, sorted(tenant_ids))]
     hooks = webhook_rows(new, endpoints)
     if hooks:
         conn.execute(insert(s.webhook_deliveries), hooks)

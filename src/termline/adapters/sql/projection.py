@@ -30,13 +30,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, select
 
 from termline.adapters.sql import tables as t
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.kept import add_to_months, keep_documents
 from termline.adapters.sql.numbering import is_charge, number_new
-from termline.adapters.sql.store_records import NewAction, StoredContract
-from termline.adapters.sql.writes import insert_dicts
+from termline.adapters.sql.store_records import NewAction, StoredContract, field_value
+from termline.adapters.sql.writes import insert_dicts, insert_rows
 from termline.domain.contract.model import Payment, event_sort_key
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState, InvoiceLine, Item
@@ -140,12 +141,11 @@ def project_days(conn: Connection,
     """`project` for whole run days of many contracts, in a few statements for the batch."""
     if not days:
         return
-    e = t.events.c
     ids = sorted({i for _, _, stored in days if any(n.action.kind in MONEY_IN for n in stored)
                   for n in stored for i in n.cause_events})
-    events = {int(r.id): PaymentEvent(int(r.id), Payment.model_validate_json(r.payload))
-              for r in conn.execute(select(e.id, e.payload).where(e.type == "payment",
-                                                                   e.id.in_(ids)))} \
+    events = {int(i): PaymentEvent(int(i), Payment.model_validate_json(payload))
+              for i, payload in Reads(conn).rows(
+                  "SELECT id, payload FROM events WHERE type = 'payment' AND id IN {in}", ids)} \
         if ids else {}
     paid_by_contract = [_by_day([events[i] for i in sorted(
         {i for n in stored for i in n.cause_events if i in events})]) for _, _, stored in days]
@@ -202,12 +202,10 @@ def _add_invoices(conn: Connection,
               for n in stored if n.action.kind == "invoice_issued"]
     if not issued:
         return []
-    i = t.invoices.c
     revisions: dict[tuple[int, str], int] = {
-        (int(r.contract_id), str(r.ref)): int(r.n) for r in conn.execute(
-            select(i.contract_id, i.ref, func.count().label("n")).where(
-                i.contract_id.in_({c.id for c, _, _, _ in issued}),
-                i.ref.in_({ref for _, _, _, ref in issued})).group_by(i.contract_id, i.ref))}
+        (int(cid), str(ref)): int(n) for cid, ref, n in Reads(conn).rows(
+            _REVISIONS, sorted({c.id for c, _, _, _ in issued}),
+            sorted({ref for _, _, _, ref in issued}))}
     rows, items = [], []
     for contract, state, n, ref in issued:
         item = _invoice_item(state, n.action, ref)
@@ -216,10 +214,16 @@ def _add_invoices(conn: Connection,
         rows.append(_invoice_row(contract, n, ref, revision, item))
         items.append(item)
     insert_dicts(conn, t.invoices, rows)
-    insert_dicts(conn, t.invoice_lines, [
+    insert_rows(conn, t.invoice_lines, _LINE_COLUMNS, [
         _line_row(row, pos, line) for row, item in zip(rows, items, strict=True)
         for pos, line in enumerate(item.lines, start=1)])
     return rows
+
+
+_REVISIONS = ("SELECT contract_id, ref, count(*) FROM invoices WHERE contract_id IN {in} "
+              "AND ref IN {in} GROUP BY contract_id, ref")
+_LINE_COLUMNS = ("contract_id", "invoice_key", "position", "item", "quantity", "unit_price",
+                 "amount")
 
 
 def _charges(days: Sequence[tuple[StoredContract, ContractState, Sequence[NewAction]]]
@@ -257,22 +261,27 @@ def _add_payments(conn: Connection,
               for todays in by_day.values() for pe in todays}
     if not owners:
         return {}
-    p = t.payments.c
-    have = set(conn.execute(select(p.event_id).where(p.event_id.in_(list(owners)))).scalars())
+    reads = Reads(conn)
+    have = {int(i) for i, in reads.rows("SELECT event_id FROM payments WHERE event_id IN {in}",
+                                        list(owners))}
     new = [(contract, pe) for event_id, (contract, pe) in owners.items() if event_id not in have]
     if new:
-        currency = dict(conn.execute(select(t.contracts.c.id, t.contracts.c.currency).where(
-            t.contracts.c.id.in_({contract.id for contract, _ in new}))).all())
-        conn.execute(insert(t.payments), [{
-            "tenant_id": contract.tenant_id, "contract_id": contract.id, "event_id": pe.id,
-            "date": pe.event.date, "amount": _fits(pe.event.amount, 4, "payment amount"),
-            "currency": currency[contract.id], "reference": pe.event.reference}
-            for contract, pe in new])
+        currency = {int(cid): str(cur) for cid, cur in reads.rows(
+            "SELECT id, currency FROM contracts WHERE id IN {in}",
+            sorted({contract.id for contract, _ in new}))}
+        insert_rows(conn, t.payments, _PAYMENT_COLUMNS, [
+            (contract.tenant_id, contract.id, pe.id, pe.event.date,
+             _fits(pe.event.amount, 4, "payment amount"), currency[contract.id],
+             pe.event.reference) for contract, pe in new])
         add_to_months(conn, "cash", [(contract.tenant_id, pe.event.date, currency[contract.id],
                                       _fits(pe.event.amount, 4, "payment amount"))
                                      for contract, pe in new])
-    return {int(r.event_id): int(r.id) for r in conn.execute(
-        select(p.id, p.event_id).where(p.event_id.in_(list(owners))))}
+    return {int(event_id): int(pid) for pid, event_id in reads.rows(
+        "SELECT id, event_id FROM payments WHERE event_id IN {in}", list(owners))}
+
+
+_PAYMENT_COLUMNS = ("tenant_id", "contract_id", "event_id", "date", "amount", "currency",
+                    "reference")
 
 
 def _allocation_rows(contract: StoredContract, state: ContractState,
@@ -343,12 +352,11 @@ def _invoice_row(contract: StoredContract, n: NewAction, ref: str, revision: int
             "action_key": n.natural_key, "policy_version_id": contract.policy_version_id}
 
 
-def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> dict[str, Any]:
-    return {"contract_id": invoice["contract_id"], "invoice_key": invoice["action_key"],
-            "position": position, "item": line.item,
-            "quantity": _fits(Decimal(line.quantity), 6, "line quantity"),
-            "unit_price": _fits(line.unit_price, 6, "unit price"),
-            "amount": _fits(line.amount, 4, "line amount")}
+def _line_row(invoice: dict[str, Any], position: int, line: InvoiceLine) -> tuple[object, ...]:
+    """A row of `_LINE_COLUMNS`."""
+    return (invoice["contract_id"], invoice["action_key"], position, line.item,
+            _fits(Decimal(line.quantity), 6, "line quantity"),
+            _fits(line.unit_price, 6, "unit price"), _fits(line.amount, 4, "line amount"))
 
 
 def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
@@ -367,7 +375,8 @@ def _invoice_item(state: ContractState, act: Action, ref: str) -> Item:
 
 
 def _field(act: Action, key: str) -> Any:
-    return dict(act.fields).get(key)
+    """The field's value (the last one of that key, as a dict of the fields holds), or None."""
+    return field_value(act, key)
 
 
 def _amount(act: Action) -> Decimal:

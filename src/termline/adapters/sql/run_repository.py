@@ -22,6 +22,7 @@ from sqlalchemy import (
 
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
+from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.jsontext import dumps, loads
 from termline.adapters.sql.kept import keep
 from termline.adapters.sql.sql_rows import SqlRows
@@ -31,7 +32,7 @@ from termline.adapters.sql.store_records import (
     RunState,
     StoredContract,
     claimable,
-    stored_contract_of,
+    contract_document,
 )
 from termline.domain.engine.state import ContractState
 
@@ -55,6 +56,18 @@ _RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
                    t.contracts.c.document, t.contracts.c.policy_version_id,
                    t.contracts.c.start).join(
     t.contracts, t.contracts.c.id == _RUN.contract_id)
+
+# `claim` and `claim_ids` as the driver's text (`driver_sql`): a run claims its whole book
+# through them, and SQLAlchemy built a typed `Row` for each contract. On SQLite the unit of
+# work holds the write lock from its BEGIN, so no FOR UPDATE.
+_CLAIMED = ("SELECT r.contract_id, r.state, r.cursor, r.next_due, r.recompute_from, "
+            "r.action_count, r.problem, c.tenant_id, c.document, c.policy_version_id "
+            "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id ")
+_CLAIM_SQLITE = (_CLAIMED + "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
+                 "ORDER BY r.next_due, r.contract_id LIMIT {p}")
+_CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
+_CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
+_CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
 
 
 class SqlRuns(SqlRows):
@@ -117,13 +130,11 @@ class SqlRuns(SqlRows):
         `store.db`), so workers take turns; the optimistic check of `save_runs` stays as a
         guard either way.
         """
-        r = t.contract_runs.c
         wave = self.wave(tenant_id, until)
         if wave is None:
             return []
-        return self._locked(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
-                            .order_by(r.next_due, r.contract_id).limit(limit)
-                            .with_for_update(skip_locked=True, of=t.contract_runs))
+        return self._locked(_CLAIM_PG if self.conn.dialect.name == "postgresql"
+                            else _CLAIM_SQLITE, tenant_id, wave, limit)
 
     def wave(self, tenant_id: int, until: date) -> date | None:
         """The earliest day a contract of the tenant is due (locked or not), or None.
@@ -139,14 +150,16 @@ class SqlRuns(SqlRows):
         return found if found is None or isinstance(found, date) \
             else date.fromisoformat(str(found))
 
-    def _locked(self, query: Any) -> list[tuple[StoredContract, RunState]]:
-        # The rows of `_RUN_ROWS` read by position: a row's column read by name (`row.state`)
-        # costs about 0.5 µs, eleven of them per claimed contract.
-        return [(stored_contract_of(contract_id, tenant_id, document, policy_version_id),
-                 _run_state_of(contract_id, state, cursor, next_due, recompute_from,
-                               action_count, problem))
-                for (contract_id, state, cursor, next_due, recompute_from, action_count, problem,
-                     tenant_id, document, policy_version_id, _) in self.conn.execute(query)]
+    def _locked(self, template: str, *params: object) -> list[tuple[StoredContract, RunState]]:
+        """The claimed rows (`_CLAIMED` columns), read through the driver (`driver_sql`)."""
+        reads = Reads(self.conn)
+        day = reads.day
+        return [(StoredContract(cid, tenant_id, contract_document(document), version),
+                 RunState(cid, decode(ContractState, loads(state)), day(cursor), day(next_due),
+                          day(recompute_from), action_count,
+                          json.loads(problem) if problem else None))
+                for cid, state, cursor, next_due, recompute_from, action_count, problem,
+                tenant_id, document, version in reads.rows(template, *params)]
 
     def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
                  ) -> list[DueRun]:
@@ -173,9 +186,8 @@ class SqlRuns(SqlRows):
 
     def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
         """These contracts, locked for this transaction (waiting for another holder)."""
-        r = t.contract_runs.c
-        return self._locked(_RUN_ROWS.where(r.contract_id.in_(contract_ids))
-                            .order_by(r.contract_id).with_for_update(of=t.contract_runs))
+        return self._locked(_CLAIM_IDS_PG if self.conn.dialect.name == "postgresql"
+                            else _CLAIM_IDS_SQLITE, sorted(contract_ids))
 
     def set_aside(self, contract_id: int, problem: dict[str, Any]) -> None:
         """Stop running the contract until its input is corrected (`note_event`) or it is

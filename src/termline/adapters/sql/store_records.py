@@ -126,6 +126,16 @@ class DueRun:
         return self.cursor, self.next_due, self.recompute_from, self.action_count
 
 
+def field_value(act: Action, key: str) -> Any:
+    """An action's field as `dict(act.fields).get(key)` gives it (the last of that key, or
+    None), without building the dict: the row builders ask for one or two fields of each
+    action."""
+    for name, value in reversed(act.fields):
+        if name == key:
+            return value
+    return None
+
+
 RawEvent = tuple[int, date, str]  # id, date, payload as stored
 
 

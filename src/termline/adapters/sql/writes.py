@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, DateTime, Table
@@ -46,7 +47,10 @@ def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]])
     """`insert_rows` for rows given as dicts with the same keys."""
     if rows:
         columns = list(rows[0])
-        insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+        if len(columns) == 1:
+            insert_rows(conn, table, columns, [(row[columns[0]],) for row in rows])
+        else:  # itemgetter of several keys gives the row's tuple, in C
+            insert_rows(conn, table, columns, list(map(itemgetter(*columns), rows)))
 
 
 @contextmanager

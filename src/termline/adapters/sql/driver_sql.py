@@ -1,0 +1,104 @@
+"""The run's fixed statements sent to the driver as text, with a batch's keys as one parameter.
+
+A batch's look-ups name its 500 contracts (or their refs): SQLAlchemy renders an `IN` list of
+that many bound parameters anew for every execution on SQLite, and builds a `Row` with a
+type processor per value for every row read. Here a statement is written once, with `{p}` for
+a parameter and `IN {in}` for "the column is one of the values of one array parameter", and
+turned once per dialect into the driver's own text: `= ANY(%s)` with a list on PostgreSQL,
+`IN (SELECT value FROM json_each(?))` with the list as JSON text on SQLite. It runs on the
+same DB-API connection, so in the caller's transaction. The rows come back as the driver's
+tuples; `Reads.day` and `Reads.money` turn a date or a NUMERIC(19, 4) into what SQLAlchemy's
+`Date` and `Numeric(asdecimal=True)` give (on SQLite: ISO text, and a REAL formatted with four
+decimals), so that what the caller computes from them does not depend on which path read them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine.interfaces import DBAPICursor
+
+from termline.adapters.sql.writes import driver_errors
+
+
+@functools.cache
+def driver_text(template: str, postgresql: bool) -> str:
+    """The template as the driver's SQL (see the module's docstring)."""
+    if postgresql:
+        return template.replace("IN {in}", "= ANY({p})").replace("{p}", "%s")
+    return template.replace("{in}", "(SELECT value FROM json_each({p}))").replace("{p}", "?")
+
+
+# a row as the driver gives it: its values are what the columns hold (see `Reads.day`, `money`)
+Row = tuple[Any, ...]
+
+
+class Reads:
+    """The fixed statements of one connection (and its transaction)."""
+
+    __slots__ = ("conn", "pg")
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pg = conn.dialect.name == "postgresql"
+
+    def day(self, value: object) -> Any:
+        """A `Date` column's value as SQLAlchemy reads it (psycopg gives dates itself)."""
+        if self.pg or value is None:
+            return value
+        return date.fromisoformat(str(value))
+
+    def money(self, value: object) -> Any:
+        """A NUMERIC(19, 4) column's value as SQLAlchemy's `Numeric(asdecimal=True)` reads it:
+        on SQLite its processor `to_decimal_processor_factory` formats the REAL with four
+        decimals; psycopg gives Decimals itself."""
+        if self.pg or value is None:
+            return value
+        return Decimal(f"{value:.4f}")
+
+    def rows(self, template: str, *params: object) -> list[Row]:
+        """The rows of a query; a list parameter is an `IN {in}` array."""
+        return self._run(template, params, fetch=True)[0]
+
+    def execute(self, template: str, *params: object) -> int:
+        """A statement without rows; how many rows it changed."""
+        return self._run(template, params, fetch=False)[1]
+
+    def many(self, template: str, rows: Sequence[Sequence[object]]) -> None:
+        """A statement for each row of parameters (no array parameters)."""
+        if not rows:
+            return
+        sql = driver_text(template, self.pg)
+        cursor = self._cursor()
+        try:
+            with driver_errors(self.conn, sql):
+                cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
+
+    def _cursor(self) -> DBAPICursor:
+        if not self.conn.in_transaction():
+            self.conn.begin()  # as SQLAlchemy's own statements would (autobegin)
+        raw = self.conn.connection.driver_connection
+        assert raw is not None
+        cursor: DBAPICursor = raw.cursor()
+        return cursor
+
+    def _run(self, template: str, params: tuple[object, ...], fetch: bool
+             ) -> tuple[list[Row], int]:
+        sql = driver_text(template, self.pg)
+        if not self.pg:
+            params = tuple(json.dumps(p) if isinstance(p, list) else p for p in params)
+        cursor = self._cursor()
+        try:
+            with driver_errors(self.conn, sql):
+                cursor.execute(sql, params)
+                return (list(cursor.fetchall()) if fetch else []), cursor.rowcount
+        finally:
+            cursor.close()
