@@ -24,6 +24,7 @@ from termline.app.idempotency import (
     in_transaction,
     settle_many,
 )
+from termline.app.intake import EventRequest, add_requests
 from termline.app.keys import Principal, authenticate
 from termline.app.ports import UnitOfWork
 from termline.app.wiring import Engine, unit_of_work
@@ -44,11 +45,13 @@ class ServiceContext:
     # the writes' admissions and settlements, gathered with those arriving meanwhile
     admit: Gather[Admission, Admitted] = field(init=False)
     settle: Gather[Settlement, None] = field(init=False)
+    events: Gather[EventRequest, tuple[int, int]] = field(init=False)  # POST /v1/events
 
     def __post_init__(self) -> None:
         self.write = in_transaction(self.engine)
         self.admit = Gather(partial(admit_many, self.write))
         self.settle = Gather(partial(settle_many, self.write))
+        self.events = Gather(partial(add_requests, self.uow))
 
     def uow(self) -> UnitOfWork:
         return unit_of_work(self.engine)
