@@ -33,6 +33,11 @@ class Gather(Generic[In, Out]):
         self.batches = 0  # how many batches ran, and how many items (a test's and a bench's view)
         self.items = 0
 
+    @property
+    def waiting(self) -> int:
+        """Items queued for the next batch."""
+        return len(self._queue)
+
     async def __call__(self, item: In) -> Out:
         future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))

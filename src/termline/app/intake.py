@@ -283,13 +283,14 @@ def add_requests(new_uow: Callable[[], UnitOfWork], batch: Sequence[EventRequest
     A failure of the transaction itself (a concurrent write, the database) runs each request
     alone, as `add_events`, so that one request's trouble is its own."""
     alone = [n for n, r in enumerate(batch) if r.event.contract == BROADCAST]
-    together = [n for n in range(len(batch)) if n not in set(alone)]
+    together = [n for n, r in enumerate(batch) if r.event.contract != BROADCAST]
     answers: list[tuple[int, int] | Exception | None] = [None] * len(batch)
     try:
-        for n, answer in zip(together, _add_requests(new_uow(), [batch[n] for n in together]),
-                             strict=True):
-            answers[n] = answer
-    except Exception:
+        if together:
+            found = _add_requests(new_uow(), [batch[n] for n in together])
+            for n, answer in zip(together, found, strict=True):
+                answers[n] = answer
+    except Exception:  # each request again on its own: its trouble is its own
         alone = list(range(len(batch)))
     for n in alone:
         answers[n] = _alone(new_uow(), batch[n])
@@ -301,7 +302,7 @@ def _alone(uow: UnitOfWork, request: EventRequest) -> tuple[int, int] | Exceptio
         return add_events(uow, [LocatedEvent(request.event, "request body", None)],
                           origin=request.origin, check=request.check, defer=True,
                           owner=request.owner)
-    except Exception as exc:
+    except Exception as exc:  # the request's answer
         return exc
 
 
@@ -322,7 +323,7 @@ def _add_requests(uow: UnitOfWork, batch: Sequence[EventRequest]
                 r.check(uow, r.owner, r.event, found, policy, indices[r.owner.id], 0)
             except DBAPIError:
                 raise  # the transaction is lost: the batch again, each request alone
-            except Exception as exc:
+            except Exception as exc:  # this request's refusal, not the others'
                 answers[n] = exc
                 continue
             assert found is not None  # the check refuses an unknown contract
