@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -209,10 +209,9 @@ def settle_many(write: Writes, batch: Sequence[Settlement]) -> list[None]:
 
 
 def _audit_row(who: Principal, method: str, path: str, status: int, key: str | None,
-               digest: str, now: datetime) -> dict[str, Any]:
-    return {"tenant_id": who.tenant_id, "key_id": who.key_id, "at": now, "method": method,
-            "path": path[:400], "status": status, "idempotency_key": key,
-            "request_hash": digest}
+               digest: str, now: datetime) -> admissions.AuditRow:
+    return admissions.AuditRow(who.tenant_id, who.key_id, now, method, path[:400], status, key,
+                               digest)
 
 
 def _audit(conn: Connection, who: Principal, method: str, path: str, status: int,

@@ -133,7 +133,7 @@ def authenticate_many(conn: Connection, keys: Collection[str]) -> dict[str, Prin
             for key, public_id in named.items()}
 
 
-def principal(key: str, public_id: str, row: Any) -> Principal | None:
+def principal(key: str, public_id: str, row: admissions.KeyRow | None) -> Principal | None:
     """The principal of a presented key given its stored row (None: unknown, revoked, or not
     this key)."""
     if row is None or row.revoked_at is not None:
