@@ -155,8 +155,8 @@ def admit_many(write: Writes, batch: Sequence[Admission]) -> list[Admitted]:
             if who is not None and a.key is not None:
                 first.setdefault((who.tenant_id, a.key), n)
         fresh = admissions.reserve_new(conn, [
-            (tenant_id, key, batch[n].digest) for (tenant_id, key), n in first.items()],
-            min(a.now for a in batch), PENDING) if first else set()
+            (tenant_id, key, batch[n].digest, batch[n].now)
+            for (tenant_id, key), n in first.items()], PENDING)
         answers: list[Admitted] = []
         audits = []
         for n, a in enumerate(batch):

@@ -31,8 +31,8 @@ _KEEP_ANSWER = (update(s.idempotency_keys)
 
 _RESERVE_PG = (
     "INSERT INTO idempotency_keys (tenant_id, key, request_hash, status, body, created_at) "
-    "SELECT v.t, v.k, v.h, %s::int, '', %s::timestamptz "
-    "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(t, k, h) "
+    "SELECT v.t, v.k, v.h, %s::int, '', v.at "
+    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::timestamptz[]) AS v(t, k, h, at) "
     "ON CONFLICT DO NOTHING RETURNING tenant_id, key")
 _KEEP_ANSWERS_PG = (
     "UPDATE idempotency_keys AS i SET status = v.s, body = v.b "
@@ -84,22 +84,22 @@ def key_rows(conn: Connection, public_ids: Collection[str]) -> dict[str, KeyRow]
         _KEYS.where(_K.public_id.in_(sorted(public_ids))))}
 
 
-def reserve_new(conn: Connection, rows: Sequence[tuple[int, str, str]], now: datetime,
+def reserve_new(conn: Connection, rows: Sequence[tuple[int, str, str, datetime]],
                 pending: int) -> set[tuple[int, str]]:
-    """Reserve (tenant id, key, request hash) rows whose keys are distinct, in one insert:
-    the (tenant id, key) pairs that were new. A key another transaction holds is waited for
-    (then not new); the rows go in key order, the order every batch locks them in, so that
-    two batches cannot wait for each other."""
+    """Reserve (tenant id, key, request hash, received at) rows whose keys are distinct, in
+    one insert: the (tenant id, key) pairs that were new. A key another transaction holds is
+    waited for (then not new); the rows go in key order, the order every batch locks them
+    in, so that two batches cannot wait for each other."""
     if not rows:
         return set()
     ordered = sorted(rows)
     if _pg(conn):
-        tenants, keys, digests = (list(column) for column in zip(*ordered, strict=True))
-        found = conn.exec_driver_sql(_RESERVE_PG, (pending, now, tenants, keys, digests))
+        found = conn.exec_driver_sql(_RESERVE_PG, (pending, *(
+            list(column) for column in zip(*ordered, strict=True))))
         return {(int(tenant_id), str(key)) for tenant_id, key in found}
     found = conn.execute(SqlRows(conn).dialect().insert(s.idempotency_keys).values([
         {"tenant_id": tenant_id, "key": key, "request_hash": digest, "status": pending,
-         "body": "", "created_at": now} for tenant_id, key, digest in ordered])
+         "body": "", "created_at": at} for tenant_id, key, digest, at in ordered])
         .on_conflict_do_nothing().returning(_I.tenant_id, _I.key))
     return {(int(tenant_id), str(key)) for tenant_id, key in found}
 
