@@ -5,16 +5,18 @@ answer (in the settlement's); the caller's key is read in the first."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
+from termline.adapters.sql import admissions
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql.db import WRITE_OPTION
 from termline.adapters.sql.sql_rows import SqlRows
-from termline.app.keys import Principal, authenticate
+from termline.app.keys import Principal, authenticate, authenticate_many
 
 T = TypeVar("T")
 
@@ -83,15 +85,26 @@ def reserve(conn: Connection, who: Principal, method: str, path: str, key: str, 
         tenant_id=who.tenant_id, key=key, request_hash=digest, status=PENDING, body="",
         created_at=now).on_conflict_do_nothing().returning(i.key)).first()
     if fresh is None:
-        taken = conn.execute(update(s.idempotency_keys).where(
-            i.tenant_id == who.tenant_id, i.key == key, i.status == PENDING,
-            i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
-        if not taken.rowcount:
-            row = conn.execute(select(i.status, i.body, i.request_hash).where(
-                i.tenant_id == who.tenant_id, i.key == key)).one()
-            return int(row.status), str(row.body), str(row.request_hash)
+        found = _held(conn, who, key, digest, now)
+        if found is not None:
+            return found
     _audit(conn, who, method, path, RECEIVED, key, digest, now)
     return None
+
+
+def _held(conn: Connection, who: Principal, key: str, digest: str, now: datetime
+          ) -> tuple[int, str, str] | None:
+    """A key found reserved already: None when its reservation was abandoned by a dead
+    request with the same hash (taken over now), else the stored (status, body, hash)."""
+    i = s.idempotency_keys.c
+    taken = conn.execute(update(s.idempotency_keys).where(
+        i.tenant_id == who.tenant_id, i.key == key, i.status == PENDING,
+        i.request_hash == digest, i.created_at < now - ABANDONED).values(created_at=now))
+    if taken.rowcount:
+        return None
+    row = conn.execute(select(i.status, i.body, i.request_hash).where(
+        i.tenant_id == who.tenant_id, i.key == key)).one()
+    return int(row.status), str(row.body), str(row.request_hash)
 
 
 def settle(write: Writes, who: Principal, method: str, path: str, key: str | None,
@@ -111,6 +124,94 @@ def settle(write: Writes, who: Principal, method: str, path: str, key: str | Non
         if audit:
             _audit(conn, who, method, path, status, key, digest, now)
     write(op)
+
+
+@dataclass(frozen=True)
+class Admission:
+    """A write as it arrives: the key it presents, its method, path, Idempotency-Key and hash."""
+    token: str
+    method: str
+    path: str
+    key: str | None
+    digest: str
+    now: datetime
+
+
+Admitted = tuple[Principal | None, tuple[int, str, str] | None]
+
+
+def admit_many(write: Writes, batch: Sequence[Admission]) -> list[Admitted]:
+    """`admit` for the writes that arrived together, in one transaction: their callers' keys
+    in one select, the new keys' reservations in one insert, their audit rows in one insert.
+    Each write's answer is `admit`'s: the same key twice in a batch is reserved by the first,
+    and the second finds it pending, as it would one committed a moment before."""
+    def op(conn: Connection) -> list[Admitted]:
+        callers = authenticate_many(conn, {a.token for a in batch})
+        if any(callers.values()):
+            _before(conn)
+        first: dict[tuple[int, str], int] = {}  # (tenant, key) -> the write that reserves it
+        for n, a in enumerate(batch):
+            who = callers[a.token]
+            if who is not None and a.key is not None:
+                first.setdefault((who.tenant_id, a.key), n)
+        fresh = admissions.reserve_new(conn, [
+            (tenant_id, key, batch[n].digest, batch[n].now)
+            for (tenant_id, key), n in first.items()], PENDING)
+        answers: list[Admitted] = []
+        audits = []
+        for n, a in enumerate(batch):
+            who = callers[a.token]
+            found = None
+            if who is not None and a.key is not None and not (
+                    first[(who.tenant_id, a.key)] == n and (who.tenant_id, a.key) in fresh):
+                found = _held(conn, who, a.key, a.digest, a.now)
+            if who is not None and found is None:
+                audits.append(_audit_row(who, a.method, a.path, RECEIVED, a.key, a.digest,
+                                         a.now))
+            answers.append((who, found))
+        admissions.audit(conn, audits)
+        return answers
+    return write(op)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A write's answer to keep for its key (none: a write without a key) and to audit."""
+    who: Principal
+    method: str
+    path: str
+    key: str | None
+    status: int
+    body: bytes
+    digest: str
+    now: datetime
+    audit: bool = True
+
+
+def settle_many(write: Writes, batch: Sequence[Settlement]) -> list[None]:
+    """`settle` for the answers that came together, in one transaction: the answers kept in
+    one executemany, the audit rows in one insert."""
+    i = s.idempotency_keys.c
+
+    def op(conn: Connection) -> list[None]:
+        for a in batch:  # a server error: the key is let go (rare, one statement each)
+            if a.key is not None and a.status >= 500:
+                conn.execute(delete(s.idempotency_keys).where(
+                    i.tenant_id == a.who.tenant_id, i.key == a.key))
+        admissions.keep_answers(conn, [
+            (a.who.tenant_id, a.key, a.status, a.body.decode("utf-8")) for a in batch
+            if a.key is not None and a.status < 500])
+        admissions.audit(conn, [
+            _audit_row(a.who, a.method, a.path, a.status, a.key, a.digest, a.now)
+            for a in batch if a.audit])
+        return [None] * len(batch)
+    return write(op)
+
+
+def _audit_row(who: Principal, method: str, path: str, status: int, key: str | None,
+               digest: str, now: datetime) -> admissions.AuditRow:
+    return admissions.AuditRow(who.tenant_id, who.key_id, now, method, path[:400], status, key,
+                               digest)
 
 
 def _audit(conn: Connection, who: Principal, method: str, path: str, status: int,

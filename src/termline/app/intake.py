@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import uuid4
@@ -10,7 +11,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 from sqlalchemy import Connection, update
+from sqlalchemy.exc import DBAPIError
 
+from termline.adapters.sql import event_batch
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.repository import StoredContract, Tenant, digest
 from termline.adapters.sql.sql_rows import connection
@@ -259,6 +262,94 @@ def add_events(uow: UnitOfWork, events: Sequence[LocatedEvent],
                              [e.event for e in events], list(events), origin, check, defer)
         uow.commit()
     return counts
+
+
+@dataclass(frozen=True)
+class EventRequest:
+    """One API request storing one event: its tenant (as read with the caller's key), the
+    event, its origin (`request_origin`) and the API's check."""
+    owner: Tenant
+    event: EventBase
+    origin: str | None
+    check: Check
+
+
+def add_requests(new_uow: Callable[[], UnitOfWork], batch: Sequence[EventRequest]
+                 ) -> list[tuple[int, int] | Exception]:
+    """`add_events` of one event for each request of a batch, in one transaction: their
+    contracts with their policies in one select, each request checked on its own (one refused
+    answers its own error and stores nothing, the others go on), the events in one insert,
+    their notes in one. Each answer is (added, already stored) or the error of that request.
+    A failure of the transaction itself (a concurrent write, the database) runs each request
+    alone, as `add_events`, so that one request's trouble is its own."""
+    alone = [n for n, r in enumerate(batch) if r.event.contract == BROADCAST]
+    together = [n for n, r in enumerate(batch) if r.event.contract != BROADCAST]
+    answers: list[tuple[int, int] | Exception | None] = [None] * len(batch)
+    try:
+        if together:
+            found = _add_requests(new_uow(), [batch[n] for n in together])
+            for n, answer in zip(together, found, strict=True):
+                answers[n] = answer
+    except Exception:  # each request again on its own: its trouble is its own
+        alone = list(range(len(batch)))
+    for n in alone:
+        answers[n] = _alone(new_uow(), batch[n])
+    return [a for a in answers if a is not None]
+
+
+def _alone(uow: UnitOfWork, request: EventRequest) -> tuple[int, int] | Exception:
+    try:
+        return add_events(uow, [LocatedEvent(request.event, "request body", None)],
+                          origin=request.origin, check=request.check, defer=True,
+                          owner=request.owner)
+    except Exception as exc:  # the request's answer
+        return exc
+
+
+def _add_requests(uow: UnitOfWork, batch: Sequence[EventRequest]
+                  ) -> list[tuple[int, int] | Exception]:
+    with uow:
+        repo = uow.repo
+        conn = connection(repo)
+        stored = event_batch.contracts(conn, {(r.owner.id, r.event.contract) for r in batch})
+        answers: list[tuple[int, int] | Exception] = [(0, 0)] * len(batch)
+        indices: dict[int, IndexTable] = {}
+        rows: list[tuple[int, int, EventBase, str]] = []  # (request, contract id, event, key)
+        for n, r in enumerate(batch):
+            if r.owner.id not in indices:
+                indices[r.owner.id] = tenant_tables(r.owner)[1]
+            found, policy = stored.get((r.owner.id, r.event.contract), (None, None))
+            try:
+                r.check(uow, r.owner, r.event, found, policy, indices[r.owner.id], 0)
+            except DBAPIError:
+                raise  # the transaction is lost: the batch again, each request alone
+            except Exception as exc:  # this request's refusal, not the others'
+                answers[n] = exc
+                continue
+            assert found is not None  # the check refuses an unknown contract
+            rows.append((n, found.id, resolve(repo, r.owner.id, r.event),
+                         event_key(r.event, r.origin, 0)))
+        first: dict[tuple[int, str], int] = {}
+        for n, _, _, key in rows:
+            first.setdefault((batch[n].owner.id, key), n)
+        new = event_batch.add_events(conn, [
+            (batch[n].owner.id, target, event, key) for n, target, event, key in rows
+            if first[(batch[n].owner.id, key)] == n])
+        notes = []
+        for n, target, event, key in rows:
+            owner = batch[n].owner
+            if first[(owner.id, key)] == n and (owner.id, key) in new:
+                answers[n] = (1, 0)
+                notes.append((owner.id, target, event.date))
+                continue
+            try:
+                _same_as_stored(repo, owner, event, key, None)
+                answers[n] = (0, 1)
+            except ReferenceTaken as exc:
+                answers[n] = exc
+        event_batch.add_notes(conn, notes)
+        uow.commit()
+    return answers
 
 
 def merge_scenario_settings(repo: Store, owner: Tenant,

@@ -7,12 +7,14 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from termline.adapters.sql import admissions
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.store_records import Tenant
@@ -109,16 +111,31 @@ def revoke_key(engine: Engine, key_id: str, now: datetime) -> None:
 
 def authenticate(conn: Connection, key: str) -> Principal | None:
     """The principal of a presented key; None for a malformed, unknown or revoked one."""
+    public_id = public_id_of(key)
+    if public_id is None:
+        return None
+    return principal(key, public_id, admissions.key_rows(conn, [public_id]).get(public_id))
+
+
+def public_id_of(key: str) -> str | None:
+    """The public id a well-formed key names (None: malformed)."""
     if not key.startswith(PREFIX):
         return None
     public_id, sep, _ = key[len(PREFIX):].partition("_")
-    if not sep or len(public_id) != 16:
-        return None
-    k, tn = s.api_keys.c, t.tenants.c
-    row = conn.execute(select(k.id, k.tenant_id, k.salt, k.hash, k.scopes, k.revoked_at,
-                              tn.name, tn.timezone, tn.settings)
-                       .join(t.tenants, tn.id == k.tenant_id)
-                       .where(k.public_id == public_id)).first()
+    return public_id if sep and len(public_id) == 16 else None
+
+
+def authenticate_many(conn: Connection, keys: Collection[str]) -> dict[str, Principal | None]:
+    """`authenticate` for the distinct keys of a batch of requests, in one select."""
+    named = {key: public_id_of(key) for key in keys}
+    rows = admissions.key_rows(conn, {p for p in named.values() if p is not None})
+    return {key: None if public_id is None else principal(key, public_id, rows.get(public_id))
+            for key, public_id in named.items()}
+
+
+def principal(key: str, public_id: str, row: admissions.KeyRow | None) -> Principal | None:
+    """The principal of a presented key given its stored row (None: unknown, revoked, or not
+    this key)."""
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(_mac(row.salt, key), row.hash):

@@ -17,6 +17,7 @@ from termline.domain.policy.stored import policy_from_text, policy_text
 # Keyed by the text itself, not the version id, so that stores of one process (tests'
 # schemas, a replaced file) never share an entry by accident.
 _read = lru_cache(maxsize=128)(policy_from_text)
+read_policy = _read  # a policy read with its contract (`event_batch.contracts`)
 
 
 class SqlPolicies(SqlRows):

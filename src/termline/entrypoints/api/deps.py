@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
@@ -13,7 +14,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from termline.adapters.notify.outbound import Allow
-from termline.app.idempotency import Writes, in_transaction
+from termline.app.gather import Gather
+from termline.app.idempotency import (
+    Admission,
+    Admitted,
+    Settlement,
+    Writes,
+    admit_many,
+    in_transaction,
+    settle_many,
+)
+from termline.app.intake import EventRequest, add_requests
 from termline.app.keys import Principal, authenticate
 from termline.app.ports import UnitOfWork
 from termline.app.wiring import Engine, unit_of_work
@@ -31,9 +42,16 @@ class ServiceContext:
     outbound: Allow = field(default_factory=Allow)  # TERMLINE_WEBHOOK_ALLOW
     future_runs: bool = False  # POST /v1/runs past today (TERMLINE_DEV_FUTURE_RUNS, tests)
     write: Writes = field(init=False)  # the middleware's transactions (idempotency, audit)
+    # the writes' admissions and settlements, gathered with those arriving meanwhile
+    admit: Gather[Admission, Admitted] = field(init=False)
+    settle: Gather[Settlement, None] = field(init=False)
+    events: Gather[EventRequest, tuple[int, int]] = field(init=False)  # POST /v1/events
 
     def __post_init__(self) -> None:
         self.write = in_transaction(self.engine)
+        self.admit = Gather(partial(admit_many, self.write))
+        self.settle = Gather(partial(settle_many, self.write))
+        self.events = Gather(partial(add_requests, self.uow))
 
     def uow(self) -> UnitOfWork:
         return unit_of_work(self.engine)

@@ -24,7 +24,7 @@ from typing import Any
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from termline.app.idempotency import PENDING, admit, caller, settle
+from termline.app.idempotency import PENDING, Admission, Settlement, caller
 from termline.app.keys import Principal
 from termline.entrypoints.api.deps import (
     ServiceContext,
@@ -49,18 +49,19 @@ def _hash(request: Request, body: bytes) -> str:
     return hashlib.sha256(text).hexdigest()
 
 
-def _admit(request: Request, ctx: ServiceContext, token: str | None, key: str | None,
-           digest: str, now: datetime) -> tuple[Principal | None, object]:
-    """In a thread of the pool, one transaction: the caller, then (for a known caller) the
-    key's reservation or the audit row of a write without a key. (caller, what `reserve`
-    found; a key of the wrong length is checked before anything is written)."""
+async def _admit(request: Request, ctx: ServiceContext, token: str | None, key: str | None,
+                 digest: str, now: datetime) -> tuple[Principal | None, object]:
+    """The caller, then (for a known caller) the key's reservation or the audit row of a
+    write without a key, gathered with the writes that arrive meanwhile (`ctx.admit`: one
+    transaction for them all). (caller, what `reserve` found; a key of the wrong length is
+    checked before anything is written)."""
     if not token:
         who, found = None, None
     elif key is not None and not 1 <= len(key) <= 255:
-        who, found = caller(ctx.write, token), _BAD_KEY
+        who, found = await run_in_threadpool(caller, ctx.write, token), _BAD_KEY
     else:
-        who, found = admit(ctx.write, token, request.method, request.url.path, key, digest,
-                           now)
+        who, found = await ctx.admit(Admission(token, request.method, request.url.path, key,
+                                               digest, now))
     request.state.principal = who  # the route's dependency finds it (`deps.resolve`)
     return (who, found) if who is not None else (None, None)
 
@@ -92,9 +93,8 @@ class IdempotencyAndAudit:
 
         digest = _hash(request, body)
         key = request.headers.get("idempotency-key") if request.method == "POST" else None
-        who, found = await run_in_threadpool(
-            _admit, request, ctx, bearer_token(request.headers.get("authorization")), key,
-            digest, ctx.clock())
+        who, found = await _admit(request, ctx, bearer_token(request.headers.get("authorization")),
+                                  key, digest, ctx.clock())
         if who is None:
             await self.app(scope, replay, send)
             return
@@ -122,14 +122,13 @@ class IdempotencyAndAudit:
                 await self.app(scope, replay, hold)
             except BaseException:
                 if key is not None:
-                    await run_in_threadpool(settle, ctx.write, who, request.method,
-                                            request.url.path, key, 500, b"", digest,
-                                            ctx.clock(), False)
+                    await ctx.settle(Settlement(who, request.method, request.url.path, key,
+                                                500, b"", digest, ctx.clock(), False))
                 raise
             content = b"".join(chunks)
             status = int(start.get("status", 500))
-            await run_in_threadpool(settle, ctx.write, who, request.method, request.url.path,
-                                    key, status, content, digest, ctx.clock())
+            await ctx.settle(Settlement(who, request.method, request.url.path, key, status,
+                                        content, digest, ctx.clock()))
             await send({"type": "http.response.start", "status": status,
                         "headers": start.get("headers", [])})
             await send({"type": "http.response.body", "body": content, "more_body": False})

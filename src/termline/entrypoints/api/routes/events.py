@@ -73,16 +73,34 @@ def _store(ctx: ServiceContext, who: Principal, events: list[EventBase],
                   kind="conflict")
 
 
+async def _store_one(ctx: ServiceContext, who: Principal, event: EventBase,
+                     idempotency_key: str | None) -> int:
+    """`_store` for a request of one event, gathered with the others arriving meanwhile
+    (`ctx.events`: one transaction for them all, each checked and answered on its own)."""
+    owner = who.tenant()
+    if owner is None:  # a caller made without its tenant's row (not the middleware's)
+        return _store(ctx, who, [event], idempotency_key)[0]
+    origin = intake.request_origin(idempotency_key, [event]) if idempotency_key else None
+    request = intake.EventRequest(owner, event, origin, _checker([event]))
+    for _ in range(3):
+        try:
+            return (await ctx.events(request))[0]
+        except ConcurrentWrite:
+            continue  # as `_store`: the event stored meanwhile is found next time
+    raise Problem(409, "the same events are being stored concurrently; retry",
+                  kind="conflict")
+
+
 def routes() -> APIRouter:
     """The events routes, their bodies typed with the installed event kinds."""
     router = APIRouter(prefix="/v1/events", tags=["events"])
     event = event_form()
 
-    def post_event(event: EventBase, who: Writer, ctx: Ctx, request: Request
-                   ) -> dict[str, Any]:
+    async def post_event(event: EventBase, who: Writer, ctx: Ctx, request: Request
+                         ) -> dict[str, Any]:
         """Store one event; the scheduler processes it within seconds when it is dated today or
         earlier (later ones wait for their day, or `POST /v1/runs`)."""
-        added, _ = _store(ctx, who, [event], request.headers.get("idempotency-key"))
+        added = await _store_one(ctx, who, event, request.headers.get("idempotency-key"))
         ctx.wake()
         return {"status": "stored" if added else "duplicate",
                 "event": event.model_dump(mode="json", by_alias=True, exclude_none=True)}
