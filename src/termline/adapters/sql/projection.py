@@ -202,10 +202,14 @@ def _add_invoices(conn: Connection,
               for n in stored if n.action.kind == "invoice_issued"]
     if not issued:
         return []
-    revisions: dict[tuple[int, str], int] = {
-        (int(cid), str(ref)): int(n) for cid, ref, n in Reads(conn).rows(
-            _REVISIONS, sorted({c.id for c, _, _, _ in issued}),
-            sorted({ref for _, _, _, ref in issued}))}
+    reads = Reads(conn)
+    if reads.pg:
+        pairs = sorted({(c.id, ref) for c, _, _, ref in issued})
+        found = reads.rows(_REVISIONS_PG, [cid for cid, _ in pairs], [ref for _, ref in pairs])
+    else:
+        found = reads.rows(_REVISIONS, sorted({c.id for c, _, _, _ in issued}),
+                           sorted({ref for _, _, _, ref in issued}))
+    revisions = {(int(cid), str(ref)): int(n) for cid, ref, n in found}
     rows, items = [], []
     for contract, state, n, ref in issued:
         item = _invoice_item(state, n.action, ref)
@@ -222,6 +226,12 @@ def _add_invoices(conn: Connection,
 
 _REVISIONS = ("SELECT contract_id, ref, count(*) FROM invoices WHERE contract_id IN {in} "
               "AND ref IN {in} GROUP BY contract_id, ref")
+# On PostgreSQL the pairs themselves: with two arrays (`= ANY` on both columns of the index
+# on (contract_id, ref)) the index is searched for every combination of the two, 250,000
+# descents for a batch of 500 invoices (the billing day of 1,000,000 went from 100 to 131 s)
+_REVISIONS_PG = ("SELECT i.contract_id, i.ref, count(*) FROM invoices AS i "
+                 "JOIN unnest({p}::bigint[], {p}::text[]) AS k(cid, ref) "
+                 "ON i.contract_id = k.cid AND i.ref = k.ref GROUP BY i.contract_id, i.ref")
 _LINE_COLUMNS = ("contract_id", "invoice_key", "position", "item", "quantity", "unit_price",
                  "amount")
 
