@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from termline.adapters.sql import admissions
 from termline.adapters.sql import service_tables as s
 from termline.adapters.sql.db import WRITE_OPTION
-from termline.adapters.sql.sql_rows import SqlRows
 from termline.app.keys import Principal, authenticate, authenticate_many
 
 T = TypeVar("T")
@@ -58,40 +57,6 @@ def caller(write: Writes, token: str) -> Principal | None:
     return write(lambda conn: authenticate(conn, token))
 
 
-def admit(write: Writes, token: str, method: str, path: str, key: str | None, digest: str,
-          now: datetime) -> tuple[Principal | None, tuple[int, str, str] | None]:
-    """Before a write runs, in one transaction: its caller (None: unknown, nothing written)
-    and, for a known caller, the key's reservation with the request's audit row (`reserve`),
-    or the audit row alone for a write without a key: (caller, what `reserve` found)."""
-    def op(conn: Connection) -> tuple[Principal | None, tuple[int, str, str] | None]:
-        who = authenticate(conn, token)
-        if who is None:
-            return None, None
-        _before(conn)
-        if key is None:
-            _audit(conn, who, method, path, RECEIVED, None, digest, now)
-            return who, None
-        return who, reserve(conn, who, method, path, key, digest, now)
-    return write(op)
-
-
-def reserve(conn: Connection, who: Principal, method: str, path: str, key: str, digest: str,
-            now: datetime) -> tuple[int, str, str] | None:
-    """None when the key is new (now reserved, and the request's audit row written with it);
-    else the stored (status, body, hash). A key another transaction is reserving is waited
-    for (its insert holds the key), then found."""
-    i = s.idempotency_keys.c
-    fresh = conn.execute(SqlRows(conn).dialect().insert(s.idempotency_keys).values(
-        tenant_id=who.tenant_id, key=key, request_hash=digest, status=PENDING, body="",
-        created_at=now).on_conflict_do_nothing().returning(i.key)).first()
-    if fresh is None:
-        found = _held(conn, who, key, digest, now)
-        if found is not None:
-            return found
-    _audit(conn, who, method, path, RECEIVED, key, digest, now)
-    return None
-
-
 def _held(conn: Connection, who: Principal, key: str, digest: str, now: datetime
           ) -> tuple[int, str, str] | None:
     """A key found reserved already: None when its reservation was abandoned by a dead
@@ -105,25 +70,6 @@ def _held(conn: Connection, who: Principal, key: str, digest: str, now: datetime
     row = conn.execute(select(i.status, i.body, i.request_hash).where(
         i.tenant_id == who.tenant_id, i.key == key)).one()
     return int(row.status), str(row.body), str(row.request_hash)
-
-
-def settle(write: Writes, who: Principal, method: str, path: str, key: str | None,
-           status: int, body: bytes, digest: str, now: datetime, audit: bool = True) -> None:
-    """The answer: kept for the key's replays (unless it is a server error, which the client
-    may retry with the same key) and audited, in one transaction."""
-    i = s.idempotency_keys.c
-
-    def op(conn: Connection) -> None:
-        if key is not None:
-            where = (i.tenant_id == who.tenant_id, i.key == key)
-            if status >= 500:
-                conn.execute(delete(s.idempotency_keys).where(*where))
-            else:
-                conn.execute(update(s.idempotency_keys).where(*where).values(
-                    status=status, body=body.decode("utf-8")))
-        if audit:
-            _audit(conn, who, method, path, status, key, digest, now)
-    write(op)
 
 
 @dataclass(frozen=True)
@@ -141,9 +87,10 @@ Admitted = tuple[Principal | None, tuple[int, str, str] | None]
 
 
 def admit_many(write: Writes, batch: Sequence[Admission]) -> list[Admitted]:
-    """`admit` for the writes that arrived together, in one transaction: their callers' keys
+    """Before the writes that arrived together run, in one transaction: their callers' keys
     in one select, the new keys' reservations in one insert, their audit rows in one insert.
-    Each write's answer is `admit`'s: the same key twice in a batch is reserved by the first,
+    Each write's answer is (its caller or None, None for a key now reserved or the key's stored
+    (status, body, hash)): the same key twice in a batch is reserved by the first,
     and the second finds it pending, as it would one committed a moment before."""
     def op(conn: Connection) -> list[Admitted]:
         callers = authenticate_many(conn, {a.token for a in batch})
@@ -189,7 +136,8 @@ class Settlement:
 
 
 def settle_many(write: Writes, batch: Sequence[Settlement]) -> list[None]:
-    """`settle` for the answers that came together, in one transaction: the answers kept in
+    """The answers that came together, in one transaction: kept for their keys (a server
+    error lets its key go, which the client may retry) in
     one executemany, the audit rows in one insert."""
     i = s.idempotency_keys.c
 
@@ -212,13 +160,6 @@ def _audit_row(who: Principal, method: str, path: str, status: int, key: str | N
                digest: str, now: datetime) -> admissions.AuditRow:
     return admissions.AuditRow(who.tenant_id, who.key_id, now, method, path[:400], status, key,
                                digest)
-
-
-def _audit(conn: Connection, who: Principal, method: str, path: str, status: int,
-           key: str | None, digest: str, now: datetime) -> None:
-    conn.execute(insert(s.audit_log).values(
-        tenant_id=who.tenant_id, key_id=who.key_id, at=now, method=method, path=path[:400],
-        status=status, idempotency_key=key, request_hash=digest))
 
 
 def release_pending(engine: Engine) -> int:

@@ -53,8 +53,8 @@ async def _admit(request: Request, ctx: ServiceContext, token: str | None, key: 
                  digest: str, now: datetime) -> tuple[Principal | None, object]:
     """The caller, then (for a known caller) the key's reservation or the audit row of a
     write without a key, gathered with the writes that arrive meanwhile (`ctx.admit`: one
-    transaction for them all). (caller, what `reserve` found; a key of the wrong length is
-    checked before anything is written)."""
+    transaction for them all). (caller, what the key's reservation found; a key of the wrong
+    length is checked before anything is written)."""
     if not token:
         who, found = None, None
     elif key is not None and not 1 <= len(key) <= 255:
