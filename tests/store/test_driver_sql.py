@@ -13,8 +13,11 @@ import pytest
 from sqlalchemy import Column, Date, Integer, MetaData, Numeric, String, Table, insert, select
 
 from termline.adapters.sql.db import make_engine
-from termline.adapters.sql.driver_sql import Reads, driver_text
+from termline.adapters.sql.driver_sql import Pairs, Reads, driver_text
+from termline.adapters.sql.numbering import CORRECTED, _corrections
+from termline.adapters.sql.store_records import NewAction
 from termline.domain.contract.model import Contract
+from termline.domain.engine.actions import Action
 from termline.domain.policy import load_pack
 
 PROBE = Table("probe", MetaData(), Column("id", Integer, primary_key=True),
@@ -29,6 +32,39 @@ def test_the_template_becomes_each_drivers_text() -> None:
     assert driver_text(template, True) == "SELECT id FROM t WHERE a = %s AND b = ANY(%s)"
     assert driver_text(template, False) == \
         "SELECT id FROM t WHERE a = ? AND b IN (SELECT value FROM json_each(?))"
+
+
+def test_pairs_become_the_pairs_on_postgresql_and_each_columns_values_on_sqlite() -> None:
+    template = "SELECT id FROM t WHERE (t.a, t.b) IN {pairs} AND c = {p}"
+    assert driver_text(template, True) == ("SELECT id FROM t WHERE (t.a, t.b) IN "
+                                           "(SELECT * FROM unnest(%s::bigint[], %s::text[])) "
+                                           "AND c = %s")
+    assert driver_text(template, False) == (
+        "SELECT id FROM t WHERE t.a IN (SELECT value FROM json_each(?)) "
+        "AND t.b IN (SELECT value FROM json_each(?)) AND c = ?")
+    pairs = Pairs(frozenset({(2, "y"), (1, "x"), (1, "y")}))
+    assert pairs.columns() == ([1, 1, 2], ["x", "y", "y"])
+    assert pairs.values() == ([1, 2], ["x", "y"])
+
+
+def test_a_look_up_by_pairs_finds_each_pair_asked(db_url: str) -> None:
+    """Rows of (id, name): asked (1, a) and (2, b); (1, b) is another pair of the same values,
+    which PostgreSQL leaves out and SQLite may return (the callers keep the pairs asked)."""
+    engine = make_engine(db_url)
+    PROBE.create(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(PROBE), [{"id": i, "name": name, "day": date(2027, 1, d)}
+                                     for i, name, d in [(1, "a", 1), (2, "b", 2), (3, "c", 3)]])
+        conn.execute(insert(PROBE), [{"id": 4, "name": "b", "day": date(2027, 1, 4)}])
+        reads = Reads(conn)
+        asked = Pairs(frozenset({(1, "a"), (2, "b"), (4, "a")}))
+        got = reads.rows("SELECT id, name FROM probe WHERE (id, name) IN {pairs} ORDER BY id",
+                         asked)
+        assert reads.rows("SELECT id FROM probe WHERE (id, name) IN {pairs} AND day > {p}",
+                          asked, date(2027, 1, 1)) == [(2,)] + ([] if reads.pg else [(4,)])
+    engine.dispose()
+    assert [row for row in got if (row[0], row[1]) in asked.pairs] == [(1, "a"), (2, "b")]
+    assert got == [(1, "a"), (2, "b")] + ([] if db_url.startswith("postgresql") else [(4, "b")])
 
 
 def test_dates_and_money_read_as_sqlalchemy_reads_them(db_url: str) -> None:
@@ -90,3 +126,34 @@ def test_a_claim_passes_over_the_contracts_another_worker_holds(
         assert [(rs.cursor, rs.next_due, rs.recompute_from, rs.action_count)
                 for _, rs in taken] == [(date(2027, 1, 3), date(2027, 1, 4), None, 0)] * 2
         assert [sc.contract.id for sc, _ in taken] == ["b", "c"]
+
+
+def test_corrections_in_one_batch_credit_each_contracts_own_invoice(
+        uow: Callable[[], Any]) -> None:
+    """Two contracts' corrections stored in one batch: a corrects its January invoice, b its
+    February one, and each has both. Each gets a credit note in full for the invoice its own
+    correction names (a: A-1, 100.00; b: B-2, 200.00), not the other's key on its own invoices
+    (on SQLite the look-up by pairs also returns a's February and b's January invoice)."""
+    pack = load_pack("smartweb")
+    with uow() as setup:
+        tenant = setup.tenants.add_tenant("dk", "Europe/Copenhagen", {})
+        a, b = (setup.contracts.add_contract(tenant, Contract.model_validate({
+            "id": ref, "customer": {"name": ref, "country": "DK"}, "start": "2027-01-04",
+            "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month",
+                       "quantity": 1}]}), pack) for ref in ("a", "b"))
+        rows = [(cid, f"{name}-{month}", f"invoice|2027-0{month}", f"inv-{month}",
+                 Decimal(100 * month)) for cid, name in ((a, "A"), (b, "B")) for month in (1, 2)]
+        for cid, number, key, ref, amount in rows:
+            setup.runs.conn.exec_driver_sql(
+                "INSERT INTO documents (tenant_id, contract_id, number, kind, reason, issued, "
+                "due, action_key, source_ref, amount, currency, payment_reference) VALUES "
+                f"({tenant}, {cid}, '{number}', 'invoice', 'period', '2027-01-04', "
+                f"'2027-01-18', '{key}', '{ref}', {amount}, 'EUR', '{number}')")
+        day = date(2027, 3, 1)
+        fixes = [(tenant, cid, NewAction(Action(day, "action_corrected", ref, ("6.2",)),
+                                         CORRECTED + key, day, ()))
+                 for cid, ref, key in ((a, "a", "invoice|2027-01"), (b, "b", "invoice|2027-02"))]
+        notes = _corrections(setup.runs.conn, fixes)
+    assert sorted((p.contract_id, p.kind, p.reason, p.credit_note_for, p.amount)
+                  for p in notes) == [(a, "credit_note", "correction", "A-1", Decimal("100.0000")),
+                                      (b, "credit_note", "correction", "B-2", Decimal("200.0000"))]

@@ -10,16 +10,25 @@ same DB-API connection, so in the caller's transaction. The rows come back as th
 tuples; `Reads.day` and `Reads.money` turn a date or a NUMERIC(19, 4) into what SQLAlchemy's
 `Date` and `Numeric(asdecimal=True)` give (on SQLite: ISO text, and a REAL formatted with four
 decimals), so that what the caller computes from them does not depend on which path read them.
+
+A look-up by (contract, key) pairs is written `(x, y) IN {pairs}` with one `Pairs` parameter.
+On PostgreSQL it is that condition over the pairs themselves (`unnest` of an id array and a text
+array): two `= ANY` arrays on a two-column index search it for every combination of the two
+(500 contracts and 500 keys, 250,000 descents), or, once the table has grown, make the planner
+scan it whole. On SQLite it is the two columns' `IN` each (SQLite looks the combinations up in
+the index itself, cheaply), which may also return rows of a contract paired with another
+contract's key: the caller keeps the pairs it asked for.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection
 from sqlalchemy.engine.interfaces import DBAPICursor
@@ -31,8 +40,27 @@ from termline.adapters.sql.writes import driver_errors
 def driver_text(template: str, postgresql: bool) -> str:
     """The template as the driver's SQL (see the module's docstring)."""
     if postgresql:
+        template = template.replace(
+            "IN {pairs}", "IN (SELECT * FROM unnest({p}::bigint[], {p}::text[]))")
         return template.replace("IN {in}", "= ANY({p})").replace("{p}", "%s")
+    template = _PAIRS.sub(r"\1 IN {in} AND \2 IN {in}", template)
     return template.replace("{in}", "(SELECT value FROM json_each({p}))").replace("{p}", "?")
+
+
+_PAIRS = re.compile(r"\(([\w.]+), ([\w.]+)\) IN \{pairs\}")
+
+
+class Pairs(NamedTuple):
+    """The parameter of `(x, y) IN {pairs}`: (id, text) pairs, each once."""
+
+    pairs: frozenset[tuple[int, str]]
+
+    def columns(self) -> tuple[list[int], list[str]]:
+        ordered = sorted(self.pairs)
+        return [a for a, _ in ordered], [b for _, b in ordered]
+
+    def values(self) -> tuple[list[int], list[str]]:
+        return sorted({a for a, _ in self.pairs}), sorted({b for _, b in self.pairs})
 
 
 # a row as the driver gives it: its values are what the columns hold (see `Reads.day`, `money`)
@@ -63,7 +91,8 @@ class Reads:
         return Decimal(f"{value:.4f}")
 
     def rows(self, template: str, *params: object) -> list[Row]:
-        """The rows of a query; a list parameter is an `IN {in}` array."""
+        """The rows of a query; a list parameter is an `IN {in}` array, a `Pairs` one the pairs
+        of `IN {pairs}`."""
         return self._run(template, params, fetch=True)[0]
 
     def execute(self, template: str, *params: object) -> int:
@@ -93,6 +122,9 @@ class Reads:
     def _run(self, template: str, params: tuple[object, ...], fetch: bool
              ) -> tuple[list[Row], int]:
         sql = driver_text(template, self.pg)
+        if any(isinstance(p, Pairs) for p in params):
+            params = tuple(q for p in params for q in (
+                (p.columns() if self.pg else p.values()) if isinstance(p, Pairs) else (p,)))
         if not self.pg:
             params = tuple(json.dumps(p) if isinstance(p, list) else p for p in params)
         cursor = self._cursor()

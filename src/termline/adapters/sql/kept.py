@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Table, func, insert, select
 
 from termline.adapters.sql import console_tables as ct
-from termline.adapters.sql.driver_sql import Reads
+from termline.adapters.sql.driver_sql import Pairs, Reads
 from termline.adapters.sql.writes import insert_rows
 from termline.domain.engine.state import ContractState
 from termline.domain.values.money import ZERO
@@ -230,9 +230,8 @@ def keep_documents(conn: Connection, items: Iterable[tuple[int, str]],
     if whole:
         found, owed = (reads.rows(_DOCUMENTS_OF, ids), reads.rows(_PAID_OF, ids))
     else:
-        refs = sorted({ref for _, ref in pairs})
-        found, owed = (reads.rows(_DOCUMENTS_OF + " AND source_ref IN {in}", ids, refs),
-                       reads.rows(_PAID_OF_ITEMS, ids, refs))
+        asked = Pairs(frozenset(pairs))
+        found, owed = (reads.rows(_DOCUMENTS_OF_ITEMS, asked), reads.rows(_PAID_OF_ITEMS, asked))
     docs = [_Document(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                       money(row[8]), row[9], money(row[10]), row[11]) for row in found
             if int(row[2]) in whole or (int(row[2]), str(row[3])) in pairs]
@@ -273,14 +272,16 @@ class _Document(NamedTuple):
 # through the driver (`driver_sql`): asked for every batch that allocates or documents
 _DOCUMENTS_OF = ("SELECT id, tenant_id, contract_id, source_ref, number, kind, reason, "
                  "credit_note_for, amount, currency, open_amount, status FROM documents "
-                 "WHERE contract_id IN {in}")
+                 "WHERE %s")
+_DOCUMENTS_OF_ITEMS = _DOCUMENTS_OF % "(contract_id, source_ref) IN {pairs}"
+_DOCUMENTS_OF = _DOCUMENTS_OF % "contract_id IN {in}"
 # what the allocations not corrected (`corrected.uncorrected`) paid of each item
 _PAID = ("SELECT a.contract_id, a.item_ref, sum(a.amount) FROM allocations AS a "
-         "WHERE a.contract_id IN {in} %s AND NOT EXISTS (SELECT 1 FROM actions AS x "
+         "WHERE %s AND NOT EXISTS (SELECT 1 FROM actions AS x "
          "WHERE x.contract_id = a.contract_id AND x.natural_key = 'correction|' || "
          "a.action_key) GROUP BY a.contract_id, a.item_ref")
-_PAID_OF = _PAID % ""
-_PAID_OF_ITEMS = _PAID % "AND a.item_ref IN {in}"
+_PAID_OF = _PAID % "a.contract_id IN {in}"
+_PAID_OF_ITEMS = _PAID % "(a.contract_id, a.item_ref) IN {pairs}"
 
 
 def count_documents(conn: Connection, moves: Sequence[tuple[int, str, str, Decimal, int]]

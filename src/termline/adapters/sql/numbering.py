@@ -35,7 +35,7 @@ from sqlalchemy import Connection, select
 from termline.adapters.documents.build import charge_source, credit_note_label
 from termline.adapters.documents.references import ogm_digits
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.driver_sql import Reads
+from termline.adapters.sql.driver_sql import Pairs, Reads
 from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 from termline.domain.values.money import ZERO
@@ -162,8 +162,8 @@ def _sources(conn: Connection, numbered: Sequence[tuple[Pending, str]]
     issued: dict[tuple[int, str], list[tuple[date, str]]] = {}
     for cid, ref, day, number in reads.rows(
             "SELECT contract_id, source_ref, issued, number FROM documents "
-            "WHERE contract_id IN {in} AND kind = 'invoice' AND source_ref IN {in} ORDER BY id",
-            sorted({c for c, _, _ in wanted}), sorted({ref for _, ref, _ in wanted})):
+            "WHERE (contract_id, source_ref) IN {pairs} AND kind = 'invoice' ORDER BY id",
+            Pairs(frozenset((c, ref) for c, ref, _ in wanted))):
         issued.setdefault((int(cid), str(ref)), []).append((reads.day(day), str(number)))
     for p, number in numbered:
         if p.kind == "invoice":
@@ -205,9 +205,10 @@ def _corrections(conn: Connection, fixes: Sequence[tuple[int, int, NewAction]]
     out = []
     for cid, key, number, ref, amount, currency in reads.rows(
             "SELECT contract_id, action_key, number, source_ref, amount, currency "
-            "FROM documents WHERE contract_id IN {in} AND kind = 'invoice' "
-            "AND action_key IN {in}",
-            sorted({c for c, _ in originals}), sorted({k for _, k in originals})):
+            "FROM documents WHERE (contract_id, action_key) IN {pairs} AND kind = 'invoice'",
+            Pairs(frozenset(originals))):
+        if (int(cid), str(key)) not in originals:
+            continue  # another contract's key (SQLite: see `driver_sql`)
         tenant_id, n = originals[(int(cid), str(key))]
         out.append(Pending(tenant_id, int(cid), "credit_note", "correction", n.action.date,
                            n.action.date, str(key), str(ref), Decimal(reads.money(amount)),
