@@ -149,6 +149,11 @@ class Runs(Protocol):
 
     def count_due(self, tenant_id: int, until: date) -> int: ...
 
+    def refresh_statistics(self) -> list[str]:
+        """The run's tables whose planner statistics were stale, gathered again now (a store
+        whose plans need none: nothing)."""
+        ...
+
     def claim(self, tenant_id: int, until: date, limit: int = 1
               ) -> list[tuple[StoredContract, RunState]]:
         """The most overdue first (next_due, then id); held by this unit of work."""

@@ -159,6 +159,9 @@ def due_work(uow_factory: UowFactory, until: date | Mapping[str, date]
     """Each tenant with the day it is run to, and how many contracts are due in all."""
     take_notes(uow_factory)
     with uow_factory() as uow:
+        if uow.repo.refresh_statistics():
+            uow.commit()
+    with uow_factory() as uow:
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]
                 if day is not None]

@@ -78,6 +78,9 @@ class MemoryRuns:
     def count_due(self, tenant_id: int, until: date) -> int:
         return len(self._due(tenant_id, until))
 
+    def refresh_statistics(self) -> list[str]:
+        return []  # no planner
+
     def claim(self, tenant_id: int, until: date, limit: int = 1
               ) -> list[tuple[StoredContract, RunState]]:
         return self._claimed(self._wave(tenant_id, until)[:limit])

@@ -20,6 +20,7 @@ from sqlalchemy import (
     update,
 )
 
+from termline.adapters.sql import planner_stats
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import decode, encode
 from termline.adapters.sql.driver_sql import Reads
@@ -120,6 +121,10 @@ class SqlRuns(SqlRows):
         r = t.contract_runs.c
         return int(self.conn.execute(select(func.count()).select_from(t.contract_runs).where(
             r.tenant_id == tenant_id, r.next_due <= claimable(until))).scalar_one())
+
+    def refresh_statistics(self) -> list[str]:
+        """PostgreSQL's statistics of the run's tables, when stale (`planner_stats`)."""
+        return planner_stats.refresh(self.conn)
 
     def claim(self, tenant_id: int, until: date, limit: int = 1
               ) -> list[tuple[StoredContract, RunState]]:
