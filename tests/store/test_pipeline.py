@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +123,52 @@ def test_a_contract_whose_step_fails_is_set_aside_and_the_others_run_on(
     assert [a for a in ledger["actions"] if a["contract"] != victim["id"]] \
         == expected["actions"]
     assert len(expected["balances"]) == 79
+
+
+_KEPT = {
+    "open items": "SELECT c.ref, o.ref, o.kind, o.due, o.amount_open FROM contract_open_items o "
+                  "JOIN contracts c ON c.id = o.contract_id",
+    "run rows": "SELECT c.ref, r.status, r.access FROM contract_runs r "
+                "JOIN contracts c ON c.id = r.contract_id",
+    "open totals": "SELECT currency, kind, due, amount FROM book_open WHERE amount <> 0",
+    "counts": "SELECT status, access, contracts FROM book_counts WHERE contracts <> 0",
+    "documents": "SELECT number, open_amount, status FROM documents",
+}
+
+
+def _kept(db_url: str) -> dict[str, list[tuple[str, ...]]]:
+    """The console's kept rows (`kept.keep`), amounts to the cent, dates as text, sorted."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return {name: sorted(tuple(
+                f"{Decimal(str(v)):.2f}" if isinstance(v, (int, float, Decimal)) else str(v)
+                for v in row) for row in conn.exec_driver_sql(query))
+                for name, query in _KEPT.items()}
+    finally:
+        engine.dispose()
+
+
+def test_the_pipelined_run_keeps_the_consoles_rows_as_the_claiming_run(
+        db_url: str, tmp_path: Path) -> None:
+    """The step processes send back only part of each new state; the writer keeps the console's
+    rows from it (open items, status and access, the book's totals, each document's open
+    amount). SmartWeb's scenario to 2027-06-15 with `--jobs 1` keeps what the claiming run keeps:
+    nopay terminated with no access (SmartWeb 5.3), its invoice nopay-0001 of 1,132.50 open
+    with the two 14.00 reminder fees (SmartWeb 4.3). Before the writer was sent the open items,
+    status and access, it kept every contract `pending` with nothing open."""
+    scenario = tmp_path / "smartweb.yaml"
+    scenario.write_text(scenario_text("smartweb"), "utf-8")
+    reference = f"sqlite:///{tmp_path / 'claiming.db'}"
+    for url, jobs in ((db_url, ["--jobs", "1"]), (reference, [])):
+        termline(url, "db", "upgrade")
+        termline(url, "tenant", "add", "default")
+        termline(url, "import", str(scenario))
+        termline(url, "run", "--until", "2027-06-15", *jobs)
+    kept = _kept(db_url)
+    assert kept == _kept(reference)
+    assert ("nopay", "terminated", "none") in kept["run rows"]
+    assert [row for row in kept["open items"] if row[0] == "nopay"] == [
+        ("nopay", "nopay-0001", "invoice", "2027-01-12", "1132.50"),
+        ("nopay", "nopay-0001-R1", "fee", "2027-01-22", "14.00"),
+        ("nopay", "nopay-0001-R2", "fee", "2027-02-01", "14.00")]

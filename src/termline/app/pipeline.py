@@ -62,6 +62,7 @@ from termline.domain.policy.schema import Policy
 from termline.domain.policy.stored import policy_from_text
 from termline.domain.rates.table import RateTable
 from termline.domain.registry import bootstrap
+from termline.domain.values.money import ZERO
 
 BATCH = 500
 
@@ -71,8 +72,9 @@ class Stepped:
     """What a step process computed for one contract: its next day, or why it failed.
 
     Sent back between processes, so it holds the new state as stored text and, of the state
-    itself, only the items the new actions name (what the projection reads): pickling the
-    whole state cost as much as the step."""
+    itself, only what the writer reads: the items the new actions name (the projection), the
+    open items, the status and the access (the console's kept rows, `kept.keep`, and the run
+    row's columns). Pickling the whole state cost as much as the step."""
 
     contract_id: int
     ref: str
@@ -114,7 +116,8 @@ def step_batch(task: Task) -> list[Stepped]:
                                   wave_bound(old, until), report, until)
             named = {value for n in items for key, value in n.action.fields if key == "ref"}
             sent = replace(new, state=ContractState(
-                items=tuple(it for it in new.state.items if it.ref in named)))
+                items=tuple(it for it in new.state.items if it.ref in named or it.open > ZERO),
+                status=new.state.status, access=new.state.access))
             out.append(Stepped(row.contract_id, contract.id, sent, items,
                                dumps(encode(new.state, ContractState)), report.days, contract))
         except Exception as exc:  # one contract's failure never stops the book
