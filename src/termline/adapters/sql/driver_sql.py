@@ -11,13 +11,14 @@ tuples; `Reads.day` and `Reads.money` turn a date or a NUMERIC(19, 4) into what 
 `Date` and `Numeric(asdecimal=True)` give (on SQLite: ISO text, and a REAL formatted with four
 decimals), so that what the caller computes from them does not depend on which path read them.
 
-A look-up by (contract, key) pairs is written `(x, y) IN {pairs}` with one `Pairs` parameter.
-On PostgreSQL it is that condition over the pairs themselves (`unnest` of an id array and a text
-array): two `= ANY` arrays on a two-column index search it for every combination of the two
-(500 contracts and 500 keys, 250,000 descents), or, once the table has grown, make the planner
-scan it whole. On SQLite it is the two columns' `IN` each (SQLite looks the combinations up in
-the index itself, cheaply), which may also return rows of a contract paired with another
-contract's key: the caller keeps the pairs it asked for.
+A look-up by (contract, key) pairs is written `(x, y) IN {pairs}` with one `Pairs` parameter,
+which stands for two at its place in the text. On PostgreSQL it is that condition over the
+pairs themselves (`unnest` of an id array and a text array): with two `= ANY` arrays on a
+two-column index the planner searches it for every combination of the two (500 contracts and
+500 keys: 250,000 descents), or prices that and scans the table whole instead. On SQLite it is
+the two columns' `IN` each (SQLite looks the combinations up in the index itself, cheaply),
+which may also return rows of a contract paired with another contract's key: the caller keeps
+the pairs it asked for.
 """
 
 from __future__ import annotations
