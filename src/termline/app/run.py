@@ -159,13 +159,15 @@ def due_work(uow_factory: UowFactory, until: date | Mapping[str, date]
     """Each tenant with the day it is run to, and how many contracts are due in all."""
     take_notes(uow_factory)
     with uow_factory() as uow:
-        if uow.repo.refresh_statistics():
-            uow.commit()
-    with uow_factory() as uow:
+        # first, so that the counts and every claim after them are planned with statistics
+        analyzed = uow.repo.refresh_statistics()
         work = [(tn, day) for tn in uow.repo.tenants()
                 for day in [until if isinstance(until, date) else until.get(tn.name)]
                 if day is not None]
-        return work, sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+        total = sum(uow.repo.count_due(tn.id, day) for tn, day in work)
+        if analyzed:
+            uow.commit()
+        return work, total
 
 
 def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Progress | None,
