@@ -20,10 +20,9 @@ import gc
 import multiprocessing
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any
+from typing import Any, NamedTuple
 
 from termline.adapters.sql.codec import decode, encode
 from termline.adapters.sql.db import DATA_REFUSED
@@ -62,27 +61,27 @@ from termline.domain.policy.schema import Policy
 from termline.domain.policy.stored import policy_from_text
 from termline.domain.rates.table import RateTable
 from termline.domain.registry import bootstrap
-from termline.domain.values.money import ZERO
 
 BATCH = 500
 
 
-@dataclass(frozen=True)
-class Stepped:
+class Stepped(NamedTuple):
     """What a step process computed for one contract: its next day, or why it failed.
 
-    Sent back between processes, so it holds the new state as stored text and, of the state
-    itself, only what the writer reads: the items the new actions name (the projection), the
-    open items, the status and the access (the console's kept rows, `kept.keep`, and the run
-    row's columns). Pickling the whole state cost as much as the step."""
+    Sent back between processes, so it holds plain values: the new state as stored text (the
+    writer decodes it, several times cheaper than unpickling the records) and the run row's
+    columns, not the state or the contract (the writer has the contract's document). Pickled
+    records cost the step process and the writer about as much as the step itself."""
 
     contract_id: int
     ref: str
-    new: RunState | None  # its `state` holds only `items` named by the new actions
+    cursor: date
+    next_due: date
+    recompute_from: date | None
+    action_count: int
     items: list[NewAction]
     state_text: str  # the new state as stored ("" when the step failed)
     days: int
-    contract: Contract | None
     problem: dict[str, Any] | None = None
 
 
@@ -114,15 +113,13 @@ def step_batch(task: Task) -> list[Stepped]:
             new, items = next_day(Context(contract, policy, tables[0], tables[1],
                                           seller_country(tenant)), old, events,
                                   wave_bound(old, until), report, until)
-            named = {value for n in items for key, value in n.action.fields if key == "ref"}
-            sent = replace(new, state=ContractState(
-                items=tuple(it for it in new.state.items if it.ref in named or it.open > ZERO),
-                status=new.state.status, access=new.state.access))
-            out.append(Stepped(row.contract_id, contract.id, sent, items,
-                               dumps(encode(new.state, ContractState)), report.days, contract))
+            out.append(Stepped(row.contract_id, contract.id, new.cursor, new.next_due,
+                               new.recompute_from, new.action_count, items,
+                               dumps(encode(new.state, ContractState)), report.days))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
-                               None, [], "", report.days, contract,
+                               row.cursor, row.next_due, row.recompute_from, row.action_count,
+                               [], "", report.days,
                                _problem(exc, getattr(exc, "day", None), events, old)))
     return out
 
@@ -231,20 +228,22 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
             continue  # its input moved since the read: still due, read again later
         batch.days += s.days
         batch.contracts += 1
-        if s.problem is not None or s.new is None or s.contract is None:
-            problem = s.problem or {"error": "no result"}
-            uow.repo.set_aside(row.contract_id, problem)
-            batch.set_aside[s.ref] = problem
+        if s.problem is not None:
+            uow.repo.set_aside(row.contract_id, s.problem)
+            batch.set_aside[s.ref] = s.problem
             done += 1
             continue
+        new = RunState(row.contract_id, decode(ContractState, loads(s.state_text)), s.cursor,
+                       s.next_due, s.recompute_from, s.action_count)
         old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
                        row.action_count)
-        pairs.append((old, s.new))
+        pairs.append((old, new))
         texts.append(s.state_text)
-        days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, s.contract,
+        days.append(RunDay(StoredContract(row.contract_id, row.tenant_id,
+                                          Contract.model_validate_json(row.document),
                                           row.policy_version_id),
-                           row.action_count, s.new.state, s.items))
-        done += s.new.next_due > until
+                           row.action_count, new.state, s.items))
+        done += new.next_due > until
     if not uow.repo.save_runs(pairs, texts):
         raise StoreConflict("a run row moved under the single writer's checked store")
     uow.repo.add_days(days, until)
