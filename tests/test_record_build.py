@@ -133,14 +133,21 @@ def test_a_record_whose_init_does_more_than_assign_is_left_alone(cls: type) -> N
 
 def test_the_engine_records_are_built_the_fast_way() -> None:
     """The records the daily step builds for every contract day: a guard that they keep the
-    faster `__init__` (and that a slotted one is still slotted)."""
+    faster `__init__` (and that a slotted one is still slotted), and that a fresh state holds
+    the one shared start state of each mechanism rather than building six records."""
     for cls in (ContractState, Item, Receipt, Notice, Action, InvoiceLine, ItemVat, PricingState):
         assert record_build.fast(cls), cls
     assert not hasattr(Item("I", "invoice", date(2027, 1, 1), date(2027, 1, 15), Decimal(1), 1),
                        "__dict__")
     state = ContractState(status="active", seq=3)
     assert list(vars(state)) == [f.name for f in dataclasses.fields(ContractState)]
-    assert state.pricing == PricingState() and state.pricing is not ContractState().pricing
+    assert state.pricing == PricingState() and state.pricing is ContractState().pricing
+    decoded = decode(ContractState, encode(state))
+    assert (decoded.pricing, decoded.usage, decoded.sla, decoded.support, decoded.privacy,
+            decoded.backups) == (state.pricing, state.usage, state.sla, state.support,
+                                 state.privacy, state.backups)
+    assert all(getattr(decoded, f) is getattr(state, f)
+               for f in ("pricing", "usage", "sla", "support", "privacy", "backups"))
 
 
 @pytest.mark.parametrize("value", [

@@ -102,8 +102,6 @@ def step_batch(task: Task) -> list[Stepped]:
             row.policy_version_id, policy_from_text(policy_texts[row.policy_version_id]))
         events: list[StoredEvent] = []
         contract: Contract | None = None
-        old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
-                       row.action_count)
         report = RunReport()
         try:
             contract = Contract.model_validate_json(row.document)
@@ -120,7 +118,9 @@ def step_batch(task: Task) -> list[Stepped]:
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
                                row.cursor, row.next_due, row.recompute_from, row.action_count,
                                [], "", report.days,
-                               _problem(exc, getattr(exc, "day", None), events, old)))
+                               _problem(exc, getattr(exc, "day", None), events,
+                                        RunState(row.contract_id, ContractState(), row.cursor,
+                                                 row.next_due, None, row.action_count))))
     return out
 
 

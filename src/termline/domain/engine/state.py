@@ -109,6 +109,13 @@ class Notice:
     clauses: tuple[str, ...]
 
 
+# Each mechanism's state at its start, one object for every fresh state: the records are frozen,
+# so sharing them is safe, and a fresh state (each contract's first day, each stored state
+# decoded without them) no longer builds six records.
+NO_PRICING, NO_USAGE, NO_SLA = PricingState(), UsageState(), SlaState()
+NO_SUPPORT, NO_PRIVACY, NO_BACKUPS = SupportState(), PrivacyState(), BackupState()
+
+
 @assigned
 @dataclass(frozen=True)  # no slots: `core.records.replace` copies its __dict__ at once
 class ContractState:
@@ -139,12 +146,12 @@ class ContractState:
     seq: int = 0
     # the states of the mechanisms installed through the registry (engine/extension_states)
     extensions: ExtensionStates = NO_STATES
-    pricing: PricingState = field(default_factory=PricingState)
-    usage: UsageState = field(default_factory=UsageState)
-    sla: SlaState = field(default_factory=SlaState)
-    support: SupportState = field(default_factory=SupportState)
-    privacy: PrivacyState = field(default_factory=PrivacyState)
-    backups: BackupState = field(default_factory=BackupState)
+    pricing: PricingState = NO_PRICING
+    usage: UsageState = NO_USAGE
+    sla: SlaState = NO_SLA
+    support: SupportState = NO_SUPPORT
+    privacy: PrivacyState = NO_PRIVACY
+    backups: BackupState = NO_BACKUPS
 
     def quantity(self, item: str) -> int:
         return dict(self.quantities)[item]
