@@ -104,6 +104,9 @@ def step_batch(task: Task) -> list[Stepped]:
         contract: Contract | None = None
         report = RunReport()
         try:
+            # not through the store's cache of validated documents (`contract_document`), here
+            # or in the writer: on a billing day each contract comes once, and keeping them all
+            # made `--jobs 1` slower (300,000 contracts: 24.3-26.3 s against 22.4-22.6 s)
             contract = Contract.model_validate_json(row.document)
             events = [stored_event(*e) for e in raw]
             old = RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
@@ -118,9 +121,7 @@ def step_batch(task: Task) -> list[Stepped]:
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
                                row.cursor, row.next_due, row.recompute_from, row.action_count,
                                [], "", report.days,
-                               _problem(exc, getattr(exc, "day", None), events,
-                                        RunState(row.contract_id, ContractState(), row.cursor,
-                                                 row.next_due, None, row.action_count))))
+                               _problem(exc, getattr(exc, "day", None), events, row.cursor)))
     return out
 
 

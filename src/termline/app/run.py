@@ -243,7 +243,7 @@ def _advance_alone(uow_factory: UowFactory, contract_id: int, tenant: Tenant, un
         except DATA_REFUSED as exc:
             uow.rollback()
             contract, old = claimed[0]
-            problem = _problem(exc, None, [], old)
+            problem = _problem(exc, None, [], old.cursor)
             uow.repo.set_aside(contract_id, problem)
             uow.commit()
             report.set_aside[contract.contract.id] = problem
@@ -273,7 +273,7 @@ def _advance(uow: UnitOfWork, claimed: Sequence[tuple[StoredContract, RunState]]
         except (STORE_ERROR, StoreConflict):
             raise
         except Exception as exc:  # one contract's failure never stops the book
-            problem = _problem(exc, getattr(exc, "day", None), todays, old)
+            problem = _problem(exc, getattr(exc, "day", None), todays, old.cursor)
             uow.repo.set_aside(contract.id, problem)
             batch.set_aside[contract.contract.id] = problem
             done += 1
@@ -298,16 +298,17 @@ def wave_bound(old: RunState, until: date) -> date:
     return min(until, max(old.next_due, old.cursor + timedelta(days=1)))
 
 
-def _problem(exc: BaseException, day: object, events: Sequence[StoredEvent], old: RunState
+def _problem(exc: BaseException, day: object, events: Sequence[StoredEvent], cursor: date
              ) -> dict[str, Any]:
-    """Why a contract was set aside, for the operator: the error, the day, that day's events."""
+    """Why a contract was set aside, for the operator: the error, the day, that day's events,
+    and the last day its run had stored (`cursor`)."""
     cause = exc.cause if isinstance(exc, StepFailed) else exc
     message = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
     return {"error": f"{type(cause).__name__}: {message}" if message else type(cause).__name__,
             "day": day.isoformat() if isinstance(day, date) else None,
             "events": getattr(exc, "event_ids", None)
             or [e.id for e in events if isinstance(day, date) and e.event.date == day],
-            "cursor": old.cursor.isoformat()}
+            "cursor": cursor.isoformat()}
 
 
 def readable(events: Sequence[StoredEvent]) -> list[EventBase]:
