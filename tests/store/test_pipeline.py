@@ -151,12 +151,12 @@ def _kept(db_url: str) -> dict[str, list[tuple[str, ...]]]:
 
 def test_the_pipelined_run_keeps_the_consoles_rows_as_the_claiming_run(
         db_url: str, tmp_path: Path) -> None:
-    """The step processes send back only part of each new state; the writer keeps the console's
-    rows from it (open items, status and access, the book's totals, each document's open
-    amount). SmartWeb's scenario to 2027-06-15 with `--jobs 1` keeps what the claiming run keeps:
-    nopay terminated with no access (SmartWeb 5.3), its invoice nopay-0001 of 1,132.50 open
-    with the two 14.00 reminder fees (SmartWeb 4.3). Before the writer was sent the open items,
-    status and access, it kept every contract `pending` with nothing open."""
+    """The step processes send back each new state as stored text; the writer keeps the
+    console's rows from it (open items, status and access, the book's totals, each document's
+    open amount). SmartWeb's scenario to 2027-06-15 with `--jobs 1` keeps what the claiming
+    run keeps: nopay terminated with no access (SmartWeb 5.3), its invoice nopay-0001 of
+    1,132.50 open with the two 14.00 reminder fees (SmartWeb 4.3). Before the writer was sent
+    the open items, status and access, it kept every contract `pending` with nothing open."""
     scenario = tmp_path / "smartweb.yaml"
     scenario.write_text(scenario_text("smartweb"), "utf-8")
     reference = f"sqlite:///{tmp_path / 'claiming.db'}"
