@@ -126,7 +126,14 @@ def quiet_collector() -> Iterator[None]:
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
+
+
 BATCH = 50  # contracts claimed (and locked) together; each gets one day per claim
+# How often a worker that finds every due contract held by others looks again, one count on
+# the run rows' index: each day of a run with several workers ends so, one waiting for the
+# other's last batch. At 50 ms the waiting worker idled about 12 s of a year of 100,000
+# contracts with two (PostgreSQL: 185.9 and 186.9 s; 174.2 s at 5 ms, the same CPU).
+POLL = 0.005
 
 
 def run(uow_factory: UowFactory, until: date | Mapping[str, date],
@@ -185,7 +192,7 @@ def _run(uow_factory: UowFactory, until: date | Mapping[str, date], progress: Pr
                         uow.repo.record_run(tn.id, day)
                         uow.commit()
                         break
-                wait(0.05)  # the rest is claimed by other workers: let them finish
+                wait(POLL)  # the rest is claimed by other workers: let them finish
                 continue
             finished += moved
             if progress is not None:
