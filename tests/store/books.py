@@ -9,7 +9,16 @@ from pathlib import Path
 import yaml
 
 from termline.devtools.synthetic import scenario_document, synthetic_book, with_payments
+from termline.domain.contract.model import Contract
 from termline.domain.policy import load_pack
+
+
+def shop_contract(ref: str) -> Contract:
+    """A contract `ref` of a Danish customer of the same name: one shop at 50.00 a month from
+    2027-01-04 (the store tests' smallest SmartWeb book)."""
+    return Contract.model_validate({
+        "id": ref, "customer": {"name": ref, "country": "DK"}, "start": "2027-01-04",
+        "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month", "quantity": 1}]})
 
 
 def scenario_text(pack: str, seed: int = 7, until: str = "2028-03-31") -> str:

@@ -16,9 +16,9 @@ from termline.adapters.sql.db import make_engine
 from termline.adapters.sql.driver_sql import Pairs, Reads, driver_text
 from termline.adapters.sql.numbering import CORRECTED, _corrections
 from termline.adapters.sql.store_records import NewAction
-from termline.domain.contract.model import Contract
 from termline.domain.engine.actions import Action
 from termline.domain.policy import load_pack
+from tests.store.books import shop_contract
 
 PROBE = Table("probe", MetaData(), Column("id", Integer, primary_key=True),
               Column("name", String(20)), Column("day", Date),
@@ -112,10 +112,8 @@ def test_a_claim_passes_over_the_contracts_another_worker_holds(
     pack = load_pack("smartweb")
     with uow() as setup:
         tenant = setup.tenants.add_tenant("dk", "Europe/Copenhagen", {})
-        ids = [setup.contracts.add_contract(tenant, Contract.model_validate({
-            "id": ref, "customer": {"name": ref, "country": "DK"}, "start": "2027-01-04",
-            "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month",
-                       "quantity": 1}]}), pack) for ref in ("a", "b", "c")]
+        ids = [setup.contracts.add_contract(tenant, shop_contract(ref), pack)
+               for ref in ("a", "b", "c")]
         setup.commit()
     with uow() as first, uow() as second:
         held = first.runs.claim(tenant, date(2027, 1, 4), limit=1)
@@ -137,10 +135,8 @@ def test_corrections_in_one_batch_credit_each_contracts_own_invoice(
     pack = load_pack("smartweb")
     with uow() as setup:
         tenant = setup.tenants.add_tenant("dk", "Europe/Copenhagen", {})
-        a, b = (setup.contracts.add_contract(tenant, Contract.model_validate({
-            "id": ref, "customer": {"name": ref, "country": "DK"}, "start": "2027-01-04",
-            "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month",
-                       "quantity": 1}]}), pack) for ref in ("a", "b"))
+        a, b = (setup.contracts.add_contract(tenant, shop_contract(ref), pack)
+                for ref in ("a", "b"))
         rows = [(cid, f"{name}-{month}", f"invoice|2027-0{month}", f"inv-{month}",
                  Decimal(100 * month)) for cid, name in ((a, "A"), (b, "B")) for month in (1, 2)]
         for cid, number, key, ref, amount in rows:

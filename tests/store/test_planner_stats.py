@@ -15,8 +15,8 @@ from sqlalchemy import Connection, text
 from termline.adapters.sql.db import make_engine
 from termline.adapters.sql.planner_stats import refresh
 from termline.app.run import run
-from termline.domain.contract.model import Contract
 from termline.domain.policy import load_pack
+from tests.store.books import shop_contract
 
 
 def _events(conn: Connection, tenant: int, contract: int, count: int, first: int = 0) -> None:
@@ -38,10 +38,8 @@ def _analyzed(conn: Connection, table: str) -> bool:
 def _book(uow: Callable[[], Any]) -> tuple[int, int]:
     with uow() as setup:
         tenant = setup.tenants.add_tenant("dk", "Europe/Copenhagen", {})
-        contract = setup.contracts.add_contract(tenant, Contract.model_validate({
-            "id": "a", "customer": {"name": "a", "country": "DK"}, "start": "2027-01-04",
-            "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month",
-                       "quantity": 1}]}), load_pack("smartweb"))
+        contract = setup.contracts.add_contract(tenant, shop_contract("a"),
+                                                load_pack("smartweb"))
         setup.commit()
     return tenant, contract
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from termline.app.run import run
-from termline.domain.contract.model import Contract
 from termline.domain.policy import load_pack
+from tests.store.books import shop_contract
 
 
 def test_a_worker_finding_the_rest_held_looks_again_every_5_ms_and_runs_it_once_free(
@@ -26,10 +26,7 @@ def test_a_worker_finding_the_rest_held_looks_again_every_5_ms_and_runs_it_once_
         pytest.skip("SQLite's writers take turns from BEGIN IMMEDIATE: no claim finds it held")
     with uow() as setup:
         tenant = setup.tenants.add_tenant("dk", "Europe/Copenhagen", {})
-        setup.contracts.add_contract(tenant, Contract.model_validate({
-            "id": "a", "customer": {"name": "a", "country": "DK"}, "start": "2027-01-04",
-            "lines": [{"item": "Shop", "unit_price": "50.00", "per": "month",
-                       "quantity": 1}]}), load_pack("smartweb"))
+        setup.contracts.add_contract(tenant, shop_contract("a"), load_pack("smartweb"))
         setup.commit()
     waits: list[float] = []
     with ExitStack() as holding:
