@@ -51,13 +51,6 @@ _SAVE_RUNS_PG = (
     "%b::text[], %b::bigint[], %b::date[], %b::int[]) AS v(state, cursor, next_due, "
     "recompute_from, action_count, status, access, cid, old_cursor, old_count) "
     "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
-# a contract's run row with what a claim needs of its contract
-_RUN_ROWS = select(_RUN.contract_id, _RUN.state, _RUN.cursor, _RUN.next_due,
-                   _RUN.recompute_from, _RUN.action_count, _RUN.problem, t.contracts.c.tenant_id,
-                   t.contracts.c.document, t.contracts.c.policy_version_id,
-                   t.contracts.c.start).join(
-    t.contracts, t.contracts.c.id == _RUN.contract_id)
-
 # `claim` and `claim_ids` as the driver's text (`driver_sql`): a run claims its whole book
 # through them, and SQLAlchemy built a typed `Row` for each contract. On SQLite the unit of
 # work holds the write lock from its BEGIN, so no FOR UPDATE.
@@ -69,6 +62,14 @@ _CLAIM_SQLITE = (_CLAIMED + "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
 _CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
 _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
 _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
+# the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again
+_DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
+             "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count "
+             "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id "
+             "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
+             "ORDER BY r.next_due, r.contract_id LIMIT {p}")
+_RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_count "
+              "FROM contract_runs WHERE contract_id IN {in} AND problem IS NULL")
 
 
 class SqlRuns(SqlRows):
@@ -171,23 +172,26 @@ class SqlRuns(SqlRows):
         """Up to `limit` of the tenant's most overdue contracts as stored, leaving out `skip`
         (those in flight), without locking: for a single writer that checks each row again
         before it stores what it computed from it (`run_marks`)."""
-        r = t.contract_runs.c
         wave = self.wave(tenant_id, until)  # a day at a time, as `claim`
         if wave is None:
             return []
-        rows = self.conn.execute(_RUN_ROWS.where(r.tenant_id == tenant_id, r.next_due <= wave)
-                                 .order_by(r.next_due, r.contract_id).limit(limit + len(skip)))
-        return [_due_run(row) for row in rows if row.contract_id not in skip][:limit]
+        reads = Reads(self.conn)
+        day = reads.day
+        return [DueRun(cid, tenant, version, day(start), document, state, day(cursor),
+                       day(next_due), day(recompute_from), action_count)
+                for cid, tenant, version, start, document, state, cursor, next_due,
+                recompute_from, action_count in reads.rows(_DUE_RUNS, tenant_id, wave,
+                                                           limit + len(skip))
+                if cid not in skip][:limit]
 
     def run_marks(self, contract_ids: Sequence[int]
                   ) -> dict[int, tuple[date, date, date | None, int]]:
         """What `DueRun.mark` was when read, now (set-aside contracts left out)."""
-        r = t.contract_runs.c
-        rows = self.conn.execute(select(r.contract_id, r.cursor, r.next_due, r.recompute_from,
-                                        r.action_count).where(r.contract_id.in_(contract_ids),
-                                                              r.problem.is_(None)))
-        return {row.contract_id: (row.cursor, row.next_due, row.recompute_from,
-                                  row.action_count) for row in rows}
+        reads = Reads(self.conn)
+        day = reads.day
+        return {cid: (day(cursor), day(next_due), day(recompute_from), action_count)
+                for cid, cursor, next_due, recompute_from, action_count
+                in reads.rows(_RUN_MARKS, list(contract_ids))}
 
     def claim_ids(self, contract_ids: Sequence[int]) -> list[tuple[StoredContract, RunState]]:
         """These contracts, locked for this transaction (waiting for another holder)."""
@@ -269,12 +273,6 @@ def note_days(conn: Connection, column: ColumnElement[int], earliest: Mapping[in
         column == bindparam("target"), r.cursor >= day).values(recompute_from=least), params)
     conn.execute(update(t.contract_runs).where(
         column == bindparam("target"), r.next_due > day).values(next_due=day), params)
-
-
-def _due_run(row: Any) -> DueRun:
-    return DueRun(row.contract_id, row.tenant_id, row.policy_version_id, row.start,
-                  row.document, row.state, row.cursor, row.next_due, row.recompute_from,
-                  row.action_count)
 
 
 def _run_state(row: Any) -> RunState:
