@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy import select
 
+from documents.conftest import PROFILE
+from termline.adapters.sql import service_tables as s
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
@@ -24,6 +27,8 @@ from termline.app.pipeline import _send, _store, step_processes
 from termline.app.run import RunReport
 from termline.domain.policy import BUILTIN_PACKS
 from tests.store.books import scenario_text, synthetic_scenario
+from tests.store.test_customer_letters import SENDER
+from tests.store.test_customer_letters import _contract as _letter_contract
 from tests.store.test_equivalence import termline
 from tests.store.test_intake_race import TENANT, _scenario
 from tests.store.test_poison import _poison, _without
@@ -172,3 +177,45 @@ def test_the_pipelined_run_keeps_the_consoles_rows_as_the_claiming_run(
         ("nopay", "nopay-0001", "invoice", "2027-01-12", "1132.50"),
         ("nopay", "nopay-0001-R1", "fee", "2027-01-22", "14.00"),
         ("nopay", "nopay-0001-R2", "fee", "2027-02-01", "14.00")]
+
+
+def test_the_pipelined_run_mails_the_customers_the_claiming_run_mails(
+        db_url: str, tmp_path: Path) -> None:
+    """The writer takes each contract's document as read and validates it only to write to a
+    customer who has an e-mail address (`StoredContract.source`). SmartWeb 4.1/4.2 under the
+    Belgian seller profile: klant (Dutch, klant@customer.example) and a customer without an
+    address, each SmartWeb Shop 50.00 a month from 2027-01-04, never paid, run to 2027-01-22
+    with `--jobs 1`: klant is sent its invoice (6 x 50.00 + 21 % VAT = 363.00) and the first
+    reminder (363.00 + the 14.00 fee = 377.00 due), the other customer nothing, and the
+    claiming run queues the same e-mails word for word."""
+    klant = _letter_contract("klant")
+    klant.pop("policy")
+    quiet = {**klant, "id": "quiet", "customer": {"name": "Stil BV", "country": "NL"}}
+    scenario = tmp_path / "book.yaml"
+    scenario.write_text(yaml.safe_dump({"policy": "smartweb", "until": "2027-01-22",
+                                        "contracts": [klant, quiet], "events": []}))
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(yaml.safe_dump({**PROFILE, "mail_from": SENDER}))
+    reference = f"sqlite:///{tmp_path / 'claiming.db'}"
+    mails: dict[str, list[tuple[Any, ...]]] = {}
+    for url, jobs in ((db_url, ["--jobs", "1"]), (reference, [])):
+        termline(url, "db", "upgrade")
+        termline(url, "tenant", "add", "default")
+        termline(url, "tenant", "profile", "default", str(profile))
+        termline(url, "import", str(scenario))
+        termline(url, "run", "--until", "2027-01-22", *jobs)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            mails[url] = [tuple(row) for row in conn.execute(
+                select(s.emails.c.to_addr, s.emails.c.kind, s.emails.c.subject,
+                       s.emails.c.body, s.emails.c.from_addr, s.emails.c.attachments)
+                .order_by(s.emails.c.id))]
+        engine.dispose()
+    assert mails[db_url] == mails[reference]
+    assert [(to, kind) for to, kind, *_ in mails[db_url]] == [
+        ("klant@customer.example", "invoice_issued"), ("klant@customer.example", "reminder_sent")]
+    reminder = mails[db_url][1]
+    assert reminder[2] == "Herinnering 1: factuur SC2027-000001 is vervallen"
+    body = reminder[3].replace("\xa0", " ").replace("\u202f", " ")
+    for phrase in ("€ 363,00", "€ 14,00", "Totaal te betalen: € 377,00", "Artikel(s): 4.2"):
+        assert phrase in body, phrase

@@ -240,8 +240,8 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
                        row.action_count)
         pairs.append((old, new))
         texts.append(s.state_text)
-        days.append(RunDay(StoredContract(row.contract_id, row.tenant_id,
-                                          Contract.model_validate_json(row.document),
+        # the document as read: the step process validated it (`StoredContract.source`)
+        days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, row.document,
                                           row.policy_version_id),
                            row.action_count, new.state, s.items))
         done += new.next_due > until

@@ -65,7 +65,7 @@ def details(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     policies: dict[int, Policy] = {}
     for contract, new in days:
         wanted = [n for n in new if n.action.kind in KINDS]
-        if not wanted or not contract.contract.customer.email:
+        if not wanted or not contract.mailable:
             continue
         raw = settings.get(contract.tenant_id, {}).get("profile")
         profile = SellerProfile.model_validate(raw) if raw else None

@@ -69,8 +69,7 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
     if hooks:
         conn.execute(insert(s.webhook_deliveries), hooks)
     contracts = {c.id: c for c, _ in days}
-    if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].contract.customer.email
-               for e in new):
+    if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].mailable for e in new):
         return  # nothing to tell a customer by e-mail: no more queries for this batch
     notice: dict[int, int] = {}
     for c in contracts.values():  # the terms' pre-notification of a direct debit
