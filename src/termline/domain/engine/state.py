@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal, TypeVar, cast
 
 from termline.domain.contract.model import Contract
@@ -181,6 +182,13 @@ class ContractState:
         raise KeyError(ref)
 
 
+@lru_cache(maxsize=256)
+def business_calendar(country: str, closed_days: tuple[str, ...]) -> Calendar:
+    """The business days of a policy (`calendar`, `closed_days` as "MM-DD"): one object per
+    policy's pair, not one per contract day (a context is built for each)."""
+    return Calendar(country, tuple((int(d[:2]), int(d[3:])) for d in closed_days))
+
+
 @dataclass(frozen=True)
 class Context:
     """What a step needs besides the state: the contract, its policy, calendars, rates and
@@ -196,8 +204,8 @@ class Context:
     calendar: Calendar = field(init=False)
 
     def __post_init__(self) -> None:
-        closed = tuple((int(d[:2]), int(d[3:])) for d in self.policy.closed_days)
-        object.__setattr__(self, "calendar", Calendar(self.policy.calendar, closed))
+        object.__setattr__(self, "calendar",
+                           business_calendar(self.policy.calendar, self.policy.closed_days))
 
     @property
     def currency(self) -> str:
