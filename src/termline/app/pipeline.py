@@ -55,7 +55,6 @@ from termline.app.run import (
     wave_bound,
 )
 from termline.domain.contract.model import Contract
-from termline.domain.engine.actions import Action, ActionKind, Value
 from termline.domain.engine.state import Context, ContractState
 from termline.domain.mechanisms.pricing.series import IndexTable
 from termline.domain.policy.schema import Policy
@@ -71,9 +70,8 @@ class Stepped(NamedTuple):
 
     Sent back between processes, so it holds plain values: the new state as stored text (the
     writer decodes it, several times cheaper than unpickling the records) and the run row's
-    columns, not the state or the contract (the writer has the contract's document), and the
-    actions as plain tuples (`flat_actions`). Pickled records cost the step process and the
-    writer about as much as the step itself."""
+    columns, not the state or the contract (the writer has the contract's document). Pickled
+    records cost the step process and the writer about as much as the step itself."""
 
     contract_id: int
     ref: str
@@ -81,29 +79,10 @@ class Stepped(NamedTuple):
     next_due: date
     recompute_from: date | None
     action_count: int
-    items: list[FlatAction]
+    items: list[NewAction]
     state_text: str  # the new state as stored ("" when the step failed)
     days: int
     problem: dict[str, Any] | None = None
-
-
-# an action as sent between processes: Action's six fields, then NewAction's other four
-FlatAction = tuple[date, ActionKind, str, tuple[str, ...], tuple[tuple[str, Value], ...],
-                   str | None, str, date, tuple[int, ...], str | None]
-
-
-def flat_actions(items: Sequence[NewAction]) -> list[FlatAction]:
-    """The actions as plain values: pickled without a call into Python for each record (a
-    billing day's results, 300,000 contracts: 31 µs a contract day to pickle, 24 to unpickle,
-    against 21 and 10 as tuples)."""
-    return [(a.date, a.kind, a.contract, a.clauses, a.fields, a.currency, n.natural_key,
-             n.cause_date, n.cause_events, n.body) for n in items for a in (n.action,)]
-
-
-def new_actions(flat: Sequence[FlatAction]) -> list[NewAction]:
-    """`flat_actions` undone."""
-    return [NewAction(Action(f[0], f[1], f[2], f[3], f[4], f[5]), f[6], f[7], f[8], f[9])
-            for f in flat]
 
 
 Task = tuple[Tenant, date, dict[int, str], list[tuple[DueRun, list[RawEvent]]]]
@@ -136,7 +115,7 @@ def step_batch(task: Task) -> list[Stepped]:
                                           seller_country(tenant)), old, events,
                                   wave_bound(old, until), report, until)
             out.append(Stepped(row.contract_id, contract.id, new.cursor, new.next_due,
-                               new.recompute_from, new.action_count, flat_actions(items),
+                               new.recompute_from, new.action_count, items,
                                dumps(encode(new.state, ContractState)), report.days))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
@@ -264,7 +243,7 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
         # the document as read: the step process validated it (`StoredContract.source`)
         days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, row.document,
                                           row.policy_version_id),
-                           row.action_count, new.state, new_actions(s.items)))
+                           row.action_count, new.state, s.items))
         done += new.next_due > until
     if not uow.repo.save_runs(pairs, texts):
         raise StoreConflict("a run row moved under the single writer's checked store")
