@@ -1,0 +1,123 @@
+"""What a step process does for one contract day of the billing day, counted in instructions.
+
+The wall and CPU times of `termline bench` and `bench/writer_bound.py` drift by up to a fifth
+between runs on the shared two-core machines (docs/benchmarks.md), more than most changes to
+the step save. Instructions do not drift: `valgrind --tool=callgrind` counts the same total for
+the same code and input whatever else the machine does. This bench loads a synthetic book,
+reads the billing day's due contracts as the pipelined run's writer reads them
+(`app.pipeline`: due runs, their events, the policies' texts), and counts what a step process
+spends on them: `step_batch` (decode, validate, step, encode) and pickling its results. It runs
+itself twice under callgrind, once only to start, load the task and warm up, once to step it
+as well; the difference per contract day is the figure. Each run takes a minute or two.
+
+Usage: python bench/step_instructions.py [--contracts 6000] [--db sqlite:///out/steps.db]
+       python bench/step_instructions.py --no-valgrind ...   (CPU µs instead, same input)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app.pipeline import Task, step_batch
+from termline.app.run import QUIET, due_work
+from termline.devtools import bench
+from termline.devtools.synthetic import synthetic_contracts
+from termline.domain.registry import bootstrap
+
+DAY = date(2027, 1, 1)
+WARM = 100  # contract days stepped before counting: policies parsed, tables and caches filled
+
+
+def billing_day_task(db: str, contracts: int) -> Task:
+    """The billing day's due contracts of a synthetic book (a third start on 2027-01-01) as
+    the writer sends them to a step process."""
+    engine = make_engine(bench.fresh_database(db, bench.SCHEMA))
+    upgrade(engine)
+    bench._load(engine, synthetic_contracts(contracts, DAY, 7, 3), bytearray(contracts + 1),
+                None)
+    work, _ = due_work(lambda: SqlUnitOfWork(engine), DAY)
+    tenant = work[0][0]
+    with SqlUnitOfWork(engine) as uow:
+        rows = uow.repo.due_runs(tenant.id, DAY, contracts, ())
+        events = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
+                                                       for r in rows])
+        texts = {v: uow.repo.policy_text(v) for v in {r.policy_version_id for r in rows}}
+    engine.dispose()
+    return tenant, DAY, texts, [(r, events.get(r.contract_id, [])) for r in rows]
+
+
+def step_task(path: Path, work: bool) -> tuple[int, float]:
+    """Load the task, warm up, and (`work`) step the rest and pickle the results: how many
+    contract days were stepped, and the CPU seconds it took."""
+    with path.open("rb") as f:
+        tenant, day, texts, rows = pickle.load(f)
+    pickle.dumps(step_batch((tenant, day, texts, rows[:WARM])), pickle.HIGHEST_PROTOCOL)
+    gc.freeze()  # as a step process runs (app.pipeline._quiet_process)
+    gc.set_threshold(*QUIET)
+    if not work:
+        return 0, 0.0
+    started = time.process_time()
+    pickle.dumps(step_batch((tenant, day, texts, rows[WARM:])), pickle.HIGHEST_PROTOCOL)
+    return len(rows) - WARM, time.process_time() - started
+
+
+def counted(path: Path, mode: str, out: Path) -> int:
+    """The instructions of this script's `--child mode` run under callgrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
+         sys.executable, __file__, "--child", mode, str(path)],
+        check=True, capture_output=True, text=True)
+    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    if found is None:
+        sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contracts", type=int, default=6000)
+    parser.add_argument("--db", default="sqlite:///out/steps.db")
+    parser.add_argument("--no-valgrind", action="store_true",
+                        help="time the same work in CPU µs instead of counting instructions")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "TASK"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        step_task(Path(args.child[1]), args.child[0] == "work")
+        return
+    if not args.no_valgrind and shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Debian: apt install valgrind); "
+                 "or pass --no-valgrind for CPU time")
+    task = billing_day_task(args.db, args.contracts)
+    if len(task[3]) <= WARM:
+        sys.exit(f"{len(task[3])} contract days due: give more than {3 * WARM} contracts")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "task.pickle"
+        path.write_bytes(pickle.dumps(task, pickle.HIGHEST_PROTOCOL))
+        report: dict[str, object] = {"contracts": args.contracts,
+                                     "contract_days": len(task[3]) - WARM}
+        if args.no_valgrind:
+            stepped, cpu = step_task(path, True)
+            report["cpu_us_per_contract_day"] = round(cpu * 1e6 / stepped, 1)
+        else:
+            base = counted(path, "base", Path(tmp))
+            work = counted(path, "work", Path(tmp))
+            report["instructions_per_contract_day"] = round((work - base) / (len(task[3]) - WARM))
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    bootstrap()
+    main()
