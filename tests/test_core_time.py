@@ -55,3 +55,16 @@ def test_extra_closed_days_such_as_christmas_eve() -> None:
     lt = Calendar("LT", extra_closed=((12, 24), (12, 31)))
     assert not lt.is_business_day(date(2027, 12, 31))
     assert Calendar("LT").is_business_day(date(2027, 12, 31))
+
+
+def test_a_policy_s_closed_days_make_one_calendar_shared_by_its_contexts() -> None:
+    """SuperOffice 6 (support closed on 24 and 31 December): the policy's "MM-DD" closed days
+    read as month-day pairs once; every contract day's context of the policy gets that one
+    calendar, and another set of closed days another."""
+    from termline.domain.engine.state import business_calendar
+
+    closed = business_calendar("LT", ("12-24", "12-31"))
+    assert closed == Calendar("LT", extra_closed=((12, 24), (12, 31)))
+    assert business_calendar("LT", ("12-24", "12-31")) is closed
+    assert not closed.is_business_day(date(2027, 12, 31))  # a Friday, no holiday in Lithuania
+    assert business_calendar("LT", ()).is_business_day(date(2027, 12, 31))
