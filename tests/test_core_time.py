@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from termline.domain.engine.state import business_calendar
 from termline.domain.values.calendar import Calendar
 from termline.domain.values.duration import Duration, Unit, add_months
 from termline.domain.values.periods import month_end, next_month_start, period
@@ -61,8 +62,6 @@ def test_a_policy_s_closed_days_make_one_calendar_shared_by_its_contexts() -> No
     """SuperOffice 6 (support closed on 24 and 31 December): the policy's "MM-DD" closed days
     read as month-day pairs once; every contract day's context of the policy gets that one
     calendar, and another set of closed days another."""
-    from termline.domain.engine.state import business_calendar
-
     closed = business_calendar("LT", ("12-24", "12-31"))
     assert closed == Calendar("LT", extra_closed=((12, 24), (12, 31)))
     assert business_calendar("LT", ("12-24", "12-31")) is closed

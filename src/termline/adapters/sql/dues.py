@@ -36,10 +36,9 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.document_store import DocumentStore
 from termline.adapters.sql.store_records import NewAction, StoredContract
 from termline.domain.contract.model import Contract
-from termline.domain.engine.state import ContractState, Item
+from termline.domain.engine.state import ContractState, Item, business_calendar
 from termline.domain.mechanisms.dunning.ladder import next_step
 from termline.domain.policy.schema import Policy
-from termline.domain.values.calendar import Calendar
 
 KINDS = ("invoice_issued", "reminder_sent")
 
@@ -163,8 +162,8 @@ def _reminder(n: NewAction, contract: Contract, state: ContractState, policy: Po
     next_clauses: tuple[str, ...] = ()
     invoice = next((i for i in state.items if i.ref == ref), None)
     if invoice is not None:
-        closed = tuple((int(d[:2]), int(d[3:])) for d in policy.closed_days)
-        found = next_step(policy.dunning, invoice, state, Calendar(policy.calendar, closed))
+        found = next_step(policy.dunning, invoice, state,
+                          business_calendar(policy.calendar, policy.closed_days))
         if found is not None:
             deadline, next_clauses = found[1], policy.dunning.steps[found[0]].clause
     record = records.get(ref)
