@@ -54,20 +54,21 @@ _SAVE_RUNS_PG = (
 # `claim` and `claim_ids` as the driver's text (`driver_sql`): a run claims its whole book
 # through them, and SQLAlchemy built a typed `Row` for each contract. On SQLite the unit of
 # work holds the write lock from its BEGIN, so no FOR UPDATE.
+_WITH_CONTRACT = "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id "
+# a tenant's contracts due by a day, the most overdue first: the claiming and pipelined runs'
+_MOST_DUE = ("WHERE r.tenant_id = {p} AND r.next_due <= {p} "
+             "ORDER BY r.next_due, r.contract_id LIMIT {p}")
 _CLAIMED = ("SELECT r.contract_id, r.state, r.cursor, r.next_due, r.recompute_from, "
             "r.action_count, r.problem, c.tenant_id, c.document, c.policy_version_id "
-            "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id ")
-_CLAIM_SQLITE = (_CLAIMED + "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
-                 "ORDER BY r.next_due, r.contract_id LIMIT {p}")
+            + _WITH_CONTRACT)
+_CLAIM_SQLITE = _CLAIMED + _MOST_DUE
 _CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
 _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
 _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
 # the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again
 _DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
              "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count "
-             "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id "
-             "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
-             "ORDER BY r.next_due, r.contract_id LIMIT {p}")
+             + _WITH_CONTRACT + _MOST_DUE)
 _RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_count "
               "FROM contract_runs WHERE contract_id IN {in} AND problem IS NULL")
 
