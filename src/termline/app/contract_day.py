@@ -49,7 +49,24 @@ class UnreadableEvent(TermlineError):
 def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,
              report: DayCount, horizon: date | None = None
              ) -> tuple[RunState, list[NewAction]]:
-    """The contract's next day that acts (or every day to `until` if none does): its state.
+    """The contract's next day that acts (or every day to `until` if none does): its state,
+    and its actions keyed for the ledger."""
+    new, acts, cause = acted_day(ctx, old, events, until, report, horizon)
+    return new, keyed(acts, new.cursor, cause)
+
+
+def keyed(acts: Sequence[Action], cursor: date, cause: tuple[int, ...]) -> list[NewAction]:
+    """A day's actions as the ledger appends them: each with its natural key and JSON body,
+    caused by the events of `cause` (their ids)."""
+    return [NewAction(a, key, cursor, cause, body)
+            for a, (key, body) in zip(acts, keyed_bodies(acts), strict=True)]
+
+
+def acted_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,
+              report: DayCount, horizon: date | None = None
+              ) -> tuple[RunState, list[Action], tuple[int, ...]]:
+    """`next_day` before its actions are keyed: the new run state, the day's actions and the
+    ids of the events that caused them. The pipelined run steps here and keys in its writer.
 
     Days on which nothing happens are jumped over (`engine.wake`); a stepped day without
     actions (a state change only) is folded into the next day that acts.
@@ -91,7 +108,5 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     next_due = min([d for d in (next_wake(state, ctx, cursor), *later) if d is not None],
                    default=NEVER)
     cause = tuple(e.id for e in by_day.get(cursor, ())) if cursor > old.cursor else ()
-    items = [NewAction(a, key, cursor, cause, body)
-             for a, (key, body) in zip(acts, keyed_bodies(acts), strict=True)]
     return RunState(old.contract_id, state, cursor, next_due, None,
-                    old.action_count + len(items)), items
+                    old.action_count + len(acts)), acts, cause
