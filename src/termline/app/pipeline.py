@@ -3,8 +3,8 @@
 SQLite has one writer and the step is CPU work: a single process leaves the second core idle
 while it steps, and the database idle while it computes. Here the writer reads a batch of due
 contracts as stored (`Repository.due_runs`) and hands it to step processes, which decode,
-step and encode with no I/O; while they work, the writer keys and stores the batch before, in
-the same transaction in which it read the next one.
+step and encode with no I/O; while they work, the writer keys and stores the batch sent
+`AHEAD` batches before, in the same transaction in which it read the next one.
 
 Nothing is locked between the read and the store, so each contract's input is checked again
 in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -63,6 +64,10 @@ from termline.domain.rates.table import RateTable
 from termline.domain.registry import bootstrap
 
 BATCH = 500
+# batches read and sent ahead of the one being stored: with two, a step process finds its next
+# batch waiting when it finishes one instead of idling until the writer has stored (a core
+# that idles even a millisecond runs the next tens of milliseconds slower on these VMs)
+AHEAD = 2
 
 
 class Stepped(NamedTuple):
@@ -168,16 +173,19 @@ def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], st
     texts: dict[int, str] = {}
     finished = 0
     for tn, day in work:
-        flight: Flight | None = None
+        flights: deque[Flight] = deque()
         while True:
-            stored = flight
             redo: list[int] = []
             with uow_factory() as uow:
-                skip = {row.contract_id for row, _ in flight[0]} if flight else set()
+                skip = {row.contract_id for f in flights for row, _ in f[0]}
                 rows = uow.repo.due_runs(tn.id, day, batch, skip)
                 redo = [r.contract_id for r in rows if r.recompute_from is not None]
                 flight = _send(uow, steps, jobs, tn, day, texts,
                                [r for r in rows if r.recompute_from is None])
+                if flight is not None:
+                    flights.append(flight)
+                stored = flights.popleft() if flights and (
+                    len(flights) > AHEAD or flight is None) else None
                 if stored is not None:
                     try:
                         finished += _store(uow, tn, day, stored, report)
