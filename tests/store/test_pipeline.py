@@ -23,7 +23,7 @@ from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.pipeline import _send, _store, step_processes
+from termline.app.pipeline import AHEAD, _send, _store, step_processes
 from termline.app.run import RunReport
 from termline.domain.policy import BUILTIN_PACKS
 from tests.store.books import scenario_text, synthetic_scenario
@@ -52,6 +52,50 @@ def test_pipelined_run_equals_simulation_for_each_pack(db_url: str, pack: str,
     again = json.loads(termline(db_url, "run", "--until", "2028-03-31", "--jobs", "1",
                                 "--json"))
     assert (again["actions"], again["days"], again["contracts"]) == (0, 0, 0)
+
+
+_LEDGER_ROWS = ("SELECT c.ref, a.seq, a.date, a.kind, a.natural_key, a.body, a.cause_date, "
+                "a.cause_events FROM actions AS a JOIN contracts AS c ON c.id = a.contract_id "
+                "ORDER BY c.ref, a.seq")
+
+
+def _ledger_rows(db_url: str) -> list[tuple[str, ...]]:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(str(v) for v in row) for row in conn.exec_driver_sql(_LEDGER_ROWS)]
+    finally:
+        engine.dispose()
+
+
+def test_batches_sent_ahead_store_what_the_claiming_run_stores(db_url: str,
+                                                               tmp_path: Path) -> None:
+    """The writer keeps `AHEAD` (two) batches with the step process while it keys and stores
+    the one before; with one contract a batch, a day with three or more of SmartWeb's six
+    contracts due has three batches out at once. Every action is stored as the claiming run
+    stores it: its contract, sequence, date, kind, the natural key the writer gave it, its
+    body, the day and events that caused it. The ledger holds nopay's invoice of 1,132.50 and
+    its two reminders' fees of 14.00 (SmartWeb 4.1, 4.3), and a run again finds nothing to do."""
+    assert AHEAD == 2
+    scenario = tmp_path / "smartweb.yaml"
+    scenario.write_text(scenario_text("smartweb"), "utf-8")
+    reference = f"sqlite:///{tmp_path / 'claiming.db'}"
+    for url, args in ((db_url, ["--jobs", "1", "--batch", "1"]), (reference, [])):
+        termline(url, "db", "upgrade")
+        termline(url, "tenant", "add", "default")
+        termline(url, "import", str(scenario))
+        termline(url, "run", "--until", "2027-06-15", *args)
+        termline(url, "run", "--until", "2028-03-31", *args)
+    rows = _ledger_rows(db_url)
+    assert rows == _ledger_rows(reference)
+    nopay = [json.loads(r[5]) for r in rows if r[0] == "nopay"]
+    assert [(a["date"], a["kind"], a.get("total") or a.get("fee")) for a in nopay
+            if "total" in a or "fee" in a] == [
+        ("2027-01-04", "invoice_issued", "1132.50"), ("2027-01-22", "reminder_sent", "14.00"),
+        ("2027-02-01", "reminder_sent", "14.00")]
+    again = json.loads(termline(db_url, "run", "--until", "2028-03-31", "--jobs", "1",
+                                "--batch", "1", "--json"))
+    assert (again["actions"], again["contracts"]) == (0, 0)
 
 
 def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
