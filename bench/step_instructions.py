@@ -31,7 +31,7 @@ from pathlib import Path
 
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
-from termline.app.pipeline import Task, step_batch
+from termline.app.pipeline import Task, batch_task, step_batch
 from termline.app.run import QUIET, due_work
 from termline.devtools import bench
 from termline.devtools.synthetic import synthetic_contracts
@@ -51,12 +51,9 @@ def billing_day_task(db: str, contracts: int) -> Task:
     work, _ = due_work(lambda: SqlUnitOfWork(engine), DAY)
     tenant = work[0][0]
     with SqlUnitOfWork(engine) as uow:
-        rows = uow.repo.due_runs(tenant.id, DAY, contracts, ())
-        events = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
-                                                       for r in rows])
-        texts = {v: uow.repo.policy_text(v) for v in {r.policy_version_id for r in rows}}
+        task = batch_task(uow, tenant, DAY, {}, uow.repo.due_runs(tenant.id, DAY, contracts, ()))
     engine.dispose()
-    return tenant, DAY, texts, [(r, events.get(r.contract_id, [])) for r in rows]
+    return task
 
 
 def step_task(path: Path, work: bool) -> tuple[int, float]:
