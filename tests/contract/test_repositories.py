@@ -380,6 +380,44 @@ def test_save_runs_stores_each_contract_of_a_batch(store: UowFactory) -> None:
         assert [uow.runs.run_state(cid).cursor for cid in ids] == [date(2027, 1, 10)] * 2
 
 
+def test_a_stepped_save_stores_only_rows_still_as_read(store: UowFactory) -> None:
+    """The pipelined run's store (`save_stepped`): a row is stored only if its whole mark is
+    what `due_runs` read and it is not set aside; the row read carries what the console keeps
+    for its contract (currency, status, access as stored)."""
+    tenant, (a, b, c, d) = book(store, "a", "b", "c", "d")
+    with store() as uow:
+        _at_february_end(uow, a, b, c, d)
+        read = {r.contract_id: r for r in uow.runs.due_runs(tenant, date(2027, 3, 4), 5)}
+        assert sorted((r.contract_id, r.mark(), r.currency, r.status, r.access)
+                      for r in read.values()) == [
+            (cid, (date(2027, 2, 28), date(2027, 3, 4), None, 0), "EUR", "pending", "none")
+            for cid in sorted((a, b, c, d))]
+        uow.runs.note_event(tenant, a, date(2027, 3, 2))  # due earlier: next_due moved
+        uow.runs.note_event(tenant, b, date(2027, 2, 10))  # back-dated: to recompute
+        uow.runs.set_aside(c, {"reason": "x"})
+
+        def stepped(cid: int) -> tuple[Any, Any]:
+            return read[cid], _moved(uow.runs.run_state(cid), cursor=date(2027, 3, 4),
+                                     next_due=date(2027, 4, 4), recompute_from=None,
+                                     action_count=2,
+                                     state=ContractState(status="active", access="full"))
+
+        for cid in (a, b, c):
+            assert not uow.runs.save_stepped([stepped(cid)], ['{"status":"active"}'])
+            assert uow.runs.run_state(cid).cursor == date(2027, 2, 28)
+        assert uow.runs.save_stepped([stepped(d)], ['{"status":"active","access":"full"}'])
+        assert not uow.runs.save_stepped([stepped(d)], ['{"status":"active"}'])  # moved: once
+        stored = uow.runs.run_state(d)
+        assert (stored.cursor, stored.next_due, stored.action_count, stored.state.status,
+                stored.state.access) == (date(2027, 3, 4), date(2027, 4, 4), 2, "active",
+                                         "full")
+        uow.runs.set_aside(a, {"reason": "x"})  # a and b due before d: out of its way
+        uow.runs.set_aside(b, {"reason": "x"})
+        assert [(r.contract_id, r.status, r.access)
+                for r in uow.runs.due_runs(tenant, date(2027, 4, 4), 5)] == [(d, "active", "full")]
+        assert uow.runs.save_stepped([], [])
+
+
 # --- the ledger -----------------------------------------------------------------------------
 
 def _started(day: date, ref: str, key: str) -> NewAction:

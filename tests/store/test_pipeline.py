@@ -23,7 +23,7 @@ from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.pipeline import AHEAD, _send, _store, step_processes
+from termline.app.pipeline import AHEAD, _send, _store_flight, step_processes
 from termline.app.run import RunReport
 from termline.domain.policy import BUILTIN_PACKS
 from tests.store.books import scenario_text, synthetic_scenario
@@ -127,7 +127,7 @@ def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
         report = RunReport()
         with SqlUnitOfWork(engine) as uow:
             assert flight is not None
-            assert _store(uow, tenant, until, flight, report) == 0
+            assert _store_flight(uow, tenant, until, flight, report) == (0, [])
             uow.commit()
     assert report.contracts == 0 and report.actions == 0  # nothing stored from the stale read
     with SqlUnitOfWork(engine) as uow:
@@ -141,6 +141,65 @@ def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
     ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
     assert (ledger["balances"][0]["principal"], ledger["balances"][0]["credit"]) \
         == ("337.93", "0.00")
+    assert ledger == expected
+
+
+def test_a_batch_with_a_row_moved_meanwhile_stores_the_others_and_leaves_it_due(
+        db_url: str, tmp_path: Path) -> None:
+    """The writer stores a batch on the condition that each run row is still as read
+    (`save_stepped`). examples/smartweb.yaml with a twin of nopay (same start, same line), run
+    to 2027-01-20: both last acted on 2027-01-19 and are read for their next day, 2027-01-29.
+    Then a payment of 100.00 to nopay dated 2027-01-15, before its cursor, is posted: nopay's
+    row is marked to recompute from that day (SmartWeb 4.1: a payment settles the oldest
+    invoice). Storing the batch finds the row moved, rolls back and stores again with the rows
+    read first: the twin's day is stored, nopay stays as it was, due on 2027-01-15 with its
+    recompute mark, and the book ends as `simulate` with the payment."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "smartweb.yaml"
+    twin = ("  - id: twin\n    customer: {name: Twin ApS, country: DK, vat_number: DK12345682}\n"
+            "    start: 2027-01-01\n    lines:\n"
+            "      - {item: SmartWeb Shop, unit_price: \"100.00\", per: month, quantity: 1}\n")
+    scenario = tmp_path / "smartweb.yaml"
+    scenario.write_text(example.read_text("utf-8").replace("events:\n", twin + "events:\n"),
+                        "utf-8")
+    racing = {"date": "2027-01-15", "type": "payment", "contract": "nopay",
+              "amount": "100.00"}
+    engine = make_engine(db_url)
+    upgrade(engine)
+    termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
+    termline(db_url, "import", str(scenario), "--tenant", TENANT)
+    termline(db_url, "run", "--until", "2027-01-20")
+    until = date(2027, 1, 31)
+    with step_processes(1) as steps:
+        with SqlUnitOfWork(engine) as uow:
+            tenant = uow.repo.tenant(TENANT)
+            assert tenant is not None
+            read = {json.loads(r.document)["id"]: r
+                    for r in uow.repo.due_runs(tenant.id, until, 10)}
+            assert {ref: (r.cursor, r.next_due) for ref, r in read.items()} == {
+                ref: (date(2027, 1, 19), date(2027, 1, 29)) for ref in ("nopay", "twin")}
+            flight = _send(uow, steps, 1, tenant, until, {}, list(read.values()))
+            uow.commit()
+        intake.add_events(SqlUnitOfWork(engine), [parse_event(racing)], TENANT)
+        report = RunReport()
+        with SqlUnitOfWork(engine) as uow:
+            assert flight is not None
+            _store_flight(uow, tenant, until, flight, report)
+            uow.commit()
+    assert report.contracts == 1  # the twin's, stored once
+    with SqlUnitOfWork(engine) as uow:
+        stored = uow.repo.run_state(read["twin"].contract_id)
+        nopay = uow.repo.run_state(read["nopay"].contract_id)
+    assert stored.cursor == date(2027, 1, 29)
+    assert (nopay.cursor, nopay.next_due, nopay.recompute_from, nopay.action_count) == (
+        date(2027, 1, 19), date(2027, 1, 15), date(2027, 1, 15), read["nopay"].action_count)
+    engine.dispose()
+
+    termline(db_url, "run", "--until", "2027-12-31", "--jobs", "1")
+    with_payment = tmp_path / "with-payment.yaml"
+    with_payment.write_text(scenario.read_text("utf-8") + "  - {" + ", ".join(
+        f"{k}: {json.dumps(v)}" for k, v in racing.items()) + "}\n", "utf-8")
+    expected = json.loads(termline(db_url, "simulate", str(with_payment), "--format", "json"))
+    ledger = json.loads(termline(db_url, "ledger", "--tenant", TENANT, "--format", "json"))
     assert ledger == expected
 
 

@@ -10,7 +10,9 @@ Nothing is locked between the read and the store, so each contract's input is ch
 in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
 and the ids of its live events after the cursor must be what the step read. A contract whose
 input moved meanwhile (an event arrived through the API, an operator voided one) is not
-stored: it stays due and a later batch reads it again. One writer at a time: with several
+stored: it stays due and a later batch reads it again. The row's check is the condition of
+the statement that stores it (`save_stepped`); a batch with a moved row is rolled back and
+stored again with the rows read first (`_store_flight`). One writer at a time: with several
 writers on PostgreSQL, use the claiming run (`service.run`), which locks what it claims.
 """
 
@@ -188,11 +190,9 @@ def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], st
                 stored = flights.popleft() if flights and (
                     len(flights) > AHEAD or flight is None) else None
                 if stored is not None:
-                    try:
-                        finished += _store(uow, tn, day, stored, report)
-                    except DATA_REFUSED:
-                        uow.rollback()  # one value refused: each contract alone, below
-                        redo += [row.contract_id for row, _ in stored[0]]
+                    done, refused = _store_flight(uow, tn, day, stored, report)
+                    finished += done
+                    redo += refused  # each contract alone, below
                 uow.commit()
             for contract_id in redo:  # back-dated events, refused values: the claiming path
                 finished += _advance_alone(uow_factory, contract_id, tn, day, report, caches)
@@ -230,21 +230,48 @@ def _send(uow: UnitOfWork, steps: Pool, jobs: int, tenant: Tenant, until: date,
     return work, steps.map_async(step_batch, [(tenant, until, policies, p) for p in parts])
 
 
+class _RowsMoved(Exception):
+    """A row of the batch moved since it was read: store it again, each mark read first."""
+
+
+def _store_flight(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
+                  report: RunReport) -> tuple[int, list[int]]:
+    """Store a batch the step processes computed: how many contracts are done, and which to
+    run again alone (a value the store refused: the batch is rolled back).
+
+    Rows rarely move under the single writer (an event arrived through the API, an operator
+    voided one), so each is stored on the condition that its whole mark is still what was
+    read, in the statement that stores it; only when one moved is the batch rolled back and
+    stored again with the marks read first, passing over the moved ones."""
+    for careful in (False, True):
+        try:
+            return _store(uow, tenant, until, flight, report, careful), []
+        except _RowsMoved:
+            uow.rollback()
+        except DATA_REFUSED:
+            uow.rollback()  # one value refused: each contract alone
+            return 0, [row.contract_id for row, _ in flight[0]]
+    raise AssertionError("a careful store raises StoreConflict instead")  # pragma: no cover
+
+
 def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
-           report: RunReport) -> int:
-    """Store what the step processes computed for a batch; how many contracts are done."""
+           report: RunReport, careful: bool) -> int:
+    """Store what the step processes computed for a batch; how many contracts are done.
+    `careful`: the rows' marks read first (else those of the contracts set aside only)."""
     work, result = flight
     stepped = [s for part in result.get() for s in part]
-    marks = uow.repo.run_marks([row.contract_id for row, _ in work])
+    checked = {row.contract_id for (row, _), s in zip(work, stepped, strict=True)
+               if careful or s.problem is not None}
+    marks = uow.repo.run_marks(sorted(checked)) if checked else {}
     live = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
                                                  for r, _ in work])
     batch = RunReport()
-    pairs: list[tuple[RunState, RunState]] = []
+    runs: list[tuple[DueRun, RunState]] = []
     texts: list[str] = []
     days: list[RunDay] = []
     done = 0
     for (row, read), s in zip(work, stepped, strict=True):
-        if marks.get(row.contract_id) != row.mark() or \
+        if (row.contract_id in checked and marks.get(row.contract_id) != row.mark()) or \
                 [e[0] for e in live.get(row.contract_id, [])] != [e[0] for e in read]:
             continue  # its input moved since the read: still due, read again later
         batch.days += s.days
@@ -256,16 +283,16 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
             continue
         new = RunState(row.contract_id, decode(ContractState, loads(s.state_text)), s.cursor,
                        s.next_due, s.recompute_from, s.action_count)
-        old = RunState(row.contract_id, ContractState(), row.cursor, row.next_due, None,
-                       row.action_count)
-        pairs.append((old, new))
+        runs.append((row, new))
         texts.append(s.state_text)
         # the document as read: the step process validated it (`StoredContract.source`)
         days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, row.document,
                                           row.policy_version_id),
                            row.action_count, new.state, keyed(s.actions, s.cursor, s.cause)))
         done += new.next_due > until
-    if not uow.repo.save_runs(pairs, texts):
+    if not uow.repo.save_stepped(runs, texts):
+        if not careful:
+            raise _RowsMoved
         raise StoreConflict("a run row moved under the single writer's checked store")
     uow.repo.add_days(days, until)
     batch.actions = sum(len(d.items) for d in days)

@@ -183,6 +183,12 @@ class Runs(Protocol):
     def save_runs(self, pairs: Sequence[tuple[RunState, RunState]],
                   encoded: Sequence[str] | None = None) -> bool: ...
 
+    def save_stepped(self, runs: Sequence[tuple[DueRun, RunState]], encoded: Sequence[str]
+                     ) -> bool:
+        """Stored only if each row is still as read (`DueRun.mark`, not set aside); on False
+        the caller rolls back."""
+        ...
+
 
 class Ledger(Protocol):
     """The actions each contract's run appended, in sequence; never updated or deleted."""

@@ -92,9 +92,11 @@ class MemoryRuns:
             if row.contract_id in skip:
                 continue
             contract = self.tables.contracts[row.contract_id]
+            state: ContractState = decode(ContractState, loads(row.state))  # status, access
             out.append(DueRun(row.contract_id, row.tenant_id, contract.policy_version_id,
                               contract.start, contract.document, row.state, row.cursor,
-                              row.next_due, row.recompute_from, row.action_count))
+                              row.next_due, row.recompute_from, row.action_count,
+                              contract.currency, state.status, state.access))
         return out[:limit]
 
     def run_marks(self, contract_ids: Sequence[int]
@@ -132,6 +134,16 @@ class MemoryRuns:
 
     def save_runs(self, pairs: Sequence[tuple[RunState, RunState]],
                   encoded: Sequence[str] | None = None) -> bool:
+        return self._save(pairs, encoded, False)
+
+    def save_stepped(self, runs: Sequence[tuple[DueRun, RunState]], encoded: Sequence[str]
+                     ) -> bool:
+        return self._save([(RunState(row.contract_id, ContractState(), row.cursor,
+                                     row.next_due, row.recompute_from, row.action_count), new)
+                           for row, new in runs], encoded, True)
+
+    def _save(self, pairs: Sequence[tuple[RunState, RunState]],
+              encoded: Sequence[str] | None, exact: bool) -> bool:
         if not pairs:
             return True
         texts = encoded if encoded is not None else [
@@ -140,6 +152,9 @@ class MemoryRuns:
         for (old, new), text in zip(pairs, texts, strict=True):
             row = self.tables.runs.get(old.contract_id)
             if row is None or row.cursor != old.cursor or row.action_count != old.action_count:
+                continue
+            if exact and (row.next_due, row.recompute_from, row.problem) != (
+                    old.next_due, old.recompute_from, None):
                 continue
             self.tables.runs[old.contract_id] = replace(
                 row, state=text, cursor=new.cursor, next_due=new.next_due,

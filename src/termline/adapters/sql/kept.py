@@ -25,7 +25,7 @@ opposite orders, and no increment is lost.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -141,16 +141,22 @@ _OPEN_ITEM_COLUMNS = ("contract_id", "ref", "tenant_id", "currency", "kind", "du
                       "amount_open")
 
 
-def keep(conn: Connection, states: Sequence[tuple[int, ContractState]]) -> None:
+Kept = tuple[int, str, str, str]  # a contract's tenant, currency, status and access as stored
+
+
+def keep(conn: Connection, states: Sequence[tuple[int, ContractState]],
+         stored: Mapping[int, Kept] | None = None) -> None:
     """The contracts' new states were just stored: replace their open items and move the
-    tenants' totals by the difference. Called before the states' own UPDATE (it reads the
-    status and access stored so far)."""
+    tenants' totals by the difference. Called before the states' own UPDATE, which reads the
+    status and access stored so far, unless the caller gives them as `stored` (read with rows
+    it has checked are unchanged since)."""
     if not states:
         return
     ids = sorted({cid for cid, _ in states})
     reads = Reads(conn)
-    found = {int(cid): (tenant, currency, status, access)
-             for cid, tenant, currency, status, access in reads.rows(_KEPT_RUNS, ids)}
+    found = stored if stored is not None else {
+        int(cid): (tenant, currency, status, access)
+        for cid, tenant, currency, status, access in reads.rows(_KEPT_RUNS, ids)}
     lock_totals(conn, (row[0] for row in found.values()))
     counts: dict[tuple[int, str, str], int] = {}
     owed: dict[tuple[int, str, str, date], Decimal] = {}

@@ -38,19 +38,28 @@ from termline.adapters.sql.store_records import (
 from termline.domain.engine.state import ContractState
 
 _RUN = t.contract_runs.c
-# status and access are the state's, kept as columns for the console (0013)
+# status and access are the state's, kept as columns for the console (0013). A row is stored
+# if its cursor and action count are still what was read (`save_runs`), or its whole mark and
+# it is not set aside (`save_stepped`)
 _SAVE_RUNS_SQLITE = (
     "UPDATE contract_runs SET state = ?, cursor = ?, next_due = ?, recompute_from = ?, "
     "action_count = ?, status = ?, access = ?, problem = NULL "
     "WHERE contract_id = ? AND cursor = ? AND action_count = ?")
+_SAVE_STEPPED_SQLITE = (_SAVE_RUNS_SQLITE + " AND next_due = ? AND recompute_from IS ? "
+                        "AND problem IS NULL")
 _SAVE_RUNS_PG = (
     "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
     "recompute_from = v.recompute_from, action_count = v.action_count, status = v.status, "
     "access = v.access, problem = NULL "
     "FROM unnest(%b::text[], %b::date[], %b::date[], %b::date[], %b::int[], %b::text[], "
-    "%b::text[], %b::bigint[], %b::date[], %b::int[]) AS v(state, cursor, next_due, "
-    "recompute_from, action_count, status, access, cid, old_cursor, old_count) "
+    "%b::text[], %b::bigint[], %b::date[], %b::int[]{more}) AS v(state, cursor, next_due, "
+    "recompute_from, action_count, status, access, cid, old_cursor, old_count{names}) "
     "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
+_SAVE_STEPPED_PG = _SAVE_RUNS_PG.format(
+    more=", %b::date[], %b::date[]", names=", old_next_due, old_recompute") + (
+    " AND r.next_due = v.old_next_due AND r.recompute_from IS NOT DISTINCT FROM "
+    "v.old_recompute AND r.problem IS NULL")
+_SAVE_RUNS_PG = _SAVE_RUNS_PG.format(more="", names="")
 # `claim` and `claim_ids` as the driver's text (`driver_sql`): a run claims its whole book
 # through them, and SQLAlchemy built a typed `Row` for each contract. On SQLite the unit of
 # work holds the write lock from its BEGIN, so no FOR UPDATE.
@@ -67,7 +76,8 @@ _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_
 _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
 # the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again
 _DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
-             "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count "
+             "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count, c.currency, "
+             "r.status, r.access "
              + _WITH_CONTRACT + _MOST_DUE)
 _RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_count "
               "FROM contract_runs WHERE contract_id IN {in} AND problem IS NULL")
@@ -179,10 +189,11 @@ class SqlRuns(SqlRows):
         reads = Reads(self.conn)
         day = reads.day
         return [DueRun(cid, tenant, version, day(start), document, state, day(cursor),
-                       day(next_due), day(recompute_from), action_count)
+                       day(next_due), day(recompute_from), action_count, currency, status,
+                       access)
                 for cid, tenant, version, start, document, state, cursor, next_due,
-                recompute_from, action_count in reads.rows(_DUE_RUNS, tenant_id, wave,
-                                                           limit + len(skip))
+                recompute_from, action_count, currency, status, access
+                in reads.rows(_DUE_RUNS, tenant_id, wave, limit + len(skip))
                 if cid not in skip][:limit]
 
     def run_marks(self, contract_ids: Sequence[int]
@@ -241,20 +252,44 @@ class SqlRuns(SqlRows):
             return True
         texts = encoded if encoded is not None else [
             dumps(encode(new.state, ContractState)) for _, new in pairs]
-        rows = [(text, new.cursor, new.next_due,
-                 new.recompute_from, new.action_count, new.state.status, new.state.access,
-                 old.contract_id, old.cursor, old.action_count)
-                for (old, new), text in zip(pairs, texts, strict=True)]
         # the console's kept rows first: they read the status stored so far (`kept`)
         keep(self.conn, [(old.contract_id, new.state) for old, new in pairs])
+        return self._update([(text, new, old.contract_id, old.cursor, old.action_count)
+                             for (old, new), text in zip(pairs, texts, strict=True)], False)
+
+    def save_stepped(self, runs: Sequence[tuple[DueRun, RunState]], encoded: Sequence[str]
+                     ) -> bool:
+        """Each new state (and its text) stored if its run row is still as `due_runs` read
+        it: the whole mark, and not set aside. False if any row moved: then the caller rolls
+        back, since the others may be stored (the console's kept rows are moved only when
+        all were, from the status and access read with the rows)."""
+        if not runs:
+            return True
+        if not self._update([(text, new, row.contract_id, row.cursor, row.action_count,
+                              row.next_due, row.recompute_from)
+                             for (row, new), text in zip(runs, encoded, strict=True)], True):
+            return False
+        keep(self.conn, [(row.contract_id, new.state) for row, new in runs],
+             {row.contract_id: (row.tenant_id, row.currency, row.status, row.access)
+              for row, _ in runs})
+        return True
+
+    def _update(self, saves: Sequence[tuple[Any, ...]], exact: bool) -> bool:
+        """Each (state text, new run state, contract id, and what its row must still hold:
+        cursor and action count, and if `exact` its next day due and recompute mark)."""
+        rows = [(text, new.cursor, new.next_due, new.recompute_from, new.action_count,
+                 new.state.status, new.state.access, *check)
+                for text, new, *check in saves]
         if self.conn.dialect.name == "postgresql":
             # one statement for the batch: the rows as arrays, joined back by contract id
             columns = list(zip(*rows, strict=True))
-            result = self.conn.exec_driver_sql(_SAVE_RUNS_PG, tuple(list(c) for c in columns))
+            result = self.conn.exec_driver_sql(_SAVE_STEPPED_PG if exact else _SAVE_RUNS_PG,
+                                               tuple(list(c) for c in columns))
         else:
             # dates bound as ISO text by the adapter `store.writes` registers
-            result = self.conn.exec_driver_sql(_SAVE_RUNS_SQLITE, rows)
-        return result.rowcount == len(pairs)  # else the caller rolls back, kept rows too
+            result = self.conn.exec_driver_sql(
+                _SAVE_STEPPED_SQLITE if exact else _SAVE_RUNS_SQLITE, rows)
+        return result.rowcount == len(saves)  # else the caller rolls back, kept rows too
 
 
 def note_days(conn: Connection, column: ColumnElement[int], earliest: Mapping[int, date]

@@ -144,6 +144,11 @@ class DueRun:
     next_due: date
     recompute_from: date | None
     action_count: int
+    # what the console's kept rows hold for it (`kept.keep`), as read with the row: they
+    # change only with its mark, so they hold while the mark does
+    currency: str
+    status: str
+    access: str
 
     def mark(self) -> tuple[date, date, date | None, int]:
         return self.cursor, self.next_due, self.recompute_from, self.action_count
