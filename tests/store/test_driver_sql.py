@@ -16,6 +16,7 @@ from termline.adapters.sql.db import make_engine
 from termline.adapters.sql.driver_sql import Pairs, Reads, driver_text
 from termline.adapters.sql.numbering import CORRECTED, _corrections
 from termline.adapters.sql.store_records import NewAction
+from termline.adapters.sql.writes import insert_rows
 from termline.domain.engine.actions import Action
 from termline.domain.policy import load_pack
 from tests.store.books import shop_contract
@@ -85,6 +86,32 @@ def test_dates_and_money_read_as_sqlalchemy_reads_them(db_url: str) -> None:
     assert [str(m) for _, _, m in got] == [str(m) for _, _, m in expected] == [
         "12.5000", "0.1000", "-3.0001", "100.0000", "123456789.9999", "None"]
     assert got[0][1] == date(2027, 1, 1)
+
+
+def test_rows_written_through_the_driver_read_back_as_sqlalchemys(db_url: str) -> None:
+    """`writes.insert_rows` binds through the driver's own adapters (on SQLite a date through a
+    cache, None as itself): each row reads back as the same values inserted by SQLAlchemy,
+    the same day bound twice and a missing name and amount included; SQLite holds the date as
+    ISO text and the missing values as NULL."""
+    rows = [(date(2027, 1, 31), "a", Decimal("12.5")), (date(2027, 1, 31), None, None),
+            (date(2028, 2, 29), "c", Decimal("-3.0001"))]
+    engine = make_engine(db_url)
+    PROBE.create(engine)
+    with engine.begin() as conn:
+        insert_rows(conn, PROBE, ("id", "day", "name", "amount"),
+                    [(i, *row) for i, row in enumerate(rows)])
+        conn.execute(insert(PROBE), [{"id": 10 + i, "day": day, "name": name, "amount": amount}
+                                     for i, (day, name, amount) in enumerate(rows)])
+        read = [(r.day, r.name, r.amount) for r in conn.execute(
+            select(PROBE.c.day, PROBE.c.name, PROBE.c.amount).order_by(PROBE.c.id))]
+        stored = conn.exec_driver_sql(
+            "SELECT typeof(day), typeof(name), typeof(amount) FROM probe WHERE id = 1").one() \
+            if conn.dialect.name == "sqlite" else ("text", "null", "null")
+    engine.dispose()
+    assert read[:3] == read[3:] == [(date(2027, 1, 31), "a", Decimal("12.5000")),
+                                    (date(2027, 1, 31), None, None),
+                                    (date(2028, 2, 29), "c", Decimal("-3.0001"))]
+    assert tuple(stored) == ("text", "null", "null")
 
 
 def test_one_array_parameter_holds_a_batchs_keys(db_url: str) -> None:

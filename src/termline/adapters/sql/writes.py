@@ -11,6 +11,7 @@ SQLAlchemy's (an `IntegrityError` is one), as the caller's fallbacks expect.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -75,6 +76,19 @@ def _check_sqlite_types(table: Table, columns: Sequence[str]) -> None:
 # The driver binds a date and a Decimal as SQLAlchemy's Date and Numeric do on SQLite (ISO
 # text; the REAL of SQLAlchemy's `to_float`), in C, for every row of `insert_rows`. Registered
 # by exact type: a datetime keeps its own adapter, and SQLAlchemy's own statements convert
-# before the driver sees the value.
-sqlite3.register_adapter(date, date.isoformat)
+# before the driver sees the value. A date through a bounded cache (functools' LRU, in C): a
+# batch binds the same few days thousands of times, and `date.isoformat` formats through
+# printf; a hit costs a quarter of that (docs/benchmarks.md, twelfth round). Not a Decimal:
+# equal amounts are not always the same float (0 and -0).
+sqlite3.register_adapter(date, functools.lru_cache(maxsize=4096)(date.isoformat))
 sqlite3.register_adapter(Decimal, float)
+
+
+def _null(value: None) -> None:
+    """None as itself (NULL). Without an adapter of its own, the driver looks for one in its
+    registry, then for `__adapt__` and `__conform__`, for every None it binds: about twice
+    what binding an int costs, and a run binds a few in every row it writes."""
+    return value
+
+
+sqlite3.register_adapter(type(None), _null)
