@@ -39,6 +39,7 @@ from termline.adapters.sql.driver_sql import Pairs, Reads
 from termline.adapters.sql.kept import add_to_months, count_documents, lock_totals
 from termline.adapters.sql.writes import insert_dicts
 from termline.domain.values.money import ZERO
+from termline.domain.values.record_build import assigned
 
 if TYPE_CHECKING:
     from termline.adapters.sql.store_records import NewAction
@@ -53,6 +54,7 @@ CHARGE_KINDS = CREDIT_KINDS | {"collection_costs_charged", "interest_charged", "
 MANUAL_CREDIT = "credit"  # the reason of a credit note by hand (`termline invoice credit`)
 
 
+@assigned  # one for each document a batch numbers
 @dataclass(frozen=True, slots=True)
 class Pending:
     tenant_id: int

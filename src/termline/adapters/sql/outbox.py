@@ -58,19 +58,22 @@ def enqueue(conn: Connection, days: Sequence[tuple[StoredContract, Sequence[NewA
             states: Mapping[int, ContractState] | None = None) -> None:
     """The outbox rows of the new actions; `states` (by contract id, after the actions) give a
     reminder's open items (`store.dues`)."""
-    new = entries(days)
-    if not new:
+    tenant_ids = {c.tenant_id for c, acts in days if acts}
+    if not tenant_ids:
         return
-    tenant_ids = {e.tenant_id for e in new}
     # through the driver (`driver_sql`): asked for every batch the run stores
     endpoints = [Endpoint(int(eid), int(tid), tuple(json.loads(events)))
                  for eid, tid, events in Reads(conn).rows(_ENDPOINTS, sorted(tenant_ids))]
+    mailing = any(n.action.kind in EMAIL_KINDS and c.mailable for c, acts in days for n in acts)
+    if not endpoints and not mailing:
+        return  # no webhook and nothing to tell a customer by e-mail: no more for this batch
+    new = entries(days)
     hooks = webhook_rows(new, endpoints)
     if hooks:
         conn.execute(insert(s.webhook_deliveries), hooks)
+    if not mailing:
+        return
     contracts = {c.id: c for c, _ in days}
-    if not any(e.kind in EMAIL_KINDS and contracts[e.contract_id].mailable for e in new):
-        return  # nothing to tell a customer by e-mail: no more queries for this batch
     notice: dict[int, int] = {}
     for c in contracts.values():  # the terms' pre-notification of a direct debit
         if c.contract.mandate is not None and c.policy_version_id not in notice:
