@@ -1,0 +1,134 @@
+"""What the pipelined writer does to store one contract day of the billing day, counted in
+instructions.
+
+The companion of `bench/step_instructions.py`, for the other process of `run --jobs N`: this
+bench loads a synthetic book into a SQLite file, reads the billing day's due contracts in
+batches as the writer reads them, steps them in this process and sends the results through
+pickle as a step process would, then stores each batch as the writer does
+(`app.pipeline._store_flight`: the checks, the run rows, the console's kept rows, the
+ledger, the invoices and documents, the outbox), one transaction a batch. It runs itself twice
+under callgrind on fresh copies of the loaded file, once without storing and once storing;
+the difference per contract day is the figure. Instructions do not drift with the machine as
+wall and CPU times do (docs/benchmarks.md); what the kernel does for SQLite's reads and
+writes is not counted. Each run takes a minute or two.
+
+Usage: python bench/store_instructions.py [--contracts 30000]
+       python bench/store_instructions.py --no-valgrind ...   (CPU µs instead, same input)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.uow import SqlUnitOfWork
+from termline.app.pipeline import BATCH, _store_flight, batch_task, step_batch
+from termline.app.run import RunReport
+from termline.devtools import bench
+from termline.devtools.synthetic import synthetic_contracts
+from termline.domain.registry import bootstrap
+
+DAY = date(2027, 1, 1)
+
+
+class _Ready:
+    """A step processes' result already in hand (what `AsyncResult.get` gives the writer)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def get(self) -> Any:
+        return self.value
+
+
+def load(db: Path, contracts: int) -> None:
+    """A synthetic book in a SQLite file (a third of it starts, and is invoiced, on DAY)."""
+    engine = make_engine(bench.fresh_database(f"sqlite:///{db}", bench.SCHEMA))
+    upgrade(engine)
+    bench._load(engine, synthetic_contracts(contracts, DAY, 7, 3), bytearray(contracts + 1),
+                None)
+    engine.dispose()
+
+
+def store_day(loaded: Path, work: bool) -> tuple[int, float]:
+    """On a copy of the loaded book: read and step the billing day's due contracts a batch at
+    a time, then (`work`) store each batch: how many contract days were stored, and the CPU
+    seconds the stores took."""
+    copy = loaded.with_name("work.db")
+    shutil.copy(loaded, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with SqlUnitOfWork(engine) as uow:
+        tenant = uow.repo.tenants()[0]
+        due = uow.repo.due_runs(tenant.id, DAY, 10 ** 9)
+        flights = []
+        for i in range(0, len(due), BATCH):
+            task = batch_task(uow, tenant, DAY, {}, due[i:i + BATCH])
+            result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
+            flights.append((task[3], _Ready(result)))
+    report = RunReport()
+    started = time.process_time()
+    if work:
+        for flight in flights:
+            with SqlUnitOfWork(engine) as uow:
+                _store_flight(uow, tenant, DAY, flight, report)  # type: ignore[arg-type]
+                uow.commit()
+    engine.dispose()
+    return report.contracts, time.process_time() - started
+
+
+def counted(loaded: Path, mode: str, out: Path) -> int:
+    """The instructions of this script's `--child mode` run under callgrind."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
+         sys.executable, __file__, "--child", mode, str(loaded)],
+        check=True, capture_output=True, text=True)
+    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
+    if found is None:
+        sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--contracts", type=int, default=30000)
+    parser.add_argument("--no-valgrind", action="store_true",
+                        help="time the same work in CPU µs instead of counting instructions")
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        store_day(Path(args.child[1]), args.child[0] == "work")
+        return
+    if not args.no_valgrind and shutil.which("valgrind") is None:
+        sys.exit("valgrind is not installed (Debian: apt install valgrind); "
+                 "or pass --no-valgrind for CPU time")
+    with tempfile.TemporaryDirectory() as tmp:
+        loaded = Path(tmp) / "book.db"
+        load(loaded, args.contracts)
+        report: dict[str, object] = {"contracts": args.contracts}
+        if args.no_valgrind:
+            stored, cpu = store_day(loaded, True)
+            report.update(contract_days=stored,
+                          cpu_us_per_contract_day=round(cpu * 1e6 / stored, 1))
+        else:
+            stored, _ = store_day(loaded, True)
+            base = counted(loaded, "base", Path(tmp))
+            work = counted(loaded, "work", Path(tmp))
+            report.update(contract_days=stored,
+                          instructions_per_contract_day=round((work - base) / stored))
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    bootstrap()
+    main()
