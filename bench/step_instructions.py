@@ -16,18 +16,16 @@ Usage: python bench/step_instructions.py [--contracts 6000] [--db sqlite:///out/
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import pickle
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
+
+from instructions import arguments, counted
 
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
@@ -71,32 +69,11 @@ def step_task(path: Path, work: bool) -> tuple[int, float]:
     return len(rows) - WARM, time.process_time() - started
 
 
-def counted(path: Path, mode: str, out: Path) -> int:
-    """The instructions of this script's `--child mode` run under callgrind."""
-    done = subprocess.run(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
-         sys.executable, __file__, "--child", mode, str(path)],
-        check=True, capture_output=True, text=True)
-    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
-    if found is None:
-        sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--contracts", type=int, default=6000)
-    parser.add_argument("--db", default="sqlite:///out/steps.db")
-    parser.add_argument("--no-valgrind", action="store_true",
-                        help="time the same work in CPU µs instead of counting instructions")
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "TASK"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(6000, "TASK", {"db": "sqlite:///out/steps.db"})
     if args.child:
         step_task(Path(args.child[1]), args.child[0] == "work")
         return
-    if not args.no_valgrind and shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed (Debian: apt install valgrind); "
-                 "or pass --no-valgrind for CPU time")
     task = billing_day_task(args.db, args.contracts)
     if len(task[3]) <= WARM:
         sys.exit(f"{len(task[3])} contract days due: give more than {3 * WARM} contracts")
@@ -109,8 +86,8 @@ def main() -> None:
             stepped, cpu = step_task(path, True)
             report["cpu_us_per_contract_day"] = round(cpu * 1e6 / stepped, 1)
         else:
-            base = counted(path, "base", Path(tmp))
-            work = counted(path, "work", Path(tmp))
+            base = counted(__file__, "base", path, Path(tmp))
+            work = counted(__file__, "work", path, Path(tmp))
             report["instructions_per_contract_day"] = round((work - base) / (len(task[3]) - WARM))
     print(json.dumps(report, indent=2))
 

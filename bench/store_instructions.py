@@ -18,18 +18,16 @@ Usage: python bench/store_instructions.py [--contracts 30000]
 
 from __future__ import annotations
 
-import argparse
 import json
 import pickle
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from instructions import arguments, counted
 
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
@@ -87,31 +85,11 @@ def store_day(loaded: Path, work: bool) -> tuple[int, float]:
     return report.contracts, time.process_time() - started
 
 
-def counted(loaded: Path, mode: str, out: Path) -> int:
-    """The instructions of this script's `--child mode` run under callgrind."""
-    done = subprocess.run(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
-         sys.executable, __file__, "--child", mode, str(loaded)],
-        check=True, capture_output=True, text=True)
-    found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
-    if found is None:
-        sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
-    return int(found.group(1))
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--contracts", type=int, default=30000)
-    parser.add_argument("--no-valgrind", action="store_true",
-                        help="time the same work in CPU µs instead of counting instructions")
-    parser.add_argument("--child", nargs=2, metavar=("MODE", "DB"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = arguments(30000, "DB")
     if args.child:
         store_day(Path(args.child[1]), args.child[0] == "work")
         return
-    if not args.no_valgrind and shutil.which("valgrind") is None:
-        sys.exit("valgrind is not installed (Debian: apt install valgrind); "
-                 "or pass --no-valgrind for CPU time")
     with tempfile.TemporaryDirectory() as tmp:
         loaded = Path(tmp) / "book.db"
         load(loaded, args.contracts)
@@ -122,8 +100,8 @@ def main() -> None:
                           cpu_us_per_contract_day=round(cpu * 1e6 / stored, 1))
         else:
             stored, _ = store_day(loaded, True)
-            base = counted(loaded, "base", Path(tmp))
-            work = counted(loaded, "work", Path(tmp))
+            base = counted(__file__, "base", loaded, Path(tmp))
+            work = counted(__file__, "work", loaded, Path(tmp))
             report.update(contract_days=stored,
                           instructions_per_contract_day=round((work - base) / stored))
     print(json.dumps(report, indent=2))

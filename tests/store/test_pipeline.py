@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from documents.conftest import PROFILE
 from termline.adapters.sql import service_tables as s
@@ -98,6 +98,16 @@ def test_batches_sent_ahead_store_what_the_claiming_run_stores(db_url: str,
     assert (again["actions"], again["contracts"]) == (0, 0)
 
 
+def _run_to(db_url: str, scenario: Path, day: str) -> Engine:
+    """The scenario stored for TENANT (Copenhagen) and run to `day` by the claiming run."""
+    engine = make_engine(db_url)
+    upgrade(engine)
+    termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
+    termline(db_url, "import", str(scenario), "--tenant", TENANT)
+    termline(db_url, "run", "--until", day)
+    return engine
+
+
 def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
         db_url: str, tmp_path: Path) -> None:
     """acme (SmartWeb 4.1/4.2, as in test_intake_race) is read for its invoice of 2027-06-20;
@@ -107,11 +117,7 @@ def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
     37.07 on the third: 337.93 open on 2027-12-31."""
     racing = {"date": "2027-06-10", "type": "payment", "contract": "acme",
               "amount": "412.07"}
-    engine = make_engine(db_url)
-    upgrade(engine)
-    termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
-    termline(db_url, "import", str(_scenario(tmp_path)), "--tenant", TENANT)
-    termline(db_url, "run", "--until", "2027-06-01")
+    engine = _run_to(db_url, _scenario(tmp_path), "2027-06-01")
     until = date(2027, 6, 30)
     with step_processes(1) as steps:
         with SqlUnitOfWork(engine) as uow:
@@ -163,11 +169,7 @@ def test_a_batch_with_a_row_moved_meanwhile_stores_the_others_and_leaves_it_due(
                         "utf-8")
     racing = {"date": "2027-01-15", "type": "payment", "contract": "nopay",
               "amount": "100.00"}
-    engine = make_engine(db_url)
-    upgrade(engine)
-    termline(db_url, "tenant", "add", TENANT, "--timezone", "Europe/Copenhagen")
-    termline(db_url, "import", str(scenario), "--tenant", TENANT)
-    termline(db_url, "run", "--until", "2027-01-20")
+    engine = _run_to(db_url, scenario, "2027-01-20")
     until = date(2027, 1, 31)
     with step_processes(1) as steps:
         with SqlUnitOfWork(engine) as uow:
