@@ -59,6 +59,15 @@ def load(db: Path, contracts: int) -> None:
     engine.dispose()
 
 
+def due_days(loaded: Path) -> int:
+    """How many contracts of the loaded book are due on DAY."""
+    engine = make_engine(f"sqlite:///{loaded}")
+    with SqlUnitOfWork(engine) as uow:
+        due = uow.repo.count_due(uow.repo.tenants()[0].id, DAY)
+    engine.dispose()
+    return due
+
+
 def store_day(loaded: Path, work: bool) -> tuple[int, float]:
     """On a copy of the loaded book: read and step the billing day's due contracts a batch at
     a time, then (`work`) store each batch: how many contract days were stored, and the CPU
@@ -99,11 +108,11 @@ def main() -> None:
             report.update(contract_days=stored,
                           cpu_us_per_contract_day=round(cpu * 1e6 / stored, 1))
         else:
-            stored, _ = store_day(loaded, True)
+            due = due_days(loaded)  # each stored once (the work run stores them all)
             base = counted(__file__, "base", loaded, Path(tmp))
             work = counted(__file__, "work", loaded, Path(tmp))
-            report.update(contract_days=stored,
-                          instructions_per_contract_day=round((work - base) / stored))
+            report.update(contract_days=due,
+                          instructions_per_contract_day=round((work - base) / due))
     print(json.dumps(report, indent=2))
 
 

@@ -147,9 +147,9 @@ Kept = tuple[int, str, str, str]  # a contract's tenant, currency, status and ac
 def keep(conn: Connection, states: Sequence[tuple[int, ContractState]],
          stored: Mapping[int, Kept] | None = None) -> None:
     """The contracts' new states were just stored: replace their open items and move the
-    tenants' totals by the difference. Called before the states' own UPDATE, which reads the
-    status and access stored so far, unless the caller gives them as `stored` (read with rows
-    it has checked are unchanged since)."""
+    tenants' totals by the difference. It reads the status and access stored so far, so it is
+    called before the states' own UPDATE, unless the caller gives them as `stored` (read with
+    rows the UPDATE checked are unchanged since)."""
     if not states:
         return
     ids = sorted({cid for cid, _ in states})

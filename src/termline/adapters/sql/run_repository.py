@@ -47,7 +47,7 @@ _SAVE_RUNS_SQLITE = (
     "WHERE contract_id = ? AND cursor = ? AND action_count = ?")
 _SAVE_STEPPED_SQLITE = (_SAVE_RUNS_SQLITE + " AND next_due = ? AND recompute_from IS ? "
                         "AND problem IS NULL")
-_SAVE_RUNS_PG = (
+_SAVE_PG = (
     "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
     "recompute_from = v.recompute_from, action_count = v.action_count, status = v.status, "
     "access = v.access, problem = NULL "
@@ -55,11 +55,11 @@ _SAVE_RUNS_PG = (
     "%b::text[], %b::bigint[], %b::date[], %b::int[]{more}) AS v(state, cursor, next_due, "
     "recompute_from, action_count, status, access, cid, old_cursor, old_count{names}) "
     "WHERE r.contract_id = v.cid AND r.cursor = v.old_cursor AND r.action_count = v.old_count")
-_SAVE_STEPPED_PG = _SAVE_RUNS_PG.format(
+_SAVE_RUNS_PG = _SAVE_PG.format(more="", names="")
+_SAVE_STEPPED_PG = _SAVE_PG.format(
     more=", %b::date[], %b::date[]", names=", old_next_due, old_recompute") + (
     " AND r.next_due = v.old_next_due AND r.recompute_from IS NOT DISTINCT FROM "
     "v.old_recompute AND r.problem IS NULL")
-_SAVE_RUNS_PG = _SAVE_RUNS_PG.format(more="", names="")
 # `claim` and `claim_ids` as the driver's text (`driver_sql`): a run claims its whole book
 # through them, and SQLAlchemy built a typed `Row` for each contract. On SQLite the unit of
 # work holds the write lock from its BEGIN, so no FOR UPDATE.
