@@ -27,7 +27,7 @@ from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any, NamedTuple
 
-from termline.adapters.sql.codec import decode, encode
+from termline.adapters.sql.codec import Reuse, decode, encode
 from termline.adapters.sql.db import DATA_REFUSED
 from termline.adapters.sql.jsontext import dumps, loads
 from termline.adapters.sql.repository import stored_event
@@ -114,20 +114,21 @@ def step_batch(task: Task) -> list[Stepped]:
         events: list[StoredEvent] = []
         contract: Contract | None = None
         report = RunReport()
+        reuse: Reuse = {}  # what of the state comes back unchanged is encoded as it was read
         try:
             # not through the store's cache of validated documents (`contract_document`), here
             # or in the writer: on a billing day each contract comes once, and keeping them all
             # made `--jobs 1` slower (300,000 contracts: 24.3-26.3 s against 22.4-22.6 s)
             contract = Contract.model_validate_json(row.document)
             events = [stored_event(*e) for e in raw]
-            old = RunState(row.contract_id, decode(ContractState, loads(row.state)), row.cursor,
-                           row.next_due, None, row.action_count)
+            old = RunState(row.contract_id, decode(ContractState, loads(row.state), reuse),
+                           row.cursor, row.next_due, None, row.action_count)
             new, acts, cause = acted_day(Context(contract, policy, tables[0], tables[1],
                                                  seller_country(tenant)), old, events,
                                          wave_bound(old, until), report, until)
             out.append(Stepped(row.contract_id, contract.id, new.cursor, new.next_due,
                                new.recompute_from, new.action_count, acts, cause,
-                               dumps(encode(new.state, ContractState)), report.days))
+                               dumps(encode(new.state, ContractState, reuse)), report.days))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
                                row.cursor, row.next_due, row.recompute_from, row.action_count,

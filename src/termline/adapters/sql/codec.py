@@ -16,6 +16,14 @@ the type hints are read once per type: `_encoder(tp)` and `_decoder(tp)` compile
 hint (a dataclass's closes over its fields' compiled codecs) and cache it. A hint the codec
 cannot handle compiles to a closure that raises, so the error comes, as before, only when a
 value of that type is actually met (a field typed `Any` left at its default still encodes).
+
+Most of a state comes back from its day unchanged: a year-old contract carries a dozen settled
+invoices, each decoded and encoded again on every day it is due. A caller that decodes a state
+and later encodes its successor may pass the same `Reuse` map to both: `decode` notes each
+record it builds with the JSON it was built from, and `encode` gives that JSON back for a
+record that is still the very object decoded (records are immutable; identity, not equality,
+so a hit is always the record's own source). The text of an unchanged record is then the text
+it was read from: the same bytes for what this codec wrote.
 """
 
 from __future__ import annotations
@@ -40,6 +48,11 @@ _MISSING = dataclasses.MISSING
 _NONE = type(None)
 
 Codec = Callable[[Any], Any]
+Reuse = dict[int, tuple[object, Any]]
+"""The records a `decode` built, by `id`, each with the JSON it was built from."""
+
+# the `Reuse` of the `decode` or `encode` under way, if its caller passed one
+_reuse: Reuse | None = None
 
 
 @mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
@@ -47,16 +60,32 @@ class CodecError(TypeError):
     """A value or a JSON document does not fit the type the codec was asked to use."""
 
 
-def encode(value: Any, tp: Any = None) -> Any:
-    """The JSON-ready form of `value` read as type `tp` (default: the value's own class)."""
+def encode(value: Any, tp: Any = None, reuse: Reuse | None = None) -> Any:
+    """The JSON-ready form of `value` read as type `tp` (default: the value's own class);
+    a record that `reuse` holds as decoded gives back the JSON it was decoded from, which the
+    caller must not change."""
     hint: Any = type(value) if tp is None else tp
-    return _encoder(hint)(value)
+    if reuse is None:
+        return _encoder(hint)(value)
+    return _reusing(reuse, _encoder(hint), value)
 
 
-def decode(tp: type[T] | Any, data: Any) -> T:
-    """Rebuild a value of type `tp` from `encode`'s output."""
+def decode(tp: type[T] | Any, data: Any, reuse: Reuse | None = None) -> T:
+    """Rebuild a value of type `tp` from `encode`'s output; each record built is noted in
+    `reuse` with its part of `data`, which the caller must not change."""
     hint: Any = tp
-    return typing.cast(T, _decoder(hint)(data))
+    if reuse is None:
+        return typing.cast(T, _decoder(hint)(data))
+    return typing.cast(T, _reusing(reuse, _decoder(hint), data))
+
+
+def _reusing(reuse: Reuse, codec: Codec, value: Any) -> Any:
+    global _reuse
+    before, _reuse = _reuse, reuse
+    try:
+        return codec(value)
+    finally:
+        _reuse = before
 
 
 # -- reading the hints ------------------------------------------------------------------------
@@ -289,6 +318,11 @@ def _dataclass_encoder(cls: type) -> Codec:
         nonlocal compiled, read
         if not isinstance(value, cls):
             raise CodecError(f"{value!r} is not a {name}")
+        reuse = _reuse
+        if reuse is not None:
+            decoded = reuse.get(id(value))
+            if decoded is not None and decoded[0] is value:
+                return decoded[1]
         if not compiled:
             fields = _fields(cls)
             plan[:] = [(f, d, _encoder(h)) for f, h, d in fields]
@@ -443,7 +477,10 @@ def _dataclass_decoder(cls: type) -> Codec:
             raise CodecError(f"{name} has no field(s) {', '.join(sorted(unknown))}")
         values = {f: decoders[f](v) for f, v in data.items()}
         if not direct or not required.issubset(values):
-            return cls(**values)  # a missing field raises as the constructor always did
+            built = cls(**values)  # a missing field raises as the constructor always did
+            if _reuse is not None:
+                _reuse[id(built)] = (built, data)
+            return built
         # A record whose `__init__` only assigns (`record_build.plan`) is built without it:
         # the same object, its fields set in their order (almost half of decoding a state
         # was the frozen `__init__`'s `object.__setattr__` per field).
@@ -454,11 +491,13 @@ def _dataclass_decoder(cls: type) -> Codec:
                 field: values[field] if field in values
                 else default if factory is None else factory()
                 for field, default, factory, _ in fill})
-            return new
-        for field, default, factory, setter in fill:
-            assert setter is not None
-            setter(new, values[field] if field in values
-                   else default if factory is None else factory())
+        else:
+            for field, default, factory, setter in fill:
+                assert setter is not None
+                setter(new, values[field] if field in values
+                       else default if factory is None else factory())
+        if _reuse is not None:
+            _reuse[id(new)] = (new, data)
         return new
 
     return decode_dataclass

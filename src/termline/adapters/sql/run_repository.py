@@ -22,7 +22,7 @@ from sqlalchemy import (
 
 from termline.adapters.sql import planner_stats
 from termline.adapters.sql import tables as t
-from termline.adapters.sql.codec import decode, encode
+from termline.adapters.sql.codec import Reuse, decode, encode
 from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.jsontext import dumps, loads
 from termline.adapters.sql.kept import keep
@@ -84,6 +84,12 @@ _RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_coun
 
 
 class SqlRuns(SqlRows):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        # the states claimed in this unit of work, as decoded: `save_runs` encodes what of
+        # their successors is unchanged as the text it was read from (`codec.Reuse`)
+        self._claimed: Reuse = {}
+
     def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
         """An event dated `day` arrived (or was voided): make its contract(s) due, and
         recompute if back-dated.
@@ -172,8 +178,8 @@ class SqlRuns(SqlRows):
         reads = Reads(self.conn)
         day = reads.day
         return [(StoredContract(cid, tenant_id, contract_document(document), version),
-                 RunState(cid, decode(ContractState, loads(state)), day(cursor), day(next_due),
-                          day(recompute_from), action_count,
+                 RunState(cid, decode(ContractState, loads(state), self._claimed), day(cursor),
+                          day(next_due), day(recompute_from), action_count,
                           json.loads(problem) if problem else None))
                 for cid, state, cursor, next_due, recompute_from, action_count, problem,
                 tenant_id, document, version in reads.rows(template, *params)]
@@ -251,7 +257,7 @@ class SqlRuns(SqlRows):
         if not pairs:
             return True
         texts = encoded if encoded is not None else [
-            dumps(encode(new.state, ContractState)) for _, new in pairs]
+            dumps(encode(new.state, ContractState, self._claimed)) for _, new in pairs]
         # the console's kept rows first: they read the status stored so far (`kept`)
         keep(self.conn, [(old.contract_id, new.state) for old, new in pairs])
         return self._update([(text, new, old.contract_id, old.cursor, old.action_count)
