@@ -25,7 +25,7 @@ from termline.adapters.sql import tables as t
 from termline.adapters.sql.codec import Reuse, decode, encode
 from termline.adapters.sql.driver_sql import Reads
 from termline.adapters.sql.jsontext import dumps, loads
-from termline.adapters.sql.kept import keep
+from termline.adapters.sql.kept import Kept, keep
 from termline.adapters.sql.sql_rows import SqlRows
 from termline.adapters.sql.store_records import (
     NEVER,
@@ -68,8 +68,8 @@ _WITH_CONTRACT = "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contra
 _MOST_DUE = ("WHERE r.tenant_id = {p} AND r.next_due <= {p} "
              "ORDER BY r.next_due, r.contract_id LIMIT {p}")
 _CLAIMED = ("SELECT r.contract_id, r.state, r.cursor, r.next_due, r.recompute_from, "
-            "r.action_count, r.problem, c.tenant_id, c.document, c.policy_version_id "
-            + _WITH_CONTRACT)
+            "r.action_count, r.problem, c.tenant_id, c.document, c.policy_version_id, "
+            "c.currency, r.status, r.access " + _WITH_CONTRACT)
 _CLAIM_SQLITE = _CLAIMED + _MOST_DUE
 _CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
 _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
@@ -89,6 +89,9 @@ class SqlRuns(SqlRows):
         # the states claimed in this unit of work, as decoded: `save_runs` encodes what of
         # their successors is unchanged as the text it was read from (`codec.Reuse`)
         self._claimed: Reuse = {}
+        # and what the console's kept rows start from (`kept.keep`), read with them: a claimed
+        # row is locked until the unit of work ends, so it stands until its contract is saved
+        self._kept: dict[int, Kept] = {}
 
     def note_event(self, tenant_id: int, contract_id: int | None, day: date) -> None:
         """An event dated `day` arrived (or was voided): make its contract(s) due, and
@@ -177,12 +180,14 @@ class SqlRuns(SqlRows):
         """The claimed rows (`_CLAIMED` columns), read through the driver (`driver_sql`)."""
         reads = Reads(self.conn)
         day = reads.day
+        rows = reads.rows(template, *params)
+        self._kept.update((row[0], (row[7], row[10], row[11], row[12])) for row in rows)
         return [(StoredContract(cid, tenant_id, contract_document(document), version),
                  RunState(cid, decode(ContractState, loads(state), self._claimed), day(cursor),
                           day(next_due), day(recompute_from), action_count,
                           json.loads(problem) if problem else None))
                 for cid, state, cursor, next_due, recompute_from, action_count, problem,
-                tenant_id, document, version in reads.rows(template, *params)]
+                tenant_id, document, version, _, _, _ in rows]
 
     def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
                  ) -> list[DueRun]:
@@ -258,8 +263,12 @@ class SqlRuns(SqlRows):
             return True
         texts = encoded if encoded is not None else [
             dumps(encode(new.state, ContractState, self._claimed)) for _, new in pairs]
-        # the console's kept rows first: they read the status stored so far (`kept`)
-        keep(self.conn, [(old.contract_id, new.state) for old, new in pairs])
+        # the console's kept rows first: unless claimed here, they read the status stored so
+        # far (`kept`); a contract's claimed row stands for one save only
+        ids = [old.contract_id for old, _ in pairs]
+        claimed = {cid: self._kept.pop(cid) for cid in ids} \
+            if self._kept.keys() >= set(ids) else None
+        keep(self.conn, [(old.contract_id, new.state) for old, new in pairs], claimed)
         return self._update([(text, new, old.contract_id, old.cursor, old.action_count)
                              for (old, new), text in zip(pairs, texts, strict=True)], False)
 
