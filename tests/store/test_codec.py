@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -193,6 +194,32 @@ def test_a_record_stored_by_an_earlier_codec_keeps_its_text_while_unchanged() ->
     assert "credited" not in encode(successor, ContractState)["items"][0]
     assert decode(ContractState, kept) == decode(ContractState,
                                                  encode(successor, ContractState)) == successor
+
+
+_elsewhere: list[object] = []
+
+
+@dataclass(frozen=True)
+class _Probe:
+    """A record whose building decodes another record in another thread meanwhile."""
+
+    n: int
+
+    def __post_init__(self) -> None:
+        other = threading.Thread(target=lambda: _elsewhere.append(
+            decode(Inner, {"when": "2027-03-01T09:30:00+01:00"})))
+        other.start()
+        other.join()
+
+
+def test_a_reuse_map_holds_only_what_its_own_decode_built() -> None:
+    """The service decodes states in its request threads beside its scheduler's run: a decode
+    in another thread while a `Reuse` map is in use is neither noted in it nor served from it."""
+    reuse: Reuse = {}
+    probe = decode(_Probe, {"n": 1}, reuse)
+    assert list(reuse) == [id(probe)]
+    (inner,) = _elsewhere
+    assert isinstance(inner, Inner) and id(inner) not in reuse
 
 
 def test_nested_errors_name_the_type_and_the_value() -> None:

@@ -34,6 +34,7 @@ import operator
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -51,8 +52,10 @@ Codec = Callable[[Any], Any]
 Reuse = dict[int, tuple[object, Any]]
 """The records a `decode` built, by `id`, each with the JSON it was built from."""
 
-# the `Reuse` of the `decode` or `encode` under way, if its caller passed one
-_reuse: Reuse | None = None
+# the `Reuse` of the `decode` or `encode` under way, if its caller passed one: a context
+# variable, so that another thread's codec (the service's requests beside its scheduler's run)
+# neither notes its records in it nor finds them there
+_REUSE: ContextVar[Reuse | None] = ContextVar("termline_codec_reuse", default=None)
 
 
 @mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
@@ -80,12 +83,11 @@ def decode(tp: type[T] | Any, data: Any, reuse: Reuse | None = None) -> T:
 
 
 def _reusing(reuse: Reuse, codec: Codec, value: Any) -> Any:
-    global _reuse
-    before, _reuse = _reuse, reuse
+    token = _REUSE.set(reuse)
     try:
         return codec(value)
     finally:
-        _reuse = before
+        _REUSE.reset(token)
 
 
 # -- reading the hints ------------------------------------------------------------------------
@@ -318,7 +320,7 @@ def _dataclass_encoder(cls: type) -> Codec:
         nonlocal compiled, read
         if not isinstance(value, cls):
             raise CodecError(f"{value!r} is not a {name}")
-        reuse = _reuse
+        reuse = _REUSE.get()
         if reuse is not None:
             decoded = reuse.get(id(value))
             if decoded is not None and decoded[0] is value:
@@ -478,8 +480,9 @@ def _dataclass_decoder(cls: type) -> Codec:
         values = {f: decoders[f](v) for f, v in data.items()}
         if not direct or not required.issubset(values):
             built = cls(**values)  # a missing field raises as the constructor always did
-            if _reuse is not None:
-                _reuse[id(built)] = (built, data)
+            noted = _REUSE.get()
+            if noted is not None:
+                noted[id(built)] = (built, data)
             return built
         # A record whose `__init__` only assigns (`record_build.plan`) is built without it:
         # the same object, its fields set in their order (almost half of decoding a state
@@ -496,8 +499,9 @@ def _dataclass_decoder(cls: type) -> Codec:
                 assert setter is not None
                 setter(new, values[field] if field in values
                        else default if factory is None else factory())
-        if _reuse is not None:
-            _reuse[id(new)] = (new, data)
+        noted = _REUSE.get()
+        if noted is not None:
+            noted[id(new)] = (new, data)
         return new
 
     return decode_dataclass
