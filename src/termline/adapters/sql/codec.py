@@ -56,6 +56,8 @@ Reuse = dict[int, tuple[object, Any]]
 # variable, so that another thread's codec (the service's requests beside its scheduler's run)
 # neither notes its records in it nor finds them there
 _REUSE: ContextVar[Reuse | None] = ContextVar("termline_codec_reuse", default=None)
+# read once a record: the bound method, called without looking `get` up each time
+_reuse_now: Callable[[], Reuse | None] = _REUSE.get
 
 
 @mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
@@ -68,7 +70,7 @@ def encode(value: Any, tp: Any = None, reuse: Reuse | None = None) -> Any:
     a record that `reuse` holds as decoded gives back the JSON it was decoded from, which the
     caller must not change."""
     hint: Any = type(value) if tp is None else tp
-    if reuse is None:
+    if not reuse:  # nothing noted, nothing to find: a fresh state's day costs nothing more
         return _encoder(hint)(value)
     return _reusing(reuse, _encoder(hint), value)
 
@@ -77,7 +79,7 @@ def decode(tp: type[T] | Any, data: Any, reuse: Reuse | None = None) -> T:
     """Rebuild a value of type `tp` from `encode`'s output; each record built is noted in
     `reuse` with its part of `data`, which the caller must not change."""
     hint: Any = tp
-    if reuse is None:
+    if reuse is None or not data:  # an empty object builds nothing worth noting
         return typing.cast(T, _decoder(hint)(data))
     return typing.cast(T, _reusing(reuse, _decoder(hint), data))
 
@@ -320,7 +322,7 @@ def _dataclass_encoder(cls: type) -> Codec:
         nonlocal compiled, read
         if not isinstance(value, cls):
             raise CodecError(f"{value!r} is not a {name}")
-        reuse = _REUSE.get()
+        reuse = _reuse_now()
         if reuse is not None:
             decoded = reuse.get(id(value))
             if decoded is not None and decoded[0] is value:
@@ -480,7 +482,7 @@ def _dataclass_decoder(cls: type) -> Codec:
         values = {f: decoders[f](v) for f, v in data.items()}
         if not direct or not required.issubset(values):
             built = cls(**values)  # a missing field raises as the constructor always did
-            noted = _REUSE.get()
+            noted = _reuse_now()
             if noted is not None:
                 noted[id(built)] = (built, data)
             return built
@@ -499,7 +501,7 @@ def _dataclass_decoder(cls: type) -> Codec:
                 assert setter is not None
                 setter(new, values[field] if field in values
                        else default if factory is None else factory())
-        noted = _REUSE.get()
+        noted = _reuse_now()
         if noted is not None:
             noted[id(new)] = (new, data)
         return new
