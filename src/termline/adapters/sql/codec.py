@@ -49,7 +49,7 @@ _MISSING = dataclasses.MISSING
 _NONE = type(None)
 
 Codec = Callable[[Any], Any]
-Reuse = dict[int, tuple[object, Any]]
+Reuse = dict[int, tuple[object, object]]
 """The records a `decode` built, by `id`, each with the JSON it was built from."""
 
 # the `Reuse` of the `decode` or `encode` under way, if its caller passed one: a context
@@ -84,7 +84,7 @@ def decode(tp: type[T] | Any, data: Any, reuse: Reuse | None = None) -> T:
     return typing.cast(T, _reusing(reuse, _decoder(hint), data))
 
 
-def _reusing(reuse: Reuse, codec: Codec, value: Any) -> Any:
+def _reusing(reuse: Reuse, codec: Codec, value: object) -> object:
     token = _REUSE.set(reuse)
     try:
         return codec(value)
