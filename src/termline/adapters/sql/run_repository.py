@@ -180,14 +180,15 @@ class SqlRuns(SqlRows):
         """The claimed rows (`_CLAIMED` columns), read through the driver (`driver_sql`)."""
         reads = Reads(self.conn)
         day = reads.day
-        rows = reads.rows(template, *params)
-        self._kept.update((row[0], (row[7], row[10], row[11], row[12])) for row in rows)
-        return [(StoredContract(cid, tenant_id, contract_document(document), version),
-                 RunState(cid, decode(ContractState, loads(state), self._claimed), day(cursor),
-                          day(next_due), day(recompute_from), action_count,
-                          json.loads(problem) if problem else None))
-                for cid, state, cursor, next_due, recompute_from, action_count, problem,
-                tenant_id, document, version, _, _, _ in rows]
+        claimed = []
+        for cid, state, cursor, next_due, recompute_from, action_count, problem, tenant_id, \
+                document, version, currency, status, access in reads.rows(template, *params):
+            self._kept[cid] = (tenant_id, currency, status, access)
+            claimed.append((StoredContract(cid, tenant_id, contract_document(document), version),
+                            RunState(cid, decode(ContractState, loads(state), self._claimed),
+                                     day(cursor), day(next_due), day(recompute_from),
+                                     action_count, json.loads(problem) if problem else None)))
+        return claimed
 
     def due_runs(self, tenant_id: int, until: date, limit: int, skip: Collection[int] = ()
                  ) -> list[DueRun]:
