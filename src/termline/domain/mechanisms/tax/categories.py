@@ -20,6 +20,7 @@ from typing import Literal
 
 from mypy_extensions import mypyc_attr
 from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
 
 from termline.domain.mechanisms.tax.rates import standard_rate
 from termline.domain.values.record_build import assigned
@@ -56,9 +57,14 @@ NO_VAT_NUMBER = ("VAT of {seller} charged: the customer gave no VAT number of {b
 
 def vat_country(number: str | None) -> str | None:
     """The member state of a valid EU VAT number (Greece as GR), else None."""
-    if not number or not eu_vat.is_valid(number):
+    if not number:
         return None
-    prefix = eu_vat.compact(number)[:2]
+    try:
+        # validated once: `validate` gives the compact form (`is_valid` and `compact` both
+        # clean and look the country up again, a third of issuing an invoice)
+        prefix = eu_vat.validate(number)[:2]
+    except ValidationError:
+        return None
     return "GR" if prefix == "EL" else prefix
 
 
