@@ -64,6 +64,7 @@ from termline.domain.policy.schema import Policy
 from termline.domain.policy.stored import policy_from_text
 from termline.domain.rates.table import RateTable
 from termline.domain.registry import bootstrap
+from termline.domain.values.money import ZERO
 
 BATCH = 500
 # batches read and sent ahead of the one being stored: with two, a step process finds its next
@@ -94,6 +95,8 @@ class Stepped(NamedTuple):
     state_text: str  # the new state as stored ("" when the step failed)
     days: int
     problem: dict[str, Any] | None = None
+    # what of the new state the writer decodes (`store_view`), when less than `state_text`
+    view_text: str | None = None
 
 
 Task = tuple[Tenant, date, dict[int, str], list[tuple[DueRun, list[RawEvent]]]]
@@ -126,15 +129,40 @@ def step_batch(task: Task) -> list[Stepped]:
             new, acts, cause = acted_day(Context(contract, policy, tables[0], tables[1],
                                                  seller_country(tenant)), old, events,
                                          wave_bound(old, until), report, until)
+            data = encode(new.state, ContractState, reuse)
+            view = store_view(data, new.state, acts)
             out.append(Stepped(row.contract_id, contract.id, new.cursor, new.next_due,
                                new.recompute_from, new.action_count, acts, cause,
-                               dumps(encode(new.state, ContractState, reuse)), report.days))
+                               dumps(data), report.days,
+                               view_text=None if view is data else dumps(view)))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
                                row.cursor, row.next_due, row.recompute_from, row.action_count,
                                [], (), "", report.days,
                                _problem(exc, getattr(exc, "day", None), events, row.cursor)))
     return out
+
+
+def store_view(data: Mapping[str, object], state: ContractState, acts: Sequence[Action]
+               ) -> Mapping[str, object]:
+    """Of a new state's JSON (`data`, the encoding of `state`), what the writer decodes: all
+    of it but the items that are neither open nor named by the day's actions (`acts`).
+
+    The store reads no more of a stored day's state: the status, access and open items
+    (`kept.keep`), the item each action names (`projection`: the invoice issued, the item a
+    payment or a return moved), the open items and the steps done (`dues`, a reminder's
+    letter). A year's state carries every settled invoice, fee and interest document of its
+    months, which the writer decoded each day for nothing."""
+    named = {value for a in acts for key, value in a.fields if key == "ref"}
+    keep = [i for i, item in enumerate(state.items) if item.open > ZERO or item.ref in named]
+    if len(keep) == len(state.items):
+        return data
+    view = {key: value for key, value in data.items() if key != "items"}
+    if keep:
+        items = data["items"]
+        assert isinstance(items, list)  # the encoding of a tuple of records
+        view["items"] = [items[i] for i in keep]
+    return view
 
 
 def _quiet_process() -> None:
@@ -282,8 +310,9 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
             batch.set_aside[s.ref] = s.problem
             done += 1
             continue
-        new = RunState(row.contract_id, decode(ContractState, loads(s.state_text)), s.cursor,
-                       s.next_due, s.recompute_from, s.action_count)
+        # what the store reads of the new state (`store_view`); the text stored is all of it
+        new = RunState(row.contract_id, decode(ContractState, loads(s.view_text or s.state_text)),
+                       s.cursor, s.next_due, s.recompute_from, s.action_count)
         runs.append((row, new))
         texts.append(s.state_text)
         # the document as read: the step process validated it (`StoredContract.source`)
