@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -36,11 +37,12 @@ def require_valgrind() -> None:
                  "or pass --no-valgrind for CPU time")
 
 
-def counted(script: str, mode: str, argument: Path, out: Path) -> int:
-    """The instructions of `script --child mode argument` run under callgrind."""
+def counted(script: str, mode: str, argument: Path, out: Path,
+            options: Sequence[str] = ()) -> int:
+    """The instructions of `script --child mode argument [options]` run under callgrind."""
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
-         sys.executable, script, "--child", mode, str(argument)],
+         sys.executable, script, "--child", mode, str(argument), *options],
         check=True, capture_output=True, text=True)
     found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     if found is None:

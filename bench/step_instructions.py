@@ -10,7 +10,13 @@ spends on them: `step_batch` (decode, validate, step, encode) and pickling its r
 itself twice under callgrind, once only to start, load the task and warm up, once to step it
 as well; the difference per contract day is the figure. Each run takes a minute or two.
 
+With `--book-days D` the day stepped is a day of the year instead: `termline bench`'s book
+(start dates over the year) is run D days (`devtools.bench.bench`, the customers paying as
+there) and the day after is stepped, when each due contract carries its months' invoices,
+fees and receipts (`bench/store_instructions.py` counts the writer's side of such a day).
+
 Usage: python bench/step_instructions.py [--contracts 6000] [--db sqlite:///out/steps.db]
+                                         [--book-days 0]
        python bench/step_instructions.py --no-valgrind ...   (CPU µs instead, same input)
 """
 
@@ -22,7 +28,7 @@ import pickle
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from instructions import arguments, counted
@@ -54,6 +60,19 @@ def billing_day_task(db: str, contracts: int) -> Task:
     return task
 
 
+def year_day_task(db: str, contracts: int, book_days: int) -> Task:
+    """The due contracts of `termline bench`'s book the day after it ran `book_days` days, as
+    the writer sends them to a step process."""
+    bench.bench(db, contracts, book_days, DAY)
+    day = DAY + timedelta(days=book_days)
+    engine = make_engine(db)
+    with SqlUnitOfWork(engine) as uow:
+        tenant = uow.repo.tenants()[0]
+        task = batch_task(uow, tenant, day, {}, uow.repo.due_runs(tenant.id, day, contracts, ()))
+    engine.dispose()
+    return task
+
+
 def step_task(path: Path, work: bool) -> tuple[int, float]:
     """Load the task, warm up, and (`work`) step the rest and pickle the results: how many
     contract days were stepped, and the CPU seconds it took."""
@@ -70,17 +89,19 @@ def step_task(path: Path, work: bool) -> tuple[int, float]:
 
 
 def main() -> None:
-    args = arguments(6000, "TASK", {"db": "sqlite:///out/steps.db"})
+    args = arguments(6000, "TASK", {"db": "sqlite:///out/steps.db", "book-days": "0"})
     if args.child:
         step_task(Path(args.child[1]), args.child[0] == "work")
         return
-    task = billing_day_task(args.db, args.contracts)
+    book_days = int(args.book_days)
+    task = year_day_task(args.db, args.contracts, book_days) if book_days else \
+        billing_day_task(args.db, args.contracts)
     if len(task[3]) <= WARM:
         sys.exit(f"{len(task[3])} contract days due: give more than {3 * WARM} contracts")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "task.pickle"
         path.write_bytes(pickle.dumps(task, pickle.HIGHEST_PROTOCOL))
-        report: dict[str, object] = {"contracts": args.contracts,
+        report: dict[str, object] = {"contracts": args.contracts, "day": task[1].isoformat(),
                                      "contract_days": len(task[3]) - WARM}
         if args.no_valgrind:
             stepped, cpu = step_task(path, True)

@@ -12,7 +12,12 @@ the difference per contract day is the figure. Instructions do not drift with th
 wall and CPU times do (docs/benchmarks.md); what the kernel does for SQLite's reads and
 writes is not counted. Each run takes a minute or two.
 
-Usage: python bench/store_instructions.py [--contracts 30000]
+With `--book-days D` the day counted is a day of the year instead: the book (start dates
+spread over the year) is run D days by `termline bench` (`devtools.bench.bench`, the customers
+paying as there) and the day after is counted, when each due contract carries the invoices,
+fees and receipts of its months so far.
+
+Usage: python bench/store_instructions.py [--contracts 30000] [--book-days 0]
        python bench/store_instructions.py --no-valgrind ...   (CPU µs instead, same input)
 """
 
@@ -23,7 +28,7 @@ import pickle
 import shutil
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,25 +55,31 @@ class _Ready:
         return self.value
 
 
-def load(db: Path, contracts: int) -> None:
-    """A synthetic book in a SQLite file (a third of it starts, and is invoiced, on DAY)."""
+def load(db: Path, contracts: int, book_days: int) -> date:
+    """A synthetic book in a SQLite file; the day to count. Without `book_days`, a third of
+    the book starts, and is invoiced, on DAY; with them, `termline bench`'s book has run so
+    many days from DAY and the day after is counted."""
+    if book_days:
+        bench.bench(f"sqlite:///{db}", contracts, book_days, DAY)
+        return DAY + timedelta(days=book_days)
     engine = make_engine(bench.fresh_database(f"sqlite:///{db}", bench.SCHEMA))
     upgrade(engine)
     bench._load(engine, synthetic_contracts(contracts, DAY, 7, 3), bytearray(contracts + 1),
                 None)
     engine.dispose()
+    return DAY
 
 
-def due_days(loaded: Path) -> int:
-    """How many contracts of the loaded book are due on DAY."""
+def due_days(loaded: Path, day: date) -> int:
+    """How many contracts of the loaded book are due on `day`."""
     engine = make_engine(f"sqlite:///{loaded}")
     with SqlUnitOfWork(engine) as uow:
-        due = uow.repo.count_due(uow.repo.tenants()[0].id, DAY)
+        due = uow.repo.count_due(uow.repo.tenants()[0].id, day)
     engine.dispose()
     return due
 
 
-def store_day(loaded: Path, work: bool) -> tuple[int, float]:
+def store_day(loaded: Path, work: bool, day: date = DAY) -> tuple[int, float]:
     """On a copy of the loaded book: read and step the billing day's due contracts a batch at
     a time, then (`work`) store each batch: how many contract days were stored, and the CPU
     seconds the stores took."""
@@ -77,10 +88,10 @@ def store_day(loaded: Path, work: bool) -> tuple[int, float]:
     engine = make_engine(f"sqlite:///{copy}")
     with SqlUnitOfWork(engine) as uow:
         tenant = uow.repo.tenants()[0]
-        due = uow.repo.due_runs(tenant.id, DAY, 10 ** 9)
+        due = uow.repo.due_runs(tenant.id, day, 10 ** 9)
         flights = []
         for i in range(0, len(due), BATCH):
-            task = batch_task(uow, tenant, DAY, {}, due[i:i + BATCH])
+            task = batch_task(uow, tenant, day, {}, due[i:i + BATCH])
             result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
             flights.append((task[3], _Ready(result)))
     report = RunReport()
@@ -88,29 +99,30 @@ def store_day(loaded: Path, work: bool) -> tuple[int, float]:
     if work:
         for flight in flights:
             with SqlUnitOfWork(engine) as uow:
-                _store_flight(uow, tenant, DAY, flight, report)  # type: ignore[arg-type]
+                _store_flight(uow, tenant, day, flight, report)  # type: ignore[arg-type]
                 uow.commit()
     engine.dispose()
     return report.contracts, time.process_time() - started
 
 
 def main() -> None:
-    args = arguments(30000, "DB")
+    args = arguments(30000, "DB", {"book-days": "0"})
+    book_days = int(args.book_days)
     if args.child:
-        store_day(Path(args.child[1]), args.child[0] == "work")
+        store_day(Path(args.child[1]), args.child[0] == "work", DAY + timedelta(days=book_days))
         return
     with tempfile.TemporaryDirectory() as tmp:
         loaded = Path(tmp) / "book.db"
-        load(loaded, args.contracts)
-        report: dict[str, object] = {"contracts": args.contracts}
+        day = load(loaded, args.contracts, book_days)
+        report: dict[str, object] = {"contracts": args.contracts, "day": day.isoformat()}
         if args.no_valgrind:
-            stored, cpu = store_day(loaded, True)
+            stored, cpu = store_day(loaded, True, day)
             report.update(contract_days=stored,
                           cpu_us_per_contract_day=round(cpu * 1e6 / stored, 1))
         else:
-            due = due_days(loaded)  # each stored once (the work run stores them all)
-            base = counted(__file__, "base", loaded, Path(tmp))
-            work = counted(__file__, "work", loaded, Path(tmp))
+            due = due_days(loaded, day)  # each stored once (the work run stores them all)
+            base = counted(__file__, "base", loaded, Path(tmp), ["--book-days", str(book_days)])
+            work = counted(__file__, "work", loaded, Path(tmp), ["--book-days", str(book_days)])
             report.update(contract_days=due,
                           instructions_per_contract_day=round((work - base) / due))
     print(json.dumps(report, indent=2))
