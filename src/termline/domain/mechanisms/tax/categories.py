@@ -60,8 +60,8 @@ def vat_country(number: str | None) -> str | None:
     if not number:
         return None
     try:
-        # validated once: `validate` gives the compact form (`is_valid` and `compact` both
-        # clean and look the country up again, a third of issuing an invoice)
+        # validated once: `validate` gives the compact form, where `is_valid` then `compact`
+        # cleaned the number and looked its country up twice, for each document issued
         prefix = eu_vat.validate(number)[:2]
     except ValidationError:
         return None
