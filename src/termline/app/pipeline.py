@@ -39,6 +39,7 @@ from termline.adapters.sql.store_records import (
     StoredContract,
     StoredEvent,
     Tenant,
+    field_value,
 )
 from termline.app.contract_day import acted_day, keyed
 from termline.app.ports import UnitOfWork, UowFactory
@@ -153,7 +154,7 @@ def store_view(data: Mapping[str, object], state: ContractState, acts: Sequence[
     payment or a return moved), the open items and the steps done (`dues`, a reminder's
     letter). A year's state carries every settled invoice, fee and interest document of its
     months, which the writer decoded each day for nothing."""
-    named = {value for a in acts for key, value in a.fields if key == "ref"}
+    named = {field_value(a, "ref") for a in acts}
     keep = [i for i, item in enumerate(state.items) if item.open > ZERO or item.ref in named]
     if len(keep) == len(state.items):
         return data
