@@ -209,8 +209,6 @@ def _corrections(conn: Connection, fixes: Sequence[tuple[int, int, NewAction]]
             "SELECT contract_id, action_key, number, source_ref, amount, currency "
             "FROM documents WHERE (contract_id, action_key) IN {pairs} AND kind = 'invoice'",
             Pairs(frozenset(originals))):
-        if (int(cid), str(key)) not in originals:
-            continue  # another contract's key (SQLite: see `driver_sql`)
         tenant_id, n = originals[(int(cid), str(key))]
         out.append(Pending(tenant_id, int(cid), "credit_note", "correction", n.action.date,
                            n.action.date, str(key), str(ref), Decimal(reads.money(amount)),
