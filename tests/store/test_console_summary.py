@@ -143,6 +143,45 @@ def test_kept_open_items_and_status_equal_a_recomputation_after_each_run(
     assert {"active", "terminated"} <= statuses
 
 
+def test_an_open_item_a_day_leaves_as_it_was_keeps_its_row(db_url: str,
+                                                             tmp_path: Path) -> None:
+    """SmartWeb's nopay never pays its first invoice: it stays open at its amount while the
+    reminders of the dunning clause add their fee invoices. The run writes only the kept rows
+    that moved (docs/benchmarks.md, sixteenth round): after those runs the invoice's row is
+    the very row written when it was issued (its SQLite rowid, its PostgreSQL row version),
+    the fees' rows are new, and the kept rows still equal a recomputation from the states."""
+    scenario = tmp_path / "book.yaml"
+    scenario.write_text(scenario_text("smartweb", until=UNTIL.isoformat()), "utf-8")
+    _book(db_url, tmp_path, scenario.read_text("utf-8"))
+    start = next(date.fromisoformat(str(c["start"])) for c in yaml.safe_load(
+        scenario.read_text("utf-8"))["contracts"] if c["id"] == "nopay")
+    nopay = _contract_id(db_url, "nopay")
+    version = "xmin::text" if db_url.startswith("postgresql") else "rowid"
+
+    def rows() -> dict[str, tuple[str, Decimal, str]]:
+        engine = make_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                return {str(ref): (str(kind), Decimal(str(open_)).quantize(Decimal("0.01")),
+                                   str(row))
+                        for ref, kind, open_, row in conn.exec_driver_sql(
+                            f"SELECT ref, kind, amount_open, {version} FROM contract_open_items "
+                            f"WHERE contract_id = {nopay}")}
+        finally:
+            engine.dispose()
+
+    termline(db_url, "run", "--until", (start + timedelta(days=2)).isoformat())
+    first = rows()
+    assert [kind for kind, _, _ in first.values()] == ["invoice"]
+    termline(db_url, "run", "--until", (start + timedelta(days=90)).isoformat())
+    later = rows()
+    assert {ref: later[ref] for ref in first} == first
+    assert [kind for ref, (kind, _, _) in later.items() if ref not in first] and all(
+        kind == "fee" and amount == Decimal("14.00")
+        for ref, (kind, amount, _) in later.items() if ref not in first)
+    _assert_kept_match_states(db_url, start + timedelta(days=90))
+
+
 def _count(db_url: str, query: str) -> int:
     engine = make_engine(db_url)
     try:

@@ -134,9 +134,12 @@ def months(conn: Connection, tenant_id: int, first: str, column: str
 
 _KEPT_RUNS = ("SELECT c.id, c.tenant_id, c.currency, r.status, r.access FROM contracts AS c "
               "JOIN contract_runs AS r ON r.contract_id = c.id WHERE c.id IN {in}")
-# the open items stored so far, removed and read in one statement
-_OLD_ITEMS = ("DELETE FROM contract_open_items WHERE contract_id IN {in} "
-              "RETURNING tenant_id, currency, kind, due, amount_open")
+# the open items stored so far; those that changed are updated, those gone deleted, by key
+_OLD_ITEMS = ("SELECT contract_id, ref, tenant_id, currency, kind, due, amount_open "
+              "FROM contract_open_items WHERE contract_id IN {in}")
+_GONE_ITEMS = "DELETE FROM contract_open_items WHERE (contract_id, ref) IN {pairs}"
+_MOVED_ITEM = ("UPDATE contract_open_items SET kind = {p}, due = {p}, amount_open = {p} "
+               "WHERE contract_id = {p} AND ref = {p}")
 _OPEN_ITEM_COLUMNS = ("contract_id", "ref", "tenant_id", "currency", "kind", "due",
                       "amount_open")
 
@@ -168,19 +171,34 @@ def keep(conn: Connection, states: Sequence[tuple[int, ContractState]],
             counts[before] = counts.get(before, 0) - 1
             counts[after] = counts.get(after, 0) + 1
     day, money = reads.day, reads.money
-    for tenant, currency, kind, due, amount_open in reads.rows(_OLD_ITEMS, ids):
-        key = (tenant, currency, kind, day(due))
-        owed[key] = owed.get(key, ZERO) - money(amount_open)
-    rows = []
+    old: dict[tuple[int, str], tuple[str, date, Decimal]] = {}
+    for cid, ref, tenant, currency, kind, due, amount_open in reads.rows(_OLD_ITEMS, ids):
+        stored_item = (str(kind), day(due), money(amount_open))
+        old[int(cid), str(ref)] = stored_item
+        key = (tenant, currency, stored_item[0], stored_item[1])
+        owed[key] = owed.get(key, ZERO) - stored_item[2]
+    added: list[tuple[object, ...]] = []
+    moved: list[tuple[object, ...]] = []
     for cid, state in states:
         tenant, currency, _, _ = found[cid]
         for it in state.items:
-            if it.open > ZERO:
-                rows.append((cid, it.ref, tenant, currency, it.kind, it.due, it.open))
+            left = it.open
+            if left > ZERO:
                 key = (tenant, currency, it.kind, it.due)
-                owed[key] = owed.get(key, ZERO) + it.open
-    # through the driver (`writes`): a row per open item of every stored contract day
-    insert_rows(conn, ct.contract_open_items, _OPEN_ITEM_COLUMNS, rows)
+                owed[key] = owed.get(key, ZERO) + left
+                was = old.pop((cid, it.ref), None)
+                if was is None:
+                    added.append((cid, it.ref, tenant, currency, it.kind, it.due, left))
+                elif was != (it.kind, it.due, left):
+                    moved.append((it.kind, it.due, left, cid, it.ref))
+    # only what moved is written: a year's contract day mostly leaves its open items as they
+    # were, and each row rewritten dirtied its pages for the commit to write again
+    # (docs/benchmarks.md, sixteenth round); `old` now holds the items no longer open
+    if old:
+        reads.execute(_GONE_ITEMS, Pairs(frozenset(old)))
+    reads.many(_MOVED_ITEM, moved)
+    # through the driver (`writes`): a row per item newly open
+    insert_rows(conn, ct.contract_open_items, _OPEN_ITEM_COLUMNS, added)
     _upsert(conn, ct.book_counts, ("tenant_id", "status", "access"), "contracts", counts.items())
     _upsert(conn, ct.book_open, ("tenant_id", "currency", "kind", "due"), "amount", owed.items())
 
