@@ -59,8 +59,15 @@ def owners(database: Path) -> dict[int, str]:
     """Each page's table or index (SQLite's `dbstat` virtual table)."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     try:
-        return {int(page): str(name) for page, name in
-                connection.execute("SELECT pageno, name FROM dbstat")}
+        named = {int(page): str(name) for page, name in
+                 connection.execute("SELECT pageno, name FROM dbstat")}
+        # a UNIQUE constraint's index is named by the order the tables were built in: its
+        # columns say which it is
+        for name in {n for n in named.values() if n.startswith("sqlite_autoindex_")}:
+            columns = [str(row[2]) for row in connection.execute(f"PRAGMA index_info('{name}')")]
+            shown = f"{name} ({', '.join(columns)})"
+            named.update({page: shown for page, n in named.items() if n == name})
+        return named
     finally:
         connection.close()
 
