@@ -33,8 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from instructions import arguments, counted
+from sqlalchemy import Engine
 
 from termline.adapters.sql.db import make_engine, upgrade
+from termline.adapters.sql.store_records import Tenant
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.pipeline import BATCH, _store_flight, batch_task, step_batch
 from termline.app.run import RunReport
@@ -86,6 +88,18 @@ def store_day(loaded: Path, work: bool, day: date = DAY) -> tuple[int, float]:
     copy = loaded.with_name("work.db")
     shutil.copy(loaded, copy)
     engine = make_engine(f"sqlite:///{copy}")
+    tenant, flights = stepped_flights(engine, day)
+    report = RunReport()
+    started = time.process_time()
+    if work:
+        store_flights(engine, tenant, day, flights, report)
+    engine.dispose()
+    return report.contracts, time.process_time() - started
+
+
+def stepped_flights(engine: Engine, day: date) -> tuple[Tenant, list[tuple[Any, _Ready]]]:
+    """The day's due contracts read a batch at a time and stepped here, each batch's results
+    sent through pickle as a step process sends them."""
     with SqlUnitOfWork(engine) as uow:
         tenant = uow.repo.tenants()[0]
         due = uow.repo.due_runs(tenant.id, day, 10 ** 9)
@@ -94,15 +108,16 @@ def store_day(loaded: Path, work: bool, day: date = DAY) -> tuple[int, float]:
             task = batch_task(uow, tenant, day, {}, due[i:i + BATCH])
             result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
             flights.append((task[3], _Ready(result)))
-    report = RunReport()
-    started = time.process_time()
-    if work:
-        for flight in flights:
-            with SqlUnitOfWork(engine) as uow:
-                _store_flight(uow, tenant, day, flight, report)  # type: ignore[arg-type]
-                uow.commit()
-    engine.dispose()
-    return report.contracts, time.process_time() - started
+    return tenant, flights
+
+
+def store_flights(engine: Engine, tenant: Tenant, day: date,
+                  flights: list[tuple[Any, _Ready]], report: RunReport) -> None:
+    """Each stepped batch stored as the writer stores it, one transaction a batch."""
+    for flight in flights:
+        with SqlUnitOfWork(engine) as uow:
+            _store_flight(uow, tenant, day, flight, report)  # type: ignore[arg-type]
+            uow.commit()
 
 
 def main() -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import shutil
 import sqlite3
 import struct
@@ -27,11 +26,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import event
-from store_instructions import DAY, _Ready, load
+from store_instructions import DAY, load, stepped_flights, store_flights
 
 from termline.adapters.sql.db import make_engine
-from termline.adapters.sql.uow import SqlUnitOfWork
-from termline.app.pipeline import BATCH, _store_flight, batch_task, step_batch
 from termline.app.run import RunReport
 from termline.domain.registry import bootstrap
 
@@ -83,20 +80,10 @@ def store_pages(loaded: Path, book_days: int) -> dict[str, object]:
     # than the store's 20,000-page threshold); after the store's own pragmas, on every connection
     event.listen(engine, "connect",
                  lambda connection, _: connection.execute("PRAGMA wal_autocheckpoint=0"))
-    with SqlUnitOfWork(engine) as uow:
-        tenant = uow.repo.tenants()[0]
-        due = uow.repo.due_runs(tenant.id, day, 10 ** 9)
-        flights = []
-        for i in range(0, len(due), BATCH):
-            task = batch_task(uow, tenant, day, {}, due[i:i + BATCH])
-            result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
-            flights.append((task[3], _Ready(result)))
+    tenant, flights = stepped_flights(engine, day)
     before = frames_written(copy)
     report = RunReport()
-    for flight in flights:
-        with SqlUnitOfWork(engine) as uow:
-            _store_flight(uow, tenant, day, flight, report)  # type: ignore[arg-type]
-            uow.commit()
+    store_flights(engine, tenant, day, flights, report)
     pages = pages_of(copy, before, frames_written(copy))
     engine.dispose()
     named = owners(copy)
