@@ -45,7 +45,11 @@ def frames_written(database: Path) -> int:
 
 def pages_of(database: Path, first: int, last: int) -> list[int]:
     """The page number of each WAL frame from `first` to `last` (0-based, `last` excluded)."""
-    page_size = int(sqlite3.connect(database).execute("PRAGMA page_size").fetchone()[0])
+    connection = sqlite3.connect(database)
+    try:
+        page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+    finally:
+        connection.close()
     wal = Path(f"{database}-wal").read_bytes()
     step = _FRAME_HEADER + page_size
     return [struct.unpack_from(">I", wal, _WAL_HEADER + i * step)[0]
@@ -60,11 +64,13 @@ def owners(database: Path) -> dict[int, str]:
                  connection.execute("SELECT pageno, name FROM dbstat")}
         # a UNIQUE constraint's index is named by the order the tables were built in: its
         # columns say which it is
-        for name in {n for n in named.values() if n.startswith("sqlite_autoindex_")}:
-            columns = [str(row[2]) for row in connection.execute(f"PRAGMA index_info('{name}')")]
-            shown = f"{name} ({', '.join(columns)})"
-            named.update({page: shown for page, n in named.items() if n == name})
-        return named
+        shown = {}
+        for name in set(named.values()):
+            if name.startswith("sqlite_autoindex_"):
+                columns = [str(row[2]) for row in
+                           connection.execute(f"PRAGMA index_info('{name}')")]
+                shown[name] = f"{name} ({', '.join(columns)})"
+        return {page: shown.get(name, name) for page, name in named.items()}
     finally:
         connection.close()
 

@@ -50,8 +50,8 @@ _SAVE_STEPPED_SQLITE = _SAVE_RUNS_SQLITE + _STEPPED
 # the same for rows whose status and access stay as stored: SQLite moves an index's entry for
 # every column its UPDATE sets, equal or not, and the two indexes on status each dirtied a page
 # of their own for most contract days (a year's day: 9 % of the pages its commit wrote)
-_SAME_STATUS = ", status = ?, access = ?"
-_SAVE_RUNS_SAME_SQLITE = _SAVE_RUNS_SQLITE.replace(_SAME_STATUS, "")
+_STATUS_COLUMNS = ", status = ?, access = ?"
+_SAVE_RUNS_SAME_SQLITE = _SAVE_RUNS_SQLITE.replace(_STATUS_COLUMNS, "")
 _SAVE_STEPPED_SAME_SQLITE = _SAVE_RUNS_SAME_SQLITE + _STEPPED
 _SAVE_PG = (
     "UPDATE contract_runs AS r SET state = v.state, cursor = v.cursor, next_due = v.next_due, "
@@ -278,8 +278,7 @@ class SqlRuns(SqlRows):
         keep(self.conn, [(old.contract_id, new.state) for old, new in pairs], claimed)
         return self._update([(text, new, old.contract_id, old.cursor, old.action_count)
                              for (old, new), text in zip(pairs, texts, strict=True)], False,
-                            {cid: (status, access) for cid, (_, _, status, access)
-                             in (claimed or {}).items()})
+                            claimed or {})
 
     def save_stepped(self, runs: Sequence[tuple[DueRun, RunState]], encoded: Sequence[str]
                      ) -> bool:
@@ -289,21 +288,21 @@ class SqlRuns(SqlRows):
         all were, from the status and access read with the rows)."""
         if not runs:
             return True
+        stored = {row.contract_id: (row.tenant_id, row.currency, row.status, row.access)
+                  for row, _ in runs}
         if not self._update([(text, new, row.contract_id, row.cursor, row.action_count,
                               row.next_due, row.recompute_from)
                              for (row, new), text in zip(runs, encoded, strict=True)], True,
-                            {row.contract_id: (row.status, row.access) for row, _ in runs}):
+                            stored):
             return False
-        keep(self.conn, [(row.contract_id, new.state) for row, new in runs],
-             {row.contract_id: (row.tenant_id, row.currency, row.status, row.access)
-              for row, _ in runs})
+        keep(self.conn, [(row.contract_id, new.state) for row, new in runs], stored)
         return True
 
     def _update(self, saves: Sequence[tuple[Any, ...]], exact: bool,
-                stored: Mapping[int, tuple[str, str]]) -> bool:
+                stored: Mapping[int, Kept]) -> bool:
         """Each (state text, new run state, contract id, and what its row must still hold:
         cursor and action count, and if `exact` its next day due and recompute mark).
-        `stored`: the status and access the rows hold, where known (read with them)."""
+        `stored`: what the rows hold of the kept columns, where known (read with them)."""
         if self.conn.dialect.name == "postgresql":
             # one statement for the batch: the rows as arrays, joined back by contract id (an
             # UPDATE that moves next_due writes every index entry anew there all the same)
@@ -318,7 +317,8 @@ class SqlRuns(SqlRows):
         for text, new, cid, *check in saves:
             head = (text, new.cursor, new.next_due, new.recompute_from, new.action_count)
             status = (new.state.status, new.state.access)
-            if stored.get(cid) == status:
+            kept = stored.get(cid)
+            if kept is not None and kept[2:] == status:
                 same.append((*head, cid, *check))
             else:
                 moved.append((*head, *status, cid, *check))
