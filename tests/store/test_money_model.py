@@ -5,7 +5,6 @@ on SQLite and on PostgreSQL (`db_url`); the figures are worked out by hand in th
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Iterator
@@ -326,9 +325,6 @@ def _check_every_day(url: str, tmp_path: Path, book: dict[str, Any]) -> None:
             # 6.6): the customer may hold credit beside it, never beside an item not held
             held = sum((Decimal(i["open"]) for i in items if i["on_hold"]), Decimal(0))
             assert owed - held == 0 or Decimal(row["credit"]) == 0, (day, row)
-        # each CLI call leaves a pooled engine behind until the collector finds its cycles:
-        # free their PostgreSQL connections before the next day's dozen calls
-        gc.collect()
     # an earlier day's receivables, rebuilt from what was allocated by then (`--on`), are what
     # they were on that day: later payments, credit notes and disputes change nothing before
     # their own day

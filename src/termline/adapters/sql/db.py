@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,11 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+@cache
 def head_revision() -> str | None:
+    """The newest migration shipped with this package. Read once a process: alembic imports
+    every migration script to find it (about 7 ms), and each command or request that opens
+    the store asks; the scripts do not change under a running process."""
     from alembic.script import ScriptDirectory
 
     config = Config()
