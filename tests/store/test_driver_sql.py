@@ -68,6 +68,34 @@ def test_a_look_up_by_pairs_finds_each_pair_asked(db_url: str) -> None:
     assert got == [(1, "a"), (2, "b")]
 
 
+EVENTS_LIKE = Table("probe_events", MetaData(), Column("id", Integer, primary_key=True),
+                    Column("owner", Integer), Column("day", Date))
+
+
+def test_bounds_read_each_id_s_rows_after_its_own_day(db_url: str) -> None:
+    """`FROM {bounds}`, as the run reads a batch's events (issue 16, seventeenth round): owner 1
+    asked after 5 January gets its rows of the 6th and 9th, owner 2 after 1 January all three
+    of its own, owner 3 (not asked) none, though its rows are dated after both bounds."""
+    assert driver_text("SELECT b.id FROM {bounds}", True) == \
+        "SELECT b.id FROM unnest(%s::bigint[], %s::date[]) AS b(id, after)"
+    engine = make_engine(db_url)
+    EVENTS_LIKE.create(engine)
+    rows = [(1, 1, 3), (2, 1, 5), (3, 1, 6), (4, 1, 9), (5, 2, 2), (6, 2, 4), (7, 2, 8),
+            (8, 3, 7)]
+    with engine.begin() as conn:
+        conn.execute(insert(EVENTS_LIKE), [{"id": i, "owner": o, "day": date(2027, 1, d)}
+                                           for i, o, d in rows])
+        got = Reads(conn).rows(
+            "SELECT e.id, e.day FROM {bounds} JOIN probe_events AS e ON e.owner = b.id "
+            "AND e.day > b.after ORDER BY e.id",
+            Pairs(frozenset({(1, "2027-01-05"), (2, "2027-01-01")})))
+    engine.dispose()
+    day = date.fromisoformat
+    assert [(i, day(str(d))) for i, d in got] == [
+        (3, date(2027, 1, 6)), (4, date(2027, 1, 9)), (5, date(2027, 1, 2)),
+        (6, date(2027, 1, 4)), (7, date(2027, 1, 8))]
+
+
 def test_dates_and_money_read_as_sqlalchemy_reads_them(db_url: str) -> None:
     engine = make_engine(db_url)
     PROBE.create(engine)

@@ -11,6 +11,9 @@ tuples; `Reads.day` and `Reads.money` turn a date or a NUMERIC(19, 4) into what 
 `Date` and `Numeric(asdecimal=True)` give (on SQLite: ISO text, and a REAL formatted with four
 decimals), so that what the caller computes from them does not depend on which path read them.
 
+`FROM {bounds}` is a table `b(id, after)` of one `Pairs` parameter's (id, ISO day) pairs, for
+a join that reads each contract's rows after its own day.
+
 A look-up by (contract, key) pairs is written `(x, y) IN {pairs}` with one `Pairs` parameter,
 which stands for two at its place in the text. On PostgreSQL it is that condition over the
 pairs themselves (`unnest` of an id array and a text array): with two `= ANY` arrays on a
@@ -44,10 +47,14 @@ def driver_text(template: str, postgresql: bool) -> str:
     """The template as the driver's SQL (see the module's docstring)."""
     if postgresql:
         template = template.replace(
-            "IN {pairs}", "IN (SELECT * FROM unnest({p}::bigint[], {p}::text[]))")
+            "IN {pairs}", "IN (SELECT * FROM unnest({p}::bigint[], {p}::text[]))").replace(
+            "{bounds}", "unnest({p}::bigint[], {p}::date[]) AS b(id, after)")
         return template.replace("IN {in}", "= ANY({p})").replace("{p}", "%s")
     template = _PAIRS.sub(r"(\1, \2) IN (SELECT json_extract(value, '$[0]'), "
                           r"json_extract(value, '$[1]') FROM json_each({p}))", template)
+    template = template.replace(
+        "{bounds}", "(SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') "
+                    "AS after FROM json_each({p})) AS b")
     return template.replace("{in}", "(SELECT value FROM json_each({p}))").replace("{p}", "?")
 
 
