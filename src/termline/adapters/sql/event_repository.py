@@ -93,16 +93,16 @@ class SqlEvents(SqlRows):
         unstarted = [start for _, cursor, start in cursors if cursor < start]
         # a contract not started yet takes its list prices dated before its start on it
         # (`received_on`): all its own events are read, and `taken_after` keeps those
-        own_after = Pairs(frozenset(
+        bounds = {cid: (cursor, start) for cid, cursor, start in cursors}
+        own_after = Pairs(frozenset(  # a contract once, whatever the caller's list
             (cid, (cursor if cursor >= start else date.min).isoformat())
-            for cid, cursor, start in cursors))
+            for cid, (cursor, start) in bounds.items()))
         reads = Reads(self.conn)
         if unstarted:
             rows = reads.rows(_EVENTS_AFTER_UNSTARTED, own_after, tenant_id, low, sorted(AT_START),
                               max(unstarted))
         else:
             rows = reads.rows(_EVENTS_AFTER, own_after, tenant_id, low)
-        bounds = {cid: (cursor, start) for cid, cursor, start in cursors}
         day = reads.day
         out: dict[int, list[RawEvent]] = {}
         for event_id, contract_id, when, kind, payload in rows:
