@@ -57,6 +57,7 @@ test: $(STAMP) sysdeps
 # core's checks (they start processes when a build exists).
 SLOW_FILES := tests/test_readme_tour.py tests/test_bench_growth.py tests/test_bench_writer_bound.py \
 	tests/test_bench_step_instructions.py tests/test_bench_store_instructions.py \
+	tests/test_bench_commit_floor.py \
 	tests/test_fuzz_inputs.py \
 	tests/test_no_tracebacks.py tests/test_compiled.py
 FAST := tests/mechanisms tests/packs tests/contract tests/usecases \
