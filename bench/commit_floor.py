@@ -42,13 +42,13 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from termline.adapters.sql import tables as t
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.schema import metadata
-from termline.devtools.bench import _copy, _floor, fresh_database
+from termline.devtools.bench import _copy, _floor, fresh_database, remove_sqlite_file
 
 REPLAYED = ("actions", "invoices", "invoice_lines", "payments", "allocations", "documents")
 Key = tuple[date, int]  # (day stored, contract)
 
 
-def rows_by_day(src: Any) -> tuple[dict[Key, dict[str, list[dict[str, Any]]]], int]:
+def rows_by_day(src: Any) -> dict[Key, dict[str, list[dict[str, Any]]]]:
     """Every replayed row of the book, grouped by the day it was stored and its contract."""
     grouped: dict[Key, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     action_day: dict[tuple[int, str], date] = {}
@@ -83,7 +83,7 @@ def rows_by_day(src: Any) -> tuple[dict[Key, dict[str, list[dict[str, Any]]]], i
                                           t.contract_runs.c.cursor, t.contract_runs.c.next_due))}
     for (_day, contract), by_table in grouped.items():
         by_table["run"] = [runs[contract]]
-    return grouped, len(runs)
+    return grouped
 
 
 def batches(grouped: dict[Key, dict[str, list[dict[str, Any]]]],
@@ -112,7 +112,7 @@ def commit_floor(book: Path, size: int, keep: bool = False) -> dict[str, Any]:
         for table in metadata.sorted_tables:
             if table.name not in REPLAYED:
                 _copy(src, target, table)
-        grouped, _ = rows_by_day(src)
+        grouped = rows_by_day(src)
     timed, commits, contract_days = 0.0, 0, len(grouped)
     for batch in batches(grouped, size):
         started = time.perf_counter()
@@ -127,8 +127,7 @@ def commit_floor(book: Path, size: int, keep: bool = False) -> dict[str, Any]:
     source.dispose()
     target.dispose()
     if not keep:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{target_path}{suffix}").unlink(missing_ok=True)
+        remove_sqlite_file(target_path)
     return {"commit_floor_s": round(timed, 3), "commits": commits,
             "contract_days_replayed": contract_days}
 
@@ -140,8 +139,7 @@ def bulk_floor(book: Path, contract_days: int) -> float:
         return round(_floor(source, contract_days, None), 3)
     finally:
         source.dispose()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(book.with_name(book.stem + "-floor.db")) + suffix).unlink(missing_ok=True)
+        remove_sqlite_file(book.with_name(book.stem + "-floor.db"))
 
 
 def main() -> None:

@@ -98,13 +98,18 @@ class BenchReport:
         }
 
 
+def remove_sqlite_file(path: str | Path) -> None:
+    """A SQLite database's file gone, with its write-ahead log and shared-memory index."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def fresh_database(url: str, schema: str) -> str:
     """An empty database for the bench: a new PostgreSQL schema, or a replaced SQLite file."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database:
-            for suffix in ("", "-wal", "-shm"):
-                Path(parsed.database + suffix).unlink(missing_ok=True)
+            remove_sqlite_file(parsed.database)
         return url
     admin = create_engine(url)
     with admin.begin() as conn:
