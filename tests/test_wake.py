@@ -30,23 +30,29 @@ def test_an_unpaid_smartconnect_contract_wakes_on_its_reminder_and_measuring_day
     invoiced on 2027-03-10; 8.3: due in 30 days, 2027-04-09; 8.4/8.6: reminders 14 days after
     the due date and 14 days apart (04-23, 05-07, 05-21); 8.4: suspension the day after the
     third reminder's 14 days run out (05-21 + 14 = 06-04, so 06-05); 3.5: availability is
-    reported on each month's last day, and the day after a report the next window opens (a
-    state change with no action). Nothing else happens before 2027-07-01."""
+    reported on each month's last day. The next window opens without a step of its own: the
+    report's day ends with the service owed, so it counts for the next window's first day
+    (`sla.run.carry`). Nothing else happens before 2027-07-01, and the stepped days end in
+    the daily run's very state."""
     ctx = _ctx("smartconnect", date(2027, 3, 10))
     stepped = list(step_sparse(ContractState(), ctx, date(2027, 3, 9), date(2027, 7, 1), {}))
     days = [(d.isoformat(), [a.kind for a in acts]) for d, _, acts in stepped]
     assert days == [
         ("2027-03-10", ["contract_started", "invoice_issued"]),
-        ("2027-03-31", ["availability_measured"]), ("2027-04-01", []),
+        ("2027-03-31", ["availability_measured"]),
         ("2027-04-23", ["reminder_sent"]),
-        ("2027-04-30", ["availability_measured"]), ("2027-05-01", []),
+        ("2027-04-30", ["availability_measured"]),
         ("2027-05-07", ["reminder_sent"]), ("2027-05-21", ["reminder_sent"]),
-        ("2027-05-31", ["availability_measured"]), ("2027-06-01", []),
+        ("2027-05-31", ["availability_measured"]),
         ("2027-06-05", ["access_suspended"]),
-        ("2027-06-30", ["availability_measured"]), ("2027-07-01", []),
+        ("2027-06-30", ["availability_measured"]),
     ]
     first = stepped[0][1]
     assert next_wake(first, ctx, date(2027, 3, 10)) == date(2027, 3, 31)
+    march_report = stepped[1][1]
+    assert (march_report.sla.in_service, march_report.sla.carried) == (True, date(2027, 4, 1))
+    assert next_wake(march_report, ctx, date(2027, 3, 31)) == date(2027, 4, 23)
+    assert stepped[-1][1] == run_contract(ctx, [], date(2027, 7, 1))[0]
 
 
 def test_a_pending_contract_wakes_on_its_start() -> None:

@@ -427,3 +427,24 @@ def test_an_incident_reported_after_its_month_revises_that_month_3_5() -> None:
                 if m["window"] == "2027-02"]
     assert february == [("2027-02-28", "100.000", True, None),
                         ("2027-03-01", "99.925", True, True)]
+
+
+def test_a_window_counts_the_service_owed_on_one_of_its_days_3_5() -> None:
+    """3.5 measures each calendar month in which Smartconnect owed the service. The January
+    report (31 January) ends a day on which the service is owed, so February counts from its
+    first day without a step of its own (`sla.run.carry`); but a provider termination
+    (9.2: immediate) that arrives on 1 February ends the contract before that day's
+    measuring phase, and February is never measured, as before. A day later, 2 February, the
+    service was owed on 1 February: February is measured on its last day, 28 February."""
+    ending = ("  - {{type: provider_termination, contract: c, date: {day}, "
+              "reason: material breach}}")
+    on_first = run(SC.format(until="2027-03-31", trial="",
+                             events=ending.format(day="2027-02-01")))
+    assert one(on_first, "c", "contract_terminated")["date"] == "2027-02-01"
+    assert [(m["date"], m["window"]) for m in actions(on_first, "c", "availability_measured")] \
+        == [("2027-01-31", "2027-01")]
+    on_second = run(SC.format(until="2027-03-31", trial="",
+                              events=ending.format(day="2027-02-02")))
+    assert one(on_second, "c", "contract_terminated")["date"] == "2027-02-02"
+    assert [(m["date"], m["window"]) for m in actions(on_second, "c", "availability_measured")] \
+        == [("2027-01-31", "2027-01"), ("2027-02-28", "2027-02")]

@@ -1,6 +1,6 @@
-"""How a mechanism plugs into the daily step: event handlers, phases run after dunning, a wake
-function, limits on when a notice can take effect, and what it brings to the policy, the
-contract state and the event union.
+"""How a mechanism plugs into the daily step: event handlers, phases run after dunning and at
+the very end of the day, a wake function, limits on when a notice can take effect, and what it
+brings to the policy, the contract state and the event union.
 
 The engine never imports a mechanism: `termline.domain.registry`, above both, imports each one
 and `bootstrap()` installs them here (`install`). A mechanism defined outside the built-in
@@ -59,6 +59,9 @@ class Mechanism:
     handlers: Mapping[str, Handler]
     phases: tuple[Phase, ...] = ()
     wake: Wake | None = None  # None: the phases may act on any day
+    # run after everything else of the day (a termination or a trial's end that takes effect):
+    # they see the state the days up to the next step keep (engine/step.py)
+    end_of_day: tuple[Phase, ...] = ()
     notice_limits: tuple[NoticeLimit, ...] = ()
     rules: type[BaseModel] | None = None  # the model of the policy section `name`
     state: object | None = None  # the default of its state, kept under `name`

@@ -28,7 +28,8 @@ def step(state: ContractState, ctx: Context, day: date, events: Iterable[EventBa
 
     Start of day: first day, renewal, seat reductions. Then the day's events (payments first),
     then what the terms make due (invoices, dunning, data deletion), and at the end of the day
-    the trial expiry and a termination that takes effect that day.
+    the trial expiry and a termination that takes effect that day; last, the mechanisms'
+    end-of-day phases, on the state the days until the next step keep.
     """
     out: list[Action] = []
     if state.status == "pending":
@@ -43,24 +44,27 @@ def step(state: ContractState, ctx: Context, day: date, events: Iterable[EventBa
     for event in events:
         state, acts = apply_event(state, ctx, day, event)
         out += acts
-    rest: tuple[Phase, ...] = (issue_due_invoices, run_dunning, *_extension_phases(),
-                               delete_data_if_due, expire_trial_if_due, end_if_notice_effective)
+    during, last = _extension_phases()
+    rest: tuple[Phase, ...] = (issue_due_invoices, run_dunning, *during, delete_data_if_due,
+                               expire_trial_if_due, end_if_notice_effective, *last)
     for phase in rest:
         state, acts = phase(state, ctx, day)
         out += acts
     return state, out
 
 
-_PHASES: list[tuple[tuple[Mechanism, ...], tuple[Phase, ...]]] = []
+_PHASES: list[tuple[tuple[Mechanism, ...], tuple[Phase, ...], tuple[Phase, ...]]] = []
 
 
-def _extension_phases() -> tuple[Phase, ...]:
-    """The installed mechanisms' phases, computed once per installed set (step is hot)."""
+def _extension_phases() -> tuple[tuple[Phase, ...], tuple[Phase, ...]]:
+    """The installed mechanisms' phases, those after dunning and those at the end of the day,
+    computed once per installed set (step is hot)."""
     installed = mechanisms()
     if not _PHASES or _PHASES[0][0] is not installed:
-        _PHASES[:] = [(installed, tuple(phase for mechanism in installed
-                                        for phase in mechanism.phases))]
-    return _PHASES[0][1]
+        _PHASES[:] = [(installed,
+                       tuple(phase for mechanism in installed for phase in mechanism.phases),
+                       tuple(phase for mechanism in installed for phase in mechanism.end_of_day))]
+    return _PHASES[0][1], _PHASES[0][2]
 
 
 def end_if_notice_effective(state: ContractState, ctx: Context, day: date

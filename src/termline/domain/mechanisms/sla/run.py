@@ -147,7 +147,12 @@ def daily(state: ContractState, ctx: Context, day: date) -> tuple[ContractState,
     rule = sla.availability if sla is not None else None
     if sla is None or rule is None:
         return state, []
-    if _in_service(state, sla) and not state.sla.in_service:
+    owed = _in_service(state, sla)
+    if state.sla.carried == day and not owed:
+        # set ahead for today on yesterday's closing state (`carry`), but today's events or
+        # phases ended the service before this phase: today decides, as it always did
+        state = replace(state, sla=replace(state.sla, in_service=False))
+    elif owed and not state.sla.in_service:
         state = replace(state, sla=replace(state.sla, in_service=True))
     window = window_containing(day, rule.window)
     if day != window.last or not state.sla.in_service:
@@ -203,6 +208,20 @@ def _close_window(state: ContractState, ctx: Context, day: date, rule: Availabil
     return state, out + acts
 
 
+def carry(state: ContractState, ctx: Context, day: date) -> tuple[ContractState, list[Action]]:
+    """At the end of a day on which the service is owed but not yet counted for the window
+    (the day a window closed, a trial converted, a contract started late in the day's order),
+    count it for tomorrow: on a day nothing is stepped, `daily` would find the state this day
+    ends with and count it then. Without this, every contract woke on the first day of each
+    window for that alone: a fifth of a year's stored contract days, with no action."""
+    sla = ctx.policy.sla
+    if sla is None or sla.availability is None or state.sla.in_service \
+            or not _in_service(state, sla):
+        return state, []
+    return replace(state, sla=replace(state.sla, in_service=True,
+                                      carried=day + timedelta(days=1))), []
+
+
 HANDLERS: dict[str, Handler] = {"incident": on_incident, "maintenance_announced": on_maintenance}
 
 
@@ -214,11 +233,13 @@ def wake(state: ContractState, ctx: Context, day: date) -> date | None:
         return None
     owed = _in_service(state, sla)
     if owed and not state.sla.in_service:
-        return day + timedelta(days=1)  # the daily phase records that the service is owed
+        # the daily phase records that the service is owed (a state stored before `carry`,
+        # which leaves no such state behind a step)
+        return day + timedelta(days=1)
     if not state.sla.in_service:
         return None
     return window_containing(day + timedelta(days=1), rule.window).last
 
 
-MECHANISM = Mechanism("sla", HANDLERS, (daily,), wake)
+MECHANISM = Mechanism("sla", HANDLERS, (daily,), wake, end_of_day=(carry,))
 __all__ = ["MECHANISM"]
