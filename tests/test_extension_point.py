@@ -133,6 +133,46 @@ events: []
         added_action(date(2027, 1, 5), "greeted", "c", ("1.1",))
 
 
+def test_an_added_mechanism_s_end_of_day_phase_sees_the_day_s_termination() -> None:
+    """A mechanism's daily phases run before the day's end (a trial's end, a notice's
+    effective termination); its `end_of_day` phases run after them, on the state the days
+    until the next step keep (what `sla.run.carry` relies on). Smartconnect 9.2/9.3: a 30-day
+    trial from 4 January runs to 2 February and, not converted, lapses at that day's end: the
+    daily phase still sees the trial on 2 February, the end-of-day phase the ended contract."""
+
+    def seen(kind: str) -> Callable[..., Any]:
+        def phase(state, ctx, day):  # type: ignore[no-untyped-def]
+            if state.trial_end == day:
+                return state, [added_action(day, kind, ctx.contract.id, ("9.2",),
+                                            status=state.status)]
+            return state, []
+        return phase
+
+    extra = Mechanism("watcher", {}, (seen("seen_by_day"),), lambda s, c, d: None,
+                      actions=("seen_by_day", "seen_at_end"),
+                      end_of_day=(seen("seen_at_end"),))
+    install((*termline.domain.registry.MECHANISMS, extra))
+    try:
+        result = run("""
+policy: smartconnect
+until: 2027-03-31
+contracts:
+  - id: c
+    customer: {name: C, country: BE}
+    start: 2027-01-04
+    trial_days: 30
+    lines:
+      - {item: Smartconnect Agent, unit_price: "45.00", per: month, quantity: 4}
+events: []
+""")
+    finally:
+        install(termline.domain.registry.MECHANISMS)
+    assert [(a.date, a.kind, dict(a.fields)["status"]) for a in result.actions
+            if a.kind.startswith("seen_")] == [
+        (date(2027, 2, 2), "seen_by_day", "trial"),
+        (date(2027, 2, 2), "seen_at_end", "terminated")]
+
+
 def test_an_added_mechanism_cannot_take_a_built_in_action_kind_or_share_one() -> None:
     """The added kinds never meet the built-in matching by name (the projection's, the
     numbering's, the notices'): installing one that is built in, or two mechanisms with the

@@ -59,14 +59,14 @@ class Mechanism:
     handlers: Mapping[str, Handler]
     phases: tuple[Phase, ...] = ()
     wake: Wake | None = None  # None: the phases may act on any day
-    # run after everything else of the day (a termination or a trial's end that takes effect):
-    # they see the state the days up to the next step keep (engine/step.py)
-    end_of_day: tuple[Phase, ...] = ()
     notice_limits: tuple[NoticeLimit, ...] = ()
     rules: type[BaseModel] | None = None  # the model of the policy section `name`
     state: object | None = None  # the default of its state, kept under `name`
     events: tuple[type[EventBase], ...] = ()  # its event models, each handled in `handlers`
     actions: tuple[str, ...] = ()  # the kinds of action it takes beyond the built-in ones
+    # run after everything else of the day (a termination or a trial's end that takes effect):
+    # they see the state the days up to the next step keep (engine/step.py)
+    end_of_day: tuple[Phase, ...] = ()
 
 
 @mypyc_attr(native_class=False)  # mypyc: no native subclass of this builtin
