@@ -34,3 +34,6 @@ def test_the_pipelined_bench_stores_the_claiming_runs_ledger(tmp_path: Path) -> 
         == (claiming["actions"], claiming["invoices"], claiming["contract_days_stored"])
     assert same == ledger
     assert claiming["idle_day_s"] < 1 and claiming["cpu_us_per_contract_day"] > 0
+    # the step processes' CPU and the writer's wait for them, only where there are such
+    assert "step_cpu_s" not in claiming and "step_wait_s" not in claiming
+    assert pipelined["step_cpu_s"] > 0 and pipelined["step_wait_s"] > 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import time
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -299,7 +300,9 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
     """Store what the step processes computed for a batch; how many contracts are done.
     `careful`: the rows' marks read first (else those of the contracts set aside only)."""
     work, result = flight
+    started = time.perf_counter()
     stepped = [s for part in result.get() for s in part]
+    report.step_wait_s += time.perf_counter() - started
     checked = {row.contract_id for (row, _), s in zip(work, stepped, strict=True)
                if careful or s.problem is not None}
     marks = uow.repo.run_marks(sorted(checked)) if checked else {}

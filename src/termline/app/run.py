@@ -57,6 +57,9 @@ class RunReport:
     conflicts: int = 0
     # contracts whose step failed, by ref: why (see `set_aside`); the rest of the book ran on
     set_aside: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # the pipelined run's writer waiting for its step processes, in seconds: a measure for
+    # the bench, left out of the JSON, which the same book and days print byte for byte
+    step_wait_s: float = field(default=0.0, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"contracts": self.contracts, "days": self.days, "actions": self.actions,
@@ -71,6 +74,7 @@ class RunReport:
         self.corrections += other.corrections
         self.conflicts += other.conflicts
         self.set_aside.update(other.set_aside)
+        self.step_wait_s += other.step_wait_s
 
 
 @dataclass

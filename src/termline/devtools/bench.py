@@ -68,8 +68,12 @@ class BenchReport:
     idle_day_s: float = 0.0
     floor_s: float = 0.0
     # CPU seconds of this process and the worker processes during the days (step processes'
-    # excluded: they are not children this process can time while they live)
+    # apart: they are not children this process can time while they live)
     cpu_s: float = 0.0
+    # `--jobs`: the step processes' CPU seconds (read once they have stopped), and how long
+    # the writer waited for them: which of the two bounds the run
+    step_cpu_s: float = 0.0
+    step_wait_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         wall = sum(self.day_walls)
@@ -95,6 +99,8 @@ class BenchReport:
             "cpu_s": round(self.cpu_s, 3),
             "cpu_us_per_contract_day": round(self.cpu_s / self.contract_days * 1e6, 1)
             if self.contract_days else None,
+            **({"step_cpu_s": round(self.step_cpu_s, 3),
+                "step_wait_s": round(self.step_wait_s, 3)} if self.jobs else {}),
         }
 
 
@@ -191,7 +197,10 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     if pool is not None:
         pool.close()
         pool.join()
+    before = _children_cpu()
     steps.close()
+    report.step_cpu_s = _children_cpu() - before
+    report.step_wait_s = totals.step_wait_s
     started = time.perf_counter()
     idle = run(factory, first + timedelta(days=days - 1), batch=batch)
     report.idle_day_s = time.perf_counter() - started
@@ -204,6 +213,12 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     report.floor_s = _floor(engine, report.contract_days, progress)
     engine.dispose()
     return report
+
+
+def _children_cpu() -> float:
+    """The CPU seconds of this process's children that have stopped."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
