@@ -28,7 +28,7 @@ from termline.app.inputs import parse_event, read_events
 from termline.app.keys import create_key
 from termline.domain.contract import parse_scenario
 from termline.domain.contract.event_kinds import EventBase
-from termline.domain.engine import simulate_scenario
+from termline.domain.engine import SimulationResult, simulate_scenario
 from termline.domain.engine.actions import added_action
 from termline.domain.engine.extension import Mechanism, MechanismsNotInstalled, install, mechanisms
 from termline.domain.engine.state import ContractState
@@ -95,6 +95,27 @@ def test_no_import_cycle_runs_through_the_engine() -> None:
     assert not any("termline.domain.registry" in _reaches(graph, m) for m in engine)
 
 
+def _run_beside(extra: Mechanism, pack: str, until: str, terms: str) -> SimulationResult:
+    """One contract c of `pack` from 2027-01-04 (45.00 a month, with `terms`) run to `until`
+    with `extra` installed beside the registry's mechanisms, which are installed again after."""
+    install((*termline.domain.registry.MECHANISMS, extra))
+    try:
+        return run(f"""
+policy: {pack}
+until: {until}
+contracts:
+  - id: c
+    customer: {{name: C, country: BE}}
+    start: 2027-01-04
+    {terms}
+    lines:
+      - {{item: Seat, unit_price: "45.00", per: month, quantity: 1}}
+events: []
+""")
+    finally:
+        install(termline.domain.registry.MECHANISMS)
+
+
 def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
     """A mechanism defined outside the engine (here, in the test) runs its phase each day once
     installed: the engine finds it through the extension point only. Its new kind of action is
@@ -110,21 +131,7 @@ def test_a_new_mechanism_is_one_more_entry_in_the_installed_tuple() -> None:
     extra = Mechanism("greeter", {}, (greet,), lambda s, c, d: date(2027, 1, 5)
                       if d < date(2027, 1, 5) else None, actions=("greeted",))
     assert "greeted" not in kinds.published()
-    install((*termline.domain.registry.MECHANISMS, extra))
-    try:
-        result = run("""
-policy: smartweb
-until: 2027-01-10
-contracts:
-  - id: c
-    customer: {name: C}
-    start: 2027-01-04
-    lines:
-      - {item: Shop, unit_price: "50.00", per: month, quantity: 1}
-events: []
-""")
-    finally:
-        install(termline.domain.registry.MECHANISMS)
+    result = _run_beside(extra, "smartweb", "2027-01-10", "")
     assert [(a.date, a.kind) for a in result.actions if a.kind == "greeted"] == [
         (date(2027, 1, 5), "greeted")]
     assert mechanisms() is termline.domain.registry.MECHANISMS
@@ -151,22 +158,7 @@ def test_an_added_mechanism_s_end_of_day_phase_sees_the_day_s_termination() -> N
     extra = Mechanism("watcher", {}, (seen("seen_by_day"),), lambda s, c, d: None,
                       actions=("seen_by_day", "seen_at_end"),
                       end_of_day=(seen("seen_at_end"),))
-    install((*termline.domain.registry.MECHANISMS, extra))
-    try:
-        result = run("""
-policy: smartconnect
-until: 2027-03-31
-contracts:
-  - id: c
-    customer: {name: C, country: BE}
-    start: 2027-01-04
-    trial_days: 30
-    lines:
-      - {item: Smartconnect Agent, unit_price: "45.00", per: month, quantity: 4}
-events: []
-""")
-    finally:
-        install(termline.domain.registry.MECHANISMS)
+    result = _run_beside(extra, "smartconnect", "2027-03-31", "trial_days: 30")
     assert [(a.date, a.kind, dict(a.fields)["status"]) for a in result.actions
             if a.kind.startswith("seen_")] == [
         (date(2027, 2, 2), "seen_by_day", "trial"),
