@@ -55,6 +55,32 @@ def test_an_unpaid_smartconnect_contract_wakes_on_its_reminder_and_measuring_day
     assert stepped[-1][1] == run_contract(ctx, [], date(2027, 7, 1))[0]
 
 
+def test_the_wake_a_run_row_stored_is_taken_as_the_first_step_day() -> None:
+    """A store's run row keeps the wake its last day computed (`next_due`), so the run does
+    not compute it again (`step_sparse(wake=...)`). SmartConnect never paid, as above: after
+    the March report (2027-03-31) the next day is the first reminder, 2027-04-23 (8.4: 14
+    days after the 2027-04-09 due date). An earlier day stands for the wake, as an event's
+    day does once the event is voided: stepped for nothing, then the reminder comes on its
+    day. A day not after the cursor is no wake: computed. A later one is trusted (a caller
+    must not hold one): the reminder is stepped on that day, which shows the wake given is
+    the one taken."""
+    ctx = _ctx("smartconnect", date(2027, 3, 10))
+    march = list(step_sparse(ContractState(), ctx, date(2027, 3, 9), date(2027, 3, 31), {}))
+    state = march[-1][1]
+
+    def stepped(wake: date | None) -> list[tuple[str, list[str]]]:
+        return [(d.isoformat(), [a.kind for a in acts]) for d, _, acts in step_sparse(
+            state, ctx, date(2027, 3, 31), date(2027, 5, 1), {}, wake=wake)]
+
+    computed = [("2027-04-23", ["reminder_sent"]), ("2027-04-30", ["availability_measured"])]
+    assert stepped(None) == computed
+    assert stepped(date(2027, 4, 23)) == computed
+    assert stepped(date(2027, 4, 10)) == [("2027-04-10", []), *computed]
+    assert stepped(date(2027, 3, 31)) == computed
+    assert stepped(date(2027, 4, 25)) == [("2027-04-25", ["reminder_sent"]),
+                                          ("2027-04-30", ["availability_measured"])]
+
+
 def test_a_pending_contract_wakes_on_its_start() -> None:
     ctx = _ctx("clientcom", date(2027, 5, 1))
     assert next_wake(ContractState(), ctx, date(2027, 1, 1)) == date(2027, 5, 1)

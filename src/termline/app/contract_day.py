@@ -98,7 +98,10 @@ def acted_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until:
               for d, todays in by_day.items() if d <= until}
     state, cursor = old.state, max(old.cursor, until)  # every day to `until` is run...
     acts: list[Action] = []
-    for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs):
+    # the run row's next day due is the wake the last stored day computed for this state
+    # (or an event's day, earlier): the first wake is not computed again
+    for day, after, acts in step_sparse(old.state, ctx, old.cursor, until, inputs,
+                                        wake=old.next_due):
         state = after
         report.days += 1
         if acts or day in inputs:

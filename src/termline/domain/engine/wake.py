@@ -119,23 +119,31 @@ def _retention(state: ContractState, ctx: Context, day: date) -> list[date | Non
 
 
 def step_sparse(state: ContractState, ctx: Context, after: date, until: date,
-                events_by_day: Mapping[date, Sequence[EventBase]], respond: Respond | None = None
-                ) -> Iterator[tuple[date, ContractState, list[Action]]]:
+                events_by_day: Mapping[date, Sequence[EventBase]], respond: Respond | None = None,
+                wake: date | None = None) -> Iterator[tuple[date, ContractState, list[Action]]]:
     """Step from the day after `after` up to `until`, only on wake days and event days.
 
     Yields (day, state after the day, actions) for each day stepped. Each day's events are
     taken in `event_sort_key` order (stable: received order otherwise); `respond` answers the
     day's actions with later events, as in `simulate.run_contract`.
+
+    `wake`: the first wake day, when the caller holds it (a store's run row: the `next_wake`
+    of this very state after `after`, stored with it, or an event's day that brought it
+    forward), taken instead of computing it again. A day after `after` and on or before the
+    wake it stands for: waking early is harmless, the step then does nothing.
     """
     pending = {d: list(todays) for d, todays in events_by_day.items() if d > after}
     days = list(pending)
     heapq.heapify(days)
     day = after
+    known = wake if wake is not None and wake > after else None
     while True:
         while days and days[0] <= day:
             heapq.heappop(days)
         try:
-            found = earliest(day, (next_wake(state, ctx, day), days[0] if days else None))
+            found = earliest(day, (known if known is not None else next_wake(state, ctx, day),
+                                   days[0] if days else None))
+            known = None
             if found is None or found > until:
                 return
             day = found
