@@ -173,6 +173,38 @@ def test_a_back_dated_event_recomputes_and_corrects(tmp_path: Path) -> None:
     assert "payment_applied" in kinds
 
 
+def test_a_day_a_voided_payment_brought_forward_is_stepped_and_nothing_happens(
+        tmp_path: Path) -> None:
+    """The run takes a run row's `next_due` as the contract's first step day instead of
+    computing its wake again (`step_sparse(wake=...)`): a lower bound. A payment posted for
+    2027-07-02 brings the SmartWeb contract `late` due that day; voided, the day stays due.
+    The run steps it, nothing happens (no action, the cursor moves to it, the next day due is
+    the wake again), and the ledger to 2028-03-31 is `simulate`'s, without the payment."""
+    book, scenario = _imported(tmp_path, "smartweb")
+    run(book.factory, date(2027, 6, 15))
+    with book.uow() as uow:
+        (late,) = uow.contracts.contracts(ref="late")
+        wake = uow.runs.run_state(late.id).next_due
+    assert wake > date(2027, 7, 2)
+    ghost = parse_event({"date": "2027-07-02", "type": "payment", "contract": "late",
+                         "amount": "1.00", "reference": "posted-in-error"})
+    assert intake.add_events(book.uow(), [ghost]) == (1, 0)
+    logged = corrections.event_log(book.uow(), None, "late")[-1]
+    corrections.void_event(book.uow(), None, logged["id"], "posted in error",
+                           datetime(2027, 7, 1, tzinfo=UTC))
+    with book.uow() as uow:
+        assert uow.runs.run_state(late.id).next_due == date(2027, 7, 2)
+    before = len(views.ledger(book.uow(), contract_ref="late")["actions"])
+    run(book.factory, date(2027, 7, 2))
+    with book.uow() as uow:
+        stepped = uow.runs.run_state(late.id)
+    assert (stepped.cursor, stepped.next_due) == (date(2027, 7, 2), wake)
+    assert len(views.ledger(book.uow(), contract_ref="late")["actions"]) == before
+    run(book.factory, date(2028, 3, 31))
+    assert views.ledger(book.uow()) == simulate_scenario(
+        scenario, date(2028, 3, 31), None, None).to_json()
+
+
 # --- corrections ----------------------------------------------------------------------------
 
 def test_a_voided_event_is_marked_in_the_log_and_voided_once(tmp_path: Path) -> None:
