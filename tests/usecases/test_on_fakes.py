@@ -178,8 +178,9 @@ def test_a_day_a_voided_payment_brought_forward_is_stepped_and_nothing_happens(
     """The run takes a run row's `next_due` as the contract's first step day instead of
     computing its wake again (`step_sparse(wake=...)`): a lower bound. A payment posted for
     2027-07-02 brings the SmartWeb contract `late` due that day; voided, the day stays due.
-    The run steps it, nothing happens (no action, the cursor moves to it, the next day due is
-    the wake again), and the ledger to 2028-03-31 is `simulate`'s, without the payment."""
+    The run to that day adds no action of `late`, moves its cursor to it and stores the wake
+    again as its next day due, and the ledger to 2028-03-31 is `simulate`'s, without the
+    payment. (That the given day is the one stepped: tests/test_wake.py.)"""
     book, scenario = _imported(tmp_path, "smartweb")
     run(book.factory, date(2027, 6, 15))
     with book.uow() as uow:
