@@ -32,4 +32,5 @@ def test_writer_bound_runs_the_day_and_counts_the_steps_apart(tmp_path: Path) ->
     assert report["actions"] > 0
     assert 0 < report["step_cpu_s"] < report["wall_s"]
     assert report["writer_s"] > 0 and report["floor_s"] > 0
-    assert abs(report["writer_s"] + report["step_cpu_s"] - report["wall_s"]) <= 0.011
+    # three figures, each rounded to the millisecond: at most 1.5 ms apart
+    assert abs(report["writer_s"] + report["step_cpu_s"] - report["wall_s"]) <= 0.0016
