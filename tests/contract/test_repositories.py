@@ -263,6 +263,23 @@ def test_claims_take_the_most_overdue_first_never_the_never_due(store: UowFactor
         assert [sc.id for sc, _ in uow.runs.claim_ids([ids[2], ids[0]])] == [ids[0], ids[2]]
 
 
+def test_due_runs_leave_out_the_rows_in_flight_and_still_fill_the_batch(store: UowFactory
+                                                                         ) -> None:
+    """The pipelined run reads a batch while others are in flight (`skip`): those are left
+    out, and the batch still takes `limit` of the others, most overdue first (all three start,
+    and are due, on 2027-01-04)."""
+    tenant, ids = book(store, "a", "b", "c")
+    day = date(2027, 1, 4)
+    with store() as uow:
+        assert [d.contract_id for d in uow.runs.due_runs(tenant, day, 2, skip={ids[0]})] == \
+            [ids[1], ids[2]]
+        assert [d.contract_id for d in uow.runs.due_runs(tenant, day, 1, skip={ids[0]})] == \
+            [ids[1]]
+        assert [d.contract_id for d in uow.runs.due_runs(tenant, day, 5, skip={ids[1]})] == \
+            [ids[0], ids[2]]
+        assert uow.runs.due_runs(tenant, day, 5, skip=set(ids)) == []
+
+
 def _moved(run: Any, **changes: Any) -> Any:
     from dataclasses import replace
     return replace(run, **changes)

@@ -81,10 +81,13 @@ _CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
 _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
 _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
 # the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again
+# the rows in flight left out by the database, before their state and document are read: a
+# day's batch otherwise read those of the batches sent ahead too, twice its own rows
 _DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
              "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count, c.currency, "
              "r.status, r.access "
-             + _WITH_CONTRACT + _MOST_DUE)
+             + _WITH_CONTRACT + _MOST_DUE.replace(
+                 "ORDER BY", "AND NOT (r.contract_id IN {in}) ORDER BY"))
 _RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_count "
               "FROM contract_runs WHERE contract_id IN {in} AND problem IS NULL")
 
@@ -211,8 +214,7 @@ class SqlRuns(SqlRows):
                        access)
                 for cid, tenant, version, start, document, state, cursor, next_due,
                 recompute_from, action_count, currency, status, access
-                in reads.rows(_DUE_RUNS, tenant_id, wave, limit + len(skip))
-                if cid not in skip][:limit]
+                in reads.rows(_DUE_RUNS, tenant_id, wave, sorted(skip), limit)]
 
     def run_marks(self, contract_ids: Sequence[int]
                   ) -> dict[int, tuple[date, date, date | None, int]]:
