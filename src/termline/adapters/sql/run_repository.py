@@ -80,9 +80,9 @@ _CLAIM_SQLITE = _CLAIMED + _MOST_DUE
 _CLAIM_PG = _CLAIM_SQLITE + " FOR UPDATE OF r SKIP LOCKED"
 _CLAIM_IDS_SQLITE = _CLAIMED + "WHERE r.contract_id IN {in} ORDER BY r.contract_id"
 _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
-# the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again
-# the rows in flight left out by the database, before their state and document are read: a
-# day's batch otherwise read those of the batches sent ahead too, twice its own rows
+# the pipelined run's reads (`app.pipeline`): the due rows as stored, and their marks again;
+# the database leaves out the rows in flight before reading their state and document (a batch
+# read those of the two batches sent ahead too, twice its own rows, to drop them)
 _DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
              "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count, c.currency, "
              "r.status, r.access "
