@@ -71,8 +71,9 @@ _SAVE_STEPPED_PG = _SAVE_PG.format(
 # work holds the write lock from its BEGIN, so no FOR UPDATE.
 _WITH_CONTRACT = "FROM contract_runs AS r JOIN contracts AS c ON c.id = r.contract_id "
 # a tenant's contracts due by a day, the most overdue first: the claiming and pipelined runs'
-_MOST_DUE = ("WHERE r.tenant_id = {p} AND r.next_due <= {p} "
-             "ORDER BY r.next_due, r.contract_id LIMIT {p}")
+_DUE_BY = "WHERE r.tenant_id = {p} AND r.next_due <= {p} "
+_MOST_DUE_FIRST = "ORDER BY r.next_due, r.contract_id LIMIT {p}"
+_MOST_DUE = _DUE_BY + _MOST_DUE_FIRST
 _CLAIMED = ("SELECT r.contract_id, r.state, r.cursor, r.next_due, r.recompute_from, "
             "r.action_count, r.problem, c.tenant_id, c.document, c.policy_version_id, "
             "c.currency, r.status, r.access " + _WITH_CONTRACT)
@@ -86,8 +87,7 @@ _CLAIM_IDS_PG = _CLAIM_IDS_SQLITE + " FOR UPDATE OF r"
 _DUE_RUNS = ("SELECT r.contract_id, c.tenant_id, c.policy_version_id, c.start, c.document, "
              "r.state, r.cursor, r.next_due, r.recompute_from, r.action_count, c.currency, "
              "r.status, r.access "
-             + _WITH_CONTRACT + _MOST_DUE.replace(
-                 "ORDER BY", "AND NOT (r.contract_id IN {in}) ORDER BY"))
+             + _WITH_CONTRACT + _DUE_BY + "AND NOT (r.contract_id IN {in}) " + _MOST_DUE_FIRST)
 _RUN_MARKS = ("SELECT contract_id, cursor, next_due, recompute_from, action_count "
               "FROM contract_runs WHERE contract_id IN {in} AND problem IS NULL")
 
