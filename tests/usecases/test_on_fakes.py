@@ -206,6 +206,42 @@ def test_a_day_a_voided_payment_brought_forward_is_stepped_and_nothing_happens(
         scenario, date(2028, 3, 31), None, None).to_json()
 
 
+def test_a_day_is_claimed_in_batches_of_one_size_so_workers_end_it_together(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five SmartWeb contracts starting 2027-01-01, each due that day, run in batches of at
+    most 4: two batches are needed, so the run claims 3 and then 2 (before: 4 and then 1, and a
+    second worker that took the 1 waited for the other's 3 more); `even_batch` by hand:
+    628 due in batches of 500 is 314 twice, 2,091 is 419 five times, 58,669 (the billing day
+    of a million) 498 in 118 batches."""
+    from termline.adapters.memory.memory_runs import MemoryRuns
+    from termline.app.inputs import contract_policy
+    from termline.app.run import even_batch
+    from termline.domain.contract.model import Contract
+
+    assert [even_batch(500, due) for due in (628, 2_091, 58_669, 500, 501, 1, 0)] == [
+        314, 419, 498, 500, 251, 1, 500]
+    book = Book()
+    intake.add_tenant(book.uow(), "p")
+    intake.add_contracts(book.uow(), [
+        (shop, contract_policy(shop, "test", None)) for shop in (Contract.model_validate({
+            "id": f"shop{n}", "policy": "smartweb", "start": "2027-01-01",
+            "customer": {"name": f"Shop {n} ApS", "email": f"shop{n}@example.com"},
+            "lines": [{"item": "SmartWeb Shop", "unit_price": "100.00"}]})
+            for n in range(5))], "p")
+    claims: list[tuple[int, int]] = []
+    claim = MemoryRuns.claim
+
+    def recorded(self: MemoryRuns, tenant_id: int, until: date, limit: int = 1) -> Any:
+        got = claim(self, tenant_id, until, limit)
+        claims.append((limit, len(got)))
+        return got
+
+    monkeypatch.setattr(MemoryRuns, "claim", recorded)
+    report = run(book.factory, date(2027, 1, 1), batch=4)
+    assert claims == [(3, 3), (3, 2), (3, 0)]
+    assert report.contracts == 5
+
+
 # --- corrections ----------------------------------------------------------------------------
 
 def test_a_voided_event_is_marked_in_the_log_and_voided_once(tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], st
     caches = _Caches()
     texts: dict[int, str] = {}
     finished = 0
-    for tn, day in work:
+    for tn, day, _ in work:
         flights: deque[Flight] = deque()
         sent = 0
         while True:
