@@ -49,7 +49,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     poll: Annotated[float, typer.Option(help="Seconds between scheduler and delivery "
                                              "rounds when nothing rings earlier.")] = 1.0,
-    batch: Annotated[int, typer.Option(min=1, help="Contracts claimed per transaction.")] = 50,
+    batch: Annotated[int, typer.Option(min=1, help=(
+        "At most this many contracts claimed per transaction."))] = 50,
     workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL); "
                                          "the scheduler runs in the one holding the "
                                          "advisory lock.")] = 1,
