@@ -211,8 +211,8 @@ def test_a_day_is_claimed_in_batches_of_one_size_so_workers_end_it_together(
     """Five SmartWeb contracts starting 2027-01-01, each due that day, run in batches of at
     most 4: two batches are needed, so the run claims 3 and then 2 (before: 4 and then 1, and a
     second worker that took the 1 waited for the other's 3 more); `even_batch` by hand:
-    628 due in batches of 500 is 314 twice, 2,091 is 419 five times, 58,669 (the billing day
-    of a million) 498 in 118 batches."""
+    628 due in batches of 500 is 314 twice, 2,091 is 419 five times, 58,669 (the busiest
+    day of the year of 100,000) 498 in 118 batches."""
     from termline.adapters.memory.memory_runs import MemoryRuns
     from termline.app.inputs import contract_policy
     from termline.app.run import even_batch
