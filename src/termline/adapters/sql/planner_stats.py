@@ -7,7 +7,8 @@ have `autovacuum = off`), and after a bulk load it lags. With none, the planner 
 year of 100,000 contracts the batch's events look-up took 90 ms instead of 6, 192 s of the
 server's time in all, and the allocations were scanned whole 1,800 times.
 
-So the run itself analyzes, before it counts and claims, each of these tables whose rows
+So the run itself analyzes, before it counts and claims (and again when a worker first
+waits for the others' last batches of a day, `app.run`), each of these tables whose rows
 changed (inserted, updated, deleted) by more than a tenth of the table since its statistics
 were gathered, with a floor of 1,000 rows so that small tables are left alone: autovacuum's
 own rule. Growth alone is not enough: the run rows are only updated, and with their
