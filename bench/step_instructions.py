@@ -77,14 +77,14 @@ def step_task(path: Path, work: bool) -> tuple[int, float]:
     """Load the task, warm up, and (`work`) step the rest and pickle the results: how many
     contract days were stepped, and the CPU seconds it took."""
     with path.open("rb") as f:
-        tenant, day, texts, rows = pickle.load(f)
-    pickle.dumps(step_batch((tenant, day, texts, rows[:WARM])), pickle.HIGHEST_PROTOCOL)
+        tenant, day, texts, rows, _ = pickle.load(f)
+    pickle.dumps(step_batch((tenant, day, texts, rows[:WARM], False)), pickle.HIGHEST_PROTOCOL)
     gc.freeze()  # as a step process runs (app.pipeline._quiet_process)
     gc.set_threshold(*QUIET)
     if not work:
         return 0, 0.0
     started = time.process_time()
-    pickle.dumps(step_batch((tenant, day, texts, rows[WARM:])), pickle.HIGHEST_PROTOCOL)
+    pickle.dumps(step_batch((tenant, day, texts, rows[WARM:], False)), pickle.HIGHEST_PROTOCOL)
     return len(rows) - WARM, time.process_time() - started
 
 

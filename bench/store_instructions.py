@@ -17,7 +17,11 @@ spread over the year) is run D days by `termline bench` (`devtools.bench.bench`,
 paying as there) and the day after is counted, when each due contract carries the invoices,
 fees and receipts of its months so far.
 
+With `--keyed-in-step yes` the step sends the actions' ledger keys, as two step processes
+or more do (`run --jobs 2`), and the writer does not key them.
+
 Usage: python bench/store_instructions.py [--contracts 30000] [--book-days 0]
+                                          [--keyed-in-step no|yes]
        python bench/store_instructions.py --no-valgrind ...   (CPU µs instead, same input)
 """
 
@@ -81,14 +85,15 @@ def due_days(loaded: Path, day: date) -> int:
     return due
 
 
-def store_day(loaded: Path, work: bool, day: date = DAY) -> tuple[int, float]:
+def store_day(loaded: Path, work: bool, day: date = DAY, keyed_in_step: bool = False
+              ) -> tuple[int, float]:
     """On a copy of the loaded book: read and step the billing day's due contracts a batch at
     a time, then (`work`) store each batch: how many contract days were stored, and the CPU
     seconds the stores took."""
     copy = loaded.with_name("work.db")
     shutil.copy(loaded, copy)
     engine = make_engine(f"sqlite:///{copy}")
-    tenant, flights = stepped_flights(engine, day)
+    tenant, flights = stepped_flights(engine, day, keyed_in_step)
     report = RunReport()
     started = time.process_time()
     if work:
@@ -97,15 +102,17 @@ def store_day(loaded: Path, work: bool, day: date = DAY) -> tuple[int, float]:
     return report.contracts, time.process_time() - started
 
 
-def stepped_flights(engine: Engine, day: date) -> tuple[Tenant, list[tuple[Any, _Ready]]]:
+def stepped_flights(engine: Engine, day: date, keyed_in_step: bool = False
+                    ) -> tuple[Tenant, list[tuple[Any, _Ready]]]:
     """The day's due contracts read a batch at a time and stepped here, each batch's results
-    sent through pickle as a step process sends them."""
+    sent through pickle as a step process sends them (`keyed_in_step`: with the actions'
+    ledger keys, as two step processes or more send them)."""
     with SqlUnitOfWork(engine) as uow:
         tenant = uow.repo.tenants()[0]
         due = uow.repo.due_runs(tenant.id, day, 10 ** 9)
         flights = []
         for i in range(0, len(due), BATCH):
-            task = batch_task(uow, tenant, day, {}, due[i:i + BATCH])
+            task = batch_task(uow, tenant, day, {}, due[i:i + BATCH], keyed_in_step)
             result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
             flights.append((task[3], _Ready(result)))
     return tenant, flights
@@ -121,23 +128,26 @@ def store_flights(engine: Engine, tenant: Tenant, day: date,
 
 
 def main() -> None:
-    args = arguments(30000, "DB", {"book-days": "0"})
+    args = arguments(30000, "DB", {"book-days": "0", "keyed-in-step": "no"})
     book_days = int(args.book_days)
+    keyed_in_step = args.keyed_in_step == "yes"
+    options = ["--book-days", str(book_days), "--keyed-in-step", args.keyed_in_step]
     if args.child:
-        store_day(Path(args.child[1]), args.child[0] == "work", DAY + timedelta(days=book_days))
+        store_day(Path(args.child[1]), args.child[0] == "work", DAY + timedelta(days=book_days),
+                  keyed_in_step)
         return
     with tempfile.TemporaryDirectory() as tmp:
         loaded = Path(tmp) / "book.db"
         day = load(loaded, args.contracts, book_days)
         report: dict[str, object] = {"contracts": args.contracts, "day": day.isoformat()}
         if args.no_valgrind:
-            stored, cpu = store_day(loaded, True, day)
+            stored, cpu = store_day(loaded, True, day, keyed_in_step)
             report.update(contract_days=stored,
                           cpu_us_per_contract_day=round(cpu * 1e6 / stored, 1))
         else:
             due = due_days(loaded, day)  # each stored once (the work run stores them all)
-            base = counted(__file__, "base", loaded, Path(tmp), ["--book-days", str(book_days)])
-            work = counted(__file__, "work", loaded, Path(tmp), ["--book-days", str(book_days)])
+            base = counted(__file__, "base", loaded, Path(tmp), options)
+            work = counted(__file__, "work", loaded, Path(tmp), options)
             report.update(contract_days=due,
                           instructions_per_contract_day=round((work - base) / due))
     print(json.dumps(report, indent=2))

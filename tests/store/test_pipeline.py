@@ -78,21 +78,22 @@ def test_a_days_first_batches_are_smaller_so_the_step_starts_sooner() -> None:
     assert [ramped(1, sent) for sent in range(3)] == [1, 1, 1]
 
 
-@pytest.mark.parametrize("batch", ["1", "4"])
+@pytest.mark.parametrize(("batch", "jobs"), [("1", "1"), ("4", "1"), ("4", "2")])
 def test_batches_sent_ahead_store_what_the_claiming_run_stores(db_url: str, tmp_path: Path,
-                                                               batch: str) -> None:
-    """The writer keeps `AHEAD` (two) batches with the step process while it keys and stores
-    the one before; with one contract a batch, a day with three or more of SmartWeb's six
+                                                               batch: str, jobs: str) -> None:
+    """The writer keeps `AHEAD` (two) batches with the step process while it stores the one
+    before; with one contract a batch, a day with three or more of SmartWeb's six
     contracts due has three batches out at once (with four, a day's batches take 1, 2, then 4
-    contracts: `ramped`). Every action is stored as the claiming run
-    stores it: its contract, sequence, date, kind, the natural key the writer gave it, its
+    contracts: `ramped`). The writer keys the actions for the ledger with one step process;
+    two step processes key them themselves. Every action is stored as the claiming run
+    stores it: its contract, sequence, date, kind, its natural key, its
     body, the day and events that caused it. The ledger holds nopay's invoice of 1,132.50 and
     its two reminders' fees of 14.00 (SmartWeb 4.1, 4.3), and a run again finds nothing to do."""
     assert AHEAD == 2
     scenario = tmp_path / "smartweb.yaml"
     scenario.write_text(scenario_text("smartweb"), "utf-8")
     reference = f"sqlite:///{tmp_path / 'claiming.db'}"
-    for url, args in ((db_url, ["--jobs", "1", "--batch", batch]), (reference, [])):
+    for url, args in ((db_url, ["--jobs", jobs, "--batch", batch]), (reference, [])):
         termline(url, "db", "upgrade")
         termline(url, "tenant", "add", "default")
         termline(url, "import", str(scenario))

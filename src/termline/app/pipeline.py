@@ -3,8 +3,9 @@
 SQLite has one writer and the step is CPU work: a single process leaves the second core idle
 while it steps, and the database idle while it computes. Here the writer reads a batch of due
 contracts as stored (`Repository.due_runs`) and hands it to step processes, which decode,
-step and encode with no I/O; while they work, the writer keys and stores the batch sent
-`AHEAD` batches before, in the same transaction in which it read the next one.
+step and encode with no I/O (with two or more, they key the actions for the ledger too);
+while they work, the writer keys (with one) and stores the batch sent `AHEAD` batches
+before, in the same transaction in which it read the next one.
 
 Nothing is locked between the read and the store, so each contract's input is checked again
 in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
@@ -31,9 +32,11 @@ from typing import Any, NamedTuple
 from termline.adapters.sql.codec import Reuse, decode, encode
 from termline.adapters.sql.db import DATA_REFUSED
 from termline.adapters.sql.jsontext import dumps, loads
+from termline.adapters.sql.ledger_keys import keyed_bodies
 from termline.adapters.sql.repository import stored_event
 from termline.adapters.sql.store_records import (
     DueRun,
+    NewAction,
     RawEvent,
     RunDay,
     RunState,
@@ -90,8 +93,9 @@ class Stepped(NamedTuple):
     next_due: date
     recompute_from: date | None
     action_count: int
-    # the day's actions, unkeyed: the writer keys them for the ledger (`contract_day.keyed`),
-    # which spares the step process, the bound of a two-core day, an eighth of its work
+    # the day's actions; with one step process the writer keys them for the ledger
+    # (`contract_day.keyed`), which spares the step process, as loaded as the writer on a
+    # two-core day, an eighth of its work (`keys` below when the step processes key them)
     actions: list[Action]
     cause: tuple[int, ...]  # the ids of the events that caused them
     state_text: str  # the new state as stored ("" when the step failed)
@@ -99,9 +103,11 @@ class Stepped(NamedTuple):
     problem: dict[str, Any] | None = None
     # what of the new state the writer decodes (`store_view`), when less than `state_text`
     view_text: str | None = None
+    # the actions' ledger keys and bodies (`keyed_bodies`), when the step process keyed them
+    keys: list[tuple[str, str]] | None = None
 
 
-Task = tuple[Tenant, date, dict[int, str], list[tuple[DueRun, list[RawEvent]]]]
+Task = tuple[Tenant, date, dict[int, str], list[tuple[DueRun, list[RawEvent]]], bool]
 
 # each step process's own: the policies and tables it parsed, by version and tenant id
 _policies: dict[int, Policy] = {}
@@ -110,7 +116,7 @@ _tables: dict[int, tuple[RateTable, IndexTable]] = {}
 
 def step_batch(task: Task) -> list[Stepped]:
     """Decode, step and encode a part of a batch (runs in a step process; pure)."""
-    tenant, until, policy_texts, rows = task
+    tenant, until, policy_texts, rows, key = task
     tables = _tables.get(tenant.id) or _tables.setdefault(tenant.id, tenant_tables(tenant))
     out = []
     for row, raw in rows:
@@ -136,7 +142,8 @@ def step_batch(task: Task) -> list[Stepped]:
             out.append(Stepped(row.contract_id, contract.id, new.cursor, new.next_due,
                                new.recompute_from, new.action_count, acts, cause,
                                dumps(data), report.days,
-                               view_text=None if view is data else dumps(view)))
+                               view_text=None if view is data else dumps(view),
+                               keys=keyed_bodies(acts) if key else None))
         except Exception as exc:  # one contract's failure never stops the book
             out.append(Stepped(row.contract_id, contract.id if contract else f"#{row.contract_id}",
                                row.cursor, row.next_due, row.recompute_from, row.action_count,
@@ -249,26 +256,28 @@ def ramped(batch: int, sent: int) -> int:
 
 
 def batch_task(uow: UnitOfWork, tenant: Tenant, until: date, texts: dict[int, str],
-               rows: Sequence[DueRun]) -> Task:
+               rows: Sequence[DueRun], key: bool = False) -> Task:
     """Due rows as a step process takes them: each with its stored events after its cursor,
-    and the texts of the policies they run under (from `texts`, the run's, which gains each
-    version it did not hold yet)."""
+    the texts of the policies they run under (from `texts`, the run's, which gains each
+    version it did not hold yet), and whether it keys the actions for the ledger (`key`)."""
     events = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
                                                    for r in rows])
     for version in {r.policy_version_id for r in rows} - set(texts):
         texts[version] = uow.repo.policy_text(version)
     policies = {r.policy_version_id: texts[r.policy_version_id] for r in rows}
-    return tenant, until, policies, [(r, events.get(r.contract_id, [])) for r in rows]
+    return tenant, until, policies, [(r, events.get(r.contract_id, [])) for r in rows], key
 
 
 def _send(uow: UnitOfWork, steps: Pool, jobs: int, tenant: Tenant, until: date,
           texts: dict[int, str], rows: Sequence[DueRun]) -> Flight | None:
     if not rows:
         return None
-    _, _, policies, work = batch_task(uow, tenant, until, texts, rows)
+    # with two step processes or more the writer is the bound, so they key the actions too
+    # (docs/benchmarks.md, twenty-third round); one step process is as loaded as the writer
+    _, _, policies, work, key = batch_task(uow, tenant, until, texts, rows, jobs > 1)
     size = -(-len(work) // jobs)
     parts = [work[i:i + size] for i in range(0, len(work), size)]
-    return work, steps.map_async(step_batch, [(tenant, until, policies, p) for p in parts])
+    return work, steps.map_async(step_batch, [(tenant, until, policies, p, key) for p in parts])
 
 
 class _RowsMoved(Exception):
@@ -332,7 +341,10 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
         # the document as read: the step process validated it (`StoredContract.source`)
         days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, row.document,
                                           row.policy_version_id),
-                           row.action_count, new.state, keyed(s.actions, s.cursor, s.cause)))
+                           row.action_count, new.state,
+                           keyed(s.actions, s.cursor, s.cause) if s.keys is None else
+                           [NewAction(a, k, s.cursor, s.cause, b)
+                            for a, (k, b) in zip(s.actions, s.keys, strict=True)]))
         done += new.next_due > until
     if not uow.repo.save_stepped(runs, texts):
         if not careful:
