@@ -55,11 +55,14 @@ def next_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: 
     return new, keyed(acts, new.cursor, cause)
 
 
-def keyed(acts: Sequence[Action], cursor: date, cause: tuple[int, ...]) -> list[NewAction]:
-    """A day's actions as the ledger appends them: each with its natural key and JSON body,
-    caused by the events of `cause` (their ids)."""
+def keyed(acts: Sequence[Action], cursor: date, cause: tuple[int, ...],
+          keys: Sequence[tuple[str, str]] | None = None) -> list[NewAction]:
+    """A day's actions as the ledger appends them: each with its natural key and JSON body
+    (`keys`, when a step process made them: `keyed_bodies`), caused by the events of `cause`
+    (their ids)."""
+    made = keyed_bodies(acts) if keys is None else keys
     return [NewAction(a, key, cursor, cause, body)
-            for a, (key, body) in zip(acts, keyed_bodies(acts), strict=True)]
+            for a, (key, body) in zip(acts, made, strict=True)]
 
 
 def acted_day(ctx: Context, old: RunState, events: Sequence[StoredEvent], until: date,

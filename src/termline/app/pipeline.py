@@ -36,7 +36,6 @@ from termline.adapters.sql.ledger_keys import keyed_bodies
 from termline.adapters.sql.repository import stored_event
 from termline.adapters.sql.store_records import (
     DueRun,
-    NewAction,
     RawEvent,
     RunDay,
     RunState,
@@ -342,9 +341,7 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
         days.append(RunDay(StoredContract(row.contract_id, row.tenant_id, row.document,
                                           row.policy_version_id),
                            row.action_count, new.state,
-                           keyed(s.actions, s.cursor, s.cause) if s.keys is None else
-                           [NewAction(a, k, s.cursor, s.cause, b)
-                            for a, (k, b) in zip(s.actions, s.keys, strict=True)]))
+                           keyed(s.actions, s.cursor, s.cause, s.keys)))
         done += new.next_due > until
     if not uow.repo.save_stepped(runs, texts):
         if not careful:
