@@ -14,9 +14,11 @@ With `--book-days D` the day stepped is a day of the year instead: `termline ben
 (start dates over the year) is run D days (`devtools.bench.bench`, the customers paying as
 there) and the day after is stepped, when each due contract carries its months' invoices,
 fees and receipts (`bench/store_instructions.py` counts the writer's side of such a day).
+With `--keyed-in-step yes` the step keys the actions for the ledger, as two step processes or
+more do (`run --jobs 2`).
 
 Usage: python bench/step_instructions.py [--contracts 6000] [--db sqlite:///out/steps.db]
-                                         [--book-days 0]
+                                         [--book-days 0] [--keyed-in-step no|yes]
        python bench/step_instructions.py --no-valgrind ...   (CPU µs instead, same input)
 """
 
@@ -77,25 +79,27 @@ def step_task(path: Path, work: bool) -> tuple[int, float]:
     """Load the task, warm up, and (`work`) step the rest and pickle the results: how many
     contract days were stepped, and the CPU seconds it took."""
     with path.open("rb") as f:
-        tenant, day, texts, rows, _ = pickle.load(f)
-    pickle.dumps(step_batch((tenant, day, texts, rows[:WARM], False)), pickle.HIGHEST_PROTOCOL)
+        tenant, day, texts, rows, key = pickle.load(f)
+    pickle.dumps(step_batch((tenant, day, texts, rows[:WARM], key)), pickle.HIGHEST_PROTOCOL)
     gc.freeze()  # as a step process runs (app.pipeline._quiet_process)
     gc.set_threshold(*QUIET)
     if not work:
         return 0, 0.0
     started = time.process_time()
-    pickle.dumps(step_batch((tenant, day, texts, rows[WARM:], False)), pickle.HIGHEST_PROTOCOL)
+    pickle.dumps(step_batch((tenant, day, texts, rows[WARM:], key)), pickle.HIGHEST_PROTOCOL)
     return len(rows) - WARM, time.process_time() - started
 
 
 def main() -> None:
-    args = arguments(6000, "TASK", {"db": "sqlite:///out/steps.db", "book-days": "0"})
+    args = arguments(6000, "TASK", {"db": "sqlite:///out/steps.db", "book-days": "0",
+                                    "keyed-in-step": "no"})
     if args.child:
         step_task(Path(args.child[1]), args.child[0] == "work")
         return
     book_days = int(args.book_days)
     task = year_day_task(args.db, args.contracts, book_days) if book_days else \
         billing_day_task(args.db, args.contracts)
+    task = (*task[:4], args.keyed_in_step == "yes")
     if len(task[3]) <= WARM:
         sys.exit(f"{len(task[3])} contract days due: give more than {3 * WARM} contracts")
     with tempfile.TemporaryDirectory() as tmp:
