@@ -21,7 +21,7 @@ from termline.domain.errors import InputError, TermlineError
 from termline.entrypoints.cli import database
 from termline.entrypoints.cli.error_boundary import fail as _fail
 from termline.entrypoints.cli.error_boundary import mask
-from termline.entrypoints.cli.session import err, out
+from termline.entrypoints.cli.session import Batch, err, out
 
 PURGE_EVERY = timedelta(hours=1)
 key_app = typer.Typer(no_args_is_help=True, help="API keys (shown once, stored hashed).")
@@ -49,8 +49,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8080,
     poll: Annotated[float, typer.Option(help="Seconds between scheduler and delivery "
                                              "rounds when nothing rings earlier.")] = 1.0,
-    batch: Annotated[int, typer.Option(min=1, help=(
-        "At most this many contracts claimed per transaction."))] = 50,
+    batch: Batch = 50,
     workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL); "
                                          "the scheduler runs in the one holding the "
                                          "advisory lock.")] = 1,

@@ -1,4 +1,4 @@
-"""What the store commands share: the consoles, the `--tenant`, `--format` and
+"""What the store commands share: the consoles, the `--tenant`, `--batch`, `--format` and
 `--decimal-comma` options, JSON output, and the unit of work on an up-to-date database."""
 
 from __future__ import annotations
@@ -22,6 +22,10 @@ err = Console(stderr=True, soft_wrap=True)
 Tenant = Annotated[str | None, typer.Option(
     "--tenant", envvar="TERMLINE_TENANT",
     help="Tenant name; needed when the store has several (or set TERMLINE_TENANT).")]
+
+# the default stays each command's own: 50 for the daily run and the service, 500 for the bench
+Batch = Annotated[int, typer.Option(
+    min=1, help="At most this many contracts claimed per transaction.")]
 
 DecimalComma = Annotated[bool | None, typer.Option(
     "--decimal-comma/--decimal-point",

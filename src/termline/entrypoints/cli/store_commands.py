@@ -23,6 +23,7 @@ from termline.domain.errors import InputError
 from termline.entrypoints.cli import database, listing
 from termline.entrypoints.cli.error_boundary import fail
 from termline.entrypoints.cli.session import (
+    Batch,
     DecimalComma,
     Format,
     Tenant,
@@ -219,8 +220,7 @@ def run(
     until: Annotated[str | None, typer.Option(help="Last day run (default: each tenant's "
                                                    "today in its time zone).")] = None,
     json_: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[int, typer.Option(min=1, help=(
-        "At most this many contracts claimed per transaction."))] = 50,
+    batch: Batch = 50,
     jobs: Annotated[int, typer.Option(min=0, help="Processes that step contracts while this "
                                                   "one stores (one writer; for SQLite's "
                                                   "single writer on a large book). 0: step "
@@ -242,8 +242,7 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between passes; 0: stop when nothing "
                                              "is due.")] = 0.0,
     json_: Annotated[bool, typer.Option("--json")] = False,
-    batch: Annotated[int, typer.Option(min=1, help=(
-        "At most this many contracts claimed per transaction."))] = 50,
+    batch: Batch = 50,
 ) -> None:
     """Claim due contracts and run them, alongside any number of other workers.
 
@@ -350,8 +349,7 @@ def bench(
                                          "replaced, PostgreSQL gets schema termline_bench.")],
     spread: Annotated[int, typer.Option(min=1, help="Days over which start dates spread.")]
     = 365,
-    batch: Annotated[int, typer.Option(min=1, help=(
-        "At most this many contracts claimed per transaction."))] = 500,
+    batch: Batch = 500,
     first: Annotated[str, typer.Option(help="First start date.")] = "2027-01-01",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes running each day "
                                                      "(PostgreSQL: side by side).")] = 1,
