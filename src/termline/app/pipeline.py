@@ -151,25 +151,33 @@ def step_batch(task: Task) -> list[Stepped]:
     return out
 
 
+# The fields of a new state the store reads (`store_view`); the letters' next step reads the
+# steps done (`dues`), the console's rows the status and access (`kept.keep`)
+STORE_READS = frozenset({"status", "access", "items", "steps_done"})
+
+
 def store_view(data: Mapping[str, object], state: ContractState, acts: Sequence[Action]
                ) -> Mapping[str, object]:
-    """Of a new state's JSON (`data`, the encoding of `state`), what the writer decodes: all
-    of it but the items that are neither open nor named by the day's actions (`acts`).
+    """Of a new state's JSON (`data`, the encoding of `state`), what the writer decodes: the
+    fields it reads (`STORE_READS`), with only the items that are open or named by the day's
+    actions (`acts`).
 
     The store reads no more of a stored day's state: the status, access and open items
     (`kept.keep`), the item each action names (`projection`: the invoice issued, the item a
     payment or a return moved), the open items and the steps done (`dues`, a reminder's
     letter). A year's state carries every settled invoice, fee and interest document of its
-    months, which the writer decoded each day for nothing."""
+    months, and the mechanisms' own states (term, pricing, SLA windows), which the writer
+    decoded each day for nothing."""
     named = {field_value(a, "ref") for a in acts}
     keep = [i for i, item in enumerate(state.items) if item.open > ZERO or item.ref in named]
-    if len(keep) == len(state.items):
+    whole = len(keep) == len(state.items)
+    if whole and STORE_READS.issuperset(data):
         return data
-    view = {key: value for key, value in data.items() if key != "items"}
+    view = {key: value for key, value in data.items() if key in STORE_READS and key != "items"}
     if keep:
         items = data["items"]
         assert isinstance(items, list)  # the encoding of a tuple of records
-        view["items"] = [items[i] for i in keep]
+        view["items"] = items if whole else [items[i] for i in keep]
     return view
 
 
