@@ -5,6 +5,7 @@ the work's (bench/step_instructions.py, bench/store_instructions.py)."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -39,11 +40,17 @@ def require_valgrind() -> None:
 
 def counted(script: str, mode: str, argument: Path, out: Path,
             options: Sequence[str] = ()) -> int:
-    """The instructions of `script --child mode argument [options]` run under callgrind."""
+    """The instructions of `script --child mode argument [options]` run under callgrind.
+
+    With a fixed hash seed (`PYTHONHASHSEED`, 0 unless the caller set one): with a random one
+    the same code and input counted up to 2 % apart between runs (the order of sets and
+    dictionaries of strings moves the work), with seed 0 within 0.03 % (docs/benchmarks.md,
+    twenty-fourth round)."""
+    env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
          sys.executable, script, "--child", mode, str(argument), *options],
-        check=True, capture_output=True, text=True)
+        check=True, capture_output=True, text=True, env=env)
     found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     if found is None:
         sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
