@@ -44,7 +44,7 @@ def counted(script: str, mode: str, argument: Path, out: Path,
 
     With a fixed hash seed (`PYTHONHASHSEED`, 0 unless the caller set one): with a random one
     the same code and input counted up to 2 % apart between runs (the order of sets and
-    dictionaries of strings moves the work), with seed 0 within 0.03 % (docs/benchmarks.md,
+    dictionaries of strings moves the work), with seed 0 within 0.07 % (docs/benchmarks.md,
     twenty-fourth round)."""
     env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
     done = subprocess.run(

@@ -388,29 +388,32 @@ def test_the_writer_reads_a_later_reminder_without_the_settled_invoices(
 
 def test_the_writers_view_of_a_state_holds_what_the_store_reads_and_no_more() -> None:
     """`store_view`: the writer decodes the status and access (the console's rows and the run
-    row's columns), the steps done (a reminder's next step, SmartWeb 4.2), the open items and
-    the item each of the day's actions names; not the settled items nor the mechanisms' own
-    fields (term, prices, quantities). A suspended contract (SmartWeb 4.3) with its first
-    half-year paid (363.00, settled), its second open and reminded, and a fee issued today."""
-    day = date(2027, 7, 20)
+    row's columns), the steps done (a reminder letter's next step), the open items and the item
+    each of the day's actions names; not the settled items nor the mechanisms' own fields
+    (term, quantities). A SmartWeb contract on 2027-07-25: its first half-year invoice paid
+    (4.1), its second (363.00, due 2027-06-28) reminded on 2027-07-08 and 2027-07-18 (4.2, ten
+    days apart) and its access suspended seven days after the second reminder (4.3); today's
+    payment of 14.00 settles the first reminder's fee (4.2)."""
+    day = date(2027, 7, 25)
     paid = Item("klant-0001", "invoice", date(2027, 1, 1), date(2027, 1, 9), Decimal("363.00"),
                 1, paid=Decimal("363.00"), settled_on=date(2027, 1, 10))
     open_ = Item("klant-0002", "invoice", date(2027, 6, 20), date(2027, 6, 28),
                  Decimal("363.00"), 2)
     settled_today = Item("klant-0002-R1", "fee", date(2027, 7, 8), date(2027, 7, 8),
                          Decimal("14.00"), 3, paid=Decimal("14.00"), settled_on=day)
+    steps = (("klant-0002", "reminder_1", date(2027, 7, 8)),
+             ("klant-0002", "reminder_2", date(2027, 7, 18)),
+             ("klant-0002", "suspension", day))
     state = ContractState(status="active", access="suspended", term_start=date(2027, 1, 1),
                           term_end=date(2027, 12, 31), quantities=(("seats", 3),),
-                          items=(paid, open_, settled_today),
-                          steps_done=(("klant-0002", "reminder_1", date(2027, 7, 8)),))
-    acts = [Action(day, "payment_applied", "klant", ("4.1",),
+                          items=(paid, open_, settled_today), steps_done=steps)
+    acts = [Action(day, "payment_applied", "klant", ("4.2",),
                    (("ref", "klant-0002-R1"), ("amount", Decimal("14.00"))))]
     data = encode(state, ContractState)
     view = store_view(data, state, acts)
     assert set(view) == STORE_READS == {"status", "access", "items", "steps_done"}
     seen: ContractState = decode(ContractState, view)
-    assert (seen.status, seen.access, seen.steps_done) == (
-        "active", "suspended", (("klant-0002", "reminder_1", date(2027, 7, 8)),))
+    assert (seen.status, seen.access, seen.steps_done) == ("active", "suspended", steps)
     assert seen.items == (open_, settled_today)
     assert (seen.term_end, seen.quantities) == (None, ())
     # nothing to leave out: the data itself, not a copy

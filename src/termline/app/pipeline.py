@@ -151,8 +151,7 @@ def step_batch(task: Task) -> list[Stepped]:
     return out
 
 
-# The fields of a new state the store reads (`store_view`); the letters' next step reads the
-# steps done (`dues`), the console's rows the status and access (`kept.keep`)
+# The fields of a new state the store reads (`store_view` says which part reads which)
 STORE_READS = frozenset({"status", "access", "items", "steps_done"})
 
 
