@@ -18,7 +18,7 @@ def arguments(contracts: int, child: str, extra: dict[str, str] | None = None
               ) -> argparse.Namespace:
     """The bench's arguments (`--contracts`, `--no-valgrind`, each `--name default` of `extra`;
     `--child MODE ARGUMENT` for the runs under callgrind); valgrind required unless a child
-    or `--no-valgrind`."""
+    or `--no-valgrind`, and the count made with a fixed hash seed (`seeded`)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--contracts", type=int, default=contracts)
     for name, default in (extra or {}).items():
@@ -29,7 +29,18 @@ def arguments(contracts: int, child: str, extra: dict[str, str] | None = None
     args = parser.parse_args()
     if not args.child and not args.no_valgrind:
         require_valgrind()
+        seeded()
     return args
+
+
+def seeded() -> None:
+    """Run again with `PYTHONHASHSEED=0` unless a seed is set, so that the book built here and
+    the counts of the callgrind children (which inherit it) come out the same in every run:
+    with a random seed the same code and input counted up to 2 % apart, with seed 0 within
+    0.07 % (docs/benchmarks.md, twenty-fourth round)."""
+    if "PYTHONHASHSEED" not in os.environ:
+        os.execve(sys.executable, [sys.executable, *sys.argv],
+                  {**os.environ, "PYTHONHASHSEED": "0"})
 
 
 def require_valgrind() -> None:
@@ -40,17 +51,11 @@ def require_valgrind() -> None:
 
 def counted(script: str, mode: str, argument: Path, out: Path,
             options: Sequence[str] = ()) -> int:
-    """The instructions of `script --child mode argument [options]` run under callgrind.
-
-    With a fixed hash seed (`PYTHONHASHSEED`, 0 unless the caller set one): with a random one
-    the same code and input counted up to 2 % apart between runs (the order of sets and
-    dictionaries of strings moves the work), with seed 0 within 0.07 % (docs/benchmarks.md,
-    twenty-fourth round)."""
-    env = {**os.environ, "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")}
+    """The instructions of `script --child mode argument [options]` run under callgrind."""
     done = subprocess.run(
         ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out / mode}.cg",
          sys.executable, script, "--child", mode, str(argument), *options],
-        check=True, capture_output=True, text=True, env=env)
+        check=True, capture_output=True, text=True)
     found = re.search(r"Collected\s*:\s*(\d+)", done.stderr)
     if found is None:
         sys.exit(f"callgrind reported no total:\n{done.stderr[-2000:]}")
