@@ -47,9 +47,9 @@ DAY = date(2027, 1, 1)
 WARM = 100  # contract days stepped before counting: policies parsed, tables and caches filled
 
 
-def billing_day_task(db: str, contracts: int) -> Task:
+def billing_day_task(db: str, contracts: int, key: bool) -> Task:
     """The billing day's due contracts of a synthetic book (a third start on 2027-01-01) as
-    the writer sends them to a step process."""
+    the writer sends them to a step process (`key`: with the flag to key the actions)."""
     engine = make_engine(bench.fresh_database(db, bench.SCHEMA))
     upgrade(engine)
     bench._load(engine, synthetic_contracts(contracts, DAY, 7, 3), bytearray(contracts + 1),
@@ -57,20 +57,22 @@ def billing_day_task(db: str, contracts: int) -> Task:
     work, _ = due_work(lambda: SqlUnitOfWork(engine), DAY)
     tenant = work[0][0]
     with SqlUnitOfWork(engine) as uow:
-        task = batch_task(uow, tenant, DAY, {}, uow.repo.due_runs(tenant.id, DAY, contracts, ()))
+        task = batch_task(uow, tenant, DAY, {}, uow.repo.due_runs(tenant.id, DAY, contracts, ()),
+                          key)
     engine.dispose()
     return task
 
 
-def year_day_task(db: str, contracts: int, book_days: int) -> Task:
+def year_day_task(db: str, contracts: int, book_days: int, key: bool) -> Task:
     """The due contracts of `termline bench`'s book the day after it ran `book_days` days, as
-    the writer sends them to a step process."""
+    the writer sends them to a step process (`key`: with the flag to key the actions)."""
     bench.bench(db, contracts, book_days, DAY)
     day = DAY + timedelta(days=book_days)
     engine = make_engine(db)
     with SqlUnitOfWork(engine) as uow:
         tenant = uow.repo.tenants()[0]
-        task = batch_task(uow, tenant, day, {}, uow.repo.due_runs(tenant.id, day, contracts, ()))
+        task = batch_task(uow, tenant, day, {}, uow.repo.due_runs(tenant.id, day, contracts, ()),
+                          key)
     engine.dispose()
     return task
 
@@ -97,9 +99,9 @@ def main() -> None:
         step_task(Path(args.child[1]), args.child[0] == "work")
         return
     book_days = int(args.book_days)
-    task = year_day_task(args.db, args.contracts, book_days) if book_days else \
-        billing_day_task(args.db, args.contracts)
-    task = (*task[:4], args.keyed_in_step == "yes")
+    key = args.keyed_in_step == "yes"
+    task = year_day_task(args.db, args.contracts, book_days, key) if book_days else \
+        billing_day_task(args.db, args.contracts, key)
     if len(task[3]) <= WARM:
         sys.exit(f"{len(task[3])} contract days due: give more than {3 * WARM} contracts")
     with tempfile.TemporaryDirectory() as tmp:
