@@ -37,8 +37,10 @@ from instructions import arguments, counted
 
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
-from termline.app.pipeline import Task, batch_task, step_batch
-from termline.app.run import QUIET, due_work
+from termline.app.pipeline import batch_task
+from termline.app.run import due_work
+from termline.app.run_parts import QUIET
+from termline.app.stepping import Task, step_batch
 from termline.devtools import bench
 from termline.devtools.synthetic import synthetic_contracts
 from termline.domain.registry import bootstrap
@@ -83,7 +85,7 @@ def step_task(path: Path, work: bool) -> tuple[int, float]:
     with path.open("rb") as f:
         tenant, day, texts, rows, key = pickle.load(f)
     pickle.dumps(step_batch((tenant, day, texts, rows[:WARM], key)), pickle.HIGHEST_PROTOCOL)
-    gc.freeze()  # as a step process runs (app.pipeline._quiet_process)
+    gc.freeze()  # as a step process runs (app.stepping.start)
     gc.set_threshold(*QUIET)
     if not work:
         return 0, 0.0

@@ -42,8 +42,9 @@ from sqlalchemy import Engine
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.store_records import Tenant
 from termline.adapters.sql.uow import SqlUnitOfWork
-from termline.app.pipeline import BATCH, _store_flight, batch_task, step_batch
-from termline.app.run import RunReport
+from termline.app.pipeline import BATCH, _store_flight, batch_task
+from termline.app.run_parts import RunReport
+from termline.app.stepping import step_batch
 from termline.devtools import bench
 from termline.devtools.synthetic import synthetic_contracts
 from termline.domain.registry import bootstrap

@@ -29,7 +29,7 @@ from sqlalchemy import event
 from store_instructions import DAY, load, stepped_flights, store_flights
 
 from termline.adapters.sql.db import make_engine
-from termline.app.run import RunReport
+from termline.app.run_parts import RunReport
 from termline.domain.registry import bootstrap
 
 _WAL_HEADER, _FRAME_HEADER = 32, 24

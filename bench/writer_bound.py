@@ -28,7 +28,7 @@ from typing import Any, cast
 from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.pipeline import run_pipelined
-from termline.app.run import RunReport
+from termline.app.run_parts import RunReport
 from termline.devtools import bench
 from termline.devtools.synthetic import synthetic_contracts
 from termline.domain.registry import bootstrap

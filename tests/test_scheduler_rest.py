@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from termline.app import scheduler as module
-from termline.app.run import RunReport
+from termline.app.run_parts import RunReport
 from termline.app.scheduler import Scheduler
 
 

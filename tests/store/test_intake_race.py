@@ -21,7 +21,8 @@ from termline.adapters.sql.repository import Repository
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.run import RunReport, advance_batch, take_notes
+from termline.app.run import advance_batch, take_notes
+from termline.app.run_parts import RunReport
 from tests.store.test_equivalence import termline
 
 # SmartWeb (4.1: invoiced half-yearly in advance, 14 days before the period; 4.2: due 8 days

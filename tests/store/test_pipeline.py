@@ -8,6 +8,8 @@ a contract whose step fails aside like the claiming run does.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -24,16 +26,9 @@ from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.pipeline import (
-    AHEAD,
-    STORE_READS,
-    _send,
-    _store_flight,
-    ramped,
-    step_processes,
-    store_view,
-)
-from termline.app.run import RunReport
+from termline.app.pipeline import AHEAD, _send, _store_flight, ramped, step_processes
+from termline.app.run_parts import RunReport
+from termline.app.stepping import STORE_READS, store_view
 from termline.domain.engine.actions import Action
 from termline.domain.engine.state import ContractState, Item
 from termline.domain.policy import BUILTIN_PACKS
@@ -361,7 +356,7 @@ def test_the_pipelined_run_mails_the_customers_the_claiming_run_mails(
 def test_the_writer_reads_a_later_reminder_without_the_settled_invoices(
         db_url: str, tmp_path: Path) -> None:
     """The step processes send the writer the new state without the items that are neither
-    open nor named by the day's actions (`pipeline.store_view`); the letters and the console's
+    open nor named by the day's actions (`stepping.store_view`); the letters and the console's
     rows need no more. SmartWeb 4.1/4.2: klant pays its first half-year, 363.00, on 2027-01-10
     and not its second (invoiced 2027-06-20, 363.00, due eight days later on 2027-06-28): the
     first letter, no earlier than 10 days after the Due Date (2027-07-08), states the second
@@ -420,3 +415,23 @@ def test_the_writers_view_of_a_state_holds_what_the_store_reads_and_no_more() ->
     bare = ContractState(status="active", access="full", items=(open_,))
     whole = encode(bare, ContractState)
     assert store_view(whole, bare, []) is whole
+
+
+# run in a step process by name (a builtin, so that the child imports nothing to find it)
+_LOADED = ("sorted({m.split('.')[0] for m in __import__('sys').modules} & "
+           "{'sqlalchemy', 'alembic', 'psycopg', 'typer', 'rich', 'fastapi'})")
+
+
+def test_a_step_process_starts_with_the_pure_core_and_not_the_store_or_the_command_line(
+) -> None:
+    """A step process imports what it steps with (`stepping`: the pure core, the store's
+    records) and neither the store's driver nor the command line it was started from: with
+    them, a third of its start (docs/benchmarks.md, twenty-fifth round). It steps as before."""
+    with step_processes(1) as steps:
+        assert steps.apply(eval, (_LOADED,)) == []
+        assert steps.apply(eval, ("'termline.domain.registry' in __import__('sys').modules",))
+    launched = subprocess.run(
+        [sys.executable, "-c", "import sys, termline.entrypoints.cli.launch\n"
+                               f"print({_LOADED})"],
+        check=True, capture_output=True, text=True)
+    assert launched.stdout.strip() == "[]"

@@ -30,7 +30,7 @@ from termline.app.inputs import LocatedEvent, _event, contract_policy
 from termline.app.intake import check_event, event_key, tenant
 from termline.app.naming import resolve_all
 from termline.app.ports import UnitOfWork
-from termline.app.run import tenant_tables
+from termline.app.run_parts import tenant_tables
 from termline.app.write_behind import write_behind
 from termline.domain.contract.model import BROADCAST, BroadcastBase, Contract, EventBase
 from termline.domain.errors import InputError

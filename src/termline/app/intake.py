@@ -21,7 +21,7 @@ from termline.adapters.sql.store_records import customer_key
 from termline.app.inputs import LocatedEvent
 from termline.app.naming import resolve
 from termline.app.ports import Store, UnitOfWork
-from termline.app.run import tenant_tables
+from termline.app.run_parts import tenant_tables
 from termline.domain.contract.checks import event_problems
 from termline.domain.contract.model import BROADCAST, BroadcastBase, Contract, EventBase
 from termline.domain.contract.scenario_file import Scenario

@@ -26,7 +26,8 @@ from zoneinfo import ZoneInfo
 
 from termline.app.ports import UowFactory
 from termline.app.reminders import due_reminders
-from termline.app.run import RunReport, _Caches, advance_batch, take_notes
+from termline.app.run import _Caches, advance_batch, take_notes
+from termline.app.run_parts import RunReport
 
 log = logging.getLogger("termline.scheduler")
 Clock = Callable[[], datetime]

@@ -11,7 +11,8 @@ from typing import Any
 from termline.adapters.sql.store_records import Unreadable
 from termline.app import intake
 from termline.app.ports import UnitOfWork
-from termline.app.run import context, tenant_tables
+from termline.app.run import context
+from termline.app.run_parts import tenant_tables
 from termline.domain.contract.model import BROADCAST, EventBase
 from termline.domain.engine.actions import Action
 from termline.domain.engine.simulate import Balance, balance, run_contract

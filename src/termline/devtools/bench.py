@@ -40,7 +40,8 @@ from termline.adapters.sql.repository import Repository, dumps
 from termline.adapters.sql.schema import metadata
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app.pipeline import run_pipelined, step_processes
-from termline.app.run import RunReport, run
+from termline.app.run import run
+from termline.app.run_parts import RunReport
 from termline.compiled import compiled_modules
 from termline.devtools.synthetic import SyntheticContract, synthetic_contracts
 from termline.domain.engine.state import ContractState

@@ -42,7 +42,7 @@ def import_book(
         fail(InputError("nothing to import: give a scenario file, --contracts or --events",
                         field="SCENARIO"))
     from termline.app.book_import import import_book as stream
-    from termline.app.run import quiet_collector
+    from termline.app.run_parts import quiet_collector
 
     # Everything loaded so far lives as long as the command: left out of the collector's
     # passes, which a million short-lived contract models otherwise trigger over and over
