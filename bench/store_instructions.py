@@ -104,7 +104,7 @@ def store_day(loaded: Path, work: bool, day: date = DAY, keyed_in_step: bool = F
 
 
 def stepped_flights(engine: Engine, day: date, keyed_in_step: bool = False
-                    ) -> tuple[Tenant, list[tuple[Any, _Ready]]]:
+                    ) -> tuple[Tenant, list[tuple[Any, _Ready, Any]]]:
     """The day's due contracts read a batch at a time and stepped here, each batch's results
     sent through pickle as a step process sends them (`keyed_in_step`: with the actions'
     ledger keys, as two step processes or more send them)."""
@@ -115,12 +115,12 @@ def stepped_flights(engine: Engine, day: date, keyed_in_step: bool = False
         for i in range(0, len(due), BATCH):
             task = batch_task(uow, tenant, day, {}, due[i:i + BATCH], keyed_in_step)
             result = pickle.loads(pickle.dumps([step_batch(task)], pickle.HIGHEST_PROTOCOL))
-            flights.append((task[3], _Ready(result)))
+            flights.append((task[3], _Ready(result), uow.repo.events_mark()))
     return tenant, flights
 
 
 def store_flights(engine: Engine, tenant: Tenant, day: date,
-                  flights: list[tuple[Any, _Ready]], report: RunReport) -> None:
+                  flights: list[tuple[Any, _Ready, Any]], report: RunReport) -> None:
     """Each stepped batch stored as the writer stores it, one transaction a batch."""
     for flight in flights:
         with SqlUnitOfWork(engine) as uow:

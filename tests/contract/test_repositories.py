@@ -710,3 +710,35 @@ def test_the_language_stored_with_a_contract_is_read_per_tenant(store: UowFactor
         uow.commit()
     with store() as uow:
         assert uow.outbox.contract_languages(tenant) == {acme: "da"}
+
+
+def test_the_events_mark_moves_with_each_event_and_each_void_where_the_store_can_tell(
+        store: UowFactory, request: pytest.FixtureRequest) -> None:
+    """The pipelined run reads a batch's events again in the transaction that stores it only if
+    the mark moved since it read them (`events_mark`). On the fakes and SQLite every event
+    stored and every void moves it, also one stored by another unit of work, and an event
+    refused as a duplicate of its natural key does not. PostgreSQL gives no mark (an id is
+    taken before its transaction commits), so the run reads again there."""
+    tenant, (acme,) = book(store, "acme")
+    with store() as uow:
+        before = uow.events.events_mark()
+    if request.node.callspec.params["store"] == "postgresql":
+        assert before is None
+        return
+    assert before is not None
+    with store() as uow:
+        paid = uow.events.add_event(tenant, acme, payment("2027-01-10"), "k1")
+        uow.commit()
+    assert paid is not None
+    with store() as uow:
+        stored = uow.events.events_mark()
+        assert stored is not None and stored != before
+        assert uow.events.add_event(tenant, acme, payment("2027-01-10"), "k1") is None
+        assert uow.events.events_mark() == stored
+        uow.events.void_event(tenant, paid, "duplicate transfer",
+                              datetime(2027, 2, 1, 9, tzinfo=UTC))
+        uow.commit()
+    with store() as uow:
+        voided = uow.events.events_mark()
+        assert voided is not None and voided not in (before, stored)
+        assert uow.events.events_mark() == voided  # read twice, nothing stored: it stands

@@ -127,15 +127,18 @@ def _run_to(db_url: str, scenario: Path, day: str) -> Engine:
     return engine
 
 
+@pytest.mark.parametrize(("paid", "due"), [("2027-06-10", "2027-06-10"),
+                                           ("2027-06-20", "2027-06-20")])
 def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
-        db_url: str, tmp_path: Path) -> None:
+        db_url: str, tmp_path: Path, paid: str, due: str) -> None:
     """acme (SmartWeb 4.1/4.2, as in test_intake_race) is read for its invoice of 2027-06-20;
-    a payment of 412.07 dated 2027-06-10 is committed before the writer stores that day. The
-    writer must leave acme due instead of storing past the payment, and the book must end as
-    `simulate` with the payment: invoices of 300.00 + 25 % VAT = 375.00, 412.07 - 375.00 =
-    37.07 on the third: 337.93 open on 2027-12-31."""
-    racing = {"date": "2027-06-10", "type": "payment", "contract": "acme",
-              "amount": "412.07"}
+    a payment of 412.07 is committed before the writer stores that day. The writer must leave
+    acme due instead of storing past the payment, and the book must end as `simulate` with the
+    payment: invoices of 300.00 + 25 % VAT = 375.00, 412.07 - 375.00 = 37.07 on the third:
+    337.93 open on 2027-12-31. Dated 2027-06-10, the payment moves acme's next day due (the
+    run row's check sees it); dated the invoice's own day, it moves no row, and only the
+    events read again see it (`events_mark` moved)."""
+    racing = {"date": paid, "type": "payment", "contract": "acme", "amount": "412.07"}
     engine = _run_to(db_url, _scenario(tmp_path), "2027-06-01")
     until = date(2027, 6, 30)
     with step_processes(1) as steps:
@@ -157,7 +160,7 @@ def test_a_payment_posted_between_the_read_and_the_store_is_not_lost(
     assert report.contracts == 0 and report.actions == 0  # nothing stored from the stale read
     with SqlUnitOfWork(engine) as uow:
         state = uow.repo.run_state(read[0].contract_id)
-    assert (state.cursor, state.next_due) == (date(2027, 1, 10), date(2027, 6, 10))
+    assert (state.cursor, state.next_due) == (date(2027, 1, 10), date.fromisoformat(due))
     engine.dispose()
 
     termline(db_url, "run", "--until", "2027-12-31", "--jobs", "1")

@@ -9,7 +9,8 @@ before, in the same transaction in which it read the next one.
 
 Nothing is locked between the read and the store, so each contract's input is checked again
 in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
-and the ids of its live events after the cursor must be what the step read. A contract whose
+and the ids of its live events after the cursor must be what the step read (read again only
+if an event or a void was stored since, where the store can tell: `events_mark`). A contract whose
 input moved meanwhile (an event arrived through the API, an operator voided one) is not
 stored: it stays due and a later batch reads it again. The row's check is the condition of
 the statement that stores it (`save_stepped`); a batch with a moved row is rolled back and
@@ -64,7 +65,10 @@ def step_processes(jobs: int) -> Iterator[Pool]:
         pool.join()
 
 
-Flight = tuple[list[tuple[DueRun, list[RawEvent]]], "AsyncResult[list[list[Stepped]]]"]
+# a batch sent: its rows with the events read for them, what the step processes will send back,
+# and the events' mark when they were read (`events_mark`)
+Flight = tuple[list[tuple[DueRun, list[RawEvent]]], "AsyncResult[list[list[Stepped]]]",
+               tuple[int, int] | None]
 
 
 def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
@@ -147,7 +151,8 @@ def _send(uow: UnitOfWork, steps: Pool, jobs: int, tenant: Tenant, until: date,
     _, _, policies, work, key = batch_task(uow, tenant, until, texts, rows, jobs > 1)
     size = -(-len(work) // jobs)
     parts = [work[i:i + size] for i in range(0, len(work), size)]
-    return work, steps.map_async(step_batch, [(tenant, until, policies, p, key) for p in parts])
+    return (work, steps.map_async(step_batch, [(tenant, until, policies, p, key) for p in parts]),
+            uow.repo.events_mark())
 
 
 class _RowsMoved(Exception):
@@ -178,23 +183,27 @@ def _store(uow: UnitOfWork, tenant: Tenant, until: date, flight: Flight,
            report: RunReport, careful: bool) -> int:
     """Store what the step processes computed for a batch; how many contracts are done.
     `careful`: the rows' marks read first (else those of the contracts set aside only)."""
-    work, result = flight
+    work, result, mark = flight
     started = time.perf_counter()
     stepped = [s for part in result.get() for s in part]
     report.step_wait_s += time.perf_counter() - started
     checked = {row.contract_id for (row, _), s in zip(work, stepped, strict=True)
                if careful or s.problem is not None}
     marks = uow.repo.run_marks(sorted(checked)) if checked else {}
-    live = uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
-                                                 for r, _ in work])
+    # the events again only if one was stored or voided since they were read (on SQLite the
+    # mark tells; the writer's profile had the two reads at 5.9 %: docs/benchmarks.md)
+    live = None if mark is not None and uow.repo.events_mark() == mark else \
+        uow.repo.raw_events_after(tenant.id, [(r.contract_id, r.cursor, r.start)
+                                              for r, _ in work])
     batch = RunReport()
     runs: list[tuple[DueRun, RunState]] = []
     texts: list[str] = []
     days: list[RunDay] = []
     done = 0
     for (row, read), s in zip(work, stepped, strict=True):
-        if (row.contract_id in checked and marks.get(row.contract_id) != row.mark()) or \
-                [e[0] for e in live.get(row.contract_id, [])] != [e[0] for e in read]:
+        if (row.contract_id in checked and marks.get(row.contract_id) != row.mark()) or (
+                live is not None
+                and [e[0] for e in live.get(row.contract_id, [])] != [e[0] for e in read]):
             continue  # its input moved since the read: still due, read again later
         batch.days += s.days
         batch.contracts += 1

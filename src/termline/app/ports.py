@@ -119,6 +119,12 @@ class Events(Protocol):
     def raw_events_after(self, tenant_id: int, cursors: Sequence[tuple[int, date, date]]
                          ) -> dict[int, list[RawEvent]]: ...
 
+    def events_mark(self) -> tuple[int, int] | None:
+        """A mark that moves whenever an event or a void is stored, on a store where that can
+        be told cheaply (events read twice need not be read again if it stands); None where
+        it cannot (read them again)."""
+        ...
+
     def event_log(self, tenant_id: int, contract_id: int | None = None
                   ) -> list[LoggedEvent]: ...
 

@@ -55,6 +55,9 @@ class MemoryEvents:
         return {cid: [parsed.get(i) or parsed.setdefault(i, stored_event(i, day, payload))
                       for i, day, payload in events] for cid, events in raw.items()}
 
+    def events_mark(self) -> tuple[int, int] | None:
+        return max(self.tables.events, default=0), len(self.tables.voids)
+
     def raw_events_after(self, tenant_id: int, cursors: Sequence[tuple[int, date, date]]
                          ) -> dict[int, list[RawEvent]]:
         bounds = {cid: (cursor, start) for cid, cursor, start in cursors}

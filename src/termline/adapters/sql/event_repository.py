@@ -43,6 +43,8 @@ _EVENTS_AFTER = _OWN_AND_BROADCAST % "e.date > {p}"
 _EVENTS_AFTER_UNSTARTED = _OWN_AND_BROADCAST % (
     "(e.date > {p} OR (e.type IN {in} AND e.date < {p}))")
 
+_MARK = "SELECT (SELECT max(id) FROM events), (SELECT count(*) FROM event_voids)"
+
 
 class SqlEvents(SqlRows):
     def add_event(self, tenant_id: int, contract_id: int | None, event: EventBase,
@@ -82,6 +84,16 @@ class SqlEvents(SqlRows):
         parsed: dict[int, StoredEvent] = {}  # a broadcast event is read once for the batch
         return {cid: [parsed.get(i) or parsed.setdefault(i, stored_event(i, day, payload))
                       for i, day, payload in events] for cid, events in raw.items()}
+
+    def events_mark(self) -> tuple[int, int] | None:
+        """The highest event id and the number of voids, on SQLite: one writer at a time and
+        nothing deleted, so every event stored takes an id above all committed before and
+        every void adds one. None on PostgreSQL, where an id is taken from its sequence before
+        its transaction commits: a lower id can appear after a higher one was read."""
+        if self.conn.dialect.name != "sqlite":
+            return None
+        top, voids = self.conn.exec_driver_sql(_MARK).one()
+        return top or 0, voids
 
     def raw_events_after(self, tenant_id: int, cursors: Sequence[tuple[int, date, date]]
                          ) -> dict[int, list[RawEvent]]:
