@@ -25,12 +25,13 @@ from termline.domain.contract.model import AT_START, EventBase, taken_after
 _LIVE = ~select(t.event_voids.c.event_id).where(
     t.event_voids.c.event_id == t.events.c.id).exists()
 
-# `raw_events_after` as the driver's text (`driver_sql`): asked twice for every batch a run
-# claims. A contract's own events are read after its own bound (`{bounds}`: the batch's
-# (contract id, day) pairs as one parameter, joined to the events' (contract, date) index),
-# the tenant's broadcast ones after the batch's lowest cursor. Until issue 16's seventeenth
-# round all were read after the batch's lowest cursor: three rows in four were read to be
-# dropped by `taken_after`.
+# `raw_events_after` as the driver's text (`driver_sql`): asked for every batch a run claims
+# or the pipelined writer reads, and by that writer again before it stores the batch unless
+# `events_mark` stands. A contract's own events are read after its own bound (`{bounds}`:
+# the batch's (contract id, day) pairs as one parameter, joined to the events' (contract,
+# date) index), the tenant's broadcast ones after the batch's lowest cursor. Until issue 16's
+# seventeenth round all were read after the batch's lowest cursor: three rows in four were
+# read to be dropped by `taken_after`.
 _UNVOIDED = "NOT EXISTS (SELECT 1 FROM event_voids AS v WHERE v.event_id = e.id)"
 _OWN_AND_BROADCAST = (
     "SELECT e.id, e.contract_id, e.date, e.type, e.payload FROM {bounds} "
