@@ -2,16 +2,16 @@
 
 SQLite has one writer and the step is CPU work: a single process leaves the second core idle
 while it steps, and the database idle while it computes. Here the writer reads a batch of due
-contracts as stored (`Repository.due_runs`) and hands it to step processes, which decode,
-step and encode with no I/O (with two or more, they key the actions for the ledger too);
+contracts as stored (`Repository.due_runs`) and hands it to step processes (`stepping`), which
+decode, step and encode with no I/O (with two or more, they key the actions for the ledger too);
 while they work, the writer keys (with one) and stores the batch sent `AHEAD` batches
 before, in the same transaction in which it read the next one.
 
 Nothing is locked between the read and the store, so each contract's input is checked again
 in the storing transaction: its run row (cursor, next day due, recompute mark, action count)
 and the ids of its live events after the cursor must be what the step read (read again only
-if an event or a void was stored since, where the store can tell: `events_mark`). A contract whose
-input moved meanwhile (an event arrived through the API, an operator voided one) is not
+if an event or a void was stored since, where the store can tell: `events_mark`). A contract
+whose input moved meanwhile (an event arrived through the API, an operator voided one) is not
 stored: it stays due and a later batch reads it again. The row's check is the condition of
 the statement that stores it (`save_stepped`); a batch with a moved row is rolled back and
 stored again with the rows read first (`_store_flight`). One writer at a time: with several
