@@ -429,7 +429,8 @@ def test_a_step_process_starts_with_the_pure_core_and_not_the_store_or_the_comma
 ) -> None:
     """A step process imports what it steps with (`stepping`: the pure core, the store's
     records) and neither the store's driver nor the command line it was started from: with
-    them, a third of its start (docs/benchmarks.md, twenty-fifth round). It steps as before."""
+    them it imported 0.80 s of modules where it needs 0.49 s (docs/benchmarks.md, twenty-fifth
+    round)."""
     with step_processes(1) as steps:
         assert steps.apply(eval, (_LOADED,)) == []
         assert steps.apply(eval, ("'termline.domain.registry' in __import__('sys').modules",))
