@@ -64,7 +64,10 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
+# one Chromium for the module that drives it: Playwright's sync API marks an event loop as
+# running in this thread while it is open, and a later test in the same process that calls
+# asyncio.run() (tests/service/test_event_batches.py) would fail in any order that put it after
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         reason = "Debian's chromium is not installed (bash .ci/system-deps)"
