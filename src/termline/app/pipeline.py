@@ -87,14 +87,15 @@ def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], st
     caches = _Caches()
     texts: dict[int, str] = {}
     finished = 0
-    for tn, day, _ in work:
+    for tn, day, due in work:
         flights: deque[Flight] = deque()
         sent = 0
         while True:
             redo: list[int] = []
             with uow_factory() as uow:
                 skip = {row.contract_id for f in flights for row, _ in f[0]}
-                rows = uow.repo.due_runs(tn.id, day, ramped(batch, sent), skip)
+                rows = uow.repo.due_runs(tn.id, day, ramped(batch, sent, due), skip)
+                due -= len(rows)
                 redo = [r.contract_id for r in rows if r.recompute_from is not None]
                 flight = _send(uow, steps, jobs, tn, day, texts,
                                [r for r in rows if r.recompute_from is None])
@@ -121,12 +122,26 @@ def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], st
     return report
 
 
-def ramped(batch: int, sent: int) -> int:
-    """The size of a day's batch after `sent` others: the first `AHEAD` smaller (a quarter,
-    a half of `batch`), so that the step processes start the day sooner and the writer's first
-    store finds its batch stepped, instead of waiting a whole batch's step each day (a year's
-    days are a few batches each; a billing day's hundreds are unchanged)."""
-    return batch if sent >= AHEAD else max(1, batch * (sent + 1) // (AHEAD + 2))
+def ramped(batch: int, sent: int, left: int) -> int:
+    """The size of a day's batch after `sent` others, with `left` of the contracts counted
+    due at the start not read yet.
+
+    The first `AHEAD` are smaller (a quarter, a half of `batch`), so that the step processes
+    start the day sooner and the writer's first store finds its batch stepped, instead of
+    waiting a whole batch's step each day. The last are smaller too, half of what is left
+    down to a tenth of `batch`: the day ends when the writer has stored the last batch, which
+    it can only start once the step processes are done, so that store is the day's tail, one
+    core idle (a year of 30,000 has 350 days of fewer than 1,000 contracts due: a tail of 253
+    contracts was a fifth of such a day). Full batches once more came due than were counted
+    (`left` spent: a run over several days steps a contract once a day due). A billing day's
+    hundreds of batches are unchanged but for the few at each end."""
+    size = batch if sent >= AHEAD else max(1, batch * (sent + 1) // (AHEAD + 2))
+    tail = max(1, batch // 10)
+    if left <= 0:
+        return size
+    if left <= 2 * tail:
+        return min(size, left)
+    return min(size, max(tail, -(-left // 2)))
 
 
 def batch_task(uow: UnitOfWork, tenant: Tenant, until: date, texts: dict[int, str],
