@@ -26,7 +26,7 @@ from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.pipeline import AHEAD, _send, _store_flight, ramped, step_processes
+from termline.app.pipeline import AHEAD, RAMP, _send, _store_flight, ramped, step_processes
 from termline.app.run_parts import RunReport
 from termline.app.stepping import STORE_READS, store_view
 from termline.domain.engine.actions import Action
@@ -75,14 +75,16 @@ def _ledger_rows(db_url: str) -> list[tuple[str, ...]]:
 
 
 def test_a_days_first_batches_are_smaller_so_the_step_starts_sooner() -> None:
-    """The writer's first store of a day waits for the first batch's step: the first `AHEAD`
-    batches of a day are a quarter and a half of `--batch` (a year's days are a few batches
-    each: 30,000 contracts with `--jobs 1` waited 33.4 s for steps with full batches, 19.7 s
-    so; docs/benchmarks.md), then full; a batch is never empty."""
+    """The writer's first store of a day waits for the first batch's step: the first `RAMP`
+    (four) batches of a day double from a sixteenth of `--batch` (a year's days are a few
+    batches each: 30,000 contracts with `--jobs 1` waited 33.4 s for steps with full batches,
+    19.7 s from a quarter, 17.3-21.6 s from a sixteenth; docs/benchmarks.md), then are full;
+    a batch is never empty."""
     many = 100_000
-    assert [ramped(500, sent, many) for sent in range(5)] == [125, 250, 500, 500, 500]
-    assert [ramped(4, sent, many) for sent in range(4)] == [1, 2, 4, 4]
-    assert [ramped(1, sent, many) for sent in range(3)] == [1, 1, 1]
+    assert RAMP == 4
+    assert [ramped(500, sent, many) for sent in range(6)] == [31, 62, 125, 250, 500, 500]
+    assert [ramped(4, sent, many) for sent in range(6)] == [1, 1, 1, 2, 4, 4]
+    assert [ramped(1, sent, many) for sent in range(5)] == [1, 1, 1, 1, 1]
 
 
 def _day(batch: int, due: int) -> list[int]:
@@ -99,13 +101,13 @@ def test_a_days_last_batches_are_smaller_so_its_tail_is_short() -> None:
     the rest once that is at most two tenths. 628 due (a year of 30,000's usual day) went as
     125, 250 and a tail of 253; 2,091 (a year of 100,000's) as 125, 250, 500, 500, 500 and
     216. More due than counted (`left` spent, a run over several days): full batches."""
-    assert _day(500, 628) == [125, 250, 127, 63, 63]
-    assert _day(500, 2091) == [125, 250, 500, 500, 358, 179, 90, 89]
-    assert _day(500, 10_000)[-6:] == [500, 500, 313, 156, 78, 78]
+    assert _day(500, 628) == [31, 62, 125, 205, 103, 51, 51]
+    assert _day(500, 2091) == [31, 62, 125, 250, 500, 500, 312, 156, 78, 77]
+    assert _day(500, 10_000)[-6:] == [500, 500, 266, 133, 67, 66]
     assert sum(_day(500, 10_000)) == 10_000
-    assert _day(4, 6) == [1, 2, 2, 1]
+    assert _day(4, 6) == [1, 1, 1, 2, 1]
     assert _day(500, 1) == [1]
-    assert [ramped(500, sent, 0) for sent in (0, 1, 2, 9)] == [125, 250, 500, 500]
+    assert [ramped(500, sent, 0) for sent in (0, 1, 4, 9)] == [31, 62, 500, 500]
     assert ramped(500, 5, -40) == 500
 
 
@@ -113,12 +115,12 @@ def test_a_days_last_batches_are_smaller_so_its_tail_is_short() -> None:
 def test_batches_sent_ahead_store_what_the_claiming_run_stores(db_url: str, tmp_path: Path,
                                                                batch: str, jobs: str) -> None:
     """The writer keeps `AHEAD` (two) batches with the step process while it stores the one
-    before; with one contract a batch, a day with three or more of SmartWeb's six
-    contracts due has three batches out at once (with four, a day's batches take 1, 2, then
-    up to 4 contracts, fewer at the day's end: `ramped`). The writer keys the actions for the
-    ledger with one step process; two step processes key them themselves. Every action is stored as the claiming run
-    stores it: its contract, sequence, date, kind, its natural key, its
-    body, the day and events that caused it. The ledger holds nopay's invoice of 1,132.50 and
+    before; with one contract a batch, a day with three or more of SmartWeb's six contracts
+    due has three batches out at once (with four, a day's batches take 1, 1, 1, 2, then up to
+    4 contracts, fewer at the day's end: `ramped`). The writer keys the actions for the ledger
+    with one step process; two step processes key them themselves. Every action is stored as
+    the claiming run stores it: its contract, sequence, date, kind, its natural key, its body,
+    the day and events that caused it. The ledger holds nopay's invoice of 1,132.50 and
     its two reminders' fees of 14.00 (SmartWeb 4.1, 4.3), and a run again finds nothing to do."""
     assert AHEAD == 2
     scenario = tmp_path / "smartweb.yaml"

@@ -51,6 +51,8 @@ BATCH = 500
 # batch waiting when it finishes one instead of idling until the writer has stored (a core
 # that idles even a millisecond runs the next tens of milliseconds slower on these VMs)
 AHEAD = 2
+# how many of a day's first batches are smaller than a full one (`ramped`)
+RAMP = 4
 
 
 @contextmanager
@@ -126,16 +128,17 @@ def ramped(batch: int, sent: int, left: int) -> int:
     """The size of a day's batch after `sent` others, with `left` of the contracts counted
     due at the start not read yet.
 
-    The first `AHEAD` are smaller (a quarter, a half of `batch`), so that the step processes
-    start the day sooner and the writer's first store finds its batch stepped, instead of
-    waiting a whole batch's step each day. The last are smaller too, half of what is left
-    down to a tenth of `batch`: the day ends when the writer has stored the last batch, which
-    it can only start once the step processes are done, so that store is the day's tail, one
-    core idle (a year of 30,000 has 350 days of fewer than 1,000 contracts due: a tail of 253
-    contracts was a fifth of such a day). Full batches once more came due than were counted
-    (`left` spent: a run over several days steps a contract once a day due). A billing day's
-    hundreds of batches are unchanged but for the few at each end."""
-    size = batch if sent >= AHEAD else max(1, batch * (sent + 1) // (AHEAD + 2))
+    The first `RAMP` are smaller, doubling from a sixteenth of `batch`: the writer can store
+    nothing before the step processes are done with the first batch, and a small one is
+    stepped in a few milliseconds (a year of 30,000 on SQLite waited 26 ms a day for a first
+    batch of 125). The last are smaller too, half of what is left down to a tenth of `batch`:
+    the day ends when the writer has stored the last batch, which it can only start once the
+    step processes are done, so that store is the day's tail, one core idle (a year of 30,000
+    has 350 days of fewer than 1,000 contracts due: a tail of 253 contracts was a fifth of
+    such a day). Full batches once more came due than were counted (`left` spent: a run over
+    several days steps a contract once a day due). A billing day's hundreds of batches are
+    unchanged but for the few at each end (docs/benchmarks.md, twenty-sixth round)."""
+    size = batch if sent >= RAMP else max(1, batch >> (RAMP - sent))
     tail = max(1, batch // 10)
     if left <= 0:
         return size
