@@ -26,7 +26,15 @@ from termline.adapters.sql.db import make_engine, upgrade
 from termline.adapters.sql.uow import SqlUnitOfWork
 from termline.app import intake
 from termline.app.inputs import parse_event
-from termline.app.pipeline import AHEAD, RAMP, _send, _store_flight, ramped, step_processes
+from termline.app.pipeline import (
+    AHEAD,
+    RAMP,
+    _send,
+    _store_flight,
+    ramped,
+    run_pipelined,
+    step_processes,
+)
 from termline.app.run_parts import RunReport
 from termline.app.stepping import STORE_READS, store_view
 from termline.domain.engine.actions import Action
@@ -459,10 +467,32 @@ def test_a_step_process_starts_with_the_pure_core_and_not_the_store_or_the_comma
     them it imported 0.80 s of modules where it needs 0.49 s (docs/benchmarks.md, twenty-fifth
     round)."""
     with step_processes(1) as steps:
-        assert steps.apply(eval, (_LOADED,)) == []
-        assert steps.apply(eval, ("'termline.domain.registry' in __import__('sys').modules",))
+        assert steps.pool().apply(eval, (_LOADED,)) == []
+        loaded = "'termline.domain.registry' in __import__('sys').modules"
+        assert steps.pool().apply(eval, (loaded,))
     launched = subprocess.run(
         [sys.executable, "-c", "import sys, termline.entrypoints.cli.launch\n"
                                f"print({_LOADED})"],
         check=True, capture_output=True, text=True)
     assert launched.stdout.strip() == "[]"
+
+
+def test_a_run_with_nothing_due_starts_no_step_process(db_url: str, tmp_path: Path) -> None:
+    """The step processes are spawned when the first batch is sent: run again to the day it
+    reached, the book has nothing due and `run --jobs 1` starts none (it took 0.50 s a run
+    where the claiming run takes 0.02 s); run on to 2027-06-30, acme's invoice of 2027-06-20
+    (SmartWeb 4.1: 300.00 and 25 % VAT) is stepped in one, and the pool is stopped on leaving."""
+    engine = _run_to(db_url, _scenario(tmp_path), "2027-06-01")
+    try:
+        with step_processes(1) as steps:
+            idle = run_pipelined(lambda: SqlUnitOfWork(engine), date(2027, 6, 1), steps, 1)
+            assert (idle.contracts, idle.actions, steps.started) == (0, 0, False)
+            busy = run_pipelined(lambda: SqlUnitOfWork(engine), date(2027, 6, 30), steps, 1)
+            assert (busy.contracts, steps.started) == (1, True)
+            with engine.connect() as conn:
+                issued = [(kind, json.loads(body)["total"]) for kind, body in conn.exec_driver_sql(
+                    "SELECT kind, body FROM actions WHERE date = '2027-06-20'")]
+            assert issued == [("invoice_issued", "375.00")]
+        assert not steps.started
+    finally:
+        engine.dispose()

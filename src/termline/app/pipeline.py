@@ -23,7 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from multiprocessing.pool import AsyncResult, Pool
@@ -55,16 +55,43 @@ AHEAD = 2
 RAMP = 4
 
 
+class StepPool:
+    """`jobs` step processes, spawned (nothing of this process's connections is inherited)
+    when the first batch is sent: a run with nothing due starts none (0.50 s a run against
+    0.02 s for the claiming run, each day on a book where nothing is due)."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: Pool | None = None
+
+    def pool(self) -> Pool:
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.jobs, start)
+        return self._pool
+
+    def map_async(self, func: Callable[[Task], list[Stepped]], tasks: Sequence[Task]
+                  ) -> AsyncResult[list[list[Stepped]]]:
+        return self.pool().map_async(func, tasks)
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+
 @contextmanager
-def step_processes(jobs: int) -> Iterator[Pool]:
-    """`jobs` step processes, started fresh (spawned: nothing of this process's connections
-    is inherited) and stopped on leaving."""
-    pool = multiprocessing.get_context("spawn").Pool(jobs, start)
+def step_processes(jobs: int) -> Iterator[StepPool]:
+    """`jobs` step processes (`StepPool`), stopped on leaving."""
+    steps = StepPool(jobs)
     try:
-        yield pool
+        yield steps
     finally:
-        pool.close()
-        pool.join()
+        steps.close()
 
 
 # a batch sent: its rows with the events read for them, what the step processes will send back,
@@ -73,17 +100,18 @@ Flight = tuple[list[tuple[DueRun, list[RawEvent]]], "AsyncResult[list[list[Stepp
                tuple[int, int] | None]
 
 
-def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
-                  jobs: int, progress: Progress | None = None, batch: int = BATCH
-                  ) -> RunReport:
+def run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date],
+                  steps: StepPool | Pool, jobs: int, progress: Progress | None = None,
+                  batch: int = BATCH) -> RunReport:
     """`service.run.run` for a single writer, stepping in `steps`, a pool of `jobs` processes
     (see the module)."""
     with quiet_collector():
         return _run_pipelined(uow_factory, until, steps, jobs, progress, batch)
 
 
-def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date], steps: Pool,
-                   jobs: int, progress: Progress | None, batch: int) -> RunReport:
+def _run_pipelined(uow_factory: UowFactory, until: date | Mapping[str, date],
+                   steps: StepPool | Pool, jobs: int, progress: Progress | None, batch: int
+                   ) -> RunReport:
     work, total = due_work(uow_factory, until)
     report = RunReport()
     caches = _Caches()
@@ -160,7 +188,7 @@ def batch_task(uow: UnitOfWork, tenant: Tenant, until: date, texts: dict[int, st
     return tenant, until, policies, [(r, events.get(r.contract_id, [])) for r in rows], key
 
 
-def _send(uow: UnitOfWork, steps: Pool, jobs: int, tenant: Tenant, until: date,
+def _send(uow: UnitOfWork, steps: StepPool | Pool, jobs: int, tenant: Tenant, until: date,
           texts: dict[int, str], rows: Sequence[DueRun]) -> Flight | None:
     if not rows:
         return None
