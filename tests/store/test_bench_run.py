@@ -10,6 +10,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from termline.devtools.bench import BOOK_TABLES, FLOOR_TABLES
 from termline.entrypoints.cli.app import app
 
 
@@ -37,3 +38,24 @@ def test_the_pipelined_bench_stores_the_claiming_runs_ledger(tmp_path: Path) -> 
     # the step processes' CPU and the writer's wait for them, only where there are such
     assert "step_cpu_s" not in claiming and "step_wait_s" not in claiming
     assert pipelined["step_cpu_s"] > 0 and pipelined["step_wait_s"] > 0
+
+
+def _rows(db: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as conn:
+        names = [n for n, in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                          "AND name != 'alembic_version'")]
+        return {n: conn.execute(f'SELECT * FROM "{n}" ORDER BY 1').fetchall() for n in names}
+
+
+def test_the_floor_times_every_row_the_run_wrote(tmp_path: Path) -> None:
+    """The floor (`floor_s`) is the rows the engine wrote, bulk-inserted again: every table the
+    run wrote to is timed in it, the documents and the console's kept items included (they were
+    copied untimed before the twenty-seventh round), and each comes out whole in the floor."""
+    report, _ = _bench(tmp_path, "book")
+    book, floor = _rows(tmp_path / "book.db"), _rows(tmp_path / "book-floor.db")
+    written = {n for n, rows in book.items() if rows}
+    assert written - set(BOOK_TABLES) <= set(FLOOR_TABLES)
+    assert {"actions", "invoices", "documents", "contract_open_items", "book_open"} <= written
+    assert report["floor_s"] > 0
+    for name in FLOOR_TABLES:
+        assert floor[name] == book[name], name
