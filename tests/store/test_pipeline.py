@@ -28,7 +28,8 @@ from termline.app import intake
 from termline.app.inputs import parse_event
 from termline.app.pipeline import (
     AHEAD,
-    RAMP,
+    FIRST,
+    GROWTH,
     _send,
     _store_flight,
     ramped,
@@ -83,15 +84,20 @@ def _ledger_rows(db_url: str) -> list[tuple[str, ...]]:
 
 
 def test_a_days_first_batches_are_smaller_so_the_step_starts_sooner() -> None:
-    """The writer's first store of a day waits for the first batch's step: the first `RAMP`
-    (four) batches of a day double from a sixteenth of `--batch` (a year's days are a few
-    batches each: 30,000 contracts with `--jobs 1` waited 33.4 s for steps with full batches,
-    19.7 s from a quarter, 17.3-21.6 s from a sixteenth; docs/benchmarks.md), then are full;
-    a batch is never empty."""
+    """The writer's first store of a day waits for the first batch's step: a day's first batch
+    is a sixteenth of `--batch` (`FIRST`), and each next one three tenths larger (`GROWTH`,
+    rounded down, at least one more) until full. A year's days are a few batches each: 30,000
+    contracts with `--jobs 1` waited 33.4 s for steps with full batches, 19.7 s from a quarter,
+    17.3-21.6 s from a sixteenth doubling; 100,000 waited 51.4 s with the doubling and 40.5 s
+    with this growth (docs/benchmarks.md, twenty-seventh round). A batch is never empty."""
     many = 100_000
-    assert RAMP == 4
-    assert [ramped(500, sent, many) for sent in range(6)] == [31, 62, 125, 250, 500, 500]
-    assert [ramped(4, sent, many) for sent in range(6)] == [1, 1, 1, 2, 4, 4]
+    assert (FIRST, GROWTH) == (16, (13, 10))
+    # 500 // 16 = 31; 31 * 13 // 10 = 40; 40 -> 52 -> 67 -> 87 -> 113 -> 146 -> 189 -> 245
+    # -> 318 -> 413 -> 536, full at 500
+    assert [ramped(500, sent, many) for sent in range(13)] == [
+        31, 40, 52, 67, 87, 113, 146, 189, 245, 318, 413, 500, 500]
+    # 4 // 16 = 0, at least 1; then one more each (1 * 13 // 10 = 1)
+    assert [ramped(4, sent, many) for sent in range(6)] == [1, 2, 3, 4, 4, 4]
     assert [ramped(1, sent, many) for sent in range(5)] == [1, 1, 1, 1, 1]
 
 
@@ -107,15 +113,20 @@ def test_a_days_last_batches_are_smaller_so_its_tail_is_short() -> None:
     """The writer stores a day's last batch after the step processes are done with it, one
     core idle: the last batches are half of what is left, down to a tenth of `--batch`, all of
     the rest once that is at most two tenths. 628 due (a year of 30,000's usual day) went as
-    125, 250 and a tail of 253; 2,091 (a year of 100,000's) as 125, 250, 500, 500, 500 and
-    216. More due than counted (`left` spent, a run over several days): full batches."""
-    assert _day(500, 628) == [31, 62, 125, 205, 103, 51, 51]
-    assert _day(500, 2091) == [31, 62, 125, 250, 500, 500, 312, 156, 78, 77]
-    assert _day(500, 10_000)[-6:] == [500, 500, 266, 133, 67, 66]
+    125, 250 and a tail of 253 before the twenty-sixth round; 2,091 (a year of 100,000's) as
+    125, 250, 500, 500, 500 and 216. More due than counted (`left` spent, a run over several
+    days): full batches."""
+    # 628: 31, 40, 52, 67, 87, 113 leave 238; half of it, 119, leaves 119; half, 60, leaves
+    # 59, at most two tenths (100): all of it
+    assert _day(500, 628) == [31, 40, 52, 67, 87, 113, 119, 60, 59]
+    # 2,091: the growth to 318 leaves 803; 413 is more than half of it (402), which leaves
+    # 401; then 201, 100, and the last 100
+    assert _day(500, 2091) == [31, 40, 52, 67, 87, 113, 146, 189, 245, 318, 402, 201, 100, 100]
+    assert _day(500, 10_000)[-6:] == [500, 500, 400, 200, 100, 99]
     assert sum(_day(500, 10_000)) == 10_000
-    assert _day(4, 6) == [1, 1, 1, 2, 1]
+    assert _day(4, 6) == [1, 2, 2, 1]
     assert _day(500, 1) == [1]
-    assert [ramped(500, sent, 0) for sent in (0, 1, 4, 9)] == [31, 62, 500, 500]
+    assert [ramped(500, sent, 0) for sent in (0, 1, 4, 9)] == [31, 500, 500, 500]
     assert ramped(500, 5, -40) == 500
 
 
@@ -124,7 +135,7 @@ def test_batches_sent_ahead_store_what_the_claiming_run_stores(db_url: str, tmp_
                                                                batch: str, jobs: str) -> None:
     """The writer keeps `AHEAD` (two) batches with the step process while it stores the one
     before; with one contract a batch, a day with three or more of SmartWeb's six contracts
-    due has three batches out at once (with four, a day's batches take 1, 1, 1, 2, then up to
+    due has three batches out at once (with four, a day's batches take 1, 2, 3, then up to
     4 contracts, fewer at the day's end: `ramped`). The writer keys the actions for the ledger
     with one step process; two step processes key them themselves. Every action is stored as
     the claiming run stores it: its contract, sequence, date, kind, its natural key, its body,

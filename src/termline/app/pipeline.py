@@ -51,8 +51,10 @@ BATCH = 500
 # batch waiting when it finishes one instead of idling until the writer has stored (a core
 # that idles even a millisecond runs the next tens of milliseconds slower on these VMs)
 AHEAD = 2
-# how many of a day's first batches are smaller than a full one (`ramped`)
-RAMP = 4
+# a day's first batch is this fraction of a full one, and each next one grows by `GROWTH`
+# (numerator, denominator) until full (`ramped`)
+FIRST = 16
+GROWTH = (13, 10)
 
 
 class StepPool:
@@ -156,20 +158,30 @@ def ramped(batch: int, sent: int, left: int) -> int:
     """The size of a day's batch after `sent` others, with `left` of the contracts counted
     due at the start not read yet.
 
-    The first `RAMP` are smaller, doubling from a sixteenth of `batch`: the writer can store
-    nothing before the step processes are done with the first batch, and a small one is
-    stepped in a few milliseconds (a year of 30,000 on SQLite waited 26 ms a day for a first
-    batch of 125). The last are smaller too, half of what is left down to a tenth of `batch`:
-    the day ends when the writer has stored the last batch, which it can only start once the
-    step processes are done, so that store is the day's tail, one core idle (a year of 30,000
-    has 350 days of fewer than 1,000 contracts due: a tail of 253 contracts was a fifth of
-    such a day). Full batches once more came due than were counted (`left` spent: a run over
-    several days steps a contract once a day due). A billing day's hundreds of batches are
-    unchanged but for the few at each end (docs/benchmarks.md, twenty-sixth round)."""
-    size = batch if sent >= RAMP else max(1, batch >> (RAMP - sent))
+    The first are smaller, from a sixteenth of `batch` growing by three tenths each (31, 40,
+    52, 67, ... of 500): the writer can store nothing before the step processes are done with
+    the first batch, and a small one is stepped in a few milliseconds (a year of 30,000 on
+    SQLite waited 26 ms a day for a first batch of 125). They grow slowly because the writer
+    stores batch `n` while the step processes step `n + 1`: with each batch twice the last,
+    the writer waited for a step of twice what it had to store (a year of 100,000 on SQLite
+    waited 51.4 s, against 40.5 s with this growth: docs/benchmarks.md, twenty-seventh round).
+
+    The last are smaller too, half of what is left down to a tenth of `batch`: the day ends
+    when the writer has stored the last batch, which it can only start once the step
+    processes are done, so that store is the day's tail, one core idle (a year of 30,000 has
+    350 days of fewer than 1,000 contracts due: a tail of 253 contracts was a fifth of such a
+    day; twenty-sixth round). Full batches once more came due than were counted (`left`
+    spent after the first: a run over several days steps a contract once a day due). A
+    billing day's hundreds of batches are unchanged but for the few at each end."""
+    size = max(1, batch // FIRST)
+    for _ in range(sent):
+        if size >= batch:
+            break
+        size = max(size + 1, size * GROWTH[0] // GROWTH[1])
+    size = min(size, batch)
     tail = max(1, batch // 10)
     if left <= 0:
-        return size
+        return batch if sent else size
     if left <= 2 * tail:
         return min(size, left)
     return min(size, max(tail, -(-left // 2)))
