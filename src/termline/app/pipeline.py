@@ -51,8 +51,8 @@ BATCH = 500
 # batch waiting when it finishes one instead of idling until the writer has stored (a core
 # that idles even a millisecond runs the next tens of milliseconds slower on these VMs)
 AHEAD = 2
-# a day's first batch is this fraction of a full one, and each next one grows by `GROWTH`
-# (numerator, denominator) until full (`ramped`)
+# a day's first batch is a `FIRST`th of a full one (a sixteenth), and each next one grows by
+# `GROWTH` (numerator, denominator: three tenths) until full (`ramped`)
 FIRST = 16
 GROWTH = (13, 10)
 

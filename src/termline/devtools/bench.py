@@ -321,7 +321,7 @@ def _floor(engine: Engine, contract_days: int,
     upgrade(floor)
     timed, copied = 0.0, 0
     with engine.connect() as src:
-        for table in metadata.sorted_tables:  # the foreign keys' order, the book's rows first
+        for table in metadata.sorted_tables:  # in the foreign keys' order, the untimed too
             if table.name not in FLOOR_TABLES:
                 _copy(src, floor, table)
                 continue
