@@ -5,12 +5,13 @@ in this process and with it in a step process, stores the same ledger row for ro
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from termline.devtools.bench import BOOK_TABLES, FLOOR_TABLES
+from termline.devtools.bench import BOOK_TABLES, FLOOR_TABLES, _machine_times
 from termline.entrypoints.cli.app import app
 
 
@@ -38,6 +39,24 @@ def test_the_pipelined_bench_stores_the_claiming_runs_ledger(tmp_path: Path) -> 
     # the step processes' CPU and the writer's wait for them, only where there are such
     assert "step_cpu_s" not in claiming and "step_wait_s" not in claiming
     assert pipelined["step_cpu_s"] > 0 and pipelined["step_wait_s"] > 0
+    # this machine (Linux) says how long its cores idled during the days: at most all of them
+    # for the days' whole wall time
+    for report in (claiming, pipelined):
+        assert 0 <= report["idle_cores_s"] <= (os.cpu_count() or 1) * report["wall_s"] + 0.1
+        assert report["steal_s"] >= 0
+
+
+def test_the_machines_idle_and_stolen_seconds_are_read_from_its_clock_ticks(
+        tmp_path: Path) -> None:
+    """/proc/stat's first line: user, nice, system, idle, iowait, irq, softirq, steal (clock
+    ticks). Idle is idle plus iowait: 400 + 100 = 500 ticks; steal 30 ticks."""
+    stat = tmp_path / "stat"
+    stat.write_text("cpu  1000 5 200 400 100 0 7 30 0 0\ncpu0 500 2 100 200 50 0 3 15 0 0\n")
+    hertz = os.sysconf("SC_CLK_TCK")
+    assert _machine_times(stat) == (500 / hertz, 30 / hertz)
+    assert _machine_times(tmp_path / "none") is None
+    stat.write_text("cpu  1000 5 200\n")  # an older kernel's shorter line
+    assert _machine_times(stat) is None
 
 
 def _rows(db: Path) -> dict[str, list[tuple]]:

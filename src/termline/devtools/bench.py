@@ -20,6 +20,7 @@ replaced. Steps, each timed apart:
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import time
 from collections.abc import Callable, Iterator
@@ -76,6 +77,11 @@ class BenchReport:
     # the writer waited for them: which of the two bounds the run
     step_cpu_s: float = 0.0
     step_wait_s: float = 0.0
+    # the machine's core seconds idle (or waiting on the disk) and taken by the hypervisor
+    # during the days, where the system says (`_machine_times`): what no process of the run
+    # used, and how much of a slow run was another guest's
+    idle_cores_s: float | None = None
+    steal_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         wall = sum(self.day_walls)
@@ -103,6 +109,8 @@ class BenchReport:
             if self.contract_days else None,
             **({"step_cpu_s": round(self.step_cpu_s, 3),
                 "step_wait_s": round(self.step_wait_s, 3)} if self.jobs else {}),
+            "idle_cores_s": None if self.idle_cores_s is None else round(self.idle_cores_s, 1),
+            "steal_s": None if self.steal_s is None else round(self.steal_s, 1),
         }
 
 
@@ -180,7 +188,7 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
         day = first + timedelta(days=i)
         with factory() as uow:
             report.due.append(uow.repo.count_due(tenant, day))
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu, machine = time.perf_counter(), time.process_time(), _machine_times()
         if stepping is not None:
             totals.add(run_pipelined(factory, day, stepping, jobs, batch=batch))
         elif pool is None:
@@ -191,6 +199,10 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
                 report.cpu_s += used
         report.day_walls.append(time.perf_counter() - started)
         report.cpu_s += time.process_time() - cpu
+        after = _machine_times()
+        if machine is not None and after is not None:
+            report.idle_cores_s = (report.idle_cores_s or 0.0) + after[0] - machine[0]
+            report.steal_s = (report.steal_s or 0.0) + after[1] - machine[1]
         started = time.perf_counter()
         _answer_invoices(engine, tenant, day, behaviours)
         report.intake_s += time.perf_counter() - started
@@ -215,6 +227,22 @@ def bench(url: str, contracts: int, days: int, first: date = date(2027, 1, 1),
     report.floor_s = _floor(engine, report.contract_days, progress)
     engine.dispose()
     return report
+
+
+def _machine_times(stat: Path = Path("/proc/stat")) -> tuple[float, float] | None:
+    """The machine's core seconds idle or waiting on the disk, and stolen by the hypervisor,
+    since it started (Linux's /proc/stat, in clock ticks); None where the system has no such
+    file."""
+    try:
+        with stat.open() as lines:
+            ticks = [int(n) for n in lines.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    if len(ticks) < 8:
+        return None
+    hertz = os.sysconf("SC_CLK_TCK")
+    # user, nice, system, idle, iowait, irq, softirq, steal
+    return (ticks[3] + ticks[4]) / hertz, ticks[7] / hertz
 
 
 def _children_cpu() -> float:
